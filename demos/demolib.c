@@ -1,0 +1,806 @@
+/*
+ * demolib: command line, clocks, memory, JSON output, timelines, signals and
+ * children for the demos (see demolib.h for the contract).  It holds one
+ * piece of global state, the stop flag that the signal handler sets; nothing
+ * else is shared between calls.
+ */
+#include "demolib.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* The signal that asked the demo to stop, 0 while none did. */
+static atomic_int stop_signal;
+
+struct demo_json_entry {
+	char *path;
+	char *value;    /* encoded JSON */
+};
+
+static void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p) {
+		fputs("demo: out of memory\n", stderr);
+		abort();
+	}
+	return p;
+}
+
+static void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p) {
+		fputs("demo: out of memory\n", stderr);
+		abort();
+	}
+	return p;
+}
+
+static char *xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	return memcpy(xmalloc(n), s, n);
+}
+
+/* ---- signals ---- */
+
+static void on_signal(int sig)
+{
+	int expected = 0;
+	/* A second Ctrl-C means "now": children die with us (PDEATHSIG). */
+	if (!atomic_compare_exchange_strong(&stop_signal, &expected, sig))
+		_exit(128 + sig);
+}
+
+bool demo_stopping(void)
+{
+	return atomic_load(&stop_signal) != 0;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0; /* no SA_RESTART: blocking calls return EINTR */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+pid_t demo_fork(void)
+{
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(1);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+	}
+	return pid;
+}
+
+int demo_wait(pid_t pid, double *cpu_s)
+{
+	int status;
+	struct rusage ru;
+	bool killed = false;
+	for (;;) {
+		pid_t r = wait4(pid, &status, 0, &ru);
+		if (r == pid)
+			break;
+		if (r < 0 && errno != EINTR)
+			return -1;
+		if (demo_stopping() && !killed) {
+			kill(pid, SIGKILL);
+			killed = true;
+		}
+	}
+	if (cpu_s)
+		*cpu_s = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+			 ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+	return status;
+}
+
+void demo_kill_wait(pid_t pid)
+{
+	if (pid <= 0)
+		return;
+	kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
+/* ---- clocks and memory ---- */
+
+double demo_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+double demo_cpu_s(int who)
+{
+	struct rusage ru;
+	if (getrusage(who, &ru) < 0)
+		return -1;
+	return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	       ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+void demo_sleep_ms(double ms)
+{
+	if (!(ms > 0))
+		return;
+	struct timespec ts;
+	ts.tv_sec = (time_t)(ms / 1000);
+	ts.tv_nsec = (long)((ms - ts.tv_sec * 1000.0) * 1e6);
+	if (ts.tv_nsec >= 1000000000L)
+		ts.tv_nsec = 999999999L;
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR && !demo_stopping())
+		;
+}
+
+long demo_status_kib(const char *field)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	if (!f)
+		return -1;
+	char line[256];
+	size_t n = strlen(field);
+	long kib = -1;
+	while (fgets(line, sizeof line, f)) {
+		if (strncmp(line, field, n) == 0 && line[n] == ':') {
+			kib = strtol(line + n + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return kib;
+}
+
+int demo_reset_hwm(void)
+{
+	int fd = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t w = write(fd, "5", 1);
+	close(fd);
+	return w == 1 ? 0 : -1;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+double demo_median(double *v, size_t n)
+{
+	if (n == 0)
+		return 0;
+	qsort(v, n, sizeof *v, cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* ---- JSON ---- */
+
+struct buf {
+	char *s;
+	size_t len, cap;
+};
+
+static void buf_add(struct buf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		b->cap = (b->len + n + 1) * 2;
+		b->s = xrealloc(b->s, b->cap);
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+static void buf_puts(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+static void buf_quote(struct buf *b, const char *s, size_t n)
+{
+	buf_puts(b, "\"");
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[8];
+		if (c == '"' || c == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)c;
+			buf_add(b, esc, 2);
+		} else if (c < 0x20) {
+			snprintf(esc, sizeof esc, "\\u%04x", c);
+			buf_puts(b, esc);
+		} else {
+			buf_add(b, (const char *)&s[i], 1);
+		}
+	}
+	buf_puts(b, "\"");
+}
+
+/*
+ * Numbers with about six significant digits and never an exponent, so that
+ * a YAML reader sees a plain number.
+ */
+static void format_num(char *out, size_t size, double v)
+{
+	if (!isfinite(v)) {
+		snprintf(out, size, "null");
+		return;
+	}
+	double a = fabs(v);
+	if (a < 1e-12) {
+		snprintf(out, size, "0");
+		return;
+	}
+	int mag = (int)floor(log10(a));
+	int decimals = 5 - mag;
+	if (decimals < 0)
+		decimals = 0;
+	if (decimals > 12)
+		decimals = 12;
+	snprintf(out, size, "%.*f", decimals, v);
+	if (strchr(out, '.')) {
+		char *end = out + strlen(out) - 1;
+		while (*end == '0')
+			*end-- = '\0';
+		if (*end == '.')
+			*end = '\0';
+	}
+	if (strcmp(out, "-0") == 0)
+		snprintf(out, size, "0");
+}
+
+static void json_set(struct demo *d, const char *path, char *value)
+{
+	for (size_t i = 0; i < d->nentries; i++) {
+		if (strcmp(d->entries[i].path, path) == 0) {
+			free(d->entries[i].value);
+			d->entries[i].value = value;
+			return;
+		}
+	}
+	if (d->nentries == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 32;
+		d->entries = xrealloc(d->entries, d->cap * sizeof *d->entries);
+	}
+	d->entries[d->nentries].path = xstrdup(path);
+	d->entries[d->nentries].value = value;
+	d->nentries++;
+}
+
+void demo_json_raw(struct demo *d, const char *path, const char *json)
+{
+	json_set(d, path, xstrdup(json));
+}
+
+void demo_json_num(struct demo *d, const char *path, double v)
+{
+	char s[64];
+	format_num(s, sizeof s, v);
+	demo_json_raw(d, path, s);
+}
+
+void demo_json_int(struct demo *d, const char *path, long long v)
+{
+	char s[32];
+	snprintf(s, sizeof s, "%lld", v);
+	demo_json_raw(d, path, s);
+}
+
+void demo_json_bool(struct demo *d, const char *path, bool v)
+{
+	demo_json_raw(d, path, v ? "true" : "false");
+}
+
+void demo_json_str(struct demo *d, const char *path, const char *s)
+{
+	struct buf b = {0};
+	buf_quote(&b, s, strlen(s));
+	json_set(d, path, b.s);
+}
+
+void demo_json_nums(struct demo *d, const char *path, const double *v, size_t n)
+{
+	struct buf b = {0};
+	buf_puts(&b, "[");
+	for (size_t i = 0; i < n; i++) {
+		char s[64];
+		format_num(s, sizeof s, v[i]);
+		if (i)
+			buf_puts(&b, ", ");
+		buf_puts(&b, s);
+	}
+	buf_puts(&b, "]");
+	json_set(d, path, b.s);
+}
+
+/*
+ * Writes the object of every entry whose path starts with prefix (plen
+ * bytes, ending in '.' unless empty).  Keys appear in the order of their
+ * first entry.
+ */
+static void json_emit(const struct demo *d, struct buf *b, const char *prefix,
+		      size_t plen, int depth)
+{
+	bool first = true;
+	buf_puts(b, "{");
+	for (size_t i = 0; i < d->nentries; i++) {
+		const char *p = d->entries[i].path;
+		if (strncmp(p, prefix, plen) != 0)
+			continue;
+		const char *key = p + plen;
+		const char *dot = strchr(key, '.');
+		size_t klen = dot ? (size_t)(dot - key) : strlen(key);
+		/* Skip a key already written by an earlier entry. */
+		bool seen = false;
+		for (size_t j = 0; j < i && !seen; j++) {
+			const char *q = d->entries[j].path;
+			seen = strncmp(q, prefix, plen) == 0 &&
+			       strncmp(q + plen, key, klen) == 0 &&
+			       (q[plen + klen] == '.' || q[plen + klen] == '\0');
+		}
+		if (seen)
+			continue;
+		buf_puts(b, first ? "\n" : ",\n");
+		first = false;
+		for (int k = 0; k <= depth; k++)
+			buf_puts(b, "  ");
+		buf_quote(b, key, klen);
+		buf_puts(b, ": ");
+		/* A leaf set at exactly this path wins over children. */
+		const char *leaf = NULL;
+		for (size_t j = i; j < d->nentries && !leaf; j++) {
+			const char *q = d->entries[j].path;
+			if (strncmp(q, prefix, plen) == 0 &&
+			    strncmp(q + plen, key, klen) == 0 &&
+			    q[plen + klen] == '\0')
+				leaf = d->entries[j].value;
+		}
+		if (leaf) {
+			buf_puts(b, leaf);
+		} else {
+			size_t nlen = plen + klen + 1;
+			char *np = xmalloc(nlen + 1);
+			memcpy(np, p, nlen);
+			np[nlen] = '\0';
+			json_emit(d, b, np, nlen, depth + 1);
+			free(np);
+		}
+	}
+	if (!first) {
+		buf_puts(b, "\n");
+		for (int k = 0; k < depth; k++)
+			buf_puts(b, "  ");
+	}
+	buf_puts(b, "}");
+}
+
+/* ---- output ---- */
+
+static void end_progress(struct demo *d)
+{
+	if (d->progress_open) {
+		fputc('\n', stdout);
+		d->progress_open = false;
+	}
+}
+
+void demo_print(struct demo *d, const char *fmt, ...)
+{
+	if (d->json)
+		return;
+	end_progress(d);
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(stdout, fmt, ap);
+	va_end(ap);
+	fflush(stdout);
+}
+
+void demo_progress(struct demo *d, const char *fmt, ...)
+{
+	if (d->json)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	if (d->tty) {
+		fputs("\r\033[K", stdout);
+		vfprintf(stdout, fmt, ap);
+		d->progress_open = true;
+	} else {
+		vfprintf(stdout, fmt, ap);
+		fputc('\n', stdout);
+	}
+	va_end(ap);
+	fflush(stdout);
+}
+
+/* ---- parameters ---- */
+
+static const char *type_meta(const struct demo_param *p, char *tmp, size_t n)
+{
+	switch (p->type) {
+	case DEMO_T_INT:
+		return "N";
+	case DEMO_T_FLOAT:
+		return "X";
+	case DEMO_T_ENUM: {
+		size_t len = 0;
+		tmp[0] = '\0';
+		for (size_t i = 0; p->values[i]; i++)
+			len += (size_t)snprintf(tmp + len, len < n ? n - len : 0,
+						"%s%s", i ? "|" : "", p->values[i]);
+		return tmp;
+	}
+	case DEMO_T_FLAG:
+		return "";
+	}
+	return "";
+}
+
+static void print_help(const char *name, const char *summary,
+		       const struct demo_param *params)
+{
+	char tmp[256];
+	printf("usage: demo-%s [--json] [--help]", name);
+	for (const struct demo_param *p = params; p->name; p++) {
+		const char *m = type_meta(p, tmp, sizeof tmp);
+		printf(" [--%s%s%s]", p->name, *m ? " " : "", m);
+	}
+	printf("\n%s\n\nparameters:\n", summary);
+	for (const struct demo_param *p = params; p->name; p++) {
+		char left[320];
+		const char *m = type_meta(p, tmp, sizeof tmp);
+		snprintf(left, sizeof left, "--%s%s%s", p->name, *m ? " " : "", m);
+		printf("  %-26s %s", left, p->help);
+		switch (p->type) {
+		case DEMO_T_INT:
+			printf(" (%g..%g, default %ld)", p->min, p->max,
+			       *(long *)p->dest);
+			break;
+		case DEMO_T_FLOAT:
+			printf(" (%g..%g, default %g)", p->min, p->max,
+			       *(double *)p->dest);
+			break;
+		case DEMO_T_ENUM:
+			printf(" (default %s)", p->values[*(int *)p->dest]);
+			break;
+		case DEMO_T_FLAG:
+			break;
+		}
+		putchar('\n');
+	}
+	printf("  %-26s %s\n", "--json",
+	       "print one JSON object of the parameters and measured figures");
+	printf("  %-26s %s\n", "--help", "show this help");
+}
+
+static void usage_error(const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
+
+static void usage_error(const char *name, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "demo-%s: error: ", name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (see --help)\n", stderr);
+	exit(2);
+}
+
+static void set_param(const char *name, const struct demo_param *p,
+		      const char *v)
+{
+	char *end;
+	switch (p->type) {
+	case DEMO_T_INT: {
+		errno = 0;
+		long x = strtol(v, &end, 10);
+		if (!*v || *end || errno)
+			usage_error(name, "--%s wants an integer, got '%s'",
+				    p->name, v);
+		if (x < p->min || x > p->max)
+			usage_error(name, "--%s must be between %g and %g, got '%s'",
+				    p->name, p->min, p->max, v);
+		*(long *)p->dest = x;
+		break;
+	}
+	case DEMO_T_FLOAT: {
+		errno = 0;
+		double x = strtod(v, &end);
+		if (!*v || *end || errno || !isfinite(x))
+			usage_error(name, "--%s wants a number, got '%s'",
+				    p->name, v);
+		if (x < p->min || x > p->max)
+			usage_error(name, "--%s must be between %g and %g, got '%s'",
+				    p->name, p->min, p->max, v);
+		*(double *)p->dest = x;
+		break;
+	}
+	case DEMO_T_ENUM: {
+		char tmp[256];
+		for (int i = 0; p->values[i]; i++) {
+			if (strcmp(p->values[i], v) == 0) {
+				*(int *)p->dest = i;
+				return;
+			}
+		}
+		usage_error(name, "--%s must be one of %s, got '%s'", p->name,
+			    type_meta(p, tmp, sizeof tmp), v);
+	}
+	case DEMO_T_FLAG:
+		if (!strcmp(v, "true") || !strcmp(v, "1") || !strcmp(v, "yes"))
+			*(bool *)p->dest = true;
+		else if (!strcmp(v, "false") || !strcmp(v, "0") || !strcmp(v, "no"))
+			*(bool *)p->dest = false;
+		else
+			usage_error(name, "--%s is a flag (true or false), got '%s'",
+				    p->name, v);
+		break;
+	}
+}
+
+void demo_init(struct demo *d, const char *name, const char *summary,
+	       const struct demo_param *params, int argc, char **argv)
+{
+	memset(d, 0, sizeof *d);
+	d->name = name;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strncmp(a, "--", 2) != 0 || !a[2])
+			usage_error(name, "unexpected argument '%s'", a);
+		a += 2;
+		const char *eq = strchr(a, '=');
+		size_t n = eq ? (size_t)(eq - a) : strlen(a);
+		if (n == 4 && !strncmp(a, "help", 4) && !eq) {
+			print_help(name, summary, params);
+			exit(0);
+		}
+		if (n == 4 && !strncmp(a, "json", 4)) {
+			d->json = true;
+			if (eq) {
+				struct demo_param jp = DEMO_FLAG("json", &d->json, "");
+				set_param(name, &jp, eq + 1);
+			}
+			continue;
+		}
+		const struct demo_param *p = params;
+		while (p->name && !(strlen(p->name) == n && !strncmp(p->name, a, n)))
+			p++;
+		if (!p->name)
+			usage_error(name, "unknown parameter '--%.*s'", (int)n, a);
+		if (p->type == DEMO_T_FLAG && !eq) {
+			*(bool *)p->dest = true;
+			continue;
+		}
+		const char *v = eq ? eq + 1 : NULL;
+		if (!v) {
+			if (i + 1 >= argc)
+				usage_error(name, "--%s needs a value", p->name);
+			v = argv[++i];
+		}
+		set_param(name, p, v);
+	}
+	d->tty = !d->json && isatty(STDOUT_FILENO);
+	for (const struct demo_param *p = params; p->name; p++) {
+		char path[128];
+		snprintf(path, sizeof path, "params.%s", p->name);
+		switch (p->type) {
+		case DEMO_T_INT:
+			demo_json_int(d, path, *(long *)p->dest);
+			break;
+		case DEMO_T_FLOAT:
+			demo_json_num(d, path, *(double *)p->dest);
+			break;
+		case DEMO_T_ENUM:
+			demo_json_str(d, path, p->values[*(int *)p->dest]);
+			break;
+		case DEMO_T_FLAG:
+			demo_json_bool(d, path, *(bool *)p->dest);
+			break;
+		}
+	}
+	install_signals();
+}
+
+int demo_finish(struct demo *d)
+{
+	int sig = atomic_load(&stop_signal);
+	end_progress(d);
+	if (d->json && !sig) {
+		struct buf b = {0};
+		json_emit(d, &b, "", 0, 0);
+		buf_puts(&b, "\n");
+		fputs(b.s, stdout);
+		free(b.s);
+	} else if (sig && !d->json) {
+		printf("stopped by %s; cleaned up\n",
+		       sig == SIGINT ? "SIGINT" : "SIGTERM");
+	}
+	fflush(stdout);
+	for (size_t i = 0; i < d->nentries; i++) {
+		free(d->entries[i].path);
+		free(d->entries[i].value);
+	}
+	free(d->entries);
+	d->entries = NULL;
+	d->nentries = d->cap = 0;
+	return sig ? 128 + sig : 0;
+}
+
+/* ---- timeline ---- */
+
+struct segment {
+	double start, end;
+	int row;
+	char state;
+};
+
+struct demo_timeline {
+	pthread_mutex_t lock;
+	int rows;
+	double t0;
+	char **labels;
+	struct segment *segs;
+	size_t nsegs, cap;
+};
+
+struct demo_timeline *demo_timeline_new(int rows, double t0)
+{
+	struct demo_timeline *tl = xmalloc(sizeof *tl);
+	memset(tl, 0, sizeof *tl);
+	pthread_mutex_init(&tl->lock, NULL);
+	tl->rows = rows;
+	tl->t0 = t0;
+	tl->labels = xmalloc((size_t)rows * sizeof *tl->labels);
+	for (int i = 0; i < rows; i++)
+		tl->labels[i] = NULL;
+	return tl;
+}
+
+void demo_timeline_label(struct demo_timeline *tl, int row, const char *label)
+{
+	if (row < 0 || row >= tl->rows)
+		return;
+	free(tl->labels[row]);
+	tl->labels[row] = xstrdup(label);
+}
+
+void demo_timeline_add(struct demo_timeline *tl, int row, double start,
+		       double end, char state)
+{
+	if (row < 0 || row >= tl->rows || !(end > start))
+		return;
+	pthread_mutex_lock(&tl->lock);
+	if (tl->nsegs == tl->cap) {
+		tl->cap = tl->cap ? tl->cap * 2 : 256;
+		tl->segs = xrealloc(tl->segs, tl->cap * sizeof *tl->segs);
+	}
+	tl->segs[tl->nsegs++] = (struct segment){start, end, row, state};
+	pthread_mutex_unlock(&tl->lock);
+}
+
+static void format_duration(char *out, size_t n, double s)
+{
+	if (s < 1)
+		snprintf(out, n, "%.0f ms", s * 1000);
+	else
+		snprintf(out, n, "%.2f s", s);
+}
+
+void demo_timeline_draw(struct demo *d, const struct demo_timeline *tl,
+			double t1, int width, const char *legend)
+{
+	if (d->json)
+		return;
+	if (width <= 0)
+		width = 60;
+	double span = t1 - tl->t0;
+	if (!(span > 0))
+		span = 1e-9;
+	double bucket = span / width;
+	int lw = 4;
+	for (int r = 0; r < tl->rows; r++)
+		if (tl->labels[r] && (int)strlen(tl->labels[r]) > lw)
+			lw = (int)strlen(tl->labels[r]);
+	if (lw > 24)
+		lw = 24;
+	/* Coverage per column and state character (printable ASCII). */
+	double *cover = xmalloc((size_t)width * 96 * sizeof *cover);
+	char *line = xmalloc((size_t)width + 1);
+	char right[32];
+	format_duration(right, sizeof right, span);
+	end_progress(d);
+	printf("%*s  0%*s\n", lw, "", width - 1, right);
+	printf("%*s +", lw, "");
+	for (int c = 0; c < width; c++)
+		putchar('-');
+	printf("+\n");
+	pthread_mutex_t *lock = (pthread_mutex_t *)&tl->lock;
+	pthread_mutex_lock(lock);
+	for (int r = 0; r < tl->rows; r++) {
+		memset(cover, 0, (size_t)width * 96 * sizeof *cover);
+		for (size_t i = 0; i < tl->nsegs; i++) {
+			const struct segment *s = &tl->segs[i];
+			if (s->row != r || s->state < 32 || s->state > 126)
+				continue;
+			double a = s->start - tl->t0, b = s->end - tl->t0;
+			if (b <= 0 || a >= span)
+				continue;
+			if (a < 0)
+				a = 0;
+			if (b > span)
+				b = span;
+			int c0 = (int)(a / bucket), c1 = (int)(b / bucket);
+			if (c1 >= width)
+				c1 = width - 1;
+			for (int c = c0; c <= c1; c++) {
+				double lo = c * bucket, hi = lo + bucket;
+				double ov = (b < hi ? b : hi) - (a > lo ? a : lo);
+				if (ov > 0)
+					cover[c * 96 + (s->state - 32)] += ov;
+			}
+		}
+		for (int c = 0; c < width; c++) {
+			int best = -1;
+			double bestv = 0;
+			for (int k = 0; k < 96; k++) {
+				if (cover[c * 96 + k] > bestv) {
+					bestv = cover[c * 96 + k];
+					best = k;
+				}
+			}
+			line[c] = best < 0 ? ' ' : (char)(best + 32);
+		}
+		line[width] = '\0';
+		printf("%*.*s |%s|\n", lw, lw, tl->labels[r] ? tl->labels[r] : "",
+		       line);
+	}
+	pthread_mutex_unlock(lock);
+	char cell[32];
+	format_duration(cell, sizeof cell, bucket);
+	printf("%*s one column = %s; %s\n", lw, "", cell, legend ? legend : "");
+	fflush(stdout);
+	free(line);
+	free(cover);
+}
+
+void demo_timeline_free(struct demo_timeline *tl)
+{
+	if (!tl)
+		return;
+	for (int i = 0; i < tl->rows; i++)
+		free(tl->labels[i]);
+	free(tl->labels);
+	free(tl->segs);
+	pthread_mutex_destroy(&tl->lock);
+	free(tl);
+}
