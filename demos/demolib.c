@@ -711,7 +711,7 @@ void demo_timeline_add(struct demo_timeline *tl, int row, double start,
 static void format_duration(char *out, size_t n, double s)
 {
 	if (s < 1)
-		snprintf(out, n, "%.0f ms", s * 1000);
+		snprintf(out, n, "%.3g ms", s * 1000);
 	else
 		snprintf(out, n, "%.2f s", s);
 }
