@@ -1,0 +1,184 @@
+/*
+ * pydojo: argument parsing and dispatch. Global options, then either one
+ * command (`pydojo learn gil`) or the REPL. Everything else lives in src/.
+ */
+#include <langinfo.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "catalog.h"
+#include "commands.h"
+#include "config.h"
+#include "paths.h"
+#include "repl.h"
+#include "util.h"
+
+static void complete(void *arg, const char *line, int index, const char *word,
+                     void (*add)(void *state, const char *cand), void *state)
+{
+	struct ctx *x = arg;
+	(void)word;
+	if (index == 0) {
+		for (size_t i = 0; i < commands_count(); i++)
+			add(state, commands_at(i)->name);
+		return;
+	}
+	char **argv = NULL;
+	if (commands_split(line, &argv) < 1) {
+		commands_free_argv(argv);
+		return;
+	}
+	char *why = NULL;
+	const struct command *c = commands_find(argv[0], true, &why);
+	free(why);
+	commands_free_argv(argv);
+	if (!c || index != 1)
+		return;
+	struct catalog *cat = x->cat;
+	if (strcmp(c->name, "help") == 0) {
+		for (size_t i = 0; i < commands_count(); i++)
+			add(state, commands_at(i)->name);
+	} else if (strcmp(c->name, "demo") == 0 && cat) {
+		for (size_t i = 0; i < catalog_ndemos(cat); i++)
+			add(state, catalog_demo_at(cat, i)->id);
+	} else if (cat && (strcmp(c->name, "learn") == 0 || strcmp(c->name, "sections") == 0 ||
+	                   strcmp(c->name, "quiz") == 0)) {
+		for (size_t i = 0; i < catalog_nlessons(cat); i++)
+			add(state, catalog_lesson_at(cat, i)->id);
+	}
+}
+
+static int run_repl(struct ctx *x)
+{
+	x->in_repl = true;
+	struct catalog *cat = ctx_catalog(x);
+	if (!cat)
+		return 2;
+	char *history = paths_user_file("STATE", "history");
+	struct repl *r = repl_new(history, complete, x);
+	free(history);
+	repl_install_sigint();
+	if (repl_interactive(r)) {
+		struct catalog_counts k;
+		catalog_count(cat, NULL, &k);
+		printf("pydojo %s: %zu topics, %zu questions, %zu demos.\n"
+		       "Type 'topics' to see them, 'learn gil' to start, 'help' for every command.\n",
+		       PYDOJO_VERSION, k.topics, k.questions, k.demos);
+	}
+	int last_fail = 0;
+	while (!x->quit) {
+		char *line;
+		enum repl_read rr = repl_read(r, "pydojo> ", true, &line);
+		if (rr == REPL_EOF)
+			break;
+		if (rr == REPL_INTR)
+			continue;
+		char **argv;
+		int argc = commands_split(line, &argv);
+		free(line);
+		if (argc < 0) {
+			fprintf(stderr, "error: unterminated quote\n");
+			last_fail = 2;
+			continue;
+		}
+		if (argc > 0 && argv[0][0] != '#') {
+			int rc = commands_run(x, argc, argv);
+			if (rc)
+				last_fail = rc;
+		}
+		commands_free_argv(argv);
+		fflush(stdout);
+	}
+	repl_free(r);
+	return last_fail;
+}
+
+static int usage(void)
+{
+	fputs("usage: pydojo [--content DIR] [--db PATH] [--no-color] [--seed N] [COMMAND [ARGS...]]\n"
+	      "       pydojo --help | --version\n",
+	      stderr);
+	return 2;
+}
+
+/* Takes the value of --name VALUE or --name=VALUE. */
+static const char *opt_value(int argc, char **argv, int *i, const char *name)
+{
+	size_t n = strlen(name);
+	if (strncmp(argv[*i], name, n) != 0)
+		return NULL;
+	if (argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (argv[*i][n] != '\0')
+		return NULL;
+	if (*i + 1 >= argc) {
+		fprintf(stderr, "error: %s needs a value\n", name);
+		exit(2);
+	}
+	return argv[++*i];
+}
+
+int main(int argc, char **argv)
+{
+	setlocale(LC_ALL, "");
+	/* libedit drops non-ASCII input unless the codeset is UTF-8. */
+	if (strcmp(nl_langinfo(CODESET), "UTF-8") != 0)
+		setlocale(LC_CTYPE, "C.UTF-8");
+
+	struct ctx x;
+	memset(&x, 0, sizeof x);
+	x.cur_section = -1;
+	const char **content = xcalloc((size_t)argc + 1, sizeof *content);
+	int i = 1;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		const char *v;
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			char *args[] = {"help", NULL};
+			x.datadir = paths_datadir();
+			int rc = commands_run(&x, 1, args);
+			free(x.datadir);
+			free(content);
+			return rc;
+		} else if (strcmp(argv[i], "--version") == 0) {
+			printf("pydojo %s\n", PYDOJO_VERSION);
+			free(content);
+			return 0;
+		} else if (strcmp(argv[i], "--no-color") == 0) {
+			x.no_color = true;
+		} else if (strcmp(argv[i], "--no-fuzz") == 0) {
+			x.no_fuzz = true;
+		} else if ((v = opt_value(argc, argv, &i, "--content"))) {
+			content[x.ncontent++] = v;
+		} else if ((v = opt_value(argc, argv, &i, "--db"))) {
+			x.db_path = v;
+		} else if ((v = opt_value(argc, argv, &i, "--seed"))) {
+			char *end;
+			x.seed = strtoull(v, &end, 10);
+			if (!*v || *end) {
+				fprintf(stderr, "error: --seed needs a non-negative integer, not '%s'\n", v);
+				free(content);
+				return 2;
+			}
+			x.seeded = true;
+		} else {
+			fprintf(stderr, "error: unknown option '%s'\n", argv[i]);
+			free(content);
+			return usage();
+		}
+	}
+	x.content = content;
+	x.datadir = paths_datadir();
+	x.demodir = paths_demodir();
+	int rc = i < argc ? commands_run(&x, argc - i, argv + i) : run_repl(&x);
+	ctx_release(&x);
+	free(x.datadir);
+	free(x.demodir);
+	free(content);
+	return rc;
+}

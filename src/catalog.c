@@ -1,0 +1,1316 @@
+/*
+ * catalog: builds typed content from YAML nodes. Each object type has a list
+ * of allowed keys; a key outside it is reported with the closest allowed key.
+ * Strings are borrowed from the node trees, which the catalog keeps.
+ */
+#include "catalog.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "grade.h"
+#include "regex.h"
+#include "util.h"
+#include "ydoc.h"
+
+const char *const qtype_names[Q_NTYPES] = {"choice", "multi", "truefalse", "order", "output", "text"};
+
+struct catalog {
+	struct ydoc *docs;
+	size_t ndocs, capdocs;
+	char **paths;            /* real paths of loaded files */
+	size_t npaths, cappaths;
+	struct lesson **lessons;
+	size_t nlessons, caplessons;
+	struct quiz **quizzes;
+	size_t nquizzes, capquizzes;
+	struct demo **demos;
+	size_t ndemos, capdemos;
+	const struct question **questions;
+	size_t nquestions, capquestions;
+	struct diag scratch;     /* receives the faults of reference content */
+};
+
+/* One load: where errors go. */
+struct loader {
+	struct catalog *c;
+	struct diag *d;
+};
+
+static struct pos pos_of(const struct ynode *n)
+{
+	return (struct pos){n->file, n->line, n->col};
+}
+
+#define ERR(L, node, ...) diag_add((L)->d, (node)->file, (node)->line, (node)->col, __VA_ARGS__)
+
+/* ---- generic key handling ---- */
+
+static const char *closest(const char *word, const char *const *cands, size_t n)
+{
+	const char *best = NULL;
+	size_t bestd = strlen(word) <= 3 ? 1 : 2;
+	bestd++;
+	for (size_t i = 0; i < n; i++) {
+		size_t dist = edit_distance(word, cands[i], bestd - 1);
+		if (dist < bestd) {
+			bestd = dist;
+			best = cands[i];
+		}
+	}
+	return best;
+}
+
+/* Reports every key of map that is not in allowed. */
+static void check_keys(struct loader *L, const struct ynode *map, const char *const *allowed,
+                       size_t nallowed, const char *what)
+{
+	for (size_t i = 0; i + 1 < map->n; i += 2) {
+		const struct ynode *k = map->items[i];
+		if (k->kind != YNODE_SCALAR) {
+			ERR(L, k, "a key must be a plain string, not %s", ynode_kind_name(k));
+			continue;
+		}
+		bool ok = false;
+		for (size_t j = 0; j < nallowed && !ok; j++)
+			ok = strcmp(k->str, allowed[j]) == 0;
+		if (ok)
+			continue;
+		const char *near = closest(k->str, allowed, nallowed);
+		if (near)
+			ERR(L, k, "unknown key '%s' in %s (did you mean '%s'?)", k->str, what, near);
+		else
+			ERR(L, k, "unknown key '%s' in %s", k->str, what);
+	}
+}
+
+static bool want_map(struct loader *L, const struct ynode *n, const char *what)
+{
+	if (n && n->kind == YNODE_MAP)
+		return true;
+	if (n)
+		ERR(L, n, "%s must be a mapping, not %s", what, ynode_kind_name(n));
+	return false;
+}
+
+/* A string value: any scalar. Reports a missing required key at the map. */
+static const char *get_str(struct loader *L, const struct ynode *map, const char *key,
+                           bool required, const char *what)
+{
+	const struct ynode *v = ynode_get(map, key);
+	if (!v) {
+		if (required)
+			ERR(L, map, "missing required key '%s' in %s", key, what);
+		return NULL;
+	}
+	if (v->kind != YNODE_SCALAR) {
+		ERR(L, v, "'%s' must be a string, not %s", key, ynode_kind_name(v));
+		return NULL;
+	}
+	return v->str;
+}
+
+static bool blank(const char *s)
+{
+	for (; s && *s; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+			return false;
+	return true;
+}
+
+/* A string that must say something: prompts, titles, summaries. */
+static const char *get_text(struct loader *L, const struct ynode *map, const char *key,
+                            bool required, const char *what)
+{
+	const char *s = get_str(L, map, key, required, what);
+	if (s && blank(s)) {
+		ERR(L, ynode_get(map, key), "empty '%s' in %s", key, what);
+		return NULL;
+	}
+	return s;
+}
+
+static const char *get_id(struct loader *L, const struct ynode *map, const char *key,
+                          bool required, const char *what)
+{
+	const char *s = get_str(L, map, key, required, what);
+	if (s && !is_id(s)) {
+		ERR(L, ynode_get(map, key), "invalid id '%s': use only a-z, 0-9 and '-'", s);
+		return NULL;
+	}
+	return s;
+}
+
+/* A list of strings. A single string is accepted where single_ok (hints). */
+static void get_list(struct loader *L, const struct ynode *map, const char *key, bool ids,
+                     bool single_ok, struct strlist *out)
+{
+	memset(out, 0, sizeof *out);
+	const struct ynode *v = ynode_get(map, key);
+	if (!v || ynode_is_null(v))
+		return;
+	if (v->kind == YNODE_SCALAR && single_ok) {
+		if (blank(v->str)) {
+			ERR(L, v, "empty '%s'", key);
+			return;
+		}
+		out->v = xmalloc(sizeof *out->v);
+		out->pos = xmalloc(sizeof *out->pos);
+		out->v[0] = v->str;
+		out->pos[0] = pos_of(v);
+		out->n = 1;
+		return;
+	}
+	if (v->kind != YNODE_SEQ) {
+		ERR(L, v, "'%s' must be a list, not %s", key, ynode_kind_name(v));
+		return;
+	}
+	out->v = xmalloc((v->n ? v->n : 1) * sizeof *out->v);
+	out->pos = xmalloc((v->n ? v->n : 1) * sizeof *out->pos);
+	for (size_t i = 0; i < v->n; i++) {
+		const struct ynode *it = v->items[i];
+		if (it->kind != YNODE_SCALAR) {
+			ERR(L, it, "items of '%s' must be strings, not %s", key, ynode_kind_name(it));
+			continue;
+		}
+		if (ids && !is_id(it->str)) {
+			ERR(L, it, "invalid id '%s' in '%s': use only a-z, 0-9 and '-'", it->str, key);
+			continue;
+		}
+		if (!ids && blank(it->str)) {
+			ERR(L, it, "empty item in '%s'", key);
+			continue;
+		}
+		out->pos[out->n] = pos_of(it);
+		out->v[out->n++] = it->str;
+	}
+}
+
+static void strlist_release(struct strlist *l)
+{
+	free(l->v);
+	free(l->pos);
+}
+
+static const struct ynode *get_seq(struct loader *L, const struct ynode *map, const char *key,
+                                   bool required, const char *what)
+{
+	const struct ynode *v = ynode_get(map, key);
+	if (!v) {
+		if (required)
+			ERR(L, map, "missing required key '%s' in %s", key, what);
+		return NULL;
+	}
+	if (v->kind != YNODE_SEQ) {
+		ERR(L, v, "'%s' must be a list, not %s", key, ynode_kind_name(v));
+		return NULL;
+	}
+	return v;
+}
+
+static bool valid_python_req(const char *s)
+{
+	/* ">=3.N" or ">=3.N.M" */
+	if (!str_starts(s, ">=3."))
+		return false;
+	s += 4;
+	int parts = 0;
+	while (*s) {
+		if (*s < '0' || *s > '9')
+			return false;
+		while (*s >= '0' && *s <= '9')
+			s++;
+		parts++;
+		if (*s == '.')
+			s++;
+		else if (*s)
+			return false;
+	}
+	return parts >= 1 && parts <= 2;
+}
+
+static const char *get_python(struct loader *L, const struct ynode *map)
+{
+	const char *p = get_str(L, map, "python", false, "");
+	if (p && !valid_python_req(p)) {
+		ERR(L, ynode_get(map, "python"), "invalid python version requirement '%s' (expected like '>=3.12')", p);
+		return NULL;
+	}
+	return p;
+}
+
+/* ---- lessons ---- */
+
+static const char *const lesson_keys[] = {"demos", "id", "level", "requires", "sections", "see_also", "summary", "title", "track"};
+static const char *const section_keys[] = {"body", "code", "title"};
+static const char *const code_keys[] = {"lang", "output", "python", "source"};
+
+static struct code_example *load_code(struct loader *L, const struct ynode *n)
+{
+	if (!want_map(L, n, "'code'"))
+		return NULL;
+	check_keys(L, n, code_keys, ARRAY_SIZE(code_keys), "a code example");
+	struct code_example *ce = xcalloc(1, sizeof *ce);
+	ce->pos = pos_of(n);
+	ce->source = get_text(L, n, "source", true, "a code example");
+	ce->lang = get_text(L, n, "lang", false, "a code example");
+	if (!ce->lang)
+		ce->lang = "python";
+	ce->output = get_str(L, n, "output", false, "a code example");
+	if (ce->output)
+		ce->output_pos = pos_of(ynode_get(n, "output"));
+	ce->python = get_python(L, n);
+	if (ce->output && strcmp(ce->lang, "python") != 0)
+		ERR(L, ynode_get(n, "output"), "'output' is only checked for python code, not '%s'", ce->lang);
+	return ce;
+}
+
+static const char *file_stem(const char *path, char *buf, size_t size)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	snprintf(buf, size, "%s", base);
+	char *dot = strrchr(buf, '.');
+	if (dot)
+		*dot = '\0';
+	return buf;
+}
+
+static void load_lesson(struct loader *L, const struct ynode *root, const char *path, bool reference)
+{
+	if (!want_map(L, root, "a lesson"))
+		return;
+	check_keys(L, root, lesson_keys, ARRAY_SIZE(lesson_keys), "a lesson");
+	struct lesson *ls = xcalloc(1, sizeof *ls);
+	ls->reference = reference;
+	ls->pos = pos_of(root);
+	ls->id = get_id(L, root, "id", true, "a lesson");
+	char stem[256];
+	file_stem(path, stem, sizeof stem);
+	if (ls->id && strcmp(ls->id, stem) != 0)
+		ERR(L, ynode_get(root, "id"), "lesson id '%s' does not match its file name '%s.yaml'", ls->id, stem);
+	ls->title = get_text(L, root, "title", true, "a lesson");
+	ls->track = get_id(L, root, "track", true, "a lesson");
+	ls->level = get_str(L, root, "level", true, "a lesson");
+	if (ls->level && strcmp(ls->level, "core") != 0 && strcmp(ls->level, "extra") != 0) {
+		ERR(L, ynode_get(root, "level"), "level must be 'core' or 'extra', not '%s'", ls->level);
+		ls->level = NULL;
+	}
+	ls->summary = get_text(L, root, "summary", true, "a lesson");
+	get_list(L, root, "requires", true, false, &ls->requires);
+	get_list(L, root, "see_also", true, false, &ls->see_also);
+	get_list(L, root, "demos", true, false, &ls->demos);
+	const struct ynode *secs = get_seq(L, root, "sections", true, "a lesson");
+	if (secs && secs->n == 0)
+		ERR(L, secs, "a lesson needs at least one section");
+	if (secs && secs->n) {
+		ls->sections = xcalloc(secs->n, sizeof *ls->sections);
+		for (size_t i = 0; i < secs->n; i++) {
+			const struct ynode *s = secs->items[i];
+			if (!want_map(L, s, "a section"))
+				continue;
+			check_keys(L, s, section_keys, ARRAY_SIZE(section_keys), "a section");
+			struct section *sec = &ls->sections[ls->nsections++];
+			sec->pos = pos_of(s);
+			sec->title = get_text(L, s, "title", true, "a section");
+			sec->body = get_text(L, s, "body", false, "a section");
+			const struct ynode *code = ynode_get(s, "code");
+			if (code)
+				sec->code = load_code(L, code);
+			if (!ynode_get(s, "body") && !code)
+				ERR(L, s, "a section needs 'body' or 'code'");
+		}
+	}
+	GROW(L->c->lessons, L->c->caplessons, L->c->nlessons + 1);
+	L->c->lessons[L->c->nlessons++] = ls;
+}
+
+static void lesson_free(struct lesson *ls)
+{
+	for (size_t i = 0; i < ls->nsections; i++)
+		free(ls->sections[i].code);
+	free(ls->sections);
+	strlist_release(&ls->requires);
+	strlist_release(&ls->see_also);
+	strlist_release(&ls->demos);
+	free(ls);
+}
+
+/* ---- quizzes ---- */
+
+static const char *const quiz_keys[] = {"questions", "topic"};
+
+/* Allowed keys per question type: the common ones, then the type's own. */
+static const char *const q_common[] = {"explain", "hint", "id", "tags", "type"};
+static const char *const q_own[Q_NTYPES][7] = {
+	[Q_CHOICE] = {"answer", "choices", "prompt"},
+	[Q_MULTI] = {"answer", "choices", "prompt"},
+	[Q_TRUEFALSE] = {"answer", "prompt"},
+	[Q_ORDER] = {"items", "prompt"},
+	[Q_OUTPUT] = {"answer", "code", "prompt", "python"},
+	[Q_TEXT] = {"examples", "model_answer", "pass", "prompt", "rubric"},
+};
+static const char *const rubric_keys[] = {"pattern", "point", "reject"};
+static const char *const example_keys[] = {"fail", "pass"};
+
+static struct regex *compile_pattern(struct loader *L, const struct ynode *map, const char *key,
+                                     const char **text)
+{
+	*text = get_text(L, map, key, strcmp(key, "pattern") == 0, "a rubric point");
+	if (!*text)
+		return NULL;
+	char *err = NULL;
+	size_t off = 0;
+	struct regex *re = regex_compile(*text, REGEX_CASELESS, &err, &off);
+	if (!re) {
+		ERR(L, ynode_get(map, key), "%s does not compile: %s at offset %zu", key, err, off);
+		free(err);
+	}
+	return re;
+}
+
+static bool get_index(struct loader *L, const struct ynode *v, size_t nchoices, long *out)
+{
+	long i;
+	if (ynode_long(v, &i) < 0) {
+		ERR(L, v, "answer must be a choice index (an integer), not '%s'",
+		    v->kind == YNODE_SCALAR ? v->str : ynode_kind_name(v));
+		return false;
+	}
+	if (i < 0 || (size_t)i >= nchoices) {
+		ERR(L, v, "answer index %ld is out of range (%zu choices, indexes 0 to %zu)", i, nchoices,
+		    nchoices ? nchoices - 1 : 0);
+		return false;
+	}
+	*out = i;
+	return true;
+}
+
+static int cmp_long(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void load_question(struct loader *L, struct quiz *qz, const struct ynode *n)
+{
+	if (!want_map(L, n, "a question"))
+		return;
+	struct question *q = &qz->questions[qz->n];
+	memset(q, 0, sizeof *q);
+	q->pos = pos_of(n);
+	q->quiz = qz;
+	const char *type = get_str(L, n, "type", true, "a question");
+	int t = -1;
+	for (int i = 0; type && i < Q_NTYPES; i++)
+		if (strcmp(type, qtype_names[i]) == 0)
+			t = i;
+	if (type && t < 0) {
+		const char *near = closest(type, qtype_names, Q_NTYPES);
+		if (near)
+			ERR(L, ynode_get(n, "type"), "unknown question type '%s' (did you mean '%s'?)", type, near);
+		else
+			ERR(L, ynode_get(n, "type"), "unknown question type '%s' (one of choice, multi, truefalse, order, output, text)", type);
+	}
+	q->id = get_id(L, n, "id", true, "a question");
+	if (t < 0) {
+		/* Without a type the other keys cannot be judged. */
+		return;
+	}
+	q->type = (enum qtype)t;
+	char what[32];
+	snprintf(what, sizeof what, "a %s question", qtype_names[t]);
+	const char *allowed[ARRAY_SIZE(q_common) + 7];
+	size_t na = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(q_common); i++)
+		allowed[na++] = q_common[i];
+	for (size_t i = 0; i < 7 && q_own[t][i]; i++)
+		allowed[na++] = q_own[t][i];
+	check_keys(L, n, allowed, na, what);
+
+	q->explain = get_text(L, n, "explain", false, what);
+	get_list(L, n, "hint", false, true, &q->hints);
+	get_list(L, n, "tags", false, false, &q->tags);
+	q->prompt = get_text(L, n, "prompt", q->type != Q_OUTPUT, what);
+	const struct ynode *ans = ynode_get(n, "answer");
+	if (!ans && (q->type == Q_CHOICE || q->type == Q_MULTI || q->type == Q_TRUEFALSE || q->type == Q_OUTPUT))
+		ERR(L, n, "missing required key 'answer' in %s", what);
+
+	switch (q->type) {
+	case Q_CHOICE:
+	case Q_MULTI:
+		if (!ynode_get(n, "choices")) {
+			ERR(L, n, "missing required key 'choices' in %s", what);
+			break;
+		}
+		get_list(L, n, "choices", false, false, &q->choices);
+		if (q->choices.n < 2) {
+			ERR(L, ynode_get(n, "choices"), "a %s question needs at least 2 choices", qtype_names[t]);
+			break;
+		}
+		if (!ans)
+			break;
+		if (q->type == Q_CHOICE) {
+			get_index(L, ans, q->choices.n, &q->answer);
+			break;
+		}
+		if (ans->kind != YNODE_SEQ) {
+			ERR(L, ans, "answer of a multi question must be a list of choice indexes, not %s", ynode_kind_name(ans));
+			break;
+		}
+		if (ans->n == 0) {
+			ERR(L, ans, "answer of a multi question needs at least one index");
+			break;
+		}
+		q->answers = xcalloc(ans->n, sizeof *q->answers);
+		for (size_t i = 0; i < ans->n; i++) {
+			long v;
+			if (!get_index(L, ans->items[i], q->choices.n, &v))
+				continue;
+			bool dup = false;
+			for (size_t j = 0; j < q->nanswers; j++)
+				dup |= q->answers[j] == v;
+			if (dup)
+				ERR(L, ans->items[i], "answer index %ld is listed twice", v);
+			else
+				q->answers[q->nanswers++] = v;
+		}
+		qsort(q->answers, q->nanswers, sizeof *q->answers, cmp_long);
+		break;
+	case Q_TRUEFALSE:
+		if (ans && ynode_bool(ans, &q->answer_bool) < 0)
+			ERR(L, ans, "answer of a truefalse question must be true or false, not '%s'",
+			    ans->kind == YNODE_SCALAR ? ans->str : ynode_kind_name(ans));
+		break;
+	case Q_ORDER:
+		if (!ynode_get(n, "items")) {
+			ERR(L, n, "missing required key 'items' in %s", what);
+			break;
+		}
+		get_list(L, n, "items", false, false, &q->items);
+		if (q->items.n < 2)
+			ERR(L, ynode_get(n, "items"), "an order question needs at least 2 items");
+		for (size_t i = 1; i < q->items.n; i++)
+			for (size_t j = 0; j < i; j++)
+				if (strcmp(q->items.v[i], q->items.v[j]) == 0) {
+					diag_add(L->d, q->items.pos[i].file, q->items.pos[i].line, q->items.pos[i].col,
+					         "item '%s' is listed twice", q->items.v[i]);
+					break;
+				}
+		break;
+	case Q_OUTPUT:
+		q->code = get_text(L, n, "code", true, what);
+		if (q->code)
+			q->code_pos = pos_of(ynode_get(n, "code"));
+		q->expected = get_str(L, n, "answer", false, what);
+		q->python = get_python(L, n);
+		if (!q->prompt)
+			q->prompt = "What does this print?";
+		break;
+	case Q_TEXT: {
+		q->model_answer = get_text(L, n, "model_answer", true, what);
+		const struct ynode *rub = get_seq(L, n, "rubric", true, what);
+		if (rub && rub->n == 0)
+			ERR(L, rub, "a rubric needs at least one point");
+		if (rub && rub->n) {
+			q->rubric = xcalloc(rub->n, sizeof *q->rubric);
+			for (size_t i = 0; i < rub->n; i++) {
+				const struct ynode *p = rub->items[i];
+				if (!want_map(L, p, "a rubric point"))
+					continue;
+				check_keys(L, p, rubric_keys, ARRAY_SIZE(rubric_keys), "a rubric point");
+				struct rubric_point *rp = &q->rubric[q->nrubric++];
+				rp->pos = pos_of(p);
+				rp->point = get_text(L, p, "point", true, "a rubric point");
+				rp->re = compile_pattern(L, p, "pattern", &rp->pattern);
+				if (ynode_get(p, "reject"))
+					rp->reject_re = compile_pattern(L, p, "reject", &rp->reject);
+			}
+		}
+		q->pass = q->nrubric;
+		const struct ynode *pass = ynode_get(n, "pass");
+		if (pass) {
+			long v;
+			if (ynode_long(pass, &v) < 0)
+				ERR(L, pass, "'pass' must be an integer, not '%s'", pass->kind == YNODE_SCALAR ? pass->str : ynode_kind_name(pass));
+			else if (v < 1 || (size_t)v > q->nrubric)
+				ERR(L, pass, "'pass' is %ld but the rubric has %zu points", v, q->nrubric);
+			else
+				q->pass = (size_t)v;
+		}
+		const struct ynode *ex = ynode_get(n, "examples");
+		if (ex && want_map(L, ex, "'examples'")) {
+			check_keys(L, ex, example_keys, ARRAY_SIZE(example_keys), "'examples'");
+			get_list(L, ex, "pass", false, false, &q->ex_pass);
+			get_list(L, ex, "fail", false, false, &q->ex_fail);
+		}
+		break;
+	}
+	default:
+		break;
+	}
+	qz->n++;
+}
+
+static void load_quiz(struct loader *L, const struct ynode *root, bool reference)
+{
+	if (!want_map(L, root, "a quiz"))
+		return;
+	check_keys(L, root, quiz_keys, ARRAY_SIZE(quiz_keys), "a quiz");
+	struct quiz *qz = xcalloc(1, sizeof *qz);
+	qz->pos = pos_of(root);
+	qz->topic = get_id(L, root, "topic", true, "a quiz");
+	const struct ynode *qs = get_seq(L, root, "questions", true, "a quiz");
+	if (qs && qs->n == 0)
+		ERR(L, qs, "a quiz needs at least one question");
+	if (qs && qs->n) {
+		qz->questions = xcalloc(qs->n, sizeof *qz->questions);
+		for (size_t i = 0; i < qs->n; i++)
+			load_question(L, qz, qs->items[i]);
+	}
+	(void)reference;
+	GROW(L->c->quizzes, L->c->capquizzes, L->c->nquizzes + 1);
+	L->c->quizzes[L->c->nquizzes++] = qz;
+}
+
+static void quiz_free(struct quiz *qz)
+{
+	for (size_t i = 0; i < qz->n; i++) {
+		struct question *q = &qz->questions[i];
+		strlist_release(&q->hints);
+		strlist_release(&q->tags);
+		strlist_release(&q->choices);
+		strlist_release(&q->items);
+		strlist_release(&q->ex_pass);
+		strlist_release(&q->ex_fail);
+		free(q->answers);
+		for (size_t j = 0; j < q->nrubric; j++) {
+			regex_free(q->rubric[j].re);
+			regex_free(q->rubric[j].reject_re);
+		}
+		free(q->rubric);
+	}
+	free(qz->questions);
+	free(qz);
+}
+
+/* ---- demo manifest ---- */
+
+static const char *const demo_keys[] = {"binary", "id", "params", "predict", "summary", "title", "topics", "watch"};
+static const char *const param_keys[] = {"default", "help", "max", "min", "name", "type", "values"};
+static const char *const predict_keys[] = {"choices", "figure", "id", "prompt", "run"};
+static const char *const pchoice_keys[] = {"max", "min", "text"};
+static const char *const param_types[] = {"int", "float", "enum", "flag"};
+
+static bool get_number(struct loader *L, const struct ynode *map, const char *key, bool integer,
+                       double *out)
+{
+	const struct ynode *v = ynode_get(map, key);
+	if (!v)
+		return false;
+	long l;
+	if (integer ? ynode_long(v, &l) == 0 : ynode_double(v, out) == 0) {
+		if (integer)
+			*out = (double)l;
+		return true;
+	}
+	ERR(L, v, "'%s' must be %s, not '%s'", key, integer ? "an integer" : "a number",
+	    v->kind == YNODE_SCALAR ? v->str : ynode_kind_name(v));
+	return false;
+}
+
+/* Whether text is a valid value of the parameter; sets *why when not. */
+static bool param_accepts(const struct demo_param *p, const char *text, const char **why)
+{
+	char *end;
+	double v;
+	switch (p->type) {
+	case PARAM_INT:
+	case PARAM_FLOAT:
+		errno = 0;
+		if (p->type == PARAM_INT) {
+			long l = strtol(text, &end, 10);
+			v = (double)l;
+		} else {
+			v = strtod(text, &end);
+		}
+		if (errno || end == text || *end) {
+			*why = p->type == PARAM_INT ? "not an integer" : "not a number";
+			return false;
+		}
+		if ((p->has_min && v < p->min) || (p->has_max && v > p->max)) {
+			*why = "out of range";
+			return false;
+		}
+		return true;
+	case PARAM_ENUM:
+		for (size_t i = 0; i < p->values.n; i++)
+			if (strcmp(p->values.v[i], text) == 0)
+				return true;
+		*why = "not one of the values";
+		return false;
+	case PARAM_FLAG:
+		if (strcmp(text, "true") == 0 || strcmp(text, "false") == 0)
+			return true;
+		*why = "a flag is true or false";
+		return false;
+	}
+	return false;
+}
+
+static void load_param(struct loader *L, struct demo *dm, const struct ynode *n)
+{
+	if (!want_map(L, n, "a demo parameter"))
+		return;
+	check_keys(L, n, param_keys, ARRAY_SIZE(param_keys), "a demo parameter");
+	struct demo_param *p = &dm->params[dm->nparams];
+	memset(p, 0, sizeof *p);
+	p->pos = pos_of(n);
+	p->name = get_id(L, n, "name", true, "a demo parameter");
+	p->help = get_text(L, n, "help", false, "a demo parameter");
+	const char *type = get_str(L, n, "type", true, "a demo parameter");
+	if (!p->name || !type)
+		return;
+	int t = -1;
+	for (int i = 0; i < 4; i++)
+		if (strcmp(type, param_types[i]) == 0)
+			t = i;
+	if (t < 0) {
+		ERR(L, ynode_get(n, "type"), "unknown parameter type '%s' (one of int, float, enum, flag)", type);
+		return;
+	}
+	p->type = (enum param_type)t;
+	if (strcmp(p->name, "json") == 0 || strcmp(p->name, "help") == 0) {
+		ERR(L, ynode_get(n, "name"), "parameter name '%s' is reserved", p->name);
+		return;
+	}
+	if (p->type == PARAM_INT || p->type == PARAM_FLOAT) {
+		bool integer = p->type == PARAM_INT;
+		p->has_min = get_number(L, n, "min", integer, &p->min);
+		p->has_max = get_number(L, n, "max", integer, &p->max);
+		if (p->has_min && p->has_max && p->min > p->max)
+			ERR(L, ynode_get(n, "min"), "min is greater than max");
+	} else {
+		if (ynode_get(n, "min"))
+			ERR(L, ynode_get(n, "min"), "'min' applies only to int and float parameters");
+		if (ynode_get(n, "max"))
+			ERR(L, ynode_get(n, "max"), "'max' applies only to int and float parameters");
+	}
+	if (p->type == PARAM_ENUM) {
+		get_list(L, n, "values", false, false, &p->values);
+		if (p->values.n == 0)
+			ERR(L, n, "an enum parameter needs 'values'");
+	} else if (ynode_get(n, "values")) {
+		ERR(L, ynode_get(n, "values"), "'values' applies only to enum parameters");
+	}
+	p->def = get_str(L, n, "default", false, "a demo parameter");
+	const char *why;
+	if (p->def && !param_accepts(p, p->def, &why))
+		ERR(L, ynode_get(n, "default"), "default '%s' of '%s' is %s", p->def, p->name, why);
+	dm->nparams++;
+}
+
+static void load_predict(struct loader *L, struct demo *dm, const struct ynode *n)
+{
+	if (!want_map(L, n, "a predict question"))
+		return;
+	check_keys(L, n, predict_keys, ARRAY_SIZE(predict_keys), "a predict question");
+	struct demo_predict *pr = &dm->predict[dm->npredict++];
+	memset(pr, 0, sizeof *pr);
+	pr->pos = pos_of(n);
+	pr->id = get_id(L, n, "id", true, "a predict question");
+	pr->prompt = get_text(L, n, "prompt", true, "a predict question");
+	pr->figure = get_text(L, n, "figure", true, "a predict question");
+	const struct ynode *run = ynode_get(n, "run");
+	if (run && want_map(L, run, "'run'")) {
+		pr->run_keys = xcalloc(run->n / 2 + 1, sizeof *pr->run_keys);
+		pr->run_values = xcalloc(run->n / 2 + 1, sizeof *pr->run_values);
+		for (size_t i = 0; i + 1 < run->n; i += 2) {
+			const struct ynode *k = run->items[i], *v = run->items[i + 1];
+			if (k->kind != YNODE_SCALAR || v->kind != YNODE_SCALAR) {
+				ERR(L, v, "'run' holds parameter names and scalar values");
+				continue;
+			}
+			const struct demo_param *p = NULL;
+			for (size_t j = 0; j < dm->nparams; j++)
+				if (dm->params[j].name && strcmp(dm->params[j].name, k->str) == 0)
+					p = &dm->params[j];
+			const char *why;
+			if (!p)
+				ERR(L, k, "unknown parameter '%s' of demo '%s'", k->str, dm->id ? dm->id : "?");
+			else if (!param_accepts(p, v->str, &why))
+				ERR(L, v, "value '%s' of '%s' is %s", v->str, k->str, why);
+			pr->run_keys[pr->nrun] = k->str;
+			pr->run_values[pr->nrun++] = v->str;
+		}
+	}
+	const struct ynode *ch = get_seq(L, n, "choices", true, "a predict question");
+	if (ch && ch->n < 2)
+		ERR(L, ch, "a predict question needs at least 2 choices");
+	if (ch && ch->n) {
+		pr->choices = xcalloc(ch->n, sizeof *pr->choices);
+		for (size_t i = 0; i < ch->n; i++) {
+			const struct ynode *c = ch->items[i];
+			if (!want_map(L, c, "a predict choice"))
+				continue;
+			check_keys(L, c, pchoice_keys, ARRAY_SIZE(pchoice_keys), "a predict choice");
+			struct predict_choice *pc = &pr->choices[pr->nchoices++];
+			pc->text = get_text(L, c, "text", true, "a predict choice");
+			pc->has_min = get_number(L, c, "min", false, &pc->min);
+			pc->has_max = get_number(L, c, "max", false, &pc->max);
+			if (!pc->has_min && !pc->has_max)
+				ERR(L, c, "a predict choice needs 'min' or 'max'");
+			else if (pc->has_min && pc->has_max && pc->min > pc->max)
+				ERR(L, c, "min is greater than max");
+		}
+	}
+}
+
+static void load_demos(struct loader *L, const struct ynode *root, bool reference)
+{
+	if (!root)
+		return;
+	if (root->kind != YNODE_SEQ) {
+		ERR(L, root, "a demo manifest must be a list of demos, not %s", ynode_kind_name(root));
+		return;
+	}
+	for (size_t i = 0; i < root->n; i++) {
+		const struct ynode *n = root->items[i];
+		if (!want_map(L, n, "a demo"))
+			continue;
+		check_keys(L, n, demo_keys, ARRAY_SIZE(demo_keys), "a demo");
+		struct demo *dm = xcalloc(1, sizeof *dm);
+		dm->reference = reference;
+		dm->pos = pos_of(n);
+		dm->id = get_id(L, n, "id", true, "a demo");
+		dm->title = get_text(L, n, "title", true, "a demo");
+		dm->summary = get_text(L, n, "summary", true, "a demo");
+		dm->binary = get_text(L, n, "binary", true, "a demo");
+		if (dm->binary && strchr(dm->binary, '/')) {
+			ERR(L, ynode_get(n, "binary"), "binary '%s' must be a file name, not a path", dm->binary);
+			dm->binary = NULL;
+		}
+		dm->watch = get_text(L, n, "watch", false, "a demo");
+		get_list(L, n, "topics", true, false, &dm->topics);
+		const struct ynode *ps = get_seq(L, n, "params", false, "a demo");
+		if (ps && ps->n) {
+			dm->params = xcalloc(ps->n, sizeof *dm->params);
+			for (size_t j = 0; j < ps->n; j++)
+				load_param(L, dm, ps->items[j]);
+			for (size_t j = 1; j < dm->nparams; j++)
+				for (size_t k = 0; k < j; k++)
+					if (dm->params[j].name && dm->params[k].name &&
+					    strcmp(dm->params[j].name, dm->params[k].name) == 0)
+						diag_add(L->d, dm->params[j].pos.file, dm->params[j].pos.line,
+						         dm->params[j].pos.col, "duplicate parameter '%s'", dm->params[j].name);
+		}
+		const struct ynode *pr = get_seq(L, n, "predict", false, "a demo");
+		if (pr && pr->n) {
+			dm->predict = xcalloc(pr->n, sizeof *dm->predict);
+			for (size_t j = 0; j < pr->n; j++)
+				load_predict(L, dm, pr->items[j]);
+		}
+		GROW(L->c->demos, L->c->capdemos, L->c->ndemos + 1);
+		L->c->demos[L->c->ndemos++] = dm;
+	}
+}
+
+static void demo_free(struct demo *dm)
+{
+	for (size_t i = 0; i < dm->nparams; i++)
+		strlist_release(&dm->params[i].values);
+	free(dm->params);
+	for (size_t i = 0; i < dm->npredict; i++) {
+		free(dm->predict[i].run_keys);
+		free(dm->predict[i].run_values);
+		free(dm->predict[i].choices);
+	}
+	free(dm->predict);
+	strlist_release(&dm->topics);
+	free(dm);
+}
+
+/* ---- files and roots ---- */
+
+enum kind { KIND_LESSON, KIND_QUIZ, KIND_DEMOS, KIND_UNKNOWN };
+
+static enum kind kind_of(const char *path, const struct ynode *root)
+{
+	char buf[PATH_MAX];
+	snprintf(buf, sizeof buf, "%s", path);
+	char *slash = strrchr(buf, '/');
+	if (slash) {
+		*slash = '\0';
+		const char *dir = strrchr(buf, '/');
+		dir = dir ? dir + 1 : buf;
+		if (strcmp(dir, "lessons") == 0)
+			return KIND_LESSON;
+		if (strcmp(dir, "quizzes") == 0)
+			return KIND_QUIZ;
+		if (strcmp(dir, "demos") == 0)
+			return KIND_DEMOS;
+	}
+	if (!root)
+		return KIND_UNKNOWN;
+	if (root->kind == YNODE_SEQ)
+		return KIND_DEMOS;
+	if (ynode_get(root, "topic") || ynode_get(root, "questions"))
+		return KIND_QUIZ;
+	if (ynode_get(root, "sections") || ynode_get(root, "id"))
+		return KIND_LESSON;
+	return KIND_UNKNOWN;
+}
+
+static bool seen_path(struct catalog *c, const char *path)
+{
+	char *rp = realpath(path, NULL);
+	if (!rp)
+		return false;
+	for (size_t i = 0; i < c->npaths; i++)
+		if (strcmp(c->paths[i], rp) == 0) {
+			free(rp);
+			return true;
+		}
+	GROW(c->paths, c->cappaths, c->npaths + 1);
+	c->paths[c->npaths++] = rp;
+	return false;
+}
+
+static int load_file(struct catalog *c, const char *path, int want, bool reference, struct diag *d)
+{
+	if (seen_path(c, path))
+		return 0;
+	struct loader L = {c, reference ? &c->scratch : d};
+	size_t before = L.d->n;
+	GROW(c->docs, c->capdocs, c->ndocs + 1);
+	struct ydoc *doc = &c->docs[c->ndocs];
+	if (ydoc_load_file(doc, path, L.d) < 0)
+		return -1;
+	c->ndocs++;
+	const struct ynode *root = doc->root;
+	enum kind k = want >= 0 ? (enum kind)want : kind_of(path, root);
+	if (!root) {
+		if (k != KIND_DEMOS)
+			diag_add(L.d, doc->file, 1, 1, "empty file");
+		return L.d->n > before ? -1 : 0;
+	}
+	switch (k) {
+	case KIND_LESSON:
+		load_lesson(&L, root, doc->file, reference);
+		break;
+	case KIND_QUIZ:
+		load_quiz(&L, root, reference);
+		break;
+	case KIND_DEMOS:
+		load_demos(&L, root, reference);
+		break;
+	case KIND_UNKNOWN:
+		diag_add(L.d, doc->file, 1, 1, "not a lesson, quiz or demo manifest (put it under lessons/, quizzes/ or demos/)");
+		break;
+	}
+	return L.d->n > before ? -1 : 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int load_dir(struct catalog *c, const char *root, const char *sub, enum kind k,
+                    bool reference, struct diag *d)
+{
+	char *dir = xasprintf("%s/%s", root, sub);
+	DIR *dp = opendir(dir);
+	int rc = 0;
+	if (!dp) {
+		if (errno != ENOENT) {
+			diag_add(reference ? &c->scratch : d, dir, 1, 1, "cannot read directory: %s", strerror(errno));
+			rc = -1;
+		}
+		free(dir);
+		return rc;
+	}
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	while ((de = readdir(dp))) {
+		if (de->d_name[0] == '.' || !str_ends(de->d_name, ".yaml"))
+			continue;
+		GROW(names, cap, n + 1);
+		names[n++] = xstrdup(de->d_name);
+	}
+	closedir(dp);
+	/* Sorted, so errors and listings do not depend on directory order. */
+	qsort(names, n, sizeof *names, cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		char *path = xasprintf("%s/%s", dir, names[i]);
+		if (load_file(c, path, (int)k, reference, d) < 0)
+			rc = -1;
+		free(path);
+		free(names[i]);
+	}
+	free(names);
+	free(dir);
+	return rc;
+}
+
+struct catalog *catalog_new(void)
+{
+	struct catalog *c = xcalloc(1, sizeof *c);
+	diag_init(&c->scratch);
+	return c;
+}
+
+void catalog_free(struct catalog *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->nlessons; i++)
+		lesson_free(c->lessons[i]);
+	for (size_t i = 0; i < c->nquizzes; i++)
+		quiz_free(c->quizzes[i]);
+	for (size_t i = 0; i < c->ndemos; i++)
+		demo_free(c->demos[i]);
+	for (size_t i = 0; i < c->ndocs; i++)
+		ydoc_release(&c->docs[i]);
+	for (size_t i = 0; i < c->npaths; i++)
+		free(c->paths[i]);
+	free(c->paths);
+	free(c->docs);
+	free(c->lessons);
+	free(c->quizzes);
+	free(c->demos);
+	free(c->questions);
+	diag_release(&c->scratch);
+	free(c);
+}
+
+int catalog_add_root(struct catalog *c, const char *dir, bool reference, struct diag *d)
+{
+	struct stat st;
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		diag_add(d, dir, 1, 1, "not a content directory: %s", stat(dir, &st) < 0 ? strerror(errno) : "not a directory");
+		return -1;
+	}
+	int rc = 0;
+	rc |= load_dir(c, dir, "lessons", KIND_LESSON, reference, d);
+	rc |= load_dir(c, dir, "quizzes", KIND_QUIZ, reference, d);
+	char *manifest = xasprintf("%s/demos/demos.yaml", dir);
+	if (access(manifest, F_OK) == 0)
+		rc |= load_file(c, manifest, KIND_DEMOS, reference, d);
+	free(manifest);
+	return rc;
+}
+
+int catalog_add_file(struct catalog *c, const char *path, struct diag *d)
+{
+	return load_file(c, path, -1, false, d);
+}
+
+/* ---- cross-references ---- */
+
+static struct diag *sink(struct catalog *c, bool reference, struct diag *d)
+{
+	return reference ? &c->scratch : d;
+}
+
+#define PERR(dg, p, ...) diag_add((dg), (p).file, (p).line, (p).col, __VA_ARGS__)
+
+static int cmp_lesson(const void *a, const void *b)
+{
+	const struct lesson *x = *(struct lesson *const *)a, *y = *(struct lesson *const *)b;
+	int t = strcmp(x->track ? x->track : "", y->track ? y->track : "");
+	return t ? t : strcmp(x->id ? x->id : "", y->id ? y->id : "");
+}
+
+static void suggest_suffix(char *buf, size_t size, const char *near)
+{
+	if (near)
+		snprintf(buf, size, " (did you mean '%s'?)", near);
+	else
+		buf[0] = '\0';
+}
+
+static void check_refs(struct catalog *c, struct diag *dg, const struct strlist *l, const char *key,
+                       bool demos)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		bool ok = demos ? catalog_demo(c, l->v[i]) != NULL : catalog_lesson(c, l->v[i]) != NULL;
+		if (ok)
+			continue;
+		char sug[128];
+		suggest_suffix(sug, sizeof sug, demos ? catalog_suggest_demo(c, l->v[i]) : catalog_suggest_topic(c, l->v[i]));
+		PERR(dg, l->pos[i], "unknown %s '%s' in '%s'%s", demos ? "demo" : "topic", l->v[i], key, sug);
+	}
+}
+
+/* Depth-first search over 'requires'; colour 1 = on the path, 2 = done. */
+static void find_cycles(struct catalog *c, struct diag *d, size_t i, unsigned char *colour,
+                        size_t *path, size_t depth)
+{
+	colour[i] = 1;
+	path[depth] = i;
+	struct lesson *ls = c->lessons[i];
+	for (size_t r = 0; r < ls->requires.n; r++) {
+		size_t j = c->nlessons;
+		for (size_t k = 0; k < c->nlessons; k++)
+			if (c->lessons[k]->id && strcmp(c->lessons[k]->id, ls->requires.v[r]) == 0)
+				j = k;
+		if (j == c->nlessons)
+			continue;
+		if (colour[j] == 1) {
+			struct buf b;
+			buf_init(&b);
+			size_t start = 0;
+			while (path[start] != j)
+				start++;
+			for (size_t k = start; k <= depth; k++)
+				buf_printf(&b, "%s -> ", c->lessons[path[k]]->id);
+			buf_puts(&b, c->lessons[j]->id);
+			PERR(sink(c, ls->reference, d), ls->requires.pos[r], "'requires' cycle: %s", b.data);
+			buf_release(&b);
+		} else if (colour[j] == 0) {
+			find_cycles(c, d, j, colour, path, depth + 1);
+		}
+	}
+	colour[i] = 2;
+}
+
+static void check_text_question(struct diag *dg, const struct question *q)
+{
+	if (q->nrubric == 0)
+		return;
+	for (size_t i = 0; i < q->nrubric; i++)
+		if (!q->rubric[i].re)
+			return; /* already reported: a pattern that does not compile */
+	bool *hits = xcalloc(q->nrubric, sizeof *hits);
+	if (q->model_answer) {
+		size_t got = grade_rubric(q, q->model_answer, hits);
+		if (got < q->pass) {
+			struct buf missed;
+			buf_init(&missed);
+			for (size_t i = 0; i < q->nrubric; i++)
+				if (!hits[i])
+					buf_printf(&missed, "%s'%s'", missed.len ? ", " : "", q->rubric[i].point);
+			PERR(dg, q->pos, "model answer of '%s' fails its own rubric (%zu/%zu points, %zu needed; missed %s)",
+			     q->id ? q->id : "?", got, q->nrubric, q->pass, missed.data);
+			buf_release(&missed);
+		}
+	}
+	for (int want = 1; want >= 0; want--) {
+		const struct strlist *l = want ? &q->ex_pass : &q->ex_fail;
+		for (size_t i = 0; i < l->n; i++) {
+			size_t got = grade_rubric(q, l->v[i], hits);
+			if ((got >= q->pass) != want)
+				PERR(dg, l->pos[i], "rubric example should %s but %s (%zu/%zu points, %zu needed)",
+				     want ? "pass" : "fail", want ? "fails" : "passes", got, q->nrubric, q->pass);
+		}
+	}
+	free(hits);
+}
+
+int catalog_link(struct catalog *c, struct diag *d)
+{
+	size_t before = d->n;
+	qsort(c->lessons, c->nlessons, sizeof *c->lessons, cmp_lesson);
+	/* Duplicate topics: reported at the later one in file order. */
+	for (size_t i = 0; i < c->nlessons; i++)
+		for (size_t j = 0; j < c->nlessons; j++) {
+			struct lesson *a = c->lessons[i], *b = c->lessons[j];
+			if (i == j || !a->id || !b->id || strcmp(a->id, b->id) != 0)
+				continue;
+			int order = strcmp(a->pos.file, b->pos.file);
+			if (order > 0 || (order == 0 && i > j))
+				PERR(sink(c, a->reference, d), a->pos, "duplicate topic id '%s' (also in %s)", a->id, b->pos.file);
+		}
+	for (size_t i = 0; i < c->ndemos; i++)
+		for (size_t j = 0; j < i; j++)
+			if (c->demos[i]->id && c->demos[j]->id && strcmp(c->demos[i]->id, c->demos[j]->id) == 0)
+				PERR(sink(c, c->demos[i]->reference, d), c->demos[i]->pos,
+				     "duplicate demo id '%s' (first at %s:%d:%d)", c->demos[i]->id,
+				     c->demos[j]->pos.file, c->demos[j]->pos.line, c->demos[j]->pos.col);
+
+	for (size_t i = 0; i < c->nlessons; i++) {
+		struct lesson *ls = c->lessons[i];
+		struct diag *dg = sink(c, ls->reference, d);
+		check_refs(c, dg, &ls->requires, "requires", false);
+		check_refs(c, dg, &ls->see_also, "see_also", false);
+		check_refs(c, dg, &ls->demos, "demos", true);
+	}
+	unsigned char *colour = xcalloc(c->nlessons + 1, 1);
+	size_t *path = xcalloc(c->nlessons + 1, sizeof *path);
+	for (size_t i = 0; i < c->nlessons; i++)
+		if (!colour[i])
+			find_cycles(c, d, i, colour, path, 0);
+	free(colour);
+	free(path);
+
+	for (size_t i = 0; i < c->ndemos; i++) {
+		struct demo *dm = c->demos[i];
+		check_refs(c, sink(c, dm->reference, d), &dm->topics, "topics", false);
+	}
+
+	c->nquestions = 0;
+	for (size_t i = 0; i < c->nquizzes; i++) {
+		struct quiz *qz = c->quizzes[i];
+		bool reference = false;
+		if (qz->topic) {
+			struct lesson *ls = catalog_lesson(c, qz->topic);
+			if (!ls) {
+				char sug[128];
+				suggest_suffix(sug, sizeof sug, catalog_suggest_topic(c, qz->topic));
+				PERR(d, qz->pos, "quiz topic '%s' has no lesson%s", qz->topic, sug);
+			} else if (ls->quiz) {
+				PERR(d, qz->pos, "a second quiz for topic '%s' (the first is %s)", qz->topic, ls->quiz->pos.file);
+			} else {
+				ls->quiz = qz;
+				qz->lesson = ls;
+				reference = ls->reference;
+			}
+		}
+		struct diag *dg = sink(c, reference, d);
+		for (size_t k = 0; k < qz->n; k++) {
+			const struct question *q = &qz->questions[k];
+			if (q->type == Q_TEXT)
+				check_text_question(dg, q);
+			if (!q->id)
+				continue;
+			const struct question *prev = catalog_question(c, q->id);
+			if (prev)
+				PERR(dg, q->pos, "duplicate question id '%s' (first at %s:%d:%d)", q->id,
+				     prev->pos.file, prev->pos.line, prev->pos.col);
+			else {
+				GROW(c->questions, c->capquestions, c->nquestions + 1);
+				c->questions[c->nquestions++] = q;
+			}
+		}
+	}
+	return d->n > before ? -1 : 0;
+}
+
+/* ---- queries ---- */
+
+size_t catalog_nlessons(const struct catalog *c)
+{
+	return c->nlessons;
+}
+
+struct lesson *catalog_lesson_at(const struct catalog *c, size_t i)
+{
+	return i < c->nlessons ? c->lessons[i] : NULL;
+}
+
+struct lesson *catalog_lesson(const struct catalog *c, const char *id)
+{
+	for (size_t i = 0; i < c->nlessons; i++)
+		if (c->lessons[i]->id && strcmp(c->lessons[i]->id, id) == 0)
+			return c->lessons[i];
+	return NULL;
+}
+
+size_t catalog_ndemos(const struct catalog *c)
+{
+	return c->ndemos;
+}
+
+struct demo *catalog_demo_at(const struct catalog *c, size_t i)
+{
+	return i < c->ndemos ? c->demos[i] : NULL;
+}
+
+struct demo *catalog_demo(const struct catalog *c, const char *id)
+{
+	for (size_t i = 0; i < c->ndemos; i++)
+		if (c->demos[i]->id && strcmp(c->demos[i]->id, id) == 0)
+			return c->demos[i];
+	return NULL;
+}
+
+const struct question *catalog_question(const struct catalog *c, const char *id)
+{
+	for (size_t i = 0; i < c->nquestions; i++)
+		if (strcmp(c->questions[i]->id, id) == 0)
+			return c->questions[i];
+	return NULL;
+}
+
+size_t catalog_nquestions(const struct catalog *c)
+{
+	return c->nquestions;
+}
+
+const struct question *catalog_question_at(const struct catalog *c, size_t i)
+{
+	return i < c->nquestions ? c->questions[i] : NULL;
+}
+
+static const char *suggest(const char *id, const char **cands, size_t n)
+{
+	const char *best = closest(id, cands, n);
+	if (best)
+		return best;
+	/* A unique prefix is a good guess too ('gen' for 'generators'). */
+	for (size_t i = 0; i < n; i++)
+		if (str_starts(cands[i], id) && strlen(id) >= 2) {
+			if (best)
+				return NULL;
+			best = cands[i];
+		}
+	return best;
+}
+
+const char *catalog_suggest_topic(const struct catalog *c, const char *id)
+{
+	const char **ids = xcalloc(c->nlessons + 1, sizeof *ids);
+	size_t n = 0;
+	for (size_t i = 0; i < c->nlessons; i++)
+		if (c->lessons[i]->id)
+			ids[n++] = c->lessons[i]->id;
+	const char *s = suggest(id, ids, n);
+	free(ids);
+	return s;
+}
+
+const char *catalog_suggest_demo(const struct catalog *c, const char *id)
+{
+	const char **ids = xcalloc(c->ndemos + 1, sizeof *ids);
+	size_t n = 0;
+	for (size_t i = 0; i < c->ndemos; i++)
+		if (c->demos[i]->id)
+			ids[n++] = c->demos[i]->id;
+	const char *s = suggest(id, ids, n);
+	free(ids);
+	return s;
+}
+
+void catalog_count(const struct catalog *c, const struct lesson *only, struct catalog_counts *out)
+{
+	memset(out, 0, sizeof *out);
+	for (size_t i = 0; i < c->nlessons; i++) {
+		const struct lesson *ls = c->lessons[i];
+		if (ls->reference || (only && ls != only))
+			continue;
+		out->topics++;
+		out->sections += ls->nsections;
+		for (size_t s = 0; s < ls->nsections; s++)
+			out->examples += ls->sections[s].code != NULL;
+	}
+	for (size_t i = 0; i < c->nquizzes; i++) {
+		const struct quiz *qz = c->quizzes[i];
+		if ((qz->lesson && qz->lesson->reference) || (only && qz->lesson != only))
+			continue;
+		for (size_t k = 0; k < qz->n; k++) {
+			out->questions++;
+			out->by_type[qz->questions[k].type]++;
+			out->rubric_examples += qz->questions[k].ex_pass.n + qz->questions[k].ex_fail.n;
+		}
+	}
+	if (!only)
+		for (size_t i = 0; i < c->ndemos; i++)
+			out->demos += !c->demos[i]->reference;
+}

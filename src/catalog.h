@@ -1,0 +1,181 @@
+/*
+ * catalog: lessons, quizzes and the demo manifest as typed structs, built from
+ * the YAML node tree, validated and cross-referenced. Every fault found is
+ * added to a struct diag at the offending node, and loading goes on, so one
+ * run reports every error of the whole catalog.
+ *
+ * It does not render, grade answers or run demos; it only knows the format.
+ *
+ * Ownership: the catalog owns every struct and string reachable from it
+ * (strings point into the parsed YAML documents it keeps). Everything
+ * returned by catalog_* is borrowed and lives until catalog_free().
+ */
+#ifndef PYDOJO_CATALOG_H
+#define PYDOJO_CATALOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+
+struct ynode;
+struct regex;
+
+/* A position in content: the node's file, line and column. */
+struct pos {
+	const char *file;
+	int line, col;
+};
+
+struct code_example {
+	const char *lang;     /* "python" when not given */
+	const char *source;
+	const char *output;   /* NULL when not given */
+	const char *python;   /* version requirement such as ">=3.12", or NULL */
+	struct pos pos, output_pos;
+};
+
+struct section {
+	const char *title;
+	const char *body;     /* Markdown, or NULL */
+	struct code_example *code; /* or NULL */
+	struct pos pos;
+};
+
+struct strlist {
+	const char **v;
+	struct pos *pos;
+	size_t n;
+};
+
+struct lesson {
+	const char *id, *title, *track, *level, *summary;
+	struct section *sections;
+	size_t nsections;
+	struct strlist requires, see_also, demos;
+	struct quiz *quiz;    /* NULL when the topic has no quiz */
+	struct pos pos;
+	bool reference;       /* loaded only to resolve references, not checked */
+};
+
+enum qtype { Q_CHOICE, Q_MULTI, Q_TRUEFALSE, Q_ORDER, Q_OUTPUT, Q_TEXT, Q_NTYPES };
+extern const char *const qtype_names[Q_NTYPES];
+
+struct rubric_point {
+	const char *point, *pattern, *reject;
+	struct regex *re, *reject_re;   /* NULL when the pattern did not compile */
+	struct pos pos;
+};
+
+struct question {
+	const char *id;
+	enum qtype type;
+	const char *prompt;          /* output: "What does this print?" when absent */
+	const char *explain;         /* or NULL */
+	struct strlist hints, tags;
+	struct strlist choices;      /* choice, multi */
+	struct strlist items;        /* order, in the right order */
+	long answer;                 /* choice: index */
+	bool answer_bool;            /* truefalse */
+	long *answers;               /* multi: sorted indexes */
+	size_t nanswers;
+	const char *code;            /* output */
+	const char *expected;        /* output: the exact stdout */
+	const char *python;          /* output: version requirement or NULL */
+	struct rubric_point *rubric; /* text */
+	size_t nrubric;
+	size_t pass;                 /* text: points needed */
+	const char *model_answer;
+	struct strlist ex_pass, ex_fail;
+	const struct quiz *quiz;
+	struct pos pos, code_pos;
+};
+
+struct quiz {
+	const char *topic;
+	struct question *questions;
+	size_t n;
+	struct lesson *lesson;
+	struct pos pos;
+};
+
+enum param_type { PARAM_INT, PARAM_FLOAT, PARAM_ENUM, PARAM_FLAG };
+
+struct demo_param {
+	const char *name, *help;
+	enum param_type type;
+	bool has_min, has_max;
+	double min, max;
+	struct strlist values;       /* enum */
+	const char *def;             /* default as text, or NULL */
+	struct pos pos;
+};
+
+struct predict_choice {
+	const char *text;
+	bool has_min, has_max;
+	double min, max;
+};
+
+struct demo_predict {
+	const char *id, *prompt, *figure;
+	const char **run_keys, **run_values;
+	size_t nrun;
+	struct predict_choice *choices;
+	size_t nchoices;
+	struct pos pos;
+};
+
+struct demo {
+	const char *id, *title, *summary, *binary, *watch;
+	struct strlist topics;
+	struct demo_param *params;
+	size_t nparams;
+	struct demo_predict *predict;
+	size_t npredict;
+	struct pos pos;
+	bool reference;
+};
+
+struct catalog;
+
+struct catalog *catalog_new(void);
+void catalog_free(struct catalog *c);
+
+/* Loads a content root: DIR/lessons/ *.yaml, DIR/quizzes/ *.yaml and, when
+ * present, DIR/demos/demos.yaml. A missing lessons/ or quizzes/ folder is
+ * fine; one that cannot be read is an error. When reference is set, the
+ * content only resolves references and its own faults are not reported. */
+int catalog_add_root(struct catalog *c, const char *dir, bool reference, struct diag *d);
+/* Loads one file: a lesson, a quiz or a demo manifest, told apart by its
+ * folder (lessons/, quizzes/, demos/) or else by its shape. A file already
+ * loaded (same real path) is skipped. */
+int catalog_add_file(struct catalog *c, const char *path, struct diag *d);
+/* Cross-references everything loaded: duplicate ids, dangling references,
+ * requires cycles, quizzes without a lesson, model answers that fail their
+ * rubric. Call once, after the last add. Returns 0 when d gained no error. */
+int catalog_link(struct catalog *c, struct diag *d);
+
+size_t catalog_nlessons(const struct catalog *c);
+struct lesson *catalog_lesson_at(const struct catalog *c, size_t i);  /* sorted by track, then id */
+struct lesson *catalog_lesson(const struct catalog *c, const char *id);
+size_t catalog_ndemos(const struct catalog *c);
+struct demo *catalog_demo_at(const struct catalog *c, size_t i);
+struct demo *catalog_demo(const struct catalog *c, const char *id);
+const struct question *catalog_question(const struct catalog *c, const char *id);
+/* Every question of every non-reference quiz, in catalog order. */
+size_t catalog_nquestions(const struct catalog *c);
+const struct question *catalog_question_at(const struct catalog *c, size_t i);
+
+/* The closest id among topics (or demos) to a misspelt one, or NULL. */
+const char *catalog_suggest_topic(const struct catalog *c, const char *id);
+const char *catalog_suggest_demo(const struct catalog *c, const char *id);
+
+struct catalog_counts {
+	size_t topics, sections, examples, questions, demos;
+	size_t by_type[Q_NTYPES];
+	size_t rubric_examples;
+};
+void catalog_count(const struct catalog *c, const struct lesson *only, struct catalog_counts *out);
+
+#endif

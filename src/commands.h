@@ -1,0 +1,69 @@
+/*
+ * commands: the one table of commands that serves both the command line
+ * (`pydojo learn gil`) and the REPL (`pydojo> learn gil`), with lookup by
+ * name, alias or unique prefix, and the state a command runs against.
+ * Commands are the user interface: they print their results to stdout and
+ * their errors to stderr, and return an exit status (0 ok, 1 the user's work
+ * failed, 2 bad usage or content, 3 environment).
+ */
+#ifndef PYDOJO_COMMANDS_H
+#define PYDOJO_COMMANDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "render.h"
+
+struct catalog;
+struct lesson;
+
+/* What every command runs against. Strings are owned by whoever set them
+ * (cmd/); the catalog is loaded on first use and freed by ctx_release(). */
+struct ctx {
+	char *datadir, *demodir;
+	const char **content;        /* --content roots */
+	size_t ncontent;
+	const char *db_path;         /* --db, or NULL for the XDG default */
+	bool no_color;
+	bool seeded;
+	unsigned long long seed;
+	bool no_fuzz;
+	bool in_repl;
+	bool quit;                   /* set by `quit` */
+	struct catalog *cat;
+	bool cat_failed;
+	/* The lesson `next`, `prev` and `sections` walk in the REPL. */
+	const struct lesson *cur;
+	int cur_section;             /* -1: the whole lesson was shown */
+};
+
+struct command {
+	const char *name, *alias, *usage, *help;
+	int (*fn)(struct ctx *x, int argc, char **argv);
+	bool repl_only;
+};
+
+void ctx_release(struct ctx *x);
+/* The catalog (shipped content plus --content roots), loaded and checked on
+ * first use; on faults prints them and returns NULL. */
+struct catalog *ctx_catalog(struct ctx *x);
+/* Render options for stdout (colour on a tty unless NO_COLOR or --no-color). */
+struct render_opts ctx_render_opts(const struct ctx *x);
+
+size_t commands_count(void);
+const struct command *commands_at(size_t i);
+/* Finds a command by exact name, alias or unique prefix. On failure returns
+ * NULL and sets *why to a new message (ambiguous prefix with its candidates,
+ * or unknown with the closest name); caller frees. */
+const struct command *commands_find(const char *name, bool in_repl, char **why);
+/* Runs argv[0] with its arguments; prints errors itself. */
+int commands_run(struct ctx *x, int argc, char **argv);
+
+/* Splits a REPL line into words: whitespace-separated, with '...' and "..."
+ * quoting and backslash escapes. Returns the number of words, -1 on an
+ * unterminated quote. *argv is a new NULL-terminated array; free it with
+ * commands_free_argv(). */
+int commands_split(const char *line, char ***argv);
+void commands_free_argv(char **argv);
+
+#endif

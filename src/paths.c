@@ -1,0 +1,83 @@
+/*
+ * paths: build tree against install tree, and XDG user paths.
+ */
+#include "paths.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "util.h"
+
+/* Whether the running binary lies inside the build directory. */
+static int in_build_tree(void)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n <= 0)
+		return 0;
+	exe[n] = '\0';
+	char *root = realpath(PYDOJO_BUILD_ROOT, NULL);
+	if (!root)
+		return 0;
+	size_t len = strlen(root);
+	int inside = strncmp(exe, root, len) == 0 && exe[len] == '/';
+	free(root);
+	return inside;
+}
+
+char *paths_datadir(void)
+{
+	const char *env = getenv("PYDOJO_DATADIR");
+	if (env && *env)
+		return xstrdup(env);
+	return xstrdup(in_build_tree() ? PYDOJO_SOURCE_ROOT : PYDOJO_INSTALL_DATADIR);
+}
+
+char *paths_demodir(void)
+{
+	const char *env = getenv("PYDOJO_DEMODIR");
+	if (env && *env)
+		return xstrdup(env);
+	return xstrdup(in_build_tree() ? PYDOJO_BUILD_DEMODIR : PYDOJO_INSTALL_DEMODIR);
+}
+
+char *paths_user_file(const char *kind, const char *name)
+{
+	char var[32];
+	snprintf(var, sizeof var, "XDG_%s_HOME", kind);
+	const char *base = getenv(var);
+	if (base && base[0] == '/')
+		return xasprintf("%s/pydojo/%s", base, name);
+	const char *home = getenv("HOME");
+	if (!home || !*home)
+		return NULL;
+	const char *fallback = strcmp(kind, "DATA") == 0    ? ".local/share"
+	                       : strcmp(kind, "STATE") == 0 ? ".local/state"
+	                                                    : ".config";
+	return xasprintf("%s/%s/pydojo/%s", home, fallback, name);
+}
+
+int paths_make_parents(const char *path)
+{
+	char *p = xstrdup(path);
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0700) < 0 && errno != EEXIST) {
+			int e = errno;
+			free(p);
+			errno = e;
+			return -1;
+		}
+		*s = '/';
+	}
+	free(p);
+	return 0;
+}

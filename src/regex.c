@@ -1,0 +1,106 @@
+/*
+ * regex: the one place that includes pcre2.h.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include "regex.h"
+
+#include <pcre2.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/* Generous for any real answer or lesson, tiny against catastrophic
+ * backtracking: a pathological pattern gives up in milliseconds. */
+#define MATCH_LIMIT 1000000u
+#define DEPTH_LIMIT 10000u
+
+struct regex {
+	pcre2_code *code;
+	pcre2_match_data *md;
+	pcre2_match_context *mctx;
+	bool jit_tried;
+};
+
+struct regex *regex_compile(const char *pattern, unsigned flags, char **err, size_t *offset)
+{
+	uint32_t opts = PCRE2_UTF | PCRE2_UCP;
+	if (flags & REGEX_CASELESS)
+		opts |= PCRE2_CASELESS;
+	int code;
+	PCRE2_SIZE off;
+	pcre2_code *c = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, opts, &code, &off, NULL);
+	if (!c) {
+		PCRE2_UCHAR msg[256];
+		pcre2_get_error_message(code, msg, sizeof msg);
+		if (err)
+			*err = xstrdup((const char *)msg);
+		if (offset) {
+			/* PCRE2 gives a byte offset; report code points, as an editor would. */
+			size_t cp = 0;
+			for (size_t i = 0; i < off && pattern[i]; i++)
+				if (((unsigned char)pattern[i] & 0xc0) != 0x80)
+					cp++;
+			*offset = cp;
+		}
+		return NULL;
+	}
+	struct regex *re = xcalloc(1, sizeof *re);
+	re->code = c;
+	re->md = pcre2_match_data_create_from_pattern(c, NULL);
+	re->mctx = pcre2_match_context_create(NULL);
+	if (!re->md || !re->mctx)
+		abort();
+	pcre2_set_match_limit(re->mctx, MATCH_LIMIT);
+	pcre2_set_depth_limit(re->mctx, DEPTH_LIMIT);
+	return re;
+}
+
+void regex_free(struct regex *re)
+{
+	if (!re)
+		return;
+	pcre2_match_context_free(re->mctx);
+	pcre2_match_data_free(re->md);
+	pcre2_code_free(re->code);
+	free(re);
+}
+
+int regex_search(struct regex *re, const char *subject, size_t len, size_t from,
+                 size_t *start, size_t *end, const char **err)
+{
+	if (!re->jit_tried) {
+		/* JIT is an optimisation: when it is unavailable the interpreter runs. */
+		pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE);
+		re->jit_tried = true;
+	}
+	int rc = pcre2_match(re->code, (PCRE2_SPTR)subject, len, from, 0, re->md, re->mctx);
+	if (rc >= 0) {
+		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(re->md);
+		*start = ov[0];
+		*end = ov[1];
+		return 1;
+	}
+	if (rc == PCRE2_ERROR_NOMATCH)
+		return 0;
+	if (err) {
+		switch (rc) {
+		case PCRE2_ERROR_MATCHLIMIT:
+			*err = "regex match limit exceeded";
+			break;
+		case PCRE2_ERROR_DEPTHLIMIT:
+			*err = "regex depth limit exceeded";
+			break;
+		default:
+			*err = "regex match failed";
+			break;
+		}
+	}
+	return -1;
+}
+
+bool regex_matches(struct regex *re, const char *subject)
+{
+	size_t s, e;
+	return regex_search(re, subject, strlen(subject), 0, &s, &e, NULL) == 1;
+}

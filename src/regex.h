@@ -1,0 +1,37 @@
+/*
+ * regex: the one wrapper of PCRE2. Patterns are always UTF; caseless on
+ * request. Each match runs with match and depth limits, so no pattern can hang
+ * the program on any input. JIT compilation happens lazily on the first match
+ * (compiling every rubric pattern with JIT at load would cost ten times more
+ * than compiling it plain).
+ *
+ * Ownership: a struct regex owns its compiled code and match data; free it
+ * with regex_free(). Not thread-safe: one regex, one thread at a time.
+ */
+#ifndef PYDOJO_REGEX_H
+#define PYDOJO_REGEX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct regex;
+
+enum { REGEX_CASELESS = 1 };
+
+/* Compiles pattern. On failure returns NULL, sets *err to a new string
+ * (caller frees) and *offset to the code-point offset in the pattern where
+ * PCRE2 found the error. */
+struct regex *regex_compile(const char *pattern, unsigned flags, char **err, size_t *offset);
+void regex_free(struct regex *re);
+
+/* Searches subject[from..len). Returns 1 on a match (setting *start and *end,
+ * byte offsets), 0 on none, -1 when a limit was hit or the match failed
+ * (setting *err to a static message when err is not NULL). */
+int regex_search(struct regex *re, const char *subject, size_t len, size_t from,
+                 size_t *start, size_t *end, const char **err);
+
+/* Convenience: whether the pattern matches anywhere (a limit error counts as
+ * no match). */
+bool regex_matches(struct regex *re, const char *subject);
+
+#endif

@@ -1,0 +1,668 @@
+/*
+ * render: the one place that includes md4c.h. A small streaming renderer:
+ * md4c calls back with blocks, spans and text; words are laid out into lines
+ * no wider than the width, with hanging indents for list items. Style escapes
+ * take no columns.
+ */
+#include "render.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <md4c.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "catalog.h"
+
+static const char *const style_on[] = {
+	[STYLE_BOLD] = "\033[1m", [STYLE_DIM] = "\033[2m", [STYLE_CODE] = "\033[36m",
+	[STYLE_HEAD] = "\033[1;4m", [STYLE_MATCH] = "\033[1;33m", [STYLE_OK] = "\033[32m",
+	[STYLE_BAD] = "\033[31m",
+};
+
+void render_styled(struct buf *out, enum render_style st, const char *s, size_t n, const struct render_opts *o)
+{
+	if (o->color)
+		buf_puts(out, style_on[st]);
+	buf_add(out, s, n);
+	if (o->color)
+		buf_puts(out, "\033[0m");
+}
+
+int render_term_width(int fd)
+{
+	struct winsize ws;
+	if (isatty(fd) && ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return 80;
+}
+
+/* ---- Python highlighting ---- */
+
+static const char *const py_keywords[] = {
+	"False", "None", "True", "and", "as", "assert", "async", "await", "break", "class",
+	"continue", "def", "del", "elif", "else", "except", "finally", "for", "from", "global",
+	"if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise",
+	"return", "try", "while", "with", "yield",
+};
+
+static bool is_word_char(char ch)
+{
+	return ch == '_' || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+	       (unsigned char)ch >= 0x80;
+}
+
+/* Highlights one line; *triple holds an open triple-quote (0, '\'' or '"')
+ * carried over from the previous line. */
+static void highlight_line(struct buf *out, const char *s, size_t n, char *triple, const struct render_opts *o)
+{
+	size_t i = 0;
+	while (i < n) {
+		if (*triple) {
+			size_t j = i;
+			while (j < n && !(j + 2 < n + 0 && s[j] == *triple && s[j + 1] == *triple && s[j + 2] == *triple))
+				j++;
+			if (j < n) {
+				j += 3;
+				*triple = 0;
+			}
+			render_styled(out, STYLE_OK, s + i, j - i, o);
+			i = j;
+		} else if (s[i] == '#') {
+			render_styled(out, STYLE_DIM, s + i, n - i, o);
+			i = n;
+		} else if (s[i] == '\'' || s[i] == '"') {
+			char q = s[i];
+			if (i + 2 < n && s[i + 1] == q && s[i + 2] == q) {
+				*triple = q;
+				render_styled(out, STYLE_OK, s + i, 3, o);
+				i += 3;
+				continue;
+			}
+			size_t j = i + 1;
+			while (j < n && s[j] != q) {
+				if (s[j] == '\\' && j + 1 < n)
+					j++;
+				j++;
+			}
+			if (j < n)
+				j++;
+			render_styled(out, STYLE_OK, s + i, j - i, o);
+			i = j;
+		} else if (s[i] == '@' && (i == 0 || s[i - 1] == ' ')) {
+			size_t j = i + 1;
+			while (j < n && (is_word_char(s[j]) || s[j] == '.'))
+				j++;
+			render_styled(out, STYLE_CODE, s + i, j - i, o);
+			i = j;
+		} else if (is_word_char(s[i])) {
+			size_t j = i;
+			while (j < n && is_word_char(s[j]))
+				j++;
+			bool kw = false;
+			for (size_t k = 0; k < ARRAY_SIZE(py_keywords) && !kw; k++)
+				kw = strlen(py_keywords[k]) == j - i && memcmp(py_keywords[k], s + i, j - i) == 0;
+			if (kw)
+				render_styled(out, STYLE_BOLD, s + i, j - i, o);
+			else if (s[i] >= '0' && s[i] <= '9')
+				render_styled(out, STYLE_CODE, s + i, j - i, o);
+			else
+				buf_add(out, s + i, j - i);
+			i = j;
+		} else {
+			buf_addc(out, s[i++]);
+		}
+	}
+}
+
+void render_code(struct buf *out, const char *src, const char *lang, int indent, const struct render_opts *o)
+{
+	bool py = o->color && (!lang || strcmp(lang, "python") == 0 || strcmp(lang, "py") == 0);
+	char triple = 0;
+	const char *p = src;
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		if (n > 0)
+			buf_printf(out, "%*s", indent, "");
+		if (py)
+			highlight_line(out, p, n, &triple, o);
+		else
+			buf_add(out, p, n);
+		buf_addc(out, '\n');
+		p += n + (nl ? 1 : 0);
+	}
+}
+
+/* ---- Markdown ---- */
+
+struct list {
+	bool ordered;
+	unsigned next;
+	int saved_hang;       /* the text column to return to after an item */
+};
+
+struct md {
+	struct buf *out;
+	const struct render_opts *o;
+	int width;
+	int hang;             /* the column where text lines start */
+	struct buf line;      /* the line being filled */
+	size_t line_w;        /* its width in columns, escapes excluded */
+	bool line_has_words;
+	bool space;           /* a space is due before the next word */
+	struct buf word;      /* the word being gathered */
+	size_t word_w;
+	struct list lists[16];
+	int nlists;
+	int styles;           /* nesting of bold/emphasis/code spans */
+	bool in_code_block, in_heading;
+	struct buf code;      /* the code block being gathered */
+	const char *code_lang;
+	size_t code_lang_len;
+	bool need_blank;      /* a blank line before the next block */
+	bool first_block;
+	char marker[16];      /* pending list marker for the next line */
+};
+
+static void md_flush_line(struct md *m)
+{
+	if (m->line.len || m->marker[0]) {
+		buf_add(m->out, m->line.data, m->line.len);
+		buf_addc(m->out, '\n');
+	}
+	buf_truncate(&m->line, 0);
+	m->line_w = 0;
+	m->line_has_words = false;
+	m->space = false;
+}
+
+static void md_start_line(struct md *m)
+{
+	if (m->marker[0]) {
+		int pad = m->hang - (int)utf8_width(m->marker, strlen(m->marker));
+		buf_printf(&m->line, "%*s%s", pad > 0 ? pad : 0, "", m->marker);
+		m->line_w = (size_t)(pad > 0 ? pad : 0) + utf8_width(m->marker, strlen(m->marker));
+		m->marker[0] = '\0';
+	} else {
+		buf_printf(&m->line, "%*s", m->hang, "");
+		m->line_w = (size_t)m->hang;
+	}
+}
+
+static void md_put_word(struct md *m)
+{
+	if (!m->word.len)
+		return;
+	if (!m->line_has_words && !m->line.len)
+		md_start_line(m);
+	else if (m->line_has_words && m->line_w + (m->space ? 1 : 0) + m->word_w > (size_t)m->width) {
+		md_flush_line(m);
+		md_start_line(m);
+	} else if (m->space && m->line_has_words) {
+		buf_addc(&m->line, ' ');
+		m->line_w++;
+	}
+	buf_add(&m->line, m->word.data, m->word.len);
+	m->line_w += m->word_w;
+	m->line_has_words = true;
+	m->space = false;
+	buf_truncate(&m->word, 0);
+	m->word_w = 0;
+}
+
+/* Adds styled bytes to the current word (escapes take no columns). */
+static void md_word_raw(struct md *m, const char *s)
+{
+	if (m->o->color)
+		buf_puts(&m->word, s);
+}
+
+static void md_text(struct md *m, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		if (s[i] == ' ' || s[i] == '\n' || s[i] == '\t') {
+			md_put_word(m);
+			m->space = true;
+			i++;
+			continue;
+		}
+		size_t j = i;
+		while (j < n && s[j] != ' ' && s[j] != '\n' && s[j] != '\t')
+			j++;
+		buf_add(&m->word, s + i, j - i);
+		m->word_w += utf8_width(s + i, j - i);
+		i = j;
+	}
+}
+
+/* Ends the current line and leaves a blank line when the previous block asked
+ * for one. */
+static void md_block_gap(struct md *m)
+{
+	md_put_word(m);
+	md_flush_line(m);
+	if (m->need_blank && !m->first_block)
+		buf_addc(m->out, '\n');
+	m->need_blank = false;
+	m->first_block = false;
+}
+
+static int md_enter_block(MD_BLOCKTYPE type, void *detail, void *u)
+{
+	struct md *m = u;
+	switch (type) {
+	case MD_BLOCK_DOC:
+		break;
+	case MD_BLOCK_UL:
+	case MD_BLOCK_OL:
+		if (m->nlists == 0)
+			md_block_gap(m);
+		else {
+			md_put_word(m);
+			md_flush_line(m);
+		}
+		if (m->nlists < (int)ARRAY_SIZE(m->lists)) {
+			struct list *l = &m->lists[m->nlists];
+			l->ordered = type == MD_BLOCK_OL;
+			l->next = l->ordered ? ((MD_BLOCK_OL_DETAIL *)detail)->start : 0;
+		}
+		m->nlists++;
+		break;
+	case MD_BLOCK_LI: {
+		md_put_word(m);
+		md_flush_line(m);
+		int lvl = m->nlists - 1;
+		if (lvl >= (int)ARRAY_SIZE(m->lists))
+			lvl = ARRAY_SIZE(m->lists) - 1;
+		struct list *l = &m->lists[lvl];
+		if (l->ordered)
+			snprintf(m->marker, sizeof m->marker, "%u. ", l->next++);
+		else
+			snprintf(m->marker, sizeof m->marker, "%s", "• ");
+		l->saved_hang = m->hang;
+		m->hang += (int)utf8_width(m->marker, strlen(m->marker));
+		break;
+	}
+	case MD_BLOCK_H:
+		md_block_gap(m);
+		m->in_heading = true;
+		md_word_raw(m, "\033[1;4m");
+		break;
+	case MD_BLOCK_P:
+		if (m->marker[0] == '\0')
+			md_block_gap(m);
+		break;
+	case MD_BLOCK_QUOTE:
+		md_block_gap(m);
+		m->hang += 2;
+		break;
+	case MD_BLOCK_CODE: {
+		md_block_gap(m);
+		m->in_code_block = true;
+		buf_truncate(&m->code, 0);
+		MD_BLOCK_CODE_DETAIL *cd = detail;
+		m->code_lang = cd->lang.text;
+		m->code_lang_len = cd->lang.size;
+		break;
+	}
+	case MD_BLOCK_HR:
+		md_block_gap(m);
+		for (int i = m->hang; i < m->width && i < m->hang + 40; i++)
+			buf_puts(&m->line, "─");
+		md_flush_line(m);
+		break;
+	case MD_BLOCK_TABLE:
+		md_block_gap(m);
+		break;
+	case MD_BLOCK_TR:
+		md_put_word(m);
+		md_flush_line(m);
+		break;
+	case MD_BLOCK_TH:
+	case MD_BLOCK_TD:
+		md_put_word(m);
+		if (m->line_has_words) {
+			m->space = true;
+			buf_add(&m->word, "|", 1);
+			m->word_w = 1;
+			md_put_word(m);
+			m->space = true;
+		}
+		if (type == MD_BLOCK_TH)
+			md_word_raw(m, "\033[1m");
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static int md_leave_block(MD_BLOCKTYPE type, void *detail, void *u)
+{
+	struct md *m = u;
+	(void)detail;
+	switch (type) {
+	case MD_BLOCK_UL:
+	case MD_BLOCK_OL:
+		m->nlists--;
+		if (m->nlists == 0)
+			m->need_blank = true;
+		break;
+	case MD_BLOCK_LI: {
+		md_put_word(m);
+		md_flush_line(m);
+		int lvl = m->nlists - 1;
+		if (lvl >= (int)ARRAY_SIZE(m->lists))
+			lvl = ARRAY_SIZE(m->lists) - 1;
+		m->hang = m->lists[lvl].saved_hang;
+		break;
+	}
+	case MD_BLOCK_H:
+		md_word_raw(m, "\033[0m");
+		md_put_word(m);
+		md_flush_line(m);
+		m->in_heading = false;
+		m->need_blank = true;
+		break;
+	case MD_BLOCK_P:
+		md_put_word(m);
+		md_flush_line(m);
+		m->need_blank = true;
+		break;
+	case MD_BLOCK_QUOTE:
+		md_put_word(m);
+		md_flush_line(m);
+		m->hang -= 2;
+		m->need_blank = true;
+		break;
+	case MD_BLOCK_CODE: {
+		char *lang = m->code_lang_len ? xstrndup(m->code_lang, m->code_lang_len) : NULL;
+		render_code(m->out, m->code.data, lang ? lang : "python", m->hang + 4, m->o);
+		free(lang);
+		m->in_code_block = false;
+		m->need_blank = true;
+		break;
+	}
+	case MD_BLOCK_TH:
+	case MD_BLOCK_TD:
+		if (type == MD_BLOCK_TH)
+			md_word_raw(m, "\033[0m");
+		md_put_word(m);
+		break;
+	case MD_BLOCK_TABLE:
+		md_put_word(m);
+		md_flush_line(m);
+		m->need_blank = true;
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static int md_enter_span(MD_SPANTYPE type, void *detail, void *u)
+{
+	struct md *m = u;
+	(void)detail;
+	switch (type) {
+	case MD_SPAN_STRONG:
+		md_word_raw(m, "\033[1m");
+		break;
+	case MD_SPAN_EM:
+		md_word_raw(m, "\033[3m");
+		break;
+	case MD_SPAN_CODE:
+		if (m->o->color)
+			md_word_raw(m, "\033[36m");
+		else {
+			buf_addc(&m->word, '`');
+			m->word_w++;
+		}
+		break;
+	default:
+		break;
+	}
+	m->styles++;
+	return 0;
+}
+
+static int md_leave_span(MD_SPANTYPE type, void *detail, void *u)
+{
+	struct md *m = u;
+	(void)detail;
+	m->styles--;
+	switch (type) {
+	case MD_SPAN_STRONG:
+	case MD_SPAN_EM:
+		md_word_raw(m, m->in_heading ? "\033[0m\033[1;4m" : "\033[0m");
+		break;
+	case MD_SPAN_CODE:
+		if (m->o->color)
+			md_word_raw(m, m->in_heading ? "\033[0m\033[1;4m" : "\033[0m");
+		else {
+			buf_addc(&m->word, '`');
+			m->word_w++;
+		}
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static int md_on_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *u)
+{
+	struct md *m = u;
+	if (m->in_code_block) {
+		buf_add(&m->code, text, size);
+		return 0;
+	}
+	switch (type) {
+	case MD_TEXT_SOFTBR:
+		md_put_word(m);
+		m->space = true;
+		break;
+	case MD_TEXT_BR:
+		md_put_word(m);
+		md_flush_line(m);
+		break;
+	case MD_TEXT_CODE:
+		/* Inline code never breaks inside: spaces stay in the word. */
+		buf_add(&m->word, text, size);
+		m->word_w += utf8_width(text, size);
+		break;
+	case MD_TEXT_ENTITY:
+		if (size == 5 && memcmp(text, "&amp;", 5) == 0)
+			md_text(m, "&", 1);
+		else if (size == 4 && memcmp(text, "&lt;", 4) == 0)
+			md_text(m, "<", 1);
+		else if (size == 4 && memcmp(text, "&gt;", 4) == 0)
+			md_text(m, ">", 1);
+		else if (size == 6 && memcmp(text, "&quot;", 6) == 0)
+			md_text(m, "\"", 1);
+		else
+			md_text(m, text, size);
+		break;
+	case MD_TEXT_NULLCHAR:
+		break;
+	default:
+		md_text(m, text, size);
+		break;
+	}
+	return 0;
+}
+
+int render_markdown(struct buf *out, const char *md, int indent, const struct render_opts *o)
+{
+	struct md m;
+	memset(&m, 0, sizeof m);
+	m.out = out;
+	m.o = o;
+	m.width = o->width < 20 ? 20 : o->width;
+	m.hang = indent;
+	m.first_block = true;
+	buf_init(&m.line);
+	buf_init(&m.word);
+	buf_init(&m.code);
+	MD_PARSER parser = {
+		.abi_version = 0,
+		.flags = MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH | MD_FLAG_NOHTML,
+		.enter_block = md_enter_block,
+		.leave_block = md_leave_block,
+		.enter_span = md_enter_span,
+		.leave_span = md_leave_span,
+		.text = md_on_text,
+	};
+	int rc = md_parse(md, (MD_SIZE)strlen(md), &parser, &m);
+	md_put_word(&m);
+	md_flush_line(&m);
+	buf_release(&m.line);
+	buf_release(&m.word);
+	buf_release(&m.code);
+	if (rc != 0) {
+		buf_puts(out, md);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- lessons ---- */
+
+static void render_section(struct buf *out, const struct lesson *ls, size_t i, const struct render_opts *o)
+{
+	const struct section *s = &ls->sections[i];
+	char *head = xasprintf("%zu. %s", i + 1, s->title);
+	render_styled(out, STYLE_HEAD, head, strlen(head), o);
+	free(head);
+	buf_puts(out, "\n\n");
+	if (s->body) {
+		render_markdown(out, s->body, 0, o);
+		buf_addc(out, '\n');
+	}
+	if (s->code) {
+		render_code(out, s->code->source, s->code->lang, 4, o);
+		buf_addc(out, '\n');
+		if (s->code->output) {
+			render_styled(out, STYLE_DIM, "  Output:", 9, o);
+			buf_addc(out, '\n');
+			render_code(out, s->code->output, "text", 4, o);
+			buf_addc(out, '\n');
+		}
+	}
+}
+
+static void render_list_line(struct buf *out, const char *label, const struct strlist *l,
+                             const struct catalog *c, bool demos, const struct render_opts *o)
+{
+	if (!l->n)
+		return;
+	render_styled(out, STYLE_BOLD, label, strlen(label), o);
+	buf_addc(out, '\n');
+	for (size_t i = 0; i < l->n; i++) {
+		const char *title = NULL;
+		if (demos) {
+			const struct demo *d = catalog_demo(c, l->v[i]);
+			title = d ? d->title : NULL;
+		} else {
+			const struct lesson *x = catalog_lesson(c, l->v[i]);
+			title = x ? x->title : NULL;
+		}
+		buf_printf(out, "  %s %-22s %s\n", demos ? "demo" : "learn", l->v[i], title ? title : "");
+	}
+	buf_addc(out, '\n');
+}
+
+void render_lesson(struct buf *out, const struct lesson *ls, int section, const struct catalog *c,
+                   const struct render_opts *o)
+{
+	render_styled(out, STYLE_BOLD, ls->title, strlen(ls->title), o);
+	buf_printf(out, "  [%s · %s]\n", ls->track, ls->level);
+	render_markdown(out, ls->summary, 0, o);
+	if (ls->requires.n) {
+		buf_puts(out, "Read first:");
+		for (size_t i = 0; i < ls->requires.n; i++)
+			buf_printf(out, " %s", ls->requires.v[i]);
+		buf_addc(out, '\n');
+	}
+	buf_addc(out, '\n');
+	if (section >= 0) {
+		render_section(out, ls, (size_t)section, o);
+		buf_printf(out, "Section %d of %zu.", section + 1, ls->nsections);
+		if ((size_t)section + 1 < ls->nsections)
+			buf_printf(out, " Next: %s", ls->sections[section + 1].title);
+		buf_puts(out, "\n\n");
+	} else {
+		for (size_t i = 0; i < ls->nsections; i++)
+			render_section(out, ls, i, o);
+	}
+	if (section < 0 || (size_t)section + 1 == ls->nsections) {
+		render_list_line(out, "See it live:", &ls->demos, c, true, o);
+		render_list_line(out, "See also:", &ls->see_also, c, false, o);
+		if (ls->quiz)
+			buf_printf(out, "Test yourself: quiz %s (%zu questions)\n", ls->id, ls->quiz->n);
+	}
+}
+
+/* ---- pager ---- */
+
+void render_page(const char *text, size_t len, bool use_pager)
+{
+	fflush(stdout);
+	if (use_pager) {
+		const char *pager = getenv("PAGER");
+		if (!pager || !*pager)
+			pager = "less -R";
+		if (strcmp(pager, "cat") != 0) {
+			/* Split "less -R" into words; no shell. */
+			char *copy = xstrdup(pager);
+			char *argv[16];
+			int argc = 0;
+			for (char *tok = strtok(copy, " \t"); tok && argc < 15; tok = strtok(NULL, " \t"))
+				argv[argc++] = tok;
+			argv[argc] = NULL;
+			int fds[2];
+			if (argc > 0 && pipe2(fds, O_CLOEXEC) == 0) {
+				pid_t pid = fork();
+				if (pid == 0) {
+					dup2(fds[0], 0);
+					setenv("LESS", "FRX", 0);
+					execvp(argv[0], argv);
+					_exit(127);
+				}
+				close(fds[0]);
+				if (pid > 0) {
+					void (*old)(int) = signal(SIGPIPE, SIG_IGN);
+					size_t off = 0;
+					while (off < len) {
+						ssize_t n = write(fds[1], text + off, len - off);
+						if (n < 0 && errno == EINTR)
+							continue;
+						if (n <= 0)
+							break;
+						off += (size_t)n;
+					}
+					close(fds[1]);
+					int st;
+					while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+						;
+					signal(SIGPIPE, old);
+					free(copy);
+					/* 127: the pager could not start; print instead. */
+					if (!(WIFEXITED(st) && WEXITSTATUS(st) == 127))
+						return;
+				} else {
+					close(fds[1]);
+				}
+			}
+			free(copy);
+		}
+	}
+	fwrite(text, 1, len, stdout);
+	fflush(stdout);
+}

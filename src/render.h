@@ -1,0 +1,48 @@
+/*
+ * render: Markdown (through md4c) to terminal text, wrapped to a width, with
+ * ANSI styling only when asked (the caller decides from isatty, NO_COLOR and
+ * --no-color), code blocks with light Python highlighting, and the layout of
+ * a whole lesson. Also the pager. It never decides colour or width itself.
+ *
+ * Output goes into a caller-owned struct buf.
+ */
+#ifndef PYDOJO_RENDER_H
+#define PYDOJO_RENDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util.h"
+
+struct lesson;
+struct catalog;
+
+struct render_opts {
+	int width;     /* columns to wrap to; at least 20 is used */
+	bool color;
+};
+
+/* Renders Markdown text, each line starting with indent spaces. Returns 0, or
+ * -1 when md4c failed (the raw text is appended instead). */
+int render_markdown(struct buf *out, const char *md, int indent, const struct render_opts *o);
+/* A code block: each line indented, Python highlighted when colour is on. */
+void render_code(struct buf *out, const char *src, const char *lang, int indent,
+                 const struct render_opts *o);
+/* A lesson: its header, then every section (section < 0) or one (0-based),
+ * then its demos and see-also. */
+void render_lesson(struct buf *out, const struct lesson *ls, int section, const struct catalog *c,
+                   const struct render_opts *o);
+
+/* Style helpers: append s wrapped in an ANSI style when colour is on. */
+enum render_style { STYLE_BOLD, STYLE_DIM, STYLE_CODE, STYLE_HEAD, STYLE_MATCH, STYLE_OK, STYLE_BAD };
+void render_styled(struct buf *out, enum render_style st, const char *s, size_t n, const struct render_opts *o);
+
+/* The terminal's width when fd is a terminal, else 80. */
+int render_term_width(int fd);
+
+/* Shows text through $PAGER (default "less -R", with LESS=FRX so short text is
+ * printed directly) when use_pager is set; otherwise, or when the pager cannot
+ * start, writes it to stdout. */
+void render_page(const char *text, size_t len, bool use_pager);
+
+#endif

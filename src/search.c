@@ -1,0 +1,95 @@
+/*
+ * search: one pass over every text field; each line is searched on its own so
+ * hits can be shown as 'topic › where: line'.
+ */
+#include "search.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog.h"
+#include "regex.h"
+#include "util.h"
+
+struct ctx {
+	struct regex *re;
+	search_fn fn;
+	void *arg;
+	long hits;
+	const char *err;
+	size_t *spans;
+	size_t cap;
+};
+
+static void search_text(struct ctx *x, const char *topic, const char *where, const char *text)
+{
+	if (!text || x->err)
+		return;
+	const char *p = text;
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		size_t from = 0, nspans = 0, s, e;
+		int rc;
+		while (from <= n && (rc = regex_search(x->re, p, n, from, &s, &e, &x->err)) == 1) {
+			GROW(x->spans, x->cap, 2 * nspans + 2);
+			x->spans[2 * nspans] = s;
+			x->spans[2 * nspans + 1] = e;
+			nspans++;
+			/* An empty match must still move on. */
+			from = e > s ? e : e + 1;
+		}
+		if (rc < 0)
+			return;
+		if (nspans) {
+			struct search_hit h = {topic, where, p, n, x->spans, nspans};
+			x->fn(&h, x->arg);
+			x->hits++;
+		}
+		p += n + (nl ? 1 : 0);
+	}
+}
+
+static void search_strlist(struct ctx *x, const char *topic, const char *where, const struct strlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		search_text(x, topic, where, l->v[i]);
+}
+
+long search_catalog(const struct catalog *c, struct regex *re, search_fn fn, void *arg, const char **err)
+{
+	struct ctx x = {re, fn, arg, 0, NULL, NULL, 0};
+	for (size_t i = 0; i < catalog_nlessons(c); i++) {
+		const struct lesson *ls = catalog_lesson_at(c, i);
+		search_text(&x, ls->id, "title", ls->title);
+		search_text(&x, ls->id, "summary", ls->summary);
+		for (size_t s = 0; s < ls->nsections; s++) {
+			const struct section *sec = &ls->sections[s];
+			search_text(&x, ls->id, sec->title, sec->title);
+			search_text(&x, ls->id, sec->title, sec->body);
+			if (sec->code) {
+				search_text(&x, ls->id, sec->title, sec->code->source);
+				search_text(&x, ls->id, sec->title, sec->code->output);
+			}
+		}
+		if (!ls->quiz)
+			continue;
+		for (size_t k = 0; k < ls->quiz->n; k++) {
+			const struct question *q = &ls->quiz->questions[k];
+			if (!q->id)
+				continue;
+			search_text(&x, ls->id, q->id, q->prompt);
+			search_text(&x, ls->id, q->id, q->code);
+			search_strlist(&x, ls->id, q->id, &q->choices);
+			search_strlist(&x, ls->id, q->id, &q->items);
+			search_text(&x, ls->id, q->id, q->explain);
+		}
+	}
+	free(x.spans);
+	if (x.err) {
+		if (err)
+			*err = x.err;
+		return -1;
+	}
+	return x.hits;
+}

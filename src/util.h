@@ -1,0 +1,67 @@
+/*
+ * util: allocation that cannot fail (x* wrappers abort on out-of-memory, so
+ * callers never check them), a growable byte buffer, and small string
+ * helpers. Error handling in the rest of the core is for input and I/O only.
+ */
+#ifndef PYDOJO_UTIL_H
+#define PYDOJO_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t count, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* Returns a new string; caller frees. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap);
+
+/* Grows *ptr (an array of elem-sized items) so it holds at least need items. */
+void *xgrow(void *ptr, size_t *cap, size_t need, size_t elem);
+#define GROW(ptr, cap, need) ((ptr) = xgrow((ptr), &(cap), (need), sizeof(*(ptr))))
+
+/* A growable NUL-terminated buffer. data is never NULL after buf_init. */
+struct buf {
+	char *data;
+	size_t len, cap;
+};
+
+void buf_init(struct buf *b);
+void buf_release(struct buf *b);
+void buf_add(struct buf *b, const void *data, size_t n);
+void buf_addc(struct buf *b, char c);
+void buf_puts(struct buf *b, const char *s);
+void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_truncate(struct buf *b, size_t len);
+/* Returns the contents as a new string and resets the buffer; caller frees. */
+char *buf_detach(struct buf *b);
+
+/* Reads a whole file into a new NUL-terminated buffer, failing (-1, errno set)
+ * when it is larger than max bytes (errno EFBIG). */
+int read_file_limit(const char *path, size_t max, char **out, size_t *len);
+
+/* Levenshtein distance, capped: returns cap+1 when the distance exceeds cap. */
+size_t edit_distance(const char *a, const char *b, size_t cap);
+
+/* Whether s matches [a-z0-9-]+ */
+bool is_id(const char *s);
+
+/* Whether the n bytes are valid UTF-8; on failure *bad is the offset of the first
+ * bad byte. */
+bool utf8_valid(const char *s, size_t n, size_t *bad);
+
+/* Number of terminal columns the UTF-8 string takes (1 per code point, 0 for
+ * combining marks, 2 for wide East Asian characters). */
+size_t utf8_width(const char *s, size_t n);
+
+bool str_starts(const char *s, const char *prefix);
+bool str_ends(const char *s, const char *suffix);
+
+/* Appends s as a JSON string literal (quoted, escaped); NULL appends null. */
+void buf_json_str(struct buf *b, const char *s);
+#endif

@@ -1,0 +1,349 @@
+/*
+ * ydoc: the one place that includes <yaml.h>. Builds the node tree from
+ * libyaml's event stream with an explicit stack (no recursion, so depth is a
+ * counted limit and not a stack overflow).
+ */
+#include "ydoc.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "util.h"
+
+/* Nodes and strings of one document come from a chunked arena: one free for
+ * the whole tree, and far fewer malloc calls than one per node. */
+struct yarena {
+	struct yarena *next;
+	size_t used, cap;
+	_Alignas(max_align_t) unsigned char mem[];
+};
+
+static void *arena_alloc(struct yarena **a, size_t n)
+{
+	n = (n + 15) & ~(size_t)15;
+	if (!*a || (*a)->used + n > (*a)->cap) {
+		size_t cap = n > 60000 ? n : 60000;
+		struct yarena *c = xmalloc(sizeof *c + cap);
+		c->next = *a;
+		c->used = 0;
+		c->cap = cap;
+		*a = c;
+	}
+	void *p = (*a)->mem + (*a)->used;
+	(*a)->used += n;
+	return p;
+}
+
+static void arena_free(struct yarena *a)
+{
+	while (a) {
+		struct yarena *next = a->next;
+		free(a);
+		a = next;
+	}
+}
+
+/* The children of an open collection, gathered before they are copied into
+ * the arena when it closes. */
+struct frame {
+	struct ynode *node;
+	struct ynode **kids;
+	size_t n, cap;
+};
+
+/* Translates a byte offset into a 1-based line and column (in code points). */
+static void offset_pos(const char *data, size_t len, size_t off, int *line, int *col)
+{
+	int l = 1, c = 1;
+	if (off > len)
+		off = len;
+	for (size_t i = 0; i < off; i++) {
+		unsigned char ch = (unsigned char)data[i];
+		if (ch == '\n') {
+			l++;
+			c = 1;
+		} else if ((ch & 0xc0) != 0x80) {
+			c++;
+		}
+	}
+	*line = l;
+	*col = c;
+}
+
+static struct ynode *new_node(struct ydoc *doc, enum ynode_kind kind, const yaml_mark_t *m)
+{
+	struct ynode *n = arena_alloc(&doc->arena, sizeof *n);
+	memset(n, 0, sizeof *n);
+	n->kind = kind;
+	n->line = (int)m->line + 1;
+	n->col = (int)m->column + 1;
+	n->file = doc->file;
+	return n;
+}
+
+static void check_duplicates(const struct ynode *map, struct diag *d)
+{
+	/* Maps in content are small; a quadratic scan beats hashing here. */
+	for (size_t i = 1; i < map->n / 2; i++) {
+		const struct ynode *k = map->items[2 * i];
+		if (k->kind != YNODE_SCALAR)
+			continue;
+		for (size_t j = 0; j < i; j++) {
+			const struct ynode *p = map->items[2 * j];
+			if (p->kind == YNODE_SCALAR && p->len == k->len &&
+			    memcmp(p->str, k->str, k->len) == 0) {
+				diag_add(d, k->file, k->line, k->col,
+				         "duplicate key '%s' (first at line %d)", k->str, p->line);
+				break;
+			}
+		}
+	}
+}
+
+static void syntax_error(struct ydoc *doc, yaml_parser_t *p, const char *data, size_t len,
+                         struct diag *d)
+{
+	int line = (int)p->problem_mark.line + 1, col = (int)p->problem_mark.column + 1;
+	const char *problem = p->problem ? p->problem : "syntax error";
+	if (p->error == YAML_READER_ERROR) {
+		offset_pos(data, len, p->problem_offset, &line, &col);
+		diag_add(d, doc->file, line, col, "yaml: %s", problem);
+	} else if (p->context) {
+		diag_add(d, doc->file, line, col, "yaml: %s %s (at line %d, column %d)", problem,
+		         p->context, (int)p->context_mark.line + 1, (int)p->context_mark.column + 1);
+	} else {
+		diag_add(d, doc->file, line, col, "yaml: %s", problem);
+	}
+}
+
+int ydoc_parse(struct ydoc *doc, const char *file, const char *data, size_t len, struct diag *d)
+{
+	memset(doc, 0, sizeof *doc);
+	doc->file = xstrdup(file);
+
+	if (len > YAML_MAX_BYTES) {
+		diag_add(d, file, 1, 1, "file is larger than the limit of %u MiB", YAML_MAX_BYTES >> 20);
+		goto fail;
+	}
+	size_t bad;
+	if (!utf8_valid(data, len, &bad)) {
+		int line, col;
+		offset_pos(data, len, bad, &line, &col);
+		diag_add(d, file, line, col, "invalid UTF-8 (byte 0x%02x at offset %zu)",
+		         (unsigned char)data[bad], bad);
+		goto fail;
+	}
+
+	yaml_parser_t parser;
+	if (!yaml_parser_initialize(&parser))
+		abort();
+	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
+	yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
+
+	struct frame stack[YAML_MAX_DEPTH + 1];
+	size_t depth = 0;
+	int docs = 0;
+	bool done = false, failed = false;
+	while (!done) {
+		yaml_event_t ev;
+		if (!yaml_parser_parse(&parser, &ev)) {
+			syntax_error(doc, &parser, data, len, d);
+			failed = true;
+			break;
+		}
+		struct ynode *node = NULL;
+		const char *anchor = NULL;
+		switch (ev.type) {
+		case YAML_STREAM_END_EVENT:
+			done = true;
+			break;
+		case YAML_DOCUMENT_START_EVENT:
+			if (++docs > 1) {
+				diag_add(d, file, (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1,
+				         "more than one YAML document in a file");
+				failed = done = true;
+			}
+			break;
+		case YAML_ALIAS_EVENT:
+			diag_add(d, file, (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1,
+			         "YAML aliases are not allowed ('*%s')", (const char *)ev.data.alias.anchor);
+			failed = done = true;
+			break;
+		case YAML_SCALAR_EVENT:
+			anchor = (const char *)ev.data.scalar.anchor;
+			node = new_node(doc, YNODE_SCALAR, &ev.start_mark);
+			node->len = ev.data.scalar.length;
+			node->str = arena_alloc(&doc->arena, node->len + 1);
+			memcpy(node->str, ev.data.scalar.value, node->len);
+			node->str[node->len] = '\0';
+			node->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+			break;
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			anchor = ev.type == YAML_SEQUENCE_START_EVENT
+			             ? (const char *)ev.data.sequence_start.anchor
+			             : (const char *)ev.data.mapping_start.anchor;
+			if (anchor)
+				break;
+			if (depth == YAML_MAX_DEPTH) {
+				diag_add(d, file, (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1,
+				         "nesting deeper than %d levels", YAML_MAX_DEPTH);
+				failed = done = true;
+				break;
+			}
+			stack[depth].node = new_node(doc, ev.type == YAML_SEQUENCE_START_EVENT ? YNODE_SEQ : YNODE_MAP,
+			                             &ev.start_mark);
+			stack[depth].kids = NULL;
+			stack[depth].n = stack[depth].cap = 0;
+			depth++;
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT: {
+			struct frame *f = &stack[--depth];
+			node = f->node;
+			node->n = f->n;
+			node->items = arena_alloc(&doc->arena, (f->n ? f->n : 1) * sizeof *node->items);
+			if (f->n)
+				memcpy(node->items, f->kids, f->n * sizeof *node->items);
+			free(f->kids);
+			if (node->kind == YNODE_MAP) {
+				node->n = f->n;
+				check_duplicates(node, d);
+			}
+			break;
+		}
+		default:
+			break;
+		}
+		if (anchor) {
+			diag_add(d, file, (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1,
+			         "YAML anchors are not allowed ('&%s')", anchor);
+			failed = done = true;
+			node = NULL;
+		}
+		yaml_event_delete(&ev);
+		if (node) {
+			if (depth == 0) {
+				doc->root = node;
+			} else {
+				struct frame *f = &stack[depth - 1];
+				GROW(f->kids, f->cap, f->n + 1);
+				f->kids[f->n++] = node;
+			}
+		}
+	}
+	while (depth > 0)
+		free(stack[--depth].kids);
+	yaml_parser_delete(&parser);
+	/* Duplicate keys are reported but keep the tree, so the catalog can
+	 * still report the file's other faults in the same run. */
+	if (failed)
+		goto fail;
+	return 0;
+fail:
+	ydoc_release(doc);
+	return -1;
+}
+
+int ydoc_load_file(struct ydoc *doc, const char *path, struct diag *d)
+{
+	char *data;
+	size_t len;
+	memset(doc, 0, sizeof *doc);
+	if (read_file_limit(path, YAML_MAX_BYTES, &data, &len) < 0) {
+		if (errno == EFBIG)
+			diag_add(d, path, 1, 1, "file is larger than the limit of %u MiB",
+			         YAML_MAX_BYTES >> 20);
+		else
+			diag_add(d, path, 1, 1, "cannot read file: %s", strerror(errno));
+		return -1;
+	}
+	int r = ydoc_parse(doc, path, data, len, d);
+	free(data);
+	return r;
+}
+
+void ydoc_release(struct ydoc *doc)
+{
+	arena_free(doc->arena);
+	free(doc->file);
+	memset(doc, 0, sizeof *doc);
+}
+
+const struct ynode *ynode_get(const struct ynode *map, const char *key)
+{
+	if (!map || map->kind != YNODE_MAP)
+		return NULL;
+	for (size_t i = 0; i + 1 < map->n; i += 2) {
+		const struct ynode *k = map->items[i];
+		if (k->kind == YNODE_SCALAR && strcmp(k->str, key) == 0)
+			return map->items[i + 1];
+	}
+	return NULL;
+}
+
+bool ynode_is_null(const struct ynode *n)
+{
+	return n && n->kind == YNODE_SCALAR && n->plain &&
+	       (n->len == 0 || strcmp(n->str, "~") == 0 || strcmp(n->str, "null") == 0 ||
+	        strcmp(n->str, "Null") == 0 || strcmp(n->str, "NULL") == 0);
+}
+
+int ynode_long(const struct ynode *n, long *out)
+{
+	if (!n || n->kind != YNODE_SCALAR || !n->plain || n->len == 0)
+		return -1;
+	char *end;
+	errno = 0;
+	long v = strtol(n->str, &end, 10);
+	if (errno || *end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int ynode_double(const struct ynode *n, double *out)
+{
+	if (!n || n->kind != YNODE_SCALAR || !n->plain || n->len == 0)
+		return -1;
+	char *end;
+	errno = 0;
+	double v = strtod(n->str, &end);
+	if (errno || *end || !isfinite(v))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int ynode_bool(const struct ynode *n, bool *out)
+{
+	if (!n || n->kind != YNODE_SCALAR || !n->plain)
+		return -1;
+	static const char *const t[] = {"true", "True", "TRUE"}, *const f[] = {"false", "False", "FALSE"};
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
+		if (strcmp(n->str, t[i]) == 0)
+			return *out = true, 0;
+		if (strcmp(n->str, f[i]) == 0)
+			return *out = false, 0;
+	}
+	return -1;
+}
+
+const char *ynode_kind_name(const struct ynode *n)
+{
+	if (!n)
+		return "nothing";
+	switch (n->kind) {
+	case YNODE_SCALAR:
+		return "a scalar";
+	case YNODE_SEQ:
+		return "a list";
+	case YNODE_MAP:
+		return "a mapping";
+	}
+	return "?";
+}
