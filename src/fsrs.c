@@ -1,14 +1,16 @@
 /*
  * fsrs: the FSRS-6 scheduler (see fsrs.h and ../shared/fsrs.md). Everything
- * is computed in double, in the order py-fsrs computes it, and S and D are
- * never rounded. DECAY and FACTOR are derived from w[20] on each call, so a
- * caller that edits p->w can never see stale constants.
+ * is computed in double, in the order py-fsrs computes it (exp(x) where it
+ * writes math.e ** x; they differ by an ulp at most), and S and D are never
+ * rounded. DECAY and FACTOR are derived from w[20] on each call, so a caller
+ * that edits p->w can never see stale constants.
  */
 #include "fsrs.h"
 
 #include <assert.h>
 #include <math.h>
-#include <stdio.h>
+#include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -37,6 +39,9 @@ static const double weight_upper[FSRS_NWEIGHTS] = {
 
 #define FSRS5_DECAY 0.5
 #define MAX_STEP_SECONDS ((int64_t)36500 * FSRS_DAY)
+
+/* times run from year 0000 to 9999 through timegm and gmtime_r */
+_Static_assert(sizeof(time_t) >= 8, "fsrs times need a 64-bit time_t");
 
 void fsrs_params_init(struct fsrs_params *p)
 {
@@ -478,6 +483,15 @@ int fsrs_state_parse(const char *name, enum fsrs_state *out)
 	return -1;
 }
 
+/* Writes v (0 <= v < 10^n) as exactly n decimal digits, without a NUL. */
+static void put_digits(char *s, int v, int n)
+{
+	for (int i = n - 1; i >= 0; i--) {
+		s[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
 int fsrs_time_format(int64_t t, char buf[FSRS_TIME_SIZE])
 {
 	time_t tt = (time_t)t;
@@ -486,8 +500,19 @@ int fsrs_time_format(int64_t t, char buf[FSRS_TIME_SIZE])
 	buf[0] = '\0';
 	if (!time_ok(t) || (int64_t)tt != t || !gmtime_r(&tt, &tm))
 		return -1;
-	snprintf(buf, FSRS_TIME_SIZE, "%04d-%02d-%02dT%02d:%02d:%02dZ",
-		tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	put_digits(buf, tm.tm_year + 1900, 4);
+	buf[4] = '-';
+	put_digits(buf + 5, tm.tm_mon + 1, 2);
+	buf[7] = '-';
+	put_digits(buf + 8, tm.tm_mday, 2);
+	buf[10] = 'T';
+	put_digits(buf + 11, tm.tm_hour, 2);
+	buf[13] = ':';
+	put_digits(buf + 14, tm.tm_min, 2);
+	buf[16] = ':';
+	put_digits(buf + 17, tm.tm_sec, 2);
+	buf[19] = 'Z';
+	buf[20] = '\0';
 	return 0;
 }
 
