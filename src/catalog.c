@@ -424,7 +424,7 @@ static void load_question(struct loader *L, struct quiz *qz, const struct ynode 
 	}
 	q->type = (enum qtype)t;
 	char what[32];
-	snprintf(what, sizeof what, "a %s question", qtype_names[t]);
+	snprintf(what, sizeof what, "%s %s question", t == Q_OUTPUT ? "an" : "a", qtype_names[t]);
 	const char *allowed[ARRAY_SIZE(q_common) + 7];
 	size_t na = 0;
 	for (size_t i = 0; i < ARRAY_SIZE(q_common); i++)
@@ -514,6 +514,8 @@ static void load_question(struct loader *L, struct quiz *qz, const struct ynode 
 		break;
 	case Q_TEXT: {
 		q->model_answer = get_text(L, n, "model_answer", true, what);
+		if (q->model_answer)
+			q->model_pos = pos_of(ynode_get(n, "model_answer"));
 		const struct ynode *rub = get_seq(L, n, "rubric", true, what);
 		if (rub && rub->n == 0)
 			ERR(L, rub, "a rubric needs at least one point");
@@ -539,7 +541,7 @@ static void load_question(struct loader *L, struct quiz *qz, const struct ynode 
 			if (ynode_long(pass, &v) < 0)
 				ERR(L, pass, "'pass' must be an integer, not '%s'", pass->kind == YNODE_SCALAR ? pass->str : ynode_kind_name(pass));
 			else if (v < 1 || (size_t)v > q->nrubric)
-				ERR(L, pass, "'pass' is %ld but the rubric has %zu points", v, q->nrubric);
+				ERR(L, pass, "'pass' is %ld but the rubric has %zu point%s", v, q->nrubric, q->nrubric == 1 ? "" : "s");
 			else
 				q->pass = (size_t)v;
 		}
@@ -573,7 +575,7 @@ static void load_quiz(struct loader *L, const struct ynode *root, bool reference
 		for (size_t i = 0; i < qs->n; i++)
 			load_question(L, qz, qs->items[i]);
 	}
-	(void)reference;
+	qz->reference = reference;
 	GROW(L->c->quizzes, L->c->capquizzes, L->c->nquizzes + 1);
 	L->c->quizzes[L->c->nquizzes++] = qz;
 }
@@ -710,7 +712,7 @@ static void load_param(struct loader *L, struct demo *dm, const struct ynode *n)
 	}
 	p->def = get_str(L, n, "default", false, "a demo parameter");
 	const char *why;
-	if (p->def && !param_accepts(p, p->def, &why))
+	if (p->def && !(p->type == PARAM_ENUM && p->values.n == 0) && !param_accepts(p, p->def, &why))
 		ERR(L, ynode_get(n, "default"), "default '%s' of '%s' is %s", p->def, p->name, why);
 	dm->nparams++;
 }
@@ -1097,8 +1099,8 @@ static void check_text_question(struct diag *dg, const struct question *q)
 			for (size_t i = 0; i < q->nrubric; i++)
 				if (!hits[i])
 					buf_printf(&missed, "%s'%s'", missed.len ? ", " : "", q->rubric[i].point);
-			PERR(dg, q->pos, "model answer of '%s' fails its own rubric (%zu/%zu points, %zu needed; missed %s)",
-			     q->id ? q->id : "?", got, q->nrubric, q->pass, missed.data);
+			PERR(dg, q->model_pos, "model answer fails its own rubric (%zu/%zu points, %zu needed; missed %s)",
+			     got, q->nrubric, q->pass, missed.data);
 			buf_release(&missed);
 		}
 	}
@@ -1114,9 +1116,53 @@ static void check_text_question(struct diag *dg, const struct question *q)
 	free(hits);
 }
 
+/* Reference content that a checked file redefines steps aside: checking an
+ * edited copy of a shipped lesson, quiz or manifest checks it in place of
+ * the shipped one. */
+static void drop_shadowed(struct catalog *c)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < c->nlessons; i++) {
+		struct lesson *ls = c->lessons[i];
+		bool shadowed = false;
+		for (size_t j = 0; ls->reference && ls->id && j < c->nlessons && !shadowed; j++)
+			shadowed = !c->lessons[j]->reference && c->lessons[j]->id && strcmp(c->lessons[j]->id, ls->id) == 0;
+		if (shadowed)
+			lesson_free(ls);
+		else
+			c->lessons[k++] = ls;
+	}
+	c->nlessons = k;
+	k = 0;
+	for (size_t i = 0; i < c->ndemos; i++) {
+		struct demo *dm = c->demos[i];
+		bool shadowed = false;
+		for (size_t j = 0; dm->reference && dm->id && j < c->ndemos && !shadowed; j++)
+			shadowed = !c->demos[j]->reference && c->demos[j]->id && strcmp(c->demos[j]->id, dm->id) == 0;
+		if (shadowed)
+			demo_free(dm);
+		else
+			c->demos[k++] = dm;
+	}
+	c->ndemos = k;
+	k = 0;
+	for (size_t i = 0; i < c->nquizzes; i++) {
+		struct quiz *qz = c->quizzes[i];
+		bool shadowed = false;
+		for (size_t j = 0; qz->reference && qz->topic && j < c->nquizzes && !shadowed; j++)
+			shadowed = !c->quizzes[j]->reference && c->quizzes[j]->topic && strcmp(c->quizzes[j]->topic, qz->topic) == 0;
+		if (shadowed)
+			quiz_free(qz);
+		else
+			c->quizzes[k++] = qz;
+	}
+	c->nquizzes = k;
+}
+
 int catalog_link(struct catalog *c, struct diag *d)
 {
 	size_t before = d->n;
+	drop_shadowed(c);
 	qsort(c->lessons, c->nlessons, sizeof *c->lessons, cmp_lesson);
 	/* Duplicate topics: reported at the later one in file order. */
 	for (size_t i = 0; i < c->nlessons; i++)
@@ -1126,14 +1172,14 @@ int catalog_link(struct catalog *c, struct diag *d)
 				continue;
 			int order = strcmp(a->pos.file, b->pos.file);
 			if (order > 0 || (order == 0 && i > j))
-				PERR(sink(c, a->reference, d), a->pos, "duplicate topic id '%s' (also in %s)", a->id, b->pos.file);
+				PERR(sink(c, a->reference, d), a->pos, "duplicate topic id '%s' (also in %s)", a->id, diag_relpath(b->pos.file));
 		}
 	for (size_t i = 0; i < c->ndemos; i++)
 		for (size_t j = 0; j < i; j++)
 			if (c->demos[i]->id && c->demos[j]->id && strcmp(c->demos[i]->id, c->demos[j]->id) == 0)
 				PERR(sink(c, c->demos[i]->reference, d), c->demos[i]->pos,
 				     "duplicate demo id '%s' (first at %s:%d:%d)", c->demos[i]->id,
-				     c->demos[j]->pos.file, c->demos[j]->pos.line, c->demos[j]->pos.col);
+				     diag_relpath(c->demos[j]->pos.file), c->demos[j]->pos.line, c->demos[j]->pos.col);
 
 	for (size_t i = 0; i < c->nlessons; i++) {
 		struct lesson *ls = c->lessons[i];
@@ -1158,19 +1204,18 @@ int catalog_link(struct catalog *c, struct diag *d)
 	c->nquestions = 0;
 	for (size_t i = 0; i < c->nquizzes; i++) {
 		struct quiz *qz = c->quizzes[i];
-		bool reference = false;
+		bool reference = qz->reference;
 		if (qz->topic) {
 			struct lesson *ls = catalog_lesson(c, qz->topic);
 			if (!ls) {
 				char sug[128];
 				suggest_suffix(sug, sizeof sug, catalog_suggest_topic(c, qz->topic));
-				PERR(d, qz->pos, "quiz topic '%s' has no lesson%s", qz->topic, sug);
+				PERR(sink(c, reference, d), qz->pos, "quiz topic '%s' has no lesson%s", qz->topic, sug);
 			} else if (ls->quiz) {
-				PERR(d, qz->pos, "a second quiz for topic '%s' (the first is %s)", qz->topic, ls->quiz->pos.file);
+				PERR(sink(c, reference, d), qz->pos, "a second quiz for topic '%s' (the first is %s)", qz->topic, diag_relpath(ls->quiz->pos.file));
 			} else {
 				ls->quiz = qz;
 				qz->lesson = ls;
-				reference = ls->reference;
 			}
 		}
 		struct diag *dg = sink(c, reference, d);
@@ -1183,7 +1228,7 @@ int catalog_link(struct catalog *c, struct diag *d)
 			const struct question *prev = catalog_question(c, q->id);
 			if (prev)
 				PERR(dg, q->pos, "duplicate question id '%s' (first at %s:%d:%d)", q->id,
-				     prev->pos.file, prev->pos.line, prev->pos.col);
+				     diag_relpath(prev->pos.file), prev->pos.line, prev->pos.col);
 			else {
 				GROW(c->questions, c->capquestions, c->nquestions + 1);
 				c->questions[c->nquestions++] = q;

@@ -88,7 +88,7 @@ struct question {
 	const char *model_answer;
 	struct strlist ex_pass, ex_fail;
 	const struct quiz *quiz;
-	struct pos pos, code_pos;
+	struct pos pos, code_pos, model_pos;
 };
 
 struct quiz {
@@ -97,6 +97,7 @@ struct quiz {
 	size_t n;
 	struct lesson *lesson;
 	struct pos pos;
+	bool reference;
 };
 
 enum param_type { PARAM_INT, PARAM_FLOAT, PARAM_ENUM, PARAM_FLAG };

@@ -51,23 +51,28 @@ static int cmp_item(const void *pa, const void *pb)
 	return strcmp(a->msg, b->msg);
 }
 
+const char *diag_relpath(const char *f)
+{
+	/* Files under the working directory are shown relative to it, as a
+	 * compiler shows them. */
+	char cwd[4096];
+	if (!getcwd(cwd, sizeof cwd))
+		return f;
+	size_t clen = strlen(cwd);
+	if (clen > 1 && strncmp(f, cwd, clen) == 0 && f[clen] == '/')
+		return f + clen + 1;
+	return f;
+}
+
 void diag_print(struct diag *d, FILE *out)
 {
 	if (d->n > 1)
 		qsort(d->items, d->n, sizeof *d->items, cmp_item);
-	/* Files under the working directory are shown relative to it, as a
-	 * compiler shows them. */
-	char cwd[4096];
-	size_t clen = 0;
-	if (getcwd(cwd, sizeof cwd))
-		clen = strlen(cwd);
 	for (size_t i = 0; i < d->n; i++) {
 		const struct diag_item *it = &d->items[i];
 		if (i > 0 && cmp_item(it, &d->items[i - 1]) == 0)
 			continue;
-		const char *f = it->file;
-		if (clen > 1 && strncmp(f, cwd, clen) == 0 && f[clen] == '/')
-			f += clen + 1;
+		const char *f = diag_relpath(it->file);
 		fprintf(out, "%s:%d:%d: error: %s\n", f, it->line, it->col, it->msg);
 	}
 }

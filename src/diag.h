@@ -26,6 +26,9 @@ void diag_init(struct diag *d);
 void diag_release(struct diag *d);
 void diag_add(struct diag *d, const char *file, int line, int col, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
+/* path relative to the working directory when it lies under it, else path
+ * itself (borrowed). */
+const char *diag_relpath(const char *path);
 /* Sorts and prints every item as 'FILE:LINE:COL: error: MESSAGE'. */
 void diag_print(struct diag *d, FILE *out);
 

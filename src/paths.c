@@ -14,21 +14,49 @@
 #include "config.h"
 #include "util.h"
 
-/* Whether the running binary lies inside the build directory. */
-static int in_build_tree(void)
+/* The folder of the running binary, or NULL. */
+static char *exe_dir(void)
 {
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 	if (n <= 0)
-		return 0;
+		return NULL;
 	exe[n] = '\0';
+	char *slash = strrchr(exe, '/');
+	if (slash)
+		*slash = '\0';
+	return xstrdup(exe);
+}
+
+/* Whether the running binary lies inside the build directory. */
+static int in_build_tree(void)
+{
+	char *dir = exe_dir();
 	char *root = realpath(PYDOJO_BUILD_ROOT, NULL);
-	if (!root)
-		return 0;
-	size_t len = strlen(root);
-	int inside = strncmp(exe, root, len) == 0 && exe[len] == '/';
+	int inside = 0;
+	if (dir && root) {
+		size_t len = strlen(root);
+		inside = strncmp(dir, root, len) == 0 && (dir[len] == '/' || dir[len] == '\0');
+	}
+	free(dir);
 	free(root);
 	return inside;
+}
+
+/* An installed path: beside the binary (rel) when that exists, else the
+ * configured absolute path. */
+static char *installed(const char *rel, const char *abs)
+{
+	char *dir = exe_dir();
+	if (dir) {
+		char *p = xasprintf("%s/%s", dir, rel);
+		free(dir);
+		char *real = realpath(p, NULL);
+		free(p);
+		if (real)
+			return real;
+	}
+	return xstrdup(abs);
 }
 
 char *paths_datadir(void)
@@ -36,7 +64,9 @@ char *paths_datadir(void)
 	const char *env = getenv("PYDOJO_DATADIR");
 	if (env && *env)
 		return xstrdup(env);
-	return xstrdup(in_build_tree() ? PYDOJO_SOURCE_ROOT : PYDOJO_INSTALL_DATADIR);
+	if (in_build_tree())
+		return xstrdup(PYDOJO_SOURCE_ROOT);
+	return installed(PYDOJO_REL_DATADIR, PYDOJO_INSTALL_DATADIR);
 }
 
 char *paths_demodir(void)
@@ -44,7 +74,9 @@ char *paths_demodir(void)
 	const char *env = getenv("PYDOJO_DEMODIR");
 	if (env && *env)
 		return xstrdup(env);
-	return xstrdup(in_build_tree() ? PYDOJO_BUILD_DEMODIR : PYDOJO_INSTALL_DEMODIR);
+	if (in_build_tree())
+		return xstrdup(PYDOJO_BUILD_DEMODIR);
+	return installed(PYDOJO_REL_DEMODIR, PYDOJO_INSTALL_DEMODIR);
 }
 
 char *paths_user_file(const char *kind, const char *name)

@@ -1,5 +1,153 @@
+/* Unit tests of the YAML node tree: positions, limits and refusals. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
-int main(void) { return 0; }
+
+#include "diag.h"
+#include "ydoc.h"
+#include "util.h"
+
+static int parse(const char *text, struct ydoc *doc, struct diag *d)
+{
+	diag_init(d);
+	return ydoc_parse(doc, "t.yaml", text, strlen(text), d);
+}
+
+static void test_positions(void **state)
+{
+	(void)state;
+	struct ydoc doc;
+	struct diag d;
+	assert_int_equal(parse("id: gil\nsections:\n  - title: One\n    body: |\n      text\n", &doc, &d), 0);
+	assert_int_equal(d.n, 0);
+	const struct ynode *root = doc.root;
+	assert_int_equal(root->kind, YNODE_MAP);
+	const struct ynode *id = ynode_get(root, "id");
+	assert_string_equal(id->str, "gil");
+	assert_int_equal(id->line, 1);
+	assert_int_equal(id->col, 5);
+	const struct ynode *secs = ynode_get(root, "sections");
+	assert_int_equal(secs->kind, YNODE_SEQ);
+	assert_int_equal(secs->n, 1);
+	const struct ynode *title = ynode_get(secs->items[0], "title");
+	assert_int_equal(title->line, 3);
+	assert_int_equal(title->col, 12);
+	assert_string_equal(ynode_get(secs->items[0], "body")->str, "text\n");
+	assert_string_equal(title->file, "t.yaml");
+	ydoc_release(&doc);
+	diag_release(&d);
+}
+
+static void test_typed_scalars(void **state)
+{
+	(void)state;
+	struct ydoc doc;
+	struct diag d;
+	assert_int_equal(parse("a: 12\nb: '12'\nc: true\nd: 2.5\ne: ~\nf: yes\n", &doc, &d), 0);
+	long l;
+	bool b;
+	double x;
+	assert_int_equal(ynode_long(ynode_get(doc.root, "a"), &l), 0);
+	assert_int_equal(l, 12);
+	/* A quoted number is a string, not an integer. */
+	assert_int_equal(ynode_long(ynode_get(doc.root, "b"), &l), -1);
+	assert_int_equal(ynode_bool(ynode_get(doc.root, "c"), &b), 0);
+	assert_true(b);
+	assert_int_equal(ynode_double(ynode_get(doc.root, "d"), &x), 0);
+	assert_true(x == 2.5);
+	assert_true(ynode_is_null(ynode_get(doc.root, "e")));
+	/* YAML 1.1's yes is not a boolean here: it is too easy to write by accident. */
+	assert_int_equal(ynode_bool(ynode_get(doc.root, "f"), &b), -1);
+	ydoc_release(&doc);
+	diag_release(&d);
+}
+
+static void expect_error(const char *text, int line, int col, const char *needle)
+{
+	struct ydoc doc;
+	struct diag d;
+	parse(text, &doc, &d);
+	assert_true(d.n >= 1);
+	if (!strstr(d.items[0].msg, needle))
+		fail_msg("message '%s' lacks '%s'", d.items[0].msg, needle);
+	assert_int_equal(d.items[0].line, line);
+	assert_int_equal(d.items[0].col, col);
+	ydoc_release(&doc);
+	diag_release(&d);
+}
+
+static void test_refusals(void **state)
+{
+	(void)state;
+	expect_error("a: 1\nb: 2\na: 3\n", 3, 1, "duplicate key 'a'");
+	expect_error("a: &x [1]\n", 1, 4, "anchors are not allowed");
+	expect_error("a: *x\n", 1, 4, "aliases are not allowed");
+	expect_error("a: 1\n---\nb: 2\n", 2, 1, "more than one YAML document");
+	expect_error("a: [1\n", 2, 1, "yaml:");
+	/* Invalid UTF-8: libyaml would say 1:1; the position comes from the offset. */
+	expect_error("a: ok\nb: caf\xe9\n", 2, 7, "invalid UTF-8");
+	expect_error("a: \xed\xa0\x80\n", 1, 4, "invalid UTF-8"); /* a surrogate */
+}
+
+static void test_depth_limit(void **state)
+{
+	(void)state;
+	struct buf b;
+	buf_init(&b);
+	for (int i = 0; i < YAML_MAX_DEPTH; i++)
+		buf_addc(&b, '[');
+	for (int i = 0; i < YAML_MAX_DEPTH; i++)
+		buf_addc(&b, ']');
+	struct ydoc doc;
+	struct diag d;
+	assert_int_equal(parse(b.data, &doc, &d), 0); /* exactly the limit is fine */
+	ydoc_release(&doc);
+	diag_release(&d);
+	buf_truncate(&b, 0);
+	for (int i = 0; i < 100000; i++)
+		buf_addc(&b, '[');
+	/* Far deeper than the limit: an error, not a stack overflow. */
+	expect_error(b.data, 1, YAML_MAX_DEPTH + 1, "nesting deeper than 64");
+	buf_release(&b);
+}
+
+static void test_size_limit(void **state)
+{
+	(void)state;
+	size_t n = YAML_MAX_BYTES + 1;
+	char *big = xmalloc(n + 1);
+	memset(big, '#', n);
+	big[n] = '\0';
+	struct ydoc doc;
+	struct diag d;
+	diag_init(&d);
+	assert_int_equal(ydoc_parse(&doc, "big.yaml", big, n, &d), -1);
+	assert_non_null(strstr(d.items[0].msg, "larger than the limit"));
+	free(big);
+	diag_release(&d);
+}
+
+static void test_empty(void **state)
+{
+	(void)state;
+	struct ydoc doc;
+	struct diag d;
+	assert_int_equal(parse("# only a comment\n", &doc, &d), 0);
+	assert_null(doc.root);
+	ydoc_release(&doc);
+	diag_release(&d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_positions),   cmocka_unit_test(test_typed_scalars),
+		cmocka_unit_test(test_refusals),    cmocka_unit_test(test_depth_limit),
+		cmocka_unit_test(test_size_limit),  cmocka_unit_test(test_empty),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,195 @@
+/*
+ * store: the SQLite progress database. One FSRS card per question id, the
+ * review log (with the card as it was before each review, so the last answer
+ * can be taken back exactly), and the sessions (quiz, review, interview).
+ *
+ * The file is opened safely: user_version and quick_check are read before
+ * anything is written, so a corrupt database or one from a newer pydojo is
+ * refused and left byte for byte as it was. Then WAL, synchronous=NORMAL, a
+ * 5 s busy timeout and foreign keys are set and the schema is migrated
+ * forward, one transaction per version. Every write is one BEGIN IMMEDIATE
+ * transaction, so two pydojo processes can share a database and a killed
+ * process loses at most the answer in hand.
+ *
+ * It deliberately does not schedule (fsrs does), read the clock (every time
+ * is a `now` or range argument, int64_t seconds since the epoch, UTC), know
+ * the catalog (progress is keyed on question ids, so a question that left
+ * the content keeps its card), or know where "today" starts on the user's
+ * calendar (day boundaries are passed in).
+ *
+ * Ownership: struct store owns the sqlite handle and its prepared
+ * statements; store_close() finalizes them. Strings handed to callbacks are
+ * borrowed and valid only during the call. Strings returned through char **
+ * are new; the caller frees them. Errors: functions return 0, or -1 and,
+ * when err is not NULL, set *err to a one-line reason (a new string).
+ * Callbacks return 0 to go on, or non-zero to stop the iteration (the
+ * function then returns 0); they may read from the store but must not write
+ * to it (collect first, write after).
+ */
+#ifndef PYDOJO_STORE_H
+#define PYDOJO_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fsrs.h"
+
+/* The schema version this code writes (PRAGMA user_version). */
+#define STORE_SCHEMA_VERSION 1
+/* PRAGMA application_id of a pydojo database ("pyDj"). */
+#define STORE_APPLICATION_ID 0x70794a6a
+/* The busy timeout of every connection, in milliseconds. */
+#define STORE_BUSY_TIMEOUT_MS 5000
+/* A time that is not set (a session not ended yet). */
+#define STORE_NO_TIME INT64_MIN
+/* session_id of a review outside any session; as a filter, any session. */
+#define STORE_NO_SESSION 0
+
+struct store;
+
+/* A card as stored: the FSRS card plus its counters. */
+struct store_card {
+	struct fsrs_card fsrs;
+	int reps;    /* reviews of this card */
+	int lapses;  /* Again ratings given while the card was in Review */
+};
+
+enum store_session_kind {
+	STORE_QUIZ = 1,
+	STORE_REVIEW = 2,
+	STORE_INTERVIEW = 3,
+};
+
+/* One answered question, as store_record_review takes it. */
+struct store_review {
+	const char *question_id;   /* required, non-empty */
+	const char *topic;         /* required */
+	int64_t at;                /* when it was answered */
+	enum fsrs_rating rating;   /* 1..4 */
+	bool correct;
+	double score;              /* 0..1 (key points found / points); NAN: none */
+	int64_t duration_ms;       /* time taken to answer; < 0: unknown */
+	const char *answer;        /* the answer text; NULL: none (skipped) */
+	int64_t session_id;        /* STORE_NO_SESSION or a store_session_start id */
+};
+
+/* A review log row, as handed to store_each_review_of callbacks. */
+struct store_review_row {
+	int64_t id;
+	const char *question_id;
+	const char *topic;
+	int64_t at;
+	enum fsrs_rating rating;
+	bool correct;
+	double score;              /* NAN when none was recorded */
+	int64_t duration_ms;       /* -1 when unknown */
+	const char *answer;        /* NULL when none */
+	int64_t session_id;        /* STORE_NO_SESSION when none */
+	bool was_new;              /* the card did not exist before this review */
+	struct store_card before;  /* the card before the review (unset when was_new) */
+};
+
+/* A session row, as handed to store_last_sessions callbacks. */
+struct store_session {
+	int64_t id;
+	enum store_session_kind kind;
+	int64_t started;
+	int64_t ended;             /* STORE_NO_TIME while not ended */
+	const char *results;       /* the per-topic results (JSON); NULL: none */
+	double score;              /* NAN when none */
+};
+
+typedef int (*store_card_fn)(void *ud, const char *question_id, const char *topic,
+		const struct store_card *card);
+typedef int (*store_review_fn)(void *ud, const struct store_review_row *row);
+typedef int (*store_session_fn)(void *ud, const struct store_session *s);
+
+/* Opens (creating when missing) the database at path, creating its missing
+ * parent folders with mode 0700, and migrates it to STORE_SCHEMA_VERSION.
+ * Returns the store, or NULL with *err set (a new string) when the folder
+ * cannot be made or written, the file cannot be opened, is corrupt ("database
+ * 'PATH' is corrupt: ..."), is not a pydojo database, or has a schema newer
+ * than this code ("database 'PATH' has schema version N, newer than this
+ * pydojo (M)"). A refused file is never modified. path ":memory:" opens a
+ * private in-memory database (tests). */
+struct store *store_open(const char *path, char **err);
+
+/* As store_open, but migrates only up to schema version target
+ * (0..STORE_SCHEMA_VERSION). For tests of the migration path: a store at an
+ * older version serves store_query_text only. */
+struct store *store_open_version(const char *path, int target, char **err);
+
+/* Finalizes the statements and closes the database. Accepts NULL. */
+void store_close(struct store *st);
+
+/* The schema version of the open database. */
+int store_schema_version(const struct store *st);
+
+/* Looks up the card of question_id. Sets *found, and *out: the stored card,
+ * or when there is none a new card due at now (fsrs_card_init, reps and
+ * lapses 0). */
+int store_get_card(struct store *st, const char *question_id, int64_t now,
+		struct store_card *out, bool *found, char **err);
+
+/* Records one answered question in one BEGIN IMMEDIATE transaction: reads
+ * the card as stored (absent: new), appends the review with that card state
+ * to the log, and writes the card: after (the fsrs_review result) with the
+ * topic of r, reps + 1, and lapses + 1 when r->rating is Again and the card
+ * was in Review. Sets *review_id (may be NULL) to the new log row id.
+ * Fails, writing nothing, on a bad rating or card, an unknown session, or a
+ * database error (busy longer than the busy timeout included). */
+int store_record_review(struct store *st, const struct store_review *r,
+		const struct fsrs_card *after, int64_t *review_id, char **err);
+
+/* Takes back the latest review (of session_id, or of any session with
+ * STORE_NO_SESSION) in one BEGIN IMMEDIATE transaction: the card goes back
+ * to its state before that review, or is deleted when the review created it,
+ * and the review leaves the log. Sets *question_id to the question undone (a
+ * new string), or to NULL when there is nothing to undo. Fails, changing
+ * nothing, when the question was reviewed again after that review. */
+int store_undo_last(struct store *st, int64_t session_id, char **question_id, char **err);
+
+/* Starts a session at now; sets *id. */
+int store_session_start(struct store *st, enum store_session_kind kind, int64_t now,
+		int64_t *id, char **err);
+/* Ends session id at now with its per-topic results (a JSON text, stored as
+ * given; NULL for none) and score (NAN for none). Fails when there is no such
+ * session. Ending it again overwrites. */
+int store_session_end(struct store *st, int64_t id, int64_t now, const char *results,
+		double score, char **err);
+
+/* Calls fn for every card (of topic, or of all topics when topic is NULL),
+ * ordered by question id. */
+int store_each_card(struct store *st, const char *topic, store_card_fn fn, void *ud,
+		char **err);
+/* Calls fn for every card due at now (due <= now) of topic (NULL: all),
+ * most overdue first (earliest due; ties by question id). */
+int store_each_due(struct store *st, int64_t now, const char *topic, store_card_fn fn,
+		void *ud, char **err);
+/* Calls fn for every review of question_id, oldest first. */
+int store_each_review_of(struct store *st, const char *question_id, store_review_fn fn,
+		void *ud, char **err);
+/* Calls fn for the last n sessions of kind (latest start first). */
+int store_last_sessions(struct store *st, enum store_session_kind kind, int n,
+		store_session_fn fn, void *ud, char **err);
+
+/* Counts the reviews in each of ndays days: day i is [bounds[i],
+ * bounds[i + 1]), so bounds holds ndays + 1 increasing times (the caller's
+ * local midnights; a DST day need not be 86400 s). counts has ndays items. */
+int store_reviews_per_day(struct store *st, const int64_t *bounds, size_t ndays,
+		int64_t *counts, char **err);
+/* Counts the reviews with from <= at < to; with new_only, only those that
+ * introduced a new card (for the daily new-card limit). */
+int store_count_reviews(struct store *st, int64_t from, int64_t to, bool new_only,
+		int64_t *count, char **err);
+
+/* "quiz", "review", "interview"; NULL for any other value. */
+const char *store_session_kind_name(enum store_session_kind kind);
+
+/* For tests and diagnostics: runs one read-only SQL statement (anything that
+ * would write is refused) and sets *out to its rows as a new string: columns
+ * joined by '|', each row ended by '\n', NULL as "NULL". */
+int store_query_text(struct store *st, const char *sql, char **out, char **err);
+
+#endif

@@ -1,0 +1,187 @@
+/* Unit tests of the catalog: typed content, cross-references and that one
+ * run reports every fault. Content is written to a temporary root. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "catalog.h"
+#include "diag.h"
+#include "grade.h"
+#include "util.h"
+
+static char root[64];
+
+static void put(const char *rel, const char *text)
+{
+	char *path = xasprintf("%s/%s", root, rel);
+	char *slash = strrchr(path, '/');
+	*slash = '\0';
+	mkdir(path, 0700);
+	*slash = '/';
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	free(path);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(root, sizeof root, "/tmp/pydojo-cat-XXXXXX");
+	assert_non_null(mkdtemp(root));
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	char *cmd = xasprintf("rm -rf '%s'", root);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	return 0;
+}
+
+#define LESSON(id, extra) \
+	"id: " id "\ntitle: T " id "\ntrack: concurrency\nlevel: core\nsummary: S.\n" extra \
+	"sections:\n  - title: One\n    body: Some *text*.\n  - title: Two\n    code:\n      source: print(1)\n      output: |\n        1\n"
+
+static struct catalog *load(struct diag *d)
+{
+	diag_init(d);
+	struct catalog *c = catalog_new();
+	catalog_add_root(c, root, false, d);
+	catalog_link(c, d);
+	return c;
+}
+
+static bool has(const struct diag *d, const char *file_suffix, int line, const char *needle)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (str_ends(d->items[i].file, file_suffix) && d->items[i].line == line && strstr(d->items[i].msg, needle))
+			return true;
+	return false;
+}
+
+static void test_good_catalog(void **state)
+{
+	(void)state;
+	put("lessons/alpha.yaml", LESSON("alpha", "see_also: [beta]\ndemos: [spin]\n"));
+	put("lessons/beta.yaml", LESSON("beta", "requires: [alpha]\n"));
+	put("quizzes/alpha.yaml",
+	    "topic: alpha\nquestions:\n"
+	    "  - id: alpha-pick\n    type: choice\n    prompt: Which?\n    choices: [a, b, c]\n    answer: 2\n    hint: [first, second]\n"
+	    "  - id: alpha-many\n    type: multi\n    prompt: Which?\n    choices: [a, b, c]\n    answer: [2, 0]\n"
+	    "  - id: alpha-why\n    type: text\n    prompt: Why?\n    rubric:\n"
+	    "      - point: releases\n        pattern: 'releases?\\W+(\\w+\\W+){0,2}GIL'\n        reject: '\\bnot\\b'\n"
+	    "    model_answer: It releases the GIL.\n    examples:\n      pass: [The call releases the GIL.]\n      fail: [It does not release the GIL.]\n");
+	put("demos/demos.yaml",
+	    "- id: spin\n  title: Spin\n  summary: S.\n  topics: [alpha]\n  binary: demo-spin\n"
+	    "  params:\n    - {name: threads, type: int, min: 1, max: 8, default: 2}\n"
+	    "    - {name: mode, type: enum, values: [cpu, io], default: cpu}\n");
+	struct diag d;
+	struct catalog *c = load(&d);
+	diag_print(&d, stderr);
+	assert_int_equal(d.n, 0);
+	assert_int_equal(catalog_nlessons(c), 2);
+	const struct lesson *a = catalog_lesson(c, "alpha");
+	assert_non_null(a);
+	assert_int_equal(a->nsections, 2);
+	assert_string_equal(a->sections[1].code->output, "1\n");
+	assert_string_equal(a->sections[1].code->lang, "python");
+	assert_non_null(a->quiz);
+	const struct question *m = catalog_question(c, "alpha-many");
+	assert_int_equal(m->nanswers, 2);
+	assert_int_equal(m->answers[0], 0); /* sorted */
+	const struct question *pick = catalog_question(c, "alpha-pick");
+	assert_int_equal(pick->hints.n, 2);
+	const struct question *why = catalog_question(c, "alpha-why");
+	assert_int_equal(grade_rubric(why, "the read releases the GIL", NULL), 1);
+	assert_int_equal(grade_rubric(why, "it does NOT release the gil", NULL), 0);
+	assert_int_equal(catalog_demo(c, "spin")->nparams, 2);
+	assert_string_equal(catalog_suggest_topic(c, "alpah"), "alpha");
+	catalog_free(c);
+	diag_release(&d);
+}
+
+static void test_all_errors_in_one_run(void **state)
+{
+	(void)state;
+	put("lessons/alpha.yaml", LESSON("alpha", "requires: [beta]\ntitel: x\n"));
+	put("lessons/beta.yaml", LESSON("beta", "requires: [alpha]\nsee_also: [gama]\n"));
+	put("lessons/gamma.yaml", LESSON("gamma", ""));
+	put("quizzes/alpha.yaml",
+	    "topic: alpha\nquestions:\n"
+	    "  - id: q-one\n    type: choice\n    prompt: Which?\n    choices: [a, b]\n    answer: 5\n"
+	    "  - id: q-one\n    type: order\n    prompt: Order\n    items: [x]\n");
+	put("quizzes/delta.yaml", "topic: delta\nquestions:\n  - id: d-one\n    type: truefalse\n    prompt: T?\n    answer: true\n");
+	struct diag d;
+	struct catalog *c = load(&d);
+	/* Every fault of every file, each at its own node. */
+	assert_true(has(&d, "lessons/alpha.yaml", 7, "unknown key 'titel' in a lesson (did you mean 'title'?)"));
+	assert_true(has(&d, "lessons/beta.yaml", 6, "'requires' cycle: alpha -> beta -> alpha"));
+	assert_true(has(&d, "lessons/beta.yaml", 7, "unknown topic 'gama' in 'see_also' (did you mean 'gamma'?)"));
+	assert_true(has(&d, "quizzes/alpha.yaml", 7, "answer index 5 is out of range"));
+	assert_true(has(&d, "quizzes/alpha.yaml", 8, "duplicate question id 'q-one'"));
+	assert_true(has(&d, "quizzes/alpha.yaml", 11, "an order question needs at least 2 items"));
+	assert_true(has(&d, "quizzes/delta.yaml", 1, "quiz topic 'delta' has no lesson"));
+	assert_int_equal(d.n, 7);
+	catalog_free(c);
+	diag_release(&d);
+}
+
+static void test_unreadable_dir(void **state)
+{
+	(void)state;
+	/* 'lessons' is a file, so it cannot be read as a folder (this holds for
+	 * root too, for whom permission bits do not). */
+	put("lessons", "not a folder\n");
+	struct diag d;
+	struct catalog *c = load(&d);
+	assert_int_equal(d.n, 1);
+	assert_non_null(strstr(d.items[0].msg, "cannot read directory"));
+	catalog_free(c);
+	diag_release(&d);
+}
+
+static void test_shadowing_reference(void **state)
+{
+	(void)state;
+	/* A checked copy of a lesson replaces the reference one, without a
+	 * duplicate-topic error. */
+	put("lessons/alpha.yaml", LESSON("alpha", ""));
+	char *copy = xasprintf("%s/alpha.yaml", root);
+	FILE *f = fopen(copy, "w");
+	fputs(LESSON("alpha", "titel: typo\n"), f);
+	fclose(f);
+	struct diag d;
+	diag_init(&d);
+	struct catalog *c = catalog_new();
+	catalog_add_root(c, root, true, &d);
+	catalog_add_file(c, copy, &d);
+	catalog_link(c, &d);
+	assert_int_equal(d.n, 1);
+	assert_non_null(strstr(d.items[0].msg, "unknown key 'titel'"));
+	assert_int_equal(catalog_nlessons(c), 1);
+	catalog_free(c);
+	diag_release(&d);
+	free(copy);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_good_catalog, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_all_errors_in_one_run, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unreadable_dir, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shadowing_reference, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
