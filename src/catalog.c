@@ -480,7 +480,8 @@ static void load_question(struct loader *L, struct quiz *qz, const struct ynode 
 			else
 				q->answers[q->nanswers++] = v;
 		}
-		qsort(q->answers, q->nanswers, sizeof *q->answers, cmp_long);
+		if (q->nanswers > 1)
+			qsort(q->answers, q->nanswers, sizeof *q->answers, cmp_long);
 		break;
 	case Q_TRUEFALSE:
 		if (ans && ynode_bool(ans, &q->answer_bool) < 0)
@@ -948,7 +949,8 @@ static int load_dir(struct catalog *c, const char *root, const char *sub, enum k
 	}
 	closedir(dp);
 	/* Sorted, so errors and listings do not depend on directory order. */
-	qsort(names, n, sizeof *names, cmp_str);
+	if (n > 1)
+		qsort(names, n, sizeof *names, cmp_str);
 	for (size_t i = 0; i < n; i++) {
 		char *path = xasprintf("%s/%s", dir, names[i]);
 		if (load_file(c, path, (int)k, reference, d) < 0)
@@ -1163,7 +1165,8 @@ int catalog_link(struct catalog *c, struct diag *d)
 {
 	size_t before = d->n;
 	drop_shadowed(c);
-	qsort(c->lessons, c->nlessons, sizeof *c->lessons, cmp_lesson);
+	if (c->nlessons > 1)
+		qsort(c->lessons, c->nlessons, sizeof *c->lessons, cmp_lesson);
 	/* Duplicate topics: reported at the later one in file order. */
 	for (size_t i = 0; i < c->nlessons; i++)
 		for (size_t j = 0; j < c->nlessons; j++) {

@@ -145,7 +145,8 @@ void buf_truncate(struct buf *b, size_t len)
 char *buf_detach(struct buf *b)
 {
 	char *s = b->data;
-	buf_init(b);
+	b->data = NULL;
+	b->len = b->cap = 0;
 	return s;
 }
 

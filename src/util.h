@@ -38,7 +38,8 @@ void buf_addc(struct buf *b, char c);
 void buf_puts(struct buf *b, const char *s);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_truncate(struct buf *b, size_t len);
-/* Returns the contents as a new string and resets the buffer; caller frees. */
+/* Returns the contents as a new string and leaves the buffer released (as
+ * buf_release does; buf_init it to use it again); caller frees. */
 char *buf_detach(struct buf *b);
 
 /* Reads a whole file into a new NUL-terminated buffer, failing (-1, errno set)
