@@ -1350,7 +1350,7 @@ void catalog_count(const struct catalog *c, const struct lesson *only, struct ca
 	}
 	for (size_t i = 0; i < c->nquizzes; i++) {
 		const struct quiz *qz = c->quizzes[i];
-		if ((qz->lesson && qz->lesson->reference) || (only && qz->lesson != only))
+		if (qz->reference || (only && qz->lesson != only))
 			continue;
 		for (size_t k = 0; k < qz->n; k++) {
 			out->questions++;

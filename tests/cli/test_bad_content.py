@@ -1,0 +1,105 @@
+"""`pydojo check` on broken content: every file of tests/data/bad/ holds one
+fault, and tests/data/bad/expected.txt holds the exact `FILE:LINE:COL: error:
+MESSAGE` lines check must print for it. Also the limits that cannot be kept
+as files in the tree: a file over 4 MiB, a content root whose lessons folder
+cannot be read, and a whole bad root reported in one run."""
+
+import os
+import shutil
+import tempfile
+
+from clitest import SRC, expect, run, run_tests
+
+BAD = os.path.join(SRC, "tests", "data", "bad")
+
+
+def expected_lines():
+    by_file = {}
+    with open(os.path.join(BAD, "expected.txt"), encoding="utf-8") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if line:
+                by_file.setdefault(line.split(":", 1)[0], []).append(line)
+    return by_file
+
+
+def test_corpus_is_big_enough():
+    files = [n for n in os.listdir(BAD) if n.endswith(".yaml")]
+    expect(len(files) >= 30, f"only {len(files)} bad files")
+    listed = expected_lines()
+    for n in files:
+        expect("tests/data/bad/" + n in listed, f"{n} has no expected line")
+
+
+def test_each_bad_file_exact_message():
+    problems = []
+    for rel, want in sorted(expected_lines().items()):
+        status, out, err = run(["check", rel])
+        got = [l for l in err.splitlines() if ": error: " in l]
+        if status != 2:
+            problems.append(f"{rel}: exit {status}, want 2")
+        if got != want:
+            problems.append(f"{rel}: got {got!r}, want {want!r}")
+        if "error" not in err.splitlines()[-1]:
+            problems.append(f"{rel}: no closing error count: {err!r}")
+    expect(not problems, "\n  " + "\n  ".join(problems))
+
+
+def test_file_over_4mib():
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "huge.yaml")
+        with open(path, "w") as f:
+            f.write("id: huge\n")
+            line = "# " + "x" * 1000 + "\n"
+            f.write(line * 4400)  # 4.4 MB, over the 4 MiB limit
+        status, out, err = run(["check", path])
+        expect(status == 2, f"exit {status}")
+        expect(f"{path}:1:1: error: " in err and "4 MiB" in err,
+               f"no size error at 1:1: {err!r}")
+
+
+def test_unreadable_lessons_folder():
+    with tempfile.TemporaryDirectory() as tmp:
+        root = os.path.join(tmp, "mine")
+        os.makedirs(os.path.join(root, "quizzes"))
+        with open(os.path.join(root, "lessons"), "w") as f:
+            f.write("not a folder\n")
+        status, out, err = run(["check", root])
+        expect(status == 2, f"exit {status}: {err!r}")
+        expect("lessons" in err and "error" in err, f"no error for lessons: {err!r}")
+        expect(len(err.strip().splitlines()) <= 3, f"too chatty: {err!r}")
+
+
+def test_whole_root_all_errors_in_one_run():
+    """A content root holding several broken files: every fault reported at
+    once, sorted by file and position."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = os.path.join(tmp, "mine")
+        os.makedirs(os.path.join(root, "lessons"))
+        os.makedirs(os.path.join(root, "quizzes"))
+        picks = ["lesson-unknown-key", "lesson-bad-level", "lesson-empty-title"]
+        for n in picks:
+            src = os.path.join(BAD, n + ".yaml")
+            # A lesson's id must match its file name: keep each file's id.
+            with open(src, encoding="utf-8") as f:
+                text = f.read()
+            lid = [l.split(":", 1)[1].strip() for l in text.splitlines()
+                   if l.startswith("id:")][0]
+            shutil.copy(src, os.path.join(root, "lessons", lid + ".yaml"))
+        status, out, err = run(["check", root])
+        errors = [l for l in err.splitlines() if ": error: " in l]
+        expect(status == 2, f"exit {status}")
+        expect(len(errors) >= len(picks), f"not every fault reported: {err!r}")
+        expect(errors == sorted(errors, key=lambda l: (l.split(":")[0],
+                                                       int(l.split(":")[1]),
+                                                       int(l.split(":")[2]))),
+               f"errors not sorted: {errors!r}")
+
+
+def test_missing_path():
+    status, out, err = run(["check", "/nonexistent/pydojo/content"])
+    expect(status == 2, f"exit {status}")
+    expect("/nonexistent/pydojo/content" in err, f"path not named: {err!r}")
+
+
+run_tests(globals())
