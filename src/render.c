@@ -557,6 +557,29 @@ static void render_section(struct buf *out, const struct lesson *ls, size_t i, c
 	}
 }
 
+/* Adds s cut to at most `cols` columns, ending in an ellipsis when cut. */
+static void add_fitted(struct buf *out, const char *s, int cols)
+{
+	size_t n = strlen(s);
+	if (cols < 8 || (int)utf8_width(s, n) <= cols) {
+		buf_puts(out, s);
+		return;
+	}
+	size_t cut = 0;
+	while (cut < n) {
+		size_t next = cut + 1;
+		while (next < n && ((unsigned char)s[next] & 0xC0) == 0x80)
+			next++;
+		if ((int)utf8_width(s, next) > cols - 1)
+			break;
+		cut = next;
+	}
+	while (cut > 0 && s[cut - 1] == ' ')
+		cut--;
+	buf_add(out, s, cut);
+	buf_puts(out, "\u2026");
+}
+
 static void render_list_line(struct buf *out, const char *label, const struct strlist *l,
                              const struct catalog *c, bool demos, const struct render_opts *o)
 {
@@ -573,7 +596,11 @@ static void render_list_line(struct buf *out, const char *label, const struct st
 			const struct lesson *x = catalog_lesson(c, l->v[i]);
 			title = x ? x->title : NULL;
 		}
-		buf_printf(out, "  %s %-22s %s\n", demos ? "demo" : "learn", l->v[i], title ? title : "");
+		char *head = xasprintf("  %s %-22s ", demos ? "demo" : "learn", l->v[i]);
+		buf_puts(out, head);
+		add_fitted(out, title ? title : "", (int)o->width - (int)utf8_width(head, strlen(head)));
+		buf_addc(out, '\n');
+		free(head);
 	}
 	buf_addc(out, '\n');
 }
