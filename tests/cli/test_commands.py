@@ -88,7 +88,7 @@ def test_search_hits_and_misses():
     expect(hits and all(" › " in h and ": " in h for h in hits), f"hit format: {hits[:3]}")
     expect(any(h.startswith("gil › ") for h in hits), "no hit in the gil lesson")
     status, out, err = run(["search", "zzqqxx-no-such-text"])
-    expect(status == 1 and "No matches" in out + err, f"{status} {out!r} {err!r}")
+    expect(status == 1 and "no matches" in (out + err).lower(), f"{status} {out!r} {err!r}")
 
 
 def test_search_invalid_pattern_has_offset():
