@@ -1,0 +1,583 @@
+/*
+ * threads-vs-processes: what a thread shares and a process copies, and what
+ * each costs.
+ *
+ * Four measurements:
+ *   1. a global counter incremented by N threads (one variable, shared) and
+ *      by N forked children (each increments its own copy-on-write copy; the
+ *      parent's stays as it was);
+ *   2. creation cost: create + join a thread against fork + exit + wait a
+ *      process, the median of many;
+ *   3. memory: resident and virtual memory added per parked thread, and the
+ *      private memory of a parked forked child (what it does not share with
+ *      the parent), from /proc;
+ *   4. CPU-bound speedup: the same fixed work in N threads that must hold one
+ *      interpreter lock to run (handed round in turns of 5 ms, as under the
+ *      GIL), in N threads with no lock (the free-threaded build) and in N
+ *      processes, each against one worker's work done N times over.
+ * It does not model Python's start methods: a Python "spawn" child also
+ * starts a new interpreter, which costs far more than the fork measured here.
+ */
+#include "demolib.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define MAX_WORKERS 16
+#define MAX_PARKED 32
+
+/*
+ * The module-level global of the lesson ("counter = 0"): deliberately a
+ * global, since sharing it or copying it is the whole point.
+ */
+static long counter;
+
+static pthread_mutex_t counter_lock = PTHREAD_MUTEX_INITIALIZER;
+
+struct count_job {
+	pthread_t tid;
+	long increments;
+};
+
+static void *count_thread(void *arg)
+{
+	struct count_job *job = arg;
+	for (long i = 0; i < job->increments; i++) {
+		pthread_mutex_lock(&counter_lock);
+		counter++;
+		pthread_mutex_unlock(&counter_lock);
+	}
+	return NULL;
+}
+
+static void *noop_thread(void *arg)
+{
+	return arg;
+}
+
+/* ---- CPU-bound work under one interpreter lock ---- */
+
+/*
+ * The interpreter lock, handed round in FIFO order: a thread takes a
+ * ticket and runs when its number comes up, for one slice, then queues
+ * again.  CPython's forced switching has the same effect: a thread that
+ * dropped the GIL on request cannot take it straight back.
+ */
+struct interp {
+	pthread_mutex_t mu;
+	pthread_cond_t turn;
+	unsigned long next_ticket, serving;
+	double slice_s;
+	long handovers;
+	struct demo_timeline *tl;
+};
+
+struct cpu_job {
+	pthread_t tid;
+	struct interp *in;              /* NULL: no lock */
+	int row;
+	long units;                     /* work to do, in crunch() calls */
+	uint64_t sink;
+};
+
+/* One unit of CPU work: a few microseconds of integer arithmetic. */
+static uint64_t crunch(uint64_t x)
+{
+	for (int i = 0; i < 2000; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+	}
+	return x;
+}
+
+static void *cpu_thread(void *arg)
+{
+	struct cpu_job *job = arg;
+	struct interp *in = job->in;
+	long done = 0;
+	double tw = demo_now();         /* since when it has wanted the lock */
+	while (done < job->units && !demo_stopping()) {
+		if (in) {
+			pthread_mutex_lock(&in->mu);
+			unsigned long me = in->next_ticket++;
+			while (in->serving != me)
+				pthread_cond_wait(&in->turn, &in->mu);
+			pthread_mutex_unlock(&in->mu);
+		}
+		double th = demo_now();
+		/* Run until the slice is over (checked between "bytecodes"). */
+		do {
+			job->sink = crunch(job->sink + 1);
+			done++;
+		} while (done < job->units && demo_now() - th < 0.005);
+		double tr = demo_now();
+		if (in) {
+			pthread_mutex_lock(&in->mu);
+			in->serving++;
+			in->handovers++;
+			pthread_cond_broadcast(&in->turn);
+			pthread_mutex_unlock(&in->mu);
+			if (in->tl) {
+				demo_timeline_add(in->tl, job->row, tw, th, '.');
+				demo_timeline_add(in->tl, job->row, th, tr, '#');
+			}
+		}
+		tw = tr;
+	}
+	return NULL;
+}
+
+/*
+ * Runs n workers of `units` each as threads (with the lock in, or none);
+ * returns the wall time, or -1 when a thread could not be created.
+ */
+static double run_threads(struct cpu_job *jobs, int n, struct interp *in,
+			  long units)
+{
+	double t0 = demo_now();
+	int started = 0;
+	for (; started < n; started++) {
+		jobs[started] = (struct cpu_job){.in = in, .row = started,
+			.units = units, .sink = (uint64_t)started + 1};
+		if (pthread_create(&jobs[started].tid, NULL, cpu_thread,
+				   &jobs[started]))
+			break;
+	}
+	for (int i = 0; i < started; i++)
+		pthread_join(jobs[i].tid, NULL);
+	return started < n ? -1 : demo_now() - t0;
+}
+
+/* Private (unshared) memory and RSS of a process, KiB, from smaps_rollup. */
+static long private_kib(pid_t pid, long *rss)
+{
+	char path[64], line[256];
+	snprintf(path, sizeof path, "/proc/%d/smaps_rollup", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	long priv = 0;
+	*rss = -1;
+	while (fgets(line, sizeof line, f)) {
+		long v;
+		if (sscanf(line, "Private_Clean: %ld", &v) == 1 ||
+		    sscanf(line, "Private_Dirty: %ld", &v) == 1)
+			priv += v;
+		else if (sscanf(line, "Rss: %ld", &v) == 1)
+			*rss = v;
+	}
+	fclose(f);
+	return priv;
+}
+
+static void *parked_thread(void *arg)
+{
+	pthread_barrier_t *b = arg;
+	pthread_barrier_wait(b);        /* everyone is up */
+	pthread_barrier_wait(b);        /* measured; go */
+	return NULL;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/* Reads exactly n bytes unless EOF or an error comes first; returns bytes read. */
+static size_t read_full(int fd, void *buf, size_t n)
+{
+	size_t got = 0;
+	while (got < n) {
+		ssize_t r = read(fd, (char *)buf + got, n - got);
+		if (r < 0 && errno == EINTR && !demo_stopping())
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	return got;
+}
+
+struct child_report {
+	long index, counter;
+};
+
+int main(int argc, char **argv)
+{
+	long workers = 4, increments = 100000, spawn = 200, work_ms = 150;
+	struct demo_param params[] = {
+		DEMO_INT("workers", &workers, 1, MAX_WORKERS,
+			 "threads and processes per run"),
+		DEMO_INT("increments", &increments, 1, 10000000,
+			 "increments of the global counter per worker"),
+		DEMO_INT("spawn", &spawn, 10, 5000,
+			 "threads and processes created to time creation (median)"),
+		DEMO_INT("work-ms", &work_ms, 20, 2000,
+			 "CPU work per worker in the speedup run, in ms"),
+		DEMO_PARAMS_END
+	};
+	struct demo d;
+	demo_init(&d, "threads-vs-processes",
+		  "A global counter shared by threads and copied by processes; "
+		  "creation cost, memory cost and CPU-bound speedup of each.",
+		  params, argc, argv);
+
+	int n = (int)workers, status = 0;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	pid_t pids[MAX_WORKERS] = {0};
+	int pfd[2] = {-1, -1}, ready[2] = {-1, -1};
+	struct cpu_job jobs[MAX_WORKERS];
+	double *samples = NULL;
+	struct demo_timeline *tl = NULL;
+	struct interp in;
+	bool in_init = false;
+	demo_json_int(&d, "cores", ncpu);
+
+	/* 1. the global counter */
+	demo_print(&d, "1. A global counter = 0; %d workers each add 1 to it "
+		   "%ld times, first as threads, then as forked processes.\n",
+		   n, increments);
+	counter = 0;
+	{
+		struct count_job cjobs[MAX_WORKERS];
+		int started = 0;
+		for (; started < n; started++) {
+			cjobs[started].increments = increments;
+			if (pthread_create(&cjobs[started].tid, NULL, count_thread,
+					   &cjobs[started]))
+				break;
+		}
+		for (int i = 0; i < started; i++)
+			pthread_join(cjobs[i].tid, NULL);
+		if (started < n)
+			goto fail;
+	}
+	long after_threads = counter;
+
+	/* Each child reports its own counter through one pipe, then exits. */
+	counter = 0;
+	long child_seen[MAX_WORKERS];
+	for (int i = 0; i < n; i++)
+		child_seen[i] = -1;
+	if (pipe(pfd) < 0)
+		goto fail;
+	for (int i = 0; i < n; i++) {
+		pids[i] = demo_fork();
+		if (pids[i] < 0)
+			goto fail;
+		if (pids[i] == 0) {
+			close(pfd[0]);
+			for (long k = 0; k < increments; k++)
+				counter++;
+			struct child_report r = {i, counter};
+			ssize_t w = write(pfd[1], &r, sizeof r);
+			_exit(w == (ssize_t)sizeof r ? 0 : 1);
+		}
+	}
+	close_fd(&pfd[1]);
+	for (;;) {
+		struct child_report r;
+		if (read_full(pfd[0], &r, sizeof r) != sizeof r)
+			break;  /* EOF: every child has exited */
+		if (r.index >= 0 && r.index < n)
+			child_seen[r.index] = r.counter;
+	}
+	close_fd(&pfd[0]);
+	for (int i = 0; i < n; i++) {
+		demo_wait(pids[i], NULL);
+		pids[i] = 0;
+	}
+	if (demo_stopping())
+		goto out;
+	long after_procs = counter;
+	demo_print(&d, "   threads:   counter is now %ld (one variable, shared)\n",
+		   after_threads);
+	demo_print(&d, "   processes: counter is now %ld in the parent; each "
+		   "child ended with", after_procs);
+	for (int i = 0; i < n; i++)
+		demo_print(&d, " %ld", child_seen[i]);
+	demo_print(&d, " (its own copy)\n");
+	demo_json_int(&d, "counter_after.threads", after_threads);
+	demo_json_int(&d, "counter_after.processes", after_procs);
+	{
+		double seen[MAX_WORKERS];
+		for (int i = 0; i < n; i++)
+			seen[i] = (double)child_seen[i];
+		demo_json_nums(&d, "counter_in_children", seen, (size_t)n);
+	}
+
+	/* 2. creation cost */
+	demo_print(&d, "\n2. Creation cost, median of %ld each:\n", spawn);
+	samples = malloc((size_t)spawn * sizeof *samples);
+	if (!samples)
+		goto fail;
+	for (long i = 0; i < spawn; i++) {
+		if (demo_stopping())
+			goto out;
+		pthread_t t;
+		double t0 = demo_now();
+		if (pthread_create(&t, NULL, noop_thread, NULL))
+			goto fail;
+		pthread_join(t, NULL);
+		samples[i] = (demo_now() - t0) * 1e6;
+		if (i % 50 == 0)
+			demo_progress(&d, "   threads %ld/%ld", i, spawn);
+	}
+	double thread_us = demo_median(samples, (size_t)spawn);
+	for (long i = 0; i < spawn; i++) {
+		if (demo_stopping())
+			goto out;
+		double t0 = demo_now();
+		pid_t pid = demo_fork();
+		if (pid < 0)
+			goto fail;
+		if (pid == 0)
+			_exit(0);
+		demo_wait(pid, NULL);
+		samples[i] = (demo_now() - t0) * 1e6;
+		if (i % 50 == 0)
+			demo_progress(&d, "   processes %ld/%ld", i, spawn);
+	}
+	double proc_us = demo_median(samples, (size_t)spawn);
+	demo_print(&d, "   %-34s %9.1f us\n", "thread: create + join", thread_us);
+	demo_print(&d, "   %-34s %9.1f us  (%.1fx a thread)\n",
+		   "process: fork + exit + wait", proc_us, proc_us / thread_us);
+	demo_json_num(&d, "create_us.thread", thread_us);
+	demo_json_num(&d, "create_us.process", proc_us);
+	demo_json_int(&d, "create_samples", spawn);
+
+	/* 3. memory */
+	int park = spawn < MAX_PARKED ? (int)spawn : MAX_PARKED;
+	demo_print(&d, "\n3. Memory: %d parked threads, then %d parked processes.\n",
+		   park, n);
+	{
+		pthread_barrier_t bar;
+		pthread_t tids[MAX_PARKED];
+		pthread_barrier_init(&bar, NULL, (unsigned)park + 1);
+		long rss0 = demo_status_kib("VmRSS"), vm0 = demo_status_kib("VmSize");
+		int up = 0;
+		for (; up < park; up++)
+			if (pthread_create(&tids[up], NULL, parked_thread, &bar))
+				break;
+		if (up < park) {
+			/* Nobody could finish the barrier: a hard failure. */
+			fprintf(stderr, "demo-threads-vs-processes: error: "
+				"pthread_create failed\n");
+			abort();
+		}
+		pthread_barrier_wait(&bar);
+		long rss1 = demo_status_kib("VmRSS"), vm1 = demo_status_kib("VmSize");
+		pthread_barrier_wait(&bar);
+		for (int i = 0; i < up; i++)
+			pthread_join(tids[i], NULL);
+		pthread_barrier_destroy(&bar);
+		double per_thread = (double)(rss1 - rss0) / park;
+		double virt_thread = (double)(vm1 - vm0) / park;
+		demo_print(&d, "   %-34s %9.1f KiB\n", "resident memory per thread",
+			   per_thread);
+		demo_print(&d, "   %-34s %9.1f KiB (mostly its stack, reserved "
+			   "and untouched)\n", "address space per thread", virt_thread);
+		demo_json_num(&d, "memory_kib.thread", per_thread);
+		demo_json_num(&d, "memory_kib.thread_virtual", virt_thread);
+	}
+	{
+		/*
+		 * Children park on one pipe until the parent closes its end;
+		 * each says it is ready on another pipe, then closes that end,
+		 * so a child that dies early cannot hang the parent.
+		 */
+		if (pipe(pfd) < 0 || pipe(ready) < 0)
+			goto fail;
+		for (int i = 0; i < n; i++) {
+			pids[i] = demo_fork();
+			if (pids[i] < 0)
+				goto fail;
+			if (pids[i] == 0) {
+				char c = 'r';
+				close(pfd[1]);
+				close(ready[0]);
+				if (write(ready[1], &c, 1) != 1)
+					_exit(1);
+				close(ready[1]);
+				while (read(pfd[0], &c, 1) < 0 && errno == EINTR)
+					;
+				_exit(0);
+			}
+		}
+		close_fd(&pfd[0]);
+		close_fd(&ready[1]);
+		char buf[MAX_WORKERS];
+		size_t nready = read_full(ready[0], buf, (size_t)n);
+		close_fd(&ready[0]);
+		long priv_sum = 0, rss_sum = 0;
+		int ok = 0;
+		for (int i = 0; i < n && nready == (size_t)n; i++) {
+			long rss;
+			long priv = private_kib(pids[i], &rss);
+			if (priv >= 0 && rss >= 0) {
+				priv_sum += priv;
+				rss_sum += rss;
+				ok++;
+			}
+		}
+		close_fd(&pfd[1]);
+		for (int i = 0; i < n; i++) {
+			demo_wait(pids[i], NULL);
+			pids[i] = 0;
+		}
+		if (demo_stopping())
+			goto out;
+		if (ok) {
+			double priv = (double)priv_sum / ok, rss = (double)rss_sum / ok;
+			demo_print(&d, "   %-34s %9.1f KiB\n",
+				   "private memory per process", priv);
+			demo_print(&d, "   %-34s %9.1f KiB (mostly shared with the "
+				   "parent, copy-on-write)\n",
+				   "resident memory per process", rss);
+			demo_json_num(&d, "memory_kib.process_private", priv);
+			demo_json_num(&d, "memory_kib.process_rss", rss);
+		} else {
+			demo_print(&d, "   (no /proc/PID/smaps_rollup here: process "
+				   "memory not measured)\n");
+		}
+	}
+
+	/* 4. CPU-bound speedup */
+	demo_print(&d, "\n4. CPU-bound work, about %ld ms per worker: 1 thread; "
+		   "%d threads holding an interpreter lock (5 ms turns); %d "
+		   "threads with no lock; %d processes.\n", work_ms, n, n, n);
+	pthread_mutex_init(&in.mu, NULL);
+	pthread_cond_init(&in.turn, NULL);
+	in.next_ticket = in.serving = 0;
+	in.slice_s = 0.005;
+	in.handovers = 0;
+	in.tl = NULL;
+	in_init = true;
+	/* Calibrate: how many units make work_ms on this machine. */
+	long units = 0;
+	{
+		uint64_t s = 1;
+		double t0 = demo_now();
+		while (demo_now() - t0 < work_ms / 1000.0 && !demo_stopping()) {
+			s = crunch(s + 1);
+			units++;
+		}
+		if (s == 0)
+			units++;
+	}
+	if (demo_stopping())
+		goto out;
+	demo_json_int(&d, "work_units", units);
+	double one = run_threads(jobs, 1, &in, units);
+	if (one < 0)
+		goto fail;
+	if (demo_stopping())
+		goto out;
+
+	demo_progress(&d, "   threads holding the lock ...");
+	double tt0 = demo_now();
+	tl = demo_timeline_new(n, tt0);
+	for (int i = 0; i < n; i++) {
+		char label[32];
+		snprintf(label, sizeof label, "thread %d", i + 1);
+		demo_timeline_label(tl, i, label);
+	}
+	in.tl = tl;
+	in.handovers = 0;
+	double wall_gil = run_threads(jobs, n, &in, units);
+	in.tl = NULL;
+	if (wall_gil < 0)
+		goto fail;
+	if (demo_stopping())
+		goto out;
+
+	demo_progress(&d, "   threads with no lock ...");
+	double wall_nogil = run_threads(jobs, n, NULL, units);
+	if (wall_nogil < 0)
+		goto fail;
+	if (demo_stopping())
+		goto out;
+
+	demo_progress(&d, "   processes ...");
+	double c0 = demo_cpu_s(RUSAGE_CHILDREN);
+	double tp0 = demo_now();
+	for (int i = 0; i < n; i++) {
+		pids[i] = demo_fork();
+		if (pids[i] < 0)
+			goto fail;
+		if (pids[i] == 0) {
+			struct cpu_job job = {.in = NULL, .units = units,
+					      .sink = (uint64_t)i + 1};
+			cpu_thread(&job);
+			_exit(job.sink == 0 ? 3 : 0);
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		demo_wait(pids[i], NULL);
+		pids[i] = 0;
+	}
+	double wall_procs = demo_now() - tp0;
+	double cpu_procs = demo_cpu_s(RUSAGE_CHILDREN) - c0;
+	if (demo_stopping())
+		goto out;
+	double sp_gil = one * n / wall_gil;
+	double sp_nogil = one * n / wall_nogil;
+	double sp_procs = one * n / wall_procs;
+	demo_print(&d, "   %-34s %8.3f s\n", "1 thread", one);
+	demo_print(&d, "   %-34s %8.3f s  speedup %.2fx (%ld hand-overs)\n",
+		   "threads, one lock (GIL)", wall_gil, sp_gil, in.handovers);
+	demo_print(&d, "   %-34s %8.3f s  speedup %.2fx\n",
+		   "threads, no lock (free-threaded)", wall_nogil, sp_nogil);
+	demo_print(&d, "   %-34s %8.3f s  speedup %.2fx (%.2f s of CPU)\n",
+		   "processes", wall_procs, sp_procs, cpu_procs);
+	demo_print(&d, "\n   The threads under the lock, first 60 ms (who holds "
+		   "it when):\n");
+	demo_timeline_draw(&d, tl, tt0 + 0.06, 60,
+			   "# holds the lock, . waits for it");
+	demo_json_num(&d, "wall_s.one", one);
+	demo_json_num(&d, "wall_s.threads_gil", wall_gil);
+	demo_json_num(&d, "wall_s.threads_nogil", wall_nogil);
+	demo_json_num(&d, "wall_s.processes", wall_procs);
+	demo_json_num(&d, "cpu_s.processes", cpu_procs);
+	demo_json_int(&d, "handovers", in.handovers);
+	demo_json_num(&d, "speedup.threads_gil", sp_gil);
+	demo_json_num(&d, "speedup.threads_nogil", sp_nogil);
+	demo_json_num(&d, "speedup.processes", sp_procs);
+
+	demo_print(&d, "\nIn Python terms: threads share the module's globals "
+		   "(counter = %ld), processes get copies (the parent still has "
+		   "%ld); a process costs %.0fx a thread to start (before any "
+		   "interpreter start-up) and CPU-bound work scales only with "
+		   "processes (%.2fx against %.2fx under the GIL, %ld cores).\n",
+		   after_threads, after_procs, proc_us / thread_us, sp_procs,
+		   sp_gil, ncpu);
+	goto out;
+fail:
+	fprintf(stderr, "demo-threads-vs-processes: error: %s\n", strerror(errno));
+	status = 1;
+out:
+	close_fd(&pfd[0]);
+	close_fd(&pfd[1]);
+	close_fd(&ready[0]);
+	close_fd(&ready[1]);
+	for (int i = 0; i < MAX_WORKERS; i++)
+		demo_kill_wait(pids[i]);
+	if (in_init) {
+		pthread_cond_destroy(&in.turn);
+		pthread_mutex_destroy(&in.mu);
+	}
+	demo_timeline_free(tl);
+	free(samples);
+	int fin = demo_finish(&d);
+	return status ? status : fin;
+}
