@@ -92,8 +92,11 @@ static int run_repl(struct ctx *x)
 		commands_free_argv(argv);
 		fflush(stdout);
 	}
+	/* At a terminal, leaving is not a failure; a script reports its last
+	 * failing command. */
+	int rc = repl_interactive(r) ? 0 : last_fail;
 	repl_free(r);
-	return last_fail;
+	return rc;
 }
 
 static int usage(void)

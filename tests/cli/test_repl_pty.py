@@ -1,0 +1,95 @@
+"""The REPL on a pseudo-terminal: a command typed and run, tab completion of
+a command and a topic id, a non-ASCII line kept intact, Ctrl-C clearing the
+line without leaving, Ctrl-D leaving with status 0, history kept, and the
+terminal's modes as they were."""
+
+import os
+import tempfile
+
+from clitest import BIN, expect, private_env, run_tests
+from ptyrun import Pty
+
+PROMPT = r"pydojo> $"
+
+
+def session(tmp):
+    env = private_env(tmp, TERM="xterm", PAGER="cat")
+    return Pty([BIN], env)
+
+
+def test_interactive_session():
+    with tempfile.TemporaryDirectory() as tmp:
+        p = session(tmp)
+        try:
+            banner = p.read_until(PROMPT)
+            expect("topics" in banner.lower() or "pydojo" in banner.lower(),
+                   f"no banner: {banner!r}")
+            # A command typed and run.
+            p.type("version\r")
+            out = p.read_until(PROMPT)
+            expect("pydojo 0." in out, f"version output: {out!r}")
+            # Tab completes a unique command prefix...
+            p.type("vers\t")
+            p.read_until(r"version ")
+            p.type("\r")
+            out = p.read_until(PROMPT)
+            expect("pydojo 0." in out, f"completed command did not run: {out!r}")
+            # ...and a topic id after learn.
+            p.type("sections generat\t")
+            p.read_until(r"generators ")
+            p.type("\r")
+            out = p.read_until(PROMPT)
+            expect("1. " in out, f"completed topic did not run: {out!r}")
+            # A non-ASCII line reaches the command intact.
+            p.type("learn ĝil-ŝtono\r")
+            out = p.read_until(PROMPT)
+            expect("ĝil-ŝtono" in out, f"non-ASCII input mangled: {out!r}")
+            # Ctrl-C clears the line and stays in the REPL.
+            p.type("learn gil")
+            p.read_until(r"learn gil")
+            p.type("\x03")
+            p.read_until(PROMPT)
+            p.type("version\r")
+            out = p.read_until(PROMPT)
+            expect("pydojo 0." in out and "Global Interpreter" not in out,
+                   f"Ctrl-C did not clear the line: {out!r}")
+            expect(p.proc.poll() is None, "Ctrl-C ended the REPL")
+            # Ctrl-D leaves with status 0 and the terminal as it was.
+            p.type("\x04")
+            status = p.wait()
+            expect(status == 0, f"exit status {status} after Ctrl-D")
+            expect(p.modes_restored(), "terminal modes not restored")
+        finally:
+            p.close()
+        hist = os.path.join(tmp, "xdg_state_home", "pydojo", "history")
+        expect(os.path.exists(hist), "no history file")
+        with open(hist, encoding="utf-8", errors="replace") as f:
+            text = f.read()
+        expect("version" in text, f"history lacks the commands: {text!r}")
+
+
+def test_quit_and_history_recall():
+    with tempfile.TemporaryDirectory() as tmp:
+        p = session(tmp)
+        try:
+            p.read_until(PROMPT)
+            p.type("sections gil\r")
+            p.read_until(PROMPT)
+            p.type("quit\r")
+            expect(p.wait() == 0, "quit did not exit 0")
+        finally:
+            p.close()
+        # A new REPL recalls the last line with the up arrow.
+        p = session(tmp)
+        try:
+            p.read_until(PROMPT)
+            p.type("\x1b[A")
+            p.read_until(r"quit")
+            p.type("\x15")          # Ctrl-U: kill the recalled line
+            p.type("\x04")
+            expect(p.wait() == 0, "Ctrl-D did not exit 0")
+        finally:
+            p.close()
+
+
+run_tests(globals())
