@@ -1,0 +1,83 @@
+"""Runs every Python program of the shipped content on CPython and compares
+its output exactly: each lesson section's `code` with an `output`, and each
+`output` question's `code` against its `answer`. Each program runs twice,
+under PYTHONHASHSEED 0 and 1, so output that depends on hash order fails.
+A program marked `python: ">=3.12"` that this interpreter is too old for is
+reported as skipped, never counted as passed."""
+
+import glob
+import os
+import subprocess
+import sys
+import tempfile
+
+import yaml
+
+SRC = os.environ.get("PYDOJO_SOURCE_ROOT",
+                     os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+PYTHON = os.environ.get("PYDOJO_PYTHON", sys.executable)
+
+
+def version_ok(spec):
+    if not spec:
+        return True
+    spec = str(spec).strip()
+    if not spec.startswith(">="):
+        raise ValueError(f"unsupported python spec {spec!r}")
+    want = tuple(int(x) for x in spec[2:].split("."))
+    return sys.version_info[:len(want)] >= want
+
+
+def programs():
+    for path in sorted(glob.glob(os.path.join(SRC, "lessons", "*.yaml"))):
+        doc = yaml.safe_load(open(path, encoding="utf-8"))
+        for i, sec in enumerate(doc.get("sections") or []):
+            code = sec.get("code")
+            if code and "output" in code and code.get("lang", "python") == "python":
+                yield (f"{os.path.relpath(path, SRC)} § {i + 1} {sec.get('title')!r}",
+                       code["source"], code["output"], code.get("python"))
+    for path in sorted(glob.glob(os.path.join(SRC, "quizzes", "*.yaml"))):
+        doc = yaml.safe_load(open(path, encoding="utf-8"))
+        for q in doc.get("questions") or []:
+            if q.get("type") == "output":
+                yield (f"{os.path.relpath(path, SRC)} {q['id']}",
+                       q["code"], q["answer"], q.get("python"))
+
+
+def run(source, seed, tmp):
+    env = dict(os.environ, PYTHONHASHSEED=str(seed), PYTHONDONTWRITEBYTECODE="1",
+               PYTHONIOENCODING="utf-8")
+    prog = os.path.join(tmp, "example.py")
+    with open(prog, "w", encoding="utf-8") as f:
+        f.write(source)
+    p = subprocess.run([PYTHON, "-I", prog], capture_output=True, env=env,
+                       cwd=tmp, timeout=60)
+    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+
+
+def main():
+    passed = failed = skipped = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, source, want, spec in programs():
+            if not version_ok(spec):
+                skipped += 1
+                print(f"skip {name}: needs python {spec}, this is {sys.version.split()[0]}")
+                continue
+            bad = None
+            for seed in (0, 1):
+                rc, out, err = run(source, seed, tmp)
+                if out != want:
+                    bad = (f"PYTHONHASHSEED={seed}: output differs (exit {rc})\n"
+                           f"    want: {want!r}\n    got:  {out!r}\n    stderr: {err[-400:]!r}")
+                    break
+            if bad:
+                failed += 1
+                print(f"FAIL {name}: {bad}")
+            else:
+                passed += 1
+    print(f"{passed} programs matched CPython {sys.version.split()[0]}, "
+          f"{failed} failed, {skipped} skipped")
+    sys.exit(1 if failed or passed == 0 else 0)
+
+
+main()
