@@ -12,11 +12,13 @@
 #include <unistd.h>
 
 #include "catalog.h"
+#include "cmd_progress.h"
 #include "config.h"
 #include "diag.h"
 #include "regex.h"
 #include "render.h"
 #include "search.h"
+#include "store.h"
 #include "util.h"
 
 /* ---- context ---- */
@@ -25,6 +27,8 @@ void ctx_release(struct ctx *x)
 {
 	catalog_free(x->cat);
 	x->cat = NULL;
+	store_close(x->store);
+	x->store = NULL;
 }
 
 static int load_shipped(struct ctx *x, struct catalog *c, bool reference, struct diag *d)
@@ -526,6 +530,9 @@ static const struct command table[] = {
 	{"prev", NULL, "prev", "the previous section of the open lesson", cmd_prev, true},
 	{"sections", NULL, "sections [TOPIC]", "the sections of a lesson", cmd_sections, false},
 	{"search", NULL, "search REGEX", "search lessons and questions (PCRE2, case-insensitive)", cmd_search, false},
+	{"stats", NULL, "stats [--json]", "progress per topic, due cards, review heatmap, last interviews", cmd_stats, false},
+	{"export", NULL, "export --anki FILE", "write the questions as an Anki import file", cmd_export, false},
+	{"fsrs", NULL, "fsrs replay [--retention R]", "replay 'TIME RATING' lines through the scheduler (JSON lines)", cmd_fsrs, false},
 	{"check", NULL, "check [--stats] [PATH ...]", "validate content: the catalog, content folders or single files", cmd_check, false},
 	{"help", "?", "help [COMMAND]", "list the commands, or describe one", cmd_help, false},
 	{"version", NULL, "version", "print the version", cmd_version, false},

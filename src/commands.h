@@ -16,6 +16,7 @@
 
 struct catalog;
 struct lesson;
+struct store;
 
 /* What every command runs against. Strings are owned by whoever set them
  * (cmd/); the catalog is loaded on first use and freed by ctx_release(). */
@@ -32,6 +33,8 @@ struct ctx {
 	bool quit;                   /* set by `quit` */
 	struct catalog *cat;
 	bool cat_failed;
+	struct store *store;         /* opened by ctx_store(), closed by ctx_release() */
+	bool store_failed;
 	/* The lesson `next`, `prev` and `sections` walk in the REPL. */
 	const struct lesson *cur;
 	int cur_section;             /* -1: the whole lesson was shown */
@@ -49,6 +52,10 @@ void ctx_release(struct ctx *x);
 struct catalog *ctx_catalog(struct ctx *x);
 /* Render options for stdout (colour on a tty unless NO_COLOR or --no-color). */
 struct render_opts ctx_render_opts(const struct ctx *x);
+/* The progress store (--db, or $XDG_DATA_HOME/pydojo/progress.db), opened on
+ * first use; on failure prints the one-line error and returns NULL (the
+ * command then exits 3). Closed by ctx_release(). */
+struct store *ctx_store(struct ctx *x);
 
 size_t commands_count(void);
 const struct command *commands_at(size_t i);

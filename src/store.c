@@ -1,0 +1,1051 @@
+/*
+ * store: the SQLite progress database (see store.h for the contract).
+ *
+ * Opening is careful about what it touches: the busy timeout is set, then
+ * user_version, application_id, the table list and quick_check are read;
+ * only a database that passes all of them gets the pragmas that write (WAL
+ * changes the header) and the migrations. A refused database is closed with
+ * checkpoint-on-close turned off, so not even a leftover WAL is folded in.
+ *
+ * Times are INTEGER seconds since the epoch; NULL stands for "none" (a new
+ * card's memory state, a review without score or duration). Doubles are
+ * stored as REAL, which keeps the full precision of the C double.
+ */
+#include "store.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "paths.h"
+#include "util.h"
+
+/* The cached statements of the hot paths. Iterations prepare their own, so
+ * a callback may call the getters while a walk is running. */
+enum stmt_id {
+	S_GET_CARD,
+	S_INSERT_REVIEW,
+	S_UPSERT_CARD,
+	S_SESSION_EXISTS,
+	S_COUNT_RANGE,
+	S_COUNT_RANGE_NEW,
+	S_NSTMTS,
+};
+
+static const char *const stmt_sql[S_NSTMTS] = {
+	[S_GET_CARD] = "SELECT state, step, stability, difficulty, due, last_review, reps, lapses"
+	               " FROM cards WHERE question_id = ?1",
+	[S_INSERT_REVIEW] =
+		"INSERT INTO reviews (question_id, topic, at, rating, correct, score, duration_ms, answer,"
+		" session_id, was_new, before_state, before_step, before_stability, before_difficulty,"
+		" before_due, before_last_review, before_reps, before_lapses)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+	[S_UPSERT_CARD] =
+		"INSERT INTO cards (question_id, topic, state, step, stability, difficulty, due,"
+		" last_review, reps, lapses) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+		" ON CONFLICT (question_id) DO UPDATE SET topic = excluded.topic, state = excluded.state,"
+		" step = excluded.step, stability = excluded.stability, difficulty = excluded.difficulty,"
+		" due = excluded.due, last_review = excluded.last_review, reps = excluded.reps,"
+		" lapses = excluded.lapses",
+	[S_SESSION_EXISTS] = "SELECT 1 FROM sessions WHERE id = ?1",
+	[S_COUNT_RANGE] = "SELECT count(*) FROM reviews WHERE at >= ?1 AND at < ?2",
+	[S_COUNT_RANGE_NEW] = "SELECT count(*) FROM reviews WHERE at >= ?1 AND at < ?2 AND was_new",
+};
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	int version;
+	sqlite3_stmt *stmt[S_NSTMTS];
+};
+
+/* The forward migrations: migrations[v - 1] takes a database from version
+ * v - 1 to v. Each runs in its own BEGIN IMMEDIATE transaction together with
+ * the user_version update. */
+static const char *const migrations[STORE_SCHEMA_VERSION] = {
+	/* 1: cards, sessions, the review log with the card before each review. */
+	"CREATE TABLE cards ("
+	" question_id TEXT PRIMARY KEY NOT NULL,"
+	" topic TEXT NOT NULL,"
+	" state INTEGER NOT NULL CHECK (state IN (1, 2, 3)),"
+	" step INTEGER,"                 /* NULL in Review */
+	" stability REAL,"               /* NULL while new */
+	" difficulty REAL,"
+	" due INTEGER NOT NULL,"
+	" last_review INTEGER,"          /* NULL while new */
+	" reps INTEGER NOT NULL DEFAULT 0,"
+	" lapses INTEGER NOT NULL DEFAULT 0"
+	") WITHOUT ROWID;"
+	"CREATE INDEX cards_due ON cards (due, question_id);"
+	"CREATE INDEX cards_topic ON cards (topic, question_id);"
+	"CREATE TABLE sessions ("
+	" id INTEGER PRIMARY KEY,"
+	" kind INTEGER NOT NULL CHECK (kind IN (1, 2, 3)),"
+	" started INTEGER NOT NULL,"
+	" ended INTEGER,"
+	" results TEXT,"
+	" score REAL"
+	");"
+	"CREATE INDEX sessions_kind ON sessions (kind, started);"
+	"CREATE TABLE reviews ("
+	" id INTEGER PRIMARY KEY,"
+	" question_id TEXT NOT NULL,"
+	" topic TEXT NOT NULL,"
+	" at INTEGER NOT NULL,"
+	" rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 4),"
+	" correct INTEGER NOT NULL,"
+	" score REAL,"
+	" duration_ms INTEGER,"
+	" answer TEXT,"
+	" session_id INTEGER REFERENCES sessions (id),"
+	" was_new INTEGER NOT NULL,"
+	" before_state INTEGER,"
+	" before_step INTEGER,"
+	" before_stability REAL,"
+	" before_difficulty REAL,"
+	" before_due INTEGER,"
+	" before_last_review INTEGER,"
+	" before_reps INTEGER,"
+	" before_lapses INTEGER"
+	");"
+	"CREATE INDEX reviews_at ON reviews (at);"
+	"CREATE INDEX reviews_question ON reviews (question_id, id);"
+	"CREATE INDEX reviews_session ON reviews (session_id, id);",
+};
+
+static void set_err(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void set_err(char **err, const char *fmt, ...)
+{
+	if (!err)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	*err = xvasprintf(fmt, ap);
+	va_end(ap);
+}
+
+static int db_fail(struct store *st, char **err, const char *what)
+{
+	set_err(err, "database '%s': %s: %s", st->path, what, sqlite3_errmsg(st->db));
+	return -1;
+}
+
+static int exec(struct store *st, const char *sql, char **err)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		set_err(err, "database '%s': %s", st->path, msg ? msg : sqlite3_errmsg(st->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static void rollback(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int begin(struct store *st, char **err)
+{
+	return exec(st, "BEGIN IMMEDIATE", err);
+}
+
+static int commit(struct store *st, char **err)
+{
+	if (exec(st, "COMMIT", err) < 0) {
+		rollback(st);
+		return -1;
+	}
+	return 0;
+}
+
+static sqlite3_stmt *prep(struct store *st, const char *sql, char **err)
+{
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		db_fail(st, err, "cannot prepare a statement");
+		sqlite3_finalize(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* A cached statement, reset and with its bindings cleared. */
+static sqlite3_stmt *cached(struct store *st, enum stmt_id id, char **err)
+{
+	if (!st->stmt[id]) {
+		st->stmt[id] = prep(st, stmt_sql[id], err);
+		if (!st->stmt[id])
+			return NULL;
+	}
+	sqlite3_reset(st->stmt[id]);
+	sqlite3_clear_bindings(st->stmt[id]);
+	return st->stmt[id];
+}
+
+/* Reads one integer from a query with no parameters (a pragma). */
+static int query_int(sqlite3 *db, const char *sql, int64_t *out)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			*out = sqlite3_column_int64(s, 0);
+			rc = SQLITE_OK;
+		} else if (rc == SQLITE_DONE) {
+			*out = 0;
+			rc = SQLITE_OK;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* ---- binding and reading cards ---- */
+
+static void bind_opt_double(sqlite3_stmt *s, int i, double v)
+{
+	if (isfinite(v))
+		sqlite3_bind_double(s, i, v);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+static void bind_opt_time(sqlite3_stmt *s, int i, int64_t v, int64_t none)
+{
+	if (v == none)
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_int64(s, i, v);
+}
+
+static double col_opt_double(sqlite3_stmt *s, int i)
+{
+	return sqlite3_column_type(s, i) == SQLITE_NULL ? NAN : sqlite3_column_double(s, i);
+}
+
+static int64_t col_opt_int(sqlite3_stmt *s, int i, int64_t none)
+{
+	return sqlite3_column_type(s, i) == SQLITE_NULL ? none : sqlite3_column_int64(s, i);
+}
+
+/* Reads a card from 8 columns from i: state, step, stability, difficulty,
+ * due, last_review, reps, lapses. */
+static void col_card(sqlite3_stmt *s, int i, struct store_card *c)
+{
+	memset(c, 0, sizeof *c);
+	c->fsrs.state = (enum fsrs_state)sqlite3_column_int(s, i);
+	c->fsrs.step = (int)col_opt_int(s, i + 1, FSRS_STEP_NONE);
+	c->fsrs.stability = col_opt_double(s, i + 2);
+	c->fsrs.difficulty = col_opt_double(s, i + 3);
+	c->fsrs.due = sqlite3_column_int64(s, i + 4);
+	c->fsrs.last_review = col_opt_int(s, i + 5, FSRS_NEVER);
+	c->reps = sqlite3_column_int(s, i + 6);
+	c->lapses = sqlite3_column_int(s, i + 7);
+}
+
+/* Binds a card to 8 parameters from i, in the order of col_card. */
+static void bind_card(sqlite3_stmt *s, int i, const struct store_card *c)
+{
+	sqlite3_bind_int(s, i, (int)c->fsrs.state);
+	bind_opt_time(s, i + 1, c->fsrs.step, FSRS_STEP_NONE);
+	bind_opt_double(s, i + 2, c->fsrs.stability);
+	bind_opt_double(s, i + 3, c->fsrs.difficulty);
+	sqlite3_bind_int64(s, i + 4, c->fsrs.due);
+	bind_opt_time(s, i + 5, c->fsrs.last_review, FSRS_NEVER);
+	sqlite3_bind_int(s, i + 6, c->reps);
+	sqlite3_bind_int(s, i + 7, c->lapses);
+}
+
+static bool card_valid(const struct fsrs_card *c)
+{
+	switch (c->state) {
+	case FSRS_LEARNING:
+	case FSRS_RELEARNING:
+		if (c->step < 0)
+			return false;
+		break;
+	case FSRS_REVIEW:
+		if (c->step != FSRS_STEP_NONE)
+			return false;
+		break;
+	default:
+		return false;
+	}
+	if (c->last_review == FSRS_NEVER)
+		return c->state == FSRS_LEARNING && c->step == 0 && isnan(c->stability) && isnan(c->difficulty);
+	return isfinite(c->stability) && c->stability > 0 && isfinite(c->difficulty) &&
+	       c->difficulty >= FSRS_D_MIN && c->difficulty <= FSRS_D_MAX && c->due >= FSRS_TIME_MIN &&
+	       c->due <= FSRS_TIME_MAX;
+}
+
+/* ---- opening ---- */
+
+/* Closes a refused database. Reading a WAL database makes an empty -wal
+ * file; closing checkpoints it (nothing to copy, so the database file is
+ * not written) and removes it. A -wal that was there before the open holds
+ * someone's frames: it stays as it is, not folded into the file. */
+static void close_refused(sqlite3 *db, bool had_wal)
+{
+	if (!db)
+		return;
+	if (had_wal)
+		sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+	sqlite3_close_v2(db);
+}
+
+/* Makes the folder of path and checks that it can be written. */
+static int check_folder(const char *path, char **err)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? (slash == path ? xstrdup("/") : xstrndup(path, (size_t)(slash - path))) : xstrdup(".");
+	int rc = -1;
+	struct stat sb;
+	if (stat(dir, &sb) < 0) {
+		if (errno != ENOENT || paths_make_parents(path) < 0) {
+			set_err(err, "cannot make the folder of database '%s': %s", path, strerror(errno));
+			goto out;
+		}
+	} else if (!S_ISDIR(sb.st_mode)) {
+		set_err(err, "cannot open database '%s': '%s' is not a folder", path, dir);
+		goto out;
+	}
+	if (access(dir, W_OK | X_OK) < 0) {
+		set_err(err, "cannot write to the folder of database '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	free(dir);
+	return rc;
+}
+
+/* Reads what decides whether the file may be used, writing nothing. Returns
+ * 0 with *version set, or -1 with *err set. */
+static int inspect(struct store *st, int *version, char **err)
+{
+	int64_t uv = 0, appid = 0, ntables = 0;
+	int rc = query_int(st->db, "PRAGMA user_version", &uv);
+	if (rc == SQLITE_OK)
+		rc = query_int(st->db, "PRAGMA application_id", &appid);
+	if (rc == SQLITE_OK)
+		rc = query_int(st->db, "SELECT count(*) FROM sqlite_master", &ntables);
+	if (rc != SQLITE_OK) {
+		if (rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT)
+			set_err(err, "database '%s' is corrupt: %s", st->path, sqlite3_errmsg(st->db));
+		else
+			set_err(err, "cannot read database '%s': %s", st->path, sqlite3_errmsg(st->db));
+		return -1;
+	}
+	if (appid != 0 && appid != STORE_APPLICATION_ID) {
+		set_err(err, "database '%s' is not a pydojo database (application_id %lld)", st->path,
+		        (long long)appid);
+		return -1;
+	}
+	if (uv > STORE_SCHEMA_VERSION) {
+		set_err(err, "database '%s' has schema version %lld, newer than this pydojo (%d)", st->path,
+		        (long long)uv, STORE_SCHEMA_VERSION);
+		return -1;
+	}
+	if (uv < 0 || (uv == 0 && ntables > 0) || (uv > 0 && appid != STORE_APPLICATION_ID)) {
+		set_err(err, "database '%s' is not a pydojo database", st->path);
+		return -1;
+	}
+
+	sqlite3_stmt *s = NULL;
+	rc = sqlite3_prepare_v2(st->db, "PRAGMA quick_check", -1, &s, NULL);
+	struct buf why;
+	buf_init(&why);
+	if (rc == SQLITE_OK) {
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			const char *t = (const char *)sqlite3_column_text(s, 0);
+			if (t && strcmp(t, "ok") != 0 && why.len == 0)
+				buf_puts(&why, t);
+		}
+		if (rc == SQLITE_DONE)
+			rc = SQLITE_OK;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_OK || why.len) {
+		if (!why.len)
+			buf_puts(&why, sqlite3_errmsg(st->db));
+		/* One line: quick_check may report a multi-line list. */
+		for (size_t i = 0; i < why.len; i++)
+			if (why.data[i] == '\n')
+				why.data[i] = ' ';
+		if (rc != SQLITE_OK && rc != SQLITE_CORRUPT && rc != SQLITE_NOTADB && !why.len)
+			set_err(err, "cannot read database '%s': %s", st->path, why.data);
+		else
+			set_err(err, "database '%s' is corrupt: %s", st->path, why.data);
+		buf_release(&why);
+		return -1;
+	}
+	buf_release(&why);
+	*version = (int)uv;
+	return 0;
+}
+
+static int migrate(struct store *st, int target, char **err)
+{
+	for (int v = st->version + 1; v <= target; v++) {
+		if (begin(st, err) < 0)
+			return -1;
+		/* Another process may have migrated while this one waited. */
+		int64_t now_v = 0;
+		if (query_int(st->db, "PRAGMA user_version", &now_v) != SQLITE_OK) {
+			db_fail(st, err, "cannot read the schema version");
+			rollback(st);
+			return -1;
+		}
+		if (now_v >= v) {
+			if (commit(st, err) < 0)
+				return -1;
+			st->version = (int)now_v;
+			v = (int)now_v;
+			continue;
+		}
+		char *sql = xasprintf("%s PRAGMA application_id = %d; PRAGMA user_version = %d;", migrations[v - 1],
+		                      STORE_APPLICATION_ID, v);
+		int rc = exec(st, sql, err);
+		free(sql);
+		if (rc < 0) {
+			rollback(st);
+			return -1;
+		}
+		if (commit(st, err) < 0)
+			return -1;
+		st->version = v;
+	}
+	return 0;
+}
+
+struct store *store_open_version(const char *path, int target, char **err)
+{
+	if (target < 0 || target > STORE_SCHEMA_VERSION) {
+		set_err(err, "no schema version %d (this pydojo knows 0..%d)", target, STORE_SCHEMA_VERSION);
+		return NULL;
+	}
+	if (!path || !*path) {
+		set_err(err, "no database path");
+		return NULL;
+	}
+	bool memory = strcmp(path, ":memory:") == 0;
+	if (!memory && check_folder(path, err) < 0)
+		return NULL;
+
+	bool had_wal = false;
+	if (!memory) {
+		char *wal = xasprintf("%s-wal", path);
+		had_wal = access(wal, F_OK) == 0;
+		free(wal);
+	}
+	struct store *st = xcalloc(1, sizeof *st);
+	st->path = xstrdup(path);
+	int rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK) {
+		set_err(err, "cannot open database '%s': %s", path,
+		        st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+		goto fail;
+	}
+	sqlite3_extended_result_codes(st->db, 0);
+	sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
+	if (inspect(st, &st->version, err) < 0)
+		goto fail;
+	if (sqlite3_db_readonly(st->db, "main") == 1) {
+		set_err(err, "database '%s' is read-only", path);
+		goto fail;
+	}
+	/* The file passed: from here on writing is allowed. */
+	if (!memory) {
+		sqlite3_stmt *s = prep(st, "PRAGMA journal_mode = WAL", err);
+		if (!s)
+			goto fail_open;
+		rc = sqlite3_step(s);
+		const char *mode = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(s, 0) : NULL;
+		bool wal = mode && strcmp(mode, "wal") == 0;
+		sqlite3_finalize(s);
+		if (!wal) {
+			set_err(err, "database '%s': cannot use WAL mode: %s", path, sqlite3_errmsg(st->db));
+			goto fail_open;
+		}
+	}
+	if (exec(st, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;", err) < 0)
+		goto fail_open;
+	if (migrate(st, target, err) < 0)
+		goto fail_open;
+	return st;
+
+fail:
+	close_refused(st->db, had_wal);
+	st->db = NULL;
+	store_close(st);
+	return NULL;
+fail_open:
+	store_close(st);
+	return NULL;
+}
+
+struct store *store_open(const char *path, char **err)
+{
+	return store_open_version(path, STORE_SCHEMA_VERSION, err);
+}
+
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	for (size_t i = 0; i < S_NSTMTS; i++)
+		sqlite3_finalize(st->stmt[i]);
+	if (st->db)
+		sqlite3_close_v2(st->db);
+	free(st->path);
+	free(st);
+}
+
+int store_schema_version(const struct store *st)
+{
+	return st->version;
+}
+
+/* ---- cards and reviews ---- */
+
+static int need_version(struct store *st, char **err)
+{
+	if (st->version == STORE_SCHEMA_VERSION)
+		return 0;
+	set_err(err, "database '%s' is at schema version %d, not %d", st->path, st->version, STORE_SCHEMA_VERSION);
+	return -1;
+}
+
+/* Reads the stored card of id into *out; *found false leaves *out unset. */
+static int read_card(struct store *st, const char *id, struct store_card *out, bool *found, char **err)
+{
+	sqlite3_stmt *s = cached(st, S_GET_CARD, err);
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	*found = rc == SQLITE_ROW;
+	if (rc == SQLITE_ROW)
+		col_card(s, 0, out);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(st, err, "cannot read a card");
+	return 0;
+}
+
+int store_get_card(struct store *st, const char *question_id, int64_t now, struct store_card *out,
+                   bool *found, char **err)
+{
+	if (need_version(st, err) < 0)
+		return -1;
+	if (read_card(st, question_id, out, found, err) < 0)
+		return -1;
+	if (!*found) {
+		memset(out, 0, sizeof *out);
+		fsrs_card_init(&out->fsrs, now);
+	}
+	return 0;
+}
+
+static int session_exists(struct store *st, int64_t id, bool *exists, char **err)
+{
+	sqlite3_stmt *s = cached(st, S_SESSION_EXISTS, err);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(st, err, "cannot read the sessions");
+	*exists = rc == SQLITE_ROW;
+	return 0;
+}
+
+int store_record_review(struct store *st, const struct store_review *r, const struct fsrs_card *after,
+                        int64_t *review_id, char **err)
+{
+	if (need_version(st, err) < 0)
+		return -1;
+	if (!r->question_id || !*r->question_id || !r->topic) {
+		set_err(err, "a review needs a question id and a topic");
+		return -1;
+	}
+	if (r->rating < FSRS_AGAIN || r->rating > FSRS_EASY) {
+		set_err(err, "bad rating %d (1..4)", (int)r->rating);
+		return -1;
+	}
+	if (!card_valid(after) || after->last_review == FSRS_NEVER) {
+		set_err(err, "bad card state after reviewing '%s'", r->question_id);
+		return -1;
+	}
+	if (begin(st, err) < 0)
+		return -1;
+	if (r->session_id != STORE_NO_SESSION) {
+		bool ok = false;
+		if (session_exists(st, r->session_id, &ok, err) < 0)
+			goto fail;
+		if (!ok) {
+			set_err(err, "no session %lld", (long long)r->session_id);
+			goto fail;
+		}
+	}
+	struct store_card before;
+	bool found = false;
+	if (read_card(st, r->question_id, &before, &found, err) < 0)
+		goto fail;
+
+	sqlite3_stmt *s = cached(st, S_INSERT_REVIEW, err);
+	if (!s)
+		goto fail;
+	sqlite3_bind_text(s, 1, r->question_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, r->topic, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, r->at);
+	sqlite3_bind_int(s, 4, (int)r->rating);
+	sqlite3_bind_int(s, 5, r->correct);
+	bind_opt_double(s, 6, r->score);
+	if (r->duration_ms >= 0)
+		sqlite3_bind_int64(s, 7, r->duration_ms);
+	if (r->answer)
+		sqlite3_bind_text(s, 8, r->answer, -1, SQLITE_STATIC);
+	if (r->session_id != STORE_NO_SESSION)
+		sqlite3_bind_int64(s, 9, r->session_id);
+	sqlite3_bind_int(s, 10, !found);
+	if (found)
+		bind_card(s, 11, &before);
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		db_fail(st, err, "cannot record the review");
+		goto fail;
+	}
+	int64_t id = sqlite3_last_insert_rowid(st->db);
+
+	struct store_card card = {.fsrs = *after, .reps = found ? before.reps + 1 : 1,
+	                          .lapses = found ? before.lapses : 0};
+	if (found && r->rating == FSRS_AGAIN && before.fsrs.state == FSRS_REVIEW)
+		card.lapses++;
+	s = cached(st, S_UPSERT_CARD, err);
+	if (!s)
+		goto fail;
+	sqlite3_bind_text(s, 1, r->question_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, r->topic, -1, SQLITE_STATIC);
+	bind_card(s, 3, &card);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		db_fail(st, err, "cannot write the card");
+		goto fail;
+	}
+	if (commit(st, err) < 0)
+		return -1;
+	if (review_id)
+		*review_id = id;
+	return 0;
+fail:
+	rollback(st);
+	return -1;
+}
+
+int store_undo_last(struct store *st, int64_t session_id, char **question_id, char **err)
+{
+	*question_id = NULL;
+	if (need_version(st, err) < 0)
+		return -1;
+	if (begin(st, err) < 0)
+		return -1;
+	sqlite3_stmt *s = prep(st,
+	                       session_id == STORE_NO_SESSION
+	                               ? "SELECT id, question_id, was_new, before_state, before_step,"
+	                                 " before_stability, before_difficulty, before_due, before_last_review,"
+	                                 " before_reps, before_lapses FROM reviews ORDER BY id DESC LIMIT 1"
+	                               : "SELECT id, question_id, was_new, before_state, before_step,"
+	                                 " before_stability, before_difficulty, before_due, before_last_review,"
+	                                 " before_reps, before_lapses FROM reviews WHERE session_id = ?1"
+	                                 " ORDER BY id DESC LIMIT 1",
+	                       err);
+	char *qid = NULL;
+	if (!s)
+		goto fail;
+	if (session_id != STORE_NO_SESSION)
+		sqlite3_bind_int64(s, 1, session_id);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		sqlite3_finalize(s);
+		return commit(st, err);
+	}
+	if (rc != SQLITE_ROW) {
+		db_fail(st, err, "cannot read the review log");
+		goto fail;
+	}
+	int64_t rid = sqlite3_column_int64(s, 0);
+	qid = xstrdup((const char *)sqlite3_column_text(s, 1));
+	bool was_new = sqlite3_column_int(s, 2) != 0;
+	struct store_card before;
+	col_card(s, 3, &before);
+	sqlite3_finalize(s);
+	s = NULL;
+
+	s = prep(st, "SELECT count(*) FROM reviews WHERE question_id = ?1 AND id > ?2", err);
+	if (!s)
+		goto fail;
+	sqlite3_bind_text(s, 1, qid, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, rid);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		db_fail(st, err, "cannot read the review log");
+		goto fail;
+	}
+	if (sqlite3_column_int64(s, 0) > 0) {
+		set_err(err, "cannot undo the answer to '%s': it was answered again since", qid);
+		goto fail;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+
+	if (was_new) {
+		s = prep(st, "DELETE FROM cards WHERE question_id = ?1", err);
+		if (!s)
+			goto fail;
+		sqlite3_bind_text(s, 1, qid, -1, SQLITE_STATIC);
+	} else {
+		s = prep(st, "UPDATE cards SET state = ?1, step = ?2, stability = ?3, difficulty = ?4, due = ?5,"
+		             " last_review = ?6, reps = ?7, lapses = ?8 WHERE question_id = ?9", err);
+		if (!s)
+			goto fail;
+		bind_card(s, 1, &before);
+		sqlite3_bind_text(s, 9, qid, -1, SQLITE_STATIC);
+	}
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		db_fail(st, err, "cannot restore the card");
+		goto fail;
+	}
+	sqlite3_finalize(s);
+	s = prep(st, "DELETE FROM reviews WHERE id = ?1", err);
+	if (!s)
+		goto fail;
+	sqlite3_bind_int64(s, 1, rid);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		db_fail(st, err, "cannot remove the review");
+		goto fail;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (commit(st, err) < 0) {
+		free(qid);
+		return -1;
+	}
+	*question_id = qid;
+	return 0;
+fail:
+	sqlite3_finalize(s);
+	free(qid);
+	rollback(st);
+	return -1;
+}
+
+/* ---- sessions ---- */
+
+const char *store_session_kind_name(enum store_session_kind kind)
+{
+	switch (kind) {
+	case STORE_QUIZ:
+		return "quiz";
+	case STORE_REVIEW:
+		return "review";
+	case STORE_INTERVIEW:
+		return "interview";
+	}
+	return NULL;
+}
+
+int store_session_start(struct store *st, enum store_session_kind kind, int64_t now, int64_t *id, char **err)
+{
+	if (need_version(st, err) < 0)
+		return -1;
+	if (!store_session_kind_name(kind)) {
+		set_err(err, "bad session kind %d", (int)kind);
+		return -1;
+	}
+	if (begin(st, err) < 0)
+		return -1;
+	sqlite3_stmt *s = prep(st, "INSERT INTO sessions (kind, started) VALUES (?1, ?2)", err);
+	if (!s)
+		goto fail;
+	sqlite3_bind_int(s, 1, (int)kind);
+	sqlite3_bind_int64(s, 2, now);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		db_fail(st, err, "cannot start a session");
+		goto fail;
+	}
+	sqlite3_finalize(s);
+	int64_t rid = sqlite3_last_insert_rowid(st->db);
+	if (commit(st, err) < 0)
+		return -1;
+	*id = rid;
+	return 0;
+fail:
+	sqlite3_finalize(s);
+	rollback(st);
+	return -1;
+}
+
+int store_session_end(struct store *st, int64_t id, int64_t now, const char *results, double score, char **err)
+{
+	if (need_version(st, err) < 0)
+		return -1;
+	if (begin(st, err) < 0)
+		return -1;
+	sqlite3_stmt *s = prep(st, "UPDATE sessions SET ended = ?1, results = ?2, score = ?3 WHERE id = ?4", err);
+	if (!s)
+		goto fail;
+	sqlite3_bind_int64(s, 1, now);
+	if (results)
+		sqlite3_bind_text(s, 2, results, -1, SQLITE_STATIC);
+	bind_opt_double(s, 3, score);
+	sqlite3_bind_int64(s, 4, id);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		db_fail(st, err, "cannot end the session");
+		goto fail;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (sqlite3_changes(st->db) == 0) {
+		set_err(err, "no session %lld", (long long)id);
+		goto fail;
+	}
+	return commit(st, err);
+fail:
+	sqlite3_finalize(s);
+	rollback(st);
+	return -1;
+}
+
+/* ---- walks ---- */
+
+/* Runs a card query (question_id, topic, then the 8 card columns) and calls
+ * fn per row. s is finalized. */
+static int walk_cards(struct store *st, sqlite3_stmt *s, store_card_fn fn, void *ud, char **err)
+{
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_card c;
+		col_card(s, 2, &c);
+		if (fn(ud, (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1), &c)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		db_fail(st, err, "cannot read the cards");
+		sqlite3_finalize(s);
+		return -1;
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
+#define CARD_COLS "question_id, topic, state, step, stability, difficulty, due, last_review, reps, lapses"
+
+int store_each_card(struct store *st, const char *topic, store_card_fn fn, void *ud, char **err)
+{
+	if (need_version(st, err) < 0)
+		return -1;
+	sqlite3_stmt *s = prep(st,
+	                       topic ? "SELECT " CARD_COLS " FROM cards WHERE topic = ?1 ORDER BY question_id"
+	                             : "SELECT " CARD_COLS " FROM cards ORDER BY question_id",
+	                       err);
+	if (!s)
+		return -1;
+	if (topic)
+		sqlite3_bind_text(s, 1, topic, -1, SQLITE_STATIC);
+	return walk_cards(st, s, fn, ud, err);
+}
+
+int store_each_due(struct store *st, int64_t now, const char *topic, store_card_fn fn, void *ud, char **err)
+{
+	if (need_version(st, err) < 0)
+		return -1;
+	sqlite3_stmt *s = prep(st,
+	                       topic ? "SELECT " CARD_COLS " FROM cards WHERE due <= ?1 AND topic = ?2"
+	                               " ORDER BY due, question_id"
+	                             : "SELECT " CARD_COLS " FROM cards WHERE due <= ?1 ORDER BY due, question_id",
+	                       err);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, now);
+	if (topic)
+		sqlite3_bind_text(s, 2, topic, -1, SQLITE_STATIC);
+	return walk_cards(st, s, fn, ud, err);
+}
+
+int store_each_review_of(struct store *st, const char *question_id, store_review_fn fn, void *ud, char **err)
+{
+	if (need_version(st, err) < 0)
+		return -1;
+	sqlite3_stmt *s = prep(st,
+	                       "SELECT id, question_id, topic, at, rating, correct, score, duration_ms, answer,"
+	                       " session_id, was_new, before_state, before_step, before_stability,"
+	                       " before_difficulty, before_due, before_last_review, before_reps, before_lapses"
+	                       " FROM reviews WHERE question_id = ?1 ORDER BY at, id",
+	                       err);
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, question_id, -1, SQLITE_STATIC);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_review_row row;
+		memset(&row, 0, sizeof row);
+		row.id = sqlite3_column_int64(s, 0);
+		row.question_id = (const char *)sqlite3_column_text(s, 1);
+		row.topic = (const char *)sqlite3_column_text(s, 2);
+		row.at = sqlite3_column_int64(s, 3);
+		row.rating = (enum fsrs_rating)sqlite3_column_int(s, 4);
+		row.correct = sqlite3_column_int(s, 5) != 0;
+		row.score = col_opt_double(s, 6);
+		row.duration_ms = col_opt_int(s, 7, -1);
+		row.answer = (const char *)sqlite3_column_text(s, 8);
+		row.session_id = col_opt_int(s, 9, STORE_NO_SESSION);
+		row.was_new = sqlite3_column_int(s, 10) != 0;
+		if (!row.was_new)
+			col_card(s, 11, &row.before);
+		if (fn(ud, &row)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return db_fail(st, err, "cannot read the review log");
+	return 0;
+}
+
+int store_last_sessions(struct store *st, enum store_session_kind kind, int n, store_session_fn fn, void *ud,
+                        char **err)
+{
+	if (need_version(st, err) < 0)
+		return -1;
+	sqlite3_stmt *s = prep(st,
+	                       "SELECT id, kind, started, ended, results, score FROM sessions WHERE kind = ?1"
+	                       " ORDER BY started DESC, id DESC LIMIT ?2",
+	                       err);
+	if (!s)
+		return -1;
+	sqlite3_bind_int(s, 1, (int)kind);
+	sqlite3_bind_int(s, 2, n < 0 ? 0 : n);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_session se = {
+			.id = sqlite3_column_int64(s, 0),
+			.kind = (enum store_session_kind)sqlite3_column_int(s, 1),
+			.started = sqlite3_column_int64(s, 2),
+			.ended = col_opt_int(s, 3, STORE_NO_TIME),
+			.results = (const char *)sqlite3_column_text(s, 4),
+			.score = col_opt_double(s, 5),
+		};
+		if (fn(ud, &se)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return db_fail(st, err, "cannot read the sessions");
+	return 0;
+}
+
+/* ---- counts ---- */
+
+static int count_range(struct store *st, int64_t from, int64_t to, bool new_only, int64_t *count, char **err)
+{
+	sqlite3_stmt *s = cached(st, new_only ? S_COUNT_RANGE_NEW : S_COUNT_RANGE, err);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, from);
+	sqlite3_bind_int64(s, 2, to);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*count = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW)
+		return db_fail(st, err, "cannot count the reviews");
+	return 0;
+}
+
+int store_reviews_per_day(struct store *st, const int64_t *bounds, size_t ndays, int64_t *counts, char **err)
+{
+	if (need_version(st, err) < 0)
+		return -1;
+	for (size_t i = 0; i < ndays; i++)
+		if (bounds[i + 1] < bounds[i]) {
+			set_err(err, "day bounds are not increasing");
+			return -1;
+		}
+	/* One read transaction, so the days add up to a consistent total. */
+	if (exec(st, "BEGIN", err) < 0)
+		return -1;
+	for (size_t i = 0; i < ndays; i++)
+		if (count_range(st, bounds[i], bounds[i + 1], false, &counts[i], err) < 0) {
+			rollback(st);
+			return -1;
+		}
+	return commit(st, err);
+}
+
+int store_count_reviews(struct store *st, int64_t from, int64_t to, bool new_only, int64_t *count, char **err)
+{
+	if (need_version(st, err) < 0)
+		return -1;
+	return count_range(st, from, to, new_only, count, err);
+}
+
+/* ---- diagnostics ---- */
+
+int store_query_text(struct store *st, const char *sql, char **out, char **err)
+{
+	*out = NULL;
+	sqlite3_stmt *s = NULL;
+	const char *tail = NULL;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, &tail) != SQLITE_OK)
+		return db_fail(st, err, "bad query");
+	if (!s) {
+		set_err(err, "empty query");
+		return -1;
+	}
+	while (tail && (*tail == ' ' || *tail == '\t' || *tail == '\n' || *tail == ';'))
+		tail++;
+	if (!sqlite3_stmt_readonly(s) || (tail && *tail)) {
+		sqlite3_finalize(s);
+		set_err(err, "only one read-only statement is allowed");
+		return -1;
+	}
+	struct buf b;
+	buf_init(&b);
+	int rc;
+	int ncol = sqlite3_column_count(s);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		for (int i = 0; i < ncol; i++) {
+			if (i)
+				buf_addc(&b, '|');
+			const char *t = (const char *)sqlite3_column_text(s, i);
+			buf_puts(&b, t ? t : "NULL");
+		}
+		buf_addc(&b, '\n');
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		buf_release(&b);
+		return db_fail(st, err, "query failed");
+	}
+	*out = buf_detach(&b);
+	return 0;
+}
