@@ -33,6 +33,10 @@ struct catalog {
 	size_t ndemos, capdemos;
 	const struct question **questions;
 	size_t nquestions, capquestions;
+	/* Open-addressing index of questions by id (a power of two slots, at
+	 * most half full), so lookups and the duplicate check stay O(1). */
+	const struct question **qindex;
+	size_t qslots;
 	struct diag scratch;     /* receives the faults of reference content */
 };
 
@@ -990,6 +994,7 @@ void catalog_free(struct catalog *c)
 	free(c->quizzes);
 	free(c->demos);
 	free(c->questions);
+	free(c->qindex);
 	diag_release(&c->scratch);
 	free(c);
 }
@@ -1161,6 +1166,43 @@ static void drop_shadowed(struct catalog *c)
 	c->nquizzes = k;
 }
 
+static size_t hash_id(const char *s)
+{
+	size_t h = 1469598103934665603u;   /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+static const struct question **qindex_slot(const struct catalog *c, const char *id)
+{
+	size_t mask = c->qslots - 1;
+	for (size_t i = hash_id(id) & mask;; i = (i + 1) & mask)
+		if (!c->qindex[i] || strcmp(c->qindex[i]->id, id) == 0)
+			return &c->qindex[i];
+}
+
+/* Adds q to the index; returns the question already there with its id, or
+ * NULL. */
+static const struct question *qindex_add(struct catalog *c, const struct question *q)
+{
+	if (2 * (c->nquestions + 1) > c->qslots) {
+		const struct question **old = c->qindex;
+		size_t nold = c->qslots;
+		c->qslots = c->qslots ? 2 * c->qslots : 256;
+		c->qindex = xcalloc(c->qslots, sizeof *c->qindex);
+		for (size_t i = 0; i < nold; i++)
+			if (old[i])
+				*qindex_slot(c, old[i]->id) = old[i];
+		free(old);
+	}
+	const struct question **slot = qindex_slot(c, q->id);
+	if (*slot)
+		return *slot;
+	*slot = q;
+	return NULL;
+}
+
 int catalog_link(struct catalog *c, struct diag *d)
 {
 	size_t before = d->n;
@@ -1205,6 +1247,11 @@ int catalog_link(struct catalog *c, struct diag *d)
 	}
 
 	c->nquestions = 0;
+	free(c->qindex);
+	c->qindex = NULL;
+	c->qslots = 0;
+	/* Each rubric pattern is matched here only against its own examples. */
+	regex_defer_jit(true);
 	for (size_t i = 0; i < c->nquizzes; i++) {
 		struct quiz *qz = c->quizzes[i];
 		bool reference = qz->reference;
@@ -1228,7 +1275,7 @@ int catalog_link(struct catalog *c, struct diag *d)
 				check_text_question(dg, q);
 			if (!q->id)
 				continue;
-			const struct question *prev = catalog_question(c, q->id);
+			const struct question *prev = qindex_add(c, q);
 			if (prev)
 				PERR(dg, q->pos, "duplicate question id '%s' (first at %s:%d:%d)", q->id,
 				     diag_relpath(prev->pos.file), prev->pos.line, prev->pos.col);
@@ -1238,6 +1285,7 @@ int catalog_link(struct catalog *c, struct diag *d)
 			}
 		}
 	}
+	regex_defer_jit(false);
 	return d->n > before ? -1 : 0;
 }
 
@@ -1281,10 +1329,7 @@ struct demo *catalog_demo(const struct catalog *c, const char *id)
 
 const struct question *catalog_question(const struct catalog *c, const char *id)
 {
-	for (size_t i = 0; i < c->nquestions; i++)
-		if (strcmp(c->questions[i]->id, id) == 0)
-			return c->questions[i];
-	return NULL;
+	return c->qslots && id ? *qindex_slot(c, id) : NULL;
 }
 
 size_t catalog_nquestions(const struct catalog *c)

@@ -22,6 +22,14 @@ struct regex {
 	bool jit_tried;
 };
 
+/* While set, matches run in the interpreter and leave JIT for later. */
+static bool jit_deferred;
+
+void regex_defer_jit(bool defer)
+{
+	jit_deferred = defer;
+}
+
 struct regex *regex_compile(const char *pattern, unsigned flags, char **err, size_t *offset)
 {
 	uint32_t opts = PCRE2_UTF | PCRE2_UCP;
@@ -69,7 +77,7 @@ void regex_free(struct regex *re)
 int regex_search(struct regex *re, const char *subject, size_t len, size_t from,
                  size_t *start, size_t *end, const char **err)
 {
-	if (!re->jit_tried) {
+	if (!re->jit_tried && !jit_deferred) {
 		/* JIT is an optimisation: when it is unavailable the interpreter runs. */
 		pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE);
 		re->jit_tried = true;

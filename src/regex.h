@@ -30,6 +30,13 @@ void regex_free(struct regex *re);
 int regex_search(struct regex *re, const char *subject, size_t len, size_t from,
                  size_t *start, size_t *end, const char **err);
 
+/* While defer is true, matches run in PCRE2's interpreter and the JIT
+ * compilation of each pattern waits for its first match after the deferral
+ * ends. Validation matches every rubric pattern against a handful of
+ * examples once: compiling each to machine code there costs more than it
+ * saves (and keeps executable pages for patterns a run may never use). */
+void regex_defer_jit(bool defer);
+
 /* Convenience: whether the pattern matches anywhere (a limit error counts as
  * no match). */
 bool regex_matches(struct regex *re, const char *subject);

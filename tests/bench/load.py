@@ -1,0 +1,160 @@
+"""Load benchmark: how close `pydojo check` (parse, build the typed catalog,
+validate everything, compile and run every rubric pattern on its examples)
+comes to a bare libyaml event parse of the same bytes, and the peak memory
+of `pydojo topics` on the shipped content.
+
+    python3 tests/bench/load.py [BUILD_DIR]     (default: build)
+
+It generates a synthetic catalog of 30 files (15 lessons, 15 quizzes) with
+500 sections and 1,500 questions, then times the two programs alternately,
+whole processes, and prints the medians and their ratio. Targets: within 2x
+of the bare parse; under 10 MiB peak RSS for `topics`."""
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(TOP, "build"))
+PYDOJO = os.path.join(BUILD, "pydojo")
+PARSE = os.path.join(BUILD, "tests", "bench", "yaml-parse")
+PEAK = os.path.join(BUILD, "tests", "bench", "peak-rss")
+
+LESSONS, SECTIONS, QUESTIONS = 15, 500, 1500
+TYPES = ["choice", "multi", "truefalse", "order", "output", "text"]
+
+
+def lesson(i, nsec):
+    out = [f"id: topic-{i:02d}", f"title: Synthetic topic {i}", "track: concurrency",
+           "level: core", f"summary: A generated lesson number {i} for the load benchmark.",
+           f"requires: [{'topic-%02d' % (i - 1) if i else ''}]".replace("[]", "[]"),
+           "sections:"]
+    for s in range(nsec):
+        out += [f"  - title: Section {s} of topic {i}",
+                "    body: |",
+                "      The **global interpreter lock** lets one thread run bytecode at a",
+                "      time; a waiting thread asks for it after the `switch interval`.",
+                "",
+                "      - I/O releases it",
+                "      - C extensions may release it"]
+        if s % 3 == 0:
+            out += ["    code:", "      source: |", f"        print(sum(range({s})))",
+                    "      output: |", f"        {sum(range(s))}"]
+    out += [f"see_also: [topic-{(i + 1) % LESSONS:02d}]"]
+    return "\n".join(out) + "\n"
+
+
+def question(t, i, k):
+    qid = f"topic-{i:02d}-q{k:03d}"
+    head = [f"  - id: {qid}", f"    type: {t}", "    explain: Because the lock is held by one thread.",
+            "    hint: Think about who holds the lock."]
+    if t == "choice":
+        return head + ["    prompt: Which thread runs bytecode?", "    choices:",
+                       "      - The one holding the GIL", "      - All of them", "      - None",
+                       "    answer: 0"]
+    if t == "multi":
+        return head + ["    prompt: Which release the GIL?", "    choices:",
+                       "      - time.sleep", "      - a pure-Python loop", "      - blocking read",
+                       "    answer: [0, 2]"]
+    if t == "truefalse":
+        return head + ["    prompt: i += 1 is atomic under the GIL.", "    answer: false"]
+    if t == "order":
+        return head + ["    prompt: Order the steps.", "    items:", "      - LOAD", "      - ADD",
+                       "      - STORE"]
+    if t == "output":
+        return head + ["    code: |", f"      print({k} * 2)", "    answer: |", f"      {k * 2}"]
+    return head + ["    prompt: Why do threads help I/O-bound code despite the GIL?", "    rubric:",
+                   "      - point: blocking I/O releases the GIL",
+                   "        pattern: '\\b(release|drop)s?\\b.{0,40}\\b(gil|lock)\\b'",
+                   "        reject: '\\b(not|never)\\s+(release|drop)'",
+                   "      - point: other threads run while one waits",
+                   "        pattern: '\\b(other|another)\\s+threads?\\b.{0,40}\\b(run|execute)'",
+                   "    model_answer: A thread blocked on I/O releases the GIL, so other threads run meanwhile.",
+                   "    examples:", "      pass:",
+                   "        - Blocking I/O releases the GIL and another thread can run.",
+                   "        - The read drops the lock; other threads execute meanwhile.",
+                   "        - Waiting on a socket releases the GIL so other threads run.",
+                   "      fail:", "        - The GIL is never released.",
+                   "        - I/O does not release the GIL, other threads run anyway.",
+                   "        - Threads run in parallel on many cores."]
+
+
+def quiz(i, nq):
+    out = [f"topic: topic-{i:02d}", "questions:"]
+    for k in range(nq):
+        out += question(TYPES[k % len(TYPES)], i, k)
+    return "\n".join(out) + "\n"
+
+
+def generate(root):
+    os.makedirs(os.path.join(root, "lessons"))
+    os.makedirs(os.path.join(root, "quizzes"))
+    files = []
+    for i in range(LESSONS):
+        nsec = SECTIONS // LESSONS + (1 if i < SECTIONS % LESSONS else 0)
+        nq = QUESTIONS // LESSONS
+        for kind, text in (("lessons", lesson(i, nsec)), ("quizzes", quiz(i, nq))):
+            path = os.path.join(root, kind, f"topic-{i:02d}.yaml")
+            with open(path, "w") as f:
+                f.write(text.replace("requires: []\n", ""))
+            files.append(path)
+    return files
+
+
+def timed(argv, env):
+    t = time.perf_counter()
+    p = subprocess.run(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    dt = time.perf_counter() - t
+    if p.returncode != 0:
+        sys.exit(f"{argv[0]} failed ({p.returncode}): {p.stderr.decode()[-500:]}")
+    return dt, p.stdout.decode()
+
+
+def peak_rss_kib(argv, env):
+    """Peak RSS of one run, measured by the small peak-rss launcher (a child
+    forked from this Python process would start with Python's size as its
+    high-water mark)."""
+    p = subprocess.run([PEAK] + argv, env=env, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE, text=True)
+    kib = [int(l.split()[1]) for l in p.stderr.splitlines() if l.startswith("peak-rss: ")]
+    return (kib[0] if kib else 0), p.returncode
+
+
+def main():
+    for exe in (PYDOJO, PARSE, PEAK):
+        if not os.access(exe, os.X_OK):
+            sys.exit(f"{exe} is not built (ninja -C {BUILD})")
+    env = dict(os.environ, NO_COLOR="1")
+    with tempfile.TemporaryDirectory(prefix="pydojo-bench-") as tmp:
+        root = os.path.join(tmp, "content")
+        files = generate(root)
+        size = sum(os.path.getsize(f) for f in files)
+        _, summary = timed([PYDOJO, "check", root], env)
+        _, events = timed([PARSE] + files, env)
+        print(f"synthetic catalog: {len(files)} files, {size / 1024:.0f} KiB; "
+              f"check says: {summary.strip()}; {events.strip()}")
+        rounds = 21
+        check_t, parse_t = [], []
+        for _ in range(rounds):        # alternate, so drift hits both alike
+            check_t.append(timed([PYDOJO, "check", root], env)[0])
+            parse_t.append(timed([PARSE] + files, env)[0])
+        c, p = statistics.median(check_t), statistics.median(parse_t)
+        ratio = c / p
+        print(f"pydojo check (load + validate): median {c * 1000:7.2f} ms over {rounds} runs")
+        print(f"bare libyaml event parse:       median {p * 1000:7.2f} ms over {rounds} runs")
+        print(f"ratio check / parse: {ratio:.2f}x  (target <= 2x: {'PASS' if ratio <= 2 else 'MISS'})")
+    shipped_env = dict(env, PYDOJO_DATADIR=TOP, PYDOJO_DEMODIR=os.path.join(BUILD, "demos"))
+    with tempfile.TemporaryDirectory() as home:
+        shipped_env.update(XDG_DATA_HOME=home, XDG_STATE_HOME=home, XDG_CONFIG_HOME=home)
+        rss = [peak_rss_kib([PYDOJO, "topics"], shipped_env) for _ in range(5)]
+    kib = max(r for r, _ in rss)
+    if any(rc for _, rc in rss):
+        print("note: pydojo topics failed on the shipped content")
+    print(f"peak RSS of 'pydojo topics' on the shipped content: {kib} KiB = {kib / 1024:.2f} MiB"
+          f"  (target < 10 MiB: {'PASS' if kib < 10 * 1024 else 'MISS'})")
+
+
+main()
