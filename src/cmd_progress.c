@@ -489,6 +489,8 @@ static void stats_text(struct buf *b, const struct stats_walk *w, const struct t
 		buf_addc(b, '\n');
 	}
 	buf_printf(b, "  %s none", heat_glyph[0]);
+	if (max == 0)
+		buf_puts(b, " (no reviews yet)");
 	/* Each glyph's range of daily counts, from heat_level. */
 	int64_t lo = 1;
 	for (int l = 1; l <= 4 && lo <= max; l++) {
@@ -501,7 +503,7 @@ static void stats_text(struct buf *b, const struct stats_walk *w, const struct t
 			buf_printf(b, "  %s %lld-%lld", heat_glyph[l], (long long)lo, (long long)hi);
 		lo = hi + 1;
 	}
-	buf_puts(b, " reviews a day (columns are weeks, oldest first)\n");
+	buf_puts(b, max ? " reviews a day; a column is a week, the oldest first\n" : "\n");
 
 	buf_puts(b, "\nLast interviews:");
 	if (!iv->n)
@@ -690,11 +692,12 @@ static void html_out(const MD_CHAR *text, MD_SIZE size, void *ud)
 	buf_add(ud, text, size);
 }
 
-/* Appends Markdown md as HTML. */
+/* Appends Markdown md as HTML, without md4c's final newline. */
 static void md_to_html(struct buf *b, const char *md)
 {
 	if (!md)
 		return;
+	size_t start = b->len;
 	if (md_html(md, (MD_SIZE)strlen(md), html_out, b, MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH | MD_FLAG_NOHTML,
 	            0) != 0) {
 		/* md4c fails only on out-of-memory; fall back to escaped text. */
@@ -712,6 +715,22 @@ static void md_to_html(struct buf *b, const char *md)
 				buf_addc(b, *p);
 		}
 		buf_puts(b, "</p>");
+	}
+	while (b->len > start && b->data[b->len - 1] == '\n')
+		buf_truncate(b, b->len - 1);
+}
+
+/* As md_to_html, but a text that is one paragraph loses its <p> (a choice
+ * or an item inside <li>). */
+static void md_to_html_inline(struct buf *b, const char *md)
+{
+	size_t start = b->len;
+	md_to_html(b, md);
+	char *h = b->data + start;
+	size_t n = b->len - start;
+	if (n >= 7 && strncmp(h, "<p>", 3) == 0 && strcmp(h + n - 4, "</p>") == 0 && !strstr(h + 3, "<p>")) {
+		memmove(h, h + 3, n - 7);
+		buf_truncate(b, start + n - 7);
 	}
 }
 
@@ -782,7 +801,7 @@ static void front_and_back(const struct question *q, struct buf *front, struct b
 		buf_puts(front, "<ol type=\"a\">");
 		for (size_t i = 0; i < q->choices.n; i++) {
 			buf_puts(front, "<li>");
-			md_to_html(front, q->choices.v[i]);
+			md_to_html_inline(front, q->choices.v[i]);
 			buf_puts(front, "</li>");
 		}
 		buf_puts(front, "</ol>");
@@ -796,7 +815,7 @@ static void front_and_back(const struct question *q, struct buf *front, struct b
 			if (!right)
 				continue;
 			buf_printf(back, "<li>%c) ", 'a' + (int)(i % 26));
-			md_to_html(back, q->choices.v[i]);
+			md_to_html_inline(back, q->choices.v[i]);
 			buf_puts(back, "</li>");
 		}
 		buf_puts(back, "</ul>");
@@ -822,7 +841,7 @@ static void front_and_back(const struct question *q, struct buf *front, struct b
 		buf_puts(front, "<ol>");
 		for (size_t i = 0; i < n; i++) {
 			buf_puts(front, "<li>");
-			md_to_html(front, q->items.v[perm[i]]);
+			md_to_html_inline(front, q->items.v[perm[i]]);
 			buf_puts(front, "</li>");
 		}
 		buf_puts(front, "</ol><p><em>Put these in order.</em></p>");
@@ -834,7 +853,7 @@ static void front_and_back(const struct question *q, struct buf *front, struct b
 				if (perm[k] == i)
 					shown = k + 1;
 			buf_printf(back, "<li value=\"%zu\">(%zu) ", i + 1, shown);
-			md_to_html(back, q->items.v[i]);
+			md_to_html_inline(back, q->items.v[i]);
 			buf_puts(back, "</li>");
 		}
 		buf_puts(back, "</ol>");
