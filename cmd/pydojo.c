@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "catalog.h"
+#include "cmd_quiz.h"
 #include "commands.h"
 #include "config.h"
 #include "paths.h"
@@ -60,6 +61,7 @@ static int run_repl(struct ctx *x)
 	char *history = paths_user_file("STATE", "history");
 	struct repl *r = repl_new(history, complete, x);
 	free(history);
+	x->repl = r;
 	repl_install_sigint();
 	if (repl_interactive(r)) {
 		struct catalog_counts k;
@@ -67,6 +69,10 @@ static int run_repl(struct ctx *x)
 		printf("pydojo %s: %zu topics, %zu questions, %zu demos.\n"
 		       "Type 'topics' to see them, 'learn gil' to start, 'help' for every command.\n",
 		       PYDOJO_VERSION, k.topics, k.questions, k.demos);
+		char *next = quiz_next_step(x);
+		if (next)
+			printf("%s\n", next);
+		free(next);
 	}
 	int last_fail = 0;
 	while (!x->quit) {
@@ -95,6 +101,7 @@ static int run_repl(struct ctx *x)
 	/* At a terminal, leaving is not a failure; a script reports its last
 	 * failing command. */
 	int rc = repl_interactive(r) ? 0 : last_fail;
+	x->repl = NULL;
 	repl_free(r);
 	return rc;
 }

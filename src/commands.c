@@ -13,11 +13,13 @@
 
 #include "catalog.h"
 #include "cmd_progress.h"
+#include "cmd_quiz.h"
 #include "config.h"
 #include "diag.h"
 #include "regex.h"
 #include "render.h"
 #include "search.h"
+#include "session.h"
 #include "store.h"
 #include "util.h"
 
@@ -29,6 +31,8 @@ void ctx_release(struct ctx *x)
 	x->cat = NULL;
 	store_close(x->store);
 	x->store = NULL;
+	free(x->settings);
+	x->settings = NULL;
 }
 
 static int load_shipped(struct ctx *x, struct catalog *c, bool reference, struct diag *d)
@@ -206,6 +210,12 @@ static int cmd_topics(struct ctx *x, int argc, char **argv)
 	struct catalog *c = ctx_catalog(x);
 	if (!c)
 		return 2;
+	/* Mastery (mean retrievability, unseen questions counting 0) and due
+	 * cards per topic, from the progress store when there is one. */
+	struct quiz_progress pr;
+	int prc = quiz_progress(x, &pr);
+	if (prc)
+		return prc;
 	struct render_opts o = ctx_render_opts(x);
 	struct buf b;
 	buf_init(&b);
@@ -215,6 +225,9 @@ static int cmd_topics(struct ctx *x, int argc, char **argv)
 	for (size_t i = 0; i < catalog_nlessons(c); i++) {
 		const struct lesson *ls = catalog_lesson_at(c, i);
 		size_t nq = ls->quiz ? ls->quiz->n : 0;
+		const struct session_topic *tp = pr.topics && i < pr.n ? &pr.topics[i] : NULL;
+		double mastery = tp ? tp->mastery : 0;
+		size_t due = tp ? tp->due : 0, seen = tp ? tp->seen : 0;
 		if (json) {
 			buf_puts(&b, i ? ",\n " : "");
 			buf_puts(&b, "{\"id\": ");
@@ -227,7 +240,8 @@ static int cmd_topics(struct ctx *x, int argc, char **argv)
 			buf_json_str(&b, ls->level);
 			buf_puts(&b, ", \"summary\": ");
 			buf_json_str(&b, ls->summary);
-			buf_printf(&b, ", \"sections\": %zu, \"questions\": %zu, \"demos\": [", ls->nsections, nq);
+			buf_printf(&b, ", \"sections\": %zu, \"questions\": %zu, \"seen\": %zu, \"due\": %zu, \"mastery\": %.4f, \"demos\": [",
+			           ls->nsections, nq, seen, due, mastery);
 			for (size_t k = 0; k < ls->demos.n; k++) {
 				buf_puts(&b, k ? ", " : "");
 				buf_json_str(&b, ls->demos.v[k]);
@@ -244,17 +258,21 @@ static int cmd_topics(struct ctx *x, int argc, char **argv)
 		}
 		buf_puts(&b, "  ");
 		render_styled(&b, STYLE_BOLD, ls->id, strlen(ls->id), &o);
-		buf_printf(&b, "%*s %-5s %2zuq  ", 20 - (int)strlen(ls->id), "", ls->level, nq);
+		buf_printf(&b, "%*s %-5s %2zuq %4.0f%% ", 20 - (int)strlen(ls->id), "", ls->level, nq, 100 * mastery);
+		if (due)
+			buf_printf(&b, "%3zu due  ", due);
+		else
+			buf_puts(&b, "         ");
 		/* The summary wraps under itself. */
 		struct buf sum;
 		buf_init(&sum);
 		struct render_opts so = o;
-		so.width = o.width - 34 > 30 ? o.width - 34 : 30;
+		so.width = o.width - 48 > 30 ? o.width - 48 : 30;
 		render_markdown(&sum, ls->summary, 0, &so);
 		bool first = true;
 		for (char *line = strtok(sum.data, "\n"); line; line = strtok(NULL, "\n")) {
 			if (!first)
-				buf_printf(&b, "%34s", "");
+				buf_printf(&b, "%48s", "");
 			buf_printf(&b, "%s\n", line);
 			first = false;
 		}
@@ -265,9 +283,11 @@ static int cmd_topics(struct ctx *x, int argc, char **argv)
 	if (json)
 		buf_puts(&b, "]\n");
 	else
-		buf_printf(&b, "\n%zu topics. Start with 'learn TOPIC'.\n", catalog_nlessons(c));
+		buf_printf(&b, "\n%zu topics; mastery is the mean recall probability of a topic's questions. %s\n",
+		           catalog_nlessons(c), pr.due ? "Type 'review' for the due cards." : "Start with 'learn TOPIC', then 'quiz TOPIC'.");
 	fwrite(b.data, 1, b.len, stdout);
 	buf_release(&b);
+	quiz_progress_release(&pr);
 	return 0;
 }
 
@@ -529,6 +549,10 @@ static const struct command table[] = {
 	{"next", NULL, "next", "the next section of the open lesson", cmd_next, true},
 	{"prev", NULL, "prev", "the previous section of the open lesson", cmd_prev, true},
 	{"sections", NULL, "sections [TOPIC]", "the sections of a lesson", cmd_sections, false},
+	{"quiz", NULL, "quiz TOPIC [-n N]", "practise a topic: due questions, then new, then the weakest", cmd_quiz, false},
+	{"review", NULL, "review [--new-limit N]", "the cards due across all topics, then new ones up to a daily limit", cmd_review, false},
+	{"interview", NULL, "interview [--minutes M] [--topics a,b] [--seed S]", "a timed mock interview ending with a report", cmd_interview, false},
+	{"undo", NULL, "undo", "take back the last answer recorded", cmd_undo, false},
 	{"search", NULL, "search REGEX", "search lessons and questions (PCRE2, case-insensitive)", cmd_search, false},
 	{"stats", NULL, "stats [--json]", "progress per topic, due cards, review heatmap, last interviews", cmd_stats, false},
 	{"export", NULL, "export --anki FILE", "write the questions as an Anki import file", cmd_export, false},

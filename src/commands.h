@@ -16,6 +16,8 @@
 
 struct catalog;
 struct lesson;
+struct repl;
+struct settings;
 struct store;
 
 /* What every command runs against. Strings are owned by whoever set them
@@ -38,6 +40,9 @@ struct ctx {
 	/* The lesson `next`, `prev` and `sections` walk in the REPL. */
 	const struct lesson *cur;
 	int cur_section;             /* -1: the whole lesson was shown */
+	struct repl *repl;           /* the REPL's line input while it runs, else NULL */
+	struct settings *settings;   /* loaded by ctx_settings(), freed by ctx_release() */
+	bool settings_failed;
 };
 
 struct command {
@@ -56,6 +61,10 @@ struct render_opts ctx_render_opts(const struct ctx *x);
  * first use; on failure prints the one-line error and returns NULL (the
  * command then exits 3). Closed by ctx_release(). */
 struct store *ctx_store(struct ctx *x);
+/* The settings ($XDG_CONFIG_HOME/pydojo/config.yaml, see settings.h),
+ * loaded on first use; on a bad file prints every fault and returns NULL
+ * (the command then exits 2). */
+struct settings *ctx_settings(struct ctx *x);
 
 size_t commands_count(void);
 const struct command *commands_at(size_t i);

@@ -1,7 +1,15 @@
 /*
- * grade: checks answers against questions. Rubric grading of free text goes
- * through the patterns the catalog compiled (regex module, with its limits).
- * Pure: no I/O, no printing.
+ * grade: checks answers against questions. Answer parsers turn what was
+ * typed into a choice, a set of choices, a boolean or an order, or give a
+ * one-line reason why the text is not an answer at all (the caller asks
+ * again instead of grading). Rubric grading of free text goes through the
+ * patterns the catalog compiled (regex module, with its limits).
+ *
+ * Pure: no I/O, no printing, no clock. It does not decide ratings or keep
+ * scores; sessions do.
+ *
+ * Ownership: reasons set through char **why are new strings; the caller
+ * frees them. Everything else is borrowed from the caller.
  */
 #ifndef PYDOJO_GRADE_H
 #define PYDOJO_GRADE_H
@@ -16,5 +24,55 @@ struct question;
  * the number found. A point is found when its pattern matches and its reject
  * pattern does not. */
 size_t grade_rubric(const struct question *q, const char *answer, bool *hits);
+
+/* The letter shown for choice i (0 -> 'a'); choices beyond 'z' have none
+ * and are answered by number. */
+char grade_letter(size_t i);
+
+/* Parses one choice among n: a letter ("b", "B", "b)") or a 1-based number.
+ * Returns 0 and sets *index (0-based), or -1 and sets *why. */
+int grade_parse_choice(const char *answer, size_t n, size_t *index, char **why);
+
+/* Parses a set of choices among n: letters or numbers separated by commas
+ * and/or spaces ("a,c", "a c", "c, a", "ac"), in any order. Sets
+ * selected[0..n) and returns 0, or -1 and sets *why (nothing given, a
+ * letter out of range, one given twice). */
+int grade_parse_multi(const char *answer, size_t n, bool *selected, char **why);
+
+/* Parses t/f/true/false/y/n/yes/no (any case). Returns 0 and sets *value,
+ * or -1 and sets *why. */
+int grade_parse_truefalse(const char *answer, bool *value, char **why);
+
+/* Parses an order of n shown items: the 1-based numbers of the items as
+ * shown, in the order the answer puts them ("3 1 2", "3,1,2", "312" when
+ * n < 10). Sets seq[k] to the 0-based shown position placed k-th and
+ * returns 0, or -1 and sets *why (a number missing, repeated or out of
+ * range). seq holds n entries. */
+int grade_parse_order(const char *answer, size_t n, size_t *seq, char **why);
+
+/* Compares program output line by line, ignoring trailing spaces and tabs
+ * (and a carriage return) on each line and trailing blank lines. */
+bool grade_output(const char *expected, const char *answer);
+
+/* The result of grading one answer. */
+struct grade_result {
+	bool correct;
+	size_t found;     /* text: key points found; others: 1 when correct */
+	size_t total;     /* text: points in the rubric; others: 1 */
+	bool *hits;       /* text: q->nrubric flags (a new array); else NULL */
+};
+
+/* Grades answer to q. For an order question, shown[i] is the index (in the
+ * right order) of the item shown at position i, so a correct answer lists
+ * the positions whose shown[] are 0, 1, 2, ...; shown is NULL for other
+ * types. Returns 0 and fills *r (release with grade_result_release), or -1
+ * and sets *why when the answer is malformed (ask again; not a wrong
+ * answer). An output or text answer is never malformed. */
+int grade_answer(const struct question *q, const char *answer, const size_t *shown,
+		struct grade_result *r, char **why);
+void grade_result_release(struct grade_result *r);
+
+/* The score of a result in 0..1: found / total. */
+double grade_score(const struct grade_result *r);
 
 #endif

@@ -1,0 +1,79 @@
+/*
+ * session: the quiz, review and interview flows. A session picks questions
+ * (due cards, new cards, weak cards), asks each one through the line reader,
+ * grades it (grade), shows the verdict, explanation and key points, takes a
+ * rating (suggesting one from the result), schedules the card (fsrs) and
+ * records it (store), one transaction per answered question. It prints to
+ * stdout as commands do; reasons for refused answers go to stdout too, since
+ * they are part of the conversation.
+ *
+ * Keys during a question: an answer, `hint`, `skip`, `?`, `quit`, and
+ * `undo` right after a rating. Ctrl-C abandons the question in hand (nothing
+ * is recorded for it); Ctrl-D, or the end of input, ends the session.
+ *
+ * It does not parse the command line, open the store, load settings or own
+ * the line reader: the caller hands them in (struct session_env, borrowed
+ * for the call). Questions whose card exists but which left the catalog are
+ * never asked; questions without a card are new.
+ */
+#ifndef PYDOJO_SESSION_H
+#define PYDOJO_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fsrs.h"
+#include "render.h"
+#include "store.h"
+
+struct catalog;
+struct repl;
+
+/* What a session runs against, all borrowed. */
+struct session_env {
+	struct catalog *cat;
+	struct store *st;
+	struct repl *repl;
+	struct render_opts ro;
+	struct fsrs_params params;   /* retention and fuzz already set */
+	uint64_t seed;               /* every random choice: order, shuffles, fuzz */
+};
+
+struct session_opts {
+	enum store_session_kind kind;
+	const char *topic;           /* quiz: the topic */
+	size_t count;                /* quiz: questions to ask (-n) */
+	int new_limit;               /* review: new cards a day */
+	double minutes;              /* interview: length */
+	const char *const *topics;   /* interview: topics to draw from; NULL: all */
+	size_t ntopics;
+};
+
+/* Runs one session. Returns 0 when it ran (whatever the score), 3 when the
+ * store failed (after printing the error). */
+int session_run(const struct session_env *env, const struct session_opts *o);
+
+/* Per-topic progress, for `topics`, the banner and the interview draw. */
+struct session_topic {
+	const char *topic;           /* borrowed from the catalog */
+	size_t questions;            /* in the catalog */
+	size_t seen;                 /* questions with a card */
+	size_t due;                  /* cards due at now */
+	double mastery;              /* mean retrievability over every question (unseen: 0) */
+};
+
+/* Fills *out with one entry per lesson, in catalog order (a new array of
+ * *n entries; caller frees). Cards of questions that left the catalog are
+ * ignored. Returns 0, or -1 with *err set (a new string). */
+int session_topics(struct catalog *cat, struct store *st, const struct fsrs_params *p, int64_t now,
+		struct session_topic **out, size_t *n, char **err);
+
+/* The earliest due time after now among the catalog's cards, or
+ * STORE_NO_TIME when no card is waiting. */
+int session_next_due(struct catalog *cat, struct store *st, int64_t now, int64_t *next, char **err);
+
+/* Writes a duration of seconds as "45s", "12m", "3h", "2d" (rounded). */
+void session_format_wait(char *buf, size_t size, int64_t seconds);
+
+#endif
