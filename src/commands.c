@@ -549,6 +549,7 @@ static const struct command table[] = {
 	{"next", NULL, "next", "the next section of the open lesson", cmd_next, true},
 	{"prev", NULL, "prev", "the previous section of the open lesson", cmd_prev, true},
 	{"sections", NULL, "sections [TOPIC]", "the sections of a lesson", cmd_sections, false},
+	{"demo", NULL, "demo [list | ID [--PARAM VALUE ...] [--json | --predict | --help]]", "run a live concept demo, or predict its result first", cmd_demo, false},
 	{"quiz", NULL, "quiz TOPIC [-n N]", "practise a topic: due questions, then new, then the weakest", cmd_quiz, false},
 	{"review", NULL, "review [--new-limit N]", "the cards due across all topics, then new ones up to a daily limit", cmd_review, false},
 	{"interview", NULL, "interview [--minutes M] [--topics a,b] [--seed S]", "a timed mock interview ending with a report", cmd_interview, false},

@@ -82,4 +82,7 @@ int commands_run(struct ctx *x, int argc, char **argv);
 int commands_split(const char *line, char ***argv);
 void commands_free_argv(char **argv);
 
+/* Commands implemented in their own files (cmd_NAME.c). */
+int cmd_demo(struct ctx *x, int argc, char **argv);
+
 #endif
