@@ -141,7 +141,9 @@ static int run_variant(enum variant v, int nthreads, long increments,
 		memset(&w[started], 0, sizeof w[started]);
 		w[started].s = &s;
 		w[started].id = started;
-		if (pthread_create(&w[started].tid, NULL, worker_main, &w[started])) {
+		int err = pthread_create(&w[started].tid, NULL, worker_main, &w[started]);
+		if (err) {
+			errno = err;
 			rc = -1;
 			s.increments = 0;       /* let the started ones end at once */
 			break;

@@ -264,7 +264,7 @@ struct server {
 	long writes;
 	long acks;                      /* "ACK\n" received */
 	int error;                      /* errno of a failure, 0 if none */
-	atomic_int done;
+	atomic_int quit;                /* the client gave up: stop at once */
 };
 
 static void *server_main(void *arg)
@@ -277,7 +277,7 @@ static void *server_main(void *arg)
 	char ackbuf[4096];
 	long ack_partial = 0;
 	struct pollfd pf = {s->listen_fd, POLLIN, 0};
-	while (!demo_stopping()) {
+	while (!demo_stopping() && !atomic_load(&s->quit)) {
 		int r = poll(&pf, 1, 100);
 		if (r > 0) {
 			fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
@@ -294,7 +294,7 @@ static void *server_main(void *arg)
 	size_t off = 0;
 	bool wr_open = true;
 	for (;;) {
-		if (demo_stopping())
+		if (demo_stopping() || atomic_load(&s->quit))
 			break;
 		/* keep a little data ready: the next lines, as bytes */
 		double tg = demo_now();
@@ -372,7 +372,6 @@ static void *server_main(void *arg)
 out:
 	free(line.p);
 	free(out.p);
-	atomic_store(&s->done, 1);
 	return NULL;
 }
 
@@ -820,8 +819,10 @@ int main(int argc, char **argv)
 out:
 	if (fd >= 0)
 		close(fd);
-	if (started)
+	if (started) {
+		atomic_store(&srv.quit, 1);
 		pthread_join(tid, NULL);
+	}
 	if (srv.listen_fd >= 0)
 		close(srv.listen_fd);
 	demo_timeline_free(tl);

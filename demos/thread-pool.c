@@ -138,7 +138,20 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-/* ThreadPoolExecutor(max_workers=k); returns -1 when no thread started. */
+static void pool_release(struct pool *p)
+{
+	free(p->workers);
+	free(p->completed);
+	free(p->queue);
+	pthread_cond_destroy(&p->done);
+	pthread_cond_destroy(&p->work);
+	pthread_mutex_destroy(&p->mu);
+}
+
+/*
+ * ThreadPoolExecutor(max_workers=k); returns -1 (errno set, nothing left
+ * to release) when no thread started.
+ */
 static int pool_init(struct pool *p, int k, size_t max_tasks)
 {
 	memset(p, 0, sizeof *p);
@@ -149,16 +162,26 @@ static int pool_init(struct pool *p, int k, size_t max_tasks)
 	p->queue = calloc(max_tasks, sizeof *p->queue);
 	p->completed = calloc(max_tasks, sizeof *p->completed);
 	p->workers = calloc((size_t)k, sizeof *p->workers);
-	if (!p->queue || !p->completed || !p->workers)
+	if (!p->queue || !p->completed || !p->workers) {
+		pool_release(p);
+		errno = ENOMEM;
 		return -1;
+	}
 	for (int i = 0; i < k; i++) {
 		p->workers[i].pool = p;
 		p->workers[i].id = i;
-		if (pthread_create(&p->workers[i].tid, NULL, worker_main, &p->workers[i]))
+		int err = pthread_create(&p->workers[i].tid, NULL, worker_main, &p->workers[i]);
+		if (err) {
+			errno = err;
 			break;
+		}
 		p->nworkers++;
 	}
-	return p->nworkers ? 0 : -1;
+	if (!p->nworkers) {
+		pool_release(p);
+		return -1;
+	}
+	return 0;
 }
 
 /* executor.submit(fn): queues the future's task. */
@@ -238,16 +261,6 @@ static void pool_shutdown(struct pool *p, bool cancel)
 	for (int i = 0; i < p->nworkers; i++)
 		pthread_join(p->workers[i].tid, NULL);
 	p->nworkers = 0;
-}
-
-static void pool_release(struct pool *p)
-{
-	free(p->workers);
-	free(p->completed);
-	free(p->queue);
-	pthread_cond_destroy(&p->done);
-	pthread_cond_destroy(&p->work);
-	pthread_mutex_destroy(&p->mu);
 }
 
 /* A JSON array of ints. */
