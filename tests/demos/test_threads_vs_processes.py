@@ -47,6 +47,10 @@ def check(demo):
         demo.expect(get(j, "speedup." + k) > 0, f"speedup.{k} not positive")
     demo.expect(get(j, "speedup.threads_gil") < 1.5,
                 f"threads under one lock sped up: {get(j, 'speedup.threads_gil')}")
+    # The hard invariant behind that ratio: the turns never overlap.
+    held, wall = get(j, "lock_held_s"), get(j, "wall_s.threads_gil")
+    demo.expect(0 < held <= wall * 1.001,
+                f"the lock was held {held} s in a run of {wall} s")
     demo.expect(get(j, "handovers") >= workers,
                 f"the lock changed hands only {get(j, 'handovers')} times")
     demo.expect(get(j, "cpu_s.processes") > 0, "children's CPU time not measured")
