@@ -735,7 +735,7 @@ int main(int argc, char **argv)
 	long sent_invalid = 0, sent_long = 0;
 	for (long i = 0; i < lines; i++) {
 		sent_invalid += srv.kind[i] == K_INVALID;
-		sent_long += srv.kind[i] == K_LONG;
+		sent_long += srv.len[i] + 1 > (size_t)chunk;
 	}
 	demo_print(&d, "\n  %-40s %16s %16s\n", "", "seed's collector", "bounded");
 	demo_print(&d, "  %-40s %16ld %16ld\n", "lines delivered", cl.nv.lines, cl.lines);
@@ -755,11 +755,16 @@ int main(int argc, char **argv)
 	demo_print(&d, "  invalid UTF-8: %ld lines sent with bad bytes; %ld lines decoded with "
 		   "%ld U+FFFD; decoding each chunk by itself would put %ld\n",
 		   sent_invalid, cl.fffd_lines, cl.fffd_total, cl.fffd_chunks);
-	if (cl.overlong_line >= 0)
+	if (cl.truncated == 1)
 		demo_print(&d, "  over-long line %ld: %lld bytes sent, %lld kept, %lld dropped "
 			   "(limit %ld); the seed's buffer grew to %zu bytes for it\n",
 			   cl.overlong_line, cl.overlong_sent, cl.kept_overlong,
 			   cl.dropped_bytes, limit, cl.nv.max_len);
+	else if (cl.truncated > 1)
+		demo_print(&d, "  %ld lines over the limit of %ld bytes (the first: line %ld, "
+			   "%lld bytes): %lld bytes kept, %lld dropped in all; the seed's "
+			   "buffer grew to %zu bytes\n", cl.truncated, limit, cl.overlong_line,
+			   cl.overlong_sent, cl.kept_overlong, cl.dropped_bytes, cl.nv.max_len);
 	double t_end = demo_now();
 	if (srv.tl.n >= ROW_CAP || crow.n >= ROW_CAP) {
 		t_end = srv.tl.until < crow.until ? srv.tl.until : crow.until;
