@@ -51,6 +51,8 @@ static void *count_thread(void *arg)
 {
 	struct count_job *job = arg;
 	for (long i = 0; i < job->increments; i++) {
+		if ((i & 4095) == 0 && demo_stopping())
+			break;
 		pthread_mutex_lock(&counter_lock);
 		counter++;
 		pthread_mutex_unlock(&counter_lock);
@@ -276,6 +278,8 @@ int main(int argc, char **argv)
 		if (started < n)
 			goto fail;
 	}
+	if (demo_stopping())
+		goto out;
 	long after_threads = counter;
 
 	/* Each child reports its own counter through one pipe, then exits. */
