@@ -164,13 +164,15 @@ static int cmd_check(struct ctx *x, int argc, char **argv)
 				struct catalog *c = cats[ncats++] = catalog_new();
 				catalog_add_root(c, argv[i], false, &d);
 			} else {
-				if (!files) {
+				if (!files)
 					files = cats[ncats++] = catalog_new();
-					load_shipped(x, files, true, &d);
-				}
 				catalog_add_file(files, argv[i], &d);
 			}
 		}
+		/* The shipped catalog after the files, so that a shipped file
+		 * named on the command line is checked, not taken as reference. */
+		if (files)
+			load_shipped(x, files, true, &d);
 	}
 	for (size_t i = 0; i < ncats; i++) {
 		catalog_link(cats[i], &d);
