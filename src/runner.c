@@ -83,6 +83,15 @@ static void start_child(const char *path, char *const argv[], pid_t parent, bool
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* Without a terminal, stdin may be the REPL's script: not the demo's
+	 * to read. */
+	if (!fg) {
+		int null = open("/dev/null", O_RDONLY);
+		if (null >= 0 && null != 0) {
+			dup2(null, 0);
+			close(null);
+		}
+	}
 	if (outfd >= 0) {
 		if (outfd == 1)
 			fcntl(1, F_SETFD, 0);
@@ -183,6 +192,7 @@ int runner_run(const char *path, char *const argv[], const struct runner_opts *o
 	bool have_tio = fg && tcgetattr(0, &saved_tio) == 0;
 
 	int rc = -1;
+	int deferred = 0;   /* SIGTERM or SIGHUP for pydojo, acted on afterwards */
 	int outp[2] = {-1, -1}, errp[2] = {-1, -1};
 	int sfd = -1;
 	if (pipe2(errp, O_CLOEXEC) < 0 || (opts->capture_stdout && pipe2(outp, O_CLOEXEC) < 0)) {
@@ -313,6 +323,8 @@ int runner_run(const char *path, char *const argv[], const struct runner_opts *o
 			while (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {
 				if (si.ssi_signo == SIGCHLD)
 					continue;
+				if (si.ssi_signo != SIGINT)
+					deferred = (int)si.ssi_signo;
 				if (!stopping) {
 					/* SIGINT, SIGTERM or SIGHUP sent to pydojo: pass
 					 * it on, then insist after the grace time. */
@@ -370,5 +382,9 @@ restore:
 	}
 	sigaction(SIGCHLD, &old_chld, NULL);
 	sigprocmask(SIG_SETMASK, &oldmask, NULL);
+	/* A SIGTERM or SIGHUP meant for pydojo was held back until the demo
+	 * was stopped and reaped; now it takes its course. */
+	if (deferred)
+		raise(deferred);
 	return rc;
 }

@@ -3,12 +3,15 @@
  * by path with an argument vector (never through a shell), in a process group
  * of its own that becomes the terminal's foreground group while it runs (so
  * Ctrl-C typed there reaches the demo, not pydojo), with PR_SET_PDEATHSIG so
- * it cannot outlive pydojo. A time limit ends a runaway; when stdin is not
- * the controlling terminal, a SIGINT or SIGTERM sent to pydojo is forwarded
- * to the group instead. Afterwards nothing of the group is left: the group is
- * killed after its leader exits and every member is reaped (pydojo is the
- * child subreaper while the demo runs, so orphans come back to it). The
- * terminal's settings and foreground group are restored.
+ * it cannot outlive pydojo. A time limit ends a runaway. When stdin is not
+ * the controlling terminal, a SIGINT sent to pydojo is forwarded to the group
+ * and the program's stdin is /dev/null (it must not read a script meant for
+ * the REPL). A SIGTERM or SIGHUP sent to pydojo stops the group first and is
+ * raised again for pydojo once the group is gone. Afterwards nothing of the
+ * group is left: the group is killed after its leader exits and every member
+ * is reaped (pydojo is the child subreaper while the program runs, so orphans
+ * come back to it). The terminal's settings and foreground group are
+ * restored.
  *
  * It does not know demos, manifests or parameters, and prints nothing.
  *

@@ -372,13 +372,17 @@ def test_time_limit(fx):
     expect(status == 2 and "PYDOJO_DEMO_TIMEOUT must be a number" in err, f"{status} {err!r}")
 
 
-@with_fixture
-def test_sigint_forwarded_without_terminal(fx):
+def start_long_demo(fx):
     p = subprocess.Popen([BIN, "demo", "event-loop", "--unit-ms", "1", "--tasks", "10", "--ms", "10000"],
                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          env=fx.env, cwd=SRC)
+    return p, fx.wait_for("demo-event-loop")
+
+
+@with_fixture
+def test_sigint_forwarded_without_terminal(fx):
+    p, demo = start_long_demo(fx)
     try:
-        fx.wait_for("demo-event-loop")
         os.kill(p.pid, signal.SIGINT)
         out, err = p.communicate(timeout=20)
     finally:
@@ -389,6 +393,33 @@ def test_sigint_forwarded_without_terminal(fx):
     expect(p.returncode == 130, f"exit {p.returncode}, want 130: {out[-300:]!r} {err!r}")
     how, wall, cpu = report(out)
     expect(how == "interrupted, status 130", f"report: {how}")
+    fx.expect_none_left()
+
+
+@with_fixture
+def test_nothing_outlives_a_killed_pydojo(fx):
+    p, demo = start_long_demo(fx)
+    try:
+        p.kill()  # SIGKILL: no clean-up code runs; PR_SET_PDEATHSIG does it
+        p.communicate(timeout=20)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    fx.expect_none_left(what="the demo of a killed pydojo")
+
+
+@with_fixture
+def test_sigterm_stops_the_demo_then_pydojo(fx):
+    p, demo = start_long_demo(fx)
+    try:
+        os.kill(p.pid, signal.SIGTERM)
+        out, err = p.communicate(timeout=20)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    expect(p.returncode == -signal.SIGTERM, f"pydojo exit {p.returncode}, want death by SIGTERM")
     fx.expect_none_left()
 
 
