@@ -326,11 +326,21 @@ static void put_md(struct buf *b, const struct session *s, const char *md, int i
 		buf_addc(b, '\n');
 }
 
+/* A countdown as m:ss, rounded up (0:01 until it is really over). */
 static void format_clock(char *buf, size_t size, double seconds)
 {
 	if (seconds < 0)
 		seconds = 0;
 	long t = (long)ceil(seconds);
+	snprintf(buf, size, "%ld:%02ld", t / 60, t % 60);
+}
+
+/* A time taken as m:ss, rounded to the nearest second. */
+static void format_taken(char *buf, size_t size, double seconds)
+{
+	if (seconds < 0)
+		seconds = 0;
+	long t = lround(seconds);
 	snprintf(buf, size, "%ld:%02ld", t / 60, t % 60);
 }
 
@@ -840,7 +850,7 @@ static enum ask_result ask(struct session *s, const struct question *q, const st
 	bool end = false;
 	if (interview(s)) {
 		char t[32];
-		format_clock(t, sizeof t, secs);
+		format_taken(t, sizeof t, secs);
 		printf("  answered in %s\n", t);
 	} else {
 		show_feedback(s, q, shown, &gr);
@@ -1210,7 +1220,7 @@ static void print_report(const struct session *s, double seconds)
 	const struct render_opts *o = &s->env->ro;
 	size_t correct = count_correct(s);
 	char t[32];
-	format_clock(t, sizeof t, seconds);
+	format_taken(t, sizeof t, seconds);
 	buf_addc(&b, '\n');
 	put_styled(&b, s, STYLE_HEAD, "Interview report");
 	buf_printf(&b, "\n%s after %s: %zu question%s answered.\n",
@@ -1235,7 +1245,7 @@ static void print_report(const struct session *s, double seconds)
 	buf_addc(&b, '\n');
 	for (size_t i = 0; i < s->ndone; i++) {
 		const struct done *d = &s->done[i];
-		format_clock(t, sizeof t, d->seconds);
+		format_taken(t, sizeof t, d->seconds);
 		buf_printf(&b, "  %2zu. %-36s ", i + 1, d->q->id);
 		const char *v = d->skipped ? "skipped" : d->correct ? "right" : "wrong";
 		render_styled(&b, d->correct ? STYLE_OK : STYLE_BAD, v, strlen(v), o);

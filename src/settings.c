@@ -70,7 +70,7 @@ int settings_load(struct settings *s, const char *path, struct diag *d)
 	const struct ynode *root = doc.root;
 	if (root && !ynode_is_null(root)) {
 		if (root->kind != YNODE_MAP) {
-			diag_add(d, root->file, root->line, root->col, "settings must be a mapping of keys to values, not a %s",
+			diag_add(d, root->file, root->line, root->col, "settings must be a mapping of keys to values, not %s",
 			         ynode_kind_name(root));
 		} else {
 			for (size_t i = 0; i + 1 < root->n; i += 2) {
