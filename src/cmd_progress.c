@@ -34,10 +34,8 @@
 
 /* ---- the store ---- */
 
-struct store *ctx_store(struct ctx *x)
+static struct store *open_ctx_store(struct ctx *x, bool readonly)
 {
-	if (x->store || x->store_failed)
-		return x->store;
 	char *path = x->db_path ? xstrdup(x->db_path) : paths_user_file("DATA", "progress.db");
 	char *err = NULL;
 	if (!path) {
@@ -60,7 +58,7 @@ struct store *ctx_store(struct ctx *x)
 		}
 		free(dir);
 	}
-	x->store = store_open(path, &err);
+	x->store = readonly ? store_open_readonly(path, &err) : store_open(path, &err);
 	if (!x->store) {
 		fprintf(stderr, "error: %s\n", err);
 		free(err);
@@ -72,6 +70,25 @@ fail:
 	free(path);
 	x->store_failed = true;
 	return NULL;
+}
+
+struct store *ctx_store(struct ctx *x)
+{
+	if (x->store && store_is_readonly(x->store)) {
+		/* A reader opened it; a writer checks the whole file first. */
+		store_close(x->store);
+		x->store = NULL;
+	}
+	if (x->store || x->store_failed)
+		return x->store;
+	return open_ctx_store(x, false);
+}
+
+struct store *ctx_store_read(struct ctx *x)
+{
+	if (x->store || x->store_failed)
+		return x->store;
+	return open_ctx_store(x, true);
 }
 
 /* ---- small helpers ---- */
@@ -621,7 +638,7 @@ int cmd_stats(struct ctx *x, int argc, char **argv)
 	struct catalog *cat = ctx_catalog(x);
 	if (!cat)
 		return 2;
-	struct store *st = ctx_store(x);
+	struct store *st = ctx_store_read(x);
 	if (!st)
 		return 3;
 

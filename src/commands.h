@@ -61,6 +61,12 @@ struct render_opts ctx_render_opts(const struct ctx *x);
  * first use; on failure prints the one-line error and returns NULL (the
  * command then exits 3). Closed by ctx_release(). */
 struct store *ctx_store(struct ctx *x);
+/* The same store for commands that only read (stats, mastery, the banner):
+ * opened with store_open_readonly, which skips the whole-file quick_check
+ * of a database that needs no migration. A later ctx_store() closes it and
+ * opens the store for writing, so do not keep the pointer across a call to
+ * ctx_store(). */
+struct store *ctx_store_read(struct ctx *x);
 /* The settings ($XDG_CONFIG_HOME/pydojo/config.yaml, see settings.h),
  * loaded on first use; on a bad file prints every fault and returns NULL
  * (the command then exits 2). */

@@ -430,6 +430,123 @@ static void test_refuse_truncated(void **state)
 	free(path2);
 }
 
+static int count_card(void *ud, const char *id, const char *topic, const struct store_card *c)
+{
+	(void)id;
+	(void)topic;
+	(void)c;
+	(*(int *)ud)++;
+	return 0;
+}
+
+static void test_open_readonly(void **state)
+{
+	char *err = NULL;
+	/* A missing file is created and migrated, then only read. */
+	char *path = tpath(state, "ro/progress.db");
+	struct store *st = store_open_readonly(path, &err);
+	assert_non_null(st);
+	assert_true(store_is_readonly(st));
+	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+	struct fsrs_card after = review_card(st, "q", FSRS_GOOD, T0);
+	struct store_review r = {.question_id = "q", .topic = "gil", .at = T0, .rating = FSRS_GOOD,
+	                         .score = NAN, .duration_ms = -1};
+	assert_int_equal(store_record_review(st, &r, &after, NULL, &err), -1);
+	assert_non_null(strstr(err, "reading only"));
+	free(err);
+	err = NULL;
+	int64_t sid;
+	assert_int_equal(store_session_start(st, STORE_QUIZ, T0, &sid, &err), -1);
+	free(err);
+	err = NULL;
+	char *out = NULL;
+	assert_int_equal(store_query_text(st, "SELECT count(*) FROM cards", &out, &err), 0);
+	assert_string_equal(out, "0\n");
+	free(out);
+	store_close(st);
+
+	/* An existing database is read without a byte changing. */
+	st = open_ok(path);
+	for (int i = 0; i < 20; i++) {
+		char id[16];
+		snprintf(id, sizeof id, "q%d", i);
+		record(st, id, "gil", FSRS_GOOD, T0 + i, STORE_NO_SESSION);
+	}
+	store_close(st);
+	size_t n0 = 0, n1 = 0;
+	char *before = slurp(path, &n0);
+	st = store_open_readonly(path, &err);
+	assert_non_null(st);
+	assert_true(store_is_readonly(st));
+	int n = 0;
+	assert_int_equal(store_each_card(st, NULL, count_card, &n, &err), 0);
+	assert_int_equal(n, 20);
+	store_close(st);
+	char *after_bytes = slurp(path, &n1);
+	assert_int_equal(n0, n1);
+	assert_memory_equal(before, after_bytes, n0);
+	free(before);
+	free(after_bytes);
+
+	/* Refusals are the same as store_open's. */
+	char *sql = xasprintf("PRAGMA user_version = %d", STORE_SCHEMA_VERSION + 1);
+	raw_exec(path, sql);
+	free(sql);
+	assert_null(store_open_readonly(path, &err));
+	assert_non_null(strstr(err, "newer than this pydojo"));
+	free(err);
+	free(path);
+}
+
+static void test_readonly_meets_damage(void **state)
+{
+	char *path = tpath(state, "damaged.db");
+	struct store *st = open_ok(path);
+	for (int i = 0; i < 300; i++) {
+		char id[32];
+		snprintf(id, sizeof id, "question-%03d", i);
+		record(st, id, "gil", FSRS_GOOD, T0 + i, STORE_NO_SESSION);
+	}
+	store_close(st);
+	int fd = open(path, O_WRONLY);
+	assert_true(fd >= 0);
+	char junk[4096];
+	for (size_t i = 0; i < sizeof junk; i++)
+		junk[i] = (char)(i * 7 + 3);
+	for (off_t pg = 1; pg < 40; pg += 2)
+		assert_int_equal(pwrite(fd, junk, sizeof junk, pg * 4096), (ssize_t)sizeof junk);
+	close(fd);
+	size_t n0 = 0, n1 = 0;
+	char *before = slurp(path, &n0);
+	/* Without the scan, the damage shows when the reads reach it. */
+	char *err = NULL;
+	st = store_open_readonly(path, &err);
+	if (st) {
+		int n = 0;
+		int64_t c = 0;
+		int rc = store_each_card(st, NULL, count_card, &n, &err);
+		if (rc == 0)
+			rc = store_count_reviews(st, INT64_MIN, INT64_MAX, false, &c, &err);
+		if (rc == 0) {
+			char *out = NULL;
+			rc = store_query_text(st, "SELECT count(*), sum(length(answer)) FROM reviews", &out, &err);
+			free(out);
+		}
+		assert_int_equal(rc, -1);
+		store_close(st);
+	}
+	assert_non_null(err);
+	if (!strstr(err, "is corrupt"))
+		fail_msg("'%s' does not say corrupt", err);
+	free(err);
+	char *after = slurp(path, &n1);
+	assert_int_equal(n0, n1);
+	assert_memory_equal(before, after, n0);
+	free(before);
+	free(after);
+	free(path);
+}
+
 /* ---- reviews and undo ---- */
 
 static void test_record_get_undo(void **state)
@@ -876,6 +993,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refuse_foreign, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_refuse_garbage, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_refuse_truncated, setup_tmp, teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_open_readonly, setup_tmp, teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_readonly_meets_damage, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_record_get_undo, setup_tmp, teardown_tmp),
 		cmocka_unit_test(test_each_review_of),
 		cmocka_unit_test(test_record_refuses),
