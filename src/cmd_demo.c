@@ -519,6 +519,21 @@ static bool same_run(const struct demo_predict *a, const struct demo_predict *b)
 	return true;
 }
 
+/* A measured figure for people: whole numbers in full, others to about
+ * four significant digits, without exponents in the usual ranges. */
+static void fmt_figure(char *out, size_t n, double v)
+{
+	double a = fabs(v);
+	if (a < 1e15 && v == floor(v))
+		snprintf(out, n, "%.0f", v);
+	else if (a >= 1000 && a < 1e15)
+		snprintf(out, n, "%.1f", v);
+	else if (a >= 1e-3 || a == 0)
+		snprintf(out, n, "%.4g", v);
+	else
+		snprintf(out, n, "%.3e", v);
+}
+
 static bool choice_holds(const struct predict_choice *ch, double v)
 {
 	return (!ch->has_min || v >= ch->min) && (!ch->has_max || v < ch->max);
@@ -730,11 +745,13 @@ static int demo_predict(struct ctx *x, const struct demo *dm)
 			}
 		bool ok = truth == answers[i];
 		right += ok;
-		printf("%zu. %s = %.4g\n", i + 1, q->figure, m[i].value);
+		char fig[64];
+		fmt_figure(fig, sizeof fig, m[i].value);
+		printf("%zu. %s = %s\n", i + 1, q->figure, fig);
 		if (truth >= 0)
 			printf("   measured: %c) %s\n", 'a' + truth, q->choices[truth].text);
 		else
-			printf("   measured: none of the choices holds %.4g\n", m[i].value);
+			printf("   measured: none of the choices holds %s\n", fig);
 		struct buf verdict;
 		buf_init(&verdict);
 		render_styled(&verdict, ok ? STYLE_OK : STYLE_BAD, ok ? "right" : "wrong", 5, &o);
