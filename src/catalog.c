@@ -1126,44 +1126,60 @@ static void check_text_question(struct diag *dg, const struct question *q)
 /* Reference content that a checked file redefines steps aside: checking an
  * edited copy of a shipped lesson, quiz or manifest checks it in place of
  * the shipped one. */
+/* Drops reference content that checked content replaces (the same topic or
+ * demo id). Decides first, frees after: freeing while compacting would leave
+ * freed pointers in the part of the array still being compared. */
 static void drop_shadowed(struct catalog *c)
 {
-	size_t k = 0;
+	size_t most = c->nlessons > c->ndemos ? c->nlessons : c->ndemos;
+	if (c->nquizzes > most)
+		most = c->nquizzes;
+	bool *gone = xcalloc(most + 1, sizeof *gone);
+
 	for (size_t i = 0; i < c->nlessons; i++) {
 		struct lesson *ls = c->lessons[i];
-		bool shadowed = false;
-		for (size_t j = 0; ls->reference && ls->id && j < c->nlessons && !shadowed; j++)
-			shadowed = !c->lessons[j]->reference && c->lessons[j]->id && strcmp(c->lessons[j]->id, ls->id) == 0;
-		if (shadowed)
-			lesson_free(ls);
+		for (size_t j = 0; ls->reference && ls->id && j < c->nlessons && !gone[i]; j++)
+			gone[i] = !c->lessons[j]->reference && c->lessons[j]->id && strcmp(c->lessons[j]->id, ls->id) == 0;
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < c->nlessons; i++) {
+		if (gone[i])
+			lesson_free(c->lessons[i]);
 		else
-			c->lessons[k++] = ls;
+			c->lessons[k++] = c->lessons[i];
+		gone[i] = false;
 	}
 	c->nlessons = k;
-	k = 0;
+
 	for (size_t i = 0; i < c->ndemos; i++) {
 		struct demo *dm = c->demos[i];
-		bool shadowed = false;
-		for (size_t j = 0; dm->reference && dm->id && j < c->ndemos && !shadowed; j++)
-			shadowed = !c->demos[j]->reference && c->demos[j]->id && strcmp(c->demos[j]->id, dm->id) == 0;
-		if (shadowed)
-			demo_free(dm);
+		for (size_t j = 0; dm->reference && dm->id && j < c->ndemos && !gone[i]; j++)
+			gone[i] = !c->demos[j]->reference && c->demos[j]->id && strcmp(c->demos[j]->id, dm->id) == 0;
+	}
+	k = 0;
+	for (size_t i = 0; i < c->ndemos; i++) {
+		if (gone[i])
+			demo_free(c->demos[i]);
 		else
-			c->demos[k++] = dm;
+			c->demos[k++] = c->demos[i];
+		gone[i] = false;
 	}
 	c->ndemos = k;
-	k = 0;
+
 	for (size_t i = 0; i < c->nquizzes; i++) {
 		struct quiz *qz = c->quizzes[i];
-		bool shadowed = false;
-		for (size_t j = 0; qz->reference && qz->topic && j < c->nquizzes && !shadowed; j++)
-			shadowed = !c->quizzes[j]->reference && c->quizzes[j]->topic && strcmp(c->quizzes[j]->topic, qz->topic) == 0;
-		if (shadowed)
-			quiz_free(qz);
+		for (size_t j = 0; qz->reference && qz->topic && j < c->nquizzes && !gone[i]; j++)
+			gone[i] = !c->quizzes[j]->reference && c->quizzes[j]->topic && strcmp(c->quizzes[j]->topic, qz->topic) == 0;
+	}
+	k = 0;
+	for (size_t i = 0; i < c->nquizzes; i++) {
+		if (gone[i])
+			quiz_free(c->quizzes[i]);
 		else
-			c->quizzes[k++] = qz;
+			c->quizzes[k++] = c->quizzes[i];
 	}
 	c->nquizzes = k;
+	free(gone);
 }
 
 static size_t hash_id(const char *s)
