@@ -327,6 +327,10 @@ static int check_folder(const char *path, char **err)
 		set_err(err, "cannot open database '%s': '%s' is not a folder", path, dir);
 		goto out;
 	}
+	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		set_err(err, "cannot open database '%s': it is a folder", path);
+		goto out;
+	}
 	if (access(dir, W_OK | X_OK) < 0) {
 		set_err(err, "cannot write to the folder of database '%s': %s", path, strerror(errno));
 		goto out;

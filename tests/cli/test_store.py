@@ -121,6 +121,14 @@ def test_under_a_file():
             expect(len(err.splitlines()) == 1 and "Not a directory" in err, err)
 
 
+def test_folder_as_database():
+    with tempfile.TemporaryDirectory() as tmp:
+        env = content_env(tmp, NOW)
+        rc, out, err = stats(env, tmp)
+        expect(rc == 3 and "is a folder" in err and len(err.splitlines()) == 1,
+               f"{rc} {err!r}")
+
+
 def test_read_only_folder():
     if os.geteuid() == 0:
         print("skip: running as root, where folder permissions do not block"
