@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -252,6 +253,10 @@ bool utf8_valid(const char *s, size_t n, size_t *bad)
 		unsigned min;
 		if (c < 0x80) {
 			i++;
+			/* Content is mostly ASCII: skip it eight bytes at a time. */
+			uint64_t w;
+			while (i + 8 <= n && (memcpy(&w, p + i, 8), (w & 0x8080808080808080u) == 0))
+				i += 8;
 			continue;
 		} else if ((c & 0xe0) == 0xc0) {
 			len = 2, min = 0x80, c &= 0x1f;
