@@ -346,6 +346,7 @@ struct job {
 	long messages, size, capacity;
 	struct shared *sh;
 	int fd;                         /* pipe: the write end */
+	int rfd;                        /* pipe: the read end, closed in the child */
 	struct tqueue *q;               /* threads */
 	double cpu_s;                   /* threads: the producer thread's CPU */
 };
@@ -691,6 +692,7 @@ static int start_child(int (*fn)(struct job *), struct job *j, pid_t *pid)
 
 static int child_pipe(struct job *j)
 {
+	close(j->rfd);
 	produce_pipe(j);
 	return 0;
 }
@@ -722,6 +724,7 @@ static int run_pipe(struct demo *d, struct job *j, struct way_result *res)
 	}
 	res->pipe_buffer = fcntl(p[1], F_GETPIPE_SZ);
 	j->fd = p[1];
+	j->rfd = p[0];
 	if (start_child(child_pipe, j, &pid) < 0) {
 		close(p[0]);
 		close(p[1]);
@@ -813,10 +816,12 @@ static int run_way(struct demo *d, enum way w, struct job *j,
 	res->bytes_sent = sh->bytes_sent;
 	res->prod = malloc(sizeof *res->prod);
 	res->cons = malloc(sizeof *res->cons);
-	if (res->prod)
-		memcpy(res->prod, &sh->prod, sizeof sh->prod);
-	if (res->cons)
-		memcpy(res->cons, &sh->cons, sizeof sh->cons);
+	if (!res->prod || !res->cons) {
+		fputs("demo-queue-ipc: out of memory\n", stderr);
+		abort();
+	}
+	memcpy(res->prod, &sh->prod, sizeof sh->prod);
+	memcpy(res->cons, &sh->cons, sizeof sh->cons);
 	return rc;
 }
 
@@ -931,8 +936,6 @@ int main(int argc, char **argv)
 
 	for (int w = 0; w < NWAYS; w++) {
 		struct way_result *r = &res[w];
-		if (!r->prod || !r->cons)
-			continue;
 		struct demo_timeline *tl = demo_timeline_new(2, r->t0);
 		demo_timeline_label(tl, 0, "producer");
 		demo_timeline_label(tl, 1, "consumer");
