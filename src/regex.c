@@ -15,12 +15,33 @@
 #define MATCH_LIMIT 1000000u
 #define DEPTH_LIMIT 10000u
 
+#define HEAP_LIMIT_KIB 65536u
+
 struct regex {
 	pcre2_code *code;
-	pcre2_match_data *md;
-	pcre2_match_context *mctx;
 	bool jit_tried;
 };
+
+/* One match context (the limits) and one match block shared by every
+ * pattern: the interpreter keeps its backtracking frames in the match block,
+ * so one block per pattern would hold tens of KiB for each of hundreds of
+ * rubric patterns. Only the whole match's offsets are ever read, so a small
+ * ovector serves every pattern (a match that captures more still counts). */
+static pcre2_match_context *shared_mctx;
+static pcre2_match_data *shared_md;
+
+static void shared_init(void)
+{
+	if (shared_md)
+		return;
+	shared_mctx = pcre2_match_context_create(NULL);
+	shared_md = pcre2_match_data_create(16, NULL);
+	if (!shared_mctx || !shared_md)
+		abort();
+	pcre2_set_match_limit(shared_mctx, MATCH_LIMIT);
+	pcre2_set_depth_limit(shared_mctx, DEPTH_LIMIT);
+	pcre2_set_heap_limit(shared_mctx, HEAP_LIMIT_KIB);
+}
 
 /* While set, matches run in the interpreter and leave JIT for later. */
 static bool jit_deferred;
@@ -55,12 +76,7 @@ struct regex *regex_compile(const char *pattern, unsigned flags, char **err, siz
 	}
 	struct regex *re = xcalloc(1, sizeof *re);
 	re->code = c;
-	re->md = pcre2_match_data_create_from_pattern(c, NULL);
-	re->mctx = pcre2_match_context_create(NULL);
-	if (!re->md || !re->mctx)
-		abort();
-	pcre2_set_match_limit(re->mctx, MATCH_LIMIT);
-	pcre2_set_depth_limit(re->mctx, DEPTH_LIMIT);
+	shared_init();
 	return re;
 }
 
@@ -68,8 +84,6 @@ void regex_free(struct regex *re)
 {
 	if (!re)
 		return;
-	pcre2_match_context_free(re->mctx);
-	pcre2_match_data_free(re->md);
 	pcre2_code_free(re->code);
 	free(re);
 }
@@ -82,9 +96,9 @@ int regex_search(struct regex *re, const char *subject, size_t len, size_t from,
 		pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE);
 		re->jit_tried = true;
 	}
-	int rc = pcre2_match(re->code, (PCRE2_SPTR)subject, len, from, 0, re->md, re->mctx);
+	int rc = pcre2_match(re->code, (PCRE2_SPTR)subject, len, from, 0, shared_md, shared_mctx);
 	if (rc >= 0) {
-		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(re->md);
+		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(shared_md);
 		*start = ov[0];
 		*end = ov[1];
 		return 1;
@@ -95,6 +109,9 @@ int regex_search(struct regex *re, const char *subject, size_t len, size_t from,
 		switch (rc) {
 		case PCRE2_ERROR_MATCHLIMIT:
 			*err = "regex match limit exceeded";
+			break;
+		case PCRE2_ERROR_HEAPLIMIT:
+			*err = "regex memory limit exceeded";
 			break;
 		case PCRE2_ERROR_DEPTHLIMIT:
 			*err = "regex depth limit exceeded";
