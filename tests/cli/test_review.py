@@ -3,6 +3,7 @@ the same session (PYDOJO_NOW is fixed, so a 1- or 10-minute step comes back
 through the learn-ahead window, as in Anki), scheduling across days,
 "nothing due", questions that left the content, and settings."""
 import os
+import re
 import shutil
 import sys
 
@@ -133,6 +134,11 @@ def test_settings(e):
         r = e.run("review", input="", now=T0)
         check(r.returncode == 2 and want in r.stderr and r.stdout == "",
               f"bad settings {text.strip()!r}: exit 2 with {want!r} ({r.stderr.strip()})")
+    with open(path, "w") as f:
+        f.write("interview_minutes: 0.05\n")
+    r = e.run("interview", input="quit\n", now=T0)
+    check(r.returncode == 0 and "Mock interview: 0:03 on the clock" in r.stdout,
+          "interview_minutes from the settings")
     os.remove(path)
     r = e.run("review", "--new-limit", "x")
     check(r.returncode == 2 and "--new-limit" in r.stderr, "a bad --new-limit: exit 2")
@@ -152,9 +158,57 @@ def test_topics_and_banner(e, cards):
     check(r.returncode == 0 and "%" in r.stdout, "topics shows mastery")
 
 
+def repl_banner(e, now):
+    """The REPL's opening lines on a terminal."""
+    import pty
+    import select
+    import time
+    env = dict(e.env, PYDOJO_NOW=now, TERM="dumb")
+    args = e.args()
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execve(args[0], args, env)
+    buf = b""
+    end = time.time() + 60
+    while time.time() < end and b"pydojo> " not in buf:
+        r, _, _ = select.select([fd], [], [], 0.2)
+        if r:
+            try:
+                buf += os.read(fd, 4096)
+            except OSError:
+                break
+    os.write(fd, b"quit\r")
+    for _ in range(300):
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        time.sleep(0.1)
+        try:
+            if select.select([fd], [], [], 0)[0]:
+                os.read(fd, 4096)
+        except OSError:
+            pass
+    else:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+    os.close(fd)
+    return buf.decode("utf-8", "replace")
+
+
+def test_banner(e):
+    out = repl_banner(e, T30)
+    check("2 cards are due: type 'review'." in out, f"the banner counts the due cards ({out[-120:]!r})")
+    fresh = Env()
+    out = repl_banner(fresh, T0)
+    check(re.search(r"No cards yet: 'learn [a-z-]+', then 'quiz [a-z-]+'\.", out) is not None,
+          "on a fresh database the banner says where to start")
+    check(not os.path.exists(fresh.db), "the banner does not create the database")
+
+
 def main():
     e = Env()
     cards = test_new_and_learning_steps(e)
+    test_banner(e)
     test_due_later(e, cards)
     test_topics_and_banner(e, cards)
     test_again_in_learning(Env())
