@@ -163,7 +163,7 @@ static void on_alarm(int sig)
 	time_up = 1;
 }
 
-/* Arms a one-shot timer after seconds (no SA_RESTART: a read in progress
+/* Arms a timer that rings after seconds (no SA_RESTART: a read in progress
  * returns, so the interview ends on time even while waiting for input). */
 static void alarm_arm(double seconds, struct sigaction *old)
 {
@@ -181,6 +181,9 @@ static void alarm_arm(double seconds, struct sigaction *old)
 	it.it_value.tv_usec = (suseconds_t)((seconds - (double)(time_t)seconds) * 1e6);
 	if (it.it_value.tv_sec == 0 && it.it_value.tv_usec == 0)
 		it.it_value.tv_usec = 1000;
+	/* Ring again every quarter second after the deadline: a read that
+	 * started just after the first ring is still cut short. */
+	it.it_interval.tv_usec = 250000;
 	setitimer(ITIMER_REAL, &it, NULL);
 }
 
@@ -444,6 +447,11 @@ static bool is_multiline(const struct question *q)
 static enum answer_kind read_line(struct session *s, const char *prompt, char **line)
 {
 	fflush(stdout);
+	*line = NULL;
+	if (time_up && interview(s)) {
+		s->timed_out = true;
+		return ANS_EOF;
+	}
 	enum repl_read rr = repl_read(s->env->repl, prompt, false, line);
 	if (time_up && interview(s)) {
 		free(*line);
