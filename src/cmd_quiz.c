@@ -161,6 +161,8 @@ int cmd_quiz(struct ctx *x, int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		bool missing = false;
 		const char *v = opt_value(argc, argv, &i, "-n", &missing);
+		if (!v && strncmp(argv[i], "-n", 2) == 0 && argv[i][2] >= '0' && argv[i][2] <= '9')
+			v = argv[i] + 2; /* -n5 */
 		if (missing) {
 			fprintf(stderr, "error: -n needs a number of questions\n");
 			return 2;
