@@ -74,7 +74,30 @@ static const char quiz[] =
 	"        pattern: '\\bcause\\b'\n"
 	"    model_answer: It happens because of the cause.\n";
 
+static const char lesson_beta[] =
+	"id: beta\n"
+	"title: Beta\n"
+	"track: test\n"
+	"level: core\n"
+	"summary: Another topic for tests.\n"
+	"sections:\n"
+	"  - title: One\n"
+	"    body: Text.\n";
+
+static const char quiz_beta[] =
+	"topic: beta\n"
+	"questions:\n"
+	"  - id: beta-one\n"
+	"    type: truefalse\n"
+	"    prompt: One?\n"
+	"    answer: true\n"
+	"  - id: beta-two\n"
+	"    type: truefalse\n"
+	"    prompt: Two?\n"
+	"    answer: false\n";
+
 static struct catalog *cat;
+static uint64_t seed = 1;
 
 static int setup(void **state)
 {
@@ -88,6 +111,8 @@ static int setup(void **state)
 	free(d);
 	write_file("lessons/alpha.yaml", lesson);
 	write_file("quizzes/alpha.yaml", quiz);
+	write_file("lessons/beta.yaml", lesson_beta);
+	write_file("quizzes/beta.yaml", quiz_beta);
 	cat = catalog_new();
 	struct diag dg;
 	diag_init(&dg);
@@ -133,7 +158,7 @@ static char *run_session(struct store *st, const struct session_opts *o, const c
 	env.ro = (struct render_opts){80, false};
 	fsrs_params_init(&env.params);
 	env.params.enable_fuzz = false;
-	env.seed = 1;
+	env.seed = seed;
 	*rc = session_run(&env, o);
 	repl_free(env.repl);
 	fflush(stdout);
@@ -348,8 +373,11 @@ static void test_review_learning_steps(void **state)
 	fsrs_params_init(&p);
 	char *err = NULL;
 	assert_int_equal(session_topics(cat, st, &p, INT64_C(1740992400) + 86400, &t, &n, &err), 0);
-	assert_int_equal(n, 1);
+	assert_int_equal(n, 2);
 	assert_string_equal(t[0].topic, "alpha");
+	assert_string_equal(t[1].topic, "beta");
+	assert_int_equal(t[1].seen, 0);
+	assert_true(t[1].mastery == 0);
 	assert_int_equal(t[0].questions, 3);
 	assert_int_equal(t[0].seen, 1);
 	assert_true(t[0].mastery > 0 && t[0].mastery < 1.0 / 3 + 1e-9);
@@ -361,7 +389,8 @@ static void test_interview_report(void **state)
 {
 	(void)state;
 	struct store *st = store_open(":memory:", NULL);
-	struct session_opts o = {.kind = STORE_INTERVIEW, .minutes = 5};
+	const char *only[] = {"alpha"};
+	struct session_opts o = {.kind = STORE_INTERVIEW, .minutes = 5, .topics = only, .ntopics = 1};
 	int rc;
 	char *out = run_session(st, &o, "hint\nskip\nskip\nskip\n", &rc);
 	assert_int_equal(rc, 0);
@@ -382,6 +411,49 @@ static void test_interview_report(void **state)
 	assert_non_null(strstr(rows, "\"ended\": \"done\""));
 	free(rows);
 	free(out);
+	store_close(st);
+}
+
+/* A topic whose cards are all well known is drawn far less often than one
+ * never seen. */
+static void test_interview_weighting(void **state)
+{
+	(void)state;
+	struct store *st = store_open(":memory:", NULL);
+	struct fsrs_params p;
+	fsrs_params_init(&p);
+	p.enable_fuzz = false;
+	int64_t t = INT64_C(1740992400) - 40 * 86400; /* 40 days before PYDOJO_NOW */
+	const char *ids[] = {"alpha-choice", "alpha-tf", "alpha-text"};
+	for (size_t i = 0; i < ARRAY_SIZE(ids); i++) {
+		struct fsrs_card c;
+		fsrs_card_init(&c, t);
+		for (int k = 0; k < 4; k++) {
+			struct fsrs_card after;
+			int64_t at = k == 0 ? t : c.due;
+			assert_int_equal(fsrs_review(&p, &c, FSRS_EASY, at, NULL, &after), 0);
+			struct store_review r = {ids[i], "alpha", at, FSRS_EASY, true, NAN, 1000, "x", STORE_NO_SESSION};
+			char *err = NULL;
+			if (store_record_review(st, &r, &after, NULL, &err) < 0)
+				fail_msg("%s", err);
+			c = after;
+		}
+	}
+	struct session_opts o = {.kind = STORE_INTERVIEW, .minutes = 5};
+	int alpha = 0, beta = 0;
+	for (seed = 1; seed <= 20; seed++) {
+		int rc;
+		char *out = run_session(st, &o, "quit\n", &rc);
+		if (strstr(out, "[1 · 5:00 left] alpha-"))
+			alpha++;
+		else if (strstr(out, "[1 · 5:00 left] beta-"))
+			beta++;
+		free(out);
+	}
+	seed = 1;
+	print_message("first draws: alpha (well known) %d, beta (never seen) %d\n", alpha, beta);
+	assert_int_equal(alpha + beta, 20);
+	assert_true(beta >= 16);
 	store_close(st);
 }
 
@@ -445,6 +517,7 @@ int main(void)
 		cmocka_unit_test(test_undo_and_quit),
 		cmocka_unit_test(test_review_learning_steps),
 		cmocka_unit_test(test_interview_report),
+		cmocka_unit_test(test_interview_weighting),
 		cmocka_unit_test(test_settings_file),
 		cmocka_unit_test(test_format_wait),
 	};
