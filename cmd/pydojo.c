@@ -108,7 +108,7 @@ static int run_repl(struct ctx *x)
 
 static int usage(void)
 {
-	fputs("usage: pydojo [--content DIR] [--db PATH] [--no-color] [--seed N] [COMMAND [ARGS...]]\n"
+	fputs("usage: pydojo [--content DIR] [--db PATH] [--no-color] [--no-fuzz] [--seed N] [COMMAND [ARGS...]]\n"
 	      "       pydojo --help | --version\n",
 	      stderr);
 	return 2;

@@ -515,6 +515,7 @@ static int cmd_help(struct ctx *x, int argc, char **argv)
 		       "  --content DIR   add a content root (lessons/, quizzes/); repeatable\n"
 		       "  --db PATH       progress database (default $XDG_DATA_HOME/pydojo/progress.db)\n"
 		       "  --no-color      never colour the output (as does NO_COLOR)\n"
+		       "  --no-fuzz       schedule reviews without interval fuzz\n"
 		       "  --seed N        fix every random choice\n"
 		       "  --version       print the version\n"
 		       "  --help          this text\n"
