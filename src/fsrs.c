@@ -344,7 +344,7 @@ static bool time_ok(int64_t t)
 	return t >= FSRS_TIME_MIN && t <= FSRS_TIME_MAX;
 }
 
-static bool card_ok(const struct fsrs_card *c)
+bool fsrs_card_valid(const struct fsrs_card *c)
 {
 	switch (c->state) {
 	case FSRS_LEARNING:
@@ -376,7 +376,7 @@ int fsrs_review(const struct fsrs_params *p, const struct fsrs_card *c, enum fsr
 	double s, d;
 
 	assert(p->n_learning_steps <= FSRS_MAX_STEPS && p->n_relearning_steps <= FSRS_MAX_STEPS);
-	if (g < FSRS_AGAIN || g > FSRS_EASY || !time_ok(now) || !card_ok(c))
+	if (g < FSRS_AGAIN || g > FSRS_EASY || !time_ok(now) || !fsrs_card_valid(c))
 		return -1;
 	if (!fsrs_card_is_new(c) && now < c->last_review)
 		return -1;

@@ -103,6 +103,10 @@ struct fsrs_card {
 void fsrs_card_init(struct fsrs_card *c, int64_t created);
 /* Whether the card has never been reviewed. */
 bool fsrs_card_is_new(const struct fsrs_card *c);
+/* Whether c is a card the scheduler accepts: a state with a step that fits
+ * it, and for a reviewed card a review time in range, a finite positive
+ * stability and a difficulty within FSRS_D_MIN..FSRS_D_MAX. */
+bool fsrs_card_valid(const struct fsrs_card *c);
 
 /* A small seedable generator (splitmix64) for fuzz. The caller owns and seeds
  * it; the same seed gives the same sequence on every platform. */

@@ -274,26 +274,13 @@ static void bind_card(sqlite3_stmt *s, int i, const struct store_card *c)
 	sqlite3_bind_int(s, i + 7, c->lapses);
 }
 
+/* A card as the scheduler accepts it, with its due time in range too. */
 static bool card_valid(const struct fsrs_card *c)
 {
-	switch (c->state) {
-	case FSRS_LEARNING:
-	case FSRS_RELEARNING:
-		if (c->step < 0)
-			return false;
-		break;
-	case FSRS_REVIEW:
-		if (c->step != FSRS_STEP_NONE)
-			return false;
-		break;
-	default:
+	if (!fsrs_card_valid(c))
 		return false;
-	}
-	if (c->last_review == FSRS_NEVER)
-		return c->state == FSRS_LEARNING && c->step == 0 && isnan(c->stability) && isnan(c->difficulty);
-	return isfinite(c->stability) && c->stability > 0 && isfinite(c->difficulty) &&
-	       c->difficulty >= FSRS_D_MIN && c->difficulty <= FSRS_D_MAX && c->due >= FSRS_TIME_MIN &&
-	       c->due <= FSRS_TIME_MAX;
+	return c->last_review == FSRS_NEVER ||
+	       (isfinite(c->difficulty) && c->due >= FSRS_TIME_MIN && c->due <= FSRS_TIME_MAX);
 }
 
 /* ---- opening ---- */
