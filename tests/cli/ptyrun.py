@@ -55,6 +55,22 @@ class Pty:
                     raise TimeoutError(f"exited while waiting for {pattern!r}: {seen[-600:]!r}")
                 self.screen += data.decode("utf-8", "replace")
 
+    def wait_line_editing(self, timeout=10.0):
+        """Waits until the line editor has the terminal (canonical mode off).
+        Bytes typed before that are read by the terminal's own cooked mode: a
+        Ctrl-C there is a signal that also flushes the line typed so far."""
+        deadline = time.monotonic() + timeout
+        while termios.tcgetattr(self.slave)[3] & termios.ICANON:
+            if time.monotonic() > deadline:
+                raise TimeoutError("the line editor never took the terminal")
+            time.sleep(0.01)
+
+    def prompt(self, pattern, timeout=10.0):
+        """Reads up to the prompt, then waits for the line editor."""
+        out = self.read_until(pattern, timeout)
+        self.wait_line_editing(timeout)
+        return out
+
     def type(self, text):
         os.write(self.master, text.encode("utf-8") if isinstance(text, str) else text)
 

@@ -21,36 +21,36 @@ def test_interactive_session():
     with tempfile.TemporaryDirectory() as tmp:
         p = session(tmp)
         try:
-            banner = p.read_until(PROMPT)
+            banner = p.prompt(PROMPT)
             expect("topics" in banner.lower() or "pydojo" in banner.lower(),
                    f"no banner: {banner!r}")
             # A command typed and run.
             p.type("version\r")
-            out = p.read_until(PROMPT)
+            out = p.prompt(PROMPT)
             expect("pydojo 0." in out, f"version output: {out!r}")
             # Tab completes a unique command prefix...
             p.type("vers\t")
             p.read_until(r"version ")
             p.type("\r")
-            out = p.read_until(PROMPT)
+            out = p.prompt(PROMPT)
             expect("pydojo 0." in out, f"completed command did not run: {out!r}")
             # ...and a topic id after learn.
             p.type("sections generat\t")
             p.read_until(r"generators ")
             p.type("\r")
-            out = p.read_until(PROMPT)
+            out = p.prompt(PROMPT)
             expect("1. " in out, f"completed topic did not run: {out!r}")
             # A non-ASCII line reaches the command intact.
             p.type("learn ĝil-ŝtono\r")
-            out = p.read_until(PROMPT)
+            out = p.prompt(PROMPT)
             expect("ĝil-ŝtono" in out, f"non-ASCII input mangled: {out!r}")
             # Ctrl-C clears the line and stays in the REPL.
             p.type("learn gil")
             p.read_until(r"learn gil")
             p.type("\x03")
-            p.read_until(PROMPT)
+            p.prompt(PROMPT)
             p.type("version\r")
-            out = p.read_until(PROMPT)
+            out = p.prompt(PROMPT)
             expect("pydojo 0." in out and "Global Interpreter" not in out,
                    f"Ctrl-C did not clear the line: {out!r}")
             expect(p.proc.poll() is None, "Ctrl-C ended the REPL")
@@ -72,9 +72,9 @@ def test_quit_and_history_recall():
     with tempfile.TemporaryDirectory() as tmp:
         p = session(tmp)
         try:
-            p.read_until(PROMPT)
+            p.prompt(PROMPT)
             p.type("sections gil\r")
-            p.read_until(PROMPT)
+            p.prompt(PROMPT)
             p.type("quit\r")
             expect(p.wait() == 0, "quit did not exit 0")
         finally:
@@ -82,7 +82,7 @@ def test_quit_and_history_recall():
         # A new REPL recalls the last line with the up arrow.
         p = session(tmp)
         try:
-            p.read_until(PROMPT)
+            p.prompt(PROMPT)
             p.type("\x1b[A")
             p.read_until(r"quit")
             p.type("\x15")          # Ctrl-U: kill the recalled line
