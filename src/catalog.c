@@ -1125,60 +1125,38 @@ static void check_text_question(struct diag *dg, const struct question *q)
 
 /* Reference content that a checked file redefines steps aside: checking an
  * edited copy of a shipped lesson, quiz or manifest checks it in place of
- * the shipped one. */
-/* Drops reference content that checked content replaces (the same topic or
- * demo id). Decides first, frees after: freeing while compacting would leave
- * freed pointers in the part of the array still being compared. */
+ * the shipped one. For one array of items with a key (id or topic): marks
+ * each reference item some checked item shares its key with, then frees the
+ * marked ones and closes the gaps. Marking first matters: freeing while
+ * compacting would leave freed pointers in the part still being compared. */
+#define DROP_SHADOWED(items, n, key, free_fn, gone)                                          \
+	do {                                                                                 \
+		for (size_t i_ = 0; i_ < (n); i_++) {                                        \
+			(gone)[i_] = false;                                                  \
+			for (size_t j_ = 0; (items)[i_]->reference && (items)[i_]->key &&    \
+			                    j_ < (n) && !(gone)[i_]; j_++)                   \
+				(gone)[i_] = !(items)[j_]->reference && (items)[j_]->key &&  \
+				             strcmp((items)[j_]->key, (items)[i_]->key) == 0; \
+		}                                                                            \
+		size_t k_ = 0;                                                               \
+		for (size_t i_ = 0; i_ < (n); i_++) {                                        \
+			if ((gone)[i_])                                                      \
+				free_fn((items)[i_]);                                        \
+			else                                                                 \
+				(items)[k_++] = (items)[i_];                                 \
+		}                                                                            \
+		(n) = k_;                                                                    \
+	} while (0)
+
 static void drop_shadowed(struct catalog *c)
 {
 	size_t most = c->nlessons > c->ndemos ? c->nlessons : c->ndemos;
 	if (c->nquizzes > most)
 		most = c->nquizzes;
 	bool *gone = xcalloc(most + 1, sizeof *gone);
-
-	for (size_t i = 0; i < c->nlessons; i++) {
-		struct lesson *ls = c->lessons[i];
-		for (size_t j = 0; ls->reference && ls->id && j < c->nlessons && !gone[i]; j++)
-			gone[i] = !c->lessons[j]->reference && c->lessons[j]->id && strcmp(c->lessons[j]->id, ls->id) == 0;
-	}
-	size_t k = 0;
-	for (size_t i = 0; i < c->nlessons; i++) {
-		if (gone[i])
-			lesson_free(c->lessons[i]);
-		else
-			c->lessons[k++] = c->lessons[i];
-		gone[i] = false;
-	}
-	c->nlessons = k;
-
-	for (size_t i = 0; i < c->ndemos; i++) {
-		struct demo *dm = c->demos[i];
-		for (size_t j = 0; dm->reference && dm->id && j < c->ndemos && !gone[i]; j++)
-			gone[i] = !c->demos[j]->reference && c->demos[j]->id && strcmp(c->demos[j]->id, dm->id) == 0;
-	}
-	k = 0;
-	for (size_t i = 0; i < c->ndemos; i++) {
-		if (gone[i])
-			demo_free(c->demos[i]);
-		else
-			c->demos[k++] = c->demos[i];
-		gone[i] = false;
-	}
-	c->ndemos = k;
-
-	for (size_t i = 0; i < c->nquizzes; i++) {
-		struct quiz *qz = c->quizzes[i];
-		for (size_t j = 0; qz->reference && qz->topic && j < c->nquizzes && !gone[i]; j++)
-			gone[i] = !c->quizzes[j]->reference && c->quizzes[j]->topic && strcmp(c->quizzes[j]->topic, qz->topic) == 0;
-	}
-	k = 0;
-	for (size_t i = 0; i < c->nquizzes; i++) {
-		if (gone[i])
-			quiz_free(c->quizzes[i]);
-		else
-			c->quizzes[k++] = c->quizzes[i];
-	}
-	c->nquizzes = k;
+	DROP_SHADOWED(c->lessons, c->nlessons, id, lesson_free, gone);
+	DROP_SHADOWED(c->demos, c->ndemos, id, demo_free, gone);
+	DROP_SHADOWED(c->quizzes, c->nquizzes, topic, quiz_free, gone);
 	free(gone);
 }
 
