@@ -343,6 +343,15 @@ static int md_enter_block(MD_BLOCKTYPE type, void *detail, void *u)
 	return 0;
 }
 
+/* Ends a block of text: its last word and line out, a blank line before
+ * whatever comes next. */
+static void md_end_block(struct md *m)
+{
+	md_put_word(m);
+	md_flush_line(m);
+	m->need_blank = true;
+}
+
 static int md_leave_block(MD_BLOCKTYPE type, void *detail, void *u)
 {
 	struct md *m = u;
@@ -365,21 +374,16 @@ static int md_leave_block(MD_BLOCKTYPE type, void *detail, void *u)
 	}
 	case MD_BLOCK_H:
 		md_word_raw(m, "\033[0m");
-		md_put_word(m);
-		md_flush_line(m);
+		md_end_block(m);
 		m->in_heading = false;
-		m->need_blank = true;
 		break;
 	case MD_BLOCK_P:
-		md_put_word(m);
-		md_flush_line(m);
-		m->need_blank = true;
+	case MD_BLOCK_TABLE:
+		md_end_block(m);
 		break;
 	case MD_BLOCK_QUOTE:
-		md_put_word(m);
-		md_flush_line(m);
+		md_end_block(m);
 		m->hang -= 2;
-		m->need_blank = true;
 		break;
 	case MD_BLOCK_CODE: {
 		char *lang = m->code_lang_len ? xstrndup(m->code_lang, m->code_lang_len) : NULL;
@@ -394,11 +398,6 @@ static int md_leave_block(MD_BLOCKTYPE type, void *detail, void *u)
 		if (type == MD_BLOCK_TH)
 			md_word_raw(m, "\033[0m");
 		md_put_word(m);
-		break;
-	case MD_BLOCK_TABLE:
-		md_put_word(m);
-		md_flush_line(m);
-		m->need_blank = true;
 		break;
 	default:
 		break;
