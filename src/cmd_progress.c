@@ -117,16 +117,6 @@ static int take_value(int *argc, char **argv, const char *name, const char **val
 	return 0;
 }
 
-static bool take_flag(int *argc, char **argv, const char *flag)
-{
-	for (int i = 1; i < *argc; i++)
-		if (strcmp(argv[i], flag) == 0) {
-			memmove(&argv[i], &argv[i + 1], (size_t)(*argc - i) * sizeof *argv);
-			(*argc)--;
-			return true;
-		}
-	return false;
-}
 
 static bool no_options_left(int argc, char **argv, const char *cmd)
 {
@@ -621,7 +611,7 @@ static void stats_json(struct buf *b, const struct stats_walk *w, const struct t
 
 int cmd_stats(struct ctx *x, int argc, char **argv)
 {
-	bool json = take_flag(&argc, argv, "--json");
+	bool json = cmd_take_flag(&argc, argv, "--json");
 	if (!no_options_left(argc, argv, argv[0]))
 		return 2;
 	if (argc > 1) {

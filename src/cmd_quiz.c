@@ -142,15 +142,6 @@ static int run(struct ctx *x, const struct session_opts *o, bool have_seed, unsi
 	return rc;
 }
 
-static int unknown_topic(struct catalog *c, const char *id)
-{
-	const char *near = catalog_suggest_topic(c, id);
-	if (near)
-		fprintf(stderr, "error: unknown topic '%s' (did you mean '%s'?)\n", id, near);
-	else
-		fprintf(stderr, "error: unknown topic '%s' (see 'topics')\n", id);
-	return 2;
-}
 
 #define QUIZ_USAGE "quiz TOPIC [-n N]"
 
@@ -188,7 +179,7 @@ int cmd_quiz(struct ctx *x, int argc, char **argv)
 		return 2;
 	const struct lesson *ls = catalog_lesson(c, topic);
 	if (!ls)
-		return unknown_topic(c, topic);
+		return cmd_unknown_topic(c, topic);
 	if (!ls->quiz || ls->quiz->n == 0) {
 		fprintf(stderr, "error: topic '%s' has no quiz yet\n", topic);
 		return 2;
@@ -277,7 +268,7 @@ int cmd_interview(struct ctx *x, int argc, char **argv)
 		for (char *save, *t = strtok_r(copy, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
 			const struct lesson *ls = catalog_lesson(c, t);
 			if (!ls) {
-				rc = unknown_topic(c, t);
+				rc = cmd_unknown_topic(c, t);
 				break;
 			}
 			if (!ls->quiz) {

@@ -77,8 +77,7 @@ static void out_page(struct ctx *x, struct buf *b)
 	render_page(b->data, b->len, isatty(1) && isatty(0));
 }
 
-/* Removes a --flag from argv; returns whether it was there. */
-static bool take_flag(int *argc, char **argv, const char *flag)
+bool cmd_take_flag(int *argc, char **argv, const char *flag)
 {
 	for (int i = 1; i < *argc; i++)
 		if (strcmp(argv[i], flag) == 0) {
@@ -135,7 +134,7 @@ static void print_stats(const struct catalog *c)
 
 static int cmd_check(struct ctx *x, int argc, char **argv)
 {
-	bool stats = take_flag(&argc, argv, "--stats");
+	bool stats = cmd_take_flag(&argc, argv, "--stats");
 	if (!no_options_left(argc, argv))
 		return 2;
 	struct diag d;
@@ -204,7 +203,7 @@ static int cmd_check(struct ctx *x, int argc, char **argv)
 
 static int cmd_topics(struct ctx *x, int argc, char **argv)
 {
-	bool json = take_flag(&argc, argv, "--json");
+	bool json = cmd_take_flag(&argc, argv, "--json");
 	if (!no_options_left(argc, argv))
 		return 2;
 	if (argc > 1)
@@ -326,7 +325,7 @@ static int show_lesson(struct ctx *x, const struct lesson *ls, int section)
 	return 0;
 }
 
-static int unknown_topic(struct catalog *c, const char *id)
+int cmd_unknown_topic(struct catalog *c, const char *id)
 {
 	const char *near = catalog_suggest_topic(c, id);
 	if (near)
@@ -347,7 +346,7 @@ static int cmd_learn(struct ctx *x, int argc, char **argv)
 		return 2;
 	const struct lesson *ls = catalog_lesson(c, argv[1]);
 	if (!ls)
-		return unknown_topic(c, argv[1]);
+		return cmd_unknown_topic(c, argv[1]);
 	int section = -1;
 	if (argc == 3) {
 		section = find_section(ls, argv[2]);
@@ -403,7 +402,7 @@ static int cmd_sections(struct ctx *x, int argc, char **argv)
 		if (!c)
 			return 2;
 		if (!(ls = catalog_lesson(c, argv[1])))
-			return unknown_topic(c, argv[1]);
+			return cmd_unknown_topic(c, argv[1]);
 	}
 	if (!ls) {
 		fprintf(stderr, "error: no lesson open (start one with 'learn TOPIC')\n");

@@ -91,4 +91,10 @@ void commands_free_argv(char **argv);
 /* Commands implemented in their own files (cmd_NAME.c). */
 int cmd_demo(struct ctx *x, int argc, char **argv);
 
+/* Helpers the command handlers share. */
+/* Removes a --flag from argv; returns whether it was there. */
+bool cmd_take_flag(int *argc, char **argv, const char *flag);
+/* Prints "unknown topic" with the nearest id as a suggestion; returns 2. */
+int cmd_unknown_topic(struct catalog *c, const char *id);
+
 #endif
