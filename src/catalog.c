@@ -38,6 +38,7 @@ struct catalog {
 	const struct question **qindex;
 	size_t qslots;
 	struct diag scratch;     /* receives the faults of reference content */
+	bool skip_examples;      /* link grades model answers only */
 };
 
 /* One load: where errors go. */
@@ -974,6 +975,11 @@ struct catalog *catalog_new(void)
 	return c;
 }
 
+void catalog_skip_examples(struct catalog *c, bool skip)
+{
+	c->skip_examples = skip;
+}
+
 void catalog_free(struct catalog *c)
 {
 	if (!c)
@@ -1090,7 +1096,7 @@ static void find_cycles(struct catalog *c, struct diag *d, size_t i, unsigned ch
 	colour[i] = 2;
 }
 
-static void check_text_question(struct diag *dg, const struct question *q)
+static void check_text_question(const struct catalog *c, struct diag *dg, const struct question *q)
 {
 	if (q->nrubric == 0)
 		return;
@@ -1111,7 +1117,7 @@ static void check_text_question(struct diag *dg, const struct question *q)
 			buf_release(&missed);
 		}
 	}
-	for (int want = 1; want >= 0; want--) {
+	for (int want = 1; want >= 0 && !c->skip_examples; want--) {
 		const struct strlist *l = want ? &q->ex_pass : &q->ex_fail;
 		for (size_t i = 0; i < l->n; i++) {
 			size_t got = grade_rubric(q, l->v[i], hits);
@@ -1266,7 +1272,7 @@ int catalog_link(struct catalog *c, struct diag *d)
 		for (size_t k = 0; k < qz->n; k++) {
 			const struct question *q = &qz->questions[k];
 			if (q->type == Q_TEXT)
-				check_text_question(dg, q);
+				check_text_question(c, dg, q);
 			if (!q->id)
 				continue;
 			const struct question *prev = qindex_add(c, q);

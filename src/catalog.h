@@ -154,8 +154,12 @@ int catalog_add_root(struct catalog *c, const char *dir, bool reference, struct 
 int catalog_add_file(struct catalog *c, const char *path, struct diag *d);
 /* Cross-references everything loaded: duplicate ids, dangling references,
  * requires cycles, quizzes without a lesson, model answers that fail their
- * rubric. Call once, after the last add. Returns 0 when d gained no error. */
+ * rubric, rubric examples graded the wrong way. Call once, after the last add. Returns 0 when d gained no error. */
 int catalog_link(struct catalog *c, struct diag *d);
+/* Makes catalog_link leave the rubric examples ungraded (they are checked by
+ * `check` and the tests; nothing else uses them), which saves a tenth of
+ * every start-up. Model answers are still graded: sessions show them. */
+void catalog_skip_examples(struct catalog *c, bool skip);
 
 size_t catalog_nlessons(const struct catalog *c);
 struct lesson *catalog_lesson_at(const struct catalog *c, size_t i);  /* sorted by track, then id */
