@@ -114,21 +114,17 @@ static int usage(void)
 	return 2;
 }
 
-/* Takes the value of --name VALUE or --name=VALUE. */
+/* Takes the value of --name VALUE or --name=VALUE; a missing value is a
+ * usage error. */
 static const char *opt_value(int argc, char **argv, int *i, const char *name)
 {
-	size_t n = strlen(name);
-	if (strncmp(argv[*i], name, n) != 0)
-		return NULL;
-	if (argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (argv[*i][n] != '\0')
-		return NULL;
-	if (*i + 1 >= argc) {
+	bool missing = false;
+	const char *v = cmd_opt_value(argc, argv, i, name, &missing);
+	if (missing) {
 		fprintf(stderr, "error: %s needs a value\n", name);
 		exit(2);
 	}
-	return argv[++*i];
+	return v;
 }
 
 int main(int argc, char **argv)

@@ -46,23 +46,6 @@ struct settings *ctx_settings(struct ctx *x)
 	return s;
 }
 
-/* Takes the value of NAME VALUE or NAME=VALUE at argv[*i]; NULL when argv[*i]
- * is another option. Sets *missing when the value is absent. */
-static const char *opt_value(int argc, char **argv, int *i, const char *name, bool *missing)
-{
-	size_t n = strlen(name);
-	if (strncmp(argv[*i], name, n) != 0)
-		return NULL;
-	if (argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (argv[*i][n] != '\0')
-		return NULL;
-	if (*i + 1 >= argc) {
-		*missing = true;
-		return NULL;
-	}
-	return argv[++*i];
-}
 
 static int parse_count(const char *v, long lo, long hi, long *out)
 {
@@ -151,7 +134,7 @@ int cmd_quiz(struct ctx *x, int argc, char **argv)
 	long count = 10;
 	for (int i = 1; i < argc; i++) {
 		bool missing = false;
-		const char *v = opt_value(argc, argv, &i, "-n", &missing);
+		const char *v = cmd_opt_value(argc, argv, &i, "-n", &missing);
 		if (!v && strncmp(argv[i], "-n", 2) == 0 && argv[i][2] >= '0' && argv[i][2] <= '9')
 			v = argv[i] + 2; /* -n5 */
 		if (missing) {
@@ -195,7 +178,7 @@ int cmd_review(struct ctx *x, int argc, char **argv)
 	long limit = -1;
 	for (int i = 1; i < argc; i++) {
 		bool missing = false;
-		const char *v = opt_value(argc, argv, &i, "--new-limit", &missing);
+		const char *v = cmd_opt_value(argc, argv, &i, "--new-limit", &missing);
 		if (missing || (v && parse_count(v, 0, 1000, &limit) < 0)) {
 			fprintf(stderr, "error: --new-limit needs a number from 0 to 1000%s%s%s\n", v ? ", not '" : "",
 			        v ? v : "", v ? "'" : "");
@@ -225,7 +208,7 @@ int cmd_interview(struct ctx *x, int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		bool missing = false;
 		const char *v;
-		if ((v = opt_value(argc, argv, &i, "--minutes", &missing))) {
+		if ((v = cmd_opt_value(argc, argv, &i, "--minutes", &missing))) {
 			char *end;
 			errno = 0;
 			minutes = strtod(v, &end);
@@ -233,9 +216,9 @@ int cmd_interview(struct ctx *x, int argc, char **argv)
 				fprintf(stderr, "error: --minutes needs a number above 0 and at most 600, not '%s'\n", v);
 				return 2;
 			}
-		} else if ((v = opt_value(argc, argv, &i, "--topics", &missing))) {
+		} else if ((v = cmd_opt_value(argc, argv, &i, "--topics", &missing))) {
 			topics = v;
-		} else if ((v = opt_value(argc, argv, &i, "--seed", &missing))) {
+		} else if ((v = cmd_opt_value(argc, argv, &i, "--seed", &missing))) {
 			char *end;
 			errno = 0;
 			seed = strtoull(v, &end, 10);

@@ -78,6 +78,22 @@ static void out_page(struct ctx *x, struct buf *b)
 	render_page(b->data, b->len, isatty(1) && isatty(0));
 }
 
+const char *cmd_opt_value(int argc, char **argv, int *i, const char *name, bool *missing)
+{
+	size_t n = strlen(name);
+	if (strncmp(argv[*i], name, n) != 0)
+		return NULL;
+	if (argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (argv[*i][n] != '\0')
+		return NULL;
+	if (*i + 1 >= argc) {
+		*missing = true;
+		return NULL;
+	}
+	return argv[++*i];
+}
+
 bool cmd_take_flag(int *argc, char **argv, const char *flag)
 {
 	for (int i = 1; i < *argc; i++)

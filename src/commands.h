@@ -92,6 +92,10 @@ void commands_free_argv(char **argv);
 int cmd_demo(struct ctx *x, int argc, char **argv);
 
 /* Helpers the command handlers share. */
+/* Takes the value of NAME VALUE or NAME=VALUE at argv[*i] (moving *i past
+ * it); NULL when argv[*i] is another option. Sets *missing when NAME is
+ * there without a value. */
+const char *cmd_opt_value(int argc, char **argv, int *i, const char *name, bool *missing);
 /* Removes a --flag from argv; returns whether it was there. */
 bool cmd_take_flag(int *argc, char **argv, const char *flag);
 /* Prints "unknown topic" with the nearest id as a suggestion; returns 2. */
