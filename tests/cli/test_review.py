@@ -177,6 +177,10 @@ def repl_banner(e, now):
                 buf += os.read(fd, 4096)
             except OSError:
                 break
+    # Type once line editing has the terminal (canonical mode off).
+    import termios
+    while termios.tcgetattr(fd)[3] & termios.ICANON and time.time() < end:
+        time.sleep(0.01)
     os.write(fd, b"quit\r")
     for _ in range(300):
         done, _ = os.waitpid(pid, os.WNOHANG)
