@@ -30,7 +30,7 @@ class Pty:
                                      env=env, preexec_fn=child_setup, close_fds=True)
         self.screen = ""
 
-    def read_until(self, pattern, timeout=10.0):
+    def read_until(self, pattern, timeout=30.0):
         """Reads output until the regex matches the text not yet consumed;
         returns that text up to the end of the match (escape sequences and
         bells removed) and keeps the rest for the next call."""
@@ -55,7 +55,7 @@ class Pty:
                     raise TimeoutError(f"exited while waiting for {pattern!r}: {seen[-600:]!r}")
                 self.screen += data.decode("utf-8", "replace")
 
-    def wait_line_editing(self, timeout=10.0):
+    def wait_line_editing(self, timeout=30.0):
         """Waits until the line editor has the terminal (canonical mode off).
         Bytes typed before that are read by the terminal's own cooked mode: a
         Ctrl-C there is a signal that also flushes the line typed so far."""
@@ -65,7 +65,7 @@ class Pty:
                 raise TimeoutError("the line editor never took the terminal")
             time.sleep(0.01)
 
-    def prompt(self, pattern, timeout=10.0):
+    def prompt(self, pattern, timeout=30.0):
         """Reads up to the prompt, then waits for the line editor."""
         out = self.read_until(pattern, timeout)
         self.wait_line_editing(timeout)
@@ -74,7 +74,7 @@ class Pty:
     def type(self, text):
         os.write(self.master, text.encode("utf-8") if isinstance(text, str) else text)
 
-    def wait(self, timeout=10.0):
+    def wait(self, timeout=30.0):
         deadline = time.monotonic() + timeout
         while self.proc.poll() is None and time.monotonic() < deadline:
             r, _, _ = select.select([self.master], [], [], 0.1)
