@@ -921,6 +921,9 @@ static int load_file(struct catalog *c, const char *path, int want, bool referen
 		diag_add(L.d, doc->file, 1, 1, "not a lesson, quiz or demo manifest (put it under lessons/, quizzes/ or demos/)");
 		break;
 	}
+	/* The typed catalog borrows strings and positions, never nodes: the
+	 * tree's memory goes back for the next file. */
+	ydoc_drop_tree(doc);
 	return L.d->n > before ? -1 : 0;
 }
 

@@ -14,17 +14,21 @@
 
 #include "util.h"
 
-/* Nodes and strings of one document come from a chunked arena: one free for
- * the whole tree, and far fewer malloc calls than one per node. */
+/* Nodes and strings of one document come from two chunked arenas: one free
+ * for each, and far fewer malloc calls than one per node. They are separate
+ * so the tree can be dropped once it has been read (ydoc_drop_tree) while
+ * the strings stay for whoever borrowed them. */
 struct yarena {
 	struct yarena *next;
 	size_t used, cap;
 	_Alignas(max_align_t) unsigned char mem[];
 };
 
-static void *arena_alloc(struct yarena **a, size_t n)
+/* align is a power of two: nodes need a pointer's, strings none. */
+static void *arena_alloc(struct yarena **a, size_t n, size_t align)
 {
-	n = (n + 15) & ~(size_t)15;
+	if (*a)
+		(*a)->used = ((*a)->used + align - 1) & ~(align - 1);
 	if (!*a || (*a)->used + n > (*a)->cap) {
 		size_t cap = n > 60000 ? n : 60000;
 		struct yarena *c = xmalloc(sizeof *c + cap);
@@ -47,12 +51,11 @@ static void arena_free(struct yarena *a)
 	}
 }
 
-/* The children of an open collection, gathered before they are copied into
- * the arena when it closes. */
+/* An open collection. Its children so far are kids[first..nkids) of the
+ * parse's one child stack, copied into the arena when it closes. */
 struct frame {
 	struct ynode *node;
-	struct ynode **kids;
-	size_t n, cap;
+	size_t first;
 };
 
 /* Translates a byte offset into a 1-based line and column (in code points). */
@@ -76,7 +79,7 @@ static void offset_pos(const char *data, size_t len, size_t off, int *line, int 
 
 static struct ynode *new_node(struct ydoc *doc, enum ynode_kind kind, const yaml_mark_t *m)
 {
-	struct ynode *n = arena_alloc(&doc->arena, sizeof *n);
+	struct ynode *n = arena_alloc(&doc->arena, sizeof *n, _Alignof(struct ynode));
 	memset(n, 0, sizeof *n);
 	n->kind = kind;
 	n->line = (int)m->line + 1;
@@ -146,6 +149,8 @@ int ydoc_parse(struct ydoc *doc, const char *file, const char *data, size_t len,
 
 	struct frame stack[YAML_MAX_DEPTH + 1];
 	size_t depth = 0;
+	struct ynode **kids = NULL;   /* the children of every open collection */
+	size_t nkids = 0, capkids = 0;
 	int docs = 0;
 	bool done = false, failed = false;
 	while (!done) {
@@ -177,7 +182,7 @@ int ydoc_parse(struct ydoc *doc, const char *file, const char *data, size_t len,
 			anchor = (const char *)ev.data.scalar.anchor;
 			node = new_node(doc, YNODE_SCALAR, &ev.start_mark);
 			node->len = ev.data.scalar.length;
-			node->str = arena_alloc(&doc->arena, node->len + 1);
+			node->str = arena_alloc(&doc->text, node->len + 1, 1);
 			memcpy(node->str, ev.data.scalar.value, node->len);
 			node->str[node->len] = '\0';
 			node->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
@@ -197,23 +202,21 @@ int ydoc_parse(struct ydoc *doc, const char *file, const char *data, size_t len,
 			}
 			stack[depth].node = new_node(doc, ev.type == YAML_SEQUENCE_START_EVENT ? YNODE_SEQ : YNODE_MAP,
 			                             &ev.start_mark);
-			stack[depth].kids = NULL;
-			stack[depth].n = stack[depth].cap = 0;
+			stack[depth].first = nkids;
 			depth++;
 			break;
 		case YAML_SEQUENCE_END_EVENT:
 		case YAML_MAPPING_END_EVENT: {
 			struct frame *f = &stack[--depth];
 			node = f->node;
-			node->n = f->n;
-			node->items = arena_alloc(&doc->arena, (f->n ? f->n : 1) * sizeof *node->items);
-			if (f->n)
-				memcpy(node->items, f->kids, f->n * sizeof *node->items);
-			free(f->kids);
-			if (node->kind == YNODE_MAP) {
-				node->n = f->n;
+			node->n = nkids - f->first;
+			node->items = arena_alloc(&doc->arena, (node->n ? node->n : 1) * sizeof *node->items,
+			                          _Alignof(struct ynode *));
+			if (node->n)
+				memcpy(node->items, kids + f->first, node->n * sizeof *node->items);
+			nkids = f->first;
+			if (node->kind == YNODE_MAP)
 				check_duplicates(node, d);
-			}
 			break;
 		}
 		default:
@@ -230,14 +233,12 @@ int ydoc_parse(struct ydoc *doc, const char *file, const char *data, size_t len,
 			if (depth == 0) {
 				doc->root = node;
 			} else {
-				struct frame *f = &stack[depth - 1];
-				GROW(f->kids, f->cap, f->n + 1);
-				f->kids[f->n++] = node;
+				GROW(kids, capkids, nkids + 1);
+				kids[nkids++] = node;
 			}
 		}
 	}
-	while (depth > 0)
-		free(stack[--depth].kids);
+	free(kids);
 	yaml_parser_delete(&parser);
 	/* Duplicate keys are reported but keep the tree, so the catalog can
 	 * still report the file's other faults in the same run. */
@@ -267,9 +268,17 @@ int ydoc_load_file(struct ydoc *doc, const char *path, struct diag *d)
 	return r;
 }
 
+void ydoc_drop_tree(struct ydoc *doc)
+{
+	arena_free(doc->arena);
+	doc->arena = NULL;
+	doc->root = NULL;
+}
+
 void ydoc_release(struct ydoc *doc)
 {
 	arena_free(doc->arena);
+	arena_free(doc->text);
 	free(doc->file);
 	memset(doc, 0, sizeof *doc);
 }

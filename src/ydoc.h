@@ -6,7 +6,8 @@
  * quizzes: typing beyond scalar/sequence/mapping is the catalog's job.
  *
  * Ownership: a struct ydoc owns every node and string under it until
- * ydoc_release(); nodes keep a borrowed pointer to the document's file name.
+ * ydoc_release() (nodes alone until ydoc_drop_tree()); nodes keep a borrowed
+ * pointer to the document's file name.
  */
 #ifndef PYDOJO_YDOC_H
 #define PYDOJO_YDOC_H
@@ -36,7 +37,8 @@ struct ynode {
 struct ydoc {
 	char *file;
 	struct ynode *root;   /* NULL for an empty document */
-	struct yarena *arena;
+	struct yarena *arena;   /* nodes and their item arrays */
+	struct yarena *text;    /* scalar strings */
 };
 
 /* Parses len bytes. Returns 0, or -1 after adding every error found to d
@@ -45,6 +47,10 @@ struct ydoc {
 int ydoc_parse(struct ydoc *doc, const char *file, const char *data, size_t len, struct diag *d);
 /* Reads and parses a file, refusing one over YAML_MAX_BYTES. */
 int ydoc_load_file(struct ydoc *doc, const char *path, struct diag *d);
+/* Frees the nodes but keeps every scalar string (and the file name) until
+ * ydoc_release: for a reader that borrowed strings and is done with the
+ * tree, so the next document can reuse the memory. */
+void ydoc_drop_tree(struct ydoc *doc);
 void ydoc_release(struct ydoc *doc);
 
 /* Lookup helpers. ynode_get returns NULL when map is not a mapping or lacks key. */

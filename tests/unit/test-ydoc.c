@@ -142,12 +142,41 @@ static void test_empty(void **state)
 	diag_release(&d);
 }
 
+/* Nested collections close in any order and keep their own children (the
+ * parse gathers every open collection's children on one stack); dropping
+ * the tree keeps every string readable (the sanitizer build checks it). */
+static void test_nesting_and_drop_tree(void **state)
+{
+	(void)state;
+	struct ydoc doc;
+	struct diag d;
+	assert_int_equal(parse("a: [1, [2, 3], {k: v}, 4]\nb: {x: [y, z]}\nc: last\n", &doc, &d), 0);
+	const struct ynode *a = ynode_get(doc.root, "a");
+	assert_int_equal(a->n, 4);
+	assert_string_equal(a->items[0]->str, "1");
+	assert_int_equal(a->items[1]->n, 2);
+	assert_string_equal(a->items[1]->items[1]->str, "3");
+	assert_string_equal(ynode_get(a->items[2], "k")->str, "v");
+	assert_string_equal(a->items[3]->str, "4");
+	const struct ynode *x = ynode_get(ynode_get(doc.root, "b"), "x");
+	assert_int_equal(x->n, 2);
+	assert_int_equal(doc.root->n, 6);
+	const char *z = x->items[1]->str, *last = ynode_get(doc.root, "c")->str;
+	ydoc_drop_tree(&doc);
+	assert_null(doc.root);
+	assert_string_equal(z, "z");
+	assert_string_equal(last, "last");
+	ydoc_release(&doc);
+	diag_release(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_positions),   cmocka_unit_test(test_typed_scalars),
 		cmocka_unit_test(test_refusals),    cmocka_unit_test(test_depth_limit),
 		cmocka_unit_test(test_size_limit),  cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_nesting_and_drop_tree),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
