@@ -129,8 +129,12 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name)
 
 int main(int argc, char **argv)
 {
-	setlocale(LC_ALL, "");
-	/* libedit drops non-ASCII input unless the codeset is UTF-8. */
+	/* Only the character type follows the environment: libedit drops
+	 * non-ASCII input unless the codeset is UTF-8. Numbers stay in the C
+	 * locale, so YAML and config values parse and JSON prints the same
+	 * under a locale with a decimal comma; and the other categories' files
+	 * are not loaded at each start. */
+	setlocale(LC_CTYPE, "");
 	if (strcmp(nl_langinfo(CODESET), "UTF-8") != 0)
 		setlocale(LC_CTYPE, "C.UTF-8");
 
