@@ -24,22 +24,53 @@ struct yarena {
 	_Alignas(max_align_t) unsigned char mem[];
 };
 
-/* align is a power of two: nodes need a pointer's, strings none. */
-static void *arena_alloc(struct yarena **a, size_t n, size_t align)
+#define CHUNK 60000
+
+/* Node chunks of dropped trees, kept for the next document this thread
+ * parses. Handing them back to malloc would not do: between two files the
+ * catalog's own small allocations split the freed chunks, so every file's
+ * tree would land on fresh pages and pay a page fault for each. */
+static _Thread_local struct yarena *spare;
+static _Thread_local size_t nspare;
+#define MAX_SPARE 32   /* about 2 MiB */
+
+/* n bytes aligned to align (a power of two). A new chunk holds at least
+ * size bytes; only node arenas (reuse) take spare chunks, since strings
+ * stay with their document. */
+static void *arena_alloc(struct yarena **a, size_t n, size_t align, size_t size, bool reuse)
 {
 	if (*a)
 		(*a)->used = ((*a)->used + align - 1) & ~(align - 1);
 	if (!*a || (*a)->used + n > (*a)->cap) {
-		size_t cap = n > 60000 ? n : 60000;
-		struct yarena *c = xmalloc(sizeof *c + cap);
+		struct yarena *c;
+		if (reuse && spare && n <= spare->cap) {
+			c = spare;
+			spare = c->next;
+			nspare--;
+		} else {
+			size_t cap = n > size ? n : size;
+			c = xmalloc(sizeof *c + cap);
+			c->cap = cap;
+		}
 		c->next = *a;
 		c->used = 0;
-		c->cap = cap;
 		*a = c;
 	}
 	void *p = (*a)->mem + (*a)->used;
 	(*a)->used += n;
 	return p;
+}
+
+static void *node_alloc(struct ydoc *doc, size_t n)
+{
+	return arena_alloc(&doc->arena, n, _Alignof(struct ynode), CHUNK, true);
+}
+
+/* The strings of a file rarely add up to more than its length (indentation,
+ * quotes and keys' syntax fall away), so the first chunk is sized to it. */
+static char *text_alloc(struct ydoc *doc, size_t n, size_t file_len)
+{
+	return arena_alloc(&doc->text, n, 1, doc->text ? CHUNK : file_len + 1, false);
 }
 
 static void arena_free(struct yarena *a)
@@ -49,6 +80,29 @@ static void arena_free(struct yarena *a)
 		free(a);
 		a = next;
 	}
+}
+
+/* Frees a node arena, keeping standard-size chunks as spares. */
+static void arena_recycle(struct yarena *a)
+{
+	while (a) {
+		struct yarena *next = a->next;
+		if (a->cap == CHUNK && nspare < MAX_SPARE) {
+			a->next = spare;
+			spare = a;
+			nspare++;
+		} else {
+			free(a);
+		}
+		a = next;
+	}
+}
+
+void ydoc_trim(void)
+{
+	arena_free(spare);
+	spare = NULL;
+	nspare = 0;
 }
 
 /* An open collection. Its children so far are kids[first..nkids) of the
@@ -79,7 +133,7 @@ static void offset_pos(const char *data, size_t len, size_t off, int *line, int 
 
 static struct ynode *new_node(struct ydoc *doc, enum ynode_kind kind, const yaml_mark_t *m)
 {
-	struct ynode *n = arena_alloc(&doc->arena, sizeof *n, _Alignof(struct ynode));
+	struct ynode *n = node_alloc(doc, sizeof *n);
 	memset(n, 0, sizeof *n);
 	n->kind = kind;
 	n->line = (int)m->line + 1;
@@ -182,7 +236,7 @@ int ydoc_parse(struct ydoc *doc, const char *file, const char *data, size_t len,
 			anchor = (const char *)ev.data.scalar.anchor;
 			node = new_node(doc, YNODE_SCALAR, &ev.start_mark);
 			node->len = ev.data.scalar.length;
-			node->str = arena_alloc(&doc->text, node->len + 1, 1);
+			node->str = text_alloc(doc, node->len + 1, len);
 			memcpy(node->str, ev.data.scalar.value, node->len);
 			node->str[node->len] = '\0';
 			node->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
@@ -210,8 +264,7 @@ int ydoc_parse(struct ydoc *doc, const char *file, const char *data, size_t len,
 			struct frame *f = &stack[--depth];
 			node = f->node;
 			node->n = nkids - f->first;
-			node->items = arena_alloc(&doc->arena, (node->n ? node->n : 1) * sizeof *node->items,
-			                          _Alignof(struct ynode *));
+			node->items = node_alloc(doc, (node->n ? node->n : 1) * sizeof *node->items);
 			if (node->n)
 				memcpy(node->items, kids + f->first, node->n * sizeof *node->items);
 			nkids = f->first;
@@ -270,14 +323,14 @@ int ydoc_load_file(struct ydoc *doc, const char *path, struct diag *d)
 
 void ydoc_drop_tree(struct ydoc *doc)
 {
-	arena_free(doc->arena);
+	arena_recycle(doc->arena);
 	doc->arena = NULL;
 	doc->root = NULL;
 }
 
 void ydoc_release(struct ydoc *doc)
 {
-	arena_free(doc->arena);
+	arena_recycle(doc->arena);
 	arena_free(doc->text);
 	free(doc->file);
 	memset(doc, 0, sizeof *doc);
@@ -287,9 +340,10 @@ const struct ynode *ynode_get(const struct ynode *map, const char *key)
 {
 	if (!map || map->kind != YNODE_MAP)
 		return NULL;
+	size_t len = strlen(key);
 	for (size_t i = 0; i + 1 < map->n; i += 2) {
 		const struct ynode *k = map->items[i];
-		if (k->kind == YNODE_SCALAR && strcmp(k->str, key) == 0)
+		if (k->kind == YNODE_SCALAR && k->len == len && memcmp(k->str, key, len) == 0)
 			return map->items[i + 1];
 	}
 	return NULL;

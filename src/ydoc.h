@@ -52,6 +52,9 @@ int ydoc_load_file(struct ydoc *doc, const char *path, struct diag *d);
  * tree, so the next document can reuse the memory. */
 void ydoc_drop_tree(struct ydoc *doc);
 void ydoc_release(struct ydoc *doc);
+/* The node memory of dropped and released trees is kept for the next parse
+ * in the same thread; this frees it (after loading a batch of files). */
+void ydoc_trim(void);
 
 /* Lookup helpers. ynode_get returns NULL when map is not a mapping or lacks key. */
 const struct ynode *ynode_get(const struct ynode *map, const char *key);
