@@ -83,7 +83,8 @@ static void check_keys(struct loader *L, const struct ynode *map, const char *co
 		}
 		bool ok = false;
 		for (size_t j = 0; j < nallowed && !ok; j++)
-			ok = strcmp(k->str, allowed[j]) == 0;
+			ok = k->str[0] == allowed[j][0] && strcmp(k->str, allowed[j]) == 0 &&
+			     strlen(allowed[j]) == k->len;   /* a key with a NUL inside is no match */
 		if (ok)
 			continue;
 		const char *near = closest(k->str, allowed, nallowed);
@@ -1107,26 +1108,25 @@ static void check_text_question(const struct catalog *c, struct diag *dg, const 
 		if (!q->rubric[i].re)
 			return; /* already reported: a pattern that does not compile */
 	bool *hits = xcalloc(q->nrubric, sizeof *hits);
-	if (q->model_answer) {
+	if (q->model_answer && !grade_rubric_passes(q, q->model_answer)) {
 		size_t got = grade_rubric(q, q->model_answer, hits);
-		if (got < q->pass) {
-			struct buf missed;
-			buf_init(&missed);
-			for (size_t i = 0; i < q->nrubric; i++)
-				if (!hits[i])
-					buf_printf(&missed, "%s'%s'", missed.len ? ", " : "", q->rubric[i].point);
-			PERR(dg, q->model_pos, "model answer fails its own rubric (%zu/%zu points, %zu needed; missed %s)",
-			     got, q->nrubric, q->pass, missed.data);
-			buf_release(&missed);
-		}
+		struct buf missed;
+		buf_init(&missed);
+		for (size_t i = 0; i < q->nrubric; i++)
+			if (!hits[i])
+				buf_printf(&missed, "%s'%s'", missed.len ? ", " : "", q->rubric[i].point);
+		PERR(dg, q->model_pos, "model answer fails its own rubric (%zu/%zu points, %zu needed; missed %s)",
+		     got, q->nrubric, q->pass, missed.data);
+		buf_release(&missed);
 	}
 	for (int want = 1; want >= 0 && !c->skip_examples; want--) {
 		const struct strlist *l = want ? &q->ex_pass : &q->ex_fail;
 		for (size_t i = 0; i < l->n; i++) {
-			size_t got = grade_rubric(q, l->v[i], hits);
-			if ((got >= q->pass) != want)
-				PERR(dg, l->pos[i], "rubric example should %s but %s (%zu/%zu points, %zu needed)",
-				     want ? "pass" : "fail", want ? "fails" : "passes", got, q->nrubric, q->pass);
+			if (grade_rubric_passes(q, l->v[i]) == want)
+				continue;
+			size_t got = grade_rubric(q, l->v[i], hits);   /* the full count, for the message */
+			PERR(dg, l->pos[i], "rubric example should %s but %s (%zu/%zu points, %zu needed)",
+			     want ? "pass" : "fail", want ? "fails" : "passes", got, q->nrubric, q->pass);
 		}
 	}
 	free(hits);
@@ -1208,6 +1208,7 @@ static const struct question *qindex_add(struct catalog *c, const struct questio
 
 int catalog_link(struct catalog *c, struct diag *d)
 {
+	ydoc_trim();   /* every file is loaded: the trees' spare memory goes back */
 	size_t before = d->n;
 	drop_shadowed(c);
 	if (c->nlessons > 1)

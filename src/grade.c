@@ -13,18 +13,35 @@
 #include "regex.h"
 #include "util.h"
 
+/* Whether a rubric point counts for answer. */
+static bool point_hit(const struct rubric_point *p, const char *answer)
+{
+	return p->re && regex_matches(p->re, answer) && !(p->reject_re && regex_matches(p->reject_re, answer));
+}
+
 size_t grade_rubric(const struct question *q, const char *answer, bool *hits)
 {
 	size_t found = 0;
 	for (size_t i = 0; i < q->nrubric; i++) {
-		const struct rubric_point *p = &q->rubric[i];
-		bool hit = p->re && regex_matches(p->re, answer) &&
-		           !(p->reject_re && regex_matches(p->reject_re, answer));
+		bool hit = point_hit(&q->rubric[i], answer);
 		if (hits)
 			hits[i] = hit;
 		found += hit;
 	}
 	return found;
+}
+
+bool grade_rubric_passes(const struct question *q, const char *answer)
+{
+	size_t found = 0;
+	for (size_t i = 0; i < q->nrubric; i++) {
+		if (found >= q->pass)
+			return true;
+		if (found + (q->nrubric - i) < q->pass)
+			return false;
+		found += point_hit(&q->rubric[i], answer);
+	}
+	return found >= q->pass;
 }
 
 char grade_letter(size_t i)

@@ -24,6 +24,9 @@ struct question;
  * the number found. A point is found when its pattern matches and its reject
  * pattern does not. */
 size_t grade_rubric(const struct question *q, const char *answer, bool *hits);
+/* Whether answer scores q->pass points, trying only as many points as it
+ * takes to know (validation grades hundreds of examples this way). */
+bool grade_rubric_passes(const struct question *q, const char *answer);
 
 /* The letter shown for choice i (0 -> 'a'); choices beyond 'z' have none
  * and are answered by number. */

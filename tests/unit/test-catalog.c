@@ -81,7 +81,10 @@ static void test_good_catalog(void **state)
 	    "  - id: alpha-many\n    type: multi\n    prompt: Which?\n    choices: [a, b, c]\n    answer: [2, 0]\n"
 	    "  - id: alpha-why\n    type: text\n    prompt: Why?\n    rubric:\n"
 	    "      - point: releases\n        pattern: 'releases?\\W+(\\w+\\W+){0,2}GIL'\n        reject: '\\bnot\\b'\n"
-	    "    model_answer: It releases the GIL.\n    examples:\n      pass: [The call releases the GIL.]\n      fail: [It does not release the GIL.]\n");
+	    "    model_answer: It releases the GIL.\n    examples:\n      pass: [The call releases the GIL.]\n      fail: [It does not release the GIL.]\n"
+	    "  - id: alpha-two\n    type: text\n    prompt: Name two.\n    pass: 2\n    rubric:\n"
+	    "      - {point: red, pattern: red, reject: 'not red'}\n      - {point: green, pattern: green}\n"
+	    "      - {point: blue, pattern: blue}\n    model_answer: red and blue\n");
 	put("demos/demos.yaml",
 	    "- id: spin\n  title: Spin\n  summary: S.\n  topics: [alpha]\n  binary: demo-spin\n"
 	    "  params:\n    - {name: threads, type: int, min: 1, max: 8, default: 2}\n"
@@ -105,6 +108,15 @@ static void test_good_catalog(void **state)
 	const struct question *why = catalog_question(c, "alpha-why");
 	assert_int_equal(grade_rubric(why, "the read releases the GIL", NULL), 1);
 	assert_int_equal(grade_rubric(why, "it does NOT release the gil", NULL), 0);
+	/* The early-stopping grader agrees with the full count on every mix. */
+	const struct question *two = catalog_question(c, "alpha-two");
+	static const char *const answers[] = {"", "red", "green", "blue", "red green", "red blue",
+	                                      "green blue", "red green blue", "not red, green",
+	                                      "not red, green, blue", "not red"};
+	for (size_t i = 0; i < ARRAY_SIZE(answers); i++)
+		assert_int_equal(grade_rubric_passes(two, answers[i]), grade_rubric(two, answers[i], NULL) >= 2);
+	assert_true(grade_rubric_passes(two, "green blue"));
+	assert_false(grade_rubric_passes(two, "not red, green"));
 	assert_int_equal(catalog_demo(c, "spin")->nparams, 2);
 	assert_string_equal(catalog_suggest_topic(c, "alpah"), "alpha");
 	catalog_free(c);
