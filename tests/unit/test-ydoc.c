@@ -4,7 +4,11 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "diag.h"
@@ -170,13 +174,59 @@ static void test_nesting_and_drop_tree(void **state)
 	diag_release(&d);
 }
 
+/* read_file_limit reads a regular file in one go and a pipe by growing,
+ * and refuses more than the limit from either. */
+static void test_read_file_limit(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/pydojo-read-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "id: gil\n", 8), 8);
+	close(fd);
+	char *data;
+	size_t len;
+	assert_int_equal(read_file_limit(path, 100, &data, &len), 0);
+	assert_int_equal(len, 8);
+	assert_string_equal(data, "id: gil\n");
+	free(data);
+	errno = 0;
+	assert_int_equal(read_file_limit(path, 7, &data, &len), -1);
+	assert_int_equal(errno, EFBIG);
+	unlink(path);
+
+	int p[2];
+	char name[64];
+	static char big[200000];   /* more than the first 64 KiB read: the buffer grows */
+	memset(big, 'x', sizeof big);
+	assert_int_equal(pipe(p), 0);
+	assert_true(fcntl(p[1], F_SETPIPE_SZ, 1 << 18) >= (int)sizeof big);
+	assert_int_equal(write(p[1], big, sizeof big), (ssize_t)sizeof big);
+	close(p[1]);
+	snprintf(name, sizeof name, "/proc/self/fd/%d", p[0]);
+	assert_int_equal(read_file_limit(name, 1000, &data, &len), -1);
+	assert_int_equal(errno, EFBIG);
+	close(p[0]);
+	assert_int_equal(pipe(p), 0);
+	assert_true(fcntl(p[1], F_SETPIPE_SZ, 1 << 18) >= (int)sizeof big);
+	assert_int_equal(write(p[1], big, sizeof big), (ssize_t)sizeof big);
+	close(p[1]);
+	snprintf(name, sizeof name, "/proc/self/fd/%d", p[0]);
+	assert_int_equal(read_file_limit(name, 1 << 20, &data, &len), 0);
+	assert_int_equal(len, sizeof big);
+	assert_int_equal(data[len], '\0');
+	assert_memory_equal(data, big, sizeof big);
+	free(data);
+	close(p[0]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_positions),   cmocka_unit_test(test_typed_scalars),
 		cmocka_unit_test(test_refusals),    cmocka_unit_test(test_depth_limit),
 		cmocka_unit_test(test_size_limit),  cmocka_unit_test(test_empty),
-		cmocka_unit_test(test_nesting_and_drop_tree),
+		cmocka_unit_test(test_nesting_and_drop_tree), cmocka_unit_test(test_read_file_limit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
