@@ -167,43 +167,29 @@ int read_file_limit(const char *path, size_t max, char **out, size_t *len)
 		errno = EFBIG;
 		goto fail;
 	}
-	/* Read straight into the result: sized from fstat for a regular file,
-	 * with a byte to spare so the read that finds the end needs no growth;
-	 * grown by doubling for anything else (a pipe, or a file that grew). */
-	size_t cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 2 : 65536, n = 0;
-	char *data = xmalloc(cap);
+	struct buf b;
+	buf_init(&b);
+	char chunk[65536];
 	for (;;) {
-		if (n + 1 >= cap) {
-			if (cap > max + 1) {
-				free(data);
-				errno = EFBIG;
-				goto fail;
-			}
-			cap *= 2;
-			data = xrealloc(data, cap);
-		}
-		ssize_t r = read(fd, data + n, cap - 1 - n);
-		if (r < 0) {
+		ssize_t n = read(fd, chunk, sizeof chunk);
+		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			int e = errno;
-			free(data);
-			errno = e;
+			buf_release(&b);
 			goto fail;
 		}
-		if (r == 0)
+		if (n == 0)
 			break;
-		n += (size_t)r;
-		if (n > max) {
-			free(data);
+		if (b.len + (size_t)n > max) {
+			buf_release(&b);
 			errno = EFBIG;
 			goto fail;
 		}
+		buf_add(&b, chunk, (size_t)n);
 	}
-	data[n] = '\0';
 	close(fd);
-	*len = n;
-	*out = data;
+	*len = b.len;
+	*out = b.data;
 	return 0;
 fail:;
 	int e = errno;
