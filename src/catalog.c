@@ -372,7 +372,7 @@ static struct regex *compile_pattern(struct loader *L, const struct ynode *map, 
 		return NULL;
 	char *err = NULL;
 	size_t off = 0;
-	struct regex *re = regex_compile(*text, REGEX_CASELESS, &err, &off);
+	struct regex *re = regex_compile(*text, REGEX_CASELESS | REGEX_VALID_UTF8, &err, &off);   /* ydoc checked it */
 	if (!re) {
 		ERR(L, ynode_get(map, key), "%s does not compile: %s at offset %zu", key, err, off);
 		free(err);

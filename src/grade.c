@@ -13,17 +13,19 @@
 #include "regex.h"
 #include "util.h"
 
-/* Whether a rubric point counts for answer. */
+/* Whether a rubric point counts for answer (valid UTF-8). */
 static bool point_hit(const struct rubric_point *p, const char *answer)
 {
-	return p->re && regex_matches(p->re, answer) && !(p->reject_re && regex_matches(p->reject_re, answer));
+	return p->re && regex_matches_valid(p->re, answer) &&
+	       !(p->reject_re && regex_matches_valid(p->reject_re, answer));
 }
 
 size_t grade_rubric(const struct question *q, const char *answer, bool *hits)
 {
-	size_t found = 0;
+	size_t found = 0, bad;
+	bool valid = utf8_valid(answer, strlen(answer), &bad);   /* once, not per pattern */
 	for (size_t i = 0; i < q->nrubric; i++) {
-		bool hit = point_hit(&q->rubric[i], answer);
+		bool hit = valid && point_hit(&q->rubric[i], answer);
 		if (hits)
 			hits[i] = hit;
 		found += hit;
@@ -33,7 +35,9 @@ size_t grade_rubric(const struct question *q, const char *answer, bool *hits)
 
 bool grade_rubric_passes(const struct question *q, const char *answer)
 {
-	size_t found = 0;
+	size_t found = 0, bad;
+	if (!utf8_valid(answer, strlen(answer), &bad))
+		return q->pass == 0;
 	for (size_t i = 0; i < q->nrubric; i++) {
 		if (found >= q->pass)
 			return true;

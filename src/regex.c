@@ -56,6 +56,8 @@ struct regex *regex_compile(const char *pattern, unsigned flags, char **err, siz
 	uint32_t opts = PCRE2_UTF | PCRE2_UCP;
 	if (flags & REGEX_CASELESS)
 		opts |= PCRE2_CASELESS;
+	if (flags & REGEX_VALID_UTF8)
+		opts |= PCRE2_NO_UTF_CHECK;
 	int code;
 	PCRE2_SIZE off;
 	pcre2_code *c = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, opts, &code, &off, NULL);
@@ -88,15 +90,15 @@ void regex_free(struct regex *re)
 	free(re);
 }
 
-int regex_search(struct regex *re, const char *subject, size_t len, size_t from,
-                 size_t *start, size_t *end, const char **err)
+static int search(struct regex *re, const char *subject, size_t len, size_t from, uint32_t opts,
+                  size_t *start, size_t *end, const char **err)
 {
 	if (!re->jit_tried && !jit_deferred) {
 		/* JIT is an optimisation: when it is unavailable the interpreter runs. */
 		pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE);
 		re->jit_tried = true;
 	}
-	int rc = pcre2_match(re->code, (PCRE2_SPTR)subject, len, from, 0, shared_md, shared_mctx);
+	int rc = pcre2_match(re->code, (PCRE2_SPTR)subject, len, from, opts, shared_md, shared_mctx);
 	if (rc >= 0) {
 		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(shared_md);
 		*start = ov[0];
@@ -124,8 +126,20 @@ int regex_search(struct regex *re, const char *subject, size_t len, size_t from,
 	return -1;
 }
 
+int regex_search(struct regex *re, const char *subject, size_t len, size_t from,
+                 size_t *start, size_t *end, const char **err)
+{
+	return search(re, subject, len, from, 0, start, end, err);
+}
+
 bool regex_matches(struct regex *re, const char *subject)
 {
 	size_t s, e;
-	return regex_search(re, subject, strlen(subject), 0, &s, &e, NULL) == 1;
+	return search(re, subject, strlen(subject), 0, 0, &s, &e, NULL) == 1;
+}
+
+bool regex_matches_valid(struct regex *re, const char *subject)
+{
+	size_t s, e;
+	return search(re, subject, strlen(subject), 0, PCRE2_NO_UTF_CHECK, &s, &e, NULL) == 1;
 }

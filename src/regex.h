@@ -16,7 +16,10 @@
 
 struct regex;
 
-enum { REGEX_CASELESS = 1 };
+enum {
+	REGEX_CASELESS = 1,
+	REGEX_VALID_UTF8 = 2,   /* the pattern is known to be valid UTF-8: skip PCRE2's check */
+};
 
 /* Compiles pattern. On failure returns NULL, sets *err to a new string
  * (caller frees) and *offset to the code-point offset in the pattern where
@@ -40,5 +43,9 @@ void regex_defer_jit(bool defer);
 /* Convenience: whether the pattern matches anywhere (a limit error counts as
  * no match). */
 bool regex_matches(struct regex *re, const char *subject);
+/* The same for a subject the caller has checked is valid UTF-8 (an invalid
+ * one here is undefined behaviour): PCRE2 skips its own check, which would
+ * otherwise run again for every pattern tried on the same text. */
+bool regex_matches_valid(struct regex *re, const char *subject);
 
 #endif

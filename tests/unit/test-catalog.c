@@ -117,6 +117,10 @@ static void test_good_catalog(void **state)
 		assert_int_equal(grade_rubric_passes(two, answers[i]), grade_rubric(two, answers[i], NULL) >= 2);
 	assert_true(grade_rubric_passes(two, "green blue"));
 	assert_false(grade_rubric_passes(two, "not red, green"));
+	/* An answer that is not UTF-8 scores nothing (PCRE2 is told the
+	 * subject is valid only after the grader has checked it). */
+	assert_int_equal(grade_rubric(two, "red green \xff blue", NULL), 0);
+	assert_false(grade_rubric_passes(two, "red green \xc3 blue"));
 	assert_int_equal(catalog_demo(c, "spin")->nparams, 2);
 	assert_string_equal(catalog_suggest_topic(c, "alpah"), "alpha");
 	catalog_free(c);
