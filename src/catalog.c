@@ -23,8 +23,11 @@ const char *const qtype_names[Q_NTYPES] = {"choice", "multi", "truefalse", "orde
 struct catalog {
 	struct ydoc *docs;
 	size_t ndocs, capdocs;
-	char **paths;            /* real paths of loaded files */
-	size_t npaths, cappaths;
+	struct file_id {
+		dev_t dev;
+		ino_t ino;
+	} *files;                /* loaded files, by identity (a link or a second spelling is the same file) */
+	size_t nfiles, capfiles;
 	struct lesson **lessons;
 	size_t nlessons, caplessons;
 	struct quiz **quizzes;
@@ -877,16 +880,14 @@ static enum kind kind_of(const char *path, const struct ynode *root)
 
 static bool seen_path(struct catalog *c, const char *path)
 {
-	char *rp = realpath(path, NULL);
-	if (!rp)
-		return false;
-	for (size_t i = 0; i < c->npaths; i++)
-		if (strcmp(c->paths[i], rp) == 0) {
-			free(rp);
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return false;   /* loading it reports why */
+	for (size_t i = 0; i < c->nfiles; i++)
+		if (c->files[i].dev == st.st_dev && c->files[i].ino == st.st_ino)
 			return true;
-		}
-	GROW(c->paths, c->cappaths, c->npaths + 1);
-	c->paths[c->npaths++] = rp;
+	GROW(c->files, c->capfiles, c->nfiles + 1);
+	c->files[c->nfiles++] = (struct file_id){st.st_dev, st.st_ino};
 	return false;
 }
 
@@ -996,9 +997,7 @@ void catalog_free(struct catalog *c)
 		demo_free(c->demos[i]);
 	for (size_t i = 0; i < c->ndocs; i++)
 		ydoc_release(&c->docs[i]);
-	for (size_t i = 0; i < c->npaths; i++)
-		free(c->paths[i]);
-	free(c->paths);
+	free(c->files);
 	free(c->docs);
 	free(c->lessons);
 	free(c->quizzes);
