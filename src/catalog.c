@@ -86,8 +86,7 @@ static void check_keys(struct loader *L, const struct ynode *map, const char *co
 		}
 		bool ok = false;
 		for (size_t j = 0; j < nallowed && !ok; j++)
-			ok = k->str[0] == allowed[j][0] && strcmp(k->str, allowed[j]) == 0 &&
-			     strlen(allowed[j]) == k->len;   /* a key with a NUL inside is no match */
+			ok = k->str[0] == allowed[j][0] && strcmp(k->str, allowed[j]) == 0;
 		if (ok)
 			continue;
 		const char *near = closest(k->str, allowed, nallowed);

@@ -240,6 +240,10 @@ int ydoc_parse(struct ydoc *doc, const char *file, const char *data, size_t len,
 			memcpy(node->str, ev.data.scalar.value, node->len);
 			node->str[node->len] = '\0';
 			node->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+			/* A "\0" escape: every reader of the tree takes strings as C
+			 * strings, so one NUL would silently cut the text short. */
+			if (memchr(node->str, '\0', node->len))
+				diag_add(d, file, node->line, node->col, "a NUL character (\\0) in a string");
 			break;
 		case YAML_SEQUENCE_START_EVENT:
 		case YAML_MAPPING_START_EVENT:
