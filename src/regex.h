@@ -5,8 +5,9 @@
  * (compiling every rubric pattern with JIT at load would cost ten times more
  * than compiling it plain).
  *
- * Ownership: a struct regex owns its compiled code and match data; free it
- * with regex_free(). Not thread-safe: one regex, one thread at a time.
+ * Ownership: a struct regex owns its compiled code; free it with
+ * regex_free(). Every pattern matches through one match block shared by the
+ * module, so it is not thread-safe: all matching happens on one thread.
  */
 #ifndef PYDOJO_REGEX_H
 #define PYDOJO_REGEX_H
