@@ -6,9 +6,13 @@ bad lines (`LINE: error: ...`, exit 2)."""
 
 import json
 import math
+import os
+import shutil
+import subprocess
+import tempfile
 from datetime import datetime, timedelta, timezone
 
-from clitest import expect, run, run_tests
+from clitest import expect, private_env, run, run_tests
 
 T0 = datetime(2022, 11, 29, 12, 30, tzinfo=timezone.utc)
 KEYS = ["at", "rating", "state", "step", "stability", "difficulty", "due",
@@ -169,6 +173,31 @@ def test_retention():
                            stdin=f"{iso(T0)} 3\n")
         expect(rc == 2 and out == "", f"--retention {bad!r}: {rc} {out!r}")
         expect("--retention" in err and len(err.splitlines()) == 1, err)
+
+
+def test_decimal_comma_locale():
+    """Under a locale that writes 0,9 for 0.9, options still parse and JSON
+    still prints with a point: pydojo takes only LC_CTYPE from the
+    environment. The locale is compiled here from Debian's sources."""
+    if not shutil.which("localedef") or not os.path.exists("/usr/share/i18n/locales/de_DE"):
+        print("  (skipped: no localedef or de_DE locale source; Debian package 'locales')")
+        return
+    with tempfile.TemporaryDirectory(prefix="pydojo-locale-") as tmp:
+        p = subprocess.run(["localedef", "-i", "de_DE", "-f", "UTF-8",
+                            os.path.join(tmp, "de_DE.UTF-8")], capture_output=True)
+        expect(os.path.isdir(os.path.join(tmp, "de_DE.UTF-8")),
+               f"localedef failed: {p.stderr.decode()[-300:]}")
+        env = private_env(tmp, LOCPATH=tmp, LC_ALL="de_DE.UTF-8", LANG=None)
+        probe = subprocess.run(["python3", "-c", "import locale; locale.setlocale(locale.LC_ALL, '');"
+                                " print(locale.localeconv()['decimal_point'])"],
+                               env=env, capture_output=True, text=True)
+        expect(probe.stdout.strip() == ",", f"the locale is not active: {probe.stdout!r} {probe.stderr!r}")
+        rc, out, err = run(["fsrs", "replay", "--retention", "0.8"], stdin=f"{iso(T0)} 4\n", env=env)
+        expect(rc == 0 and err == "", f"{rc} {err!r}")
+        o = json.loads(out)
+        expect(o["interval_days"] == next_interval(8.2956, 0.8), o)
+        expect("," not in out.replace(", ", "").replace(",\"", ""), f"a decimal comma: {out!r}")
+        near(o["stability"], 8.2956, 1e-12, "S")
 
 
 def test_empty_input():
