@@ -153,17 +153,19 @@ char *buf_detach(struct buf *b)
 
 int read_file_limit(const char *path, size_t max, char **out, size_t *len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO would otherwise wait for a writer, for
+	 * ever; it changes nothing for the regular file read below. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return -1;
 	struct stat st;
 	if (fstat(fd, &st) < 0)
 		goto fail;
-	if (S_ISDIR(st.st_mode)) {
-		errno = EISDIR;
+	if (!S_ISREG(st.st_mode)) {
+		errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
 		goto fail;
 	}
-	if (S_ISREG(st.st_mode) && (size_t)st.st_size > max) {
+	if ((size_t)st.st_size > max) {
 		errno = EFBIG;
 		goto fail;
 	}

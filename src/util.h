@@ -42,8 +42,10 @@ void buf_truncate(struct buf *b, size_t len);
  * buf_release does; buf_init it to use it again); caller frees. */
 char *buf_detach(struct buf *b);
 
-/* Reads a whole file into a new NUL-terminated buffer, failing (-1, errno set)
- * when it is larger than max bytes (errno EFBIG). */
+/* Reads a whole regular file into a new NUL-terminated buffer, failing (-1,
+ * errno set) when it is larger than max bytes (errno EFBIG), a folder
+ * (EISDIR) or anything else that is not a regular file, such as a FIFO or a
+ * device (EINVAL). It never waits for a FIFO's writer. */
 int read_file_limit(const char *path, size_t max, char **out, size_t *len);
 
 /* Levenshtein distance, capped: returns cap+1 when the distance exceeds cap. */

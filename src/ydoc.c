@@ -317,7 +317,8 @@ int ydoc_load_file(struct ydoc *doc, const char *path, struct diag *d)
 			diag_add(d, path, 1, 1, "file is larger than the limit of %u MiB",
 			         YAML_MAX_BYTES >> 20);
 		else
-			diag_add(d, path, 1, 1, "cannot read file: %s", strerror(errno));
+			diag_add(d, path, 1, 1, "cannot read file: %s",
+			         errno == EINVAL ? "not a regular file" : strerror(errno));
 		return -1;
 	}
 	int r = ydoc_parse(doc, path, data, len, d);

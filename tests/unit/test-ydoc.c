@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -174,8 +175,9 @@ static void test_nesting_and_drop_tree(void **state)
 	diag_release(&d);
 }
 
-/* read_file_limit reads a regular file in one go and a pipe by growing,
- * and refuses more than the limit from either. */
+/* read_file_limit reads a regular file, past its first 64 KiB chunk too,
+ * and refuses more than the limit; it refuses a folder, a pipe, a device and
+ * a FIFO without waiting for the FIFO's writer. */
 static void test_read_file_limit(void **state)
 {
 	(void)state;
@@ -193,31 +195,52 @@ static void test_read_file_limit(void **state)
 	errno = 0;
 	assert_int_equal(read_file_limit(path, 7, &data, &len), -1);
 	assert_int_equal(errno, EFBIG);
-	unlink(path);
 
-	int p[2];
-	char name[64];
-	static char big[200000];   /* more than the first 64 KiB read: the buffer grows */
+	static char big[200000];
 	memset(big, 'x', sizeof big);
-	assert_int_equal(pipe(p), 0);
-	assert_true(fcntl(p[1], F_SETPIPE_SZ, 1 << 18) >= (int)sizeof big);
-	assert_int_equal(write(p[1], big, sizeof big), (ssize_t)sizeof big);
-	close(p[1]);
-	snprintf(name, sizeof name, "/proc/self/fd/%d", p[0]);
-	assert_int_equal(read_file_limit(name, 1000, &data, &len), -1);
-	assert_int_equal(errno, EFBIG);
-	close(p[0]);
-	assert_int_equal(pipe(p), 0);
-	assert_true(fcntl(p[1], F_SETPIPE_SZ, 1 << 18) >= (int)sizeof big);
-	assert_int_equal(write(p[1], big, sizeof big), (ssize_t)sizeof big);
-	close(p[1]);
-	snprintf(name, sizeof name, "/proc/self/fd/%d", p[0]);
-	assert_int_equal(read_file_limit(name, 1 << 20, &data, &len), 0);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, big, sizeof big), (ssize_t)sizeof big);
+	close(fd);
+	assert_int_equal(read_file_limit(path, 1 << 20, &data, &len), 0);
 	assert_int_equal(len, sizeof big);
 	assert_int_equal(data[len], '\0');
 	assert_memory_equal(data, big, sizeof big);
 	free(data);
+	unlink(path);
+
+	errno = 0;
+	assert_int_equal(read_file_limit("/tmp", 1000, &data, &len), -1);
+	assert_int_equal(errno, EISDIR);
+	errno = 0;
+	assert_int_equal(read_file_limit("/dev/zero", 1000, &data, &len), -1);
+	assert_int_equal(errno, EINVAL);
+
+	int p[2];
+	char name[64];
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(write(p[1], "id: gil\n", 8), 8);
+	snprintf(name, sizeof name, "/proc/self/fd/%d", p[0]);
+	errno = 0;
+	assert_int_equal(read_file_limit(name, 1000, &data, &len), -1);
+	assert_int_equal(errno, EINVAL);
 	close(p[0]);
+	close(p[1]);
+
+	/* Opened without O_NONBLOCK, a FIFO with no writer blocks for ever:
+	 * the alarm turns that into a failure instead of a hang. */
+	char fifo[] = "/tmp/pydojo-fifo-XXXXXX";
+	assert_non_null(mkdtemp(fifo));
+	char *f = xasprintf("%s/x.yaml", fifo);
+	assert_int_equal(mkfifo(f, 0600), 0);
+	alarm(10);
+	errno = 0;
+	assert_int_equal(read_file_limit(f, 1000, &data, &len), -1);
+	assert_int_equal(errno, EINVAL);
+	alarm(0);
+	unlink(f);
+	rmdir(fifo);
+	free(f);
 }
 
 int main(void)

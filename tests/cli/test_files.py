@@ -1,0 +1,86 @@
+"""Files and paths that are not what pydojo expects: a FIFO in place of a
+content file or of config.yaml is an error, never a wait for a writer."""
+
+import os
+import tempfile
+
+from clitest import expect, private_env, run, run_tests
+
+# A FIFO with no writer: opened the plain way, pydojo would wait for ever;
+# the timeout turns that into a failed test.
+TIMEOUT = 20
+
+LESSON = """\
+id: my-topic
+title: My own topic
+track: language
+level: core
+summary: A topic from outside the shipped catalog.
+sections:
+  - title: Only section
+    body: Some text.
+"""
+
+QUIZ = """\
+topic: my-topic
+questions:
+  - id: my-topic-tf
+    type: truefalse
+    prompt: Is this a test?
+    answer: true
+"""
+
+BOM = "\ufeff"
+
+
+def make_root(tmp, lesson=LESSON, quiz=QUIZ, newline="\n"):
+    root = os.path.join(tmp, "mine")
+    os.makedirs(os.path.join(root, "lessons"))
+    os.makedirs(os.path.join(root, "quizzes"))
+    for sub, text in (("lessons", lesson), ("quizzes", quiz)):
+        with open(os.path.join(root, sub, "my-topic.yaml"), "w", encoding="utf-8",
+                  newline=newline) as f:
+            f.write(text)
+    return root
+
+
+def write_config(env, text):
+    path = os.path.join(env["XDG_CONFIG_HOME"], "pydojo", "config.yaml")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    if text is None:
+        os.mkfifo(path)
+    else:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+    return path
+
+
+def test_fifo_lesson():
+    with tempfile.TemporaryDirectory() as tmp:
+        root = make_root(tmp)
+        fifo = os.path.join(root, "lessons", "x.yaml")
+        os.mkfifo(fifo)
+        want = f"{fifo}:1:1: error: cannot read file: not a regular file"
+        for args in (["check", root], ["--content", root, "topics"]):
+            rc, out, err = run(args, timeout=TIMEOUT)
+            expect(rc == 2, f"{args}: exit {rc}: {err!r}")
+            expect(want in err.splitlines(), f"{args}: no '{want}' in {err!r}")
+        fifo2 = os.path.join(tmp, "one.yaml")
+        os.mkfifo(fifo2)
+        rc, out, err = run(["check", fifo2], timeout=TIMEOUT)
+        expect(rc == 2 and f"{fifo2}:1:1: error: " in err, f"exit {rc}: {err!r}")
+
+
+def test_fifo_config():
+    with tempfile.TemporaryDirectory() as tmp:
+        env = private_env(tmp)
+        path = write_config(env, None)
+        db = os.path.join(tmp, "p.db")
+        want = f"{path}:1:1: error: cannot read file: not a regular file"
+        for args in (["quiz", "gil", "-n", "1"], ["review"]):
+            rc, out, err = run(["--db", db] + args, stdin="quit\n", env=env, timeout=TIMEOUT)
+            expect(rc == 2, f"{args}: exit {rc}: {err!r}")
+            expect(want in err.splitlines(), f"{args}: no '{want}' in {err!r}")
+
+
+run_tests(globals())
