@@ -186,12 +186,19 @@ int ydoc_parse(struct ydoc *doc, const char *file, const char *data, size_t len,
 		diag_add(d, file, 1, 1, "file is larger than the limit of %u MiB", YAML_MAX_BYTES >> 20);
 		goto fail;
 	}
+	/* A UTF-8 byte-order mark, which some editors write. With the encoding
+	 * set, libyaml takes it for a character of line 1, whose keys then sit
+	 * one column right of the next line's. Positions count from after it,
+	 * as the editor shows the text. */
+	size_t bom = len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+	data += bom;
+	len -= bom;
 	size_t bad;
 	if (!utf8_valid(data, len, &bad)) {
 		int line, col;
 		offset_pos(data, len, bad, &line, &col);
 		diag_add(d, file, line, col, "invalid UTF-8 (byte 0x%02x at offset %zu)",
-		         (unsigned char)data[bad], bad);
+		         (unsigned char)data[bad], bom + bad);
 		goto fail;
 	}
 

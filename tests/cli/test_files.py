@@ -1,5 +1,6 @@
-"""Files and paths that are not what pydojo expects: a FIFO in place of a
-content file or of config.yaml is an error, never a wait for a writer."""
+"""Files that are not what pydojo expects: a FIFO in place of a content
+file or of config.yaml is an error, never a wait for a writer; a UTF-8
+byte-order mark is accepted."""
 
 import os
 import tempfile
@@ -81,6 +82,43 @@ def test_fifo_config():
             rc, out, err = run(["--db", db] + args, stdin="quit\n", env=env, timeout=TIMEOUT)
             expect(rc == 2, f"{args}: exit {rc}: {err!r}")
             expect(want in err.splitlines(), f"{args}: no '{want}' in {err!r}")
+
+
+def test_byte_order_mark():
+    """Content and config.yaml of several lines that start with a UTF-8
+    byte-order mark load; line 1 keeps its columns in errors."""
+    for newline in ("\n", "\r\n"):
+        with tempfile.TemporaryDirectory() as tmp:
+            root = make_root(tmp, BOM + LESSON, BOM + QUIZ, newline)
+            rc, out, err = run(["check", root], timeout=TIMEOUT)
+            expect(rc == 0 and out.startswith("ok: 1 topics, 1 sections, 1 questions"),
+                   f"{newline!r}: exit {rc}: {out!r} {err!r}")
+            env = private_env(tmp)
+            rc, out, err = run(["--content", root, "--db", os.path.join(tmp, "p.db"),
+                                "quiz", "my-topic"], stdin="yes\n\n", env=env,
+                               timeout=TIMEOUT)
+            expect(rc == 0 and "right" in out, f"{newline!r}: exit {rc}: {out!r} {err!r}")
+    with tempfile.TemporaryDirectory() as tmp:
+        root = make_root(tmp, BOM + LESSON.replace("level: core", "level: cor"))
+        rc, out, err = run(["check", root], timeout=TIMEOUT)
+        lesson = os.path.join(root, "lessons", "my-topic.yaml")
+        expect(rc == 2 and f"{lesson}:4:8: error: " in err, f"exit {rc}: {err!r}")
+        root = os.path.join(tmp, "two")
+        os.makedirs(os.path.join(root, "lessons"))
+        with open(os.path.join(root, "lessons", "my-topic.yaml"), "w", encoding="utf-8") as f:
+            f.write(BOM + "id: &a my-topic\ntitle: x\n")
+        rc, out, err = run(["check", root], timeout=TIMEOUT)
+        expect(rc == 2 and ":1:5: error: YAML anchors are not allowed" in err, f"exit {rc}: {err!r}")
+    with tempfile.TemporaryDirectory() as tmp:
+        env = private_env(tmp)
+        db = os.path.join(tmp, "p.db")
+        path = write_config(env, BOM + "desired_retention: 0.8\nfuzz: false\n")
+        rc, out, err = run(["--db", db, "review"], stdin="quit\n", env=env, timeout=TIMEOUT)
+        expect(rc == 0 and not err, f"exit {rc}: {err!r}")
+        write_config(env, BOM + "fuzz: maybe\nnew_cards_per_day: 3\n")
+        rc, out, err = run(["--db", db, "review"], stdin="quit\n", env=env, timeout=TIMEOUT)
+        expect(rc == 2 and err.startswith(f"{path}:1:7: error: 'fuzz' must be"),
+               f"exit {rc}: {err!r}")
 
 
 run_tests(globals())

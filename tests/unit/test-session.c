@@ -482,6 +482,17 @@ static void test_settings_file(void **state)
 	assert_non_null(strstr(d.items[4].msg, "unknown key 'colour'"));
 	diag_release(&d);
 	diag_init(&d);
+	/* A byte-order mark, as some editors write. */
+	settings_init(&s);
+	write_file("c.yaml", "\xef\xbb\xbf" "desired_retention: 0.75\nfuzz: false\n");
+	assert_int_equal(settings_load(&s, path, &d), 0);
+	assert_true(s.desired_retention == 0.75 && !s.fuzz);
+	write_file("c.yaml", "\xef\xbb\xbf" "fuzz: maybe\nnew_cards_per_day: 1\n");
+	assert_int_equal(settings_load(&s, path, &d), -1);
+	assert_int_equal(d.items[0].line, 1);
+	assert_int_equal(d.items[0].col, 7);
+	diag_release(&d);
+	diag_init(&d);
 	write_file("c.yaml", "");
 	assert_int_equal(settings_load(&s, path, &d), 0);
 	write_file("c.yaml", "# only a comment\n");

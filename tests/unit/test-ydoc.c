@@ -243,6 +243,31 @@ static void test_read_file_limit(void **state)
 	free(f);
 }
 
+/* A UTF-8 byte-order mark at the start is skipped; positions count from
+ * after it, as an editor shows the text. CRLF line ends stay accepted. */
+static void test_byte_order_mark(void **state)
+{
+	(void)state;
+	struct ydoc doc;
+	struct diag d;
+	assert_int_equal(parse("\xef\xbb\xbfid: gil\ntitle: GIL\n", &doc, &d), 0);
+	assert_int_equal(d.n, 0);
+	const struct ynode *id = ynode_get(doc.root, "id");
+	assert_string_equal(id->str, "gil");
+	assert_int_equal(id->line, 1);
+	assert_int_equal(id->col, 5);
+	assert_int_equal(doc.root->items[0]->col, 1);
+	assert_int_equal(ynode_get(doc.root, "title")->line, 2);
+	ydoc_release(&doc);
+	diag_release(&d);
+	assert_int_equal(parse("\xef\xbb\xbfid: gil\r\ntitle: GIL\r\n", &doc, &d), 0);
+	assert_string_equal(ynode_get(doc.root, "title")->str, "GIL");
+	ydoc_release(&doc);
+	diag_release(&d);
+	expect_error("\xef\xbb\xbf" "a: &x [1]\nb: 2\n", 1, 4, "anchors are not allowed");
+	expect_error("\xef\xbb\xbf" "a: caf\xe9\nb: 2\n", 1, 7, "at offset 9)");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -250,6 +275,7 @@ int main(void)
 		cmocka_unit_test(test_refusals),    cmocka_unit_test(test_depth_limit),
 		cmocka_unit_test(test_size_limit),  cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_nesting_and_drop_tree), cmocka_unit_test(test_read_file_limit),
+		cmocka_unit_test(test_byte_order_mark),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
