@@ -1444,8 +1444,11 @@ int session_run(const struct session_env *env, const struct session_opts *o)
 	double seconds = clock_mono() - s.mono_start;
 	char *json = results_json(&s, seconds);
 	double score = s.ndone ? (double)count_correct(&s) / (double)s.ndone : NAN;
+	/* After a failed answer, its error is the one to show. */
 	if (store_session_end(env->st, s.id, clock_now(), json, score, &err) < 0 && !s.failed)
 		store_failed(&s, err);
+	else
+		free(err);
 	free(json);
 	if (o->kind == STORE_INTERVIEW)
 		print_report(&s, seconds);

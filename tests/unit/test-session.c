@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "catalog.h"
 #include "fsrs.h"
@@ -344,6 +345,45 @@ static void test_undo_and_quit(void **state)
 	store_close(st);
 }
 
+/* A database that refuses the answer and then the session's end, as a full
+ * disk does: the session stops at the first error with status 3, and the
+ * second error is freed, not leaked (the sanitizer build's leak check sees
+ * it). The faults are triggers added with sqlite3 itself. */
+static void test_store_full_at_answer_and_end(void **state)
+{
+	(void)state;
+	const char *id = first_id();
+	char *path = xasprintf("%s/full.db", tmpdir);
+	struct store *st = store_open(path, NULL);
+	assert_non_null(st);
+	store_close(st);
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+		"CREATE TRIGGER full_answer BEFORE INSERT ON reviews"
+		" BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;"
+		"CREATE TRIGGER full_end BEFORE UPDATE ON sessions"
+		" BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+	st = store_open(path, NULL);
+	assert_non_null(st);
+	char *in = xasprintf("%s\n", right_for(id));
+	int rc;
+	char *out = quiz_one(st, in, &rc);
+	assert_int_equal(rc, 3);
+	assert_null(strstr(out, "score:"));
+	char *rows = query(st, "select count(*), count(ended) from sessions");
+	assert_string_equal(rows, "1|0\n");
+	free(rows);
+	rows = query(st, "select count(*) from reviews");
+	assert_string_equal(rows, "0\n");
+	free(rows);
+	free(out);
+	free(in);
+	store_close(st);
+	free(path);
+}
+
 static void test_review_learning_steps(void **state)
 {
 	(void)state;
@@ -526,6 +566,7 @@ int main(void)
 		cmocka_unit_test(test_hint_rates_hard_and_wrong_rates_again),
 		cmocka_unit_test(test_text_feedback),
 		cmocka_unit_test(test_undo_and_quit),
+		cmocka_unit_test(test_store_full_at_answer_and_end),
 		cmocka_unit_test(test_review_learning_steps),
 		cmocka_unit_test(test_interview_report),
 		cmocka_unit_test(test_interview_weighting),
