@@ -4,6 +4,7 @@
  */
 #include "settings.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <string.h>
@@ -24,25 +25,39 @@ static const char *shown(const struct ynode *v)
 	return v->kind == YNODE_SCALAR ? v->str : ynode_kind_name(v);
 }
 
+/* A number may be written quoted ("0.9") as well as plain: both mean the
+ * same to whoever edits the file. Returns v, or a plain copy in *tmp (not
+ * for " 0.9", which the number parsers would take though "0.9 " is refused). */
+static const struct ynode *unquoted(const struct ynode *v, struct ynode *tmp)
+{
+	if (v->kind != YNODE_SCALAR || v->plain || isspace((unsigned char)v->str[0]))
+		return v;
+	*tmp = *v;
+	tmp->plain = true;
+	return tmp;
+}
+
 static void set_key(struct settings *s, const struct ynode *k, const struct ynode *v, struct diag *d)
 {
 	double x;
 	long n;
 	bool b;
+	struct ynode tmp;
+	const struct ynode *num = unquoted(v, &tmp);
 	if (strcmp(k->str, "desired_retention") == 0) {
-		if (ynode_double(v, &x) < 0 || !(x >= 0.7 && x <= 0.99))
+		if (ynode_double(num, &x) < 0 || !(x >= 0.7 && x <= 0.99))
 			diag_add(d, v->file, v->line, v->col,
 			         "'desired_retention' must be a number from 0.7 to 0.99, not '%s'", shown(v));
 		else
 			s->desired_retention = x;
 	} else if (strcmp(k->str, "new_cards_per_day") == 0) {
-		if (ynode_long(v, &n) < 0 || n < 0 || n > 1000)
+		if (ynode_long(num, &n) < 0 || n < 0 || n > 1000)
 			diag_add(d, v->file, v->line, v->col,
 			         "'new_cards_per_day' must be a whole number from 0 to 1000, not '%s'", shown(v));
 		else
 			s->new_cards_per_day = (int)n;
 	} else if (strcmp(k->str, "interview_minutes") == 0) {
-		if (ynode_double(v, &x) < 0 || !(x > 0 && x <= 600))
+		if (ynode_double(num, &x) < 0 || !(x > 0 && x <= 600))
 			diag_add(d, v->file, v->line, v->col,
 			         "'interview_minutes' must be a number above 0 and at most 600, not '%s'", shown(v));
 		else

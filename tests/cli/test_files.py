@@ -1,6 +1,6 @@
 """Files that are not what pydojo expects: a FIFO in place of a content
 file or of config.yaml is an error, never a wait for a writer; a UTF-8
-byte-order mark is accepted."""
+byte-order mark is accepted, and so is a quoted number in config.yaml."""
 
 import os
 import tempfile
@@ -118,6 +118,20 @@ def test_byte_order_mark():
         write_config(env, BOM + "fuzz: maybe\nnew_cards_per_day: 3\n")
         rc, out, err = run(["--db", db, "review"], stdin="quit\n", env=env, timeout=TIMEOUT)
         expect(rc == 2 and err.startswith(f"{path}:1:7: error: 'fuzz' must be"),
+               f"exit {rc}: {err!r}")
+
+
+def test_quoted_number_config():
+    with tempfile.TemporaryDirectory() as tmp:
+        env = private_env(tmp)
+        db = os.path.join(tmp, "p.db")
+        write_config(env, 'desired_retention: "0.9"\nnew_cards_per_day: "5"\n'
+                          "interview_minutes: '1.5'\n")
+        rc, out, err = run(["--db", db, "review"], stdin="quit\n", env=env)
+        expect(rc == 0 and not err, f"exit {rc}: {err!r}")
+        path = write_config(env, 'desired_retention: "high"\n')
+        rc, out, err = run(["--db", db, "review"], stdin="quit\n", env=env)
+        expect(rc == 2 and f"{path}:1:20: error: 'desired_retention' must be a number" in err,
                f"exit {rc}: {err!r}")
 
 

@@ -522,6 +522,17 @@ static void test_settings_file(void **state)
 	assert_non_null(strstr(d.items[4].msg, "unknown key 'colour'"));
 	diag_release(&d);
 	diag_init(&d);
+	/* A quoted number is the number; a quoted word still is not. */
+	settings_init(&s);
+	write_file("c.yaml", "desired_retention: \"0.8\"\nnew_cards_per_day: '7'\ninterview_minutes: \"2.5\"\n");
+	assert_int_equal(settings_load(&s, path, &d), 0);
+	assert_true(s.desired_retention == 0.8 && s.new_cards_per_day == 7 && s.interview_minutes == 2.5);
+	write_file("c.yaml", "desired_retention: \"high\"\nnew_cards_per_day: \" 7\"\n");
+	assert_int_equal(settings_load(&s, path, &d), -1);
+	assert_int_equal(d.n, 2);
+	assert_non_null(strstr(d.items[0].msg, "not 'high'"));
+	diag_release(&d);
+	diag_init(&d);
 	/* A byte-order mark, as some editors write. */
 	settings_init(&s);
 	write_file("c.yaml", "\xef\xbb\xbf" "desired_retention: 0.75\nfuzz: false\n");
