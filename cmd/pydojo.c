@@ -164,6 +164,11 @@ int main(int argc, char **argv)
 		} else if (strcmp(argv[i], "--no-fuzz") == 0) {
 			x.no_fuzz = true;
 		} else if ((v = opt_value(argc, argv, &i, "--content"))) {
+			if (!*v) {
+				fprintf(stderr, "error: --content needs a folder, not an empty path\n");
+				free(content);
+				return 2;
+			}
 			content[x.ncontent++] = v;
 		} else if ((v = opt_value(argc, argv, &i, "--db"))) {
 			x.db_path = v;

@@ -154,6 +154,12 @@ static int cmd_check(struct ctx *x, int argc, char **argv)
 	bool stats = cmd_take_flag(&argc, argv, "--stats");
 	if (!no_options_left(argc, argv))
 		return 2;
+	for (int i = 1; i < argc; i++) {
+		if (!*argv[i]) {
+			fprintf(stderr, "error: cannot check '': an empty path\n");
+			return 2;
+		}
+	}
 	struct diag d;
 	diag_init(&d);
 	struct catalog_counts total = {0};

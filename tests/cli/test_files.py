@@ -1,6 +1,7 @@
-"""Files that are not what pydojo expects: a FIFO in place of a content
-file or of config.yaml is an error, never a wait for a writer; a UTF-8
-byte-order mark is accepted, and so is a quoted number in config.yaml."""
+"""Files and paths that are not what pydojo expects: a FIFO in place of a
+content file or of config.yaml is an error, never a wait for a writer; a
+UTF-8 byte-order mark is accepted, and so is a quoted number in config.yaml;
+an empty path given to check or --content is a one-line error."""
 
 import os
 import tempfile
@@ -119,6 +120,15 @@ def test_byte_order_mark():
         rc, out, err = run(["--db", db, "review"], stdin="quit\n", env=env, timeout=TIMEOUT)
         expect(rc == 2 and err.startswith(f"{path}:1:7: error: 'fuzz' must be"),
                f"exit {rc}: {err!r}")
+
+
+def test_empty_path():
+    rc, out, err = run(["check", ""])
+    expect(rc == 2 and err == "error: cannot check '': an empty path\n",
+           f"exit {rc}: {err!r}")
+    rc, out, err = run(["--content", "", "topics"])
+    expect(rc == 2 and err == "error: --content needs a folder, not an empty path\n",
+           f"exit {rc}: {err!r}")
 
 
 def test_quoted_number_config():
