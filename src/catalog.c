@@ -1014,6 +1014,15 @@ int catalog_add_root(struct catalog *c, const char *dir, bool reference, struct 
 		diag_add(d, dir, 1, 1, "not a content directory: %s", stat(dir, &st) < 0 ? strerror(errno) : "not a directory");
 		return -1;
 	}
+	/* A folder with neither is a wrong path (check /etc), not empty content. */
+	char *lessons = xasprintf("%s/lessons", dir), *quizzes = xasprintf("%s/quizzes", dir);
+	bool none = stat(lessons, &st) < 0 && errno == ENOENT && stat(quizzes, &st) < 0 && errno == ENOENT;
+	free(lessons);
+	free(quizzes);
+	if (none) {
+		diag_add(d, dir, 1, 1, "not a content directory: no lessons/ or quizzes/ folder in it");
+		return -1;
+	}
 	int rc = 0;
 	rc |= load_dir(c, dir, "lessons", KIND_LESSON, reference, d);
 	rc |= load_dir(c, dir, "quizzes", KIND_QUIZ, reference, d);

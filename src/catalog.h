@@ -145,7 +145,7 @@ void catalog_free(struct catalog *c);
 
 /* Loads a content root: DIR/lessons/ *.yaml, DIR/quizzes/ *.yaml and, when
  * present, DIR/demos/demos.yaml. A missing lessons/ or quizzes/ folder is
- * fine; one that cannot be read is an error. When reference is set, the
+ * fine, but not both; one that cannot be read is an error. When reference is set, the
  * content only resolves references and its own faults are not reported. */
 int catalog_add_root(struct catalog *c, const char *dir, bool reference, struct diag *d);
 /* Loads one file: a lesson, a quiz or a demo manifest, told apart by its

@@ -1,7 +1,8 @@
 """Files and paths that are not what pydojo expects: a FIFO in place of a
 content file or of config.yaml is an error, never a wait for a writer; a
 UTF-8 byte-order mark is accepted, and so is a quoted number in config.yaml;
-an empty path given to check or --content is a one-line error."""
+an empty path, or a folder that holds no content, given to check or
+--content is an error."""
 
 import os
 import tempfile
@@ -129,6 +130,28 @@ def test_empty_path():
     rc, out, err = run(["--content", "", "topics"])
     expect(rc == 2 and err == "error: --content needs a folder, not an empty path\n",
            f"exit {rc}: {err!r}")
+
+
+def test_folder_without_content():
+    """A folder with neither lessons/ nor quizzes/ is a wrong path, not an
+    empty catalog; one of the two is enough."""
+    with tempfile.TemporaryDirectory() as tmp:
+        with open(os.path.join(tmp, "notes.txt"), "w") as f:
+            f.write("not content\n")
+        want = f"{tmp}:1:1: error: not a content directory: no lessons/ or quizzes/ folder in it"
+        for args in (["check", tmp], ["--content", tmp, "topics"]):
+            rc, out, err = run(args)
+            expect(rc == 2 and want in err.splitlines() and "ok:" not in out,
+                   f"{args}: exit {rc}: {out!r} {err!r}")
+        rc, out, err = run(["check", "/etc"])
+        expect(rc == 2 and "/etc:1:1: error: not a content directory" in err,
+               f"/etc: exit {rc}: {out!r} {err!r}")
+        root = os.path.join(tmp, "mine")
+        os.makedirs(os.path.join(root, "lessons"))
+        with open(os.path.join(root, "lessons", "my-topic.yaml"), "w") as f:
+            f.write(LESSON)
+        rc, out, err = run(["check", root])
+        expect(rc == 0 and out.startswith("ok: 1 topics"), f"exit {rc}: {out!r} {err!r}")
 
 
 def test_quoted_number_config():
