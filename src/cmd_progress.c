@@ -39,7 +39,7 @@ static struct store *open_ctx_store(struct ctx *x, bool readonly)
 	char *path = x->db_path ? xstrdup(x->db_path) : paths_user_file("DATA", "progress.db");
 	char *err = NULL;
 	if (!path) {
-		fprintf(stderr, "error: no place for the progress database: neither XDG_DATA_HOME nor HOME is set"
+		fprintf(stderr, "error: no place for the progress database: neither XDG_DATA_HOME nor HOME is set to an absolute path"
 		                " (use --db PATH)\n");
 		goto fail;
 	}

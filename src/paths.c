@@ -86,8 +86,10 @@ char *paths_user_file(const char *kind, const char *name)
 	const char *base = getenv(var);
 	if (base && base[0] == '/')
 		return xasprintf("%s/pydojo/%s", base, name);
+	/* A relative path would depend on the working directory: ignored, as
+	 * the XDG Base Directory spec says of its variables. */
 	const char *home = getenv("HOME");
-	if (!home || !*home)
+	if (!home || home[0] != '/')
 		return NULL;
 	const char *fallback = strcmp(kind, "DATA") == 0    ? ".local/share"
 	                       : strcmp(kind, "STATE") == 0 ? ".local/state"

@@ -1,8 +1,8 @@
 """Files and paths that are not what pydojo expects: a FIFO in place of a
-content file or of config.yaml is an error, never a wait for a writer; a
-UTF-8 byte-order mark is accepted, and so is a quoted number in config.yaml;
-an empty path, or a folder that holds no content, given to check or
---content is an error."""
+content file or of config.yaml (an error, never a wait for a writer), a
+UTF-8 byte-order mark (accepted), an empty path and a folder that holds no
+content given to check or --content, a quoted number in config.yaml, and a
+relative HOME or XDG_*_HOME (ignored, as the XDG spec says)."""
 
 import os
 import tempfile
@@ -166,6 +166,29 @@ def test_quoted_number_config():
         rc, out, err = run(["--db", db, "review"], stdin="quit\n", env=env)
         expect(rc == 2 and f"{path}:1:20: error: 'desired_retention' must be a number" in err,
                f"exit {rc}: {err!r}")
+
+
+def test_relative_home_and_xdg():
+    """A relative HOME or XDG_*_HOME counts as unset: nothing is read or
+    made relative to the working folder."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env = private_env(tmp, XDG_DATA_HOME=None, XDG_CONFIG_HOME=None,
+                          XDG_STATE_HOME=None, HOME="rel")
+        rc, out, err = run(["stats"], env=env, cwd=tmp)
+        expect(rc == 3 and "--db" in err and len(err.splitlines()) == 1,
+               f"exit {rc}: {err!r}")
+        expect(not os.path.exists(os.path.join(tmp, "rel")), "a folder under a relative HOME")
+        # A relative XDG_DATA_HOME falls back to $HOME/.local/share; a
+        # relative XDG_CONFIG_HOME's config.yaml is not read.
+        os.makedirs(os.path.join(tmp, "cfg", "pydojo"))
+        with open(os.path.join(tmp, "cfg", "pydojo", "config.yaml"), "w") as f:
+            f.write("fuzz: maybe\n")
+        env = private_env(tmp, XDG_DATA_HOME="data", XDG_CONFIG_HOME="cfg", HOME=tmp)
+        rc, out, err = run(["review"], stdin="quit\n", env=env, cwd=tmp)
+        expect(rc == 0 and not err, f"exit {rc}: {err!r}")
+        expect(not os.path.exists(os.path.join(tmp, "data")), "a folder under a relative XDG_DATA_HOME")
+        db = os.path.join(tmp, ".local", "share", "pydojo", "progress.db")
+        expect(os.path.isfile(db), "no database under $HOME/.local/share")
 
 
 run_tests(globals())
