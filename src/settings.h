@@ -7,9 +7,9 @@
  *   interview_minutes: 20       # more than 0, at most 600 (fractions allowed)
  *   fuzz: true                  # spread review intervals a little (FSRS fuzz)
  *
- * An unknown key or a bad value is an error at its line and column. (The
- * module is not called config.h: that name is the build's generated header
- * of paths and version.)
+ * A number may be quoted ("0.9"). An unknown key or a bad value is an error
+ * at its line and column. (The module is not called config.h: that name is
+ * the build's generated header of paths and version.)
  *
  * It reads the file only; it does not write it or know the command line
  * (--no-fuzz is applied by the caller).
