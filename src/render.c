@@ -637,57 +637,93 @@ void render_lesson(struct buf *out, const struct lesson *ls, int section, const 
 
 /* ---- pager ---- */
 
+/* Runs argv with text on its standard input and waits for it. Returns 0, or
+ * the errno of its start when it could not start (nothing was shown), so the
+ * caller prints instead.
+ * The exec failure comes back through a close-on-exec pipe, as in runner, so
+ * a pager that ran and exited 127 is not taken for one that never started. */
+static int run_pager(char *const argv[], const char *text, size_t len)
+{
+	int fds[2], errp[2];
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return errno;
+	if (pipe2(errp, O_CLOEXEC) < 0) {
+		int e = errno;
+		close(fds[0]);
+		close(fds[1]);
+		return e;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(fds[0], 0);
+		setenv("LESS", "FRX", 0);
+		execvp(argv[0], argv);
+		int e = errno;
+		ssize_t w = write(errp[1], &e, sizeof e);
+		(void)w;
+		_exit(127);
+	}
+	close(fds[0]);
+	close(errp[1]);
+	if (pid < 0) {
+		int e = errno;
+		close(fds[1]);
+		close(errp[0]);
+		return e;
+	}
+	int err = 0;
+	ssize_t n;
+	do
+		n = read(errp[0], &err, sizeof err);
+	while (n < 0 && errno == EINTR);
+	close(errp[0]);
+	bool started = n != (ssize_t)sizeof err;
+	if (started)
+		err = 0;
+	/* A pager that quits early (q in less) closes the pipe: that is not
+	 * an error, and must not kill pydojo. */
+	struct sigaction ign, old;
+	memset(&ign, 0, sizeof ign);
+	ign.sa_handler = SIG_IGN;
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGPIPE, &ign, &old);
+	for (size_t off = 0; started && off < len;) {
+		ssize_t k = write(fds[1], text + off, len - off);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		off += (size_t)k;
+	}
+	close(fds[1]);
+	int st;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	sigaction(SIGPIPE, &old, NULL);
+	return err;
+}
+
 void render_page(const char *text, size_t len, bool use_pager)
 {
 	fflush(stdout);
-	if (use_pager) {
-		const char *pager = getenv("PAGER");
-		if (!pager || !*pager)
-			pager = "less -R";
-		if (strcmp(pager, "cat") != 0) {
-			/* Split "less -R" into words; no shell. */
-			char *copy = xstrdup(pager);
-			char *argv[16];
-			int argc = 0;
-			for (char *tok = strtok(copy, " \t"); tok && argc < 15; tok = strtok(NULL, " \t"))
-				argv[argc++] = tok;
-			argv[argc] = NULL;
-			int fds[2];
-			if (argc > 0 && pipe2(fds, O_CLOEXEC) == 0) {
-				pid_t pid = fork();
-				if (pid == 0) {
-					dup2(fds[0], 0);
-					setenv("LESS", "FRX", 0);
-					execvp(argv[0], argv);
-					_exit(127);
-				}
-				close(fds[0]);
-				if (pid > 0) {
-					void (*old)(int) = signal(SIGPIPE, SIG_IGN);
-					size_t off = 0;
-					while (off < len) {
-						ssize_t n = write(fds[1], text + off, len - off);
-						if (n < 0 && errno == EINTR)
-							continue;
-						if (n <= 0)
-							break;
-						off += (size_t)n;
-					}
-					close(fds[1]);
-					int st;
-					while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-						;
-					signal(SIGPIPE, old);
-					free(copy);
-					/* 127: the pager could not start; print instead. */
-					if (!(WIFEXITED(st) && WEXITSTATUS(st) == 127))
-						return;
-				} else {
-					close(fds[1]);
-				}
-			}
-			free(copy);
-		}
+	const char *pager = getenv("PAGER");
+	if (!pager || !*pager)
+		pager = "less -R";
+	if (use_pager && strcmp(pager, "cat") != 0) {
+		/* Split "less -R" into words; no shell. */
+		char *copy = xstrdup(pager);
+		char *argv[16];
+		int argc = 0;
+		for (char *tok = strtok(copy, " \t"); tok && argc < 15; tok = strtok(NULL, " \t"))
+			argv[argc++] = tok;
+		argv[argc] = NULL;
+		int err = argc > 0 ? run_pager(argv, text, len) : ENOENT;
+		free(copy);
+		if (!err)
+			return;
+		char pe[ECHO_SIZE];
+		fprintf(stderr, "pydojo: cannot start the pager '%s': %s; printing directly\n", str_echo(pe, pager),
+		        strerror(err));
 	}
 	fwrite(text, 1, len, stdout);
 	fflush(stdout);
