@@ -29,7 +29,7 @@ void render_styled(struct buf *out, enum render_style st, const char *s, size_t 
 {
 	if (o->color)
 		buf_puts(out, style_on[st]);
-	buf_add(out, s, n);
+	buf_add_visible(out, s, n, 0);
 	if (o->color)
 		buf_puts(out, "\033[0m");
 }
@@ -125,18 +125,25 @@ void render_code(struct buf *out, const char *src, const char *lang, int indent,
 	bool py = o->color && (!lang || strcmp(lang, "python") == 0 || strcmp(lang, "py") == 0);
 	char triple = 0;
 	const char *p = src;
+	struct buf line;
+	buf_init(&line);
 	while (*p) {
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
 		if (n > 0)
 			buf_printf(out, "%*s", indent, "");
+		/* Control characters shown as text before the highlighter adds
+		 * its own escapes. */
+		buf_truncate(&line, 0);
+		buf_add_visible(&line, p, n, 0);
 		if (py)
-			highlight_line(out, p, n, &triple, o);
+			highlight_line(out, line.data, line.len, &triple, o);
 		else
-			buf_add(out, p, n);
+			buf_add(out, line.data, line.len);
 		buf_addc(out, '\n');
 		p += n + (nl ? 1 : 0);
 	}
+	buf_release(&line);
 }
 
 /* ---- Markdown ---- */
@@ -216,6 +223,14 @@ static void md_put_word(struct md *m)
 	m->word_w = 0;
 }
 
+/* Adds text to the current word, its control characters made visible. */
+static void md_word_add(struct md *m, const char *s, size_t n)
+{
+	size_t at = m->word.len;
+	buf_add_visible(&m->word, s, n, 0);
+	m->word_w += utf8_width(m->word.data + at, m->word.len - at);
+}
+
 /* Adds styled bytes to the current word (escapes take no columns). */
 static void md_word_raw(struct md *m, const char *s)
 {
@@ -235,8 +250,7 @@ static void md_text(struct md *m, const char *s, size_t n)
 		size_t j = i;
 		while (j < n && s[j] != ' ' && s[j] != '\n' && s[j] != '\t')
 			j++;
-		buf_add(&m->word, s + i, j - i);
-		m->word_w += utf8_width(s + i, j - i);
+		md_word_add(m, s + i, j - i);
 		i = j;
 	}
 }
@@ -473,8 +487,7 @@ static int md_on_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void 
 		break;
 	case MD_TEXT_CODE:
 		/* Inline code never breaks inside: spaces stay in the word. */
-		buf_add(&m->word, text, size);
-		m->word_w += utf8_width(text, size);
+		md_word_add(m, text, size);
 		break;
 	case MD_TEXT_ENTITY:
 		if (size == 5 && memcmp(text, "&amp;", 5) == 0)
@@ -557,11 +570,13 @@ static void render_section(struct buf *out, const struct lesson *ls, size_t i, c
 }
 
 /* Adds s cut to at most `cols` columns, ending in an ellipsis when cut. */
-static void add_fitted(struct buf *out, const char *s, int cols)
+static void add_fitted(struct buf *out, const char *text, int cols)
 {
+	char *s = str_visible(text);
 	size_t n = strlen(s);
 	if (cols < 8 || (int)utf8_width(s, n) <= cols) {
 		buf_puts(out, s);
+		free(s);
 		return;
 	}
 	size_t cut = 0;
@@ -577,6 +592,7 @@ static void add_fitted(struct buf *out, const char *s, int cols)
 		cut--;
 	buf_add(out, s, cut);
 	buf_puts(out, "\u2026");
+	free(s);
 }
 
 static void render_list_line(struct buf *out, const char *label, const struct strlist *l,
@@ -620,8 +636,11 @@ void render_lesson(struct buf *out, const struct lesson *ls, int section, const 
 	if (section >= 0) {
 		render_section(out, ls, (size_t)section, o);
 		buf_printf(out, "Section %d of %zu.", section + 1, ls->nsections);
-		if ((size_t)section + 1 < ls->nsections)
-			buf_printf(out, " Next: %s", ls->sections[section + 1].title);
+		if ((size_t)section + 1 < ls->nsections) {
+			const char *t = ls->sections[section + 1].title;
+			buf_puts(out, " Next: ");
+			buf_add_visible(out, t, strlen(t), 0);
+		}
 		buf_puts(out, "\n\n");
 	} else {
 		for (size_t i = 0; i < ls->nsections; i++)
