@@ -708,6 +708,52 @@ static void html_out(const MD_CHAR *text, MD_SIZE size, void *ud)
 	buf_add(ud, text, size);
 }
 
+/* Whether a link or image address may stay in a card: http:, https: or an
+ * in-page anchor. Anything else (javascript:, data:, file:, a relative
+ * path) could run or load something when Anki shows the card. */
+static bool safe_url(const char *u, size_t n)
+{
+	return (n > 0 && u[0] == '#') || (n >= 5 && strncasecmp(u, "http:", 5) == 0) ||
+	       (n >= 6 && strncasecmp(u, "https:", 6) == 0);
+}
+
+/* Drops from b[start..] every link and image whose address is not safe_url,
+ * keeping a link's text and an image's alt text. Raw HTML is off, so every
+ * <a href="..."> and <img src="..."> there is md4c's own, its attribute
+ * values escaped (no quote or '>' inside them), and links do not nest. */
+static void drop_unsafe_links(struct buf *b, size_t start)
+{
+	struct buf out;
+	buf_init(&out);
+	const char *p = b->data + start;
+	int open_links = 0;
+	while (*p) {
+		bool a = str_starts(p, "<a href=\""), img = str_starts(p, "<img src=\"");
+		if (a || img) {
+			const char *u = p + (a ? 9 : 10);
+			const char *q = strchr(u, '"');
+			const char *gt = q ? strchr(q, '>') : NULL;
+			if (gt && !safe_url(u, (size_t)(q - u))) {
+				const char *alt = img ? strstr(q, " alt=\"") : NULL;
+				if (alt && alt < gt)
+					buf_add(&out, alt + 6, strcspn(alt + 6, "\""));
+				open_links += a;
+				p = gt + 1;
+				continue;
+			}
+		}
+		if (open_links && str_starts(p, "</a>")) {
+			open_links--;
+			p += 4;
+			continue;
+		}
+		buf_addc(&out, *p++);
+	}
+	buf_truncate(b, start);
+	buf_add(b, out.data, out.len);
+	buf_release(&out);
+}
+
 /* Appends Markdown md as HTML, without md4c's final newline. */
 static void md_to_html(struct buf *b, const char *md)
 {
@@ -732,6 +778,7 @@ static void md_to_html(struct buf *b, const char *md)
 		}
 		buf_puts(b, "</p>");
 	}
+	drop_unsafe_links(b, start);
 	while (b->len > start && b->data[b->len - 1] == '\n')
 		buf_truncate(b, b->len - 1);
 }

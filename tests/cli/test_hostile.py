@@ -161,4 +161,31 @@ def test_colour_terminal_gets_only_sgr():
         expect(not bad, f"raw controls beside SGR: {bad[:5]}")
 
 
+def test_anki_links_only_http_and_anchors():
+    with tempfile.TemporaryDirectory() as tmp:
+        env = content_env(tmp)
+        quiz = os.path.join(env["PYDOJO_DATADIR"], "quizzes", "alpha.yaml")
+        with open(quiz) as f:
+            text = f.read()
+        text = text.replace("explain: |\n      Because of *this*.",
+                            "explain: |\n      Because of [js](javascript:alert(1)) [JS](JavaScript:alert(2)) "
+                            "[ent](&#106;avascript:alert(3)) [data](data:text/html,x) [rel](evil.html) "
+                            "![img](javascript:alert(4)) <javascript:alert(5)> "
+                            "[web](https://example.org/a) [plain](http://example.org) [top](#top) "
+                            "![pic](https://example.org/p.png).")
+        with open(quiz, "w") as f:
+            f.write(text)
+        rc, out, err = run_bytes(["check"], env)
+        expect(rc == 0, f"check: {err!r}")
+        rc, out, err = run_bytes(["export", "--anki", "-"], env)
+        expect(rc == 0, f"export: {err!r}")
+        text = out.decode()
+        hrefs = re.findall(r'(?:href|src)="([^"]*)"', text)
+        expect(sorted(hrefs) == sorted(["https://example.org/a", "http://example.org", "#top",
+                                        "https://example.org/p.png"]), f"links: {hrefs}")
+        # A dropped link keeps its text, a dropped image its alt text.
+        for kept in ("js", "JS", "ent", "data", "rel", "img"):
+            expect(f" {kept} " in text, f"the text of [{kept}] is lost")
+
+
 run_tests(globals())
