@@ -10,6 +10,7 @@ only http:, https: and #anchors."""
 
 import os
 import re
+import select
 import tempfile
 
 from clitest import BIN, expect, private_env, run, run_tests
@@ -152,6 +153,14 @@ def test_colour_terminal_gets_only_sgr():
                  f"'{BIN}' learn \"$(printf '\\033]0;t\\007')\""], env)
         try:
             p.wait()
+            while select.select([p.master], [], [], 0.2)[0]:
+                try:
+                    data = os.read(p.master, 65536)
+                except OSError:
+                    break
+                if not data:
+                    break
+                p.screen += data.decode("utf-8", "replace")
             raw = p.screen.encode("utf-8", "surrogateescape")
         finally:
             p.close()
