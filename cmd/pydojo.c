@@ -176,13 +176,15 @@ int main(int argc, char **argv)
 			char *end;
 			x.seed = strtoull(v, &end, 10);
 			if (!*v || *end) {
-				fprintf(stderr, "error: --seed needs a non-negative integer, not '%s'\n", v);
+				char e[ECHO_SIZE];
+				fprintf(stderr, "error: --seed needs a non-negative integer, not '%s'\n", str_echo(e, v));
 				free(content);
 				return 2;
 			}
 			x.seeded = true;
 		} else {
-			fprintf(stderr, "error: unknown option '%s'\n", argv[i]);
+			char e[ECHO_SIZE];
+			fprintf(stderr, "error: unknown option '%s'\n", str_echo(e, argv[i]));
 			free(content);
 			return usage();
 		}

@@ -114,7 +114,8 @@ static bool check_value(const struct demo *dm, const struct demo_param *p, const
 		buf_puts(&why, "is not true or false (a flag takes no value)");
 		break;
 	}
-	fprintf(stderr, "error: demo '%s': value '%s' of '--%s' %s\n", dm->id, v, p->name, why.data);
+	char e[ECHO_SIZE];
+	fprintf(stderr, "error: demo '%s': value '%s' of '--%s' %s\n", dm->id, str_echo(e, v), p->name, why.data);
 	buf_release(&why);
 	return false;
 }
@@ -127,12 +128,14 @@ static const struct demo_param *find_param(const struct demo *dm, const char *na
 	return NULL;
 }
 
-static void unknown_param(const struct demo *dm, const char *name)
+static void unknown_param(const struct demo *dm, const char *given)
 {
+	char name[ECHO_SIZE];
+	str_echo(name, given);
 	const char *best = NULL;
 	size_t bestd = 3;
 	for (size_t i = 0; i < dm->nparams; i++) {
-		size_t d = edit_distance(name, dm->params[i].name, 2);
+		size_t d = edit_distance(given, dm->params[i].name, 2);
 		if (d < bestd) {
 			bestd = d;
 			best = dm->params[i].name;
@@ -196,8 +199,10 @@ static char *show_command(const struct demo *dm, char **argv)
 	struct buf b;
 	buf_init(&b);
 	buf_printf(&b, "demo %s", dm->id);
-	for (size_t i = 1; argv[i]; i++)
-		buf_printf(&b, " %s", argv[i]);
+	for (size_t i = 1; argv[i]; i++) {
+		buf_addc(&b, ' ');
+		buf_add_visible(&b, argv[i], strlen(argv[i]), 0);
+	}
 	return buf_detach(&b);
 }
 
@@ -323,7 +328,9 @@ static int demo_list(struct ctx *x, int argc, char **argv)
 		if (strcmp(argv[i], "--json") == 0)
 			json = true;
 		else if (strcmp(argv[i], "list") != 0 || i != 1) {
-			fprintf(stderr, "error: unexpected '%s' after 'demo list'\nusage: demo list [--json]\n", argv[i]);
+			char e[ECHO_SIZE];
+			fprintf(stderr, "error: unexpected '%s' after 'demo list'\nusage: demo list [--json]\n",
+			        str_echo(e, argv[i]));
 			return 2;
 		}
 	}
@@ -341,7 +348,8 @@ static int demo_list(struct ctx *x, int argc, char **argv)
 		const struct demo *dm = catalog_demo_at(c, i);
 		buf_puts(&b, i ? "\n  " : "  ");
 		render_styled(&b, STYLE_BOLD, dm->id, strlen(dm->id), &o);
-		buf_printf(&b, "%*s %s", 20 - (int)strlen(dm->id), "", dm->title);
+		buf_printf(&b, "%*s ", 20 - (int)strlen(dm->id), "");
+		buf_add_visible(&b, dm->title, strlen(dm->title), 0);
 		if (!binary_exists(x, dm))
 			buf_puts(&b, " (not built)");
 		buf_addc(&b, '\n');
@@ -370,7 +378,9 @@ static int demo_help(struct ctx *x, const struct catalog *c, const struct demo *
 	buf_init(&b);
 	buf_puts(&b, "demo ");
 	render_styled(&b, STYLE_BOLD, dm->id, strlen(dm->id), &o);
-	buf_printf(&b, ": %s\n", dm->title);
+	buf_puts(&b, ": ");
+	buf_add_visible(&b, dm->title, strlen(dm->title), 0);
+	buf_addc(&b, '\n');
 	render_markdown(&b, dm->summary, 2, &o);
 	buf_puts(&b, "\nParameters:\n");
 	for (size_t i = 0; i < dm->nparams; i++) {
@@ -388,8 +398,11 @@ static int demo_help(struct ctx *x, const struct catalog *c, const struct demo *
 		add_bounds(&tail, p);
 		if (p->def)
 			buf_printf(&tail, "%sdefault %s", tail.len ? ", " : "", p->def);
-		buf_printf(&b, "  %-28s %s%s%s%s\n", head.data, p->help ? p->help : "", tail.len ? " (" : "",
-		           tail.data, tail.len ? ")" : "");
+		/* The line is all manifest text: shown, never sent. */
+		char *line = xasprintf("  %-28s %s%s%s%s\n", head.data, p->help ? p->help : "", tail.len ? " (" : "",
+		                       tail.data, tail.len ? ")" : "");
+		buf_add_visible(&b, line, strlen(line), 0);
+		free(line);
 		buf_release(&head);
 		buf_release(&tail);
 	}
@@ -685,8 +698,10 @@ static int demo_predict(struct ctx *x, const struct demo *dm)
 	char *path = binary_path(x, dm);
 	int rc = 0;
 
+	char *title = str_visible(dm->title);
 	printf("Predict, then run: %zu question%s on demo %s (%s).\n", dm->npredict, dm->npredict == 1 ? "" : "s",
-	       dm->id, dm->title);
+	       dm->id, title);
+	free(title);
 	for (size_t i = 0; i < dm->npredict; i++) {
 		const struct demo_predict *q = &dm->predict[i];
 		struct buf b;
@@ -698,8 +713,11 @@ static int demo_predict(struct ctx *x, const struct demo *dm)
 		/* The first line's indent is taken by the number. */
 		buf_puts(&b, p.data + (p.len >= 3 ? 3 : 0));
 		buf_release(&p);
-		for (size_t k = 0; k < q->nchoices; k++)
-			buf_printf(&b, "   %c) %s\n", (int)('a' + k), q->choices[k].text);
+		for (size_t k = 0; k < q->nchoices; k++) {
+			buf_printf(&b, "   %c) ", (int)('a' + k));
+			buf_add_visible(&b, q->choices[k].text, strlen(q->choices[k].text), 0);
+			buf_addc(&b, '\n');
+		}
 		fwrite(b.data, 1, b.len, stdout);
 		fflush(stdout);
 		buf_release(&b);
@@ -747,15 +765,22 @@ static int demo_predict(struct ctx *x, const struct demo *dm)
 		right += ok;
 		char fig[64];
 		fmt_figure(fig, sizeof fig, m[i].value);
-		printf("%zu. %s = %s\n", i + 1, q->figure, fig);
-		if (truth >= 0)
-			printf("   measured: %c) %s\n", 'a' + truth, q->choices[truth].text);
+		char *figure = str_visible(q->figure);
+		printf("%zu. %s = %s\n", i + 1, figure, fig);
+		free(figure);
+		if (truth >= 0) {
+			char *t = str_visible(q->choices[truth].text);
+			printf("   measured: %c) %s\n", 'a' + truth, t);
+			free(t);
+		}
 		else
 			printf("   measured: none of the choices holds %s\n", fig);
 		struct buf verdict;
 		buf_init(&verdict);
 		render_styled(&verdict, ok ? STYLE_OK : STYLE_BAD, ok ? "right" : "wrong", 5, &o);
-		printf("   you said %c) %s: %s\n", 'a' + answers[i], q->choices[answers[i]].text, verdict.data);
+		char *said = str_visible(q->choices[answers[i]].text);
+		printf("   you said %c) %s: %s\n", 'a' + answers[i], said, verdict.data);
+		free(said);
 		buf_release(&verdict);
 	}
 	printf("\n%zu of %zu prediction%s right.\n", right, dm->npredict, dm->npredict == 1 ? "" : "s");
@@ -789,9 +814,10 @@ int cmd_demo(struct ctx *x, int argc, char **argv)
 {
 	if (argc == 1 || strcmp(argv[1], "list") == 0 || (strcmp(argv[1], "--json") == 0 && argc == 2))
 		return demo_list(x, argc, argv);
+	char e[ECHO_SIZE];
 	if (argv[1][0] == '-') {
 		fprintf(stderr, "error: expected a demo id before '%s'\nusage: demo [list | ID [--PARAM VALUE ...] "
-		        "[--json | --predict | --help]]\n", argv[1]);
+		        "[--json | --predict | --help]]\n", str_echo(e, argv[1]));
 		return 2;
 	}
 	struct catalog *c = ctx_catalog(x);
@@ -801,9 +827,9 @@ int cmd_demo(struct ctx *x, int argc, char **argv)
 	if (!dm) {
 		const char *near = catalog_suggest_demo(c, argv[1]);
 		if (near)
-			fprintf(stderr, "error: unknown demo '%s' (did you mean '%s'?)\n", argv[1], near);
+			fprintf(stderr, "error: unknown demo '%s' (did you mean '%s'?)\n", str_echo(e, argv[1]), near);
 		else
-			fprintf(stderr, "error: unknown demo '%s' (see 'demo list')\n", argv[1]);
+			fprintf(stderr, "error: unknown demo '%s' (see 'demo list')\n", str_echo(e, argv[1]));
 		return 2;
 	}
 
@@ -826,7 +852,8 @@ int cmd_demo(struct ctx *x, int argc, char **argv)
 			continue;
 		}
 		if (a[0] != '-' || a[1] != '-' || !a[2]) {
-			fprintf(stderr, "error: unexpected '%s' (parameters are --name value or --name=value)\n", a);
+			fprintf(stderr, "error: unexpected '%s' (parameters are --name value or --name=value)\n",
+			        str_echo(e, a));
 			goto out;
 		}
 		const char *name = a + 2, *eq = strchr(name, '=');

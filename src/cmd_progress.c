@@ -52,7 +52,10 @@ static struct store *open_ctx_store(struct ctx *x, bool readonly)
 		struct stat sb;
 		int e = stat(dir, &sb) < 0 ? errno : S_ISDIR(sb.st_mode) ? 0 : ENOTDIR;
 		if (e) {
-			fprintf(stderr, "error: cannot open database '%s': folder '%s': %s\n", path, dir, strerror(e));
+			char *sp = str_visible(path), *sd = str_visible(dir);
+			fprintf(stderr, "error: cannot open database '%s': folder '%s': %s\n", sp, sd, strerror(e));
+			free(sp);
+			free(sd);
 			free(dir);
 			goto fail;
 		}
@@ -122,7 +125,8 @@ static bool no_options_left(int argc, char **argv, const char *cmd)
 {
 	for (int i = 1; i < argc; i++)
 		if (argv[i][0] == '-' && argv[i][1] != '\0') {
-			fprintf(stderr, "error: unknown option '%s' for '%s'\n", argv[i], cmd);
+			char e[ECHO_SIZE];
+			fprintf(stderr, "error: unknown option '%s' for '%s'\n", str_echo(e, argv[i]), cmd);
 			return false;
 		}
 	return true;
@@ -194,7 +198,8 @@ static int fsrs_replay(int argc, char **argv)
 		errno = 0;
 		double r = strtod(rv, &end);
 		if (!*rv || *end || errno || !(r > 0 && r <= 1)) {
-			fprintf(stderr, "error: --retention needs a number in (0, 1], not '%s'\n", rv);
+			char e[ECHO_SIZE];
+			fprintf(stderr, "error: --retention needs a number in (0, 1], not '%s'\n", str_echo(e, rv));
 			return 2;
 		}
 		p.desired_retention = r;
@@ -202,7 +207,8 @@ static int fsrs_replay(int argc, char **argv)
 	if (!no_options_left(argc, argv, "fsrs replay"))
 		return 2;
 	if (argc > 2) {
-		fprintf(stderr, "error: unexpected argument '%s'\n%s\n", argv[2], replay_usage);
+		char e[ECHO_SIZE];
+		fprintf(stderr, "error: unexpected argument '%s'\n%s\n", str_echo(e, argv[2]), replay_usage);
 		return 2;
 	}
 
@@ -225,9 +231,10 @@ static int fsrs_replay(int argc, char **argv)
 		enum fsrs_rating g;
 		char *tok = s;
 		const char *why = replay_parse(s, &at, &g, &tok);
+		char e[ECHO_SIZE];
 		if (why) {
 			fprintf(stderr, "%ld: error: %s '%s' (expected a time like 2024-01-01T09:00:00Z and a rating 1-4)\n",
-			        lineno, why, tok);
+			        lineno, why, str_echo(e, tok));
 			rc = 2;
 			break;
 		}
@@ -236,7 +243,8 @@ static int fsrs_replay(int argc, char **argv)
 		if (!fresh && at < card.last_review) {
 			char prev[FSRS_TIME_SIZE];
 			fsrs_time_format(card.last_review, prev);
-			fprintf(stderr, "%ld: error: time '%s' is before the previous review (%s)\n", lineno, s, prev);
+			fprintf(stderr, "%ld: error: time '%s' is before the previous review (%s)\n", lineno, str_echo(e, s),
+			        prev);
 			rc = 2;
 			break;
 		}
@@ -244,7 +252,7 @@ static int fsrs_replay(int argc, char **argv)
 		char due[FSRS_TIME_SIZE];
 		if (fsrs_review(&p, &card, g, at, NULL, &next) < 0 || fsrs_time_format(next.due, due) < 0) {
 			fprintf(stderr, "%ld: error: cannot schedule a review at '%s' (the due time is out of range)\n",
-			        lineno, s);
+			        lineno, str_echo(e, s));
 			rc = 2;
 			break;
 		}
@@ -280,8 +288,9 @@ int cmd_fsrs(struct ctx *x, int argc, char **argv)
 {
 	(void)x;
 	if (argc < 2 || strcmp(argv[1], "replay") != 0) {
+		char e[ECHO_SIZE];
 		if (argc >= 2)
-			fprintf(stderr, "error: unknown subcommand '%s' for 'fsrs'\n", argv[1]);
+			fprintf(stderr, "error: unknown subcommand '%s' for 'fsrs'\n", str_echo(e, argv[1]));
 		fprintf(stderr, "%s\n", replay_usage);
 		return 2;
 	}
@@ -699,6 +708,52 @@ static void html_out(const MD_CHAR *text, MD_SIZE size, void *ud)
 	buf_add(ud, text, size);
 }
 
+/* Whether a link or image address may stay in a card: http:, https: or an
+ * in-page anchor. Anything else (javascript:, data:, file:, a relative
+ * path) could run or load something when Anki shows the card. */
+static bool safe_url(const char *u, size_t n)
+{
+	return (n > 0 && u[0] == '#') || (n >= 5 && strncasecmp(u, "http:", 5) == 0) ||
+	       (n >= 6 && strncasecmp(u, "https:", 6) == 0);
+}
+
+/* Drops from b[start..] every link and image whose address is not safe_url,
+ * keeping a link's text and an image's alt text. Raw HTML is off, so every
+ * <a href="..."> and <img src="..."> there is md4c's own, its attribute
+ * values escaped (no quote or '>' inside them), and links do not nest. */
+static void drop_unsafe_links(struct buf *b, size_t start)
+{
+	struct buf out;
+	buf_init(&out);
+	const char *p = b->data + start;
+	int open_links = 0;
+	while (*p) {
+		bool a = str_starts(p, "<a href=\""), img = str_starts(p, "<img src=\"");
+		if (a || img) {
+			const char *u = p + (a ? 9 : 10);
+			const char *q = strchr(u, '"');
+			const char *gt = q ? strchr(q, '>') : NULL;
+			if (gt && !safe_url(u, (size_t)(q - u))) {
+				const char *alt = img ? strstr(q, " alt=\"") : NULL;
+				if (alt && alt < gt)
+					buf_add(&out, alt + 6, strcspn(alt + 6, "\""));
+				open_links += a;
+				p = gt + 1;
+				continue;
+			}
+		}
+		if (open_links && str_starts(p, "</a>")) {
+			open_links--;
+			p += 4;
+			continue;
+		}
+		buf_addc(&out, *p++);
+	}
+	buf_truncate(b, start);
+	buf_add(b, out.data, out.len);
+	buf_release(&out);
+}
+
 /* Appends Markdown md as HTML, without md4c's final newline. */
 static void md_to_html(struct buf *b, const char *md)
 {
@@ -723,6 +778,7 @@ static void md_to_html(struct buf *b, const char *md)
 		}
 		buf_puts(b, "</p>");
 	}
+	drop_unsafe_links(b, start);
 	while (b->len > start && b->data[b->len - 1] == '\n')
 		buf_truncate(b, b->len - 1);
 }
@@ -767,9 +823,15 @@ static void html_pre(struct buf *b, const char *code, const char *lang)
 
 /* Appends one field: tabs and newlines become character references, which
  * HTML reads back as the same characters (a newline inside <pre> stays a
- * line break), so no field holds a separator or a line end. */
-static void put_field(struct buf *line, const char *s, size_t n)
+ * line break), so no field holds a separator or a line end; other control
+ * characters are shown as text, as at the terminal. */
+static void put_field(struct buf *line, const char *text, size_t len)
 {
+	struct buf v;
+	buf_init(&v);
+	buf_add_visible(&v, text, len, 0);
+	const char *s = v.data;
+	size_t n = v.len;
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '\t')
 			buf_puts(line, "&#9;");
@@ -780,13 +842,16 @@ static void put_field(struct buf *line, const char *s, size_t n)
 		else
 			buf_addc(line, s[i]);
 	}
+	buf_release(&v);
 }
 
 /* A tag: Anki splits tags on spaces. */
-static void put_tag(struct buf *line, const char *t)
+static void put_tag(struct buf *line, const char *tag)
 {
-	for (; *t; t++)
+	char *v = str_visible(tag);
+	for (const char *t = v; *t; t++)
 		buf_addc(line, (*t == ' ' || *t == '\t' || *t == '\n' || *t == '\r' || *t == '"') ? '_' : *t);
+	free(v);
 }
 
 static uint64_t fnv1a(const char *s)
@@ -907,8 +972,9 @@ int cmd_export(struct ctx *x, int argc, char **argv)
 	if (!no_options_left(argc, argv, argv[0]))
 		return 2;
 	if (t == 0 || argc > 1 || !*file) {
+		char e[ECHO_SIZE];
 		if (argc > 1)
-			fprintf(stderr, "error: unexpected argument '%s'\n", argv[1]);
+			fprintf(stderr, "error: unexpected argument '%s'\n", str_echo(e, argv[1]));
 		fprintf(stderr, "%s\n", anki_usage);
 		return 2;
 	}
@@ -952,20 +1018,22 @@ int cmd_export(struct ctx *x, int argc, char **argv)
 
 	int rc = 0;
 	bool to_stdout = strcmp(file, "-") == 0;
+	char *shown = str_visible(file);
 	FILE *f = to_stdout ? stdout : fopen(file, "w");
 	if (!f) {
-		fprintf(stderr, "error: cannot write '%s': %s\n", file, strerror(errno));
+		fprintf(stderr, "error: cannot write '%s': %s\n", shown, strerror(errno));
 		rc = 3;
 	} else {
 		bool ok = fwrite(out.data, 1, out.len, f) == out.len;
 		ok = (to_stdout ? fflush(f) == 0 : fclose(f) == 0) && ok;
 		if (!ok) {
-			fprintf(stderr, "error: cannot write '%s': %s\n", file, strerror(errno));
+			fprintf(stderr, "error: cannot write '%s': %s\n", shown, strerror(errno));
 			rc = 3;
 		} else if (!to_stdout) {
-			printf("exported %zu notes to '%s'\n", n, file);
+			printf("exported %zu notes to '%s'\n", n, shown);
 		}
 	}
+	free(shown);
 	buf_release(&out);
 	return rc;
 }

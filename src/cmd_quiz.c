@@ -143,11 +143,13 @@ int cmd_quiz(struct ctx *x, int argc, char **argv)
 		}
 		if (v) {
 			if (parse_count(v, 1, 10000, &count) < 0) {
-				fprintf(stderr, "error: -n needs a number of questions from 1 to 10000, not '%s'\n", v);
+				char e[ECHO_SIZE];
+				fprintf(stderr, "error: -n needs a number of questions from 1 to 10000, not '%s'\n", str_echo(e, v));
 				return 2;
 			}
 		} else if (argv[i][0] == '-') {
-			fprintf(stderr, "error: unknown option '%s' for 'quiz'\n", argv[i]);
+			char e[ECHO_SIZE];
+			fprintf(stderr, "error: unknown option '%s' for 'quiz'\n", str_echo(e, argv[i]));
 			return usage(QUIZ_USAGE);
 		} else if (topic) {
 			return usage(QUIZ_USAGE);
@@ -179,14 +181,15 @@ int cmd_review(struct ctx *x, int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		bool missing = false;
 		const char *v = cmd_opt_value(argc, argv, &i, "--new-limit", &missing);
+		char e[ECHO_SIZE];
 		if (missing || (v && parse_count(v, 0, 1000, &limit) < 0)) {
 			fprintf(stderr, "error: --new-limit needs a number from 0 to 1000%s%s%s\n", v ? ", not '" : "",
-			        v ? v : "", v ? "'" : "");
+			        v ? str_echo(e, v) : "", v ? "'" : "");
 			return 2;
 		}
 		if (!v) {
 			if (argv[i][0] == '-')
-				fprintf(stderr, "error: unknown option '%s' for 'review'\n", argv[i]);
+				fprintf(stderr, "error: unknown option '%s' for 'review'\n", str_echo(e, argv[i]));
 			return usage(REVIEW_USAGE);
 		}
 	}
@@ -208,12 +211,14 @@ int cmd_interview(struct ctx *x, int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		bool missing = false;
 		const char *v;
+		char e[ECHO_SIZE];
 		if ((v = cmd_opt_value(argc, argv, &i, "--minutes", &missing))) {
 			char *end;
 			errno = 0;
 			minutes = strtod(v, &end);
 			if (!*v || *end || errno || !(minutes > 0 && minutes <= 600)) {
-				fprintf(stderr, "error: --minutes needs a number above 0 and at most 600, not '%s'\n", v);
+				fprintf(stderr, "error: --minutes needs a number above 0 and at most 600, not '%s'\n",
+				        str_echo(e, v));
 				return 2;
 			}
 		} else if ((v = cmd_opt_value(argc, argv, &i, "--topics", &missing))) {
@@ -223,7 +228,7 @@ int cmd_interview(struct ctx *x, int argc, char **argv)
 			errno = 0;
 			seed = strtoull(v, &end, 10);
 			if (!*v || *end || errno || *v == '-') {
-				fprintf(stderr, "error: --seed needs a non-negative integer, not '%s'\n", v);
+				fprintf(stderr, "error: --seed needs a non-negative integer, not '%s'\n", str_echo(e, v));
 				return 2;
 			}
 			have_seed = true;
@@ -232,7 +237,7 @@ int cmd_interview(struct ctx *x, int argc, char **argv)
 			return 2;
 		} else {
 			if (argv[i][0] == '-')
-				fprintf(stderr, "error: unknown option '%s' for 'interview'\n", argv[i]);
+				fprintf(stderr, "error: unknown option '%s' for 'interview'\n", str_echo(e, argv[i]));
 			return usage(INTERVIEW_USAGE);
 		}
 	}

@@ -110,7 +110,8 @@ static bool no_options_left(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++)
 		if (argv[i][0] == '-' && argv[i][1] == '-') {
-			fprintf(stderr, "error: unknown option '%s' for '%s'\n", argv[i], argv[0]);
+			char e[ECHO_SIZE];
+			fprintf(stderr, "error: unknown option '%s' for '%s'\n", str_echo(e, argv[i]), argv[0]);
 			return false;
 		}
 	return true;
@@ -351,10 +352,11 @@ static int show_lesson(struct ctx *x, const struct lesson *ls, int section)
 int cmd_unknown_topic(struct catalog *c, const char *id)
 {
 	const char *near = catalog_suggest_topic(c, id);
+	char e[ECHO_SIZE];
 	if (near)
-		fprintf(stderr, "error: unknown topic '%s' (did you mean '%s'?)\n", id, near);
+		fprintf(stderr, "error: unknown topic '%s' (did you mean '%s'?)\n", str_echo(e, id), near);
 	else
-		fprintf(stderr, "error: unknown topic '%s' (see 'topics')\n", id);
+		fprintf(stderr, "error: unknown topic '%s' (see 'topics')\n", str_echo(e, id));
 	return 2;
 }
 
@@ -373,12 +375,14 @@ static int cmd_learn(struct ctx *x, int argc, char **argv)
 	int section = -1;
 	if (argc == 3) {
 		section = find_section(ls, argv[2]);
+		char e[ECHO_SIZE];
 		if (section == -2) {
-			fprintf(stderr, "error: '%s' matches several sections of '%s' (see 'sections')\n", argv[2], ls->id);
+			fprintf(stderr, "error: '%s' matches several sections of '%s' (see 'sections')\n", str_echo(e, argv[2]),
+			        ls->id);
 			return 2;
 		}
 		if (section < 0) {
-			fprintf(stderr, "error: no section '%s' in '%s' (1 to %zu, or a title)\n", argv[2], ls->id,
+			fprintf(stderr, "error: no section '%s' in '%s' (1 to %zu, or a title)\n", str_echo(e, argv[2]), ls->id,
 			        ls->nsections);
 			return 2;
 		}
@@ -431,10 +435,18 @@ static int cmd_sections(struct ctx *x, int argc, char **argv)
 		fprintf(stderr, "error: no lesson open (start one with 'learn TOPIC')\n");
 		return 2;
 	}
-	printf("%s\n", ls->title);
-	for (size_t i = 0; i < ls->nsections; i++)
-		printf("%s %2zu. %s%s\n", ls == x->cur && (int)i == x->cur_section ? ">" : " ", i + 1,
-		       ls->sections[i].title, ls->sections[i].code ? "  (example)" : "");
+	struct buf b;
+	buf_init(&b);
+	buf_add_visible(&b, ls->title, strlen(ls->title), 0);
+	buf_addc(&b, '\n');
+	for (size_t i = 0; i < ls->nsections; i++) {
+		const char *t = ls->sections[i].title;
+		buf_printf(&b, "%s %2zu. ", ls == x->cur && (int)i == x->cur_section ? ">" : " ", i + 1);
+		buf_add_visible(&b, t, strlen(t), 0);
+		buf_printf(&b, "%s\n", ls->sections[i].code ? "  (example)" : "");
+	}
+	fwrite(b.data, 1, b.len, stdout);
+	buf_release(&b);
 	return 0;
 }
 
@@ -450,7 +462,9 @@ static void on_hit(const struct search_hit *h, void *arg)
 	struct search_out *so = arg;
 	struct buf *b = &so->b;
 	render_styled(b, STYLE_BOLD, h->topic, strlen(h->topic), &so->o);
-	buf_printf(b, " › %s: ", h->where);
+	buf_puts(b, " › ");
+	buf_add_visible(b, h->where, strlen(h->where), 0);
+	buf_puts(b, ": ");
 	/* Trim the line's indentation; shift the spans with it. */
 	size_t skip = 0;
 	while (skip < h->line_len && (h->line[skip] == ' ' || h->line[skip] == '\t'))
@@ -460,11 +474,11 @@ static void on_hit(const struct search_hit *h, void *arg)
 		size_t s = h->spans[2 * i] < skip ? skip : h->spans[2 * i], e = h->spans[2 * i + 1];
 		if (e < s)
 			continue;
-		buf_add(b, h->line + at, s - at);
+		buf_add_visible(b, h->line + at, s - at, 0);
 		render_styled(b, STYLE_MATCH, h->line + s, e - s, &so->o);
 		at = e;
 	}
-	buf_add(b, h->line + at, h->line_len - at);
+	buf_add_visible(b, h->line + at, h->line_len - at, 0);
 	buf_addc(b, '\n');
 }
 
@@ -478,8 +492,9 @@ static int cmd_search(struct ctx *x, int argc, char **argv)
 	char *err = NULL;
 	size_t off = 0;
 	struct regex *re = regex_compile(argv[1], REGEX_CASELESS, &err, &off);
+	char e[ECHO_SIZE];
 	if (!re) {
-		fprintf(stderr, "error: invalid pattern '%s': %s at offset %zu\n", argv[1], err, off);
+		fprintf(stderr, "error: invalid pattern '%s': %s at offset %zu\n", str_echo(e, argv[1]), err, off);
 		free(err);
 		return 2;
 	}
@@ -494,7 +509,7 @@ static int cmd_search(struct ctx *x, int argc, char **argv)
 		fprintf(stderr, "error: search stopped: %s (simplify the pattern)\n", why);
 		rc = 2;
 	} else if (hits == 0) {
-		printf("no matches for '%s'\n", argv[1]);
+		printf("no matches for '%s'\n", str_echo(e, argv[1]));
 		rc = 1;
 	} else {
 		buf_printf(&so.b, "%ld matching line%s\n", hits, hits == 1 ? "" : "s");
@@ -629,7 +644,8 @@ const struct command *commands_find(const char *name, bool in_repl, char **why)
 		return hit;
 	}
 	if (n > 1) {
-		*why = xasprintf("'%s' is ambiguous: %s", name, cands.data);
+		char e[ECHO_SIZE];
+		*why = xasprintf("'%s' is ambiguous: %s", str_echo(e, name), cands.data);
 		buf_release(&cands);
 		return NULL;
 	}
@@ -643,10 +659,11 @@ const struct command *commands_find(const char *name, bool in_repl, char **why)
 			best = table[i].name;
 		}
 	}
+	char e[ECHO_SIZE];
 	if (best)
-		*why = xasprintf("unknown command '%s' (did you mean '%s'?)", name, best);
+		*why = xasprintf("unknown command '%s' (did you mean '%s'?)", str_echo(e, name), best);
 	else
-		*why = xasprintf("unknown command '%s' (try 'help')", name);
+		*why = xasprintf("unknown command '%s' (try 'help')", str_echo(e, name));
 	return NULL;
 }
 

@@ -72,7 +72,11 @@ void diag_print(struct diag *d, FILE *out)
 		const struct diag_item *it = &d->items[i];
 		if (i > 0 && cmp_item(it, &d->items[i - 1]) == 0)
 			continue;
-		const char *f = diag_relpath(it->file);
-		fprintf(out, "%s:%d:%d: error: %s\n", f, it->line, it->col, it->msg);
+		/* File names and messages echo content and the command line:
+		 * their control characters are shown, never sent. */
+		char *f = str_visible(diag_relpath(it->file)), *msg = str_visible(it->msg);
+		fprintf(out, "%s:%d:%d: error: %s\n", f, it->line, it->col, msg);
+		free(f);
+		free(msg);
 	}
 }

@@ -98,14 +98,16 @@ static int parse_token(const char *t, size_t len, size_t n, size_t *index, char 
 	} else {
 		char *tok = xstrndup(t, len);
 		char *r = range_text(n);
-		*why = xasprintf("'%s' is not a choice: answer %s", tok, r);
+		char e[ECHO_SIZE];
+		*why = xasprintf("'%s' is not a choice: answer %s", str_echo(e, tok), r);
 		free(r);
 		free(tok);
 		return -1;
 	}
 	char *tok = xstrndup(t, len);
 	char *r = range_text(n);
-	*why = xasprintf("'%s' is out of range: answer %s", tok, r);
+	char e[ECHO_SIZE];
+	*why = xasprintf("'%s' is out of range: answer %s", str_echo(e, tok), r);
 	free(r);
 	free(tok);
 	return -1;
@@ -190,8 +192,9 @@ int grade_parse_truefalse(const char *answer, bool *value, char **why)
 			rc = 0;
 		}
 	}
+	char e[ECHO_SIZE];
 	if (rc < 0)
-		*why = *a ? xasprintf("'%s' is not true or false: answer t or f", a)
+		*why = *a ? xasprintf("'%s' is not true or false: answer t or f", str_echo(e, a))
 		          : xstrdup("no answer: answer t or f");
 	free(a);
 	return rc;
@@ -217,7 +220,10 @@ int grade_parse_order(const char *answer, size_t n, size_t *seq, char **why)
 		for (size_t i = 0; num && i < len; i++)
 			v = v * 10 + (size_t)(p[i] - '0');
 		if (!num || v < 1 || v > n) {
-			*why = xasprintf("'%.*s' is not an item number: use the numbers 1 to %zu, each once", (int)len, p, n);
+			char *tok = xstrndup(p, len);
+			char e[ECHO_SIZE];
+			*why = xasprintf("'%s' is not an item number: use the numbers 1 to %zu, each once", str_echo(e, tok), n);
+			free(tok);
 			rc = -1;
 		} else if (seen[v - 1]) {
 			*why = xasprintf("%zu is given twice: use the numbers 1 to %zu, each once", v, n);

@@ -29,7 +29,7 @@ void render_styled(struct buf *out, enum render_style st, const char *s, size_t 
 {
 	if (o->color)
 		buf_puts(out, style_on[st]);
-	buf_add(out, s, n);
+	buf_add_visible(out, s, n, 0);
 	if (o->color)
 		buf_puts(out, "\033[0m");
 }
@@ -125,18 +125,25 @@ void render_code(struct buf *out, const char *src, const char *lang, int indent,
 	bool py = o->color && (!lang || strcmp(lang, "python") == 0 || strcmp(lang, "py") == 0);
 	char triple = 0;
 	const char *p = src;
+	struct buf line;
+	buf_init(&line);
 	while (*p) {
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
 		if (n > 0)
 			buf_printf(out, "%*s", indent, "");
+		/* Control characters shown as text before the highlighter adds
+		 * its own escapes. */
+		buf_truncate(&line, 0);
+		buf_add_visible(&line, p, n, 0);
 		if (py)
-			highlight_line(out, p, n, &triple, o);
+			highlight_line(out, line.data, line.len, &triple, o);
 		else
-			buf_add(out, p, n);
+			buf_add(out, line.data, line.len);
 		buf_addc(out, '\n');
 		p += n + (nl ? 1 : 0);
 	}
+	buf_release(&line);
 }
 
 /* ---- Markdown ---- */
@@ -216,6 +223,14 @@ static void md_put_word(struct md *m)
 	m->word_w = 0;
 }
 
+/* Adds text to the current word, its control characters made visible. */
+static void md_word_add(struct md *m, const char *s, size_t n)
+{
+	size_t at = m->word.len;
+	buf_add_visible(&m->word, s, n, 0);
+	m->word_w += utf8_width(m->word.data + at, m->word.len - at);
+}
+
 /* Adds styled bytes to the current word (escapes take no columns). */
 static void md_word_raw(struct md *m, const char *s)
 {
@@ -235,8 +250,7 @@ static void md_text(struct md *m, const char *s, size_t n)
 		size_t j = i;
 		while (j < n && s[j] != ' ' && s[j] != '\n' && s[j] != '\t')
 			j++;
-		buf_add(&m->word, s + i, j - i);
-		m->word_w += utf8_width(s + i, j - i);
+		md_word_add(m, s + i, j - i);
 		i = j;
 	}
 }
@@ -473,8 +487,7 @@ static int md_on_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void 
 		break;
 	case MD_TEXT_CODE:
 		/* Inline code never breaks inside: spaces stay in the word. */
-		buf_add(&m->word, text, size);
-		m->word_w += utf8_width(text, size);
+		md_word_add(m, text, size);
 		break;
 	case MD_TEXT_ENTITY:
 		if (size == 5 && memcmp(text, "&amp;", 5) == 0)
@@ -557,11 +570,13 @@ static void render_section(struct buf *out, const struct lesson *ls, size_t i, c
 }
 
 /* Adds s cut to at most `cols` columns, ending in an ellipsis when cut. */
-static void add_fitted(struct buf *out, const char *s, int cols)
+static void add_fitted(struct buf *out, const char *text, int cols)
 {
+	char *s = str_visible(text);
 	size_t n = strlen(s);
 	if (cols < 8 || (int)utf8_width(s, n) <= cols) {
 		buf_puts(out, s);
+		free(s);
 		return;
 	}
 	size_t cut = 0;
@@ -577,6 +592,7 @@ static void add_fitted(struct buf *out, const char *s, int cols)
 		cut--;
 	buf_add(out, s, cut);
 	buf_puts(out, "\u2026");
+	free(s);
 }
 
 static void render_list_line(struct buf *out, const char *label, const struct strlist *l,
@@ -620,8 +636,11 @@ void render_lesson(struct buf *out, const struct lesson *ls, int section, const 
 	if (section >= 0) {
 		render_section(out, ls, (size_t)section, o);
 		buf_printf(out, "Section %d of %zu.", section + 1, ls->nsections);
-		if ((size_t)section + 1 < ls->nsections)
-			buf_printf(out, " Next: %s", ls->sections[section + 1].title);
+		if ((size_t)section + 1 < ls->nsections) {
+			const char *t = ls->sections[section + 1].title;
+			buf_puts(out, " Next: ");
+			buf_add_visible(out, t, strlen(t), 0);
+		}
 		buf_puts(out, "\n\n");
 	} else {
 		for (size_t i = 0; i < ls->nsections; i++)
@@ -637,57 +656,93 @@ void render_lesson(struct buf *out, const struct lesson *ls, int section, const 
 
 /* ---- pager ---- */
 
+/* Runs argv with text on its standard input and waits for it. Returns 0, or
+ * the errno of its start when it could not start (nothing was shown), so the
+ * caller prints instead.
+ * The exec failure comes back through a close-on-exec pipe, as in runner, so
+ * a pager that ran and exited 127 is not taken for one that never started. */
+static int run_pager(char *const argv[], const char *text, size_t len)
+{
+	int fds[2], errp[2];
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return errno;
+	if (pipe2(errp, O_CLOEXEC) < 0) {
+		int e = errno;
+		close(fds[0]);
+		close(fds[1]);
+		return e;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(fds[0], 0);
+		setenv("LESS", "FRX", 0);
+		execvp(argv[0], argv);
+		int e = errno;
+		ssize_t w = write(errp[1], &e, sizeof e);
+		(void)w;
+		_exit(127);
+	}
+	close(fds[0]);
+	close(errp[1]);
+	if (pid < 0) {
+		int e = errno;
+		close(fds[1]);
+		close(errp[0]);
+		return e;
+	}
+	int err = 0;
+	ssize_t n;
+	do
+		n = read(errp[0], &err, sizeof err);
+	while (n < 0 && errno == EINTR);
+	close(errp[0]);
+	bool started = n != (ssize_t)sizeof err;
+	if (started)
+		err = 0;
+	/* A pager that quits early (q in less) closes the pipe: that is not
+	 * an error, and must not kill pydojo. */
+	struct sigaction ign, old;
+	memset(&ign, 0, sizeof ign);
+	ign.sa_handler = SIG_IGN;
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGPIPE, &ign, &old);
+	for (size_t off = 0; started && off < len;) {
+		ssize_t k = write(fds[1], text + off, len - off);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		off += (size_t)k;
+	}
+	close(fds[1]);
+	int st;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	sigaction(SIGPIPE, &old, NULL);
+	return err;
+}
+
 void render_page(const char *text, size_t len, bool use_pager)
 {
 	fflush(stdout);
-	if (use_pager) {
-		const char *pager = getenv("PAGER");
-		if (!pager || !*pager)
-			pager = "less -R";
-		if (strcmp(pager, "cat") != 0) {
-			/* Split "less -R" into words; no shell. */
-			char *copy = xstrdup(pager);
-			char *argv[16];
-			int argc = 0;
-			for (char *tok = strtok(copy, " \t"); tok && argc < 15; tok = strtok(NULL, " \t"))
-				argv[argc++] = tok;
-			argv[argc] = NULL;
-			int fds[2];
-			if (argc > 0 && pipe2(fds, O_CLOEXEC) == 0) {
-				pid_t pid = fork();
-				if (pid == 0) {
-					dup2(fds[0], 0);
-					setenv("LESS", "FRX", 0);
-					execvp(argv[0], argv);
-					_exit(127);
-				}
-				close(fds[0]);
-				if (pid > 0) {
-					void (*old)(int) = signal(SIGPIPE, SIG_IGN);
-					size_t off = 0;
-					while (off < len) {
-						ssize_t n = write(fds[1], text + off, len - off);
-						if (n < 0 && errno == EINTR)
-							continue;
-						if (n <= 0)
-							break;
-						off += (size_t)n;
-					}
-					close(fds[1]);
-					int st;
-					while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-						;
-					signal(SIGPIPE, old);
-					free(copy);
-					/* 127: the pager could not start; print instead. */
-					if (!(WIFEXITED(st) && WEXITSTATUS(st) == 127))
-						return;
-				} else {
-					close(fds[1]);
-				}
-			}
-			free(copy);
-		}
+	const char *pager = getenv("PAGER");
+	if (!pager || !*pager)
+		pager = "less -R";
+	if (use_pager && strcmp(pager, "cat") != 0) {
+		/* Split "less -R" into words; no shell. */
+		char *copy = xstrdup(pager);
+		char *argv[16];
+		int argc = 0;
+		for (char *tok = strtok(copy, " \t"); tok && argc < 15; tok = strtok(NULL, " \t"))
+			argv[argc++] = tok;
+		argv[argc] = NULL;
+		int err = argc > 0 ? run_pager(argv, text, len) : ENOENT;
+		free(copy);
+		if (!err)
+			return;
+		char pe[ECHO_SIZE];
+		fprintf(stderr, "pydojo: cannot start the pager '%s': %s; printing directly\n", str_echo(pe, pager),
+		        strerror(err));
 	}
 	fwrite(text, 1, len, stdout);
 	fflush(stdout);

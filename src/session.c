@@ -608,7 +608,8 @@ static void show_feedback(struct session *s, const struct question *q, const siz
 	if (q->type == Q_TEXT) {
 		for (size_t i = 0; i < q->nrubric; i++) {
 			put_styled(&b, s, r->hits[i] ? STYLE_OK : STYLE_BAD, r->hits[i] ? "  ✓ found  " : "  ✗ missed ");
-			buf_printf(&b, "%s\n", q->rubric[i].point);
+			buf_add_visible(&b, q->rubric[i].point, strlen(q->rubric[i].point), 0);
+			buf_addc(&b, '\n');
 		}
 		buf_puts(&b, "  model answer:\n");
 		put_md(&b, s, q->model_answer ? q->model_answer : "", 4);
@@ -1272,8 +1273,11 @@ static void print_report(const struct session *s, double seconds)
 		}
 		buf_printf(&b, "  %s:\n", d->q->id);
 		for (size_t k = 0; k < d->q->nrubric; k++)
-			if (!d->hits[k])
-				buf_printf(&b, "    - %s\n", d->q->rubric[k].point);
+			if (!d->hits[k]) {
+				buf_puts(&b, "    - ");
+				buf_add_visible(&b, d->q->rubric[k].point, strlen(d->q->rubric[k].point), 0);
+				buf_addc(&b, '\n');
+			}
 	}
 	qsort(tl, nt, sizeof *tl, cmp_tally);
 	any = false;

@@ -321,6 +321,119 @@ bool str_ends(const char *s, const char *suffix)
 	return ls >= lx && strcmp(s + ls - lx, suffix) == 0;
 }
 
+/* Decodes one code point of s[0..n) (n >= 1) into *cp and returns its length,
+ * or returns 0 when s does not start with valid UTF-8. */
+static size_t utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
+{
+	unsigned c = s[0];
+	size_t len;
+	unsigned min;
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	} else if ((c & 0xe0) == 0xc0) {
+		len = 2, min = 0x80, c &= 0x1f;
+	} else if ((c & 0xf0) == 0xe0) {
+		len = 3, min = 0x800, c &= 0x0f;
+	} else if ((c & 0xf8) == 0xf0) {
+		len = 4, min = 0x10000, c &= 0x07;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (size_t k = 1; k < len; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[k] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+/* The visible form of the character at s[i]: sets *out (at most 8 bytes, or
+ * s + i itself) and *outlen, *cols (columns, at least 1 unless it is a kept
+ * tab or newline) and returns the bytes consumed. */
+static size_t visible_piece(const char *s, size_t n, size_t i, bool one_line, char tmp[8],
+                            const char **out, size_t *outlen, size_t *cols)
+{
+	const unsigned char *p = (const unsigned char *)s + i;
+	unsigned cp;
+	size_t len = utf8_decode(p, n - i, &cp);
+	bool kept = !one_line && (cp == '\t' || cp == '\n' || (cp == '\r' && i + 1 < n && s[i + 1] == '\n'));
+	if (len == 0 || ((cp < 0x20 || cp == 0x7f) && !kept)) {
+		snprintf(tmp, 8, "\\x%02x", p[0]);
+		*out = tmp;
+		*outlen = *cols = 4;
+		return 1;
+	}
+	if (cp >= 0x80 && cp <= 0x9f) {
+		snprintf(tmp, 8, "\\u%04x", cp);
+		*out = tmp;
+		*outlen = *cols = 6;
+		return len;
+	}
+	*out = s + i;
+	*outlen = len;
+	int w = kept ? 0 : wcwidth((wchar_t)cp);
+	*cols = kept ? 0 : w < 1 ? 1 : (size_t)w;
+	return len;
+}
+
+void buf_add_visible(struct buf *b, const char *s, size_t n, size_t max_cols)
+{
+	char tmp[8];
+	const char *out;
+	size_t outlen, cols;
+	size_t end = n;
+	if (max_cols) {
+		/* Where the text must be cut: after the last character that
+		 * leaves a column for the ellipsis, when the whole does not fit. */
+		size_t w = 0, cut = 0;
+		for (size_t i = 0; i < n;) {
+			size_t k = visible_piece(s, n, i, true, tmp, &out, &outlen, &cols);
+			if (w + cols <= max_cols - 1)
+				cut = i + k;
+			w += cols;
+			if (w > max_cols)
+				break;
+			i += k;
+		}
+		if (w > max_cols)
+			end = cut;
+	}
+	for (size_t i = 0; i < end;) {
+		i += visible_piece(s, n, i, max_cols > 0, tmp, &out, &outlen, &cols);
+		buf_add(b, out, outlen);
+	}
+	if (end < n)
+		buf_puts(b, "\u2026");
+}
+
+char *str_visible(const char *s)
+{
+	struct buf b;
+	buf_init(&b);
+	buf_add_visible(&b, s, strlen(s), 0);
+	return buf_detach(&b);
+}
+
+const char *str_echo(char *dst, const char *s)
+{
+	struct buf b;
+	buf_init(&b);
+	buf_add_visible(&b, s, strlen(s), ECHO_COLS);
+	/* Each column takes at most 4 bytes (an escape takes as many bytes
+	 * as columns), plus the ellipsis. */
+	size_t n = b.len < ECHO_SIZE - 1 ? b.len : ECHO_SIZE - 1;
+	memcpy(dst, b.data, n);
+	dst[n] = '\0';
+	buf_release(&b);
+	return dst;
+}
+
 void buf_json_str(struct buf *b, const char *s)
 {
 	if (!s) {
@@ -346,7 +459,10 @@ void buf_json_str(struct buf *b, const char *s)
 			buf_puts(b, "\\r");
 			break;
 		default:
-			if (*p < 0x20)
+			/* C1 controls too, so no terminal acts on the text. */
+			if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+				buf_printf(b, "\\u%04x", *++p);
+			else if (*p < 0x20 || *p == 0x7f)
 				buf_printf(b, "\\u%04x", *p);
 			else
 				buf_addc(b, (char)*p);

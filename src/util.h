@@ -65,6 +65,27 @@ size_t utf8_width(const char *s, size_t n);
 bool str_starts(const char *s, const char *prefix);
 bool str_ends(const char *s, const char *suffix);
 
+/* Appends n bytes of s with every control character made visible, so that
+ * text from content or from the user cannot drive the terminal (the one
+ * function every printer of such text goes through): C0 controls, DEL and
+ * bytes that are not UTF-8 become \xHH, C1 controls (U+0080 to U+009F)
+ * \u00HH. Tab, newline and the CR of a CRLF are kept when max_cols is 0.
+ * With max_cols > 0 the text stays on one line (tab, newline and CR escaped
+ * too) and is cut to at most max_cols columns, the escaped form counted,
+ * ending in an ellipsis when cut; every code point counts at least one
+ * column there, so the result is also short in bytes. */
+void buf_add_visible(struct buf *b, const char *s, size_t n, size_t max_cols);
+/* buf_add_visible of the whole string, as a new string; caller frees. */
+char *str_visible(const char *s);
+
+/* Echoes of input (a bad id, answer or value in a message) stay on one line
+ * of a terminal: at most ECHO_COLS columns. */
+#define ECHO_COLS 60
+#define ECHO_SIZE (4 * ECHO_COLS + 8)
+/* Writes s made visible (as buf_add_visible with ECHO_COLS) into dst, which
+ * holds ECHO_SIZE bytes, and returns dst: for a message's '%s'. */
+const char *str_echo(char *dst, const char *s);
+
 /* Appends s as a JSON string literal (quoted, escaped); NULL appends null. */
 void buf_json_str(struct buf *b, const char *s);
 #endif

@@ -161,6 +161,88 @@ static void check_duplicates(const struct ynode *map, struct diag *d)
 	}
 }
 
+/* The first control character of a scalar's text that content may not hold
+ * (C0 but tab, newline and the CR of a CRLF; DEL; C1): its code point and byte
+ * offset, or -1. A NUL has its own error. */
+static long first_control(const char *s, size_t n, unsigned *cp)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	for (size_t i = 0; i < n; i++) {
+		unsigned c = p[i];
+		if (c == 0xc2 && i + 1 < n && p[i + 1] >= 0x80 && p[i + 1] <= 0x9f)
+			c = p[i + 1];
+		else if (c == 0 || c == '\t' || c == '\n' || (c == '\r' && i + 1 < n && p[i + 1] == '\n') ||
+		         (c > 0x1f && c != 0x7f))
+			continue;
+		*cp = c;
+		return (long)i;
+	}
+	return -1;
+}
+
+/* The offset of the escape in a double-quoted scalar's source src[0..n) that
+ * stands for code point cp after skip earlier ones, or -1. libyaml refuses raw control characters
+ * (but tab, line breaks and NEL, which it reads as a line break), so in
+ * content they can only come from escapes. */
+static long find_escape(const char *src, size_t n, unsigned cp, size_t skip)
+{
+	static const char single[] = "0\0a\ab\bt\tn\nv\vf\fr\re\033";
+	for (size_t i = 0; i + 1 < n; i++) {
+		if (src[i] != '\\')
+			continue;
+		char c = src[i + 1];
+		unsigned v = 0x100000;
+		size_t digits = c == 'x' ? 2 : c == 'u' ? 4 : c == 'U' ? 8 : 0;
+		if (digits && i + 2 + digits <= n) {
+			char hex[9];
+			memcpy(hex, src + i + 2, digits);
+			hex[digits] = '\0';
+			v = (unsigned)strtoul(hex, NULL, 16);
+		} else if (c == 'N') {
+			v = 0x85;
+		} else {
+			for (size_t k = 0; single[k]; k += 2)
+				if (single[k] == c)
+					v = (unsigned char)single[k + 1];
+		}
+		if (v == cp && skip-- == 0)
+			return (long)i;
+		i++;   /* past the escaped character: "\\" is one backslash */
+	}
+	return -1;
+}
+
+/* Content is data: a control character in text could drive the terminal it
+ * is shown on (set its title, write the clipboard, type a reply into
+ * pydojo's input). Reported at the escape that wrote it. */
+static void check_controls(struct ydoc *doc, const struct ynode *node, const yaml_event_t *ev,
+                           const char *data, size_t len, struct diag *d)
+{
+	unsigned cp;
+	long at = first_control(node->str, node->len, &cp);
+	if (at < 0)
+		return;
+	int line = node->line, col = node->col;
+	size_t start = ev->start_mark.index, end = ev->end_mark.index;
+	if (ev->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE && start < end && end <= len) {
+		/* Earlier ones were allowed (the CR of a CRLF). */
+		size_t skip = 0;
+		for (long i = 0; i < at; i++)
+			skip += (unsigned char)node->str[i] == (cp >= 0x80 ? 0xc2 : cp) &&
+			        (cp < 0x80 || (unsigned char)node->str[i + 1] == cp);
+		long esc = find_escape(data + start, end - start, cp, skip);
+		if (esc >= 0)
+			offset_pos(data, len, start + (size_t)esc, &line, &col);
+	}
+	char ch[3] = {(char)cp, 0, 0};
+	if (cp >= 0x80)
+		ch[0] = (char)0xc2, ch[1] = (char)cp;
+	char *shown = str_visible(ch);
+	diag_add(d, doc->file, line, col, "a control character (%s) in a string (content may hold no terminal controls)",
+	         shown);
+	free(shown);
+}
+
 static void syntax_error(struct ydoc *doc, yaml_parser_t *p, const char *data, size_t len,
                          struct diag *d)
 {
@@ -251,6 +333,7 @@ int ydoc_parse(struct ydoc *doc, const char *file, const char *data, size_t len,
 			 * strings, so one NUL would silently cut the text short. */
 			if (memchr(node->str, '\0', node->len))
 				diag_add(d, file, node->line, node->col, "a NUL character (\\0) in a string");
+			check_controls(doc, node, &ev, data, len, d);
 			break;
 		case YAML_SEQUENCE_START_EVENT:
 		case YAML_MAPPING_START_EVENT:
