@@ -154,14 +154,8 @@ enum regex_result regex_next(struct regex *re, const char *subject, size_t len, 
 	return r;
 }
 
-bool regex_matches(struct regex *re, const char *subject)
+enum regex_result regex_match(struct regex *re, const char *subject)
 {
 	size_t s, e;
-	return search(re, subject, strlen(subject), 0, 0, &s, &e, NULL) == REGEX_MATCH;
-}
-
-bool regex_matches_valid(struct regex *re, const char *subject)
-{
-	size_t s, e;
-	return search(re, subject, strlen(subject), 0, PCRE2_NO_UTF_CHECK, &s, &e, NULL) == REGEX_MATCH;
+	return search(re, subject, strlen(subject), 0, PCRE2_NO_UTF_CHECK, &s, &e, NULL);
 }

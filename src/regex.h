@@ -63,12 +63,10 @@ enum regex_result regex_next(struct regex *re, const char *subject, size_t len, 
  * saves (and keeps executable pages for patterns a run may never use). */
 void regex_defer_jit(bool defer);
 
-/* Convenience: whether the pattern matches anywhere (a limit error counts as
- * no match). */
-bool regex_matches(struct regex *re, const char *subject);
-/* The same for a subject the caller has checked is valid UTF-8 (an invalid
- * one here is undefined behaviour): PCRE2 skips its own check, which would
- * otherwise run again for every pattern tried on the same text. */
-bool regex_matches_valid(struct regex *re, const char *subject);
+/* Whether the pattern matches anywhere in subject, which the caller has
+ * checked is valid UTF-8 (an invalid one here is undefined behaviour): PCRE2
+ * skips its own check, which would otherwise run again for every pattern
+ * tried on the same text. REGEX_LIMIT when a limit was hit. */
+enum regex_result regex_match(struct regex *re, const char *subject);
 
 #endif
