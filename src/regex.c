@@ -144,11 +144,13 @@ enum regex_result regex_next(struct regex *re, const char *subject, size_t len, 
 	if (scan->empty)
 		opts |= PCRE2_NOTEMPTY_ATSTART;
 	enum regex_result r = search(re, subject, len, scan->from, opts, start, end, err);
+	if (r == REGEX_LIMIT)
+		return r;   /* the subject may not be valid: never skip the check after this */
 	scan->checked = true;
 	if (r == REGEX_MATCH) {
 		scan->from = *end;
 		scan->empty = *start == *end;
-	} else if (r == REGEX_NOMATCH) {
+	} else {
 		scan->from = SIZE_MAX;   /* the scan is over */
 	}
 	return r;
