@@ -539,8 +539,12 @@ static void load_question(struct loader *L, struct quiz *qz, const struct ynode 
 				rp->pos = pos_of(p);
 				rp->point = get_text(L, p, "point", true, "a rubric point");
 				rp->re = compile_pattern(L, p, "pattern", &rp->pattern);
-				if (ynode_get(p, "reject"))
+				if (rp->pattern)
+					rp->pattern_pos = pos_of(ynode_get(p, "pattern"));
+				if (ynode_get(p, "reject")) {
 					rp->reject_re = compile_pattern(L, p, "reject", &rp->reject);
+					rp->reject_pos = pos_of(ynode_get(p, "reject"));
+				}
 			}
 		}
 		q->pass = q->nrubric;
@@ -1107,6 +1111,35 @@ static void find_cycles(struct catalog *c, struct diag *d, size_t i, unsigned ch
 	colour[i] = 2;
 }
 
+/* Grades text (the model answer or an example, named by what) for check:
+ * sets hits[] and *found, and returns false when a pattern hit the regex
+ * limits on it, which a learner's answer like it would too. That is
+ * reported at the pattern, once per pattern (reported[] holds a flag for
+ * each point's pattern and one for its reject pattern). */
+static bool check_grade(struct diag *dg, const struct question *q, const char *text, const char *what,
+                        bool *hits, bool *reported, size_t *found)
+{
+	bool limit = false;
+	*found = 0;
+	for (size_t i = 0; i < q->nrubric; i++) {
+		const struct rubric_point *p = &q->rubric[i];
+		enum grade_point g = grade_rubric_point(p, text);   /* content is valid UTF-8 */
+		hits[i] = g == GRADE_FOUND;
+		*found += hits[i];
+		if (g != GRADE_LIMIT && g != GRADE_REJECT_LIMIT)
+			continue;
+		limit = true;
+		bool reject = g == GRADE_REJECT_LIMIT;
+		if (reported[2 * i + reject])
+			continue;
+		reported[2 * i + reject] = true;
+		PERR(dg, reject ? p->reject_pos : p->pattern_pos,
+		     "%s hits the regex match limits on %s: an answer like it cannot be graded (simplify the pattern)",
+		     reject ? "reject" : "pattern", what);
+	}
+	return !limit;
+}
+
 static void check_text_question(const struct catalog *c, struct diag *dg, const struct question *q)
 {
 	if (q->nrubric == 0)
@@ -1115,8 +1148,10 @@ static void check_text_question(const struct catalog *c, struct diag *dg, const 
 		if (!q->rubric[i].re)
 			return; /* already reported: a pattern that does not compile */
 	bool *hits = xcalloc(q->nrubric, sizeof *hits);
-	if (q->model_answer && !grade_rubric_passes(q, q->model_answer)) {
-		size_t got = grade_rubric(q, q->model_answer, hits);
+	bool *reported = xcalloc(2 * q->nrubric, sizeof *reported);
+	size_t got;
+	if (q->model_answer && check_grade(dg, q, q->model_answer, "the model answer", hits, reported, &got) &&
+	    got < q->pass) {
 		struct buf missed;
 		buf_init(&missed);
 		for (size_t i = 0; i < q->nrubric; i++)
@@ -1129,13 +1164,15 @@ static void check_text_question(const struct catalog *c, struct diag *dg, const 
 	for (int want = 1; want >= 0 && !c->skip_examples; want--) {
 		const struct strlist *l = want ? &q->ex_pass : &q->ex_fail;
 		for (size_t i = 0; i < l->n; i++) {
-			if (grade_rubric_passes(q, l->v[i]) == want)
+			char what[64];
+			snprintf(what, sizeof what, "the '%s' example at line %d", want ? "pass" : "fail", l->pos[i].line);
+			if (!check_grade(dg, q, l->v[i], what, hits, reported, &got) || (got >= q->pass) == (bool)want)
 				continue;
-			size_t got = grade_rubric(q, l->v[i], hits);   /* the full count, for the message */
 			PERR(dg, l->pos[i], "rubric example should %s but %s (%zu/%zu points, %zu needed)",
 			     want ? "pass" : "fail", want ? "fails" : "passes", got, q->nrubric, q->pass);
 		}
 	}
+	free(reported);
 	free(hits);
 }
 

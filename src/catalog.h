@@ -64,7 +64,7 @@ extern const char *const qtype_names[Q_NTYPES];
 struct rubric_point {
 	const char *point, *pattern, *reject;
 	struct regex *re, *reject_re;   /* NULL when the pattern did not compile */
-	struct pos pos;
+	struct pos pos, pattern_pos, reject_pos;
 };
 
 struct question {

@@ -13,39 +13,44 @@
 #include "regex.h"
 #include "util.h"
 
-/* Whether a rubric point counts for answer (valid UTF-8). */
-static bool point_hit(const struct rubric_point *p, const char *answer)
+enum grade_point grade_rubric_point(const struct rubric_point *p, const char *answer)
 {
-	return p->re && regex_matches_valid(p->re, answer) &&
-	       !(p->reject_re && regex_matches_valid(p->reject_re, answer));
+	if (!p->re)
+		return GRADE_MISSED;
+	switch (regex_match(p->re, answer)) {
+	case REGEX_NOMATCH:
+		return GRADE_MISSED;
+	case REGEX_LIMIT:
+		return GRADE_LIMIT;
+	case REGEX_MATCH:
+		break;
+	}
+	if (!p->reject_re)
+		return GRADE_FOUND;
+	switch (regex_match(p->reject_re, answer)) {
+	case REGEX_NOMATCH:
+		return GRADE_FOUND;
+	case REGEX_LIMIT:
+		return GRADE_REJECT_LIMIT;
+	case REGEX_MATCH:
+		break;
+	}
+	return GRADE_MISSED;
 }
 
-size_t grade_rubric(const struct question *q, const char *answer, bool *hits)
+size_t grade_rubric(const struct question *q, const char *answer, bool *hits, bool *limited)
 {
 	size_t found = 0, bad;
 	bool valid = utf8_valid(answer, strlen(answer), &bad);   /* once, not per pattern */
 	for (size_t i = 0; i < q->nrubric; i++) {
-		bool hit = valid && point_hit(&q->rubric[i], answer);
+		enum grade_point g = valid ? grade_rubric_point(&q->rubric[i], answer) : GRADE_MISSED;
 		if (hits)
-			hits[i] = hit;
-		found += hit;
+			hits[i] = g == GRADE_FOUND;
+		if (limited)
+			limited[i] = g == GRADE_LIMIT || g == GRADE_REJECT_LIMIT;
+		found += g == GRADE_FOUND;
 	}
 	return found;
-}
-
-bool grade_rubric_passes(const struct question *q, const char *answer)
-{
-	size_t found = 0, bad;
-	if (!utf8_valid(answer, strlen(answer), &bad))
-		return q->pass == 0;
-	for (size_t i = 0; i < q->nrubric; i++) {
-		if (found >= q->pass)
-			return true;
-		if (found + (q->nrubric - i) < q->pass)
-			return false;
-		found += point_hit(&q->rubric[i], answer);
-	}
-	return found >= q->pass;
 }
 
 char grade_letter(size_t i)
@@ -356,7 +361,8 @@ int grade_answer(const struct question *q, const char *answer, const size_t *sho
 	case Q_TEXT:
 		r->total = q->nrubric;
 		r->hits = xcalloc(q->nrubric ? q->nrubric : 1, sizeof *r->hits);
-		r->found = grade_rubric(q, answer, r->hits);
+		r->limited = xcalloc(q->nrubric ? q->nrubric : 1, sizeof *r->limited);
+		r->found = grade_rubric(q, answer, r->hits, r->limited);
 		r->correct = r->found >= q->pass;
 		return 0;
 	default:
@@ -370,7 +376,9 @@ int grade_answer(const struct question *q, const char *answer, const size_t *sho
 void grade_result_release(struct grade_result *r)
 {
 	free(r->hits);
+	free(r->limited);
 	r->hits = NULL;
+	r->limited = NULL;
 }
 
 double grade_score(const struct grade_result *r)

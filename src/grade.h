@@ -18,15 +18,28 @@
 #include <stddef.h>
 
 struct question;
+struct rubric_point;
+
+/* How one rubric point fares against an answer. A regex limit hit is
+ * neither found nor missed: the point is not credited, and whoever shows
+ * the grade says why. */
+enum grade_point {
+	GRADE_MISSED,
+	GRADE_FOUND,
+	GRADE_LIMIT,          /* its pattern hit the regex limits */
+	GRADE_REJECT_LIMIT,   /* its pattern matched; its reject pattern hit the limits */
+};
+
+/* Grades answer, which must be valid UTF-8, against one rubric point: found
+ * when its pattern matches and its reject pattern (if any) does not. */
+enum grade_point grade_rubric_point(const struct rubric_point *p, const char *answer);
 
 /* Grades free text against a text question's rubric: sets hits[i] for each
- * point found (hits may be NULL, else holds q->nrubric entries) and returns
- * the number found. A point is found when its pattern matches and its reject
- * pattern does not. */
-size_t grade_rubric(const struct question *q, const char *answer, bool *hits);
-/* Whether answer scores q->pass points, trying only as many points as it
- * takes to know (validation grades hundreds of examples this way). */
-bool grade_rubric_passes(const struct question *q, const char *answer);
+ * point found and limited[i] for each point a regex limit left undecided
+ * (GRADE_LIMIT or GRADE_REJECT_LIMIT: not found, but not missed either);
+ * either array may be NULL, else holds q->nrubric entries. Returns the
+ * number of points found. An answer that is not valid UTF-8 finds none. */
+size_t grade_rubric(const struct question *q, const char *answer, bool *hits, bool *limited);
 
 /* The letter shown for choice i (0 -> 'a'); choices beyond 'z' have none
  * and are answered by number. */
@@ -63,6 +76,8 @@ struct grade_result {
 	size_t found;     /* text: key points found; others: 1 when correct */
 	size_t total;     /* text: points in the rubric; others: 1 */
 	bool *hits;       /* text: q->nrubric flags (a new array); else NULL */
+	bool *limited;    /* text: the points a regex limit left undecided, not
+	                   * credited (a new array); else NULL */
 };
 
 /* Grades answer to q. For an order question, shown[i] is the index (in the

@@ -5,6 +5,7 @@
 #include "regex.h"
 
 #include <pcre2.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,8 +91,8 @@ void regex_free(struct regex *re)
 	free(re);
 }
 
-static int search(struct regex *re, const char *subject, size_t len, size_t from, uint32_t opts,
-                  size_t *start, size_t *end, const char **err)
+static enum regex_result search(struct regex *re, const char *subject, size_t len, size_t from,
+                                uint32_t opts, size_t *start, size_t *end, const char **err)
 {
 	if (!re->jit_tried && !jit_deferred) {
 		/* JIT is an optimisation: when it is unavailable the interpreter runs. */
@@ -103,10 +104,10 @@ static int search(struct regex *re, const char *subject, size_t len, size_t from
 		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(shared_md);
 		*start = ov[0];
 		*end = ov[1];
-		return 1;
+		return REGEX_MATCH;
 	}
 	if (rc == PCRE2_ERROR_NOMATCH)
-		return 0;
+		return REGEX_NOMATCH;
 	if (err) {
 		switch (rc) {
 		case PCRE2_ERROR_MATCHLIMIT:
@@ -119,27 +120,44 @@ static int search(struct regex *re, const char *subject, size_t len, size_t from
 			*err = "regex depth limit exceeded";
 			break;
 		default:
-			*err = "regex match failed";
+			*err = rc <= PCRE2_ERROR_UTF8_ERR1 && rc >= PCRE2_ERROR_UTF8_ERR21 ? "invalid UTF-8"
+			                                                                  : "regex match failed";
 			break;
 		}
 	}
-	return -1;
+	return REGEX_LIMIT;
 }
 
-int regex_search(struct regex *re, const char *subject, size_t len, size_t from,
-                 size_t *start, size_t *end, const char **err)
+enum regex_result regex_next(struct regex *re, const char *subject, size_t len, struct regex_scan *scan,
+                             size_t *start, size_t *end, const char **err)
 {
-	return search(re, subject, len, from, 0, start, end, err);
+	if (scan->from > len)
+		return REGEX_NOMATCH;
+	/* PCRE2 validates from the start offset to the end of the subject at
+	 * every call: once is enough. */
+	uint32_t opts = scan->checked ? PCRE2_NO_UTF_CHECK : 0;
+	/* After an empty match, the next may not be empty at the same place.
+	 * One unanchored search does what pcre2demo does in two (a non-empty
+	 * match tried anchored there, then a search one character on), since
+	 * the search itself moves on by whole characters; and the JIT cannot
+	 * run an anchored retry, which would go to the interpreter. */
+	if (scan->empty)
+		opts |= PCRE2_NOTEMPTY_ATSTART;
+	enum regex_result r = search(re, subject, len, scan->from, opts, start, end, err);
+	if (r == REGEX_LIMIT)
+		return r;   /* the subject may not be valid: never skip the check after this */
+	scan->checked = true;
+	if (r == REGEX_MATCH) {
+		scan->from = *end;
+		scan->empty = *start == *end;
+	} else {
+		scan->from = SIZE_MAX;   /* the scan is over */
+	}
+	return r;
 }
 
-bool regex_matches(struct regex *re, const char *subject)
+enum regex_result regex_match(struct regex *re, const char *subject)
 {
 	size_t s, e;
-	return search(re, subject, strlen(subject), 0, 0, &s, &e, NULL) == 1;
-}
-
-bool regex_matches_valid(struct regex *re, const char *subject)
-{
-	size_t s, e;
-	return search(re, subject, strlen(subject), 0, PCRE2_NO_UTF_CHECK, &s, &e, NULL) == 1;
+	return search(re, subject, strlen(subject), 0, PCRE2_NO_UTF_CHECK, &s, &e, NULL);
 }

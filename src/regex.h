@@ -28,11 +28,33 @@ enum {
 struct regex *regex_compile(const char *pattern, unsigned flags, char **err, size_t *offset);
 void regex_free(struct regex *re);
 
-/* Searches subject[from..len). Returns 1 on a match (setting *start and *end,
- * byte offsets), 0 on none, -1 when a limit was hit or the match failed
- * (setting *err to a static message when err is not NULL). */
-int regex_search(struct regex *re, const char *subject, size_t len, size_t from,
-                 size_t *start, size_t *end, const char **err);
+/* The outcome of a match. A limit hit is neither a match nor a non-match:
+ * callers say so rather than count it as either. */
+enum regex_result {
+	REGEX_NOMATCH = 0,
+	REGEX_MATCH = 1,
+	REGEX_LIMIT = -1,   /* a match, depth or memory limit was hit, or the match failed */
+};
+
+/* A scan over every match of one subject. Zero it before the first
+ * regex_next(), and set checked when the subject is known to be valid UTF-8
+ * (an invalid one is then undefined behaviour). */
+struct regex_scan {
+	size_t from;        /* where the next search starts */
+	bool empty;         /* the previous match was empty and ended at from */
+	bool checked;       /* the subject's UTF-8 has been validated */
+};
+
+/* Finds the next match in subject[0..len) after the previous one, as PCRE2's
+ * pcre2demo does: after an empty match the next one may not be empty at the
+ * same place, and the search moves on by whole characters, never into one.
+ * The first call validates the subject's UTF-8 unless scan->checked; later
+ * calls skip that check, so a scan costs time linear in len, not once more
+ * per match. Returns REGEX_MATCH (setting *start and *end, byte offsets),
+ * REGEX_NOMATCH when no match is left, or REGEX_LIMIT (also for invalid
+ * UTF-8), setting *err to a static message when err is not NULL. */
+enum regex_result regex_next(struct regex *re, const char *subject, size_t len, struct regex_scan *scan,
+                             size_t *start, size_t *end, const char **err);
 
 /* While defer is true, matches run in PCRE2's interpreter and the JIT
  * compilation of each pattern waits for its first match after the deferral
@@ -41,12 +63,10 @@ int regex_search(struct regex *re, const char *subject, size_t len, size_t from,
  * saves (and keeps executable pages for patterns a run may never use). */
 void regex_defer_jit(bool defer);
 
-/* Convenience: whether the pattern matches anywhere (a limit error counts as
- * no match). */
-bool regex_matches(struct regex *re, const char *subject);
-/* The same for a subject the caller has checked is valid UTF-8 (an invalid
- * one here is undefined behaviour): PCRE2 skips its own check, which would
- * otherwise run again for every pattern tried on the same text. */
-bool regex_matches_valid(struct regex *re, const char *subject);
+/* Whether the pattern matches anywhere in subject, which the caller has
+ * checked is valid UTF-8 (an invalid one here is undefined behaviour): PCRE2
+ * skips its own check, which would otherwise run again for every pattern
+ * tried on the same text. REGEX_LIMIT when a limit was hit. */
+enum regex_result regex_match(struct regex *re, const char *subject);
 
 #endif

@@ -4,6 +4,7 @@
  */
 #include "search.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,19 +30,23 @@ static void search_text(struct ctx *x, const char *topic, const char *where, con
 	while (*p) {
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		size_t from = 0, nspans = 0, s, e;
-		int rc;
-		while (from <= n && (rc = regex_search(x->re, p, n, from, &s, &e, &x->err)) == 1) {
+		/* The loader refused any file that is not UTF-8. */
+		struct regex_scan scan = {.checked = true};
+		size_t nspans = 0, s, e;
+		bool hit = false;
+		enum regex_result rc;
+		while ((rc = regex_next(x->re, p, n, &scan, &s, &e, &x->err)) == REGEX_MATCH) {
+			hit = true;
+			if (s == e)
+				continue;   /* nothing to highlight */
 			GROW(x->spans, x->cap, 2 * nspans + 2);
 			x->spans[2 * nspans] = s;
 			x->spans[2 * nspans + 1] = e;
 			nspans++;
-			/* An empty match must still move on. */
-			from = e > s ? e : e + 1;
 		}
-		if (rc < 0)
+		if (rc == REGEX_LIMIT)
 			return;
-		if (nspans) {
+		if (hit) {
 			struct search_hit h = {topic, where, p, n, x->spans, nspans};
 			x->fn(&h, x->arg);
 			x->hits++;

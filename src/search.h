@@ -17,7 +17,8 @@ struct search_hit {
 	const char *where;      /* a section title or a question id */
 	const char *line;       /* the matching line (not NUL-terminated) */
 	size_t line_len;
-	size_t *spans;          /* pairs of byte offsets into line, nspans pairs */
+	size_t *spans;          /* pairs of byte offsets into line, nspans pairs: the
+	                         * non-empty matches (none when only empty ones hit) */
 	size_t nspans;
 };
 

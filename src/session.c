@@ -607,6 +607,12 @@ static void show_feedback(struct session *s, const struct question *q, const siz
 	buf_addc(&b, '\n');
 	if (q->type == Q_TEXT) {
 		for (size_t i = 0; i < q->nrubric; i++) {
+			if (r->limited[i]) {
+				put_styled(&b, s, STYLE_BAD, "  ✗ not graded  ");
+				buf_printf(&b, "%s: checking it hit the regex match limits on your answer, "
+				           "so it is not credited\n", q->rubric[i].point);
+				continue;
+			}
 			put_styled(&b, s, r->hits[i] ? STYLE_OK : STYLE_BAD, r->hits[i] ? "  ✓ found  " : "  ✗ missed ");
 			buf_add_visible(&b, q->rubric[i].point, strlen(q->rubric[i].point), 0);
 			buf_addc(&b, '\n');

@@ -132,7 +132,7 @@ static int answers(long n)
 		size_t k = (size_t)i % cp.n;
 		const struct question *q = cp.q[k];
 		double t0 = clock_mono();
-		size_t found = grade_rubric(q, cp.answer[k], q->nrubric <= 64 ? hits : NULL);
+		size_t found = grade_rubric(q, cp.answer[k], q->nrubric <= 64 ? hits : NULL, NULL);
 		bool correct = found >= q->pass;
 		double t1 = clock_mono();
 		/* The answer of a session: one minute after the previous one. */

@@ -19,6 +19,7 @@
 #include "catalog.h"
 #include "diag.h"
 #include "grade.h"
+#include "regex.h"
 #include "util.h"
 
 /* ---- choice ---- */
@@ -318,6 +319,83 @@ static void test_answer_types(void **state)
 	assert_false(r.correct);
 }
 
+/* ---- regex limits ---- */
+
+static struct regex *compiled(const char *pattern)
+{
+	char *err = NULL;
+	size_t off = 0;
+	struct regex *re = regex_compile(pattern, REGEX_CASELESS, &err, &off);
+	if (!re)
+		fail_msg("'%s' does not compile: %s", pattern, err);
+	return re;
+}
+
+/* A pattern that hits the match limit is neither a match nor a non-match:
+ * an answer crafted to exhaust a reject pattern does not get the point,
+ * and the result says which points a limit left undecided. In the
+ * interpreter (check) and the JIT (a session) alike. */
+static void test_rubric_limit(void **state)
+{
+	(void)state;
+	struct rubric_point points[3] = {
+		{.point = "released", .pattern = "releases? the gil", .reject = "(a|aa)+$|wrong"},
+		{.point = "exhausted", .pattern = "(a|aa)+$|fine"},
+		{.point = "plain", .pattern = "gil"},
+	};
+	for (size_t i = 0; i < 3; i++) {
+		points[i].re = compiled(points[i].pattern);
+		points[i].reject_re = points[i].reject ? compiled(points[i].reject) : NULL;
+	}
+	struct question q;
+	memset(&q, 0, sizeof q);
+	q.id = "t";
+	q.type = Q_TEXT;
+	q.rubric = points;
+	q.nrubric = 3;
+	q.pass = 1;
+	char crafted[128];
+	snprintf(crafted, sizeof crafted, "It releases the GIL %.60s!",
+	         "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+	for (int jit = 0; jit < 2; jit++) {
+		regex_defer_jit(!jit);
+		assert_int_equal(regex_match(points[0].reject_re, crafted), REGEX_LIMIT);
+		assert_int_equal(regex_match(points[0].reject_re, "wrong"), REGEX_MATCH);
+		assert_int_equal(regex_match(points[0].reject_re, "right"), REGEX_NOMATCH);
+		assert_int_equal(grade_rubric_point(&points[0], crafted), GRADE_REJECT_LIMIT);
+		assert_int_equal(grade_rubric_point(&points[1], crafted), GRADE_LIMIT);
+		assert_int_equal(grade_rubric_point(&points[2], crafted), GRADE_FOUND);
+		assert_int_equal(grade_rubric_point(&points[0], "it releases the GIL, wrong"), GRADE_MISSED);
+		assert_int_equal(grade_rubric_point(&points[0], "it releases the GIL"), GRADE_FOUND);
+		bool hits[3], limited[3];
+		assert_int_equal(grade_rubric(&q, crafted, hits, limited), 1);
+		assert_false(hits[0]);
+		assert_true(limited[0]);
+		assert_false(hits[1]);
+		assert_true(limited[1]);
+		assert_true(hits[2]);
+		assert_false(limited[2]);
+		struct grade_result r;
+		char *why = NULL;
+		q.pass = 2;
+		assert_int_equal(grade_answer(&q, crafted, NULL, &r, &why), 0);
+		assert_false(r.correct);
+		assert_int_equal(r.found, 1);
+		assert_true(r.limited[0] && r.limited[1] && !r.limited[2]);
+		grade_result_release(&r);
+		assert_int_equal(grade_answer(&q, "It releases the GIL, fine", NULL, &r, &why), 0);
+		assert_true(r.correct);
+		assert_true(!r.limited[0] && !r.limited[1] && !r.limited[2]);
+		grade_result_release(&r);
+		q.pass = 1;
+	}
+	regex_defer_jit(false);
+	for (size_t i = 0; i < 3; i++) {
+		regex_free(points[i].re);
+		regex_free(points[i].reject_re);
+	}
+}
+
 /* ---- the shipped content ---- */
 
 static char *letters(const long *idx, size_t n, const char *sep)
@@ -459,6 +537,7 @@ int main(void)
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_output),
 		cmocka_unit_test(test_answer_types),
+		cmocka_unit_test(test_rubric_limit),
 		cmocka_unit_test(test_shipped_content),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,84 @@
+"""`pydojo search` over long lines and with patterns that can match the
+empty string: a scan linear in the text (a 1 MiB line with a match every
+few bytes takes well under a second, where re-validating the line at every
+match took minutes), and empty matches that move on by whole characters
+(no error on multi-byte text, the right lines found)."""
+
+import os
+import re
+import tempfile
+import time
+
+from clitest import expect, private_env, run, run_tests
+
+WORDS = "the global interpreter lock lets one thread run bytecode at a time; naïve café "
+
+
+def content(tmp, body_lines):
+    """A content root holding one lesson whose only section body is body_lines."""
+    root = os.path.join(tmp, "content")
+    os.makedirs(os.path.join(root, "lessons"))
+    os.makedirs(os.path.join(root, "quizzes"))
+    with open(os.path.join(root, "lessons", "only.yaml"), "w", encoding="utf-8") as f:
+        f.write("id: only\ntitle: Ünïcode lesson\ntrack: language\nlevel: core\n"
+                "summary: Naïve café.\nsections:\n  - title: Only\n    body: |\n")
+        for line in body_lines:
+            f.write("      " + line + "\n")
+    return root
+
+
+def search(tmp, root, pattern, timeout=60):
+    env = private_env(tmp, PYDOJO_DATADIR=root)
+    t = time.monotonic()
+    status, out, err = run(["search", pattern], env=env, timeout=timeout)
+    return status, out, err, time.monotonic() - t
+
+
+def test_long_line_is_linear():
+    with tempfile.TemporaryDirectory() as tmp:
+        line = (WORDS * (1024 * 1024 // len(WORDS.encode()) + 1)).strip()
+        root = content(tmp, [line])
+        for pattern, hits in (("e", 3), (r"\bthe\b", 1), ("x?", 4)):
+            status, out, err, dt = search(tmp, root, pattern)
+            expect(status == 0, f"'{pattern}': exit {status}: {err[:300]!r}")
+            expect(out.splitlines()[-1] == f"{hits} matching line{'s' if hits > 1 else ''}",
+                   f"'{pattern}': {out[-200:]!r}")
+            expect(any(len(h) > 1000000 for h in out.splitlines()), f"'{pattern}': the long line not shown")
+            # Linear work is a fraction of a second even under sanitizers;
+            # re-checking the rest of the line at each of its 150,000 'e's
+            # took many minutes.
+            expect(dt < 10, f"'{pattern}' took {dt:.1f} s on a 1 MiB line")
+
+
+def test_empty_matches_multibyte():
+    with tempfile.TemporaryDirectory() as tmp:
+        root = content(tmp, ["é gil é", "ééé", "— the GIL —", "plain"])
+        every = ["only › title: Ünïcode lesson", "only › summary: Naïve café.", "only › Only: Only",
+                 "only › Only: é gil é", "only › Only: ééé", "only › Only: — the GIL —",
+                 "only › Only: plain"]
+        for pattern in ("x?", "x*", r"\b", "gil|", "", "(?=.)|é"):
+            status, out, err, _ = search(tmp, root, pattern)
+            expect(status == 0, f"'{pattern}': exit {status}: {err!r}")
+            expect(out.splitlines() == every + ["7 matching lines"], f"'{pattern}': {out!r}")
+        status, out, err, _ = search(tmp, root, "(?=é)")
+        expect(status == 0 and out.splitlines() == [
+            "only › summary: Naïve café.", "only › Only: é gil é", "only › Only: ééé", "3 matching lines"],
+            f"(?=é): {status} {out!r} {err!r}")
+        status, out, err, _ = search(tmp, root, "(?<=é)")
+        expect(status == 0 and out.splitlines()[-1] == "3 matching lines", f"(?<=é): {status} {out!r} {err!r}")
+
+
+def test_empty_matches_shipped_content():
+    counts = {}
+    for pattern in ("x?", r"\b", "gil|", "x*", "^"):
+        status, out, err = run(["search", pattern])
+        expect(status == 0, f"'{pattern}': exit {status}: {err!r}")
+        m = re.match(r"^(\d+) matching lines$", out.splitlines()[-1])
+        expect(m, f"'{pattern}': no count: {out[-200:]!r}")
+        counts[pattern] = int(m.group(1))
+    # Every line matches each of these but \b, which needs a word character.
+    expect(counts["x?"] == counts["x*"] == counts["gil|"] == counts["^"] > 1000, f"{counts}")
+    expect(0 < counts[r"\b"] <= counts["x?"], f"{counts}")
+
+
+run_tests(globals())
