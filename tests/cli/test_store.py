@@ -159,7 +159,7 @@ def test_default_path():
         uv, = con.execute("PRAGMA user_version").fetchone()
         jm, = con.execute("PRAGMA journal_mode").fetchone()
         con.close()
-        expect(uv == 1 and jm == "wal", f"user_version {uv}, journal {jm}")
+        expect(uv == 2 and jm == "wal", f"user_version {uv}, journal {jm}")
         # Without HOME or XDG_DATA_HOME there is no default.
         del env["XDG_DATA_HOME"]
         del env["HOME"]
