@@ -328,7 +328,7 @@ int quiz_progress(struct ctx *x, struct quiz_progress *p)
 		if (!exists)
 			return 0;
 	}
-	struct store *st = ctx_store(x);
+	struct store *st = ctx_store_read(x);
 	if (!st)
 		return 3;
 	struct fsrs_params params;

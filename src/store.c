@@ -20,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -35,6 +37,8 @@ enum stmt_id {
 	S_SESSION_EXISTS,
 	S_COUNT_RANGE,
 	S_COUNT_RANGE_NEW,
+	S_SUM_BUCKETS,
+	S_SUM_BUCKETS_NEW,
 	S_NSTMTS,
 };
 
@@ -56,6 +60,8 @@ static const char *const stmt_sql[S_NSTMTS] = {
 	[S_SESSION_EXISTS] = "SELECT 1 FROM sessions WHERE id = ?1",
 	[S_COUNT_RANGE] = "SELECT count(*) FROM reviews WHERE at >= ?1 AND at < ?2",
 	[S_COUNT_RANGE_NEW] = "SELECT count(*) FROM reviews WHERE at >= ?1 AND at < ?2 AND was_new",
+	[S_SUM_BUCKETS] = "SELECT coalesce(sum(n), 0) FROM review_counts WHERE bucket >= ?1 AND bucket < ?2",
+	[S_SUM_BUCKETS_NEW] = "SELECT coalesce(sum(n_new), 0) FROM review_counts WHERE bucket >= ?1 AND bucket < ?2",
 };
 
 struct store {
@@ -63,8 +69,17 @@ struct store {
 	char *path;
 	int version;
 	bool readonly;               /* store_open_readonly: query_only is on */
+	bool checked;                /* this open ran quick_check */
+	int fd;                      /* a writer's own descriptor of the file (flock), or -1 */
+	bool no_stamp;               /* the open failed half-way: closing is not clean */
 	sqlite3_stmt *stmt[S_NSTMTS];
 };
+
+/* Reviews outside [-BUCKET_LIMIT, BUCKET_LIMIT] have no bucket (the bucket
+ * arithmetic would overflow); counts find them in the log itself. */
+#define BUCKET_LIMIT (INT64_C(1) << 62)
+#define BUCKET_OF(x) "(" x " - (" x " % 900 + 900) % 900)"
+#define IN_BUCKETS(x) x " BETWEEN -4611686018427387904 AND 4611686018427387904"
 
 /* The forward migrations: migrations[v - 1] takes a database from version
  * v - 1 to v. Each runs in its own BEGIN IMMEDIATE transaction together with
@@ -118,6 +133,33 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	"CREATE INDEX reviews_at ON reviews (at);"
 	"CREATE INDEX reviews_question ON reviews (question_id, id);"
 	"CREATE INDEX reviews_session ON reviews (session_id, id);",
+	/* 2: the review counts of each 15-minute UTC bucket (900 s divides every
+	 * UTC offset in use, so local days are whole buckets), kept equal to the
+	 * log by triggers on whatever writes it, and filled from the log. */
+	"CREATE TABLE review_counts ("
+	" bucket INTEGER PRIMARY KEY,"   /* its start, a multiple of 900 */
+	" n INTEGER NOT NULL,"
+	" n_new INTEGER NOT NULL"
+	");"
+	"CREATE TRIGGER review_counts_insert AFTER INSERT ON reviews WHEN " IN_BUCKETS("new.at") " BEGIN"
+	" INSERT INTO review_counts (bucket, n, n_new) VALUES (" BUCKET_OF("new.at") ", 1, new.was_new != 0)"
+	" ON CONFLICT (bucket) DO UPDATE SET n = n + 1, n_new = n_new + excluded.n_new;"
+	" END;"
+	"CREATE TRIGGER review_counts_delete AFTER DELETE ON reviews WHEN " IN_BUCKETS("old.at") " BEGIN"
+	" UPDATE review_counts SET n = n - 1, n_new = n_new - (old.was_new != 0)"
+	" WHERE bucket = " BUCKET_OF("old.at") ";"
+	" DELETE FROM review_counts WHERE bucket = " BUCKET_OF("old.at") " AND n <= 0;"
+	" END;"
+	"CREATE TRIGGER review_counts_update AFTER UPDATE OF at, was_new ON reviews BEGIN"
+	" UPDATE review_counts SET n = n - 1, n_new = n_new - (old.was_new != 0)"
+	" WHERE bucket = " BUCKET_OF("old.at") " AND " IN_BUCKETS("old.at") ";"
+	" DELETE FROM review_counts WHERE bucket = " BUCKET_OF("old.at") " AND n <= 0;"
+	" INSERT INTO review_counts (bucket, n, n_new) SELECT " BUCKET_OF("new.at") ", 1, new.was_new != 0"
+	" WHERE " IN_BUCKETS("new.at") " ON CONFLICT (bucket) DO UPDATE SET n = n + 1,"
+	" n_new = n_new + excluded.n_new;"
+	" END;"
+	"INSERT INTO review_counts (bucket, n, n_new) SELECT " BUCKET_OF("at") ", count(*), sum(was_new != 0)"
+	" FROM reviews WHERE " IN_BUCKETS("at") " GROUP BY 1;",
 };
 
 static void set_err(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -401,8 +443,37 @@ static int quick_check(struct store *st, char **err)
 	return 0;
 }
 
+/* Copies the database, as SQLite sees it (the WAL included), to
+ * PATH.bak-vN before a migration from version N; an existing backup of that
+ * version is kept as it is. */
+static int backup(struct store *st, char **err)
+{
+	char *to = xasprintf("%s.bak-v%d", st->path, st->version);
+	int rc = 0;
+	if (access(to, F_OK) == 0)
+		goto out;
+	sqlite3_stmt *s = prep(st, "VACUUM INTO ?1", err);
+	if (!s) {
+		rc = -1;
+		goto out;
+	}
+	sqlite3_bind_text(s, 1, to, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		set_err(err, "cannot back up database '%s' to '%s' before upgrading it: %s", st->path, to,
+		        sqlite3_errmsg(st->db));
+		rc = -1;
+	}
+	sqlite3_finalize(s);
+out:
+	free(to);
+	return rc;
+}
+
 static int migrate(struct store *st, int target, char **err)
 {
+	if (st->version > 0 && st->version < target && strcmp(st->path, ":memory:") != 0 &&
+	    backup(st, err) < 0)
+		return -1;
 	for (int v = st->version + 1; v <= target; v++) {
 		if (begin(st, err) < 0)
 			return -1;
@@ -435,6 +506,235 @@ static int migrate(struct store *st, int target, char **err)
 	return 0;
 }
 
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* The size of PATH-suffix, or -1 when there is none. */
+static off_t side_size(const char *path, const char *suffix)
+{
+	char *p = xasprintf("%s%s", path, suffix);
+	struct stat sb;
+	off_t n = stat(p, &sb) == 0 ? sb.st_size : -1;
+	free(p);
+	return n;
+}
+
+/* Whether the WAL or a rollback journal beside path may hold pages that the
+ * file itself does not have yet (a WAL of its 32-byte header alone has no
+ * frames). */
+static bool has_pending(const char *path)
+{
+	return side_size(path, "-wal") > 32 || side_size(path, "-journal") > 0;
+}
+
+/* The cheap check of an existing file, before SQLite reads it: a non-empty
+ * file starts with the SQLite header, holds whole pages, and, unless a WAL
+ * or journal holds pages not copied back yet (a checkpoint or a crash in
+ * the middle of one), is exactly as long as its header says (bytes 28-31,
+ * valid when bytes 92-95 equal the change counter at 24-27). */
+static int check_header(const char *path, int fd, char **err)
+{
+	struct stat sb;
+	if (fstat(fd, &sb) < 0) {
+		set_err(err, "cannot read database '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		set_err(err, "cannot open database '%s': not a regular file", path);
+		return -1;
+	}
+	if (sb.st_size == 0)
+		return 0;
+	unsigned char h[100];
+	ssize_t got = pread(fd, h, sizeof h, 0);
+	if (got < 0) {
+		set_err(err, "cannot read database '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	if (got < (ssize_t)sizeof h || memcmp(h, "SQLite format 3", 16) != 0) {
+		set_err(err, "database '%s' is corrupt: not a SQLite database (%lld bytes without its header)", path,
+		        (long long)sb.st_size);
+		return -1;
+	}
+	unsigned page = (unsigned)h[16] << 8 | h[17];
+	if (page == 1)
+		page = 65536;
+	if (page < 512 || (page & (page - 1)) != 0) {
+		set_err(err, "database '%s' is corrupt: bad page size %u in its header", path, page);
+		return -1;
+	}
+	if (sb.st_size % page != 0) {
+		set_err(err, "database '%s' is corrupt: %lld bytes is not a whole number of %u-byte pages (truncated?)",
+		        path, (long long)sb.st_size, page);
+		return -1;
+	}
+	uint32_t npages = be32(h + 28);
+	if (npages && be32(h + 92) == be32(h + 24) && !has_pending(path) &&
+	    (int64_t)npages * page != (int64_t)sb.st_size) {
+		set_err(err, "database '%s' is corrupt: its header says %lld bytes, the file has %lld (truncated?)", path,
+		        (long long)npages * page, (long long)sb.st_size);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- the clean-close stamp ---- */
+
+static char *stamp_path(const char *path)
+{
+	return xasprintf("%s.clean", path);
+}
+
+static void stamp_text(char *out, size_t n, const struct stat *sb)
+{
+	snprintf(out, n, "pydojo clean close: dev %llu ino %llu size %lld mtime %lld.%09ld\n",
+	         (unsigned long long)sb->st_dev, (unsigned long long)sb->st_ino, (long long)sb->st_size,
+	         (long long)sb->st_mtim.tv_sec, (long)sb->st_mtim.tv_nsec);
+}
+
+/* Whether the stamp of the last clean close describes the file as it is
+ * now (and no WAL or journal holds pages beside it). */
+static bool stamp_matches(struct store *st)
+{
+	struct stat sb;
+	if (fstat(st->fd, &sb) < 0 || has_pending(st->path))
+		return false;
+	char want[160], got[160] = "";
+	stamp_text(want, sizeof want, &sb);
+	char *sp = stamp_path(st->path);
+	FILE *f = fopen(sp, "re");
+	free(sp);
+	if (!f)
+		return false;
+	bool ok = fgets(got, sizeof got, f) && strcmp(got, want) == 0;
+	fclose(f);
+	return ok;
+}
+
+/* Writes the stamp of the file as it is now: to a temporary file, renamed
+ * over the stamp, so a reader sees the old stamp or the new one. */
+static void stamp_write(const char *path, int fd)
+{
+	struct stat sb;
+	if (fstat(fd, &sb) < 0)
+		return;
+	char text[160];
+	stamp_text(text, sizeof text, &sb);
+	char *sp = stamp_path(path), *tmp = xasprintf("%s.tmp", sp);
+	int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (out >= 0) {
+		size_t n = strlen(text);
+		bool ok = write(out, text, n) == (ssize_t)n;
+		if (close(out) < 0 || !ok || rename(tmp, sp) < 0)
+			unlink(tmp);
+	}
+	free(tmp);
+	free(sp);
+}
+
+/* A writer's decision about the whole-file check. Every writer holds a
+ * shared flock on its own descriptor of the file while it is open; the one
+ * that gets it exclusively is alone. Alone, it runs quick_check unless the
+ * stamp of the last clean close matches the file; next to another writer
+ * it does not (that one checked or found the stamp when it opened, and the
+ * file has been in use since). The stamp then goes: only a clean close
+ * writes a new one. */
+static int writer_check(struct store *st, char **err)
+{
+	if (st->fd < 0 && (st->fd = open(st->path, O_RDONLY | O_CLOEXEC)) < 0) {
+		set_err(err, "cannot open database '%s': %s", st->path, strerror(errno));
+		return -1;
+	}
+	bool alone = flock(st->fd, LOCK_EX | LOCK_NB) == 0;
+	if (!alone && flock(st->fd, LOCK_SH) < 0) {
+		set_err(err, "cannot lock database '%s': %s", st->path, strerror(errno));
+		return -1;
+	}
+	if (alone && !stamp_matches(st)) {
+		st->checked = true;
+		if (quick_check(st, err) < 0)
+			return -1;
+	}
+	if (alone)
+		flock(st->fd, LOCK_SH);
+	char *sp = stamp_path(st->path);
+	unlink(sp);
+	free(sp);
+	return 0;
+}
+
+/* A file: URI for path (every byte outside the unreserved set escaped). */
+static char *file_uri(const char *path, const char *query)
+{
+	struct buf b;
+	buf_init(&b);
+	buf_puts(&b, "file:");
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    strchr("/-._~", *p))
+			buf_addc(&b, (char)*p);
+		else
+			buf_printf(&b, "%%%02X", *p);
+	}
+	buf_puts(&b, query);
+	return buf_detach(&b);
+}
+
+/* Opens an existing file for reading only. Sets *use_writer when it must
+ * go through the writing path instead (it needs a migration). Returns the
+ * store, or NULL (with *err set, unless *use_writer). */
+static struct store *open_reader(const char *path, int target, bool *use_writer, char **err)
+{
+	*use_writer = false;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		set_err(err, "cannot open database '%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	int rc = check_header(path, fd, err);
+	close(fd);
+	if (rc < 0)
+		return NULL;
+	bool had_wal = side_size(path, "-wal") >= 0;
+	struct store *st = xcalloc(1, sizeof *st);
+	st->path = xstrdup(path);
+	st->fd = -1;
+	/* Reading needs no write access: a file this user cannot write is
+	 * opened read-only; with no WAL or shared-memory file beside it (no
+	 * writer has it open) as immutable, which needs neither. */
+	char *uri = NULL;
+	int flags = SQLITE_OPEN_READWRITE;
+	if (access(path, W_OK) < 0) {
+		uri = file_uri(path, had_wal || side_size(path, "-shm") >= 0 ? "?mode=ro" : "?immutable=1");
+		flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_URI;
+	}
+	rc = sqlite3_open_v2(uri ? uri : path, &st->db, flags, NULL);
+	free(uri);
+	if (rc != SQLITE_OK) {
+		set_err(err, "cannot open database '%s': %s", path, st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+		goto fail;
+	}
+	sqlite3_extended_result_codes(st->db, 0);
+	sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
+	if (inspect(st, &st->version, err) < 0)
+		goto fail;
+	if (st->version < target) {
+		*use_writer = true;
+		goto fail;
+	}
+	if (exec(st, "PRAGMA query_only = ON", err) < 0)
+		goto fail;
+	st->readonly = true;
+	return st;
+fail:
+	close_refused(st->db, had_wal);
+	st->db = NULL;
+	store_close(st);
+	return NULL;
+}
+
 static struct store *open_store(const char *path, int target, bool readonly, char **err)
 {
 	if (target < 0 || target > STORE_SCHEMA_VERSION) {
@@ -446,17 +746,30 @@ static struct store *open_store(const char *path, int target, bool readonly, cha
 		return NULL;
 	}
 	bool memory = strcmp(path, ":memory:") == 0;
+	struct stat sb;
+	if (readonly && !memory && stat(path, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
+		bool use_writer = false;
+		struct store *st = open_reader(path, target, &use_writer, err);
+		if (st || !use_writer)
+			return st;
+	}
 	if (!memory && check_folder(path, err) < 0)
 		return NULL;
 
 	bool had_wal = false;
-	if (!memory) {
-		char *wal = xasprintf("%s-wal", path);
-		had_wal = access(wal, F_OK) == 0;
-		free(wal);
-	}
 	struct store *st = xcalloc(1, sizeof *st);
 	st->path = xstrdup(path);
+	st->fd = -1;
+	if (!memory) {
+		had_wal = side_size(path, "-wal") >= 0;
+		st->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+		if (st->fd < 0 && errno != ENOENT) {
+			set_err(err, "cannot open database '%s': %s", path, strerror(errno));
+			goto fail;
+		}
+		if (st->fd >= 0 && check_header(path, st->fd, err) < 0)
+			goto fail;
+	}
 	int rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
 	if (rc != SQLITE_OK) {
 		set_err(err, "cannot open database '%s': %s", path,
@@ -471,19 +784,12 @@ static struct store *open_store(const char *path, int target, bool readonly, cha
 		set_err(err, "database '%s' is read-only", path);
 		goto fail;
 	}
-	/* A reader of a database that needs no migration and is in WAL mode
-	 * already writes nothing at all, so it can skip the scan. */
-	int64_t in_wal = 0;
-	if (readonly && st->version >= target && !memory &&
-	    query_int(st->db, "SELECT journal_mode = 'wal' FROM pragma_journal_mode", &in_wal) == SQLITE_OK &&
-	    in_wal) {
-		if (exec(st, "PRAGMA query_only = ON", err) < 0)
+	if (memory) {
+		if (quick_check(st, err) < 0)
 			goto fail;
-		st->readonly = true;
-		return st;
-	}
-	if (quick_check(st, err) < 0)
+	} else if (writer_check(st, err) < 0) {
 		goto fail;
+	}
 	/* The file passed: from here on writing is allowed. */
 	if (!memory) {
 		sqlite3_stmt *s = prep(st, "PRAGMA journal_mode = WAL", err);
@@ -512,9 +818,14 @@ static struct store *open_store(const char *path, int target, bool readonly, cha
 fail:
 	close_refused(st->db, had_wal);
 	st->db = NULL;
+	if (st->fd >= 0)
+		close(st->fd);
+	st->fd = -1;
 	store_close(st);
 	return NULL;
 fail_open:
+	/* Not a session that ends cleanly: no stamp. */
+	st->no_stamp = true;
 	store_close(st);
 	return NULL;
 }
@@ -539,14 +850,34 @@ bool store_is_readonly(const struct store *st)
 	return st->readonly;
 }
 
+bool store_checked(const struct store *st)
+{
+	return st->checked;
+}
+
 void store_close(struct store *st)
 {
 	if (!st)
 		return;
 	for (size_t i = 0; i < S_NSTMTS; i++)
 		sqlite3_finalize(st->stmt[i]);
-	if (st->db)
-		sqlite3_close_v2(st->db);
+	/* The last writer out, with everything copied back into the file
+	 * (TRUNCATE empties the WAL; busy means another connection holds an
+	 * older snapshot), stamps the file as cleanly closed. The stamp is
+	 * taken after SQLite closed the file, holding the exclusive flock, so
+	 * no pydojo writer can come in between. */
+	bool stamp = false;
+	int64_t busy = 1;
+	if (st->db && st->fd >= 0 && !st->readonly && !st->no_stamp && st->version > 0 && flock(st->fd, LOCK_EX | LOCK_NB) == 0 &&
+	    sqlite3_get_autocommit(st->db) && query_int(st->db, "PRAGMA wal_checkpoint(TRUNCATE)", &busy) == SQLITE_OK &&
+	    busy == 0)
+		stamp = true;
+	if (st->db && sqlite3_close_v2(st->db) != SQLITE_OK)
+		stamp = false;
+	if (stamp)
+		stamp_write(st->path, st->fd);
+	if (st->fd >= 0)
+		close(st->fd);
 	free(st->path);
 	free(st);
 }
@@ -1012,8 +1343,11 @@ int store_last_sessions(struct store *st, enum store_session_kind kind, int n, s
 
 /* ---- counts ---- */
 
-static int count_range(struct store *st, int64_t from, int64_t to, bool new_only, int64_t *count, char **err)
+static int count_exact(struct store *st, int64_t from, int64_t to, bool new_only, int64_t *count, char **err)
 {
+	*count = 0;
+	if (from >= to)
+		return 0;
 	sqlite3_stmt *s = cached(st, new_only ? S_COUNT_RANGE_NEW : S_COUNT_RANGE, err);
 	if (!s)
 		return -1;
@@ -1022,6 +1356,40 @@ static int count_range(struct store *st, int64_t from, int64_t to, bool new_only
 	int rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		*count = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW)
+		return db_fail(st, err, "cannot count the reviews");
+	return 0;
+}
+
+/* Counts the reviews with from <= at < to: the whole 15-minute buckets in
+ * the range from review_counts, the parts at either end (a day bound that
+ * is not on a quarter hour, times beyond the buckets) from the log. */
+static int count_range(struct store *st, int64_t from, int64_t to, bool new_only, int64_t *count, char **err)
+{
+	*count = 0;
+	if (from >= to)
+		return 0;
+	int64_t lo = from < -BUCKET_LIMIT ? -BUCKET_LIMIT : from > BUCKET_LIMIT ? BUCKET_LIMIT : from;
+	int64_t hi = to < -BUCKET_LIMIT ? -BUCKET_LIMIT : to > BUCKET_LIMIT ? BUCKET_LIMIT : to;
+	int64_t r = ((lo % 900) + 900) % 900;
+	if (r)
+		lo += 900 - r;       /* the first bucket that starts at or after from */
+	hi -= ((hi % 900) + 900) % 900; /* the first bucket that does not end before to */
+	if (lo >= hi)
+		return count_exact(st, from, to, new_only, count, err);
+	int64_t below = 0, above = 0;
+	if (count_exact(st, from, lo, new_only, &below, err) < 0 ||
+	    count_exact(st, hi, to, new_only, &above, err) < 0)
+		return -1;
+	sqlite3_stmt *s = cached(st, new_only ? S_SUM_BUCKETS_NEW : S_SUM_BUCKETS, err);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, lo);
+	sqlite3_bind_int64(s, 2, hi);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*count = below + sqlite3_column_int64(s, 0) + above;
 	sqlite3_reset(s);
 	if (rc != SQLITE_ROW)
 		return db_fail(st, err, "cannot count the reviews");

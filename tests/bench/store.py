@@ -13,6 +13,17 @@
    and CPU time (on a shared machine the wall time includes waiting for a
    CPU). Target: under 50 ms. Use an optimized build (--buildtype=release).
 
+3. Start-up against the size of the review log: databases of 10, 100,000
+   and 1,000,000 reviews (the last made from the second by copying its
+   reviews with python's sqlite3, which takes seconds where recording them
+   one answer at a time takes minutes), then `topics`, `quiz` start (to the
+   first question and out: open, the session row, close) and `stats --json`
+   over each, in interleaved rounds (every command at every size in each
+   round, so a busy machine slows all alike), CPU time (user + system) and
+   wall time, median of the rounds, and the ratios 100,000 : 10 and
+   1,000,000 : 10. Target: no growth (stats under 50 ms at 1,000,000).
+   ROUNDS (default 11) sets the rounds; SIZES=small skips the 1,000,000.
+
 When the shipped catalog does not load (cross-references broken while
 content is being written), both use a copy of its lessons and quizzes with
 the cross-reference lines (demos, see_also, requires) taken out, which keeps
@@ -22,6 +33,7 @@ import os
 import re
 import resource
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -88,6 +100,68 @@ def main():
             print(line)
         print("(the machine's load average now:"
               f" {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
+        growth(tmp, env, db)
+
+
+def growth(tmp, env, db100k):
+    sizes = [10, REVIEWS] + ([] if os.environ.get("SIZES") == "small" else [10 * REVIEWS])
+    dbs = {REVIEWS: db100k}
+    small = os.path.join(tmp, "small.db")
+    subprocess.run([BENCH, "--make-db", small, "10"], env=env, check=True, capture_output=True)
+    dbs[10] = small
+    if 10 * REVIEWS in sizes:
+        big = os.path.join(tmp, "big.db")
+        shutil.copy(db100k, big)
+        con = sqlite3.connect(big)
+        cols = ("question_id, topic, at, rating, correct, score, duration_ms, answer, session_id, was_new,"
+                " before_state, before_step, before_stability, before_difficulty, before_due,"
+                " before_last_review, before_reps, before_lapses")
+        for _ in range(9):
+            con.execute(f"INSERT INTO reviews ({cols}) SELECT {cols} FROM reviews WHERE id <= {REVIEWS}")
+        con.commit()
+        n, = con.execute("SELECT count(*) FROM reviews").fetchone()
+        con.close()
+        if n != 10 * REVIEWS:
+            sys.exit(f"the big database has {n} reviews")
+        dbs[10 * REVIEWS] = big
+    cmds = {
+        "topics": (["topics"], None),
+        "quiz start": (["quiz", "gil", "-n", "1"], b"quit\n"),
+        "stats": (["stats", "--json"], None),
+    }
+    rounds = int(os.environ.get("ROUNDS", "11"))
+    res = {(c, n): ([], []) for c in cmds for n in sizes}
+    for r in range(rounds + 1):          # round 0 warms up (and checks the copied file once)
+        for c, (args, stdin) in cmds.items():
+            for n in sizes:
+                w, u = run_once(["--db", dbs[n]] + args, env, stdin)
+                if r:
+                    res[c, n][0].append(w)
+                    res[c, n][1].append(u)
+    print(f"\n== start-up against the review log: {', '.join(f'{n:,}' for n in sizes)} reviews,"
+          f" median of {rounds} interleaved rounds ==")
+    for c in cmds:
+        cpu = [statistics.median(res[c, n][1]) for n in sizes]
+        wall = [statistics.median(res[c, n][0]) for n in sizes]
+        line = f"{c:11s} CPU " + " ".join(f"{1e3 * x:6.1f}" for x in cpu) + " ms"
+        line += ", wall " + " ".join(f"{1e3 * x:6.1f}" for x in wall) + " ms"
+        line += "; CPU ratio " + " : ".join(f"{x / cpu[0]:.2f}" for x in cpu)
+        line += ", wall ratio " + " : ".join(f"{x / wall[0]:.2f}" for x in wall)
+        print(line)
+    for n in sizes:
+        print(f"({n:,} reviews: {os.path.getsize(dbs[n]) / 2**20:.1f} MiB)")
+
+
+def run_once(args, env, stdin):
+    """Wall and CPU seconds of one whole run."""
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.monotonic()
+    r = subprocess.run([PYDOJO] + args, env=env, input=stdin, capture_output=True)
+    dt = time.monotonic() - t
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if r.returncode != 0:
+        sys.exit(f"pydojo {' '.join(args)} failed: {r.stderr.decode()}")
+    return dt, r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime
 
 
 def timed(args, env, n=5):

@@ -230,7 +230,7 @@ static void test_open_create(void **state)
 	assert_query(st, "PRAGMA synchronous", "1\n");
 	assert_query(st, "PRAGMA foreign_keys", "1\n");
 	assert_query(st, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
-	             "cards\nreviews\nsessions\n");
+	             "cards\nreview_counts\nreviews\nsessions\n");
 	store_close(st);
 	/* The folders made are private. */
 	char *dir = tpath(state, "a/b");
@@ -318,10 +318,15 @@ static void test_migrate_from_zero(void **state)
 	err = NULL;
 	store_close(st);
 
-	st = open_ok(path);
+	st = store_open_version(path, 1, &err);
+	assert_non_null(st);
 	assert_int_equal(store_schema_version(st), 1);
 	assert_query(st, "PRAGMA user_version", "1\n");
 	assert_query(st, "SELECT count(*) FROM sqlite_master WHERE type = 'table'", "3\n");
+	store_close(st);
+	st = open_ok(path);
+	assert_int_equal(store_schema_version(st), 2);
+	assert_query(st, "SELECT count(*) FROM sqlite_master WHERE type = 'table'", "4\n");
 	record(st, "q", "gil", FSRS_GOOD, T0, STORE_NO_SESSION);
 	store_close(st);
 
@@ -544,6 +549,230 @@ static void test_readonly_meets_damage(void **state)
 	assert_memory_equal(before, after, n0);
 	free(before);
 	free(after);
+	free(path);
+}
+
+/* ---- the cheap header check and the clean-close stamp ---- */
+
+static void fill(struct store *st, int n)
+{
+	for (int i = 0; i < n; i++) {
+		char id[32];
+		snprintf(id, sizeof id, "question-%03d", i);
+		record(st, id, "gil", FSRS_GOOD, T0 + i, STORE_NO_SESSION);
+	}
+}
+
+static void test_refuse_one_byte_off(void **state)
+{
+	char *path = tpath(state, "off.db");
+	struct store *st = open_ok(path);
+	fill(st, 300);
+	store_close(st);
+	struct stat sb;
+	assert_int_equal(stat(path, &sb), 0);
+	/* One byte short: SQLite reads the last page padded with a zero and
+	 * quick_check passes; the size in the header does not. */
+	assert_int_equal(truncate(path, sb.st_size - 1), 0);
+	assert_refused(path, "is corrupt");
+	char *err = NULL;
+	assert_null(store_open_readonly(path, &err));
+	assert_non_null(strstr(err, "is corrupt"));
+	free(err);
+	/* A whole page short. */
+	assert_int_equal(truncate(path, sb.st_size - 4096), 0);
+	assert_refused(path, "its header says");
+	/* A page too many. */
+	assert_int_equal(truncate(path, sb.st_size + 4096), 0);
+	assert_refused(path, "its header says");
+
+	/* A one-byte file is not an empty database. */
+	char *one = tpath(state, "one.db");
+	FILE *f = fopen(one, "wb");
+	fputc('x', f);
+	fclose(f);
+	assert_refused(one, "not a SQLite database");
+	err = NULL;
+	assert_null(store_open_readonly(one, &err));
+	assert_non_null(strstr(err, "not a SQLite database"));
+	free(err);
+	free(one);
+	free(path);
+}
+
+/* Opens path in a child that records one answer and dies without closing. */
+static void crash_writer(const char *path)
+{
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char *err = NULL;
+		struct store *st = store_open(path, &err);
+		if (!st)
+			_exit(1);
+		record(st, "crashed", "gil", FSRS_GOOD, T0, STORE_NO_SESSION);
+		_exit(0);
+	}
+	int status = 0;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+static bool opened_checked(const char *path)
+{
+	struct store *st = open_ok(path);
+	bool c = store_checked(st);
+	store_close(st);
+	return c;
+}
+
+static void test_clean_close_stamp(void **state)
+{
+	char *path = tpath(state, "stamp.db");
+	char *stamp = tpath(state, "stamp.db.clean");
+	struct store *st = open_ok(path);
+	assert_true(store_checked(st));    /* a new file: no stamp yet */
+	assert_false(exists(stamp));
+	fill(st, 50);
+	store_close(st);
+	assert_true(exists(stamp));
+	/* After a clean close the writer does not check; a reader never. */
+	assert_false(opened_checked(path));
+	char *err = NULL;
+	st = store_open_readonly(path, &err);
+	assert_non_null(st);
+	assert_false(store_checked(st));
+	store_close(st);
+	assert_false(opened_checked(path));
+	/* A writer killed: the next one checks, then closes cleanly. */
+	crash_writer(path);
+	assert_false(exists(stamp));
+	st = open_ok(path);
+	assert_true(store_checked(st));
+	assert_query(st, "SELECT count(*) FROM reviews WHERE question_id = 'crashed'", "1\n");
+	store_close(st);
+	assert_false(opened_checked(path));
+	/* Another program wrote the file: checked. */
+	raw_exec(path, "UPDATE reviews SET answer = 'edited' WHERE id = 1");
+	assert_true(opened_checked(path));
+	assert_false(opened_checked(path));
+	/* The file copied back from an older copy: checked. */
+	size_t n = 0;
+	char *old = slurp(path, &n);
+	st = open_ok(path);
+	record(st, "later", "gil", FSRS_GOOD, T0 + 100, STORE_NO_SESSION);
+	store_close(st);
+	FILE *f = fopen(path, "wb");
+	assert_int_equal(fwrite(old, 1, n, f), n);
+	fclose(f);
+	free(old);
+	assert_true(opened_checked(path));
+	/* Two writers: the second one in does not check; only the last one
+	 * out stamps. */
+	struct store *a = open_ok(path);
+	assert_false(store_checked(a));
+	struct store *b = open_ok(path);
+	assert_false(store_checked(b));
+	store_close(a);
+	assert_false(exists(stamp));
+	store_close(b);
+	assert_true(exists(stamp));
+	assert_false(opened_checked(path));
+	/* A stamp that does not match (the size differs) does not count. */
+	f = fopen(stamp, "w");
+	fputs("pydojo clean close: dev 0 ino 0 size 0 mtime 0.000000000\n", f);
+	fclose(f);
+	assert_true(opened_checked(path));
+	free(stamp);
+	free(path);
+}
+
+/* ---- review counts ---- */
+
+/* review_counts, summed per bucket, against the log grouped the same way. */
+static void assert_counts_match(struct store *st)
+{
+	char *a = query(st, "SELECT bucket, n, n_new FROM review_counts ORDER BY bucket");
+	char *b = query(st, "SELECT at - (at % 900 + 900) % 900 AS k, count(*), sum(was_new != 0) FROM reviews"
+	                    " GROUP BY k ORDER BY k");
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+}
+
+static void test_review_counts(void **state)
+{
+	char *path = tpath(state, "counts.db");
+	struct store *st = open_ok(path);
+	/* Around quarter-hour bounds, and before 1970; in time order. */
+	int64_t at[] = {-901, -900, -1, T0 - 1, T0, T0 + 1, T0 + 899, T0 + 900, T0 + 901, T0 + 5 * 3600 + 1800,
+	                T0 + 5 * 3600 + 2700, T0 + 86400};
+	for (size_t i = 0; i < ARRAY_SIZE(at); i++) {
+		char id[16];
+		snprintf(id, sizeof id, "q%zu", i % 5);
+		struct fsrs_card after = review_card(st, id, FSRS_GOOD, at[i]);
+		struct store_review r = {.question_id = id, .topic = "gil", .at = at[i], .rating = FSRS_GOOD,
+		                         .correct = true, .score = NAN, .duration_ms = -1};
+		char *err = NULL;
+		if (store_record_review(st, &r, &after, NULL, &err) < 0)
+			fail_msg("record: %s", err);
+	}
+	assert_counts_match(st);
+	/* Any range counts as the log does. */
+	int64_t b[] = {INT64_MIN, -901, -900, -1, 0, T0 - 1, T0, T0 + 1, T0 + 450, T0 + 900, T0 + 5 * 3600 + 1800,
+	               T0 + 86400, T0 + 86401, INT64_MAX};
+	for (size_t i = 0; i < ARRAY_SIZE(b); i++)
+		for (size_t j = i; j < ARRAY_SIZE(b); j++)
+			for (int nw = 0; nw < 2; nw++) {
+				int64_t got = -1, want = 0;
+				char *err = NULL;
+				assert_int_equal(store_count_reviews(st, b[i], b[j], nw, &got, &err), 0);
+				for (size_t k = 0; k < ARRAY_SIZE(at); k++)
+					want += at[k] >= b[i] && at[k] < b[j] && (!nw || k < 5);
+				if (got != want)
+					fail_msg("[%lld, %lld) new %d: %lld, not %lld", (long long)b[i], (long long)b[j], nw,
+					         (long long)got, (long long)want);
+			}
+	/* Undo keeps them equal. */
+	char *qid = NULL, *err = NULL;
+	assert_int_equal(store_undo_last(st, STORE_NO_SESSION, &qid, &err), 0);
+	assert_non_null(qid);
+	free(qid);
+	assert_counts_match(st);
+	store_close(st);
+	/* So does any other program that deletes or moves reviews. */
+	raw_exec(path, "DELETE FROM reviews WHERE question_id = 'q1'; UPDATE reviews SET at = at + 450, was_new = 1"
+	               " WHERE question_id = 'q2'");
+	st = open_ok(path);
+	assert_counts_match(st);
+	store_close(st);
+	free(path);
+}
+
+static void test_migrate_backfills_counts(void **state)
+{
+	char *path = tpath(state, "old.db");
+	char *err = NULL;
+	struct store *st = store_open_version(path, 1, &err);
+	assert_non_null(st);
+	store_close(st);
+	/* Version 1 had no counts: reviews written straight into the log. */
+	raw_exec(path, "INSERT INTO reviews (question_id, topic, at, rating, correct, was_new)"
+	               " VALUES ('a', 'gil', 1704067200, 3, 1, 1), ('a', 'gil', 1704067201, 3, 1, 0),"
+	               " ('b', 'gil', 1704068100, 1, 0, 1), ('c', 'gil', -5, 3, 1, 1)");
+	st = open_ok(path);
+	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+	assert_counts_match(st);
+	assert_query(st, "SELECT count(*) FROM review_counts", "3\n");
+	store_close(st);
+	/* The backup is the version 1 file. */
+	char *bak = tpath(state, "old.db.bak-v1");
+	st = store_open_version(bak, 1, &err);
+	assert_non_null(st);
+	assert_int_equal(store_schema_version(st), 1);
+	assert_query(st, "SELECT count(*) FROM reviews", "4\n");
+	store_close(st);
+	free(bak);
 	free(path);
 }
 
@@ -995,6 +1224,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refuse_truncated, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_open_readonly, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_readonly_meets_damage, setup_tmp, teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_refuse_one_byte_off, setup_tmp, teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_clean_close_stamp, setup_tmp, teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_review_counts, setup_tmp, teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_migrate_backfills_counts, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_record_get_undo, setup_tmp, teardown_tmp),
 		cmocka_unit_test(test_each_review_of),
 		cmocka_unit_test(test_record_refuses),
