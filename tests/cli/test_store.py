@@ -400,17 +400,20 @@ def test_folder_as_database():
 
 
 def test_read_only_folder():
-    if os.geteuid() == 0:
-        print("skip: running as root, where folder permissions do not block"
-              " writing (the path-under-a-file case covers the error path)")
-        return
+    """A folder its user cannot write (as uid 65534 when the tests run as
+    root, for whom folder permissions do not block writing)."""
     with tempfile.TemporaryDirectory() as tmp:
+        os.chmod(tmp, 0o755)
         env = content_env(tmp, NOW)
         ro = os.path.join(tmp, "ro")
-        os.mkdir(ro, 0o500)
+        os.mkdir(ro, 0o555)
         try:
-            rc, out, err = stats(env, os.path.join(ro, "progress.db"))
-            expect(rc == 3 and "cannot write" in err, f"{rc} {err!r}")
+            db = os.path.join(ro, "progress.db")
+            args = ["--db", db, "stats"]
+            rc, out, err = as_nobody(args, env) if os.geteuid() == 0 else stats(env, db)
+            expect(rc == 3 and "cannot write" in err and len(err.splitlines()) == 1,
+                   f"{rc} {err!r}")
+            expect(not os.path.exists(db), "a database appeared in a read-only folder")
         finally:
             os.chmod(ro, 0o700)
 
