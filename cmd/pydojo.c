@@ -2,8 +2,11 @@
  * pydojo: argument parsing and dispatch. Global options, then either one
  * command (`pydojo learn gil`) or the REPL. Everything else lives in src/.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <langinfo.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,7 +99,10 @@ static int run_repl(struct ctx *x)
 				last_fail = rc;
 		}
 		commands_free_argv(argv);
-		fflush(stdout);
+		/* Output is lost from here on: the session ends, and the exit
+		 * reports the write error. */
+		if (fflush(stdout) != 0 || ferror(stdout))
+			break;
 	}
 	/* At a terminal, leaving is not a failure; a script reports its last
 	 * failing command. */
@@ -104,6 +110,87 @@ static int run_repl(struct ctx *x)
 	x->repl = NULL;
 	repl_free(r);
 	return rc;
+}
+
+/* A closed standard descriptor would be taken by the next file opened, and
+ * what pydojo prints would land in that file. Each closed one is held by
+ * /dev/null opened the other way round, so a write to a closed stdout still
+ * fails (EBADF) and is reported at exit, and a read of a closed stdin ends. */
+static void hold_std_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		int h = open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY);
+		if (h > fd) {
+			dup2(h, fd);
+			close(h);
+		}
+	}
+}
+
+/* Why a write to stdout failed. glibc forgets the cause once a failed flush
+ * has dropped its buffer, and stdout is flushed at many points, so when it
+ * is not a terminal it is replaced by a stream (glibc's stdout is an
+ * ordinary variable) whose writes keep the cause for close_stdout. A
+ * terminal keeps the real one: libedit needs its descriptor. */
+static int stdout_errno;
+
+static ssize_t stdout_write(void *cookie, const char *data, size_t n)
+{
+	(void)cookie;
+	for (size_t off = 0; off < n;) {
+		ssize_t w = write(1, data + off, n - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			stdout_errno = w < 0 ? errno : EIO;
+			return -1;
+		}
+		off += (size_t)w;
+	}
+	return (ssize_t)n;
+}
+
+static int stdout_close(void *cookie)
+{
+	(void)cookie;
+	if (close(1) == 0)
+		return 0;
+	stdout_errno = errno;
+	return -1;
+}
+
+static void track_stdout(void)
+{
+	if (isatty(1))
+		return;
+	cookie_io_functions_t io = {.write = stdout_write, .close = stdout_close};
+	FILE *f = fopencookie(NULL, "w", io);
+	if (f)
+		stdout = f;
+}
+
+/* Closes stdout and returns the exit status: rc, or 3 when anything written
+ * to it was lost (an earlier write error or one at the final flush), as
+ * coreutils' close_stdout. A broken pipe is no error: the reader took what
+ * it wanted (SIGPIPE, left at its default, normally ends pydojo first). */
+static int close_stdout(int rc)
+{
+	bool failed = ferror(stdout) != 0;
+	errno = 0;
+	if (fclose(stdout) != 0) {
+		failed = true;
+		if (!stdout_errno)
+			stdout_errno = errno;
+	}
+	if (!failed || stdout_errno == EPIPE)
+		return rc;
+	if (stdout_errno)
+		fprintf(stderr, "error: write error: %s\n", strerror(stdout_errno));
+	else
+		fputs("error: write error\n", stderr);
+	return 3;
 }
 
 static int usage(void)
@@ -137,6 +224,15 @@ int main(int argc, char **argv)
 	setlocale(LC_CTYPE, "");
 	if (strcmp(nl_langinfo(CODESET), "UTF-8") != 0)
 		setlocale(LC_CTYPE, "C.UTF-8");
+	hold_std_fds();
+	track_stdout();
+	/* A closed pipe ends pydojo quietly, as it does under a shell, even
+	 * when the parent ignored SIGPIPE. */
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGPIPE, &sa, NULL);
 
 	struct ctx x;
 	memset(&x, 0, sizeof x);
@@ -154,11 +250,11 @@ int main(int argc, char **argv)
 			int rc = commands_run(&x, 1, args);
 			free(x.datadir);
 			free(content);
-			return rc;
+			return close_stdout(rc);
 		} else if (strcmp(argv[i], "--version") == 0) {
 			printf("pydojo %s\n", PYDOJO_VERSION);
 			free(content);
-			return 0;
+			return close_stdout(0);
 		} else if (strcmp(argv[i], "--no-color") == 0) {
 			x.no_color = true;
 		} else if (strcmp(argv[i], "--no-fuzz") == 0) {
@@ -197,5 +293,5 @@ int main(int argc, char **argv)
 	free(x.datadir);
 	free(x.demodir);
 	free(content);
-	return rc;
+	return close_stdout(rc);
 }

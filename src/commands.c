@@ -556,7 +556,8 @@ static int cmd_help(struct ctx *x, int argc, char **argv)
 		       "  --seed N        fix every random choice\n"
 		       "  --version       print the version\n"
 		       "  --help          this text\n"
-		       "\nExit status: 0 ok, 1 an answer or search failed, 2 bad usage or content, 3 environment.\n");
+		       "\nExit status: 0 ok, 1 an answer or search failed, 2 bad usage or content,\n"
+		       "3 environment (database, demo binary, output that could not be written).\n");
 	else
 		printf("\nUnique prefixes work ('le gil'). Tab completes commands, topics and demos.\n");
 	return 0;

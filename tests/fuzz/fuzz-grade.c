@@ -1,0 +1,116 @@
+/*
+ * libFuzzer harness: grading. The first byte picks the question type and
+ * the second the number of choices or items (2 to 33) and the right answer;
+ * the rest is split at NUL bytes into fields:
+ *   text:    PATTERN \0 REJECT \0 ANSWER   (an empty REJECT is none)
+ *   output:  EXPECTED \0 ANSWER
+ *   others:  ANSWER [\0 BYTES that shuffle the order shown]
+ * An answer ends at its first newline, as a line read from the learner.
+ * A text question's rubric is compiled as the catalog compiles it.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "catalog.h"
+#include "fuzz.h"
+#include "grade.h"
+#include "regex.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The next NUL-terminated field of [*p, end); "" past the end. */
+static char *field(const uint8_t **p, const uint8_t *end)
+{
+	const uint8_t *s = *p;
+	const uint8_t *z = memchr(s, '\0', (size_t)(end - s));
+	size_t n = z ? (size_t)(z - s) : (size_t)(end - s);
+	*p = z ? z + 1 : end;
+	return xstrndup((const char *)s, n);
+}
+
+static struct regex *compile(const char *pattern)
+{
+	if (!*pattern)
+		return NULL;
+	char *err = NULL;
+	size_t off = 0;
+	size_t bad;
+	unsigned flags = REGEX_CASELESS | (utf8_valid(pattern, strlen(pattern), &bad) ? REGEX_VALID_UTF8 : 0);
+	struct regex *re = regex_compile(pattern, flags, &err, &off);
+	if (!re && !err)
+		abort(); /* a failure without a reason */
+	free(err);
+	return re;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size < 2)
+		return 0;
+	const uint8_t *p = data + 2, *end = data + size;
+	size_t n = 2 + (data[1] & 31);
+	struct question q;
+	memset(&q, 0, sizeof q);
+	q.type = (enum qtype)(data[0] % Q_NTYPES);
+	const char **labels = xcalloc(n, sizeof *labels);
+	for (size_t i = 0; i < n; i++)
+		labels[i] = "x";
+	q.choices.v = q.items.v = labels;
+	q.choices.n = q.items.n = n;
+	q.answer = (long)(data[0] >> 3) % (long)n;
+	q.answer_bool = data[0] & 0x80;
+	long answers[2] = {0, q.answer};
+	q.answers = answers;
+	q.nanswers = q.answer ? 2 : 1;
+	struct rubric_point point;
+	memset(&point, 0, sizeof point);
+	char *f1 = NULL, *f2 = NULL, *answer = NULL;
+	size_t *shown = NULL;
+	if (q.type == Q_TEXT) {
+		f1 = field(&p, end);
+		f2 = field(&p, end);
+		point.pattern = f1;
+		point.re = compile(f1);
+		point.reject = *f2 ? f2 : NULL;
+		point.reject_re = compile(f2);
+		q.rubric = &point;
+		q.nrubric = 1;
+		q.pass = 1;
+	} else if (q.type == Q_OUTPUT) {
+		f1 = field(&p, end);
+		q.expected = f1;
+	}
+	answer = field(&p, end);
+	answer[strcspn(answer, "\n")] = '\0'; /* an answer is one line of input */
+	if (q.type == Q_ORDER) {
+		shown = xcalloc(n, sizeof *shown);
+		for (size_t i = 0; i < n; i++)
+			shown[i] = i;
+		for (size_t i = n - 1; i > 0 && p < end; i--, p++) {
+			size_t j = *p % (i + 1), t = shown[i];
+			shown[i] = shown[j];
+			shown[j] = t;
+		}
+	}
+	struct grade_result r;
+	char *why = NULL;
+	if (grade_answer(&q, answer, shown, &r, &why) == 0) {
+		if (why || r.found > r.total || (r.correct && r.found < (q.type == Q_TEXT ? q.pass : 1)))
+			abort(); /* an inconsistent result */
+		if (q.type == Q_TEXT && grade_rubric_passes(&q, answer) != r.correct)
+			abort(); /* the short cut disagrees with the full grading */
+		grade_result_release(&r);
+	} else if (!why || strchr(why, '\n')) {
+		abort(); /* a malformed answer needs a one-line reason */
+	}
+	free(why);
+	regex_free(point.re);
+	regex_free(point.reject_re);
+	free(shown);
+	free(answer);
+	free(f2);
+	free(f1);
+	free(labels);
+	return 0;
+}
