@@ -16,6 +16,7 @@
 #include "grade.h"
 #include "regex.h"
 #include "util.h"
+#include "ycache.h"
 #include "ydoc.h"
 
 const char *const qtype_names[Q_NTYPES] = {"choice", "multi", "truefalse", "order", "output", "text"};
@@ -40,13 +41,16 @@ struct catalog {
 	 * catalog_link: look-ups and reference checks cost O(1). */
 	struct hmap lesson_ids, demo_ids;
 	struct diag scratch;     /* receives the faults of reference content */
-	bool skip_examples;      /* link grades model answers only */
+	bool skip_grading;       /* link grades no model answer or example */
+	struct ycache *cache;    /* parsed files, or NULL */
 };
 
 /* One load: where errors go. */
 struct loader {
 	struct catalog *c;
 	struct diag *d;
+	bool cached;             /* the tree came from the cache: the file loaded
+	                          * cleanly before, so its patterns compile */
 };
 
 static struct pos pos_of(const struct ynode *n)
@@ -369,8 +373,8 @@ static struct regex *compile_pattern(struct loader *L, const struct ynode *map, 
                                      const char **text)
 {
 	*text = get_text(L, map, key, strcmp(key, "pattern") == 0, "a rubric point");
-	if (!*text)
-		return NULL;
+	if (!*text || L->cached)
+		return NULL;   /* compiled on first use (catalog_rubric_regex) */
 	char *err = NULL;
 	size_t off = 0;
 	struct regex *re = regex_compile(*text, REGEX_CASELESS | REGEX_VALID_UTF8, &err, &off);   /* ydoc checked it */
@@ -379,6 +383,26 @@ static struct regex *compile_pattern(struct loader *L, const struct ynode *map, 
 		free(err);
 	}
 	return re;
+}
+
+struct regex *catalog_rubric_regex(const struct rubric_point *p, bool reject)
+{
+	if (!p->compiled) {
+		/* The catalog owns its rubric points; compiling one on first use
+		 * changes no content. The file loaded cleanly when it was cached,
+		 * so the patterns compile. */
+		struct rubric_point *m = (struct rubric_point *)p;
+		char *err = NULL;
+		size_t off;
+		m->re = regex_compile(p->pattern, REGEX_CASELESS | REGEX_VALID_UTF8, &err, &off);
+		free(err);
+		err = NULL;
+		if (p->reject)
+			m->reject_re = regex_compile(p->reject, REGEX_CASELESS | REGEX_VALID_UTF8, &err, &off);
+		free(err);
+		m->compiled = true;
+	}
+	return reject ? p->reject_re : p->re;
 }
 
 static bool get_index(struct loader *L, const struct ynode *v, size_t nchoices, long *out)
@@ -540,6 +564,7 @@ static void load_question(struct loader *L, struct quiz *qz, const struct ynode 
 				rp->re = compile_pattern(L, p, "pattern", &rp->pattern);
 				if (ynode_get(p, "reject"))
 					rp->reject_re = compile_pattern(L, p, "reject", &rp->reject);
+				rp->compiled = !L->cached;
 			}
 		}
 		q->pass = q->nrubric;
@@ -876,24 +901,30 @@ static enum kind kind_of(const char *path, const struct ynode *root)
 	return KIND_UNKNOWN;
 }
 
-static bool seen_path(struct catalog *c, const char *path)
+/* Whether the file at path was loaded already; st receives its status
+ * (st_mode 0 when stat fails). */
+static bool seen_path(struct catalog *c, const char *path, struct stat *st)
 {
-	struct stat st;
-	if (stat(path, &st) < 0)
+	if (stat(path, st) < 0) {
+		st->st_mode = 0;
 		return false;   /* loading it reports why */
-	unsigned long long id[2] = {st.st_dev, st.st_ino};
+	}
+	unsigned long long id[2] = {st->st_dev, st->st_ino};
 	return hmap_add(&c->files, id, sizeof id, 0) != HMAP_NONE;
 }
 
 static int load_file(struct catalog *c, const char *path, int want, bool reference, struct diag *d)
 {
-	if (seen_path(c, path))
+	struct stat st;
+	if (seen_path(c, path, &st))
 		return 0;
-	struct loader L = {c, reference ? &c->scratch : d};
+	struct loader L = {c, reference ? &c->scratch : d, false};
 	size_t before = L.d->n;
 	GROW(c->docs, c->capdocs, c->ndocs + 1);
 	struct ydoc *doc = &c->docs[c->ndocs];
-	if (ydoc_load_file(doc, path, L.d) < 0)
+	bool cache = c->cache && !reference && S_ISREG(st.st_mode);
+	L.cached = cache && ycache_get(c->cache, path, &st, doc);
+	if (!L.cached && ydoc_load_file(doc, path, L.d) < 0)
 		return -1;
 	c->ndocs++;
 	const struct ynode *root = doc->root;
@@ -917,6 +948,9 @@ static int load_file(struct catalog *c, const char *path, int want, bool referen
 		diag_add(L.d, doc->file, 1, 1, "not a lesson, quiz or demo manifest (put it under lessons/, quizzes/ or demos/)");
 		break;
 	}
+	/* Only a tree that loaded cleanly is cached (see L.cached). */
+	if (cache && !L.cached && L.d->n == before)
+		ycache_put(c->cache, &st, doc);
 	/* The typed catalog borrows strings and positions, never nodes: the
 	 * tree's memory goes back for the next file. */
 	ydoc_drop_tree(doc);
@@ -977,9 +1011,15 @@ struct catalog *catalog_new(void)
 	return c;
 }
 
-void catalog_skip_examples(struct catalog *c, bool skip)
+void catalog_skip_grading(struct catalog *c, bool skip)
 {
-	c->skip_examples = skip;
+	c->skip_grading = skip;
+}
+
+void catalog_use_cache(struct catalog *c, const char *path)
+{
+	ycache_free(c->cache);
+	c->cache = path ? ycache_open(path) : NULL;
 }
 
 void catalog_free(struct catalog *c)
@@ -998,6 +1038,7 @@ void catalog_free(struct catalog *c)
 	hmap_release(&c->lesson_ids);
 	hmap_release(&c->demo_ids);
 	free(c->docs);
+	ycache_free(c->cache);   /* after the docs: it holds cached trees' strings */
 	free(c->lessons);
 	free(c->quizzes);
 	free(c->demos);
@@ -1119,7 +1160,7 @@ static void find_cycles(struct catalog *c, struct diag *d)
 	free(path);
 }
 
-static void check_text_question(const struct catalog *c, struct diag *dg, const struct question *q)
+static void check_text_question(struct diag *dg, const struct question *q)
 {
 	if (q->nrubric == 0)
 		return;
@@ -1138,7 +1179,7 @@ static void check_text_question(const struct catalog *c, struct diag *dg, const 
 		     got, q->nrubric, q->pass, missed.data);
 		buf_release(&missed);
 	}
-	for (int want = 1; want >= 0 && !c->skip_examples; want--) {
+	for (int want = 1; want >= 0; want--) {
 		const struct strlist *l = want ? &q->ex_pass : &q->ex_fail;
 		for (size_t i = 0; i < l->n; i++) {
 			if (grade_rubric_passes(q, l->v[i]) == want)
@@ -1325,8 +1366,8 @@ int catalog_link(struct catalog *c, struct diag *d)
 		struct diag *dg = sink(c, reference, d);
 		for (size_t k = 0; k < qz->n; k++) {
 			const struct question *q = &qz->questions[k];
-			if (q->type == Q_TEXT)
-				check_text_question(c, dg, q);
+			if (q->type == Q_TEXT && !c->skip_grading)
+				check_text_question(dg, q);
 			if (!q->id)
 				continue;
 			const struct question *prev = qindex_add(c, q);
@@ -1340,6 +1381,8 @@ int catalog_link(struct catalog *c, struct diag *d)
 		}
 	}
 	regex_defer_jit(false);
+	if (c->cache && d->n == 0)
+		ycache_save(c->cache);
 	return d->n > before ? -1 : 0;
 }
 

@@ -16,8 +16,8 @@
 /* Whether a rubric point counts for answer (valid UTF-8). */
 static bool point_hit(const struct rubric_point *p, const char *answer)
 {
-	return p->re && regex_matches_valid(p->re, answer) &&
-	       !(p->reject_re && regex_matches_valid(p->reject_re, answer));
+	struct regex *re = catalog_rubric_regex(p, false), *reject = catalog_rubric_regex(p, true);
+	return re && regex_matches_valid(re, answer) && !(reject && regex_matches_valid(reject, answer));
 }
 
 size_t grade_rubric(const struct question *q, const char *answer, bool *hits)
