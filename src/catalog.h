@@ -63,7 +63,10 @@ extern const char *const qtype_names[Q_NTYPES];
 
 struct rubric_point {
 	const char *point, *pattern, *reject;
-	struct regex *re, *reject_re;   /* NULL when the pattern did not compile */
+	/* Use catalog_rubric_regex(): a catalog served from the cache compiles
+	 * a point's patterns when it is first graded. */
+	struct regex *re, *reject_re;   /* NULL when not compiled (yet), or it does not compile */
+	bool compiled;
 	struct pos pos, pattern_pos, reject_pos;
 };
 
@@ -154,12 +157,26 @@ int catalog_add_root(struct catalog *c, const char *dir, bool reference, struct 
 int catalog_add_file(struct catalog *c, const char *path, struct diag *d);
 /* Cross-references everything loaded: duplicate ids, dangling references,
  * requires cycles, quizzes without a lesson, model answers that fail their
- * rubric, rubric examples graded the wrong way. Call once, after the last add. Returns 0 when d gained no error. */
+ * rubric, rubric examples graded the wrong way. Call once, after the last
+ * add; the look-ups below answer only after it. Returns 0 when d gained no
+ * error. With a cache (catalog_use_cache) and no error in d at all, it
+ * saves the cache. */
 int catalog_link(struct catalog *c, struct diag *d);
-/* Makes catalog_link leave the rubric examples ungraded (they are checked by
- * `check` and the tests; nothing else uses them), which saves a tenth of
- * every start-up. Model answers are still graded: sessions show them. */
-void catalog_skip_examples(struct catalog *c, bool skip);
+/* Makes catalog_link grade no model answer and no rubric example: that is
+ * `check`'s job (and the tests'), and every other command starts faster. */
+void catalog_skip_grading(struct catalog *c, bool skip);
+/* Call before the first add: files that have not changed since a clean
+ * load are served from the cache file at path (see ycache.h) instead of
+ * being parsed again, and their rubric patterns compile on first use.
+ * Every error is still found and reported: only files that loaded without
+ * one are cached, and everything else (typing, cross-references) runs on
+ * every load. `check` does not use it. */
+void catalog_use_cache(struct catalog *c, const char *path);
+
+/* The compiled pattern of a rubric point (reject: its reject pattern),
+ * compiling it on first use; NULL when there is none or it does not
+ * compile. */
+struct regex *catalog_rubric_regex(const struct rubric_point *p, bool reject);
 
 size_t catalog_nlessons(const struct catalog *c);
 struct lesson *catalog_lesson_at(const struct catalog *c, size_t i);  /* sorted by track, then id */

@@ -16,6 +16,7 @@
 #include "cmd_quiz.h"
 #include "config.h"
 #include "diag.h"
+#include "paths.h"
 #include "regex.h"
 #include "render.h"
 #include "search.h"
@@ -47,10 +48,14 @@ struct catalog *ctx_catalog(struct ctx *x)
 	struct diag d;
 	diag_init(&d);
 	struct catalog *c = catalog_new();
+	char *cache = paths_user_file("CACHE", "catalog");
+	if (cache)
+		catalog_use_cache(c, cache);
+	free(cache);
 	load_shipped(x, c, false, &d);
 	for (size_t i = 0; i < x->ncontent; i++)
 		catalog_add_root(c, x->content[i], false, &d);
-	catalog_skip_examples(c, true);
+	catalog_skip_grading(c, true);
 	catalog_link(c, &d);
 	if (d.n) {
 		diag_print(&d, stderr);

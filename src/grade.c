@@ -15,9 +15,10 @@
 
 enum grade_point grade_rubric_point(const struct rubric_point *p, const char *answer)
 {
-	if (!p->re)
+	struct regex *re = catalog_rubric_regex(p, false), *reject = catalog_rubric_regex(p, true);
+	if (!re)
 		return GRADE_MISSED;
-	switch (regex_match(p->re, answer)) {
+	switch (regex_match(re, answer)) {
 	case REGEX_NOMATCH:
 		return GRADE_MISSED;
 	case REGEX_LIMIT:
@@ -25,9 +26,9 @@ enum grade_point grade_rubric_point(const struct rubric_point *p, const char *an
 	case REGEX_MATCH:
 		break;
 	}
-	if (!p->reject_re)
+	if (!reject)
 		return GRADE_FOUND;
-	switch (regex_match(p->reject_re, answer)) {
+	switch (regex_match(reject, answer)) {
 	case REGEX_NOMATCH:
 		return GRADE_FOUND;
 	case REGEX_LIMIT:

@@ -93,6 +93,7 @@ char *paths_user_file(const char *kind, const char *name)
 		return NULL;
 	const char *fallback = strcmp(kind, "DATA") == 0    ? ".local/share"
 	                       : strcmp(kind, "STATE") == 0 ? ".local/state"
+	                       : strcmp(kind, "CACHE") == 0 ? ".cache"
 	                                                    : ".config";
 	return xasprintf("%s/%s/pydojo/%s", home, fallback, name);
 }

@@ -14,8 +14,9 @@ char *paths_datadir(void);
 /* The folder holding the demo-* binaries. */
 char *paths_demodir(void);
 /* $XDG_<kind>_HOME/pydojo/<name>, falling back to ~/<fallback>/pydojo/<name>;
- * kind is "DATA", "STATE" or "CONFIG". A variable that is not an absolute
- * path counts as unset; NULL when neither HOME nor the XDG variable is set. */
+ * kind is "DATA", "STATE", "CONFIG" or "CACHE". A variable that is not an
+ * absolute path counts as unset; NULL when neither HOME nor the XDG variable
+ * is set. */
 char *paths_user_file(const char *kind, const char *name);
 /* Creates every missing folder above path (mode 0700). Returns 0 or -1 with
  * errno set. */

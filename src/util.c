@@ -470,3 +470,75 @@ void buf_json_str(struct buf *b, const char *s)
 	}
 	buf_addc(b, '"');
 }
+
+unsigned long long hash_bytes(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	unsigned long long h = 1469598103934665603ull;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ s[i]) * 1099511628211ull;
+	return h;
+}
+
+struct hmap_slot {
+	unsigned long long hash;
+	size_t off, len;    /* the key, in keys */
+	size_t index;       /* HMAP_NONE: the slot is free */
+};
+
+void hmap_init(struct hmap *m)
+{
+	memset(m, 0, sizeof *m);
+	buf_init(&m->keys);
+}
+
+void hmap_release(struct hmap *m)
+{
+	free(m->slots);
+	buf_release(&m->keys);
+	memset(m, 0, sizeof *m);
+}
+
+/* The slot holding key, or the free slot where it would go. */
+static struct hmap_slot *hmap_find(const struct hmap *m, const void *key, size_t len,
+                                   unsigned long long h)
+{
+	size_t mask = m->cap - 1;
+	for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
+		struct hmap_slot *s = &m->slots[i];
+		if (s->index == HMAP_NONE ||
+		    (s->hash == h && s->len == len && memcmp(m->keys.data + s->off, key, len) == 0))
+			return s;
+	}
+}
+
+size_t hmap_get(const struct hmap *m, const void *key, size_t len)
+{
+	if (!m->cap)
+		return HMAP_NONE;
+	return hmap_find(m, key, len, hash_bytes(key, len))->index;
+}
+
+size_t hmap_add(struct hmap *m, const void *key, size_t len, size_t index)
+{
+	if (2 * (m->n + 1) > m->cap) {
+		struct hmap_slot *old = m->slots;
+		size_t nold = m->cap;
+		m->cap = m->cap ? 2 * m->cap : 64;
+		m->slots = xmalloc(m->cap * sizeof *m->slots);
+		for (size_t i = 0; i < m->cap; i++)
+			m->slots[i].index = HMAP_NONE;
+		for (size_t i = 0; i < nold; i++)
+			if (old[i].index != HMAP_NONE)
+				*hmap_find(m, m->keys.data + old[i].off, old[i].len, old[i].hash) = old[i];
+		free(old);
+	}
+	unsigned long long h = hash_bytes(key, len);
+	struct hmap_slot *s = hmap_find(m, key, len, h);
+	if (s->index != HMAP_NONE)
+		return s->index;
+	*s = (struct hmap_slot){h, m->keys.len, len, index};
+	buf_add(&m->keys, key, len);
+	m->n++;
+	return HMAP_NONE;
+}

@@ -88,4 +88,25 @@ const char *str_echo(char *dst, const char *s);
 
 /* Appends s as a JSON string literal (quoted, escaped); NULL appends null. */
 void buf_json_str(struct buf *b, const char *s);
+/* 64-bit FNV-1a of n bytes: for hash tables, not for security. */
+unsigned long long hash_bytes(const void *p, size_t n);
+
+/* A hash table from byte strings to indexes (into the caller's array):
+ * open addressing with linear probing, at most half full, so a look-up or
+ * an insertion costs O(1) and loading stays linear in the number of files.
+ * Keys are copied in; the table owns them until hmap_release(). */
+#define HMAP_NONE ((size_t)-1)
+struct hmap {
+	struct hmap_slot *slots;   /* cap slots, a power of two (or none) */
+	size_t n, cap;
+	struct buf keys;           /* every key's bytes, back to back */
+};
+void hmap_init(struct hmap *m);
+void hmap_release(struct hmap *m);
+/* The index stored under key, or HMAP_NONE. */
+size_t hmap_get(const struct hmap *m, const void *key, size_t len);
+/* Stores index (not HMAP_NONE) under key unless key is there already;
+ * returns the index already stored, or HMAP_NONE when it stored this one. */
+size_t hmap_add(struct hmap *m, const void *key, size_t len, size_t index);
+
 #endif

@@ -28,7 +28,7 @@ def expect(cond, msg):
 
 def private_env(tmp, **extra):
     env = dict(os.environ)
-    for k in ("XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME"):
+    for k in ("XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
         env[k] = os.path.join(tmp, k.lower())
     env["HOME"] = tmp
     env["NO_COLOR"] = "1"

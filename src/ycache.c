@@ -1,0 +1,394 @@
+/*
+ * ycache: the cache file is a header, the key of the binary that wrote it,
+ * then one record per content file. Records are copied as they are from the
+ * old file to the new one, so a load that changes one file serializes only
+ * that file's tree. Everything is in the writer's byte order and padded to 8
+ * bytes: the key includes the executable's identity, so no other binary
+ * ever reads it.
+ */
+#include "ycache.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "paths.h"
+#include "util.h"
+#include "ydoc.h"
+
+#define MAGIC "pydojoY1"
+#define MAX_CACHE ((size_t)256 << 20)
+#define RACY_NS 2000000000LL   /* git's racy-index window, generously */
+
+struct header {
+	char magic[8];
+	uint64_t keylen;      /* bytes of the key that follows, padded to 8 */
+	uint64_t nrecords;
+	uint64_t size;        /* of the whole file */
+	uint64_t sum;         /* checksum of all that follows the header */
+};
+
+/* One file's tree: this record, then its nodes, its items (node numbers,
+ * each greater than its parent's, so no tree read back can hold a cycle)
+ * and its strings, each NUL-terminated. */
+struct record {
+	uint64_t size;        /* of the record with all that follows it */
+	int64_t dev, ino, fsize, mtime_s, mtime_ns, ctime_s, ctime_ns;
+	uint64_t nnodes, nitems, textlen;
+};
+
+struct snode {
+	uint8_t kind, plain;
+	uint16_t pad;
+	int32_t line, col;
+	uint32_t n;           /* collection: number of items */
+	uint64_t off;         /* scalar: its string in the text; collection: its first item */
+	uint64_t len;         /* scalar: length of the string */
+};
+
+struct ycache {
+	char *path;
+	char *key;            /* the binary's identity */
+	size_t keylen;
+	char *data;           /* the cache file as read, or NULL */
+	size_t size;
+	long long written;    /* its modification time, in ns */
+	struct hmap index;    /* (dev, ino) -> offset of its record in data */
+	size_t nold;          /* records in data */
+	size_t *used;         /* offsets of the records served */
+	size_t nused, capused;
+	struct buf fresh;     /* records put since open */
+	size_t nfresh;
+	struct ynode **trees; /* node arrays handed out */
+	size_t ntrees, captrees;
+};
+
+static size_t pad8(size_t n)
+{
+	return (n + 7) & ~(size_t)7;
+}
+
+static long long ns_of(struct timespec t)
+{
+	return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+static uint64_t rotl(uint64_t x, int r)
+{
+	return (x << r) | (x >> (64 - r));
+}
+
+/* A checksum of n bytes (a multiple of 8), in four lanes so that it runs at
+ * memory speed: each step is a bijection of the lane, so any one changed
+ * word changes the sum. */
+static uint64_t checksum(const char *p, size_t n)
+{
+	const uint64_t k = 0x9e3779b97f4a7c15u;
+	uint64_t h[4] = {0x243f6a8885a308d3u, 0x13198a2e03707344u, 0xa4093822299f31d0u, 0x082efa98ec4e6c89u};
+	size_t i = 0;
+	for (; i + 32 <= n; i += 32)
+		for (int l = 0; l < 4; l++) {
+			uint64_t w;
+			memcpy(&w, p + i + 8 * l, 8);
+			h[l] = (rotl(h[l], 29) ^ w) * k;
+		}
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		h[0] = (rotl(h[0], 29) ^ w) * k;
+	}
+	return h[0] ^ rotl(h[1], 16) ^ rotl(h[2], 32) ^ rotl(h[3], 48) ^ n;
+}
+
+/* The size a record claims to have, or 0 when its counts cannot fit in
+ * limit bytes. */
+static size_t record_size(const struct record *r, size_t limit)
+{
+	if (r->nnodes > limit || r->nitems > limit || r->textlen > limit)
+		return 0;
+	return sizeof *r + r->nnodes * sizeof(struct snode) + pad8(r->nitems * 4) + pad8(r->textlen);
+}
+
+/* Reads and checks the whole file; -1 leaves the cache empty. */
+static int read_cache(struct ycache *yc)
+{
+	int fd = open(yc->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return -1;
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < (off_t)sizeof(struct header) ||
+	    (uint64_t)st.st_size > MAX_CACHE || st.st_size % 8) {
+		close(fd);
+		return -1;
+	}
+	yc->size = (size_t)st.st_size;
+	yc->written = ns_of(st.st_mtim);
+	yc->data = xmalloc(yc->size);
+	size_t got = 0;
+	while (got < yc->size) {
+		ssize_t n = read(fd, yc->data + got, yc->size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	struct header h;
+	memcpy(&h, yc->data, sizeof h);
+	size_t off = sizeof h + pad8(yc->keylen);
+	if (got != yc->size || memcmp(h.magic, MAGIC, 8) != 0 || h.size != yc->size ||
+	    h.keylen != yc->keylen || off > yc->size || memcmp(yc->data + sizeof h, yc->key, yc->keylen) != 0 ||
+	    checksum(yc->data + sizeof h, yc->size - sizeof h) != h.sum)
+		return -1;
+	for (uint64_t i = 0; i < h.nrecords; i++) {
+		struct record r;
+		if (yc->size - off < sizeof r)
+			return -1;
+		memcpy(&r, yc->data + off, sizeof r);
+		size_t size = record_size(&r, yc->size);
+		if (!size || r.size != size || size > yc->size - off)
+			return -1;
+		int64_t id[2] = {r.dev, r.ino};
+		hmap_add(&yc->index, id, sizeof id, off);
+		off += size;
+	}
+	if (off != yc->size)
+		return -1;
+	yc->nold = h.nrecords;
+	return 0;
+}
+
+struct ycache *ycache_open(const char *path)
+{
+	struct stat exe;
+	if (stat("/proc/self/exe", &exe) < 0)
+		return NULL;
+	struct ycache *yc = xcalloc(1, sizeof *yc);
+	yc->path = xstrdup(path);
+	yc->key = xasprintf("pydojo %s %llu:%llu:%lld:%lld.%09ld", PYDOJO_VERSION,
+	                    (unsigned long long)exe.st_dev, (unsigned long long)exe.st_ino,
+	                    (long long)exe.st_size, (long long)exe.st_mtim.tv_sec, exe.st_mtim.tv_nsec);
+	yc->keylen = strlen(yc->key);
+	hmap_init(&yc->index);
+	buf_init(&yc->fresh);
+	if (read_cache(yc) < 0) {
+		free(yc->data);
+		yc->data = NULL;
+		hmap_release(&yc->index);
+		hmap_init(&yc->index);
+		yc->nold = 0;
+	}
+	return yc;
+}
+
+void ycache_free(struct ycache *yc)
+{
+	if (!yc)
+		return;
+	for (size_t i = 0; i < yc->ntrees; i++)
+		free(yc->trees[i]);
+	free(yc->trees);
+	buf_release(&yc->fresh);
+	free(yc->used);
+	hmap_release(&yc->index);
+	free(yc->data);
+	free(yc->key);
+	free(yc->path);
+	free(yc);
+}
+
+/* Builds the tree of the record at off, checking every count and offset
+ * (the checksum makes damage unlikely; this makes it harmless). */
+static struct ynode *decode(struct ycache *yc, size_t off, const struct record *r, const char *file)
+{
+	const char *nodes_at = yc->data + off + sizeof *r;
+	const char *items_at = nodes_at + r->nnodes * sizeof(struct snode);
+	const char *text = items_at + pad8(r->nitems * 4);
+	struct ynode *nodes = xmalloc(r->nnodes * sizeof *nodes + r->nitems * sizeof(struct ynode *));
+	struct ynode **kids = (struct ynode **)(nodes + r->nnodes);
+	for (size_t i = 0; i < r->nnodes; i++) {
+		struct snode s;
+		memcpy(&s, nodes_at + i * sizeof s, sizeof s);
+		struct ynode *n = &nodes[i];
+		memset(n, 0, sizeof *n);
+		n->kind = (enum ynode_kind)s.kind;
+		n->plain = s.plain;
+		n->line = s.line;
+		n->col = s.col;
+		n->file = file;
+		if (s.kind == YNODE_SCALAR) {
+			if (s.off >= r->textlen || s.len >= r->textlen - s.off || text[s.off + s.len] != '\0')
+				goto bad;
+			n->str = (char *)text + s.off;
+			n->len = s.len;
+			continue;
+		}
+		if ((s.kind != YNODE_SEQ && s.kind != YNODE_MAP) || s.off > r->nitems ||
+		    s.n > r->nitems - s.off || (s.kind == YNODE_MAP && s.n % 2))
+			goto bad;
+		n->items = kids + s.off;
+		n->n = s.n;
+		for (size_t k = 0; k < s.n; k++) {
+			uint32_t j;
+			memcpy(&j, items_at + (s.off + k) * 4, 4);
+			if (j <= i || j >= r->nnodes)
+				goto bad;
+			n->items[k] = &nodes[j];
+		}
+	}
+	GROW(yc->trees, yc->captrees, yc->ntrees + 1);
+	yc->trees[yc->ntrees++] = nodes;
+	return nodes;
+bad:
+	free(nodes);
+	return NULL;
+}
+
+bool ycache_get(struct ycache *yc, const char *path, const struct stat *st, struct ydoc *doc)
+{
+	int64_t id[2] = {(int64_t)st->st_dev, (int64_t)st->st_ino};
+	size_t off = hmap_get(&yc->index, id, sizeof id);
+	if (off == HMAP_NONE)
+		return false;
+	struct record r;
+	memcpy(&r, yc->data + off, sizeof r);
+	if (r.fsize != (int64_t)st->st_size || r.mtime_s != (int64_t)st->st_mtim.tv_sec ||
+	    r.mtime_ns != (int64_t)st->st_mtim.tv_nsec || r.ctime_s != (int64_t)st->st_ctim.tv_sec ||
+	    r.ctime_ns != (int64_t)st->st_ctim.tv_nsec)
+		return false;
+	if (ns_of(st->st_mtim) > yc->written - RACY_NS || ns_of(st->st_ctim) > yc->written - RACY_NS)
+		return false;
+	memset(doc, 0, sizeof *doc);
+	doc->file = xstrdup(path);
+	if (r.nnodes && !(doc->root = decode(yc, off, &r, doc->file))) {
+		ydoc_release(doc);
+		return false;
+	}
+	GROW(yc->used, yc->capused, yc->nused + 1);
+	yc->used[yc->nused++] = off;
+	return true;
+}
+
+void ycache_put(struct ycache *yc, const struct stat *st, const struct ydoc *doc)
+{
+	/* Breadth first: the children of each collection get consecutive
+	 * numbers, all greater than their parent's. */
+	const struct ynode **order = NULL;
+	size_t n = 0, cap = 0, nitems = 0;
+	if (doc->root) {
+		GROW(order, cap, 1);
+		order[n++] = doc->root;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct ynode *nd = order[i];
+		if (nd->kind == YNODE_SCALAR)
+			continue;
+		GROW(order, cap, n + nd->n);
+		for (size_t k = 0; k < nd->n; k++)
+			order[n++] = nd->items[k];
+		nitems += nd->n;
+	}
+	struct buf nodes, items, text;
+	buf_init(&nodes);
+	buf_init(&items);
+	buf_init(&text);
+	size_t item = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct ynode *nd = order[i];
+		struct snode s = {(uint8_t)nd->kind, nd->plain, 0, nd->line, nd->col, 0, 0, 0};
+		if (nd->kind == YNODE_SCALAR) {
+			s.off = text.len;
+			s.len = nd->len;
+			buf_add(&text, nd->str, nd->len);
+			buf_addc(&text, '\0');
+		} else {
+			s.off = item;
+			s.n = (uint32_t)nd->n;
+			for (size_t k = 0; k < nd->n; k++, item++) {
+				uint32_t j = (uint32_t)(item + 1);   /* breadth-first number of that child */
+				buf_add(&items, &j, 4);
+			}
+		}
+		buf_add(&nodes, &s, sizeof s);
+	}
+	struct record r = {0, (int64_t)st->st_dev, (int64_t)st->st_ino, (int64_t)st->st_size,
+	                   (int64_t)st->st_mtim.tv_sec, (int64_t)st->st_mtim.tv_nsec,
+	                   (int64_t)st->st_ctim.tv_sec, (int64_t)st->st_ctim.tv_nsec, n, nitems, text.len};
+	r.size = record_size(&r, SIZE_MAX);
+	static const char zeros[8];
+	buf_add(&yc->fresh, &r, sizeof r);
+	buf_add(&yc->fresh, nodes.data, nodes.len);
+	buf_add(&yc->fresh, items.data, items.len);
+	buf_add(&yc->fresh, zeros, pad8(items.len) - items.len);
+	buf_add(&yc->fresh, text.data, text.len);
+	buf_add(&yc->fresh, zeros, pad8(text.len) - text.len);
+	yc->nfresh++;
+	buf_release(&text);
+	buf_release(&items);
+	buf_release(&nodes);
+	free(order);
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+void ycache_save(struct ycache *yc)
+{
+	if (!yc->nfresh && yc->nused == yc->nold)
+		return;   /* the file holds exactly this already */
+	static const char zeros[8];
+	struct header h;
+	memcpy(h.magic, MAGIC, 8);
+	h.keylen = yc->keylen;
+	h.nrecords = yc->nused + yc->nfresh;
+	struct buf out;
+	buf_init(&out);
+	buf_add(&out, &h, sizeof h);
+	buf_add(&out, yc->key, yc->keylen);
+	buf_add(&out, zeros, pad8(yc->keylen) - yc->keylen);
+	for (size_t i = 0; i < yc->nused; i++) {
+		struct record r;
+		memcpy(&r, yc->data + yc->used[i], sizeof r);
+		buf_add(&out, yc->data + yc->used[i], r.size);
+	}
+	buf_add(&out, yc->fresh.data, yc->fresh.len);
+	char *tmp = NULL;
+	int fd = -1;
+	if (out.len > MAX_CACHE || paths_make_parents(yc->path) < 0)
+		goto out;
+	h.size = out.len;
+	h.sum = checksum(out.data + sizeof h, out.len - sizeof h);
+	memcpy(out.data, &h, sizeof h);
+	tmp = xasprintf("%s.XXXXXX", yc->path);
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0)
+		goto out;
+	int failed = write_all(fd, out.data, out.len);
+	failed |= close(fd);
+	fd = -1;
+	if (failed || rename(tmp, yc->path) < 0)
+		unlink(tmp);
+out:
+	if (fd >= 0) {
+		close(fd);
+		unlink(tmp);
+	}
+	free(tmp);
+	buf_release(&out);
+}

@@ -1,0 +1,260 @@
+"""The parsed-content cache ($XDG_CACHE_HOME/pydojo/catalog) never serves
+stale content: an edit shows at once (also one of the same size with the
+modification time put back), a file changed within 2 s of the cache's
+writing is read again, a truncated, garbled or bit-flipped cache and one
+written by another binary are ignored and rewritten, and a broken catalog
+is refused by every command with the same errors as before. A cache file's
+identity (inode, time) tells whether a run served it or wrote a new one."""
+
+import os
+import shutil
+import stat
+import subprocess
+import tempfile
+import time
+
+from clitest import BIN, SRC, expect, private_env, run, run_tests
+
+LESSON = """\
+id: alpha
+title: Topic alpha
+track: one
+level: core
+summary: The alpha topic of the cache tests.
+sections:
+  - title: Only section
+    body: |
+      The word of the day is Apricot.
+"""
+
+QUIZ = """\
+topic: alpha
+questions:
+  - id: alpha-text
+    type: text
+    prompt: Why is the sum six?
+    rubric:
+      - point: adds 0 to 3
+        pattern: '\\b(0|zero)\\b.*\\b(3|three)\\b'
+        reject: '\\bnot\\b'
+    model_answer: It adds 0, 1, 2 and 3.
+"""
+
+
+class Setup:
+    def __init__(self, tmp):
+        self.tmp = tmp
+        self.root = os.path.join(tmp, "content")
+        os.makedirs(os.path.join(self.root, "lessons"))
+        os.makedirs(os.path.join(self.root, "quizzes"))
+        self.lesson = os.path.join(self.root, "lessons", "alpha.yaml")
+        self.quiz = os.path.join(self.root, "quizzes", "alpha.yaml")
+        write(self.lesson, LESSON)
+        write(self.quiz, QUIZ)
+        self.env = private_env(tmp, PYDOJO_DATADIR=self.root)
+        self.cache = os.path.join(tmp, "xdg_cache_home", "pydojo", "catalog")
+
+    def learn(self, binary=BIN):
+        p = subprocess.run([binary, "learn", "alpha"], cwd=SRC, env=self.env,
+                           capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60)
+        expect(p.returncode == 0, f"learn: {p.returncode} {p.stderr}")
+        return p.stdout
+
+    def identity(self):
+        st = os.stat(self.cache)
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def settle(self):
+        """Dates the cache 10 s ahead, so that no content file is within
+        2 s of its writing and it is served (as it would be once the
+        content has not changed for 2 s)."""
+        at = time.time_ns() + 10 * 10**9
+        os.utime(self.cache, ns=(at, at))
+        return self.identity()
+
+
+def write(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def test_served_when_nothing_changed():
+    with tempfile.TemporaryDirectory() as tmp:
+        s = Setup(tmp)
+        expect("Apricot" in s.learn(), "the lesson")
+        expect(os.path.isfile(s.cache), "no cache written")
+        before = s.settle()
+        expect("Apricot" in s.learn(), "the lesson from the cache")
+        expect(s.identity() == before, "a valid cache was rewritten instead of served")
+        rc, out, err = run(["topics"], env=s.env)
+        expect(rc == 0 and "alpha" in out, f"topics from the cache: {rc} {err}")
+        expect(s.identity() == before, "topics rewrote a valid cache")
+
+
+def test_edit_shows_new_text():
+    with tempfile.TemporaryDirectory() as tmp:
+        s = Setup(tmp)
+        s.learn()
+        write(s.lesson, LESSON.replace("Apricot", "Plum and fig"))
+        out = s.learn()
+        expect("Plum and fig" in out and "Apricot" not in out, out)
+
+
+def test_same_size_edit_with_mtime_put_back():
+    with tempfile.TemporaryDirectory() as tmp:
+        s = Setup(tmp)
+        s.learn()
+        before = s.settle()
+        st = os.stat(s.lesson)
+        write(s.lesson, LESSON.replace("Apricot", "Aprikot"))
+        os.utime(s.lesson, ns=(st.st_atime_ns, st.st_mtime_ns))
+        expect(os.stat(s.lesson).st_size == st.st_size, "not the same size")
+        out = s.learn()
+        expect("Aprikot" in out and "Apricot" not in out, f"stale text served: {out}")
+        expect(s.identity() != before, "the cache was not rewritten")
+
+
+def test_file_changed_within_two_seconds_is_read_again():
+    with tempfile.TemporaryDirectory() as tmp:
+        s = Setup(tmp)
+        s.learn()
+        newest = max(max(os.stat(p).st_mtime_ns, os.stat(p).st_ctime_ns) for p in (s.lesson, s.quiz))
+        # Written 1 s after the content changed: racy, so read again.
+        os.utime(s.cache, ns=(newest + 10**9, newest + 10**9))
+        before = s.identity()
+        expect("Apricot" in s.learn(), "the lesson")
+        expect(s.identity() != before, "a racy cache entry was served")
+        # Written 3 s after: served.
+        os.utime(s.cache, ns=(newest + 3 * 10**9, newest + 3 * 10**9))
+        before = s.identity()
+        expect("Apricot" in s.learn(), "the lesson")
+        expect(s.identity() == before, "a settled cache was not served")
+
+
+def test_damaged_cache_is_ignored_and_rewritten():
+    with tempfile.TemporaryDirectory() as tmp:
+        s = Setup(tmp)
+        s.learn()
+        with open(s.cache, "rb") as f:
+            good = f.read()
+        expect(good.count(b"Apricot") == 1, "the lesson's text is in the cache")
+        damages = {
+            "truncated": good[:len(good) // 2],
+            "truncated by one word": good[:-8],
+            "garbage": bytes((i * 131 + 7) % 256 for i in range(len(good))),
+            "one byte changed": good.replace(b"Apricot", b"Apricox"),
+            "empty": b"",
+        }
+        for what, data in damages.items():
+            with open(s.cache, "wb") as f:
+                f.write(data)
+            before = s.settle()
+            out = s.learn()
+            expect("Apricot" in out and "Apricox" not in out, f"{what}: {out}")
+            expect(s.identity() != before, f"{what}: the damaged cache was not rewritten")
+            before = s.settle()
+            s.learn()
+            expect(s.identity() == before, f"{what}: the rewritten cache is not served")
+
+
+def test_fifo_or_folder_in_place_of_the_cache():
+    with tempfile.TemporaryDirectory() as tmp:
+        s = Setup(tmp)
+        os.makedirs(os.path.dirname(s.cache))
+        os.mkfifo(s.cache)
+        expect("Apricot" in s.learn(), "the lesson with a FIFO as cache")
+        expect(stat.S_ISREG(os.stat(s.cache).st_mode), "the FIFO was not replaced by a cache")
+        os.unlink(s.cache)
+        os.mkdir(s.cache)
+        expect("Apricot" in s.learn(), "the lesson with a folder as cache")
+
+
+def test_cache_that_cannot_be_written():
+    with tempfile.TemporaryDirectory() as tmp:
+        s = Setup(tmp)
+        s.env["XDG_CACHE_HOME"] = os.path.join(s.lesson, "below-a-file")
+        expect("Apricot" in s.learn(), "the lesson without a cache")
+
+
+def test_other_binary_rewrites_the_cache():
+    with tempfile.TemporaryDirectory() as tmp:
+        s = Setup(tmp)
+        other = os.path.join(tmp, "pydojo-copy")
+        shutil.copy2(BIN, other)
+        s.learn()
+        before = s.settle()
+        expect("Apricot" in s.learn(other), "the lesson from another binary")
+        expect(s.identity() != before, "another binary's cache was served")
+        before = s.settle()
+        s.learn(other)
+        expect(s.identity() == before, "its own cache was not served")
+        s.learn()
+        expect(s.identity() != before, "the first binary served the copy's cache")
+
+
+def test_broken_content_refused_as_before():
+    with tempfile.TemporaryDirectory() as tmp:
+        s = Setup(tmp)
+        s.learn()
+        s.settle()
+        breaks = [
+            (s.lesson, LESSON.replace("level: core", "level: core\nlevle: extra"),
+             "lessons/alpha.yaml:5:1: error: unknown key 'levle' in a lesson (did you mean 'level'?)"),
+            (s.lesson, LESSON.replace("level: core", "level: core\nrequires: [omega]"),
+             "lessons/alpha.yaml:5:12: error: unknown topic 'omega' in 'requires'"),
+            (s.quiz, QUIZ.replace("(3|three)\\b'", "(3|three\\b'"),
+             "quizzes/alpha.yaml:8:18: error: pattern does not compile: missing closing parenthesis"),
+            (s.lesson, LESSON.replace("sections:", "sections: ["),
+             "lessons/alpha.yaml:"),
+        ]
+        for path, text, want in breaks:
+            write(path, text)
+            rc, out, err = run(["check", s.root], env=s.env)
+            expect(rc == 2 and want in err, f"check: {rc} {err}")
+            errors = [l for l in err.splitlines() if ": error: " in l]
+            for argv in (["learn", "alpha"], ["topics"], ["quiz", "alpha"]):
+                for attempt in range(2):
+                    if attempt and os.path.exists(s.cache):
+                        s.settle()
+                    rc, out2, err2 = run(argv, env=s.env, stdin="quit\n")
+                    expect(rc == 2, f"{argv} on broken content: {rc} {err2}")
+                    expect([l for l in err2.splitlines() if ": error: " in l] == errors,
+                           f"{argv}: {err2!r} against check's {err!r}")
+            write(path, LESSON if path == s.lesson else QUIZ)
+            expect("Apricot" in s.learn(), "the repaired lesson")
+
+
+def test_rubric_graded_from_the_cache():
+    with tempfile.TemporaryDirectory() as tmp:
+        s = Setup(tmp)
+        s.learn()
+        before = s.settle()
+        rc, out, err = run(["quiz", "alpha"], env=s.env, stdin="It adds zero up to three.\n.\n3\n")
+        expect(rc == 0 and "✓ found  adds 0 to 3" in out, f"{rc} {out} {err}")
+        rc, out, err = run(["quiz", "alpha"], env=s.env, stdin="It does not add zero to three.\n.\n3\n")
+        expect("✓ found" not in out and "adds 0 to 3" in out, f"the reject pattern: {out}")
+        expect(s.identity() == before, "the quiz did not run from the cache")
+
+
+def test_content_option_and_check():
+    with tempfile.TemporaryDirectory() as tmp:
+        s = Setup(tmp)
+        extra = os.path.join(tmp, "extra")
+        os.makedirs(os.path.join(extra, "lessons"))
+        write(os.path.join(extra, "lessons", "beta.yaml"),
+              LESSON.replace("alpha", "beta").replace("Apricot", "Banana"))
+        s.learn()
+        s.settle()
+        rc, out, err = run(["--content", extra, "learn", "beta"], env=s.env)
+        expect(rc == 0 and "Banana" in out, f"--content: {rc} {err}")
+        rc, out, err = run(["learn", "beta"], env=s.env)
+        expect(rc == 2 and "unknown topic 'beta'" in err, f"without --content: {rc} {err}")
+        # check reads the YAML and leaves the cache alone.
+        os.unlink(s.cache)
+        rc, out, err = run(["check"], env=s.env)
+        expect(rc == 0, f"check: {rc} {err}")
+        expect(not os.path.exists(s.cache), "check wrote a cache")
+
+
+if __name__ == "__main__":
+    run_tests(globals())
