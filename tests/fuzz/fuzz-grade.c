@@ -74,6 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		point.re = compile(f1);
 		point.reject = *f2 ? f2 : NULL;
 		point.reject_re = compile(f2);
+		point.compiled = true;
 		q.rubric = &point;
 		q.nrubric = 1;
 		q.pass = 1;

@@ -346,6 +346,7 @@ static void test_rubric_limit(void **state)
 	for (size_t i = 0; i < 3; i++) {
 		points[i].re = compiled(points[i].pattern);
 		points[i].reject_re = points[i].reject ? compiled(points[i].reject) : NULL;
+		points[i].compiled = true;
 	}
 	struct question q;
 	memset(&q, 0, sizeof q);
