@@ -360,7 +360,7 @@ static size_t visible_piece(const char *s, size_t n, size_t i, bool one_line, ch
                             const char **out, size_t *outlen, size_t *cols)
 {
 	const unsigned char *p = (const unsigned char *)s + i;
-	unsigned cp;
+	unsigned cp = 0;   /* utf8_decode leaves it unset on a bad sequence */
 	size_t len = utf8_decode(p, n - i, &cp);
 	bool kept = !one_line && (cp == '\t' || cp == '\n' || (cp == '\r' && i + 1 < n && s[i + 1] == '\n'));
 	if (len == 0 || ((cp < 0x20 || cp == 0x7f) && !kept)) {
