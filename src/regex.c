@@ -141,7 +141,9 @@ enum regex_result regex_next(struct regex *re, const char *subject, size_t len, 
 	 * match tried anchored there, then a search one character on), since
 	 * the search itself moves on by whole characters; and the JIT cannot
 	 * run an anchored retry, which would go to the interpreter. */
-	if (scan->empty)
+	if (scan->nonempty)
+		opts |= PCRE2_NOTEMPTY;
+	else if (scan->empty)
 		opts |= PCRE2_NOTEMPTY_ATSTART;
 	enum regex_result r = search(re, subject, len, scan->from, opts, start, end, err);
 	if (r == REGEX_LIMIT)

@@ -43,6 +43,7 @@ struct regex_scan {
 	size_t from;        /* where the next search starts */
 	bool empty;         /* the previous match was empty and ended at from */
 	bool checked;       /* the subject's UTF-8 has been validated */
+	bool nonempty;      /* the caller wants only non-empty matches from now on */
 };
 
 /* Finds the next match in subject[0..len) after the previous one, as PCRE2's
@@ -52,7 +53,11 @@ struct regex_scan {
  * calls skip that check, so a scan costs time linear in len, not once more
  * per match. Returns REGEX_MATCH (setting *start and *end, byte offsets),
  * REGEX_NOMATCH when no match is left, or REGEX_LIMIT (also for invalid
- * UTF-8), setting *err to a static message when err is not NULL. */
+ * UTF-8), setting *err to a static message when err is not NULL.
+ * With scan->nonempty set, empty matches are skipped inside PCRE2: one call
+ * reaches the next non-empty match (the same one the character-by-character
+ * walk would reach), where a pattern like 'x?' would otherwise stop at every
+ * character. */
 enum regex_result regex_next(struct regex *re, const char *subject, size_t len, struct regex_scan *scan,
                              size_t *start, size_t *end, const char **err);
 

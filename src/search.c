@@ -37,8 +37,11 @@ static void search_text(struct ctx *x, const char *topic, const char *where, con
 		enum regex_result rc;
 		while ((rc = regex_next(x->re, p, n, &scan, &s, &e, &x->err)) == REGEX_MATCH) {
 			hit = true;
+			/* The line is a hit; only what can be highlighted is
+			 * left to find. */
+			scan.nonempty = true;
 			if (s == e)
-				continue;   /* nothing to highlight */
+				continue;
 			GROW(x->spans, x->cap, 2 * nspans + 2);
 			x->spans[2 * nspans] = s;
 			x->spans[2 * nspans + 1] = e;

@@ -405,6 +405,17 @@ void buf_add_visible(struct buf *b, const char *s, size_t n, size_t max_cols)
 			end = cut;
 	}
 	for (size_t i = 0; i < end;) {
+		/* Printable ASCII (and, in full text, tabs and newlines) goes
+		 * through in runs: a search hit on a 4 MiB line is mostly that. */
+		size_t run = i;
+		while (run < end && ((s[run] >= 0x20 && s[run] < 0x7f) ||
+		                     (!max_cols && (s[run] == '\t' || s[run] == '\n'))))
+			run++;
+		if (run > i) {
+			buf_add(b, s + i, run - i);
+			i = run;
+			continue;
+		}
 		i += visible_piece(s, n, i, max_cols > 0, tmp, &out, &outlen, &cols);
 		buf_add(b, out, outlen);
 	}
