@@ -38,10 +38,17 @@ static void complete(void *arg, const char *line, int index, const char *word,
 	char *why = NULL;
 	const struct command *c = commands_find(argv[0], true, &why);
 	free(why);
+	struct catalog *cat = x->cat;
+	if (c && index == 2 && cat && strcmp(c->name, "learn") == 0 && argv[1]) {
+		/* learn TOPIC SECTION: the section ids */
+		const struct lesson *ls = catalog_lesson(cat, argv[1]);
+		for (size_t i = 0; ls && i < ls->nsections; i++)
+			if (ls->sections[i].id)
+				add(state, ls->sections[i].id);
+	}
 	commands_free_argv(argv);
 	if (!c || index != 1)
 		return;
-	struct catalog *cat = x->cat;
 	if (strcmp(c->name, "help") == 0) {
 		for (size_t i = 0; i < commands_count(); i++)
 			add(state, commands_at(i)->name);

@@ -258,7 +258,7 @@ static const char *get_python(struct loader *L, const struct ynode *map)
 /* ---- lessons ---- */
 
 static const char *const lesson_keys[] = {"demos", "id", "level", "requires", "sections", "see_also", "summary", "title", "track"};
-static const char *const section_keys[] = {"body", "code", "title"};
+static const char *const section_keys[] = {"body", "code", "id", "title"};
 static const char *const code_keys[] = {"lang", "output", "python", "source"};
 
 static struct code_example *load_code(struct loader *L, const struct ynode *n)
@@ -329,6 +329,18 @@ static void load_lesson(struct loader *L, const struct ynode *root, const char *
 			struct section *sec = &ls->sections[ls->nsections++];
 			sec->pos = pos_of(s);
 			sec->title = get_text(L, s, "title", true, "a section");
+			/* Optional, so content written before ids existed still loads;
+			 * the shipped lessons give every section one (a content test). */
+			sec->id = get_id(L, s, "id", false, "a section");
+			if (sec->id) {
+				sec->id_pos = pos_of(ynode_get(s, "id"));
+				for (size_t j = 0; j + 1 < ls->nsections; j++)
+					if (ls->sections[j].id && strcmp(ls->sections[j].id, sec->id) == 0) {
+						ERR(L, ynode_get(s, "id"), "duplicate section id '%s' (first at line %d)", sec->id,
+						    ls->sections[j].id_pos.line);
+						break;
+					}
+			}
 			sec->body = get_text(L, s, "body", false, "a section");
 			const struct ynode *code = ynode_get(s, "code");
 			if (code)
@@ -366,7 +378,7 @@ static const char *const q_own[Q_NTYPES][7] = {
 	[Q_OUTPUT] = {"answer", "code", "prompt", "python"},
 	[Q_TEXT] = {"examples", "model_answer", "pass", "prompt", "rubric"},
 };
-static const char *const rubric_keys[] = {"pattern", "point", "reject"};
+static const char *const rubric_keys[] = {"pattern", "point", "reject", "section"};
 static const char *const example_keys[] = {"fail", "pass"};
 
 static struct regex *compile_pattern(struct loader *L, const struct ynode *map, const char *key,
@@ -403,6 +415,20 @@ struct regex *catalog_rubric_regex(const struct rubric_point *p, bool reject)
 		m->compiled = true;
 	}
 	return reject ? p->reject_re : p->re;
+}
+
+/* ID or TOPIC/ID, each part [a-z0-9-]+. */
+static bool valid_section_ref(const char *s)
+{
+	const char *slash = strchr(s, '/');
+	if (!slash)
+		return is_id(s);
+	if (slash == s || !is_id(slash + 1))
+		return false;
+	for (const char *t = s; t < slash; t++)
+		if (!((*t >= 'a' && *t <= 'z') || (*t >= '0' && *t <= '9') || *t == '-'))
+			return false;
+	return true;
 }
 
 static bool get_index(struct loader *L, const struct ynode *v, size_t nchoices, long *out)
@@ -569,6 +595,15 @@ static void load_question(struct loader *L, struct quiz *qz, const struct ynode 
 					rp->reject_pos = pos_of(ynode_get(p, "reject"));
 				}
 				rp->compiled = !L->cached;
+				rp->section = get_str(L, p, "section", false, "a rubric point");
+				if (rp->section) {
+					rp->section_pos = pos_of(ynode_get(p, "section"));
+					if (!valid_section_ref(rp->section)) {
+						ERR(L, ynode_get(p, "section"),
+						    "invalid section '%s': use a section id, or TOPIC/ID (only a-z, 0-9 and '-')", rp->section);
+						rp->section = NULL;
+					}
+				}
 			}
 		}
 		q->pass = q->nrubric;
@@ -1085,6 +1120,8 @@ int catalog_add_file(struct catalog *c, const char *path, struct diag *d)
 
 /* ---- cross-references ---- */
 
+static const char *suggest(const char *id, const char **cands, size_t n);
+
 static struct diag *sink(struct catalog *c, bool reference, struct diag *d)
 {
 	return reference ? &c->scratch : d;
@@ -1236,6 +1273,57 @@ static void check_text_question(struct diag *dg, const struct question *q)
 	}
 	free(reported);
 	free(hits);
+}
+
+/* The lesson a section reference points into: TOPIC of 'TOPIC/ID', else the
+ * quiz's own lesson. Sets *id to the section id. NULL when there is none
+ * (an unknown topic, or a quiz without a lesson, reported elsewhere). */
+static const struct lesson *ref_lesson(const struct catalog *c, const struct question *q, const char *ref,
+                                       const char **id)
+{
+	const char *slash = strchr(ref, '/');
+	if (!slash) {
+		*id = ref;
+		return q->quiz->lesson;
+	}
+	*id = slash + 1;
+	char *topic = xstrndup(ref, (size_t)(slash - ref));
+	const struct lesson *ls = catalog_lesson(c, topic);
+	free(topic);
+	return ls;
+}
+
+/* Every 'section' of a rubric point names a section of a lesson. */
+static void check_point_sections(struct catalog *c, struct diag *dg, const struct question *q)
+{
+	for (size_t i = 0; i < q->nrubric; i++) {
+		const struct rubric_point *p = &q->rubric[i];
+		if (!p->section)
+			continue;
+		const char *id;
+		const struct lesson *ls = ref_lesson(c, q, p->section, &id);
+		if (!ls) {
+			if (strchr(p->section, '/')) {
+				char *topic = xstrndup(p->section, (size_t)(id - 1 - p->section));
+				char sug[128];
+				suggest_suffix(sug, sizeof sug, catalog_suggest_topic(c, topic));
+				PERR(dg, p->section_pos, "unknown topic '%s' in section '%s'%s", topic, p->section, sug);
+				free(topic);
+			}
+			continue;
+		}
+		if (catalog_section_index(ls, id) >= 0)
+			continue;
+		const char **ids = xcalloc(ls->nsections + 1, sizeof *ids);
+		size_t n = 0;
+		for (size_t k = 0; k < ls->nsections; k++)
+			if (ls->sections[k].id)
+				ids[n++] = ls->sections[k].id;
+		char sug[128];
+		suggest_suffix(sug, sizeof sug, suggest(id, ids, n));
+		free(ids);
+		PERR(dg, p->section_pos, "no section '%s' in lesson '%s'%s", id, ls->id, sug);
+	}
 }
 
 /* Reference content that a checked file redefines steps aside: checking an
@@ -1414,6 +1502,8 @@ int catalog_link(struct catalog *c, struct diag *d)
 			const struct question *q = &qz->questions[k];
 			if (q->type == Q_TEXT && !c->skip_grading)
 				check_text_question(dg, q);
+			if (q->type == Q_TEXT)
+				check_point_sections(c, dg, q);
 			if (!q->id)
 				continue;
 			const struct question *prev = qindex_add(c, q);
@@ -1433,6 +1523,24 @@ int catalog_link(struct catalog *c, struct diag *d)
 }
 
 /* ---- queries ---- */
+
+int catalog_section_index(const struct lesson *ls, const char *id)
+{
+	for (size_t i = 0; i < ls->nsections; i++)
+		if (ls->sections[i].id && strcmp(ls->sections[i].id, id) == 0)
+			return (int)i;
+	return -1;
+}
+
+char *catalog_point_section(const struct question *q, const struct rubric_point *p)
+{
+	if (!p->section)
+		return NULL;
+	const char *slash = strchr(p->section, '/');
+	if (slash)
+		return xasprintf("%.*s %s", (int)(slash - p->section), p->section, slash + 1);
+	return q->quiz->topic ? xasprintf("%s %s", q->quiz->topic, p->section) : NULL;
+}
 
 size_t catalog_nlessons(const struct catalog *c)
 {

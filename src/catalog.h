@@ -36,10 +36,11 @@ struct code_example {
 };
 
 struct section {
+	const char *id;       /* [a-z0-9-]+, unique in its lesson; NULL when not given */
 	const char *title;
 	const char *body;     /* Markdown, or NULL */
 	struct code_example *code; /* or NULL */
-	struct pos pos;
+	struct pos pos, id_pos;
 };
 
 struct strlist {
@@ -63,6 +64,8 @@ extern const char *const qtype_names[Q_NTYPES];
 
 struct rubric_point {
 	const char *point, *pattern, *reject;
+	const char *section;            /* the section that teaches it: ID or TOPIC/ID, or NULL */
+	struct pos section_pos;
 	/* Use catalog_rubric_regex(): a catalog served from the cache compiles
 	 * a point's patterns when it is first graded. */
 	struct regex *re, *reject_re;   /* NULL when not compiled (yet), or it does not compile */
@@ -177,6 +180,13 @@ void catalog_use_cache(struct catalog *c, const char *path);
  * compiling it on first use; NULL when there is none or it does not
  * compile. */
 struct regex *catalog_rubric_regex(const struct rubric_point *p, bool reject);
+
+/* The index of the section of ls with the given id, or -1. */
+int catalog_section_index(const struct lesson *ls, const char *id);
+/* The arguments of the `learn` command that opens the section teaching
+ * rubric point p of question q ("gil release-on-io"): a new string the
+ * caller frees, or NULL when the point names no section. */
+char *catalog_point_section(const struct question *q, const struct rubric_point *p);
 
 size_t catalog_nlessons(const struct catalog *c);
 struct lesson *catalog_lesson_at(const struct catalog *c, size_t i);  /* sorted by track, then id */

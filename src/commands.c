@@ -329,7 +329,10 @@ static int find_section(const struct lesson *ls, const char *arg)
 	long n = strtol(arg, &end, 10);
 	if (*arg && !*end)
 		return n >= 1 && (size_t)n <= ls->nsections ? (int)n - 1 : -1;
-	int found = -1;
+	/* An id names one section for good: numbers shift when one is inserted. */
+	int found = catalog_section_index(ls, arg);
+	if (found >= 0)
+		return found;
 	for (size_t i = 0; i < ls->nsections; i++)
 		if (strncasecmp(ls->sections[i].title, arg, strlen(arg)) == 0) {
 			if (found >= 0)
@@ -387,8 +390,8 @@ static int cmd_learn(struct ctx *x, int argc, char **argv)
 			return 2;
 		}
 		if (section < 0) {
-			fprintf(stderr, "error: no section '%s' in '%s' (1 to %zu, or a title)\n", str_echo(e, argv[2]), ls->id,
-			        ls->nsections);
+			fprintf(stderr, "error: no section '%s' in '%s' (1 to %zu, an id or a title; see 'sections %s')\n",
+			        str_echo(e, argv[2]), ls->id, ls->nsections, ls->id);
 			return 2;
 		}
 	}
@@ -448,7 +451,10 @@ static int cmd_sections(struct ctx *x, int argc, char **argv)
 		const char *t = ls->sections[i].title;
 		buf_printf(&b, "%s %2zu. ", ls == x->cur && (int)i == x->cur_section ? ">" : " ", i + 1);
 		buf_add_visible(&b, t, strlen(t), 0);
-		buf_printf(&b, "%s\n", ls->sections[i].code ? "  (example)" : "");
+		buf_puts(&b, ls->sections[i].code ? "  (example)" : "");
+		if (ls->sections[i].id)
+			buf_printf(&b, "  [%s]", ls->sections[i].id);
+		buf_addc(&b, '\n');
 	}
 	fwrite(b.data, 1, b.len, stdout);
 	buf_release(&b);
@@ -564,7 +570,7 @@ static int cmd_help(struct ctx *x, int argc, char **argv)
 		       "\nExit status: 0 ok, 1 an answer or search failed, 2 bad usage or content,\n"
 		       "3 environment (database, demo binary, output that could not be written).\n");
 	else
-		printf("\nUnique prefixes work ('le gil'). Tab completes commands, topics and demos.\n");
+		printf("\nUnique prefixes work ('le gil'). Tab completes commands, topics, section ids and demos.\n");
 	return 0;
 }
 
@@ -591,10 +597,10 @@ static int cmd_quit(struct ctx *x, int argc, char **argv)
 
 static const struct command table[] = {
 	{"topics", NULL, "topics [--json]", "topics grouped by track", cmd_topics, false},
-	{"learn", NULL, "learn TOPIC [SECTION]", "read a lesson, or one section (number or title)", cmd_learn, false},
+	{"learn", NULL, "learn TOPIC [SECTION]", "read a lesson, or one section (number, id or title)", cmd_learn, false},
 	{"next", NULL, "next", "the next section of the open lesson", cmd_next, true},
 	{"prev", NULL, "prev", "the previous section of the open lesson", cmd_prev, true},
-	{"sections", NULL, "sections [TOPIC]", "the sections of a lesson", cmd_sections, false},
+	{"sections", NULL, "sections [TOPIC]", "the sections of a lesson, with their ids", cmd_sections, false},
 	{"demo", NULL, "demo [list | ID [--PARAM VALUE ...] [--json | --predict | --help]]", "run a live concept demo, or predict its result first", cmd_demo, false},
 	{"quiz", NULL, "quiz TOPIC [-n N]", "practise a topic: due questions, then new, then the weakest", cmd_quiz, false},
 	{"review", NULL, "review [--new-limit N]", "the cards due across all topics, then new ones up to a daily limit", cmd_review, false},

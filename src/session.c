@@ -593,6 +593,16 @@ static void put_right_answer(struct buf *b, struct session *s, const struct ques
 	}
 }
 
+/* Where to read about a point the answer missed: one line, when the point
+ * names the section that teaches it. */
+static void put_read(struct buf *b, const struct question *q, const struct rubric_point *p, const char *indent)
+{
+	char *learn = catalog_point_section(q, p);
+	if (learn)
+		buf_printf(b, "%sread: learn %s\n", indent, learn);
+	free(learn);
+}
+
 static void show_feedback(struct session *s, const struct question *q, const size_t *shown,
 		const struct grade_result *r)
 {
@@ -611,11 +621,13 @@ static void show_feedback(struct session *s, const struct question *q, const siz
 				put_styled(&b, s, STYLE_BAD, "  ✗ not graded  ");
 				buf_printf(&b, "%s: checking it hit the regex match limits on your answer, "
 				           "so it is not credited\n", q->rubric[i].point);
-				continue;
+			} else {
+				put_styled(&b, s, r->hits[i] ? STYLE_OK : STYLE_BAD, r->hits[i] ? "  ✓ found  " : "  ✗ missed ");
+				buf_add_visible(&b, q->rubric[i].point, strlen(q->rubric[i].point), 0);
+				buf_addc(&b, '\n');
 			}
-			put_styled(&b, s, r->hits[i] ? STYLE_OK : STYLE_BAD, r->hits[i] ? "  ✓ found  " : "  ✗ missed ");
-			buf_add_visible(&b, q->rubric[i].point, strlen(q->rubric[i].point), 0);
-			buf_addc(&b, '\n');
+			if (!r->hits[i])
+				put_read(&b, q, &q->rubric[i], "           ");
 		}
 		buf_puts(&b, "  model answer:\n");
 		put_md(&b, s, q->model_answer ? q->model_answer : "", 4);
@@ -1187,6 +1199,24 @@ static char *results_json(const struct session *s, double seconds)
 				pf = false;
 				buf_json_str(&b, d->q->rubric[k].point);
 			}
+		/* Beside points, in the same order: each one's section as
+		 * TOPIC/ID, or null. */
+		buf_puts(&b, "], \"sections\": [");
+		pf = true;
+		for (size_t k = 0; d->hits && k < d->q->nrubric; k++)
+			if (!d->hits[k]) {
+				const struct rubric_point *p = &d->q->rubric[k];
+				buf_puts(&b, pf ? "" : ", ");
+				pf = false;
+				char *ref = !p->section ? NULL
+				          : strchr(p->section, '/') ? xstrdup(p->section)
+				                                    : xasprintf("%s/%s", topic_of(d->q), p->section);
+				if (ref)
+					buf_json_str(&b, ref);
+				else
+					buf_puts(&b, "null");
+				free(ref);
+			}
 		buf_puts(&b, "]}");
 	}
 	buf_puts(&b, "], \"questions\": [");
@@ -1283,6 +1313,7 @@ static void print_report(const struct session *s, double seconds)
 				buf_puts(&b, "    - ");
 				buf_add_visible(&b, d->q->rubric[k].point, strlen(d->q->rubric[k].point), 0);
 				buf_addc(&b, '\n');
+				put_read(&b, d->q, &d->q->rubric[k], "      ");
 			}
 	}
 	qsort(tl, nt, sizeof *tl, cmp_tally);

@@ -134,6 +134,53 @@ class Env:
             con.close()
 
 
+SECTIONED_LESSON = """id: {id}
+title: Topic {id}
+track: language
+level: core
+summary: A topic whose sections have ids.
+sections:
+  - title: First things
+    id: first
+    body: Text.
+  - title: The point
+    id: the-point
+    body: Text.
+"""
+
+SECTIONED_QUIZ = """topic: alpha
+questions:
+  - id: alpha-why
+    type: text
+    prompt: Why?
+    rubric:
+      - point: apples are named
+        pattern: apple
+        section: the-point
+      - point: bananas are named
+        pattern: banana
+        section: beta/first
+      - point: cherries are named
+        pattern: cherr
+    model_answer: An apple, a banana and a cherry.
+"""
+
+
+def sectioned_content(tmp):
+    """A --content folder: lessons alpha and beta with section ids, and one
+    text question of alpha whose key points name a section of alpha, a
+    section of beta (TOPIC/ID) and none."""
+    root = os.path.join(tmp, "sectioned")
+    os.makedirs(os.path.join(root, "lessons"))
+    os.makedirs(os.path.join(root, "quizzes"))
+    for t in ("alpha", "beta"):
+        with open(os.path.join(root, "lessons", t + ".yaml"), "w", encoding="utf-8") as f:
+            f.write(SECTIONED_LESSON.format(id=t))
+    with open(os.path.join(root, "quizzes", "alpha.yaml"), "w", encoding="utf-8") as f:
+        f.write(SECTIONED_QUIZ)
+    return root
+
+
 HEADER = re.compile(r"^\[(\d+)(?:/(\d+)| · ([^\]]*))\] (\S+) \((\S+), (\S+)\)$")
 
 

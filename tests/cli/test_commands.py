@@ -55,6 +55,21 @@ def test_learn_one_section_by_number_and_title():
     expect(status == 2 and "no section '99'" in err, f"bad section: {status} {err!r}")
 
 
+def test_learn_one_section_by_id():
+    status, out_id, err = run(["learn", "gil", "release-on-io"])
+    expect(status == 0, f"exit {status}: {err}")
+    status, out_n, err = run(["learn", "gil", "3"])
+    expect(out_id == out_n and "What releases the GIL" in out_id, f"by id: {out_id[:200]!r}")
+    status, out, err = run(["learn", "gil", "release-on-i0"])
+    expect(status == 2 and "no section 'release-on-i0'" in err and "an id" in err, f"bad id: {status} {err!r}")
+
+
+def test_sections_lists_ids():
+    status, out, err = run(["sections", "gil"])
+    expect(status == 0 and re.search(r"^\s+3\. What releases the GIL.*  \[release-on-io\]$", out, re.M),
+           f"no id beside the title: {out!r}")
+
+
 def test_sections_lists_numbered_titles():
     status, out, err = run(["sections", "gil"])
     expect(status == 0, f"exit {status}: {err}")

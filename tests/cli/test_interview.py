@@ -9,7 +9,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from sessionlib import Env, Driver, check, finish, headers, right_answer, HEADER  # noqa: E402
+from sessionlib import Env, Driver, check, finish, headers, right_answer, sectioned_content, HEADER  # noqa: E402
 
 ASK_END = r"for keys$|^Interview report"
 
@@ -142,6 +142,22 @@ def test_stats_sees_it(e, got):
     check(len(iv) == 1 and iv[0].get("asked") == got, f"stats --json lists the interview ({iv})")
 
 
+def test_report_names_sections(e):
+    root = sectioned_content(e.tmp)
+    r = e.run("--content", root, "interview", "--topics", "alpha", "--minutes", "10", input="Only a cherry.\n.\n")
+    check(r.returncode == 0, f"interview on sectioned content runs ({r.stderr.strip()})")
+    out = r.stdout
+    check("    - apples are named\n      read: learn alpha the-point\n" in out,
+          "the report names the section of a missed point")
+    check("    - bananas are named\n      read: learn beta first\n" in out,
+          "the report names a section of another lesson")
+    res = json.loads(e.sql("select results from sessions")[0][0])
+    miss = res["missed"]
+    check(len(miss) == 1 and miss[0]["points"] == ["apples are named", "bananas are named"]
+          and miss[0].get("sections") == ["alpha/the-point", "beta/first"],
+          f"session results: the missed points' sections beside them ({miss})")
+
+
 def main():
     e = Env()
     got = test_on_time(e)
@@ -149,6 +165,7 @@ def main():
     test_report_of_misses(Env())
     test_seeded_draw(Env(), Env())
     test_usage(Env())
+    test_report_names_sections(Env())
     finish()
 
 

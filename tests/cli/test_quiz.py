@@ -13,7 +13,7 @@ import termios
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from sessionlib import Env, Driver, check, finish, headers, right_answer, wrong_answer, HEADER  # noqa: E402
+from sessionlib import Env, Driver, check, finish, headers, right_answer, sectioned_content, wrong_answer, HEADER  # noqa: E402
 
 ASK_END = r"for keys$|^score: |^no answers recorded"
 
@@ -289,6 +289,20 @@ def test_pty(e):
     os.close(fd)
 
 
+def test_missed_points_say_where_to_read(e):
+    root = sectioned_content(e.tmp)
+    r = e.run("--content", root, "quiz", "alpha", input="Only a cherry.\n.\n\n")
+    check(r.returncode == 0, f"quiz on sectioned content runs ({r.stderr.strip()})")
+    lines = r.stdout.splitlines()
+    at = {l.strip(): i for i, l in enumerate(lines)}
+    apple, banana = at.get("✗ missed apples are named"), at.get("✗ missed bananas are named")
+    check(apple is not None and lines[apple + 1] == "           read: learn alpha the-point",
+          "a missed point names its section in the quiz's own lesson")
+    check(banana is not None and lines[banana + 1] == "           read: learn beta first",
+          "a missed point names its section in another lesson (TOPIC/ID)")
+    check(r.stdout.count("read: learn") == 2, "no read line for a found point or one without a section")
+
+
 def main():
     e = Env()
     asked, _ = test_right_and_wrong(e)
@@ -300,6 +314,7 @@ def main():
     test_usage(e3)
     e4 = Env()
     test_pty(e4)
+    test_missed_points_say_where_to_read(Env())
     finish()
 
 

@@ -1,5 +1,5 @@
 """The REPL on a pseudo-terminal: a command typed and run, tab completion of
-a command and a topic id, a non-ASCII line kept intact, Ctrl-C clearing the
+a command, a topic id and a section id, a non-ASCII line kept intact, Ctrl-C clearing the
 line without leaving, Ctrl-D leaving with status 0, history kept, and the
 terminal's modes as they were."""
 
@@ -40,6 +40,13 @@ def test_interactive_session():
             p.type("\r")
             out = p.prompt(PROMPT)
             expect("1. " in out, f"completed topic did not run: {out!r}")
+            # ...and a section id after learn TOPIC.
+            p.type("learn gil release-o\t")
+            p.read_until(r"release-on-io ")
+            p.type("\r")
+            out = p.prompt(PROMPT)
+            expect("What releases the GIL" in out and "In the interview" not in out,
+                   f"completed section id did not run: {out!r}")
             # A non-ASCII line reaches the command intact.
             p.type("learn ĝil-ŝtono\r")
             out = p.prompt(PROMPT)

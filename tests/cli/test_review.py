@@ -10,7 +10,7 @@ import sys
 import yaml
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from sessionlib import Env, Driver, check, finish, headers, right_answer, wrong_answer, HEADER  # noqa: E402
+from sessionlib import Env, Driver, check, finish, headers, right_answer, sectioned_content, wrong_answer, HEADER  # noqa: E402
 
 ASK_END = r"for keys$|^score: |^no answers recorded|^nothing due"
 T0 = "2025-03-03T09:00:00Z"
@@ -209,6 +209,16 @@ def test_banner(e):
     check(not os.path.exists(fresh.db), "the banner does not create the database")
 
 
+def test_missed_points_say_where_to_read(e):
+    # the only content is the sectioned folder, so review asks its one question
+    root = sectioned_content(e.tmp)
+    r = e.run("review", input="Only a cherry.\n.\n\n", extra_env={"PYDOJO_DATADIR": root})
+    check(r.returncode == 0 and "alpha-why" in r.stdout, f"review on sectioned content runs ({r.stderr.strip()})")
+    check("✗ missed apples are named\n           read: learn alpha the-point\n" in r.stdout
+          and "✗ missed bananas are named\n           read: learn beta first\n" in r.stdout,
+          "review feedback names the section of each missed point")
+
+
 def main():
     e = Env()
     cards = test_new_and_learning_steps(e)
@@ -218,6 +228,7 @@ def main():
     test_again_in_learning(Env())
     test_left_the_content(Env())
     test_settings(Env())
+    test_missed_points_say_where_to_read(Env())
     finish()
 
 

@@ -1,9 +1,10 @@
 """The curriculum's quotas, checked on the shipped lessons and quizzes (they
 are tests of the content, never `pydojo check` errors): the fifteen core
 topics, 5-9 sections with at least two worked examples and an "In the
-interview" section per lesson, at least 18 questions per quiz using every
+interview" section per lesson, an id on every section, at least 18 questions per quiz using every
 type, explanations everywhere, hints on most, text questions with a model
-answer and at least three passing and three failing examples, and lessons
+answer and at least three passing and three failing examples, every key point
+naming the section that teaches it, and lessons
 linking every demo whose manifest entry names their topic."""
 
 import glob
@@ -43,6 +44,10 @@ def check_lesson(topic, ls, demo_topics):
     need(len(worked) >= 2, f"{topic}: {len(worked)} worked examples with output, want 2")
     need(any(s.get("title") == "In the interview" for s in secs),
          f"{topic}: no section titled 'In the interview'")
+    # Ids are optional in a user's content, but every shipped section has one:
+    # a missed key point names the section to read by its id.
+    for s in secs:
+        need(s.get("id"), f"{topic}: section '{s.get('title')}' has no id")
     need(ls.get("level") == "core", f"{topic}: level is not core")
     linked = set(ls.get("demos") or [])
     for demo, topics in demo_topics.items():
@@ -69,6 +74,8 @@ def check_quiz(topic, qz):
         need(q.get("model_answer"), f"{topic}: {q['id']} has no model answer")
         need(len(ex.get("pass") or []) >= 3, f"{topic}: {q['id']} has fewer than 3 passing examples")
         need(len(ex.get("fail") or []) >= 3, f"{topic}: {q['id']} has fewer than 3 failing examples")
+        for pt in q.get("rubric") or []:
+            need(pt.get("section"), f"{topic}: {q['id']}: key point '{pt.get('point')}' names no section")
 
 
 def main():
