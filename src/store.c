@@ -395,11 +395,16 @@ out:
 static int inspect(struct store *st, int *version, char **err)
 {
 	int64_t uv = 0, appid = 0, ntables = 0;
-	int rc = query_int(st->db, "PRAGMA user_version", &uv);
+	/* One read transaction: another process creating the schema commits
+	 * the tables and user_version together, and must not be seen half. */
+	int rc = sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = query_int(st->db, "PRAGMA user_version", &uv);
 	if (rc == SQLITE_OK)
 		rc = query_int(st->db, "PRAGMA application_id", &appid);
 	if (rc == SQLITE_OK)
 		rc = query_int(st->db, "SELECT count(*) FROM sqlite_master", &ntables);
+	rollback(st);
 	if (rc != SQLITE_OK) {
 		if (rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT)
 			set_err(err, "database '%s' is corrupt: %s", st->path, sqlite3_errmsg(st->db));
@@ -477,7 +482,8 @@ static int backup(struct store *st, char **err)
 		goto out;
 	}
 	sqlite3_bind_text(s, 1, to, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) != SQLITE_DONE) {
+	/* Another process upgrading the same file may have made it since. */
+	if (sqlite3_step(s) != SQLITE_DONE && access(to, F_OK) < 0) {
 		set_err(err, "cannot back up database '%s' to '%s' before upgrading it: %s", st->path, to,
 		        sqlite3_errmsg(st->db));
 		rc = -1;
