@@ -1160,7 +1160,14 @@ static void one_line(struct buf *b, const char *s)
 		buf_addc(b, *p < 0x20 || *p == 0x7f ? ' ' : (char)*p);
 }
 
-void cmd_disputes_yaml(struct buf *b, const struct store_dispute *v, size_t n)
+/* Appends disputes v[0..n), as store_each_dispute hands them (grouped by
+ * question), as YAML: a mapping of question ids, each with an `examples:`
+ * block of `pass:` answers, each after a comment naming its key point;
+ * ready to paste into the quiz. Every string is double-quoted so that
+ * both YAML and pydojo's loader read it back as the answer was typed
+ * (less the line break that ends it, and any control character but tab
+ * and newline, which content may not hold). */
+static void disputes_yaml(struct buf *b, const struct store_dispute *v, size_t n)
 {
 	buf_puts(b, "# Disputed grades exported by pydojo: answers that learners say make a key\n"
 	            "# point the grader missed. Check each one; paste those that are right into the\n"
@@ -1229,7 +1236,7 @@ int cmd_disputes(struct ctx *x, int argc, char **argv)
 	for (size_t i = 0; i < l.n; i++)
 		nq += i == 0 || strcmp(l.v[i].question_id, l.v[i - 1].question_id) != 0;
 	if (file) {
-		cmd_disputes_yaml(&b, l.v, l.n);
+		disputes_yaml(&b, l.v, l.n);
 		bool to_stdout = strcmp(file, "-") == 0;
 		char *shown = str_visible(file);
 		FILE *f = to_stdout ? stdout : fopen(file, "w");
