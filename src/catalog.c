@@ -369,7 +369,7 @@ static void lesson_free(struct lesson *ls)
 static const char *const quiz_keys[] = {"questions", "topic"};
 
 /* Allowed keys per question type: the common ones, then the type's own. */
-static const char *const q_common[] = {"explain", "hint", "id", "tags", "type"};
+static const char *const q_common[] = {"explain", "hint", "id", "revised", "revised_note", "tags", "type"};
 static const char *const q_own[Q_NTYPES][7] = {
 	[Q_CHOICE] = {"answer", "choices", "prompt"},
 	[Q_MULTI] = {"answer", "choices", "prompt"},
@@ -454,6 +454,28 @@ static int cmp_long(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* `revised: N` (an integer >= 1) and `revised_note:` (what changed, one
+ * line; only with `revised`). */
+static void get_revised(struct loader *L, const struct ynode *n, struct question *q)
+{
+	const struct ynode *v = ynode_get(n, "revised");
+	long r;
+	if (v && (ynode_long(v, &r) < 0 || r < 1 || r > INT_MAX))
+		ERR(L, v, "'revised' must be an integer of at least 1, not '%s'",
+		    v->kind == YNODE_SCALAR ? v->str : ynode_kind_name(v));
+	else if (v)
+		q->revised = (int)r;
+	q->revised_note = get_text(L, n, "revised_note", false, "a question");
+	const struct ynode *note = ynode_get(n, "revised_note");
+	const char *nl = q->revised_note ? strchr(q->revised_note, '\n') : NULL;
+	if (nl && nl[1]) {
+		ERR(L, note, "'revised_note' must be one line");
+		q->revised_note = NULL;
+	} else if (q->revised_note && !v) {
+		ERR(L, note, "'revised_note' without 'revised' (say which revision it describes)");
+	}
+}
+
 static void load_question(struct loader *L, struct quiz *qz, const struct ynode *n)
 {
 	if (!want_map(L, n, "a question"))
@@ -493,6 +515,7 @@ static void load_question(struct loader *L, struct quiz *qz, const struct ynode 
 	q->explain = get_text(L, n, "explain", false, what);
 	get_list(L, n, "hint", false, true, &q->hints);
 	get_list(L, n, "tags", false, false, &q->tags);
+	get_revised(L, n, q);
 	q->prompt = get_text(L, n, "prompt", q->type != Q_OUTPUT, what);
 	const struct ynode *ans = ynode_get(n, "answer");
 	if (!ans && (q->type == Q_CHOICE || q->type == Q_MULTI || q->type == Q_TRUEFALSE || q->type == Q_OUTPUT))

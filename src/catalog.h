@@ -93,6 +93,8 @@ struct question {
 	size_t pass;                 /* text: points needed */
 	const char *model_answer;
 	struct strlist ex_pass, ex_fail;
+	int revised;                 /* `revised: N` (>= 1) when its right answer changed; 0: never */
+	const char *revised_note;    /* what changed, or NULL */
 	const struct quiz *quiz;
 	struct pos pos, code_pos, model_pos;
 };

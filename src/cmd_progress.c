@@ -1,6 +1,6 @@
 /*
- * cmd_progress: `stats`, `export --anki` and `fsrs replay`, and ctx_store(),
- * the one place a command opens the progress database.
+ * cmd_progress: `stats`, `export --anki`, `fsrs replay` and `disputes`, and
+ * ctx_store(), the one place a command opens the progress database.
  *
  * stats reads the store and the catalog and prints; it never writes. Cards
  * of questions that left the content stay in the database but are neither
@@ -344,7 +344,8 @@ static int stats_card(void *ud, const char *id, const char *topic, const struct 
 			return 0;
 		ts->seen++;
 		ts->rsum += fsrs_retrievability(&w->p, &card->fsrs, w->now);
-		if (card->fsrs.due < w->end_today)
+		/* A question revised since the card was answered is due now. */
+		if (card->fsrs.due < w->end_today || q->revised > card->revision)
 			ts->due_today++;
 		else if (card->fsrs.due < w->end_week)
 			ts->due_week++;
@@ -365,6 +366,38 @@ struct interviews {
 	struct interview v[LAST_INTERVIEWS];
 	size_t n;
 };
+
+/* Disputes per question, in question id order. */
+struct dispute_count {
+	char *id;
+	long n;
+};
+
+struct dispute_counts {
+	struct dispute_count *v;
+	size_t len, cap;
+	long total;
+};
+
+static int count_dispute(void *ud, const struct store_dispute *d)
+{
+	struct dispute_counts *c = ud;
+	c->total++;
+	if (c->len && strcmp(c->v[c->len - 1].id, d->question_id) == 0) {
+		c->v[c->len - 1].n++;
+		return 0;
+	}
+	GROW(c->v, c->cap, c->len + 1);
+	c->v[c->len++] = (struct dispute_count){xstrdup(d->question_id), 1};
+	return 0;
+}
+
+static void dispute_counts_release(struct dispute_counts *c)
+{
+	for (size_t i = 0; i < c->len; i++)
+		free(c->v[i].id);
+	free(c->v);
+}
 
 static int stats_session(void *ud, const struct store_session *s)
 {
@@ -468,7 +501,8 @@ static int heat_level(int64_t c, int64_t max)
 }
 
 static void stats_text(struct buf *b, const struct stats_walk *w, const struct topic_stat *tot,
-                       const int64_t *bounds, const int64_t *counts, int today, const struct interviews *iv)
+                       const int64_t *bounds, const int64_t *counts, int today, const struct interviews *iv,
+                       const struct dispute_counts *dc)
 {
 	buf_printf(b, "%-20s %9s %7s %10s %11s\n", "topic", "seen", "recall", "due today", "next 7 days");
 	for (size_t i = 0; i <= w->nt; i++) {
@@ -550,6 +584,9 @@ static void stats_text(struct buf *b, const struct stats_walk *w, const struct t
 		if (nt >= 0)
 			ydoc_release(&doc);
 	}
+	if (dc->total)
+		buf_printf(b, "\nDisputed grades: %ld on %zu question%s (see 'disputes')\n", dc->total, dc->len,
+		           dc->len == 1 ? "" : "s");
 }
 
 static void stats_json_topic(struct buf *b, const struct topic_stat *t)
@@ -562,7 +599,7 @@ static void stats_json_topic(struct buf *b, const struct topic_stat *t)
 
 static void stats_json(struct buf *b, const struct stats_walk *w, const struct topic_stat *tot,
                        const int64_t *bounds, const int64_t *counts, int today, int64_t nreviews,
-                       const struct interviews *iv)
+                       const struct interviews *iv, const struct dispute_counts *dc)
 {
 	buf_puts(b, "{\"now\": ");
 	json_time(b, w->now);
@@ -615,7 +652,13 @@ static void stats_json(struct buf *b, const struct stats_walk *w, const struct t
 		if (nt >= 0)
 			ydoc_release(&doc);
 	}
-	buf_puts(b, "]}\n");
+	buf_puts(b, "],\n \"disputes\": {");
+	for (size_t i = 0; i < dc->len; i++) {
+		buf_puts(b, i ? ", " : "");
+		buf_json_str(b, dc->v[i].id);
+		buf_printf(b, ": %ld", dc->v[i].n);
+	}
+	buf_puts(b, "}}\n");
 }
 
 int cmd_stats(struct ctx *x, int argc, char **argv)
@@ -667,9 +710,11 @@ int cmd_stats(struct ctx *x, int argc, char **argv)
 	int today = -first;
 
 	struct interviews iv = {.n = 0};
+	struct dispute_counts dc = {.len = 0};
 	int64_t nreviews = 0;
 	int rc = 0;
 	if (store_each_card(st, NULL, stats_card, &w, &err) < 0 ||
+	    store_each_dispute(st, count_dispute, &dc, &err) < 0 ||
 	    store_reviews_per_day(st, bounds, HEAT_DAYS, counts, &err) < 0 ||
 	    store_count_reviews(st, INT64_MIN, INT64_MAX, false, &nreviews, &err) < 0 ||
 	    store_last_sessions(st, STORE_INTERVIEW, LAST_INTERVIEWS, stats_session, &iv, &err) < 0) {
@@ -689,14 +734,15 @@ int cmd_stats(struct ctx *x, int argc, char **argv)
 	struct buf b;
 	buf_init(&b);
 	if (json)
-		stats_json(&b, &w, &tot, bounds, counts, today, nreviews, &iv);
+		stats_json(&b, &w, &tot, bounds, counts, today, nreviews, &iv, &dc);
 	else
-		stats_text(&b, &w, &tot, bounds, counts, today, &iv);
+		stats_text(&b, &w, &tot, bounds, counts, today, &iv, &dc);
 	fwrite(b.data, 1, b.len, stdout);
 	buf_release(&b);
 out:
 	for (size_t i = 0; i < iv.n; i++)
 		free(iv.v[i].results);
+	dispute_counts_release(&dc);
 	free(w.t);
 	return rc;
 }
@@ -1035,5 +1081,231 @@ int cmd_export(struct ctx *x, int argc, char **argv)
 	}
 	free(shown);
 	buf_release(&out);
+	return rc;
+}
+
+/* ---- disputes ---- */
+
+/* Every dispute, copied out of the store. */
+struct dispute_list {
+	struct store_dispute *v;
+	size_t n, cap;
+};
+
+static int keep_dispute(void *ud, const struct store_dispute *d)
+{
+	struct dispute_list *l = ud;
+	GROW(l->v, l->cap, l->n + 1);
+	struct store_dispute *c = &l->v[l->n++];
+	*c = *d;
+	c->question_id = xstrdup(d->question_id);
+	c->topic = xstrdup(d->topic);
+	c->answer = xstrdup(d->answer);
+	c->point = xstrdup(d->point);
+	return 0;
+}
+
+static void dispute_list_release(struct dispute_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free((char *)l->v[i].question_id);
+		free((char *)l->v[i].topic);
+		free((char *)l->v[i].answer);
+		free((char *)l->v[i].point);
+	}
+	free(l->v);
+}
+
+/* Appends s[0..n) as a YAML double-quoted scalar that pydojo's loader
+ * takes as content: escapes for '"', '\\', newline and tab; other control
+ * characters (a CR, a terminal escape) dropped, as content may hold none;
+ * bytes that are not UTF-8 replaced by U+FFFD. */
+static void yaml_quoted(struct buf *b, const char *s, size_t n)
+{
+	buf_addc(b, '"');
+	size_t i = 0;
+	while (i < n) {
+		size_t bad = n - i;
+		bool ok = utf8_valid(s + i, n - i, &bad);
+		size_t end = ok ? n : i + bad;
+		for (; i < end; i++) {
+			unsigned char c = (unsigned char)s[i];
+			if (c == '"' || c == '\\') {
+				buf_addc(b, '\\');
+				buf_addc(b, (char)c);
+			} else if (c == '\n') {
+				buf_puts(b, "\\n");
+			} else if (c == '\t') {
+				buf_puts(b, "\\t");
+			} else if (c == 0xc2 && i + 1 < end && (unsigned char)s[i + 1] >= 0x80 &&
+			           (unsigned char)s[i + 1] <= 0x9f) {
+				i++;   /* a C1 control */
+			} else if (c >= 0x20 && c != 0x7f) {
+				buf_addc(b, (char)c);
+			}
+		}
+		if (i < n) {
+			buf_puts(b, "\xef\xbf\xbd");
+			i++;
+		}
+	}
+	buf_addc(b, '"');
+}
+
+/* Appends s on one line, for a comment: line breaks and other controls
+ * become spaces. */
+static void one_line(struct buf *b, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		buf_addc(b, *p < 0x20 || *p == 0x7f ? ' ' : (char)*p);
+}
+
+/* Appends disputes v[0..n), as store_each_dispute hands them (grouped by
+ * question), as YAML: a mapping of question ids, each with an `examples:`
+ * block of `pass:` answers, each after a comment naming its key point;
+ * ready to paste into the quiz. Every string is double-quoted so that
+ * both YAML and pydojo's loader read it back as the answer was typed
+ * (less the line break that ends it, and any control character but tab
+ * and newline, which content may not hold). */
+static void disputes_yaml(struct buf *b, const struct store_dispute *v, size_t n)
+{
+	buf_puts(b, "# Disputed grades exported by pydojo: answers that learners say make a key\n"
+	            "# point the grader missed. Check each one; paste those that are right into the\n"
+	            "# question's examples and make its rubric accept them.\n");
+	for (size_t i = 0; i < n; i++) {
+		const struct store_dispute *d = &v[i];
+		if (i == 0 || strcmp(d->question_id, v[i - 1].question_id) != 0) {
+			buf_puts(b, "\n# topic ");
+			one_line(b, d->topic);
+			buf_addc(b, '\n');
+			if (is_id(d->question_id))
+				buf_puts(b, d->question_id);
+			else
+				yaml_quoted(b, d->question_id, strlen(d->question_id));
+			buf_puts(b, ":\n  examples:\n    pass:\n");
+		}
+		buf_printf(b, "      # key point %d (rubric index %d): ", d->point_index + 1, d->point_index);
+		one_line(b, d->point);
+		buf_puts(b, "\n      - ");
+		/* The answer as typed, without the line break that ends it. */
+		size_t len = strlen(d->answer);
+		while (len && strchr(" \t\r\n", d->answer[len - 1]))
+			len--;
+		yaml_quoted(b, d->answer, len);
+		buf_addc(b, '\n');
+	}
+}
+
+static const char disputes_usage[] = "usage: disputes [--json] [--export FILE]";
+
+int cmd_disputes(struct ctx *x, int argc, char **argv)
+{
+	bool json = cmd_take_flag(&argc, argv, "--json");
+	const char *file = NULL;
+	int t = take_value(&argc, argv, "--export", &file);
+	if (t < 0) {
+		fprintf(stderr, "error: --export needs a file name\n%s\n", disputes_usage);
+		return 2;
+	}
+	if (!no_options_left(argc, argv, argv[0]))
+		return 2;
+	if (argc > 1 || (t > 0 && !*file) || (t > 0 && json)) {
+		char e[ECHO_SIZE];
+		if (argc > 1)
+			fprintf(stderr, "error: unexpected argument '%s'\n", str_echo(e, argv[1]));
+		else if (json)
+			fprintf(stderr, "error: --json and --export do not go together\n");
+		fprintf(stderr, "%s\n", disputes_usage);
+		return 2;
+	}
+	struct store *st = ctx_store_read(x);
+	if (!st)
+		return 3;
+	struct dispute_list l = {.n = 0};
+	char *err = NULL;
+	if (store_each_dispute(st, keep_dispute, &l, &err) < 0) {
+		fprintf(stderr, "error: %s\n", err);
+		free(err);
+		dispute_list_release(&l);
+		return 3;
+	}
+	int rc = 0;
+	struct buf b;
+	buf_init(&b);
+	size_t nq = 0;
+	for (size_t i = 0; i < l.n; i++)
+		nq += i == 0 || strcmp(l.v[i].question_id, l.v[i - 1].question_id) != 0;
+	if (file) {
+		disputes_yaml(&b, l.v, l.n);
+		bool to_stdout = strcmp(file, "-") == 0;
+		char *shown = str_visible(file);
+		FILE *f = to_stdout ? stdout : fopen(file, "w");
+		if (!f) {
+			fprintf(stderr, "error: cannot write '%s': %s\n", shown, strerror(errno));
+			rc = 3;
+		} else {
+			bool ok = fwrite(b.data, 1, b.len, f) == b.len;
+			ok = (to_stdout ? fflush(f) == 0 : fclose(f) == 0) && ok;
+			if (!ok) {
+				fprintf(stderr, "error: cannot write '%s': %s\n", shown, strerror(errno));
+				rc = 3;
+			} else if (!to_stdout) {
+				printf("exported %zu dispute%s on %zu question%s to '%s'\n", l.n, l.n == 1 ? "" : "s", nq,
+				       nq == 1 ? "" : "s", shown);
+			}
+		}
+		free(shown);
+	} else if (json) {
+		buf_puts(&b, "{\"disputes\": [");
+		for (size_t i = 0; i < l.n; i++) {
+			const struct store_dispute *d = &l.v[i];
+			buf_printf(&b, "%s{\"id\": %lld, \"question\": ", i ? ",\n  " : "\n  ", (long long)d->id);
+			buf_json_str(&b, d->question_id);
+			buf_puts(&b, ", \"topic\": ");
+			buf_json_str(&b, d->topic);
+			buf_puts(&b, ", \"at\": ");
+			json_time(&b, d->at);
+			buf_printf(&b, ", \"point_index\": %d, \"point\": ", d->point_index);
+			buf_json_str(&b, d->point);
+			buf_puts(&b, ", \"answer\": ");
+			buf_json_str(&b, d->answer);
+			buf_puts(&b, "}");
+		}
+		buf_printf(&b, "],\n \"questions\": %zu}\n", nq);
+	} else if (l.n == 0) {
+		buf_puts(&b, "no disputed grades yet (after a text answer, 'c N' at the rating prompt contests "
+		             "missed key point N)\n");
+	} else {
+		for (size_t i = 0; i < l.n; i++) {
+			const struct store_dispute *d = &l.v[i];
+			if (i == 0 || strcmp(d->question_id, l.v[i - 1].question_id) != 0) {
+				buf_puts(&b, i ? "\n" : "");
+				buf_add_visible(&b, d->question_id, strlen(d->question_id), 0);
+				buf_puts(&b, " (");
+				buf_add_visible(&b, d->topic, strlen(d->topic), 0);
+				buf_puts(&b, ")\n");
+			}
+			char when[32];
+			fmt_local(d->at, when, sizeof when, "%Y-%m-%d %H:%M");
+			buf_printf(&b, "  %s  key point %d: ", when, d->point_index + 1);
+			buf_add_visible(&b, d->point, strlen(d->point), 0);
+			buf_addc(&b, '\n');
+			for (const char *p = d->answer; *p;) {
+				size_t k = strcspn(p, "\n");
+				if (k || p[k]) {
+					buf_puts(&b, "    > ");
+					buf_add_visible(&b, p, k, 0);
+					buf_addc(&b, '\n');
+				}
+				p += k + (p[k] == '\n');
+			}
+		}
+		buf_printf(&b, "\n%zu dispute%s on %zu question%s; 'disputes --export FILE' writes them as rubric examples\n",
+		           l.n, l.n == 1 ? "" : "s", nq, nq == 1 ? "" : "s");
+	}
+	if (!file)
+		fwrite(b.data, 1, b.len, stdout);
+	buf_release(&b);
+	dispute_list_release(&l);
 	return rc;
 }

@@ -609,6 +609,7 @@ static const struct command table[] = {
 	{"search", NULL, "search REGEX", "search lessons and questions (PCRE2, case-insensitive)", cmd_search, false},
 	{"stats", NULL, "stats [--json]", "progress per topic, due cards, review heatmap, last interviews", cmd_stats, false},
 	{"export", NULL, "export --anki FILE", "write the questions as an Anki import file", cmd_export, false},
+	{"disputes", NULL, "disputes [--json] [--export FILE]", "the grades you contested ('c N' after a text answer), or write them as rubric examples", cmd_disputes, false},
 	{"fsrs", NULL, "fsrs replay [--retention R]", "replay 'TIME RATING' lines through the scheduler (JSON lines)", cmd_fsrs, false},
 	{"check", NULL, "check [--stats] [PATH ...]", "validate content: the catalog, content folders or single files", cmd_check, false},
 	{"help", "?", "help [COMMAND]", "list the commands, or describe one", cmd_help, false},

@@ -6,6 +6,7 @@
  */
 #include "session.h"
 
+#include <errno.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -80,6 +81,25 @@ static const struct store_card *cards_find(const struct cards *c, const char *id
 	return k ? &k->card : NULL;
 }
 
+/* The card in the session's snapshot, to update once it is answered. */
+static struct store_card *cards_find_mut(struct cards *c, const char *id)
+{
+	return (struct store_card *)cards_find(c, id);
+}
+
+/* Whether q was revised (`revised: N`) since card c was last answered: the
+ * card is then due now, whatever its schedule says. */
+static bool revised_since(const struct question *q, const struct store_card *c)
+{
+	return c && q->revised > c->revision;
+}
+
+/* When card c of q is due: now at the latest once q was revised since. */
+static int64_t due_of(const struct question *q, const struct store_card *c, int64_t now)
+{
+	return revised_since(q, c) && c->fsrs.due > now ? now : c->fsrs.due;
+}
+
 static const char *topic_of(const struct question *q)
 {
 	return q->quiz && q->quiz->topic ? q->quiz->topic : "";
@@ -112,7 +132,7 @@ int session_topics(struct catalog *cat, struct store *st, const struct fsrs_para
 			if (!sc)
 				continue;
 			t[i].seen++;
-			if (sc->fsrs.due <= now)
+			if (due_of(q, sc, now) <= now)
 				t[i].due++;
 			double r = fsrs_retrievability(p, &sc->fsrs, now);
 			if (isfinite(r))
@@ -133,8 +153,9 @@ int session_next_due(struct catalog *cat, struct store *st, int64_t now, int64_t
 	if (cards_load(&c, st, err) < 0)
 		return -1;
 	for (size_t i = 0; i < c.n; i++) {
-		int64_t due = c.v[i].card.fsrs.due;
-		if (due > now && catalog_question(cat, c.v[i].id) && (*next == STORE_NO_TIME || due < *next))
+		const struct question *q = catalog_question(cat, c.v[i].id);
+		int64_t due = q ? due_of(q, &c.v[i].card, now) : 0;
+		if (due > now && (*next == STORE_NO_TIME || due < *next))
 			*next = due;
 	}
 	cards_release(&c);
@@ -205,6 +226,7 @@ struct done {
 	size_t found, total;
 	bool *hits;          /* text: the points found (a new array) */
 	bool recorded;
+	int old_revision;    /* the card's revision before this answer (undo) */
 };
 
 struct draw_topic;
@@ -375,6 +397,15 @@ static void show_question(struct session *s, const struct question *q, size_t *s
 	buf_addc(&b, '\n');
 	put_styled(&b, s, STYLE_BOLD, head);
 	buf_printf(&b, " %s (%s, %s)\n", q->id, topic_of(q), qtype_names[q->type]);
+	const struct store_card *known = cards_find(&s->cards, q->id);
+	if (revised_since(q, known)) {
+		/* One line: the learner may remember the old answer. */
+		const char *note = q->revised_note;
+		if (note)
+			buf_printf(&b, "  revised since you last answered it: %.*s\n", (int)strcspn(note, "\n"), note);
+		else
+			buf_printf(&b, "  revised since you last answered it (now revision %d)\n", q->revised);
+	}
 	put_md(&b, s, q->prompt ? q->prompt : "", 2);
 	if (q->code) {
 		buf_addc(&b, '\n');
@@ -617,6 +648,7 @@ static void show_feedback(struct session *s, const struct question *q, const siz
 	buf_addc(&b, '\n');
 	if (q->type == Q_TEXT) {
 		for (size_t i = 0; i < q->nrubric; i++) {
+			buf_printf(&b, "%2zu", i + 1);   /* the number `c N` contests */
 			if (r->limited[i]) {
 				put_styled(&b, s, STYLE_BAD, "  ✗ not graded  ");
 				buf_printf(&b, "%s: checking it hit the regex match limits on your answer, "
@@ -644,12 +676,102 @@ static void show_feedback(struct session *s, const struct question *q, const siz
 
 static const char *const rating_names[] = {"", "again", "hard", "good", "easy"};
 
+/* Seconds after which a right answer counts as slow (rated hard). */
+static double slow_after(const struct question *q)
+{
+	return q->type == Q_TEXT ? 180 : q->type == Q_OUTPUT ? 120 : 45;
+}
+
+/* The rating suggested for a result: again when wrong; hard when right
+ * but slow, after a hint (hard), or with key points missed; else good. */
+static enum fsrs_rating suggest(const struct question *q, const struct grade_result *gr, bool hard)
+{
+	bool partial = q->type == Q_TEXT && gr->found < gr->total;
+	return !gr->correct ? FSRS_AGAIN : hard || partial ? FSRS_HARD : FSRS_GOOD;
+}
+
+static void rating_line(const struct question *q, const struct grade_result *gr, int suggested)
+{
+	printf("  1 again  2 hard  3 good  4 easy   (Enter: %d %s)", suggested, rating_names[suggested]);
+	if (q->type == Q_TEXT && gr->found < gr->total)
+		printf("   c N: you made missed point N");
+	printf("\n");
+}
+
+/* Parses `c N` or `contest N`: 0 when line is not a contest; 1 with *n
+ * set; -1 when the number is missing or not one. */
+static int parse_contest(const char *p, long *n)
+{
+	size_t w = strcspn(p, " \t");
+	if (!((w == 1 && p[0] == 'c') || (w == 7 && strncmp(p, "contest", 7) == 0)))
+		return 0;
+	p += w;
+	p += strspn(p, " \t");
+	char *end;
+	errno = 0;
+	long v = strtol(p, &end, 10);
+	if (end == p || *end || errno || *p == '-' || *p == '+')
+		return -1;
+	*n = v;
+	return 1;
+}
+
+/* The learner says the answer made key point n (1-based), which the grader
+ * missed: shows it and counts it (hits, found, pass or fail), marking
+ * contested[n - 1]. Prints one line why not and returns -1 when n is not a
+ * missed point of a text question. */
+static int contest(const struct question *q, struct grade_result *gr, bool *contested, int parsed, long n)
+{
+	if (q->type != Q_TEXT) {
+		printf("  only the key points of a text answer can be contested\n");
+		return -1;
+	}
+	if (parsed < 0 || n < 1 || (size_t)n > q->nrubric) {
+		struct buf b;
+		buf_init(&b);
+		for (size_t i = 0; i < q->nrubric; i++)
+			if (!gr->hits[i])
+				buf_printf(&b, "%s%zu", b.len ? ", " : "", i + 1);
+		if (parsed < 0)
+			printf("  contest which point? type 'c N', N a missed point (%s)\n", b.len ? b.data : "none missed");
+		else
+			printf("  no key point %ld: the rubric has %zu (missed: %s)\n", n, q->nrubric,
+			       b.len ? b.data : "none");
+		buf_release(&b);
+		return -1;
+	}
+	size_t i = (size_t)n - 1;
+	if (gr->hits[i]) {
+		printf("  key point %ld was %s already; only a missed point can be contested\n", n,
+		       contested[i] ? "counted" : "found");
+		return -1;
+	}
+	gr->hits[i] = true;
+	gr->limited[i] = false;
+	gr->found++;
+	gr->correct = gr->found >= q->pass;
+	contested[i] = true;
+	struct buf b;
+	buf_init(&b);
+	buf_printf(&b, "  contested %ld. ", n);
+	buf_add_visible(&b, q->rubric[i].point, strlen(q->rubric[i].point), 0);
+	buf_printf(&b, "\n  counted: %zu/%zu key points (%zu needed), %s; kept with your answer for the rubric's author\n",
+	           gr->found, gr->total, q->pass, gr->correct ? "right" : "still wrong");
+	fwrite(b.data, 1, b.len, stdout);
+	buf_release(&b);
+	return 0;
+}
+
 /* Asks for a rating. Returns 1..4, 0 when the question is abandoned
- * (Ctrl-C); sets *end on quit or end of input (the default is then taken). */
-static int ask_rating(struct session *s, int suggested, bool *end)
+ * (Ctrl-C); sets *end on quit or end of input (the default is then taken).
+ * `c N` contests a missed key point of a text answer (see contest()) and
+ * suggests again; hard says the answer was slow or took a hint. */
+static int ask_rating(struct session *s, const struct question *q, struct grade_result *gr, bool *contested,
+		bool hard, bool *end)
 {
 	*end = false;
-	printf("  1 again  2 hard  3 good  4 easy   (Enter: %d %s)\n", suggested, rating_names[suggested]);
+	int suggested = (int)suggest(q, gr, hard);
+	rating_line(q, gr, suggested);
 	for (;;) {
 		char *line;
 		enum answer_kind k = read_line(s, "rating> ", &line);
@@ -666,6 +788,16 @@ static int ask_rating(struct session *s, int suggested, bool *end)
 		while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
 			p[--n] = '\0';
 		int g = -1;
+		long point = 0;
+		int c = parse_contest(p, &point);
+		if (c != 0) {
+			free(line);
+			if (contest(q, gr, contested, c, point) == 0) {
+				suggested = (int)suggest(q, gr, hard);
+				rating_line(q, gr, suggested);
+			}
+			continue;
+		}
 		if (n == 0)
 			g = suggested;
 		else if (n == 1 && p[0] >= '1' && p[0] <= '4')
@@ -680,14 +812,9 @@ static int ask_rating(struct session *s, int suggested, bool *end)
 		free(line);
 		if (g > 0)
 			return g;
-		printf("  type 1, 2, 3 or 4 (Enter takes %d %s)\n", suggested, rating_names[suggested]);
+		printf("  type 1, 2, 3 or 4 (Enter takes %d %s)%s\n", suggested, rating_names[suggested],
+		       q->type == Q_TEXT && gr->found < gr->total ? ", or c N to contest missed point N" : "");
 	}
-}
-
-/* Seconds after which a right answer counts as slow (rated hard). */
-static double slow_after(const struct question *q)
-{
-	return q->type == Q_TEXT ? 180 : q->type == Q_OUTPUT ? 120 : 45;
 }
 
 static void store_failed(struct session *s, char *err)
@@ -728,10 +855,40 @@ static int record(struct session *s, const struct question *q, enum fsrs_rating 
 		.duration_ms = (int64_t)(seconds * 1000),
 		.answer = answer,
 		.session_id = s->id,
+		.revision = q->revised,
 	};
 	if (store_record_review(st, &r, after, NULL, &err) < 0) {
 		store_failed(s, err);
 		return -1;
+	}
+	struct store_card *known = cards_find_mut(&s->cards, q->id);
+	if (known)
+		known->revision = q->revised;
+	return 0;
+}
+
+/* Keeps each point contested for answer to q (after its review is
+ * recorded: an abandoned question keeps nothing). Returns 0, or -1 after
+ * store_failed. */
+static int record_disputes(struct session *s, const struct question *q, const char *answer, const bool *contested)
+{
+	for (size_t i = 0; i < q->nrubric; i++) {
+		if (!contested[i])
+			continue;
+		struct store_dispute d = {
+			.question_id = q->id,
+			.topic = topic_of(q),
+			.at = clock_now(),
+			.answer = answer,
+			.point_index = (int)i,
+			.point = q->rubric[i].point,
+			.session_id = s->id,
+		};
+		char *err = NULL;
+		if (store_record_dispute(s->env->st, &d, NULL, &err) < 0) {
+			store_failed(s, err);
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -767,6 +924,9 @@ static const struct question *undo_last(struct session *s)
 		return NULL;
 	}
 	free(qid);
+	struct store_card *known = cards_find_mut(&s->cards, q->id);
+	if (known)
+		known->revision = d->old_revision;
 	free(d->hits);
 	s->ndone--;
 	pending_remove(s, q);
@@ -793,6 +953,9 @@ static enum ask_result ask(struct session *s, const struct question *q, const st
 	char *text = NULL;
 	struct grade_result gr;
 	memset(&gr, 0, sizeof gr);
+	bool *contested = NULL;
+	const struct store_card *known = cards_find(&s->cards, q->id);
+	int old_revision = known ? known->revision : 0;
 	for (;;) {
 		enum answer_kind k = read_answer(s, q, &text);
 		if (k == ANS_HELP) {
@@ -837,6 +1000,7 @@ static enum ask_result ask(struct session *s, const struct question *q, const st
 			if (record(s, q, FSRS_AGAIN, false, q->type == Q_TEXT ? 0.0 : NAN, secs, NULL, &after) < 0)
 				goto out;
 			struct done *d = add_done(s, q);
+			d->old_revision = old_revision;
 			d->skipped = true;
 			d->seconds = secs;
 			d->total = q->type == Q_TEXT ? q->nrubric : 1;
@@ -870,10 +1034,7 @@ static enum ask_result ask(struct session *s, const struct question *q, const st
 	}
 
 	double secs = clock_mono() - t0;
-	bool partial = q->type == Q_TEXT && gr.found < gr.total;
-	enum fsrs_rating g = !gr.correct ? FSRS_AGAIN
-	                   : hints || secs > slow_after(q) || partial ? FSRS_HARD
-	                   : FSRS_GOOD;
+	enum fsrs_rating g = suggest(q, &gr, hints || secs > slow_after(q));
 	bool end = false;
 	if (interview(s)) {
 		char t[32];
@@ -881,7 +1042,9 @@ static enum ask_result ask(struct session *s, const struct question *q, const st
 		printf("  answered in %s\n", t);
 	} else {
 		show_feedback(s, q, shown, &gr);
-		int got = ask_rating(s, (int)g, &end);
+		if (q->type == Q_TEXT)
+			contested = xcalloc(q->nrubric ? q->nrubric : 1, sizeof *contested);
+		int got = ask_rating(s, q, &gr, contested, hints || secs > slow_after(q), &end);
 		if (got == 0) {
 			printf("  abandoned (nothing recorded)\n");
 			s->abandoned++;
@@ -894,7 +1057,10 @@ static enum ask_result ask(struct session *s, const struct question *q, const st
 	double score = q->type == Q_TEXT ? grade_score(&gr) : NAN;
 	if (record(s, q, g, gr.correct, score, secs, text, &after) < 0)
 		goto out;
+	if (contested && record_disputes(s, q, text, contested) < 0)
+		goto out;
 	struct done *d = add_done(s, q);
+	d->old_revision = old_revision;
 	d->correct = gr.correct;
 	d->seconds = secs;
 	d->found = gr.found;
@@ -918,6 +1084,7 @@ static enum ask_result ask(struct session *s, const struct question *q, const st
 out:
 	fflush(stdout);
 	grade_result_release(&gr);
+	free(contested);
 	free(text);
 	free(shown);
 	return res;
@@ -960,8 +1127,8 @@ static void build_quiz(struct session *s, const struct quiz *qz, int64_t now)
 		const struct store_card *c = cards_find(&s->cards, q->id);
 		if (!c)
 			fresh[nfresh++] = q;
-		else if (c->fsrs.due <= now)
-			due[ndue++] = (struct keyed){q, (double)c->fsrs.due};
+		else if (due_of(q, c, now) <= now)
+			due[ndue++] = (struct keyed){q, (double)due_of(q, c, now)};
 		else
 			rest[nrest++] = (struct keyed){q, fsrs_retrievability(&s->env->params, &c->fsrs, now)};
 	}
@@ -1008,8 +1175,8 @@ static int build_review(struct session *s, int64_t now, int64_t *new_left)
 	for (size_t i = 0; i < nq; i++) {
 		const struct question *q = catalog_question_at(cat, i);
 		const struct store_card *c = cards_find(&s->cards, q->id);
-		if (c && c->fsrs.due <= now)
-			due[ndue++] = (struct keyed){q, (double)c->fsrs.due};
+		if (c && due_of(q, c, now) <= now)
+			due[ndue++] = (struct keyed){q, (double)due_of(q, c, now)};
 	}
 	push_sorted(s, due, ndue);
 	free(due);

@@ -43,20 +43,20 @@ enum stmt_id {
 };
 
 static const char *const stmt_sql[S_NSTMTS] = {
-	[S_GET_CARD] = "SELECT state, step, stability, difficulty, due, last_review, reps, lapses"
+	[S_GET_CARD] = "SELECT state, step, stability, difficulty, due, last_review, reps, lapses, revision"
 	               " FROM cards WHERE question_id = ?1",
 	[S_INSERT_REVIEW] =
 		"INSERT INTO reviews (question_id, topic, at, rating, correct, score, duration_ms, answer,"
 		" session_id, was_new, before_state, before_step, before_stability, before_difficulty,"
-		" before_due, before_last_review, before_reps, before_lapses)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+		" before_due, before_last_review, before_reps, before_lapses, before_revision)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
 	[S_UPSERT_CARD] =
 		"INSERT INTO cards (question_id, topic, state, step, stability, difficulty, due,"
-		" last_review, reps, lapses) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+		" last_review, reps, lapses, revision) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
 		" ON CONFLICT (question_id) DO UPDATE SET topic = excluded.topic, state = excluded.state,"
 		" step = excluded.step, stability = excluded.stability, difficulty = excluded.difficulty,"
 		" due = excluded.due, last_review = excluded.last_review, reps = excluded.reps,"
-		" lapses = excluded.lapses",
+		" lapses = excluded.lapses, revision = excluded.revision",
 	[S_SESSION_EXISTS] = "SELECT 1 FROM sessions WHERE id = ?1",
 	[S_COUNT_RANGE] = "SELECT count(*) FROM reviews WHERE at >= ?1 AND at < ?2",
 	[S_COUNT_RANGE_NEW] = "SELECT count(*) FROM reviews WHERE at >= ?1 AND at < ?2 AND was_new",
@@ -160,6 +160,23 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	" END;"
 	"INSERT INTO review_counts (bucket, n, n_new) SELECT " BUCKET_OF("at") ", count(*), sum(was_new != 0)"
 	" FROM reviews WHERE " IN_BUCKETS("at") " GROUP BY 1;",
+	/* 3: the revision of its question each card was last answered at (0:
+	 * before any revision; with the revision before each review, so undo
+	 * restores it), and the disputed grades: a key point the learner says
+	 * an answer made although the grader missed it. */
+	"ALTER TABLE cards ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE reviews ADD COLUMN before_revision INTEGER;"
+	"CREATE TABLE disputes ("
+	" id INTEGER PRIMARY KEY,"
+	" question_id TEXT NOT NULL,"
+	" topic TEXT NOT NULL,"
+	" at INTEGER NOT NULL,"
+	" answer TEXT NOT NULL,"
+	" point_index INTEGER NOT NULL CHECK (point_index >= 0),"   /* 0-based, in the rubric */
+	" point TEXT NOT NULL,"
+	" session_id INTEGER REFERENCES sessions (id)"
+	");"
+	"CREATE INDEX disputes_question ON disputes (question_id, id);",
 };
 
 static void set_err(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -288,8 +305,8 @@ static int64_t col_opt_int(sqlite3_stmt *s, int i, int64_t none)
 	return sqlite3_column_type(s, i) == SQLITE_NULL ? none : sqlite3_column_int64(s, i);
 }
 
-/* Reads a card from 8 columns from i: state, step, stability, difficulty,
- * due, last_review, reps, lapses. */
+/* Reads a card from 9 columns from i: state, step, stability, difficulty,
+ * due, last_review, reps, lapses, revision (NULL: 0). */
 static void col_card(sqlite3_stmt *s, int i, struct store_card *c)
 {
 	memset(c, 0, sizeof *c);
@@ -301,9 +318,10 @@ static void col_card(sqlite3_stmt *s, int i, struct store_card *c)
 	c->fsrs.last_review = col_opt_int(s, i + 5, FSRS_NEVER);
 	c->reps = sqlite3_column_int(s, i + 6);
 	c->lapses = sqlite3_column_int(s, i + 7);
+	c->revision = sqlite3_column_int(s, i + 8);
 }
 
-/* Binds a card to 8 parameters from i, in the order of col_card. */
+/* Binds a card to 9 parameters from i, in the order of col_card. */
 static void bind_card(sqlite3_stmt *s, int i, const struct store_card *c)
 {
 	sqlite3_bind_int(s, i, (int)c->fsrs.state);
@@ -314,6 +332,7 @@ static void bind_card(sqlite3_stmt *s, int i, const struct store_card *c)
 	bind_opt_time(s, i + 5, c->fsrs.last_review, FSRS_NEVER);
 	sqlite3_bind_int(s, i + 6, c->reps);
 	sqlite3_bind_int(s, i + 7, c->lapses);
+	sqlite3_bind_int(s, i + 8, c->revision);
 }
 
 /* A card as the scheduler accepts it, with its due time in range too. */
@@ -376,11 +395,16 @@ out:
 static int inspect(struct store *st, int *version, char **err)
 {
 	int64_t uv = 0, appid = 0, ntables = 0;
-	int rc = query_int(st->db, "PRAGMA user_version", &uv);
+	/* One read transaction: another process creating the schema commits
+	 * the tables and user_version together, and must not be seen half. */
+	int rc = sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = query_int(st->db, "PRAGMA user_version", &uv);
 	if (rc == SQLITE_OK)
 		rc = query_int(st->db, "PRAGMA application_id", &appid);
 	if (rc == SQLITE_OK)
 		rc = query_int(st->db, "SELECT count(*) FROM sqlite_master", &ntables);
+	rollback(st);
 	if (rc != SQLITE_OK) {
 		if (rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT)
 			set_err(err, "database '%s' is corrupt: %s", st->path, sqlite3_errmsg(st->db));
@@ -458,7 +482,8 @@ static int backup(struct store *st, char **err)
 		goto out;
 	}
 	sqlite3_bind_text(s, 1, to, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) != SQLITE_DONE) {
+	/* Another process upgrading the same file may have made it since. */
+	if (sqlite3_step(s) != SQLITE_DONE && access(to, F_OK) < 0) {
 		set_err(err, "cannot back up database '%s' to '%s' before upgrading it: %s", st->path, to,
 		        sqlite3_errmsg(st->db));
 		rc = -1;
@@ -963,6 +988,10 @@ int store_record_review(struct store *st, const struct store_review *r, const st
 		set_err(err, "bad rating %d (1..4)", (int)r->rating);
 		return -1;
 	}
+	if (r->revision < 0) {
+		set_err(err, "bad revision %d of '%s'", r->revision, r->question_id);
+		return -1;
+	}
 	if (!card_valid(after) || after->last_review == FSRS_NEVER) {
 		set_err(err, "bad card state after reviewing '%s'", r->question_id);
 		return -1;
@@ -1010,7 +1039,7 @@ int store_record_review(struct store *st, const struct store_review *r, const st
 	int64_t id = sqlite3_last_insert_rowid(st->db);
 
 	struct store_card card = {.fsrs = *after, .reps = found ? before.reps + 1 : 1,
-	                          .lapses = found ? before.lapses : 0};
+	                          .lapses = found ? before.lapses : 0, .revision = r->revision};
 	if (found && r->rating == FSRS_AGAIN && before.fsrs.state == FSRS_REVIEW)
 		card.lapses++;
 	s = cached(st, S_UPSERT_CARD, err);
@@ -1046,10 +1075,10 @@ int store_undo_last(struct store *st, int64_t session_id, char **question_id, ch
 	                       session_id == STORE_NO_SESSION
 	                               ? "SELECT id, question_id, was_new, before_state, before_step,"
 	                                 " before_stability, before_difficulty, before_due, before_last_review,"
-	                                 " before_reps, before_lapses FROM reviews ORDER BY id DESC LIMIT 1"
+	                                 " before_reps, before_lapses, before_revision FROM reviews ORDER BY id DESC LIMIT 1"
 	                               : "SELECT id, question_id, was_new, before_state, before_step,"
 	                                 " before_stability, before_difficulty, before_due, before_last_review,"
-	                                 " before_reps, before_lapses FROM reviews WHERE session_id = ?1"
+	                                 " before_reps, before_lapses, before_revision FROM reviews WHERE session_id = ?1"
 	                                 " ORDER BY id DESC LIMIT 1",
 	                       err);
 	char *qid = NULL;
@@ -1097,11 +1126,11 @@ int store_undo_last(struct store *st, int64_t session_id, char **question_id, ch
 		sqlite3_bind_text(s, 1, qid, -1, SQLITE_STATIC);
 	} else {
 		s = prep(st, "UPDATE cards SET state = ?1, step = ?2, stability = ?3, difficulty = ?4, due = ?5,"
-		             " last_review = ?6, reps = ?7, lapses = ?8 WHERE question_id = ?9", err);
+		             " last_review = ?6, reps = ?7, lapses = ?8, revision = ?9 WHERE question_id = ?10", err);
 		if (!s)
 			goto fail;
 		bind_card(s, 1, &before);
-		sqlite3_bind_text(s, 9, qid, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 10, qid, -1, SQLITE_STATIC);
 	}
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		db_fail(st, err, "cannot restore the card");
@@ -1129,6 +1158,94 @@ fail:
 	free(qid);
 	rollback(st);
 	return -1;
+}
+
+/* ---- disputes ---- */
+
+int store_record_dispute(struct store *st, const struct store_dispute *d, int64_t *id, char **err)
+{
+	if (need_version(st, err) < 0 || need_writable(st, err) < 0)
+		return -1;
+	if (!d->question_id || !*d->question_id || !d->topic || !d->answer || !d->point) {
+		set_err(err, "a dispute needs a question id, a topic, an answer and a point");
+		return -1;
+	}
+	if (d->point_index < 0) {
+		set_err(err, "bad point index %d", d->point_index);
+		return -1;
+	}
+	if (begin(st, err) < 0)
+		return -1;
+	sqlite3_stmt *s = NULL;
+	if (d->session_id != STORE_NO_SESSION) {
+		bool ok = false;
+		if (session_exists(st, d->session_id, &ok, err) < 0)
+			goto fail;
+		if (!ok) {
+			set_err(err, "no session %lld", (long long)d->session_id);
+			goto fail;
+		}
+	}
+	s = prep(st, "INSERT INTO disputes (question_id, topic, at, answer, point_index, point, session_id)"
+	             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", err);
+	if (!s)
+		goto fail;
+	sqlite3_bind_text(s, 1, d->question_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, d->topic, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, d->at);
+	sqlite3_bind_text(s, 4, d->answer, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 5, d->point_index);
+	sqlite3_bind_text(s, 6, d->point, -1, SQLITE_STATIC);
+	if (d->session_id != STORE_NO_SESSION)
+		sqlite3_bind_int64(s, 7, d->session_id);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		db_fail(st, err, "cannot record the dispute");
+		goto fail;
+	}
+	sqlite3_finalize(s);
+	int64_t rid = sqlite3_last_insert_rowid(st->db);
+	if (commit(st, err) < 0)
+		return -1;
+	if (id)
+		*id = rid;
+	return 0;
+fail:
+	sqlite3_finalize(s);
+	rollback(st);
+	return -1;
+}
+
+int store_each_dispute(struct store *st, store_dispute_fn fn, void *ud, char **err)
+{
+	if (need_version(st, err) < 0)
+		return -1;
+	sqlite3_stmt *s = prep(st,
+	                       "SELECT id, question_id, topic, at, answer, point_index, point, session_id"
+	                       " FROM disputes ORDER BY question_id, id",
+	                       err);
+	if (!s)
+		return -1;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_dispute d = {
+			.id = sqlite3_column_int64(s, 0),
+			.question_id = (const char *)sqlite3_column_text(s, 1),
+			.topic = (const char *)sqlite3_column_text(s, 2),
+			.at = sqlite3_column_int64(s, 3),
+			.answer = (const char *)sqlite3_column_text(s, 4),
+			.point_index = sqlite3_column_int(s, 5),
+			.point = (const char *)sqlite3_column_text(s, 6),
+			.session_id = col_opt_int(s, 7, STORE_NO_SESSION),
+		};
+		if (fn(ud, &d)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return db_fail(st, err, "cannot read the disputes");
+	return 0;
 }
 
 /* ---- sessions ---- */
@@ -1210,7 +1327,7 @@ fail:
 
 /* ---- walks ---- */
 
-/* Runs a card query (question_id, topic, then the 8 card columns) and calls
+/* Runs a card query (question_id, topic, then the 9 card columns) and calls
  * fn per row. s is finalized. */
 static int walk_cards(struct store *st, sqlite3_stmt *s, store_card_fn fn, void *ud, char **err)
 {
@@ -1232,7 +1349,7 @@ static int walk_cards(struct store *st, sqlite3_stmt *s, store_card_fn fn, void 
 	return 0;
 }
 
-#define CARD_COLS "question_id, topic, state, step, stability, difficulty, due, last_review, reps, lapses"
+#define CARD_COLS "question_id, topic, state, step, stability, difficulty, due, last_review, reps, lapses, revision"
 
 int store_each_card(struct store *st, const char *topic, store_card_fn fn, void *ud, char **err)
 {
@@ -1273,8 +1390,8 @@ int store_each_review_of(struct store *st, const char *question_id, store_review
 	sqlite3_stmt *s = prep(st,
 	                       "SELECT id, question_id, topic, at, rating, correct, score, duration_ms, answer,"
 	                       " session_id, was_new, before_state, before_step, before_stability,"
-	                       " before_difficulty, before_due, before_last_review, before_reps, before_lapses"
-	                       " FROM reviews WHERE question_id = ?1 ORDER BY at, id",
+	                       " before_difficulty, before_due, before_last_review, before_reps, before_lapses,"
+	                       " before_revision FROM reviews WHERE question_id = ?1 ORDER BY at, id",
 	                       err);
 	if (!s)
 		return -1;

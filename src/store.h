@@ -32,6 +32,11 @@
  * exclusively), after a TRUNCATE checkpoint has emptied the WAL into the
  * file and SQLite has closed it.
  *
+ * A card keeps the revision of its question (the content's `revised: N`)
+ * it was last answered at, so a question revised since is due again; and
+ * the disputes table keeps each key point a learner says an answer made
+ * although the grader missed it, for the rubric's author.
+ *
  * Counts of reviews (stats, the daily new-card limit) come from
  * review_counts, the reviews of each 15-minute UTC bucket, which triggers
  * on the log keep equal to it whatever writes the log; 900 s divides every
@@ -63,7 +68,7 @@
 #include "fsrs.h"
 
 /* The schema version this code writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 /* PRAGMA application_id of a pydojo database ("pyDj"). */
 #define STORE_APPLICATION_ID 0x70794a6a
 /* The busy timeout of every connection, in milliseconds. */
@@ -80,6 +85,7 @@ struct store_card {
 	struct fsrs_card fsrs;
 	int reps;    /* reviews of this card */
 	int lapses;  /* Again ratings given while the card was in Review */
+	int revision; /* the question's revision it was last answered at (0: none) */
 };
 
 enum store_session_kind {
@@ -98,6 +104,21 @@ struct store_review {
 	double score;              /* 0..1 (key points found / points); NAN: none */
 	int64_t duration_ms;       /* time taken to answer; < 0: unknown */
 	const char *answer;        /* the answer text; NULL: none (skipped) */
+	int64_t session_id;        /* STORE_NO_SESSION or a store_session_start id */
+	int revision;              /* the question's revision it was answered at (>= 0) */
+};
+
+/* A disputed grade: the learner says answer made the rubric's point
+ * point_index (0-based) although the grader missed it. As handed to
+ * store_each_dispute callbacks, id is set and the strings are borrowed. */
+struct store_dispute {
+	int64_t id;                /* set by store_record_dispute */
+	const char *question_id;   /* required, non-empty */
+	const char *topic;         /* required */
+	int64_t at;
+	const char *answer;        /* required */
+	int point_index;           /* >= 0 */
+	const char *point;         /* the point's text when disputed; required */
 	int64_t session_id;        /* STORE_NO_SESSION or a store_session_start id */
 };
 
@@ -131,6 +152,7 @@ typedef int (*store_card_fn)(void *ud, const char *question_id, const char *topi
 		const struct store_card *card);
 typedef int (*store_review_fn)(void *ud, const struct store_review_row *row);
 typedef int (*store_session_fn)(void *ud, const struct store_session *s);
+typedef int (*store_dispute_fn)(void *ud, const struct store_dispute *d);
 
 /* Opens (creating when missing) the database at path, creating its missing
  * parent folders with mode 0700, and migrates it to STORE_SCHEMA_VERSION.
@@ -177,8 +199,8 @@ int store_get_card(struct store *st, const char *question_id, int64_t now,
 /* Records one answered question in one BEGIN IMMEDIATE transaction: reads
  * the card as stored (absent: new), appends the review with that card state
  * to the log, and writes the card: after (the fsrs_review result) with the
- * topic of r, reps + 1, and lapses + 1 when r->rating is Again and the card
- * was in Review. Sets *review_id (may be NULL) to the new log row id.
+ * topic of r, reps + 1, lapses + 1 when r->rating is Again and the card
+ * was in Review, and the revision of r. Sets *review_id (may be NULL) to the new log row id.
  * Fails, writing nothing, on a bad rating or card, an unknown session, or a
  * database error (busy longer than the busy timeout included). */
 int store_record_review(struct store *st, const struct store_review *r,
@@ -225,6 +247,15 @@ int store_reviews_per_day(struct store *st, const int64_t *bounds, size_t ndays,
  * introduced a new card (for the daily new-card limit). */
 int store_count_reviews(struct store *st, int64_t from, int64_t to, bool new_only,
 		int64_t *count, char **err);
+
+/* Records a disputed grade (d->id is ignored) in one BEGIN IMMEDIATE
+ * transaction; sets *id (may be NULL) to its row id. Fails, writing
+ * nothing, when a required field is missing, point_index < 0, the session
+ * is unknown, or on a database error. */
+int store_record_dispute(struct store *st, const struct store_dispute *d, int64_t *id, char **err);
+/* Calls fn for every dispute, grouped by question (ordered by question id,
+ * then oldest first). */
+int store_each_dispute(struct store *st, store_dispute_fn fn, void *ud, char **err);
 
 /* "quiz", "review", "interview"; NULL for any other value. */
 const char *store_session_kind_name(enum store_session_kind kind);

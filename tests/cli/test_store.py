@@ -4,9 +4,9 @@ pydojo and another program's SQLite file each give exit 3, one error line,
 and leave the file byte for byte as it was; --db in a folder that does not
 exist, or under a file, is a clear error; the default path is made under
 XDG_DATA_HOME. A database this user cannot write still serves stats and
-topics. The previous release's database (tests/data/progress-v1.db) is
-migrated with a backup, keeping every card and review, with review counts
-equal to the log. Sessions killed with SIGKILL at random points lose no
+topics. The previous releases' databases (tests/data/progress-v1.db and
+progress-v2.db) are migrated with a backup, keeping every card, review,
+session and count bucket, with review counts equal to the log. Sessions killed with SIGKILL at random points lose no
 acknowledged answer and leave a sound database (PYDOJO_KILL_LOOP sets the
 number of kills, 30 by default), and several sessions answering into one
 database at once all succeed."""
@@ -30,6 +30,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sessionlib import HEADER, Driver, Env, right_answer, wrong_answer  # noqa: E402
 
 FIXTURE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "progress-v1.db")
+FIXTURE_V2 = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "progress-v2.db")
 
 NOW = "2024-03-13T15:00:00Z"
 
@@ -179,23 +180,32 @@ def log_buckets(db):
     return counts, log
 
 
-def test_migrate_previous_release():
+def migrate_fixture(fixture, version, nreviews, ncards):
+    """Migrates a copy of a previous release's database with stats and
+    checks that every card, review, session and count bucket is kept, the
+    new schema is there, and the backup is the file as it was."""
+    import json
     with tempfile.TemporaryDirectory() as tmp:
         db = os.path.join(tmp, "progress.db")
-        shutil.copy(FIXTURE, db)
+        shutil.copy(fixture, db)
         con = sqlite3.connect(db)
-        cards = con.execute("SELECT * FROM cards ORDER BY question_id").fetchall()
-        reviews = con.execute("SELECT * FROM reviews ORDER BY id").fetchall()
-        sessions = con.execute("SELECT * FROM sessions ORDER BY id").fetchall()
+        cols = {t: [r[1] for r in con.execute(f"PRAGMA table_info({t})")] for t in ("cards", "reviews", "sessions")}
+
+        def rows(c, t):
+            return c.execute(f"SELECT {', '.join(cols[t])} FROM {t} ORDER BY 1").fetchall()
+        old = {t: rows(con, t) for t in cols}
+        buckets = con.execute("SELECT * FROM review_counts ORDER BY bucket").fetchall() if version >= 2 else None
         uv, = con.execute("PRAGMA user_version").fetchone()
         con.close()
-        expect(uv == 1 and len(reviews) == 16 and len(cards) == 10, f"fixture: {uv} {len(reviews)}")
+        reviews = old["reviews"]
+        expect(uv == version and len(reviews) == nreviews and len(old["cards"]) == ncards,
+               f"fixture: {uv} {len(reviews)} {len(old['cards'])}")
         env = content_env(tmp, "2025-03-04T12:00:00Z")
         rc, out, err = run(["--db", db, "stats", "--json"], env=env)
         expect(rc == 0, f"stats: {rc} {err}")
-        import json
         j = json.loads(out)
-        expect(j["reviews"] == 16, f"reviews {j['reviews']}")
+        expect(j["reviews"] == nreviews, f"reviews {j['reviews']}")
+        expect(j["disputes"] == {}, f"disputes {j['disputes']}")
         days = j["heatmap"]["days"]
         start = datetime.date.fromisoformat(j["heatmap"]["start"])
         per_day = {}
@@ -206,19 +216,39 @@ def test_migrate_previous_release():
         expect(days == want, f"heatmap {days} != {want}")
         con = sqlite3.connect(db)
         uv, = con.execute("PRAGMA user_version").fetchone()
-        expect(uv == 2, f"migrated to {uv}")
-        expect(con.execute("SELECT * FROM cards ORDER BY question_id").fetchall() == cards, "cards changed")
-        expect(con.execute("SELECT * FROM reviews ORDER BY id").fetchall() == reviews, "reviews changed")
-        expect(con.execute("SELECT * FROM sessions ORDER BY id").fetchall() == sessions, "sessions changed")
+        expect(uv == 3, f"migrated to {uv}")
+        for t in cols:
+            expect(rows(con, t) == old[t], f"{t} changed")
+        expect(con.execute("SELECT count(*) FROM cards WHERE revision != 0").fetchone() == (0,),
+               "cards got a revision")
+        expect(con.execute("SELECT count(*) FROM disputes").fetchone() == (0,), "disputes not empty")
+        if buckets is not None:
+            expect(con.execute("SELECT * FROM review_counts ORDER BY bucket").fetchall() == buckets,
+                   "count buckets changed")
         con.close()
         counts, log = log_buckets(db)
-        expect(counts == log and sum(c[1] for c in counts) == 16, f"{counts} != {log}")
+        expect(counts == log and sum(c[1] for c in counts) == nreviews, f"{counts} != {log}")
         # The backup is the file as it was.
-        bak = db + ".bak-v1"
+        bak = db + f".bak-v{version}"
         con = sqlite3.connect(bak)
-        expect(con.execute("PRAGMA user_version").fetchone() == (1,), "backup version")
-        expect(con.execute("SELECT * FROM reviews ORDER BY id").fetchall() == reviews, "backup reviews")
+        expect(con.execute("PRAGMA user_version").fetchone() == (version,), "backup version")
+        expect(rows(con, "reviews") == reviews, "backup reviews")
+        expect(rows(con, "cards") == old["cards"], "backup cards")
         con.close()
+        # The migrated file serves a session: a quiz answer is recorded.
+        rc, out, err = run(["--db", db, "--seed", "1", "--no-fuzz", "quiz", "alpha", "-n", "1"], env=env,
+                           stdin="skip\n")
+        expect(rc == 0, f"quiz on the migrated file: {rc} {err}")
+
+
+def test_migrate_previous_release():
+    """Version 1 to 3 in one open (the backup is .bak-v1)."""
+    migrate_fixture(FIXTURE, 1, 16, 10)
+
+
+def test_migrate_release_v2():
+    """Version 2 (four sessions of quiz and review, one answer undone) to 3."""
+    migrate_fixture(FIXTURE_V2, 2, 20, 12)
 
 
 def test_counts_in_half_hour_zones():
@@ -438,7 +468,7 @@ def test_default_path():
         uv, = con.execute("PRAGMA user_version").fetchone()
         jm, = con.execute("PRAGMA journal_mode").fetchone()
         con.close()
-        expect(uv == 2 and jm == "wal", f"user_version {uv}, journal {jm}")
+        expect(uv == 3 and jm == "wal", f"user_version {uv}, journal {jm}")
         # Without HOME or XDG_DATA_HOME there is no default.
         del env["XDG_DATA_HOME"]
         del env["HOME"]

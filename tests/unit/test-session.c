@@ -472,7 +472,7 @@ static void test_interview_weighting(void **state)
 			struct fsrs_card after;
 			int64_t at = k == 0 ? t : c.due;
 			assert_int_equal(fsrs_review(&p, &c, FSRS_EASY, at, NULL, &after), 0);
-			struct store_review r = {ids[i], "alpha", at, FSRS_EASY, true, NAN, 1000, "x", STORE_NO_SESSION};
+			struct store_review r = {ids[i], "alpha", at, FSRS_EASY, true, NAN, 1000, "x", STORE_NO_SESSION, 0};
 			char *err = NULL;
 			if (store_record_review(st, &r, &after, NULL, &err) < 0)
 				fail_msg("%s", err);

@@ -230,7 +230,7 @@ static void test_open_create(void **state)
 	assert_query(st, "PRAGMA synchronous", "1\n");
 	assert_query(st, "PRAGMA foreign_keys", "1\n");
 	assert_query(st, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
-	             "cards\nreview_counts\nreviews\nsessions\n");
+	             "cards\ndisputes\nreview_counts\nreviews\nsessions\n");
 	store_close(st);
 	/* The folders made are private. */
 	char *dir = tpath(state, "a/b");
@@ -324,9 +324,14 @@ static void test_migrate_from_zero(void **state)
 	assert_query(st, "PRAGMA user_version", "1\n");
 	assert_query(st, "SELECT count(*) FROM sqlite_master WHERE type = 'table'", "3\n");
 	store_close(st);
-	st = open_ok(path);
+	st = store_open_version(path, 2, &err);
+	assert_non_null(st);
 	assert_int_equal(store_schema_version(st), 2);
 	assert_query(st, "SELECT count(*) FROM sqlite_master WHERE type = 'table'", "4\n");
+	store_close(st);
+	st = open_ok(path);
+	assert_int_equal(store_schema_version(st), 3);
+	assert_query(st, "SELECT count(*) FROM sqlite_master WHERE type = 'table'", "5\n");
 	record(st, "q", "gil", FSRS_GOOD, T0, STORE_NO_SESSION);
 	store_close(st);
 
@@ -773,6 +778,182 @@ static void test_migrate_backfills_counts(void **state)
 	assert_query(st, "SELECT count(*) FROM reviews", "4\n");
 	store_close(st);
 	free(bak);
+	free(path);
+}
+
+/* A version 2 database (the previous release) holds cards and reviews
+ * without revisions; migrating it to 3 keeps them, makes the disputes
+ * table, and backs the file up first as PATH.bak-v2. */
+static void test_migrate_v2_to_v3(void **state)
+{
+	char *path = tpath(state, "v2.db");
+	char *err = NULL;
+	struct store *st = store_open_version(path, 2, &err);
+	assert_non_null(st);
+	store_close(st);
+	raw_exec(path, "INSERT INTO cards (question_id, topic, state, step, stability, difficulty, due, last_review,"
+	               " reps, lapses) VALUES ('a', 'gil', 2, NULL, 3.5, 5.25, 1704153600, 1704067200, 2, 1);"
+	               "INSERT INTO reviews (question_id, topic, at, rating, correct, was_new)"
+	               " VALUES ('a', 'gil', 1704067200, 3, 1, 1), ('a', 'gil', 1704067300, 1, 0, 0)");
+	st = open_ok(path);
+	assert_int_equal(store_schema_version(st), 3);
+	assert_query(st, "SELECT question_id, state, stability, due, reps, lapses, revision FROM cards",
+	             "a|2|3.5|1704153600|2|1|0\n");
+	assert_query(st, "SELECT count(*), count(before_revision) FROM reviews", "2|0\n");
+	assert_query(st, "SELECT count(*) FROM disputes", "0\n");
+	assert_counts_match(st);
+	struct store_card c;
+	bool found = false;
+	assert_int_equal(store_get_card(st, "a", T0, &c, &found, &err), 0);
+	assert_true(found);
+	assert_int_equal(c.revision, 0);
+	assert_int_equal(c.reps, 2);
+	store_close(st);
+	char *bak = tpath(state, "v2.db.bak-v2");
+	st = store_open_version(bak, 2, &err);
+	assert_non_null(st);
+	assert_int_equal(store_schema_version(st), 2);
+	assert_query(st, "SELECT count(*) FROM reviews", "2\n");
+	assert_query(st, "SELECT count(*) FROM sqlite_master WHERE name = 'disputes'", "0\n");
+	store_close(st);
+	free(bak);
+	free(path);
+}
+
+/* ---- revisions ---- */
+
+static void record_rev(struct store *st, const char *id, int64_t now, int revision)
+{
+	struct fsrs_card after = review_card(st, id, FSRS_GOOD, now);
+	struct store_review r = {
+		.question_id = id, .topic = "gil", .at = now, .rating = FSRS_GOOD, .correct = true,
+		.score = NAN, .duration_ms = -1, .session_id = STORE_NO_SESSION, .revision = revision,
+	};
+	char *err = NULL;
+	if (store_record_review(st, &r, &after, NULL, &err) < 0)
+		fail_msg("record %s: %s", id, err);
+}
+
+static int card_revision(struct store *st, const char *id)
+{
+	struct store_card c;
+	bool found = false;
+	char *err = NULL;
+	assert_int_equal(store_get_card(st, id, T0, &c, &found, &err), 0);
+	return found ? c.revision : -1;
+}
+
+/* A card stores the revision it was answered at; undo restores the one
+ * before, and a negative revision is refused. */
+static void test_revision_record_undo(void **state)
+{
+	(void)state;
+	char *err = NULL;
+	struct store *st = open_ok(":memory:");
+	record_rev(st, "q", T0, 0);
+	assert_int_equal(card_revision(st, "q"), 0);
+	record_rev(st, "q", T0 + DAY, 2);
+	assert_int_equal(card_revision(st, "q"), 2);
+	record_rev(st, "q", T0 + 2 * DAY, 3);
+	assert_int_equal(card_revision(st, "q"), 3);
+	assert_query(st, "SELECT before_revision FROM reviews ORDER BY id", "NULL\n0\n2\n");
+	char *qid = NULL;
+	assert_int_equal(store_undo_last(st, STORE_NO_SESSION, &qid, &err), 0);
+	assert_string_equal(qid, "q");
+	free(qid);
+	assert_int_equal(card_revision(st, "q"), 2);
+	struct fsrs_card after = review_card(st, "q", FSRS_GOOD, T0 + 3 * DAY);
+	struct store_review bad = {.question_id = "q", .topic = "gil", .at = T0 + 3 * DAY, .rating = FSRS_GOOD,
+	                           .correct = true, .score = NAN, .duration_ms = -1,
+	                           .session_id = STORE_NO_SESSION, .revision = -1};
+	assert_int_equal(store_record_review(st, &bad, &after, NULL, &err), -1);
+	assert_non_null(strstr(err, "bad revision -1"));
+	free(err);
+	assert_query(st, "SELECT count(*) FROM reviews", "2\n");
+	store_close(st);
+}
+
+/* ---- disputes ---- */
+
+struct dispute_list {
+	char text[1024];
+};
+
+static int add_dispute(void *ud, const struct store_dispute *d)
+{
+	struct dispute_list *l = ud;
+	size_t n = strlen(l->text);
+	snprintf(l->text + n, sizeof l->text - n, "%lld %s %s %lld %d [%s] [%s] %lld\n", (long long)d->id,
+	         d->question_id, d->topic, (long long)d->at, d->point_index, d->point, d->answer,
+	         (long long)d->session_id);
+	return 0;
+}
+
+static void test_disputes(void **state)
+{
+	char *path = tpath(state, "d.db");
+	struct store *st = open_ok(path);
+	char *err = NULL;
+	int64_t sid = 0, id = 0;
+	assert_int_equal(store_session_start(st, STORE_QUIZ, T0, &sid, &err), 0);
+	struct store_dispute d = {.question_id = "zeta-q", .topic = "zeta", .at = T0, .answer = "it \"runs\"\nsecond line",
+	                          .point_index = 1, .point = "threads run", .session_id = sid};
+	assert_int_equal(store_record_dispute(st, &d, &id, &err), 0);
+	assert_int_equal(id, 1);
+	d.question_id = "alpha-q";
+	d.topic = "alpha";
+	d.at = T0 + 60;
+	d.answer = "the lock is dropped";
+	d.point_index = 0;
+	d.point = "a blocking call releases the GIL";
+	d.session_id = STORE_NO_SESSION;
+	assert_int_equal(store_record_dispute(st, &d, &id, &err), 0);
+	d.question_id = "zeta-q";
+	d.at = T0 + 120;
+	d.answer = "again";
+	assert_int_equal(store_record_dispute(st, &d, NULL, &err), 0);
+
+	/* Refused, writing nothing. */
+	struct store_dispute bad = d;
+	bad.point_index = -1;
+	assert_int_equal(store_record_dispute(st, &bad, NULL, &err), -1);
+	assert_non_null(strstr(err, "bad point index"));
+	free(err);
+	err = NULL;
+	bad = d;
+	bad.answer = NULL;
+	assert_int_equal(store_record_dispute(st, &bad, NULL, &err), -1);
+	free(err);
+	err = NULL;
+	bad = d;
+	bad.session_id = 99;
+	assert_int_equal(store_record_dispute(st, &bad, NULL, &err), -1);
+	assert_non_null(strstr(err, "no session 99"));
+	free(err);
+	err = NULL;
+	assert_query(st, "SELECT count(*) FROM disputes", "3\n");
+
+	/* Grouped by question, then oldest first. */
+	struct dispute_list l = {""};
+	assert_int_equal(store_each_dispute(st, add_dispute, &l, &err), 0);
+	char *want = xasprintf("2 alpha-q alpha %lld 0 [a blocking call releases the GIL] [the lock is dropped] 0\n"
+	                       "1 zeta-q zeta %lld 1 [threads run] [it \"runs\"\nsecond line] %lld\n"
+	                       "3 zeta-q alpha %lld 0 [a blocking call releases the GIL] [again] 0\n",
+	                       (long long)(T0 + 60), (long long)T0, (long long)sid, (long long)(T0 + 120));
+	assert_string_equal(l.text, want);
+	free(want);
+	store_close(st);
+
+	/* A reader lists them but cannot add one. */
+	st = store_open_readonly(path, &err);
+	assert_non_null(st);
+	l.text[0] = '\0';
+	assert_int_equal(store_each_dispute(st, add_dispute, &l, &err), 0);
+	assert_non_null(strstr(l.text, "3 zeta-q"));
+	assert_int_equal(store_record_dispute(st, &d, NULL, &err), -1);
+	assert_non_null(strstr(err, "reading only"));
+	free(err);
+	store_close(st);
 	free(path);
 }
 
@@ -1228,6 +1409,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_clean_close_stamp, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_review_counts, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_migrate_backfills_counts, setup_tmp, teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_migrate_v2_to_v3, setup_tmp, teardown_tmp),
+		cmocka_unit_test(test_revision_record_undo),
+		cmocka_unit_test_setup_teardown(test_disputes, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_record_get_undo, setup_tmp, teardown_tmp),
 		cmocka_unit_test(test_each_review_of),
 		cmocka_unit_test(test_record_refuses),
