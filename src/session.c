@@ -651,15 +651,16 @@ static void show_feedback(struct session *s, const struct question *q, const siz
 			buf_printf(&b, "%2zu", i + 1);   /* the number `c N` contests */
 			if (r->limited[i]) {
 				put_styled(&b, s, STYLE_BAD, "  ✗ not graded  ");
-				buf_printf(&b, "%s: checking it hit the regex match limits on your answer, "
-				           "so it is not credited\n", q->rubric[i].point);
+				buf_add_visible(&b, q->rubric[i].point, strlen(q->rubric[i].point), 0);
+				buf_puts(&b, ": checking it hit the regex match limits on your answer, "
+				         "so it is not credited\n");
 			} else {
 				put_styled(&b, s, r->hits[i] ? STYLE_OK : STYLE_BAD, r->hits[i] ? "  ✓ found  " : "  ✗ missed ");
 				buf_add_visible(&b, q->rubric[i].point, strlen(q->rubric[i].point), 0);
 				buf_addc(&b, '\n');
 			}
 			if (!r->hits[i])
-				put_read(&b, q, &q->rubric[i], "           ");
+				put_read(&b, q, &q->rubric[i], "             ");   /* under the point */
 		}
 		buf_puts(&b, "  model answer:\n");
 		put_md(&b, s, q->model_answer ? q->model_answer : "", 4);

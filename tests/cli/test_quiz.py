@@ -294,11 +294,12 @@ def test_missed_points_say_where_to_read(e):
     r = e.run("--content", root, "quiz", "alpha", input="Only a cherry.\n.\n\n")
     check(r.returncode == 0, f"quiz on sectioned content runs ({r.stderr.strip()})")
     lines = r.stdout.splitlines()
-    at = {l.strip(): i for i, l in enumerate(lines)}
+    # Each point line starts with the number `c N` contests.
+    at = {re.sub(r"^\s*\d+\s+", "", l): i for i, l in enumerate(lines)}
     apple, banana = at.get("✗ missed apples are named"), at.get("✗ missed bananas are named")
-    check(apple is not None and lines[apple + 1] == "           read: learn alpha the-point",
+    check(apple is not None and lines[apple + 1] == "             read: learn alpha the-point",
           "a missed point names its section in the quiz's own lesson")
-    check(banana is not None and lines[banana + 1] == "           read: learn beta first",
+    check(banana is not None and lines[banana + 1] == "             read: learn beta first",
           "a missed point names its section in another lesson (TOPIC/ID)")
     check(r.stdout.count("read: learn") == 2, "no read line for a found point or one without a section")
 

@@ -214,8 +214,8 @@ def test_missed_points_say_where_to_read(e):
     root = sectioned_content(e.tmp)
     r = e.run("review", input="Only a cherry.\n.\n\n", extra_env={"PYDOJO_DATADIR": root})
     check(r.returncode == 0 and "alpha-why" in r.stdout, f"review on sectioned content runs ({r.stderr.strip()})")
-    check("✗ missed apples are named\n           read: learn alpha the-point\n" in r.stdout
-          and "✗ missed bananas are named\n           read: learn beta first\n" in r.stdout,
+    check("✗ missed apples are named\n             read: learn alpha the-point\n" in r.stdout
+          and "✗ missed bananas are named\n             read: learn beta first\n" in r.stdout,
           "review feedback names the section of each missed point")
 
 
