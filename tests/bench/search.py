@@ -109,6 +109,11 @@ def against_grep(label, root, env):
     size = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(root) for f in fs)
     print(f"{label}: {size / MIB:.2f} MiB")
     e = dict(env, PYDOJO_DATADIR=root)
+    # Content written within 2 s of the parsed-content cache is always read
+    # again (the racy-file rule): wait that out and fill the cache once, so
+    # topics and search are both timed warm, as a user's second command is.
+    time.sleep(2.1)
+    run([PYDOJO, "topics"], e)
     (tw, tc), _ = compare([PYDOJO, "topics"], [GREP, "-c", "zz", os.devnull], e)
     print(f"  topics (the catalog load alone, for scale): {1e3 * tw:.1f} ms wall {1e3 * tc:.1f} ms cpu")
     worst = 0.0
@@ -148,4 +153,5 @@ def main():
     print(f"(load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
 
 
-main()
+if __name__ == "__main__":
+    main()
