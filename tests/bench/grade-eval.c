@@ -2,8 +2,10 @@
  * grade-eval: grades answers read from standard input against the text
  * questions of the catalog, for tests/bench/grade_eval.py. Each record is
  * three NUL-terminated fields: question id, a label (echoed back), the
- * answer. For each record it prints one line: label, "pass" or "fail", and
- * found/total key points (or "unknown" when no text question has the id).
+ * answer. For each record it prints one line: label, "pass" or "fail",
+ * found/total key points, and one character a point: '1' found, '0' not,
+ * 'L' left undecided by a regex limit (or "unknown" when no text question
+ * has the id). The content tests use it too.
  * Content comes from PYDOJO_DATADIR (default: the source tree).
  */
 #include <stdio.h>
@@ -57,7 +59,10 @@ int main(void)
 				printf("%s malformed\n", label);
 				free(why);
 			} else {
-				printf("%s %s %zu/%zu\n", label, r.correct ? "pass" : "fail", r.found, r.total);
+				printf("%s %s %zu/%zu ", label, r.correct ? "pass" : "fail", r.found, r.total);
+				for (size_t i = 0; i < q->nrubric; i++)
+					putchar(r.limited[i] ? 'L' : r.hits[i] ? '1' : '0');
+				putchar('\n');
 				grade_result_release(&r);
 			}
 		}
