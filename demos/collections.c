@@ -11,7 +11,7 @@
  *   defaultdict  grouping words by first letter, the factory called once
  *                per new key, and the trap: reading a missing key inserts it;
  *   ChainMap     lookups through a list of maps, probes counted, writes
- *                landing in the first map, the seed notes' example;
+ *                landing in the first map, the classic example;
  *   LRU cache    an ordered dict's move_to_end and popitem(last=False) over
  *                the same word stream, hits and misses counted.
  * The words come from a small generator that a Python program can repeat
@@ -853,7 +853,7 @@ int main(int argc, char **argv)
 	free(cm.maps);
 	table_release(&merged);
 
-	/* the seed notes: list(ChainMap(adjustments, baseline)) */
+	/* the classic example: list(ChainMap(adjustments, baseline)) */
 	{
 		struct table base, adj, it;
 		table_init(&base);
@@ -873,7 +873,7 @@ int main(int argc, char **argv)
 					table_insert(&it, seedmaps[m].slots[i].key,
 						     seedmaps[m].slots[i].hash, 0);
 		sb_add(&js, "[");
-		demo_print(&d, "   the seed notes: list(ChainMap(adjustments, baseline)) == [");
+		demo_print(&d, "   the classic example: list(ChainMap(adjustments, baseline)) == [");
 		for (long i = it.first; i >= 0; i = it.slots[i].next) {
 			demo_print(&d, "%s'%s'", i == it.first ? "" : ", ", it.slots[i].key);
 			sb_add(&js, "%s\"%s\"", js.len > 1 ? ", " : "", it.slots[i].key);

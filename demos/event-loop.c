@@ -803,7 +803,7 @@ static void pylist(char *out, size_t n, void *const *items, size_t k)
 		snprintf(out + len, n - len, "]");
 }
 
-/* ---- scenario seed: the seed notes' Task A / Task B ---- */
+/* ---- scenario seed: the classic Task A / Task B example ---- */
 
 struct seed_io_frame {
 	struct coro c;
@@ -1290,7 +1290,7 @@ static const char *const scenarios[] = {
 };
 
 static const char *const scenario_about[] = {
-	"the seed notes' program: main creates Task A (sleeps 1 unit) and Task B (sleeps 2 units), then awaits both",
+	"the classic Task A / Task B example: main creates Task A (sleeps 1 unit) and Task B (sleeps 2 units), then awaits both",
 	"sleep(0) yields to the loop exactly once; a task that never awaits runs to its end in one go",
 	"A, B and C sleep until one deadline; A yields once first, so its timer is scheduled last",
 	"tasks that create tasks: create_task only queues the first step",
@@ -1473,7 +1473,7 @@ int main(int argc, char **argv)
 		DEMO_ENUM("scenario", &scenario, scenarios,
 			  "which built-in program to run, against its CPython twin"),
 		DEMO_INT("unit-ms", &unit_ms, 1, 1000,
-			 "the scenarios' time unit in ms (the seed notes use 1000)"),
+			 "the scenarios' time unit in ms (the classic example uses 1000)"),
 		DEMO_INT("tasks", &tasks, 0, 100000,
 			 "sleeping tasks gathered after the scenario (0: skip)"),
 		DEMO_INT("ms", &ms, 1, 10000, "how long each of those tasks sleeps, ms"),

@@ -10,7 +10,7 @@
  *   iterator   a class with __next__: an explicit state struct and a next()
  *              function, no resume point.
  * Each runs in a fresh child forked before anything is allocated, so each
- * peak of memory (VmHWM growth) is that variant's own.  Then the seed notes'
+ * peak of memory (VmHWM growth) is that variant's own.  Then the classic
  * early exit: `for square in big_numbers(): if square > 100: break`, counting
  * how many squares each variant computed before the break.
  *
@@ -385,7 +385,7 @@ int main(int argc, char **argv)
 		   "the list %ld values of %zu bytes\n",
 		   sizeof(struct squares_gen), sizeof(struct squares_iter), n, sizeof(long long));
 
-	demo_print(&d, "\nThe seed notes' early exit: for square in big_numbers(): "
+	demo_print(&d, "\nThe classic early exit: for square in big_numbers(): "
 		   "if square > %ld: break; print(square)\n  printed:", over);
 	for (int i = 0; i < r[V_GEN].printed && i < 64; i++)
 		demo_print(&d, " %lld", r[V_GEN].printed_values[i]);

@@ -1,5 +1,5 @@
 /*
- * stream-lines: the seed notes' asyncio.open_connection log collector, on
+ * stream-lines: the classic asyncio.open_connection log collector, on
  * loopback, with what it gets right and what it does not.
  *
  * A server thread streams log lines over TCP in writes of random size, so
@@ -11,7 +11,7 @@
  * output buffer drained when the socket is writable: writer.write() and
  * drain()).  It reads fixed-size chunks (reader.read(1024)) and feeds each
  * to two line collectors:
- *   the seed's    buffer += chunk; split off each line: correct, but the
+ *   naive         buffer += chunk; split off each line: correct, but the
  *                 buffer holds a whole line however long it is;
  *   bounded       keeps at most --limit bytes of a line (as asyncio's
  *                 StreamReader limit of 64 KiB), drops the rest of an
@@ -377,7 +377,7 @@ out:
 
 /* ---- the client's two line collectors ---- */
 
-/* The seed's: buffer += chunk; while b"\n" in buffer: line, buffer = split */
+/* The naive one: buffer += chunk; while b"\n" in buffer: line, buffer = split */
 struct naive {
 	struct buf b;
 	size_t max_len;
@@ -639,7 +639,7 @@ int main(int argc, char **argv)
 	};
 	struct demo d;
 	demo_init(&d, "stream-lines",
-		  "The seed notes' asyncio.open_connection log collector on loopback: "
+		  "The classic asyncio.open_connection log collector on loopback: "
 		  "lines from chunks, invalid UTF-8, an over-long line.",
 		  params, argc, argv);
 
@@ -685,7 +685,7 @@ int main(int argc, char **argv)
 		   "random size; a few lines are longer than a chunk, some hold invalid "
 		   "UTF-8%s.\n", lines, ntohs(addr.sin_port),
 		   long_kib ? ", one is over-long" : "");
-	demo_print(&d, "The client runs the seed notes' loop: chunk = await reader.read(%ld); "
+	demo_print(&d, "The client runs the classic loop: chunk = await reader.read(%ld); "
 		   "split lines; decode with errors=\"replace\"; ACK each line.\n\n", chunk);
 
 	double t0 = demo_now();
@@ -737,7 +737,7 @@ int main(int argc, char **argv)
 		sent_invalid += srv.kind[i] == K_INVALID;
 		sent_long += srv.len[i] + 1 > (size_t)chunk;
 	}
-	demo_print(&d, "\n  %-40s %16s %16s\n", "", "seed's collector", "bounded");
+	demo_print(&d, "\n  %-40s %16s %16s\n", "", "naive collector", "bounded");
 	demo_print(&d, "  %-40s %16ld %16ld\n", "lines delivered", cl.nv.lines, cl.lines);
 	demo_print(&d, "  %-40s %16ld %16ld\n", "lines intact (checksum = what was sent)",
 		   cl.nv.intact, cl.intact);
@@ -757,12 +757,12 @@ int main(int argc, char **argv)
 		   sent_invalid, cl.fffd_lines, cl.fffd_total, cl.fffd_chunks);
 	if (cl.truncated == 1)
 		demo_print(&d, "  over-long line %ld: %lld bytes sent, %lld kept, %lld dropped "
-			   "(limit %ld); the seed's buffer grew to %zu bytes for it\n",
+			   "(limit %ld); the naive buffer grew to %zu bytes for it\n",
 			   cl.overlong_line, cl.overlong_sent, cl.kept_overlong,
 			   cl.dropped_bytes, limit, cl.nv.max_len);
 	else if (cl.truncated > 1)
 		demo_print(&d, "  %ld lines over the limit of %ld bytes (the first: line %ld, "
-			   "%lld bytes): %lld bytes kept, %lld dropped in all; the seed's "
+			   "%lld bytes): %lld bytes kept, %lld dropped in all; the naive "
 			   "buffer grew to %zu bytes\n", cl.truncated, limit, cl.overlong_line,
 			   cl.overlong_sent, cl.kept_overlong, cl.dropped_bytes, cl.nv.max_len);
 	double t_end = demo_now();
@@ -816,7 +816,7 @@ int main(int argc, char **argv)
 		   "arrived, so lines come in pieces and the collector must join them: "
 		   "%ld of %ld lines arrived intact; decode a whole line, not a chunk, or "
 		   "characters split between reads turn into U+FFFD (%ld instead of %ld). "
-		   "The seed's `buffer += chunk` is not bounded by the chunk size: one "
+		   "The naive `buffer += chunk` is not bounded by the chunk size: one "
 		   "long line made it hold %zu bytes, so cap it as StreamReader's limit "
 		   "does (%zu bytes here).\n",
 		   chunk, cl.intact, lines, cl.fffd_chunks, cl.fffd_total, cl.nv.max_len,

@@ -1,6 +1,6 @@
 """demo-generators: a list, a generator and an iterator sum the same squares;
 the list's peak memory grows with n while the generator's does not, and on
-the seed notes' early break the generator has computed only 12 squares.
+the classic early break the generator has computed only 12 squares.
 
 Counts and sums are exact.  The one memory check is safe: the list of n
 8-byte values must raise the peak by at least half its size, and the

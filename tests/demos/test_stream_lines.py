@@ -1,8 +1,8 @@
-"""demo-stream-lines: the seed notes' log collector over loopback TCP.
+"""demo-stream-lines: the classic log collector over loopback TCP.
 
 Exact: every byte sent arrives; every line is rebuilt from the chunks with
 the checksum the server recorded, except the over-long one, which the
-bounded collector cuts at its limit (the seed's unbounded buffer keeps it,
+bounded collector cuts at its limit (the naive unbounded buffer keeps it,
 at the cost of holding it whole); one ACK per line reaches the server; the
 lines with invalid UTF-8 are decoded exactly as CPython's
 bytes.decode("utf-8", errors="replace") decodes them (checked here with
@@ -52,9 +52,9 @@ def check(demo):
                 "over-long line: dropped bytes")
     demo.expect(get(j, "max_buffer_bytes") <= limit + chunk,
                 f"the bounded collector held {get(j, 'max_buffer_bytes')} bytes")
-    demo.expect(get(j, "naive.lines_intact") == n, "the seed's collector lost a line")
+    demo.expect(get(j, "naive.lines_intact") == n, "the naive collector lost a line")
     demo.expect(get(j, "naive.max_buffer_bytes") >= long_kib * 1024,
-                "the seed's buffer did not hold the long line")
+                "the naive buffer did not hold the long line")
     demo.expect(get(j, "long_lines_sent") >= 1 and get(j, "chunks") > n // 20,
                 "no line longer than a chunk, or too few reads")
     demo.expect(get(j, "invalid_lines_sent") >= 1 and

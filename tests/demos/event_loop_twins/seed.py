@@ -1,8 +1,8 @@
-"""The seed notes' Task A / Task B program, unchanged but for the time unit.
+"""The classic Task A / Task B program, unchanged but for the time unit.
 
 Twin of `demo-event-loop --scenario seed`: the demo must print the same lines
 in the same order.  argv[1] is the time unit in milliseconds (default 100;
-the notes use 1000).
+the classic example uses 1000).
 """
 import asyncio
 import sys
