@@ -299,7 +299,9 @@ static struct expansion *expand(struct terms *t, const char *name, size_t len, s
 		for (size_t i = 0; sets[s] && i < sets[s]->n; i++) {
 			struct term_entry *e = &sets[s]->e[i];
 			if (e->text[0] != '@') {
-				add_alt(&t->x[xi], terms_phrase(e->text));
+				/* "\@x" is the literal @x (a decorator), not an include. */
+				bool lit = e->text[0] == '\\' && e->text[1] == '@';
+				add_alt(&t->x[xi], terms_phrase(e->text + lit));
 				continue;
 			}
 			const char *sub = e->text + 1;

@@ -94,3 +94,11 @@ says @release .. @gil
 + **releases** the *GIL*
 + The thread releases the\nGIL.
 - The thread releases the lock. The GIL stays.
+
+# A literal @ in a term entry is written \@.
+term wraps: functools.wraps | \@wraps
+point
+says @wraps
++ decorate the wrapper with @wraps(func)
++ use functools.wraps
+- use wraps
