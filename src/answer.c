@@ -56,9 +56,12 @@ static void hard_break(struct norm *n)
 	spans_add(&n->breaks, n->out.len, n->out.len);
 }
 
-/* The end of a paragraph from i: the first blank line, or the end. */
-static size_t para_end(const char *s, size_t len, size_t i)
+/* The end of a paragraph from i: the first blank line, or the end, or
+ * limit, whichever comes first. */
+static size_t para_end(const char *s, size_t len, size_t i, size_t limit)
 {
+	if (len > limit)
+		len = limit;
 	for (; i < len; i++)
 		if (s[i] == '\n') {
 			size_t j = i + 1;
@@ -88,9 +91,7 @@ static size_t tick_partner(struct norm *n, size_t i, size_t k)
 	size_t slot = k < 16 ? k : 16;
 	if (i < n->fail_tick[slot])
 		return 0;
-	size_t end = para_end(n->raw, n->len, i);
-	if (end > i + SPAN_WINDOW)
-		end = i + SPAN_WINDOW;
+	size_t end = para_end(n->raw, n->len, i, i + SPAN_WINDOW);
 	for (size_t j = i + k; j < end;) {
 		if (n->raw[j] != '`') {
 			j++;
@@ -120,9 +121,7 @@ static size_t emphasis_partner(struct norm *n, size_t i, size_t k, char c)
 	size_t *fail = &n->fail_emph[c == '_'][k];
 	if (i < *fail)
 		return 0;
-	size_t end = para_end(s, len, i);
-	if (end > i + EMPHASIS_WINDOW)
-		end = i + EMPHASIS_WINDOW;
+	size_t end = para_end(s, len, i, i + EMPHASIS_WINDOW);
 	for (size_t j = i + k + 1; j + k <= end; j++) {
 		if (s[j] != c)
 			continue;
@@ -492,6 +491,8 @@ static bool negator_word(const char *t, const struct answer_span *w)
 	                                    "werent", "shouldnt", "couldnt", "wouldnt", "hasnt", "havent",
 	                                    "hadnt", "mustnt", "neednt", "aint"};
 	size_t n = w->end - w->start;
+	if (n < 2 || n > 8 || !strchr("nNcCdDiIaAwWhHmMsSuU", t[w->start]))
+		return false;   /* most words: one look */
 	if (n >= 3 && strncasecmp(t + w->end - 3, "n't", 3) == 0)
 		return true;
 	for (size_t i = 0; i < ARRAY_SIZE(words); i++)
@@ -522,7 +523,7 @@ static void find_negators(const char *t, const struct spans *w, struct spans *ou
 			if (span && i + 1 < w->n && word_is(t, &w->v[i], "no") && word_is(t, &w->v[i + 1], "longer"))
 				span = 2;
 		}
-		for (size_t k = 0; k < ARRAY_SIZE(phrases) && !span; k++) {
+		for (size_t k = 0; k < ARRAY_SIZE(phrases) && !span && strchr("rRiIaAfFwW", t[w->v[i].start]); k++) {
 			size_t m = 0;
 			while (m < 3 && phrases[k][m] && i + m < w->n && word_is(t, &w->v[i + m], phrases[k][m]))
 				m++;

@@ -131,22 +131,42 @@ static enum unit_result reject_in(const struct rubric_point *p, const struct ans
 	return UNIT_NONE;
 }
 
-/* Runs fn over every clause, then every sentence, until one finds. */
-static enum unit_result over_units(const struct rubric_point *p, const struct answer *a,
+/* Runs fn over every clause, then every sentence, until one finds: only
+ * over the units where a match of re starts in the whole text. One scan
+ * per level finds them: after a match the scan goes on at the next unit,
+ * so a match crossing units hides no start (a match inside a unit is a
+ * match of the whole text, starting no earlier). */
+static enum unit_result over_units(const struct rubric_point *p, const struct answer *a, struct regex *re,
                                    enum unit_result (*fn)(const struct rubric_point *, const struct answer *,
                                                           size_t, size_t))
 {
 	bool limit = false;
 	for (int level = 0; level < 2; level++) {
 		const struct answer_span *u = level ? a->sentences : a->clauses;
-		size_t n = level ? a->nsentences : a->nclauses;
-		for (size_t i = 0; i < n; i++) {
-			if (level && a->clause_of_sentence[i] + 1 >= (i + 1 < n ? a->clause_of_sentence[i + 1] : a->nclauses))
-				continue;   /* a sentence of one clause was tried as that clause */
-			enum unit_result r = fn(p, a, u[i].start, u[i].end);
-			if (r == UNIT_FOUND)
-				return r;
-			limit |= r == UNIT_LIMIT;
+		size_t n = level ? a->nsentences : a->nclauses, i = 0;
+		struct regex_scan scan = {.checked = true};
+		while (i < n) {
+			size_t s, e;
+			enum regex_result r = regex_next(re, a->text, a->len, &scan, &s, &e, NULL);
+			if (r != REGEX_MATCH) {
+				limit |= r == REGEX_LIMIT;
+				break;
+			}
+			while (i < n && u[i].end <= s)
+				i++;
+			if (i == n)
+				break;
+			/* A sentence of one clause was tried as that clause. */
+			bool tried = level && a->clause_of_sentence[i] + 1 >= (i + 1 < n ? a->clause_of_sentence[i + 1] : a->nclauses);
+			if (!tried) {
+				enum unit_result ur = fn(p, a, u[i].start, u[i].end);
+				if (ur == UNIT_FOUND)
+					return ur;
+				limit |= ur == UNIT_LIMIT;
+			}
+			i++;
+			scan.from = i < n ? u[i].start : a->len + 1;
+			scan.empty = false;
 		}
 	}
 	return limit ? UNIT_LIMIT : UNIT_NONE;
@@ -166,7 +186,7 @@ enum grade_point grade_point_in(const struct rubric_point *p, const struct answe
 		else if (r == REGEX_MATCH && !p->expanded[RUBRIC_CLAIM])
 			found = true;   /* a legacy pattern: the whole answer */
 		else if (r == REGEX_MATCH) {
-			enum unit_result u = over_units(p, a, claim_in);
+			enum unit_result u = over_units(p, a, claim, claim_in);
 			found = u == UNIT_FOUND;
 			limit = u == UNIT_LIMIT;
 		}
@@ -182,7 +202,7 @@ enum grade_point grade_point_in(const struct rubric_point *p, const struct answe
 		return GRADE_FOUND;
 	enum regex_result r = regex_match(reject, a->text);
 	if (r == REGEX_MATCH && p->expanded[RUBRIC_REJECT]) {
-		enum unit_result u = over_units(p, a, reject_in);
+		enum unit_result u = over_units(p, a, reject, reject_in);
 		r = u == UNIT_FOUND ? REGEX_MATCH : u == UNIT_LIMIT ? REGEX_LIMIT : REGEX_NOMATCH;
 	}
 	switch (r) {
