@@ -220,15 +220,14 @@ char *terms_phrase(const char *phrase)
 			qsort(forms, n, sizeof *forms, cmp_longest);
 			buf_puts(&b, "(?:");
 			for (size_t i = 0; i < n; i++) {
-				if (i && strcmp(forms[i], forms[i - 1]) == 0) {
-					free(forms[i]);
+				if (i && strcmp(forms[i], forms[i - 1]) == 0)
 					continue;
-				}
 				if (i)
 					buf_addc(&b, '|');
 				add_form(&b, forms[i], strlen(forms[i]));
-				free(forms[i]);
 			}
+			for (size_t i = 0; i < n; i++)
+				free(forms[i]);
 			buf_addc(&b, ')');
 		} else {
 			add_form(&b, p, len);
