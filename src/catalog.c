@@ -14,7 +14,9 @@
 #include <unistd.h>
 
 #include "grade.h"
+#include "answer.h"
 #include "regex.h"
+#include "terms.h"
 #include "util.h"
 #include "ycache.h"
 #include "ydoc.h"
@@ -40,6 +42,16 @@ struct catalog {
 	/* Lessons and demos by id (indexes into lessons and demos), built by
 	 * catalog_link: look-ups and reference checks cost O(1). */
 	struct hmap lesson_ids, demo_ids;
+	/* Vocabularies (terms.yaml files) and the rubric points whose @terms
+	 * catalog_link expands: terms are known only once every root is in. */
+	struct terms **vocabs;
+	bool *vocab_ref;         /* the vocabulary is reference content */
+	size_t nvocabs, capvocabs, capvocab_ref;
+	struct hmap term_files;  /* a terms file's identity -> vocabs[] */
+	struct terms *base;      /* the first root's vocabulary, or NULL */
+	bool base_set;           /* a root was added: base is decided */
+	struct pending_point *pending;
+	size_t npending, cappending;
 	struct diag scratch;     /* receives the faults of reference content */
 	bool skip_grading;       /* link grades no model answer or example */
 	struct ycache *cache;    /* parsed files, or NULL */
@@ -51,6 +63,18 @@ struct loader {
 	struct diag *d;
 	bool cached;             /* the tree came from the cache: the file loaded
 	                          * cleanly before, so its patterns compile */
+	bool reference;
+	struct terms *terms;     /* the vocabulary of the file's root; NULL: the base */
+};
+
+/* A rubric point of the rubric language, waiting for catalog_link to expand
+ * its terms; exact[r] says the pattern sits on one line in a plain or
+ * quoted scalar without escapes, so a column inside it can be named. */
+struct pending_point {
+	struct rubric_point *p;
+	struct terms *terms;
+	bool cached, reference;
+	bool exact[RUBRIC_CODE], plain[RUBRIC_CODE];
 };
 
 static struct pos pos_of(const struct ynode *n)
@@ -378,13 +402,13 @@ static const char *const q_own[Q_NTYPES][7] = {
 	[Q_OUTPUT] = {"answer", "code", "prompt", "python"},
 	[Q_TEXT] = {"examples", "model_answer", "pass", "prompt", "rubric"},
 };
-static const char *const rubric_keys[] = {"pattern", "point", "reject", "section"};
+static const char *const rubric_keys[] = {"about", "code", "not_about", "pattern", "point", "reject", "says", "section"};
 static const char *const example_keys[] = {"fail", "pass"};
 
 static struct regex *compile_pattern(struct loader *L, const struct ynode *map, const char *key,
                                      const char **text)
 {
-	*text = get_text(L, map, key, strcmp(key, "pattern") == 0, "a rubric point");
+	*text = get_text(L, map, key, false, "a rubric point");
 	if (!*text || L->cached)
 		return NULL;   /* compiled on first use (catalog_rubric_regex) */
 	char *err = NULL;
@@ -397,24 +421,77 @@ static struct regex *compile_pattern(struct loader *L, const struct ynode *map, 
 	return re;
 }
 
-struct regex *catalog_rubric_regex(const struct rubric_point *p, bool reject)
+/* The source a role compiles from: the expanded pattern of the rubric
+ * language, else the plain one; NULL when the point has none. */
+static const char *role_source(const struct rubric_point *p, enum rubric_role r)
+{
+	switch (r) {
+	case RUBRIC_CLAIM:
+		return p->expanded[r] ? p->expanded[r] : p->pattern;
+	case RUBRIC_REJECT:
+		return p->expanded[r] ? p->expanded[r] : p->says ? NULL : p->reject;
+	case RUBRIC_ABOUT:
+	case RUBRIC_NOT_ABOUT:
+		return p->expanded[r];
+	case RUBRIC_CODE:
+		return p->code;
+	default:
+		return NULL;
+	}
+}
+
+static struct regex **role_slot(struct rubric_point *p, enum rubric_role r)
+{
+	struct regex **slots[RUBRIC_NROLES] = {&p->re, &p->reject_re, &p->about_re, &p->not_about_re, &p->code_re};
+	return slots[r];
+}
+
+struct regex *catalog_rubric_regex(const struct rubric_point *p, enum rubric_role role)
 {
 	if (!p->compiled) {
 		/* The catalog owns its rubric points; compiling one on first use
 		 * changes no content. The file loaded cleanly when it was cached,
 		 * so the patterns compile. */
 		struct rubric_point *m = (struct rubric_point *)p;
-		char *err = NULL;
-		size_t off;
-		m->re = regex_compile(p->pattern, REGEX_CASELESS | REGEX_VALID_UTF8, &err, &off);
-		free(err);
-		err = NULL;
-		if (p->reject)
-			m->reject_re = regex_compile(p->reject, REGEX_CASELESS | REGEX_VALID_UTF8, &err, &off);
-		free(err);
+		for (int r = 0; r < RUBRIC_NROLES; r++) {
+			const char *src = role_source(p, (enum rubric_role)r);
+			struct regex **slot = role_slot(m, (enum rubric_role)r);
+			if (!src || *slot)
+				continue;
+			char *err = NULL;
+			size_t off;
+			*slot = regex_compile(src, REGEX_CASELESS | REGEX_VALID_UTF8, &err, &off);
+			free(err);
+		}
 		m->compiled = true;
 	}
-	return reject ? p->reject_re : p->re;
+	return *role_slot((struct rubric_point *)p, role);
+}
+
+/* Reads the rubric language's keys of a point (says, about, not_about and
+ * reject wait for catalog_link, which knows the terms). */
+static void load_point_language(struct loader *L, const struct ynode *n, struct rubric_point *rp)
+{
+	static const char *const keys[RUBRIC_CODE] = {"says", "reject", "about", "not_about"};
+	const char **fields[RUBRIC_CODE] = {&rp->says, &rp->reject, &rp->about, &rp->not_about};
+	struct pos *poss[RUBRIC_CODE] = {&rp->says_pos, &rp->reject_pos, &rp->about_pos, &rp->not_about_pos};
+	struct pending_point pp = {rp, L->terms, L->cached, L->reference, {0}, {0}};
+	for (int r = 0; r < RUBRIC_CODE; r++) {
+		const struct ynode *v = ynode_get(n, keys[r]);
+		*fields[r] = get_text(L, n, keys[r], false, "a rubric point");
+		if (!*fields[r])
+			continue;
+		*poss[r] = pos_of(v);
+		pp.plain[r] = v->plain;
+		pp.exact[r] = !strchr(v->str, '\n') && (v->plain || !strpbrk(v->str, "'\"\\"));
+		rp->negative[r] = answer_has_negator(v->str);
+	}
+	if (rp->about && !rp->says)
+		ERR(L, ynode_get(n, "about"), "'about' needs 'says' in a rubric point");
+	if (rp->not_about && !rp->about)
+		ERR(L, ynode_get(n, "not_about"), "'not_about' needs 'about' in a rubric point");
+	GROW(L->c->pending, L->c->cappending, L->c->npending + 1);
+	L->c->pending[L->c->npending++] = pp;
 }
 
 /* ID or TOPIC/ID, each part [a-z0-9-]+. */
@@ -610,14 +687,33 @@ static void load_question(struct loader *L, struct quiz *qz, const struct ynode 
 				struct rubric_point *rp = &q->rubric[q->nrubric++];
 				rp->pos = pos_of(p);
 				rp->point = get_text(L, p, "point", true, "a rubric point");
-				rp->re = compile_pattern(L, p, "pattern", &rp->pattern);
-				if (rp->pattern)
-					rp->pattern_pos = pos_of(ynode_get(p, "pattern"));
-				if (ynode_get(p, "reject")) {
-					rp->reject_re = compile_pattern(L, p, "reject", &rp->reject);
-					rp->reject_pos = pos_of(ynode_get(p, "reject"));
+				const struct ynode *says = ynode_get(p, "says"), *pat = ynode_get(p, "pattern");
+				if (says && pat)
+					ERR(L, says, "a rubric point has 'pattern' or 'says', not both");
+				else if (!says && !pat && !ynode_get(p, "code"))
+					ERR(L, p, "missing required key 'says' (or 'pattern' or 'code') in a rubric point");
+				if (!says) {
+					/* A legacy point: plain regexes, compiled now. */
+					rp->re = compile_pattern(L, p, "pattern", &rp->pattern);
+					if (rp->pattern)
+						rp->pattern_pos = pos_of(pat);
+					if (ynode_get(p, "reject")) {
+						rp->reject_re = compile_pattern(L, p, "reject", &rp->reject);
+						rp->reject_pos = pos_of(ynode_get(p, "reject"));
+					}
+					if (ynode_get(p, "about"))
+						ERR(L, ynode_get(p, "about"), "'about' needs 'says' in a rubric point");
+					else if (ynode_get(p, "not_about"))
+						ERR(L, ynode_get(p, "not_about"), "'not_about' needs 'about' in a rubric point");
+				} else {
+					load_point_language(L, p, rp);
 				}
-				rp->compiled = !L->cached;
+				rp->code_re = compile_pattern(L, p, "code", &rp->code);
+				if (rp->code)
+					rp->code_pos = pos_of(ynode_get(p, "code"));
+				rp->broken = (rp->pattern && !rp->re && !L->cached) || (rp->reject && !rp->says && !rp->reject_re && !L->cached) ||
+				             (rp->code && !rp->code_re && !L->cached) || (!rp->pattern && !rp->says && !rp->code);
+				rp->compiled = !L->cached && !rp->says;
 				rp->section = get_str(L, p, "section", false, "a rubric point");
 				if (rp->section) {
 					rp->section_pos = pos_of(ynode_get(p, "section"));
@@ -687,8 +783,11 @@ static void quiz_free(struct quiz *qz)
 		strlist_release(&q->ex_fail);
 		free(q->answers);
 		for (size_t j = 0; j < q->nrubric; j++) {
-			regex_free(q->rubric[j].re);
-			regex_free(q->rubric[j].reject_re);
+			struct rubric_point *rp = &q->rubric[j];
+			for (int r = 0; r < RUBRIC_NROLES; r++)
+				regex_free(*role_slot(rp, (enum rubric_role)r));
+			for (int r = 0; r < RUBRIC_CODE; r++)
+				free(rp->expanded[r]);
 		}
 		free(q->rubric);
 	}
@@ -932,15 +1031,90 @@ static void demo_free(struct demo *dm)
 	free(dm);
 }
 
-/* ---- files and roots ---- */
+/* ---- terms ---- */
 
-enum kind { KIND_LESSON, KIND_QUIZ, KIND_DEMOS, KIND_UNKNOWN };
+enum kind { KIND_LESSON, KIND_QUIZ, KIND_DEMOS, KIND_TERMS, KIND_UNKNOWN };
+
+static const char *const terms_keys[] = {"terms"};
+
+static size_t file_key(const struct stat *st, unsigned long long id[2])
+{
+	id[0] = st->st_dev;
+	id[1] = st->st_ino;
+	return 2 * sizeof *id;
+}
+
+/* A terms file: one key, terms, mapping names to lists of entries. */
+static void load_terms(struct loader *L, const struct ynode *root, const struct stat *st)
+{
+	if (!want_map(L, root, "a terms file"))
+		return;
+	check_keys(L, root, terms_keys, ARRAY_SIZE(terms_keys), "a terms file");
+	struct terms *t = terms_new();
+	GROW(L->c->vocabs, L->c->capvocabs, L->c->nvocabs + 1);
+	GROW(L->c->vocab_ref, L->c->capvocab_ref, L->c->nvocabs + 1);
+	L->c->vocabs[L->c->nvocabs] = t;
+	L->c->vocab_ref[L->c->nvocabs] = L->reference;
+	unsigned long long id[2];
+	hmap_add(&L->c->term_files, id, file_key(st, id), L->c->nvocabs++);
+	const struct ynode *map = ynode_get(root, "terms");
+	if (!map) {
+		ERR(L, root, "missing required key 'terms' in a terms file");
+		return;
+	}
+	if (!want_map(L, map, "'terms'"))
+		return;
+	for (size_t i = 0; i + 1 < map->n; i += 2) {
+		const struct ynode *k = map->items[i], *v = map->items[i + 1];
+		if (k->kind != YNODE_SCALAR || !is_id(k->str)) {
+			ERR(L, k, "invalid term name '%s': use only a-z, 0-9 and '-'", k->kind == YNODE_SCALAR ? k->str : "");
+			continue;
+		}
+		if (v->kind != YNODE_SEQ || v->n == 0) {
+			ERR(L, v, "term '%s' must be a list of phrases, not %s", k->str,
+			    v->kind == YNODE_SEQ ? "an empty list" : ynode_kind_name(v));
+			continue;
+		}
+		for (size_t j = 0; j < v->n; j++) {
+			const struct ynode *e = v->items[j];
+			if (e->kind != YNODE_SCALAR || blank(e->str)) {
+				ERR(L, e, "entries of term '%s' must be phrases, not %s", k->str,
+				    e->kind == YNODE_SCALAR ? "an empty string" : ynode_kind_name(e));
+				continue;
+			}
+			terms_add(t, k->str, e->str, e->file, e->line, e->col);
+		}
+	}
+}
+
+static int load_file(struct catalog *c, const char *path, int want, bool reference, struct terms *terms,
+                     struct diag *d);
+
+/* The vocabulary of the terms file at path, loading it once; NULL when
+ * there is none (or it does not load). */
+static struct terms *root_terms(struct catalog *c, const char *path, bool reference, struct diag *d)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return NULL;
+	unsigned long long id[2];
+	size_t i = hmap_get(&c->term_files, id, file_key(&st, id));
+	if (i != HMAP_NONE)
+		return c->vocabs[i];
+	size_t before = c->nvocabs;
+	load_file(c, path, KIND_TERMS, reference, NULL, d);
+	return c->nvocabs > before ? c->vocabs[before] : NULL;
+}
+
+/* ---- files and roots ---- */
 
 static enum kind kind_of(const char *path, const struct ynode *root)
 {
 	char buf[PATH_MAX];
 	snprintf(buf, sizeof buf, "%s", path);
 	char *slash = strrchr(buf, '/');
+	if (strcmp(slash ? slash + 1 : buf, "terms.yaml") == 0)
+		return KIND_TERMS;
 	if (slash) {
 		*slash = '\0';
 		const char *dir = strrchr(buf, '/');
@@ -958,6 +1132,8 @@ static enum kind kind_of(const char *path, const struct ynode *root)
 		return KIND_DEMOS;
 	if (ynode_get(root, "topic") || ynode_get(root, "questions"))
 		return KIND_QUIZ;
+	if (ynode_get(root, "terms"))
+		return KIND_TERMS;
 	if (ynode_get(root, "sections") || ynode_get(root, "id"))
 		return KIND_LESSON;
 	return KIND_UNKNOWN;
@@ -975,12 +1151,13 @@ static bool seen_path(struct catalog *c, const char *path, struct stat *st)
 	return hmap_add(&c->files, id, sizeof id, 0) != HMAP_NONE;
 }
 
-static int load_file(struct catalog *c, const char *path, int want, bool reference, struct diag *d)
+static int load_file(struct catalog *c, const char *path, int want, bool reference, struct terms *terms,
+                     struct diag *d)
 {
 	struct stat st;
 	if (seen_path(c, path, &st))
 		return 0;
-	struct loader L = {c, reference ? &c->scratch : d, false};
+	struct loader L = {c, reference ? &c->scratch : d, false, reference, terms};
 	size_t before = L.d->n;
 	GROW(c->docs, c->capdocs, c->ndocs + 1);
 	struct ydoc *doc = &c->docs[c->ndocs];
@@ -1006,6 +1183,9 @@ static int load_file(struct catalog *c, const char *path, int want, bool referen
 	case KIND_DEMOS:
 		load_demos(&L, root, reference);
 		break;
+	case KIND_TERMS:
+		load_terms(&L, root, &st);
+		break;
 	case KIND_UNKNOWN:
 		diag_add(L.d, doc->file, 1, 1, "not a lesson, quiz or demo manifest (put it under lessons/, quizzes/ or demos/)");
 		break;
@@ -1025,7 +1205,7 @@ static int cmp_str(const void *a, const void *b)
 }
 
 static int load_dir(struct catalog *c, const char *root, const char *sub, enum kind k,
-                    bool reference, struct diag *d)
+                    bool reference, struct terms *terms, struct diag *d)
 {
 	char *dir = xasprintf("%s/%s", root, sub);
 	DIR *dp = opendir(dir);
@@ -1053,7 +1233,7 @@ static int load_dir(struct catalog *c, const char *root, const char *sub, enum k
 		qsort(names, n, sizeof *names, cmp_str);
 	for (size_t i = 0; i < n; i++) {
 		char *path = xasprintf("%s/%s", dir, names[i]);
-		if (load_file(c, path, (int)k, reference, d) < 0)
+		if (load_file(c, path, (int)k, reference, terms, d) < 0)
 			rc = -1;
 		free(path);
 		free(names[i]);
@@ -1069,6 +1249,7 @@ struct catalog *catalog_new(void)
 	hmap_init(&c->files);
 	hmap_init(&c->lesson_ids);
 	hmap_init(&c->demo_ids);
+	hmap_init(&c->term_files);
 	diag_init(&c->scratch);
 	return c;
 }
@@ -1099,6 +1280,12 @@ void catalog_free(struct catalog *c)
 	hmap_release(&c->files);
 	hmap_release(&c->lesson_ids);
 	hmap_release(&c->demo_ids);
+	for (size_t i = 0; i < c->nvocabs; i++)
+		terms_free(c->vocabs[i]);
+	free(c->vocabs);
+	free(c->vocab_ref);
+	hmap_release(&c->term_files);
+	free(c->pending);
 	free(c->docs);
 	ycache_free(c->cache);   /* after the docs: it holds cached trees' strings */
 	free(c->lessons);
@@ -1127,18 +1314,45 @@ int catalog_add_root(struct catalog *c, const char *dir, bool reference, struct 
 		return -1;
 	}
 	int rc = 0;
-	rc |= load_dir(c, dir, "lessons", KIND_LESSON, reference, d);
-	rc |= load_dir(c, dir, "quizzes", KIND_QUIZ, reference, d);
+	char *tpath = xasprintf("%s/terms.yaml", dir);
+	size_t errors = (reference ? &c->scratch : d)->n;
+	struct terms *terms = access(tpath, F_OK) == 0 ? root_terms(c, tpath, reference, d) : NULL;
+	free(tpath);
+	if ((reference ? &c->scratch : d)->n > errors)
+		rc = -1;
+	if (!c->base_set) {
+		c->base = terms;   /* the shared vocabulary */
+		c->base_set = true;
+	}
+	rc |= load_dir(c, dir, "lessons", KIND_LESSON, reference, terms, d);
+	rc |= load_dir(c, dir, "quizzes", KIND_QUIZ, reference, terms, d);
 	char *manifest = xasprintf("%s/demos/demos.yaml", dir);
 	if (access(manifest, F_OK) == 0)
-		rc |= load_file(c, manifest, KIND_DEMOS, reference, d);
+		rc |= load_file(c, manifest, KIND_DEMOS, reference, NULL, d);
 	free(manifest);
 	return rc;
 }
 
 int catalog_add_file(struct catalog *c, const char *path, struct diag *d)
 {
-	return load_file(c, path, -1, false, d);
+	/* A quiz's root is the folder above its quizzes/ folder. */
+	struct terms *terms = NULL;
+	char buf[PATH_MAX];
+	snprintf(buf, sizeof buf, "%s", path);
+	char *slash = strrchr(buf, '/');
+	if (slash) {
+		*slash = '\0';
+		char *up = strrchr(buf, '/');
+		if (strcmp(up ? up + 1 : buf, "quizzes") == 0) {
+			if (up)
+				snprintf(up + 1, sizeof buf - (size_t)(up + 1 - buf), "terms.yaml");
+			else
+				snprintf(buf, sizeof buf, "terms.yaml");
+			if (access(buf, F_OK) == 0)
+				terms = root_terms(c, buf, false, d);
+		}
+	}
+	return load_file(c, path, -1, false, terms, d);
 }
 
 /* ---- cross-references ---- */
@@ -1195,9 +1409,11 @@ static bool check_grade(struct diag *dg, const struct question *q, const char *t
 {
 	bool limit = false;
 	*found = 0;
+	struct answer a;
+	answer_prepare(&a, text);   /* content is valid UTF-8 */
 	for (size_t i = 0; i < q->nrubric; i++) {
 		const struct rubric_point *p = &q->rubric[i];
-		enum grade_point g = grade_rubric_point(p, text);   /* content is valid UTF-8 */
+		enum grade_point g = grade_point_in(p, &a);
 		hits[i] = g == GRADE_FOUND;
 		*found += hits[i];
 		if (g != GRADE_LIMIT && g != GRADE_REJECT_LIMIT)
@@ -1207,10 +1423,11 @@ static bool check_grade(struct diag *dg, const struct question *q, const char *t
 		if (reported[2 * i + reject])
 			continue;
 		reported[2 * i + reject] = true;
-		PERR(dg, reject ? p->reject_pos : p->pattern_pos,
+		PERR(dg, reject ? p->reject_pos : p->says ? p->says_pos : p->pattern ? p->pattern_pos : p->code_pos,
 		     "%s hits the regex match limits on %s: an answer like it cannot be graded (simplify the pattern)",
-		     reject ? "reject" : "pattern", what);
+		     reject ? "reject" : p->says ? "says" : p->pattern ? "pattern" : "code", what);
 	}
+	answer_release(&a);
 	return !limit;
 }
 
@@ -1267,7 +1484,7 @@ static void check_text_question(struct diag *dg, const struct question *q)
 	if (q->nrubric == 0)
 		return;
 	for (size_t i = 0; i < q->nrubric; i++)
-		if (!q->rubric[i].re)
+		if (q->rubric[i].broken)
 			return; /* already reported: a pattern that does not compile */
 	bool *hits = xcalloc(q->nrubric, sizeof *hits);
 	bool *reported = xcalloc(2 * q->nrubric, sizeof *reported);
@@ -1464,10 +1681,97 @@ static const struct question *qindex_add(struct catalog *c, const struct questio
 	return NULL;
 }
 
+/* The number of code points in s[0..n), for a column. */
+static int codepoints(const char *s, size_t n)
+{
+	int k = 0;
+	for (size_t i = 0; i < n; i++)
+		k += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return k;
+}
+
+/* Expands the terms of a pending point and, unless its file came from the
+ * cache, compiles its patterns. */
+static void link_point(struct catalog *c, struct diag *dg, const struct pending_point *pp)
+{
+	static const char *const keys[RUBRIC_CODE] = {"says", "reject", "about", "not_about"};
+	struct rubric_point *p = pp->p;
+	const char *srcs[RUBRIC_CODE] = {p->says, p->reject, p->about, p->not_about};
+	const struct pos poss[RUBRIC_CODE] = {p->says_pos, p->reject_pos, p->about_pos, p->not_about_pos};
+	struct terms *t = pp->terms ? pp->terms : c->base;
+	for (int r = 0; r < RUBRIC_CODE; r++) {
+		if (!srcs[r])
+			continue;
+		size_t bad = 0;
+		char *x = terms_expand(t, srcs[r], &bad);
+		if (!x) {
+			size_t len = 0;
+			while (srcs[r][bad + 1 + len] && strchr("abcdefghijklmnopqrstuvwxyz0123456789-", srcs[r][bad + 1 + len]))
+				len++;
+			while (len && srcs[r][bad + len] == '-')
+				len--;
+			int col = poss[r].col + (pp->exact[r] ? !pp->plain[r] + codepoints(srcs[r], bad) : 0);
+			diag_add(dg, poss[r].file, poss[r].line, col, "unknown term '@%.*s' in '%s'", (int)len,
+			         srcs[r] + bad + 1, keys[r]);
+			p->broken = true;
+			continue;
+		}
+		p->expanded[r] = x;
+		if (pp->cached)
+			continue;
+		char *err = NULL;
+		size_t off = 0;
+		struct regex **slot = role_slot(p, (enum rubric_role)r);
+		*slot = regex_compile(x, REGEX_CASELESS | REGEX_VALID_UTF8, &err, &off);
+		if (*slot)
+			continue;
+		free(err);
+		err = NULL;
+		p->broken = true;
+		char *skel = terms_skeleton(srcs[r]);
+		struct regex *re = regex_compile(skel, REGEX_CASELESS | REGEX_VALID_UTF8, &err, &off);
+		if (re) {
+			regex_free(re);
+			free(err);
+			err = NULL;
+			regex_compile(x, REGEX_CASELESS | REGEX_VALID_UTF8, &err, &off);
+			PERR(dg, poss[r], "%s does not compile once its terms are expanded: %s", keys[r], err);
+		} else {
+			PERR(dg, poss[r], "%s does not compile: %s at offset %zu", keys[r], err, off);
+		}
+		free(err);
+		free(skel);
+	}
+	if (!pp->cached)
+		p->compiled = true;
+}
+
+/* Every vocabulary extends the first root's; every pending point gets its
+ * terms expanded. Before shadowed content is dropped: the points are
+ * still where the pending list says. */
+static void link_terms(struct catalog *c, struct diag *d)
+{
+	for (size_t i = 0; i < c->nvocabs; i++)
+		terms_set_base(c->vocabs[i], c->base);
+	if (c->base)
+		for (size_t i = 0; i < c->nvocabs; i++)
+			if (c->vocabs[i] == c->base)
+				terms_check(c->base, sink(c, c->vocab_ref[i], d));
+	for (size_t i = 0; i < c->nvocabs; i++)
+		if (c->vocabs[i] != c->base)
+			terms_check(c->vocabs[i], sink(c, c->vocab_ref[i], d));
+	for (size_t i = 0; i < c->npending; i++)
+		link_point(c, sink(c, c->pending[i].reference, d), &c->pending[i]);
+	free(c->pending);
+	c->pending = NULL;
+	c->npending = c->cappending = 0;
+}
+
 int catalog_link(struct catalog *c, struct diag *d)
 {
 	ydoc_trim();   /* every file is loaded: the trees' spare memory goes back */
 	size_t before = d->n;
+	link_terms(c, d);
 	drop_shadowed(c);
 	if (c->nlessons > 1)
 		qsort(c->lessons, c->nlessons, sizeof *c->lessons, cmp_lesson);

@@ -62,15 +62,36 @@ struct lesson {
 enum qtype { Q_CHOICE, Q_MULTI, Q_TRUEFALSE, Q_ORDER, Q_OUTPUT, Q_TEXT, Q_NTYPES };
 extern const char *const qtype_names[Q_NTYPES];
 
+/* The patterns of a rubric point, for catalog_rubric_regex. */
+enum rubric_role {
+	RUBRIC_CLAIM,        /* says (or the legacy pattern) */
+	RUBRIC_REJECT,
+	RUBRIC_ABOUT,
+	RUBRIC_NOT_ABOUT,
+	RUBRIC_CODE,
+	RUBRIC_NROLES,
+};
+
+/* A key point. A legacy point has a plain regex 'pattern' (and 'reject')
+ * matched on the whole normalised answer; a point in the rubric language
+ * has 'says' (and 'about', 'not_about', 'reject', with @terms and " .. ",
+ * matched per clause and sentence, negation-aware); either may add 'code',
+ * a plain regex on the raw answer, and a point may have only 'code'. */
 struct rubric_point {
 	const char *point, *pattern, *reject;
-	const char *section;            /* the section that teaches it: ID or TOPIC/ID, or NULL */
-	struct pos section_pos;
+	const char *says, *about, *not_about, *code;   /* NULL when absent */
+	const char *section;          /* the lesson section that teaches it, or NULL */
+	/* says, reject, about and not_about with their terms expanded (new
+	 * strings, set by catalog_link; NULL for a legacy point). */
+	char *expanded[RUBRIC_CODE];
+	bool negative[RUBRIC_CODE];   /* the pattern's own text holds a negator */
 	/* Use catalog_rubric_regex(): a catalog served from the cache compiles
 	 * a point's patterns when it is first graded. */
 	struct regex *re, *reject_re;   /* NULL when not compiled (yet), or it does not compile */
+	struct regex *about_re, *not_about_re, *code_re;
 	bool compiled;
-	struct pos pos, pattern_pos, reject_pos;
+	bool broken;                  /* a pattern of it does not expand or compile (reported) */
+	struct pos pos, pattern_pos, reject_pos, says_pos, about_pos, not_about_pos, code_pos, section_pos;
 };
 
 struct question {
@@ -151,17 +172,21 @@ struct catalog;
 struct catalog *catalog_new(void);
 void catalog_free(struct catalog *c);
 
-/* Loads a content root: DIR/lessons/ *.yaml, DIR/quizzes/ *.yaml and, when
- * present, DIR/demos/demos.yaml. A missing lessons/ or quizzes/ folder is
+/* Loads a content root: DIR/terms.yaml, DIR/lessons/ *.yaml,
+ * DIR/quizzes/ *.yaml and, when present, DIR/demos/demos.yaml. The terms of
+ * the first root added are the shared vocabulary; a later root's terms.yaml
+ * extends it for that root's own questions only (see terms.h). A missing lessons/ or quizzes/ folder is
  * fine, but not both; one that cannot be read is an error. When reference is set, the
  * content only resolves references and its own faults are not reported. */
 int catalog_add_root(struct catalog *c, const char *dir, bool reference, struct diag *d);
-/* Loads one file: a lesson, a quiz or a demo manifest, told apart by its
- * folder (lessons/, quizzes/, demos/) or else by its shape. A file already
- * loaded (same real path) is skipped. */
+/* Loads one file: a lesson, a quiz, a demo manifest or a terms file, told
+ * apart by its folder (lessons/, quizzes/, demos/), its name (terms.yaml)
+ * or else by its shape. A file already loaded (same real path) is skipped.
+ * A quiz's @terms resolve in the terms.yaml beside its quizzes/ folder,
+ * when there is one, over the shared vocabulary. */
 int catalog_add_file(struct catalog *c, const char *path, struct diag *d);
 /* Cross-references everything loaded: duplicate ids, dangling references,
- * requires cycles, quizzes without a lesson, model answers that fail their
+ * requires cycles, unknown @terms and term cycles, quizzes without a lesson, model answers that fail their
  * rubric, rubric examples graded the wrong way. Call once, after the last
  * add; the look-ups below answer only after it. Returns 0 when d gained no
  * error. With a cache (catalog_use_cache) and no error in d at all, it
@@ -178,10 +203,10 @@ void catalog_skip_grading(struct catalog *c, bool skip);
  * every load. `check` does not use it. */
 void catalog_use_cache(struct catalog *c, const char *path);
 
-/* The compiled pattern of a rubric point (reject: its reject pattern),
- * compiling it on first use; NULL when there is none or it does not
- * compile. */
-struct regex *catalog_rubric_regex(const struct rubric_point *p, bool reject);
+/* The compiled pattern of a rubric point in a role (RUBRIC_REJECT: its
+ * reject pattern), compiling the point's patterns on first use; NULL when
+ * there is none or it does not compile. */
+struct regex *catalog_rubric_regex(const struct rubric_point *p, enum rubric_role role);
 
 /* The index of the section of ls with the given id, or -1. */
 int catalog_section_index(const struct lesson *ls, const char *id);

@@ -1,7 +1,10 @@
 /*
  * grade: answer parsers and graders. Parsers are strict about what they
  * accept and say why they refuse, so a typo re-prompts instead of counting
- * as a wrong answer.
+ * as a wrong answer. A rubric grades an answer prepared once (answer.h):
+ * each point of the rubric language is looked for per clause, then per
+ * sentence (a claim not negated, bound to its subject), a legacy point on
+ * the whole normalised text, a code pattern on the raw text.
  */
 #include "grade.h"
 
@@ -9,26 +12,200 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "answer.h"
 #include "catalog.h"
 #include "regex.h"
 #include "util.h"
 
-enum grade_point grade_rubric_point(const struct rubric_point *p, const char *answer)
+/* The matches of one pattern in a unit, at most MAX_HITS. */
+#define MAX_HITS 32
+
+struct hits {
+	struct answer_span v[MAX_HITS];
+	size_t n;
+};
+
+/* Collects the matches of re in [start, end) of the text. Returns false on
+ * a regex limit. */
+static bool collect(struct regex *re, const struct answer *a, size_t start, size_t end, struct hits *h)
 {
-	struct regex *re = catalog_rubric_regex(p, false), *reject = catalog_rubric_regex(p, true);
+	h->n = 0;
 	if (!re)
-		return GRADE_MISSED;
-	switch (regex_match(re, answer)) {
-	case REGEX_NOMATCH:
-		return GRADE_MISSED;
-	case REGEX_LIMIT:
-		return GRADE_LIMIT;
-	case REGEX_MATCH:
-		break;
+		return true;
+	struct regex_scan scan = {.from = start, .checked = true};
+	size_t s, e;
+	enum regex_result r = REGEX_NOMATCH;
+	while (h->n < MAX_HITS && (r = regex_next(re, a->text, end, &scan, &s, &e, NULL)) == REGEX_MATCH)
+		h->v[h->n++] = (struct answer_span){s, e};
+	return h->n == MAX_HITS || r != REGEX_LIMIT;
+}
+
+/* The matches of the other roles, for the negation of a match of one: a
+ * negator followed by one of them negates it, not the match. */
+static size_t others_of(struct answer_span *out, const struct hits *x, const struct hits *y, const struct hits *z)
+{
+	size_t n = 0;
+	const struct hits *all[3] = {x, y, z};
+	for (int k = 0; k < 3; k++)
+		for (size_t i = 0; all[k] && i < all[k]->n; i++)
+			out[n++] = all[k]->v[i];
+	return n;
+}
+
+/* The gap between two matches in bytes, 0 when they overlap. */
+static size_t gap(struct answer_span x, struct answer_span y)
+{
+	return x.end <= y.start ? y.start - x.end : y.end <= x.start ? x.start - y.end : 0;
+}
+
+/* Whether an about match A binds to the claim S against every not_about
+ * match: the nearer wins, and on a tie the one before the claim. */
+static bool binds(struct answer_span s, struct answer_span about, const struct answer *a, const struct hits *no,
+                  const bool *no_neg)
+{
+	size_t da = gap(about, s);
+	bool a_before = about.end <= s.start;
+	for (size_t i = 0; i < no->n; i++) {
+		if (no_neg[i])
+			continue;
+		size_t d = gap(no->v[i], s);
+		if (d < da || (d == da && da > 0 && no->v[i].end <= s.start && !a_before))
+			return false;
 	}
+	(void)a;
+	return true;
+}
+
+enum unit_result { UNIT_NONE, UNIT_FOUND, UNIT_LIMIT };
+
+/* Whether the claim of p holds in the unit [start, end): a match of says
+ * not negated, bound to a match of about when there is one. */
+static enum unit_result claim_in(const struct rubric_point *p, const struct answer *a, size_t start, size_t end)
+{
+	struct regex *says = catalog_rubric_regex(p, RUBRIC_CLAIM), *about = catalog_rubric_regex(p, RUBRIC_ABOUT),
+	             *not_about = catalog_rubric_regex(p, RUBRIC_NOT_ABOUT);
+	struct hits hs, ha, hn;
+	if (!collect(says, a, start, end, &hs) || !collect(about, a, start, end, &ha) ||
+	    !collect(not_about, a, start, end, &hn))
+		return UNIT_LIMIT;
+	if (hs.n == 0 || (about && ha.n == 0))
+		return UNIT_NONE;
+	struct answer_span others[3 * MAX_HITS];
+	bool a_neg[MAX_HITS], n_neg[MAX_HITS];
+	size_t no = others_of(others, &hs, &hn, NULL);
+	for (size_t i = 0; i < ha.n; i++)
+		a_neg[i] = answer_negated(a, ha.v[i].start, ha.v[i].end, p->negative[RUBRIC_ABOUT], others, no);
+	no = others_of(others, &hs, &ha, NULL);
+	for (size_t i = 0; i < hn.n; i++)
+		n_neg[i] = answer_negated(a, hn.v[i].start, hn.v[i].end, p->negative[RUBRIC_NOT_ABOUT], others, no);
+	no = others_of(others, &ha, &hn, NULL);
+	for (size_t i = 0; i < hs.n; i++) {
+		if (answer_negated(a, hs.v[i].start, hs.v[i].end, p->negative[RUBRIC_CLAIM], others, no))
+			continue;
+		if (!about)
+			return UNIT_FOUND;
+		for (size_t k = 0; k < ha.n; k++)
+			if (!a_neg[k] && binds(hs.v[i], ha.v[k], a, &hn, n_neg))
+				return UNIT_FOUND;
+	}
+	return UNIT_NONE;
+}
+
+/* Whether the reject pattern of p fires in the unit: a match not negated. */
+static enum unit_result reject_in(const struct rubric_point *p, const struct answer *a, size_t start, size_t end)
+{
+	struct hits hr, hs, ha, hn;
+	if (!collect(catalog_rubric_regex(p, RUBRIC_REJECT), a, start, end, &hr))
+		return UNIT_LIMIT;
+	if (hr.n == 0)
+		return UNIT_NONE;
+	if (!collect(catalog_rubric_regex(p, RUBRIC_CLAIM), a, start, end, &hs) ||
+	    !collect(catalog_rubric_regex(p, RUBRIC_ABOUT), a, start, end, &ha) ||
+	    !collect(catalog_rubric_regex(p, RUBRIC_NOT_ABOUT), a, start, end, &hn))
+		hs.n = ha.n = hn.n = 0;   /* judged without the exception */
+	struct answer_span others[3 * MAX_HITS];
+	size_t no = others_of(others, &hs, &ha, &hn);
+	for (size_t i = 0; i < hr.n; i++)
+		if (!answer_negated(a, hr.v[i].start, hr.v[i].end, p->negative[RUBRIC_REJECT], others, no))
+			return UNIT_FOUND;
+	return UNIT_NONE;
+}
+
+/* Runs fn over every clause, then every sentence, until one finds: only
+ * over the units where a match of re starts in the whole text. One scan
+ * per level finds them: after a match the scan goes on at the next unit,
+ * so a match crossing units hides no start (a match inside a unit is a
+ * match of the whole text, starting no earlier). */
+static enum unit_result over_units(const struct rubric_point *p, const struct answer *a, struct regex *re,
+                                   enum unit_result (*fn)(const struct rubric_point *, const struct answer *,
+                                                          size_t, size_t))
+{
+	bool limit = false;
+	for (int level = 0; level < 2; level++) {
+		const struct answer_span *u = level ? a->sentences : a->clauses;
+		size_t n = level ? a->nsentences : a->nclauses, i = 0;
+		struct regex_scan scan = {.checked = true};
+		while (i < n) {
+			size_t s, e;
+			enum regex_result r = regex_next(re, a->text, a->len, &scan, &s, &e, NULL);
+			if (r != REGEX_MATCH) {
+				limit |= r == REGEX_LIMIT;
+				break;
+			}
+			while (i < n && u[i].end <= s)
+				i++;
+			if (i == n)
+				break;
+			/* A sentence of one clause was tried as that clause. */
+			bool tried = level && a->clause_of_sentence[i] + 1 >= (i + 1 < n ? a->clause_of_sentence[i + 1] : a->nclauses);
+			if (!tried) {
+				enum unit_result ur = fn(p, a, u[i].start, u[i].end);
+				if (ur == UNIT_FOUND)
+					return ur;
+				limit |= ur == UNIT_LIMIT;
+			}
+			i++;
+			scan.from = i < n ? u[i].start : a->len + 1;
+			scan.empty = false;
+		}
+	}
+	return limit ? UNIT_LIMIT : UNIT_NONE;
+}
+
+enum grade_point grade_point_in(const struct rubric_point *p, const struct answer *a)
+{
+	struct regex *claim = catalog_rubric_regex(p, RUBRIC_CLAIM), *reject = catalog_rubric_regex(p, RUBRIC_REJECT),
+	             *code = catalog_rubric_regex(p, RUBRIC_CODE);
+	bool found = false, limit = false;
+	if (claim) {
+		/* One look at the whole text first: most points of most answers
+		 * stop here. */
+		enum regex_result r = regex_match(claim, a->text);
+		if (r == REGEX_LIMIT)
+			limit = true;
+		else if (r == REGEX_MATCH && !p->expanded[RUBRIC_CLAIM])
+			found = true;   /* a legacy pattern: the whole answer */
+		else if (r == REGEX_MATCH) {
+			enum unit_result u = over_units(p, a, claim, claim_in);
+			found = u == UNIT_FOUND;
+			limit = u == UNIT_LIMIT;
+		}
+	}
+	if (!found && code) {
+		enum regex_result r = regex_match(code, a->raw);
+		found = r == REGEX_MATCH;
+		limit |= r == REGEX_LIMIT;
+	}
+	if (!found)
+		return limit ? GRADE_LIMIT : GRADE_MISSED;
 	if (!reject)
 		return GRADE_FOUND;
-	switch (regex_match(reject, answer)) {
+	enum regex_result r = regex_match(reject, a->text);
+	if (r == REGEX_MATCH && p->expanded[RUBRIC_REJECT]) {
+		enum unit_result u = over_units(p, a, reject, reject_in);
+		r = u == UNIT_FOUND ? REGEX_MATCH : u == UNIT_LIMIT ? REGEX_LIMIT : REGEX_NOMATCH;
+	}
+	switch (r) {
 	case REGEX_NOMATCH:
 		return GRADE_FOUND;
 	case REGEX_LIMIT:
@@ -39,18 +216,30 @@ enum grade_point grade_rubric_point(const struct rubric_point *p, const char *an
 	return GRADE_MISSED;
 }
 
+enum grade_point grade_rubric_point(const struct rubric_point *p, const char *answer)
+{
+	struct answer a;
+	answer_prepare(&a, answer);
+	enum grade_point g = grade_point_in(p, &a);
+	answer_release(&a);
+	return g;
+}
+
 size_t grade_rubric(const struct question *q, const char *answer, bool *hits, bool *limited)
 {
 	size_t found = 0, bad;
 	bool valid = utf8_valid(answer, strlen(answer), &bad);   /* once, not per pattern */
+	struct answer a;
+	answer_prepare(&a, valid ? answer : "");
 	for (size_t i = 0; i < q->nrubric; i++) {
-		enum grade_point g = valid ? grade_rubric_point(&q->rubric[i], answer) : GRADE_MISSED;
+		enum grade_point g = valid ? grade_point_in(&q->rubric[i], &a) : GRADE_MISSED;
 		if (hits)
 			hits[i] = g == GRADE_FOUND;
 		if (limited)
 			limited[i] = g == GRADE_LIMIT || g == GRADE_REJECT_LIMIT;
 		found += g == GRADE_FOUND;
 	}
+	answer_release(&a);
 	return found;
 }
 

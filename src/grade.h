@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct answer;
 struct question;
 struct rubric_point;
 
@@ -31,8 +32,12 @@ enum grade_point {
 };
 
 /* Grades answer, which must be valid UTF-8, against one rubric point: found
- * when its pattern matches and its reject pattern (if any) does not. */
+ * when its claim (says or pattern) or its code pattern is found and its
+ * reject pattern (if any) does not fire. See the RUBRICS section of
+ * pydojo(1) for where and how a point of the rubric language is found. */
 enum grade_point grade_rubric_point(const struct rubric_point *p, const char *answer);
+/* The same on an answer prepared once for every point (answer.h). */
+enum grade_point grade_point_in(const struct rubric_point *p, const struct answer *a);
 
 /* Grades free text against a text question's rubric: sets hits[i] for each
  * point found and limited[i] for each point a regex limit left undecided

@@ -27,6 +27,9 @@ def test_installed_binary_finds_its_files():
         expect(os.path.getsize(man) > 1000, "man page missing or empty")
         comp = os.path.join(prefix, "share", "bash-completion", "completions", "pydojo")
         expect(os.path.getsize(comp) > 200, "bash completion missing or empty")
+        terms = os.path.join(prefix, "share", "pydojo", "terms.yaml")
+        expect(os.path.isfile(terms) and os.path.getsize(terms) > 1000,
+               "the shared rubric vocabulary (terms.yaml) is not installed")
         demos = glob.glob(os.path.join(prefix, "libexec", "pydojo", "demo-*"))
         expect(len(demos) >= 3, f"demo binaries not installed: {demos}")
         # Move the installed tree, so no path compiled in can be what works.

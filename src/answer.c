@@ -1,0 +1,661 @@
+/*
+ * answer: normalisation, sentences, clauses, words and negators, each one
+ * pass over the text (a marker's partner is searched for within a bounded
+ * window, and a search that failed is not repeated), so preparing any
+ * answer costs time linear in its length.
+ */
+#include "answer.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/* How far ahead the closing partner of a backtick run or an emphasis marker
+ * is looked for. */
+#define SPAN_WINDOW 1024
+#define EMPHASIS_WINDOW 256
+
+struct spans {
+	struct answer_span *v;
+	size_t n, cap;
+};
+
+static void spans_add(struct spans *s, size_t start, size_t end)
+{
+	GROW(s->v, s->cap, s->n + 1);
+	s->v[s->n++] = (struct answer_span){start, end};
+}
+
+/* ---- normalisation ---- */
+
+struct norm {
+	const char *raw;
+	size_t len;
+	struct buf out;
+	struct spans breaks;     /* start == end: a sentence ends here */
+	struct spans code;       /* code spans and blocks: never split inside */
+	unsigned char *drop;     /* raw bytes of emphasis markers to leave out */
+	size_t fail_tick[17];    /* a backtick run of this length found no partner before here */
+	size_t fail_emph[2][3];  /* likewise for * and ** (and _) */
+};
+
+static bool word_byte(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c >= 0x80;
+}
+
+static void put_space(struct norm *n)
+{
+	if (n->out.len && n->out.data[n->out.len - 1] != ' ')
+		buf_addc(&n->out, ' ');
+}
+
+static void hard_break(struct norm *n)
+{
+	spans_add(&n->breaks, n->out.len, n->out.len);
+}
+
+/* The end of a paragraph from i: the first blank line, or the end, or
+ * limit, whichever comes first. */
+static size_t para_end(const char *s, size_t len, size_t i, size_t limit)
+{
+	if (len > limit)
+		len = limit;
+	for (; i < len; i++)
+		if (s[i] == '\n') {
+			size_t j = i + 1;
+			while (j < len && (s[j] == ' ' || s[j] == '\t' || s[j] == '\r'))
+				j++;
+			if (j >= len || s[j] == '\n')
+				return i;
+		}
+	return len;
+}
+
+/* Appends raw[from, to) with every run of white space made one space. */
+static void put_collapsed(struct norm *n, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++) {
+		char c = n->raw[i];
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+			put_space(n);
+		else
+			buf_addc(&n->out, c);
+	}
+}
+
+/* A backtick run of k at i: the start of its partner run, or 0. */
+static size_t tick_partner(struct norm *n, size_t i, size_t k)
+{
+	size_t slot = k < 16 ? k : 16;
+	if (i < n->fail_tick[slot])
+		return 0;
+	size_t end = para_end(n->raw, n->len, i, i + SPAN_WINDOW);
+	for (size_t j = i + k; j < end;) {
+		if (n->raw[j] != '`') {
+			j++;
+			continue;
+		}
+		size_t r = 0;
+		while (j + r < n->len && n->raw[j + r] == '`')
+			r++;
+		if (r == k)
+			return j;
+		j += r;
+	}
+	n->fail_tick[slot] = end;
+	return 0;
+}
+
+/* An emphasis marker run of k (1 or 2) of c at i, at the start of a word:
+ * the start of its closing run, or 0. Never *args, **kwargs, a * b, 2**10
+ * or __init__. */
+static size_t emphasis_partner(struct norm *n, size_t i, size_t k, char c)
+{
+	const char *s = n->raw;
+	size_t len = n->len;
+	if ((i > 0 && (word_byte((unsigned char)s[i - 1]) || s[i - 1] == c)) || i + k >= len ||
+	    s[i + k] == ' ' || s[i + k] == '\t' || s[i + k] == '\n' || s[i + k] == c)
+		return 0;
+	size_t *fail = &n->fail_emph[c == '_'][k];
+	if (i < *fail)
+		return 0;
+	size_t end = para_end(s, len, i, i + EMPHASIS_WINDOW);
+	for (size_t j = i + k + 1; j + k <= end; j++) {
+		if (s[j] != c)
+			continue;
+		size_t r = 0;
+		while (j + r < len && s[j + r] == c)
+			r++;
+		if (r == k && s[j - 1] != ' ' && s[j - 1] != '\t' && s[j - 1] != '\n' &&
+		    (j + k >= len || !word_byte((unsigned char)s[j + k])))
+			return j;
+		j += r - 1;
+	}
+	*fail = end;
+	return 0;
+}
+
+/* A typographic character at raw[i]: appends its plain form and returns its
+ * length, or 0. */
+static size_t typographic(struct norm *n, size_t i)
+{
+	const unsigned char *s = (const unsigned char *)n->raw + i;
+	size_t left = n->len - i;
+	if (left >= 2 && s[0] == 0xc2 && s[1] == 0xa0) {
+		put_space(n);
+		return 2;
+	}
+	if (left < 3)
+		return 0;
+	if (s[0] == 0xe2 && s[1] == 0x80) {
+		switch (s[2]) {
+		case 0x98: case 0x99: case 0x9a: case 0x9b:
+			buf_addc(&n->out, '\'');
+			return 3;
+		case 0x9c: case 0x9d: case 0x9e: case 0x9f:
+			buf_addc(&n->out, '"');
+			return 3;
+		case 0x90: case 0x91:
+			buf_addc(&n->out, '-');
+			return 3;
+		case 0x92: case 0x93: case 0x94: case 0x95:
+			put_space(n);
+			buf_puts(&n->out, "- ");
+			return 3;
+		case 0xa6:
+			buf_puts(&n->out, "...");
+			return 3;
+		case 0xa8: case 0xa9: case 0xaf:
+			put_space(n);
+			return 3;
+		default:
+			if (s[2] >= 0x80 && s[2] <= 0x8b) {   /* U+2000..U+200B */
+				put_space(n);
+				return 3;
+			}
+			return 0;
+		}
+	}
+	if ((s[0] == 0xe2 && s[1] == 0x81 && s[2] == 0x9f) || (s[0] == 0xe3 && s[1] == 0x80 && s[2] == 0x80)) {
+		put_space(n);
+		return 3;
+	}
+	return 0;
+}
+
+/* At the start of a line (i just after a newline, or 0): a blank line, a
+ * list item, a heading or a quote marker ends the sentence; a fence opens
+ * a code block, copied whole as its own sentence. Returns where inline
+ * text of the line starts. */
+static size_t line_start(struct norm *n, size_t i)
+{
+	const char *s = n->raw;
+	size_t len = n->len;
+	size_t j = i;
+	while (j < len && (s[j] == ' ' || s[j] == '\t' || s[j] == '\r'))
+		j++;
+	if (j >= len || s[j] == '\n') {
+		hard_break(n);
+		return j;
+	}
+	if ((s[j] == '`' || s[j] == '~') && j + 2 < len && s[j + 1] == s[j] && s[j + 2] == s[j]) {
+		char f = s[j];
+		size_t body = j;
+		while (body < len && s[body] != '\n')
+			body++;
+		size_t k = body, close = len, after = len;
+		while (k < len) {
+			size_t ls = k + 1, m = ls;
+			while (m < len && (s[m] == ' ' || s[m] == '\t'))
+				m++;
+			if (m + 2 < len && s[m] == f && s[m + 1] == f && s[m + 2] == f) {
+				close = ls;
+				after = m;
+				while (after < len && s[after] != '\n')
+					after++;
+				break;
+			}
+			k = ls;
+			while (k < len && s[k] != '\n')
+				k++;
+		}
+		hard_break(n);
+		put_space(n);
+		size_t start = n->out.len;
+		put_collapsed(n, body < close ? body : close, close);
+		while (n->out.len > start && n->out.data[n->out.len - 1] == ' ')
+			n->out.len--;
+		n->out.data[n->out.len] = '\0';
+		spans_add(&n->code, start, n->out.len);
+		hard_break(n);
+		return after;
+	}
+	size_t m = j;
+	if ((s[j] == '-' || s[j] == '*' || s[j] == '+') && j + 1 < len && s[j + 1] == ' ') {
+		hard_break(n);
+		return j + 2;
+	}
+	while (m < len && s[m] >= '0' && s[m] <= '9' && m - j < 4)
+		m++;
+	if (m > j && m + 1 < len && (s[m] == '.' || s[m] == ')') && s[m + 1] == ' ') {
+		hard_break(n);
+		return m + 2;
+	}
+	m = j;
+	while (m < len && s[m] == '#' && m - j < 6)
+		m++;
+	if (m > j && m < len && s[m] == ' ') {
+		hard_break(n);
+		return m + 1;
+	}
+	if (s[j] == '>')
+		return j + 1;
+	return j;
+}
+
+static void normalise(struct norm *n)
+{
+	const char *s = n->raw;
+	size_t len = n->len;
+	size_t i = line_start(n, 0);
+	while (i < len) {
+		unsigned char c = (unsigned char)s[i];
+		if (n->drop[i]) {
+			i++;
+			continue;
+		}
+		if (c == '\n') {
+			/* block-\ning: a word hyphenated at a line break joins. */
+			size_t o = n->out.len;
+			size_t j = i + 1;
+			while (j < len && (s[j] == ' ' || s[j] == '\t'))
+				j++;
+			if (o >= 2 && n->out.data[o - 1] == '-' && word_byte((unsigned char)n->out.data[o - 2]) &&
+			    i > 0 && s[i - 1] == '-' && j < len && s[j] >= 'a' && s[j] <= 'z') {
+				buf_truncate(&n->out, o - 1);
+				i = j;
+				continue;
+			}
+			put_space(n);
+			i = line_start(n, i + 1);
+			continue;
+		}
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
+			put_space(n);
+			i++;
+			continue;
+		}
+		if (c == '`') {
+			size_t k = 0;
+			while (i + k < len && s[i + k] == '`')
+				k++;
+			size_t m = tick_partner(n, i, k);
+			if (m) {
+				size_t start = n->out.len;
+				put_collapsed(n, i + k, m);
+				spans_add(&n->code, start, n->out.len);
+				i = m + k;
+			} else {
+				i += k;
+			}
+			continue;
+		}
+		if (c == '*' || c == '_') {
+			size_t k = 0;
+			while (i + k < len && s[i + k] == (char)c)
+				k++;
+			size_t m = k <= (c == '*' ? 2u : 1u) ? emphasis_partner(n, i, k, (char)c) : 0;
+			if (m) {
+				memset(n->drop + m, 1, k);
+				i += k;
+			} else {
+				buf_add(&n->out, s + i, k);
+				i += k;
+			}
+			continue;
+		}
+		if (c >= 0x80) {
+			size_t k = typographic(n, i);
+			if (k) {
+				i += k;
+				continue;
+			}
+		}
+		buf_addc(&n->out, (char)c);
+		i++;
+	}
+}
+
+/* ---- sentences and clauses ---- */
+
+static bool inside(const struct spans *code, size_t *ci, size_t pos)
+{
+	while (*ci < code->n && code->v[*ci].end <= pos)
+		(*ci)++;
+	return *ci < code->n && code->v[*ci].start <= pos;
+}
+
+static bool is_abbreviation(const char *t, size_t dot)
+{
+	static const char *const abbr[] = {"e.g", "i.e", "eg", "ie", "vs", "etc", "cf", "approx", "mr", "mrs",
+	                                   "ms", "dr", "al", "resp", "incl", "esp", "fig", "viz"};
+	size_t b = dot;
+	while (b > 0 && ((t[b - 1] >= 'a' && t[b - 1] <= 'z') || (t[b - 1] >= 'A' && t[b - 1] <= 'Z') ||
+	                 t[b - 1] == '.'))
+		b--;
+	size_t n = dot - b;
+	if (n == 0 || n > 6 || (b > 0 && word_byte((unsigned char)t[b - 1])))
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(abbr); i++)
+		if (strlen(abbr[i]) == n && strncasecmp(t + b, abbr[i], n) == 0)
+			return true;
+	return false;
+}
+
+static void add_trimmed(struct spans *out, const char *t, size_t start, size_t end)
+{
+	while (start < end && t[start] == ' ')
+		start++;
+	while (end > start && t[end - 1] == ' ')
+		end--;
+	if (end > start)
+		spans_add(out, start, end);
+}
+
+static void split_sentences(const char *t, size_t len, const struct spans *breaks, const struct spans *code,
+                            struct spans *out)
+{
+	size_t start = 0, bi = 0, ci = 0;
+	for (size_t i = 0; i < len; i++) {
+		while (bi < breaks->n && breaks->v[bi].start <= i) {
+			add_trimmed(out, t, start, i);
+			start = i;
+			bi++;
+		}
+		char c = t[i];
+		if ((c != '.' && c != '!' && c != '?') || inside(code, &ci, i))
+			continue;
+		size_t j = i + 1;
+		while (j < len && (t[j] == '.' || t[j] == '!' || t[j] == '?'))
+			j++;
+		size_t k = j;
+		while (k < len && (t[k] == ')' || t[k] == '"' || t[k] == '\''))
+			k++;
+		if (k < len && t[k] != ' ') {
+			i = j - 1;
+			continue;
+		}
+		if (c == '.' && j - i == 1 && is_abbreviation(t, i))
+			continue;
+		if (j - i >= 2 && t[i] == '.' && k + 1 < len && !(t[k + 1] >= 'A' && t[k + 1] <= 'Z')) {
+			i = j - 1;
+			continue;   /* an ellipsis inside a sentence */
+		}
+		add_trimmed(out, t, start, k);
+		start = k;
+		i = k;
+	}
+	add_trimmed(out, t, start, len);
+}
+
+static const char *const clause_words[] = {"but", "whereas", "while", "whilst", "although",
+                                           "though", "however", "unlike", "instead", "yet"};
+
+/* Whether a clause starts with the word at i (t[i..] is a word start). */
+static bool clause_word(const char *t, size_t len, size_t i, size_t sstart)
+{
+	if (i == sstart || t[i - 1] != ' ')
+		return false;
+	size_t n = 0;
+	while (i + n < len && ((t[i + n] >= 'a' && t[i + n] <= 'z') || (t[i + n] >= 'A' && t[i + n] <= 'Z')))
+		n++;
+	if (n < 3 || (i + n < len && word_byte((unsigned char)t[i + n])))
+		return false;
+	bool hit = false;
+	for (size_t k = 0; k < ARRAY_SIZE(clause_words) && !hit; k++)
+		hit = strlen(clause_words[k]) == n && strncasecmp(t + i, clause_words[k], n) == 0;
+	if (!hit)
+		return false;
+	/* "as though", "even though", "not yet", "as yet" stay whole. */
+	size_t p = i - 1, e = p;
+	while (p > sstart && t[p - 1] != ' ')
+		p--;
+	size_t pl = e - p;
+	if ((pl == 2 && strncasecmp(t + p, "as", 2) == 0) || (pl == 4 && strncasecmp(t + p, "even", 4) == 0) ||
+	    (pl == 3 && strncasecmp(t + p, "not", 3) == 0))
+		return false;
+	return true;
+}
+
+static void split_clauses(const char *t, size_t len, const struct spans *sentences, const struct spans *code,
+                          struct spans *out, size_t *first)
+{
+	size_t ci = 0;
+	for (size_t s = 0; s < sentences->n; s++) {
+		size_t a = sentences->v[s].start, b = sentences->v[s].end, start = a;
+		first[s] = out->n;
+		for (size_t i = a; i < b; i++) {
+			if (inside(code, &ci, i))
+				continue;
+			char c = t[i];
+			if (c == ';' || (c == ':' && i + 1 < b && t[i + 1] == ' ')) {
+				add_trimmed(out, t, start, i + 1);
+				start = i + 1;
+			} else if (c == ' ' && i + 2 < b && t[i + 1] == '-' && t[i + 2] == ' ') {
+				add_trimmed(out, t, start, i);
+				start = i + 3;
+				i += 2;
+			} else if (word_byte((unsigned char)c) && (i == a || !word_byte((unsigned char)t[i - 1])) &&
+			           clause_word(t, len, i, a)) {
+				add_trimmed(out, t, start, i);
+				start = i;
+			}
+		}
+		add_trimmed(out, t, start, b);
+		if (out->n == first[s])
+			spans_add(out, a, b);   /* never a sentence without a clause */
+	}
+}
+
+/* ---- words and negators ---- */
+
+static void split_words(const char *t, size_t len, struct spans *out)
+{
+	size_t i = 0;
+	while (i < len) {
+		if (!word_byte((unsigned char)t[i])) {
+			i++;
+			continue;
+		}
+		size_t s = i;
+		while (i < len && (word_byte((unsigned char)t[i]) ||
+		                   (t[i] == '\'' && i + 1 < len && word_byte((unsigned char)t[i + 1]))))
+			i++;
+		spans_add(out, s, i);
+	}
+}
+
+static bool word_is(const char *t, const struct answer_span *w, const char *s)
+{
+	size_t n = w->end - w->start;
+	return strlen(s) == n && strncasecmp(t + w->start, s, n) == 0;
+}
+
+/* Whether the word w is a negator on its own (not, never, n't, ...). */
+static bool negator_word(const char *t, const struct answer_span *w)
+{
+	static const char *const words[] = {"not", "never", "no", "neither", "nor", "cannot", "without", "unlike",
+	                                    "dont", "doesnt", "isnt", "arent", "wont", "cant", "didnt", "wasnt",
+	                                    "werent", "shouldnt", "couldnt", "wouldnt", "hasnt", "havent",
+	                                    "hadnt", "mustnt", "neednt", "aint"};
+	size_t n = w->end - w->start;
+	if (n < 2 || n > 8 || !strchr("nNcCdDiIaAwWhHmMsSuU", t[w->start]))
+		return false;   /* most words: one look */
+	if (n >= 3 && strncasecmp(t + w->end - 3, "n't", 3) == 0)
+		return true;
+	for (size_t i = 0; i < ARRAY_SIZE(words); i++)
+		if (word_is(t, w, words[i]))
+			return true;
+	return false;
+}
+
+/* Finds the negators among words: single words, then the phrases rather
+ * than, instead of, as opposed to, false that, wrong to say; without not
+ * only, not just, no matter, no doubt, not least. */
+static void find_negators(const char *t, const struct spans *w, struct spans *out)
+{
+	static const char *const phrases[][3] = {
+		{"rather", "than", NULL}, {"instead", "of", NULL}, {"as", "opposed", "to"},
+		{"false", "that", NULL},  {"wrong", "to", "say"},
+	};
+	static const char *const not_neg[][2] = {
+		{"not", "only"}, {"not", "just"}, {"no", "matter"}, {"no", "doubt"}, {"not", "least"},
+	};
+	for (size_t i = 0; i < w->n; i++) {
+		size_t span = 0;
+		if (negator_word(t, &w->v[i])) {
+			span = 1;
+			for (size_t k = 0; k < ARRAY_SIZE(not_neg) && span; k++)
+				if (i + 1 < w->n && word_is(t, &w->v[i], not_neg[k][0]) && word_is(t, &w->v[i + 1], not_neg[k][1]))
+					span = 0;
+			if (span && i + 1 < w->n && word_is(t, &w->v[i], "no") && word_is(t, &w->v[i + 1], "longer"))
+				span = 2;
+		}
+		for (size_t k = 0; k < ARRAY_SIZE(phrases) && !span && strchr("rRiIaAfFwW", t[w->v[i].start]); k++) {
+			size_t m = 0;
+			while (m < 3 && phrases[k][m] && i + m < w->n && word_is(t, &w->v[i + m], phrases[k][m]))
+				m++;
+			if (m == 3 || !phrases[k][m])
+				span = m;
+		}
+		if (span) {
+			spans_add(out, w->v[i].start, w->v[i + span - 1].end);
+			i += span - 1;
+		}
+	}
+}
+
+bool answer_has_negator(const char *text)
+{
+	if (strstr(text, "@not"))
+		return true;
+	struct spans w = {0};
+	size_t len = strlen(text);
+	split_words(text, len, &w);
+	static const char *const stems[] = {"doesn", "don", "isn", "aren", "won", "can", "didn", "wasn", "weren",
+	                                    "shouldn", "couldn", "wouldn", "hasn", "haven", "hadn", "instead",
+	                                    "rather"};
+	bool found = false;
+	for (size_t i = 0; i < w.n && !found; i++) {
+		found = negator_word(text, &w.v[i]);
+		for (size_t k = 0; k < ARRAY_SIZE(stems) && !found; k++)
+			found = word_is(text, &w.v[i], stems[k]) && w.v[i].end < len && text[w.v[i].end] != ' ';
+	}
+	free(w.v);
+	return found;
+}
+
+/* ---- the prepared answer ---- */
+
+void answer_prepare(struct answer *a, const char *raw)
+{
+	memset(a, 0, sizeof *a);
+	a->raw = raw;
+	struct norm n;
+	memset(&n, 0, sizeof n);
+	n.raw = raw;
+	n.len = strlen(raw);
+	n.drop = xcalloc(n.len + 1, 1);
+	buf_init(&n.out);
+	normalise(&n);
+	while (n.out.len && n.out.data[n.out.len - 1] == ' ')
+		buf_truncate(&n.out, n.out.len - 1);
+	a->len = n.out.len;
+	a->text = buf_detach(&n.out);
+	struct spans s = {0}, c = {0}, w = {0}, g = {0};
+	split_sentences(a->text, a->len, &n.breaks, &n.code, &s);
+	a->clause_of_sentence = xcalloc(s.n + 1, sizeof *a->clause_of_sentence);
+	split_clauses(a->text, a->len, &s, &n.code, &c, a->clause_of_sentence);
+	split_words(a->text, a->len, &w);
+	find_negators(a->text, &w, &g);
+	a->sentences = s.v;
+	a->nsentences = s.n;
+	a->clauses = c.v;
+	a->nclauses = c.n;
+	a->words = w.v;
+	a->nwords = w.n;
+	a->negators = g.v;
+	a->nnegators = g.n;
+	free(n.breaks.v);
+	free(n.code.v);
+	free(n.drop);
+}
+
+void answer_release(struct answer *a)
+{
+	free(a->text);
+	free(a->sentences);
+	free(a->clauses);
+	free(a->words);
+	free(a->negators);
+	free(a->clause_of_sentence);
+	memset(a, 0, sizeof *a);
+}
+
+/* The first index of v[0..n) whose field (start or end) is >= pos. */
+static size_t lower_bound(const struct answer_span *v, size_t n, size_t pos, bool by_end)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if ((by_end ? v[mid].end : v[mid].start) < pos)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+size_t answer_clause_at(const struct answer *a, size_t pos)
+{
+	size_t i = lower_bound(a->clauses, a->nclauses, pos + 1, false);
+	return i ? i - 1 : 0;
+}
+
+size_t answer_words_between(const struct answer *a, size_t from, size_t to)
+{
+	if (to <= from)
+		return 0;
+	size_t first = lower_bound(a->words, a->nwords, from, false);
+	size_t past = lower_bound(a->words, a->nwords, to + 1, true);
+	return past > first ? past - first : 0;
+}
+
+bool answer_negated(const struct answer *a, size_t start, size_t end, bool inner_ok,
+                    const struct answer_span *others, size_t n)
+{
+	size_t clause = answer_clause_at(a, start);
+	size_t from = a->nclauses ? a->clauses[clause].start : 0;
+	for (size_t i = lower_bound(a->negators, a->nnegators, from, false); i < a->nnegators; i++) {
+		const struct answer_span *g = &a->negators[i];
+		if (g->start >= end)
+			break;
+		if (g->end > start) {
+			if (!inner_ok)
+				return true;
+			continue;
+		}
+		if (answer_clause_at(a, g->start) != clause || memchr(a->text + g->end, ',', start - g->end) ||
+		    answer_words_between(a, g->end, start) > 4)
+			continue;
+		bool other = false;
+		for (size_t k = 0; k < n && !other; k++)
+			other = others[k].start >= g->end && others[k].start < start &&
+			        answer_words_between(a, g->end, others[k].start) <= 2;
+		if (!other)
+			return true;
+	}
+	return false;
+}

@@ -1,0 +1,64 @@
+/*
+ * answer: a free-text answer prepared for rubric matching, once per answer:
+ * the normalised text (typographic quotes and dashes made plain, Unicode
+ * spaces and line breaks made single spaces, Markdown backticks, fences and
+ * emphasis pairs removed, a word hyphenated at a line break joined), its
+ * sentences and clauses, its words, and the negators in it. The raw text is
+ * kept for `code` patterns.
+ *
+ * Sentences end at '.', '!' or '?' before a space or the end, at a blank
+ * line, a Markdown list item or heading, and around a fenced code block
+ * (its own sentence); not after an abbreviation (e.g., i.e., vs., etc.,
+ * cf., approx., Mr., Dr.), inside an ellipsis followed by a lower-case word,
+ * or inside a code span or block. Decimals (3.12) and dotted names
+ * (asyncio.create_task) never end one: their dot is not before a space.
+ * Clauses split a sentence at ';', at ':' before a space, at " - ", and
+ * before but, whereas, while, whilst, although, though, however, unlike,
+ * instead and yet; never at a plain comma or at 'and'.
+ *
+ * Pure C: no regex, no I/O. Ownership: a struct answer owns its arrays and
+ * the normalised text until answer_release(); raw is borrowed.
+ */
+#ifndef PYDOJO_ANSWER_H
+#define PYDOJO_ANSWER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A byte range [start, end) of the normalised text. */
+struct answer_span {
+	size_t start, end;
+};
+
+struct answer {
+	const char *raw;                    /* borrowed */
+	char *text;                         /* normalised, NUL-terminated */
+	size_t len;
+	struct answer_span *sentences, *clauses, *words, *negators;
+	size_t nsentences, nclauses, nwords, nnegators;
+	size_t *clause_of_sentence;        /* the index of each sentence's first clause */
+};
+
+/* Prepares raw, which must be valid UTF-8. */
+void answer_prepare(struct answer *a, const char *raw);
+void answer_release(struct answer *a);
+
+/* The index of the clause holding byte offset pos (the last one whose start
+ * is at or before pos). */
+size_t answer_clause_at(const struct answer *a, size_t pos);
+/* The number of words wholly inside [from, to). */
+size_t answer_words_between(const struct answer *a, size_t from, size_t to);
+
+/* Whether the match [start, end) is negated (see the RUBRICS section of
+ * pydojo(1)): a negator inside it (unless inner_ok, for a pattern whose own
+ * text says the negation), or one before it in the same clause, with no
+ * comma between and at most 4 words between, that is not followed within 2
+ * words by one of the n other matches others[] that lies before the match
+ * (a negator followed by another subject negates that subject). */
+bool answer_negated(const struct answer *a, size_t start, size_t end, bool inner_ok,
+                    const struct answer_span *others, size_t n);
+
+/* Whether the text (a pattern's source) holds a negator word. */
+bool answer_has_negator(const char *text);
+
+#endif

@@ -1,0 +1,23 @@
+# Normalisation: once per answer, before any matching.
+normal It’s the “GIL” — really
+= It's the "GIL" - really
+normal one\n\n   two   three
+= one two three
+normal call `asyncio.create_task()` here
+= call asyncio.create_task() here
+normal ```python\nx = 1\n```\nafter
+= x = 1 after
+normal this is *really* **bold** and _em_
+= this is really bold and em
+normal f(*args, **kwargs) and a * b and 2**10
+= f(*args, **kwargs) and a * b and 2**10
+normal def __init__(self) and *args
+= def __init__(self) and *args
+normal it is block-\ning the loop
+= it is blocking the loop
+normal non-\nBlocking stays
+= non- Blocking stays
+normal wait… then
+= wait... then
+normal a b c
+= a b c

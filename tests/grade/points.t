@@ -1,0 +1,104 @@
+# Rubric points: says per clause and sentence, binding, negation, code.
+term gil: GIL | global interpreter lock | interpreter lock
+term thread: thread+ | OS thread+
+term own: own+ | separate | its own | their own
+term release: release+ | drop+ | give+ up | gave up | free+
+term create-task: create_task | asyncio.create_task | create task
+term await: await+ | awaiting
+term schedule: schedule+ | queue+
+term run: run+ | ran | execute+
+term concurrent: concurrent | concurrently | in the background | background
+term not: not | never | no | doesn't | don't | does not
+term block: block+
+term loop: event loop | loop
+term bytes: byte+
+term wait: wait+
+
+point
+says @release .. @gil
++ The thread releases the GIL while it waits.
+- It holds the GIL.
+- The thread does not release the GIL.
+- It never gives up the GIL.
++ It doesn't hold on: it releases the GIL.
++ Not only does it wait, it releases the GIL.
+
+point
+says @schedule .. @run .. @concurrent|@schedule .. @concurrent
+about @create-task
+not_about @await
++ create_task schedules the coroutine to run concurrently.
++ create_task, not await, schedules the coroutine to run concurrently.
++ asyncio.create_task() schedules it in the background, whereas await just waits.
++ create_task rather than await schedules the coroutine concurrently.
+- await schedules the coroutine to run concurrently, while create_task waits.
+- await schedules the coroutine concurrently; create_task does not.
+- create_task does not schedule anything concurrently.
+- It schedules the coroutine concurrently.
+
+point
+says @thread .. @own .. @gil|each @thread .. @gil
+reject each @thread .. @own @gil|@gil per @thread
++ Threads share one GIL, not one per thread: each thread must acquire the GIL.
+- Unlike what many think, each thread has its own GIL.
+- Unlike what many think, each thread has its own GIL, and each thread waits for the GIL.
+- Each thread has its own GIL.
++ It is wrong to say each thread has its own GIL: each thread waits for the GIL.
++ Each thread needs the GIL; no thread has its own GIL.
+
+point
+says up to .. @bytes|at most .. @bytes
+reject exactly 1024
++ It reads up to 1024 bytes, not exactly 1024.
+- It reads up to 1024 bytes, exactly 1024.
++ It reads at most 1024 bytes.
+
+point
+says @not @block .. @loop
++ asyncio.sleep does not block the event loop.
++ asyncio.sleep doesn't block the loop.
+- asyncio.sleep blocks the loop.
+
+point
+says \*args
++ The wrapper takes *args and **kwargs.
++ def wrapper(*args, **kwargs):
+- The wrapper takes args.
+
+point
+says \*\*kwargs
++ use **kwargs to pass keywords
+- use kwargs to pass keywords
+
+point
+code @wraps\(func\)
++ ```python\n@wraps(func)\ndef wrapper(*a): pass\n```
++ use `@wraps(func)` on the wrapper
+- use wraps on the wrapper
+
+point
+says @wait
+code def retry\(times\)
++ def retry(times):
++ it waits
+- it sleeps
+
+point
+pattern releases? the gil
++ It releases the GIL.
++ It does not release the GIL.
+- It holds the GIL.
+
+point
+says @release .. @gil
++ **releases** the *GIL*
++ The thread releases the\nGIL.
+- The thread releases the lock. The GIL stays.
+
+# A literal @ in a term entry is written \@.
+term wraps: functools.wraps | \@wraps
+point
+says @wraps
++ decorate the wrapper with @wraps(func)
++ use functools.wraps
+- use wraps

@@ -1,0 +1,45 @@
+# Sentences and clauses.
+sentences The GIL is a lock. Threads take turns! Really? Yes
+= The GIL is a lock. | Threads take turns! | Really? | Yes
+sentences Use a pool, e.g. a ThreadPoolExecutor, i.e. threads. Then wait.
+= Use a pool, e.g. a ThreadPoolExecutor, i.e. threads. | Then wait.
+sentences Python 3.12 changed 0.5 of it. Next.
+= Python 3.12 changed 0.5 of it. | Next.
+sentences Call asyncio.create_task or os.fork() now. Done.
+= Call asyncio.create_task or os.fork() now. | Done.
+sentences It waits... and then runs. Done.
+= It waits... and then runs. | Done.
+sentences Threads vs. processes etc. are compared. Ok.
+= Threads vs. processes etc. are compared. | Ok.
+sentences Run `x. y` here. Ok.
+= Run x. y here. | Ok.
+sentences First\n\nSecond
+= First | Second
+sentences Points:\n- one thing\n- another thing
+= Points: | one thing | another thing
+sentences Like this:\n```\nx = 1. y = 2\n```\nthen more
+= Like this: | x = 1. y = 2 | then more
+sentences Dr. Smith said so. Ok.
+= Dr. Smith said so. | Ok.
+clauses Threads share memory; processes do not.
+= Threads share memory; | processes do not.
+clauses Note: it runs.
+= Note: | it runs.
+clauses It runs - mostly.
+= It runs | mostly.
+clauses A thread waits, but a coroutine yields.
+= A thread waits, | but a coroutine yields.
+clauses A thread blocks while a coroutine yields.
+= A thread blocks | while a coroutine yields.
+clauses Unlike threads, coroutines yield.
+= Unlike threads, coroutines yield.
+clauses create_task, not await, schedules the coroutine.
+= create_task, not await, schedules the coroutine.
+clauses Threads and processes run, and so on.
+= Threads and processes run, and so on.
+clauses It acts as though it ran; not yet done.
+= It acts as though it ran; | not yet done.
+clauses Use `a; b` here.
+= Use a; b here.
+clauses A whereas B although C however D instead E yet F whilst G though H
+= A | whereas B | although C | however D | instead E | yet F | whilst G | though H
