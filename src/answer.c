@@ -559,6 +559,23 @@ bool answer_has_negator(const char *text)
 
 /* ---- the prepared answer ---- */
 
+/* Whether the sentence [start, end) opens by denying itself. */
+static bool denies_itself(const char *t, size_t start, size_t end)
+{
+	static const char *const openings[] = {
+		"it is not true that ", "it's not true that ", "it isn't true that ", "it is false that ",
+		"it's false that ", "it is a myth that ", "it's a myth that ", "it is wrong to say that ",
+		"it's wrong to say that ", "it is not the case that ", "it's not the case that ",
+		"it is untrue that ", "it's untrue that ",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(openings); i++) {
+		size_t n = strlen(openings[i]);
+		if (end - start > n && strncasecmp(t + start, openings[i], n) == 0)
+			return true;
+	}
+	return false;
+}
+
 void answer_prepare(struct answer *a, const char *raw)
 {
 	memset(a, 0, sizeof *a);
@@ -580,6 +597,9 @@ void answer_prepare(struct answer *a, const char *raw)
 	split_clauses(a->text, a->len, &s, &n.code, &c, a->clause_of_sentence);
 	split_words(a->text, a->len, &w);
 	find_negators(a->text, &w, &g);
+	a->denied = xcalloc(s.n + 1, sizeof *a->denied);
+	for (size_t i = 0; i < s.n; i++)
+		a->denied[i] = denies_itself(a->text, s.v[i].start, s.v[i].end);
 	a->sentences = s.v;
 	a->nsentences = s.n;
 	a->clauses = c.v;
@@ -601,6 +621,7 @@ void answer_release(struct answer *a)
 	free(a->words);
 	free(a->negators);
 	free(a->clause_of_sentence);
+	free(a->denied);
 	memset(a, 0, sizeof *a);
 }
 
@@ -636,6 +657,9 @@ size_t answer_words_between(const struct answer *a, size_t from, size_t to)
 bool answer_negated(const struct answer *a, size_t start, size_t end, bool inner_ok,
                     const struct answer_span *others, size_t n)
 {
+	size_t sentence = lower_bound(a->sentences, a->nsentences, start + 1, false);
+	if (sentence && a->denied[sentence - 1])
+		return true;
 	size_t clause = answer_clause_at(a, start);
 	size_t from = a->nclauses ? a->clauses[clause].start : 0;
 	for (size_t i = lower_bound(a->negators, a->nnegators, from, false); i < a->nnegators; i++) {

@@ -15,6 +15,10 @@
  * Clauses split a sentence at ';', at ':' before a space, at " - ", and
  * before but, whereas, while, whilst, although, though, however, unlike,
  * instead and yet; never at a plain comma or at 'and'.
+ * A sentence that opens by denying itself ("It is not true that ...",
+ * "It's a myth that ...", "It is false that ...", "It is wrong to say
+ * that ...", "It is not the case that ...") is denied as a whole: every
+ * match in it, in any of its clauses, is negated.
  *
  * Pure C: no regex, no I/O. Ownership: a struct answer owns its arrays and
  * the normalised text until answer_release(); raw is borrowed.
@@ -37,6 +41,7 @@ struct answer {
 	struct answer_span *sentences, *clauses, *words, *negators;
 	size_t nsentences, nclauses, nwords, nnegators;
 	size_t *clause_of_sentence;        /* the index of each sentence's first clause */
+	bool *denied;                      /* each sentence: it opens by denying itself */
 };
 
 /* Prepares raw, which must be valid UTF-8. */
@@ -50,7 +55,7 @@ size_t answer_clause_at(const struct answer *a, size_t pos);
 size_t answer_words_between(const struct answer *a, size_t from, size_t to);
 
 /* Whether the match [start, end) is negated (see the RUBRICS section of
- * pydojo(1)): a negator inside it (unless inner_ok, for a pattern whose own
+ * pydojo(1)): in a denied sentence, or a negator inside it (unless inner_ok, for a pattern whose own
  * text says the negation), or one before it in the same clause, with no
  * comma between and at most 4 words between, that is not followed within 2
  * words by one of the n other matches others[] that lies before the match

@@ -248,6 +248,29 @@ static const struct ynode *get_seq(struct loader *L, const struct ynode *map, co
 	return v;
 }
 
+/* 'contrast': pairs of the two things a text question contrasts, which the
+ * content tests swap in the model answer (nothing else reads them). */
+static void check_contrast(struct loader *L, const struct ynode *c)
+{
+	if (!c)
+		return;
+	if (c->n == 0)
+		ERR(L, c, "'contrast' needs at least one pair");
+	for (size_t i = 0; i < c->n; i++) {
+		const struct ynode *p = c->items[i];
+		if (p->kind != YNODE_SEQ || p->n != 2) {
+			ERR(L, p, "a 'contrast' entry is a pair of two words or phrases: [a, b]");
+			continue;
+		}
+		for (size_t k = 0; k < 2; k++)
+			if (p->items[k]->kind != YNODE_SCALAR || !*p->items[k]->str)
+				ERR(L, p->items[k], "a 'contrast' term must be a non-empty string");
+		if (p->items[0]->kind == YNODE_SCALAR && p->items[1]->kind == YNODE_SCALAR &&
+		    strcasecmp(p->items[0]->str, p->items[1]->str) == 0)
+			ERR(L, p->items[1], "a 'contrast' pair names '%s' twice", p->items[0]->str);
+	}
+}
+
 static bool valid_python_req(const char *s)
 {
 	/* ">=3.N" or ">=3.N.M" */
@@ -400,7 +423,7 @@ static const char *const q_own[Q_NTYPES][7] = {
 	[Q_TRUEFALSE] = {"answer", "prompt"},
 	[Q_ORDER] = {"items", "prompt"},
 	[Q_OUTPUT] = {"answer", "code", "prompt", "python"},
-	[Q_TEXT] = {"examples", "model_answer", "pass", "prompt", "rubric"},
+	[Q_TEXT] = {"contrast", "examples", "model_answer", "pass", "prompt", "rubric"},
 };
 static const char *const rubric_keys[] = {"about", "code", "not_about", "pattern", "point", "reject", "says", "section"};
 static const char *const example_keys[] = {"fail", "pass"};
@@ -742,6 +765,7 @@ static void load_question(struct loader *L, struct quiz *qz, const struct ynode 
 			get_list(L, ex, "pass", false, false, &q->ex_pass);
 			get_list(L, ex, "fail", false, false, &q->ex_fail);
 		}
+		check_contrast(L, get_seq(L, n, "contrast", false, what));
 		break;
 	}
 	default:

@@ -22,6 +22,9 @@ says @release .. @gil
 - It never gives up the GIL.
 + It doesn't hold on: it releases the GIL.
 + Not only does it wait, it releases the GIL.
+- It is not true that the thread, while it waits on the socket for a long time, releases the GIL.
+- It's a myth that while a thread waits it releases the GIL.
++ It is true that the thread releases the GIL.
 
 point
 says @schedule .. @run .. @concurrent|@schedule .. @concurrent
