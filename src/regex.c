@@ -18,10 +18,36 @@
 
 #define HEAP_LIMIT_KIB 65536u
 
+/* While JIT is deferred, a pattern is compiled to machine code after this
+ * many matches anyway: by then JIT pays for itself. */
+#define JIT_AFTER_USES 16u
+
 struct regex {
 	pcre2_code *code;
 	bool jit_tried;
+	/* Compiled patterns are shared: a rubric's vocabulary makes the same
+	 * expanded pattern (a subject such as '@create-task', a common reject)
+	 * recur across questions, and compiling a term set's alternation is
+	 * the costly part of loading. Each distinct (pattern, options) is
+	 * compiled once and counted. */
+	unsigned refs;
+	unsigned uses;        /* matches run while JIT was deferred */
+	uint32_t opts;
+	size_t hash;
+	char *src;
+	struct regex *next;   /* in its bucket */
 };
+
+#define INTERN_BUCKETS 1024u
+static struct regex *interned[INTERN_BUCKETS];
+
+static size_t intern_hash(const char *s, uint32_t opts)
+{
+	size_t h = 1469598103934665603u ^ opts;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
 
 /* One match context (the limits) and one match block shared by every
  * pattern: the interpreter keeps its backtracking frames in the match block,
@@ -59,6 +85,12 @@ struct regex *regex_compile(const char *pattern, unsigned flags, char **err, siz
 		opts |= PCRE2_CASELESS;
 	if (flags & REGEX_VALID_UTF8)
 		opts |= PCRE2_NO_UTF_CHECK;
+	size_t h = intern_hash(pattern, opts);
+	for (struct regex *r = interned[h % INTERN_BUCKETS]; r; r = r->next)
+		if (r->hash == h && r->opts == opts && strcmp(r->src, pattern) == 0) {
+			r->refs++;
+			return r;
+		}
 	int code;
 	PCRE2_SIZE off;
 	pcre2_code *c = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, opts, &code, &off, NULL);
@@ -79,22 +111,35 @@ struct regex *regex_compile(const char *pattern, unsigned flags, char **err, siz
 	}
 	struct regex *re = xcalloc(1, sizeof *re);
 	re->code = c;
+	re->refs = 1;
+	re->opts = opts;
+	re->hash = h;
+	re->src = xstrdup(pattern);
+	re->next = interned[h % INTERN_BUCKETS];
+	interned[h % INTERN_BUCKETS] = re;
 	shared_init();
 	return re;
 }
 
 void regex_free(struct regex *re)
 {
-	if (!re)
+	if (!re || --re->refs > 0)
 		return;
+	struct regex **p = &interned[re->hash % INTERN_BUCKETS];
+	while (*p != re)
+		p = &(*p)->next;
+	*p = re->next;
 	pcre2_code_free(re->code);
+	free(re->src);
 	free(re);
 }
 
 static enum regex_result search(struct regex *re, const char *subject, size_t len, size_t from,
                                 uint32_t opts, size_t *start, size_t *end, const char **err)
 {
-	if (!re->jit_tried && !jit_deferred) {
+	/* A pattern that validation keeps using (shared by many questions)
+	 * earns its machine code even while JIT is deferred. */
+	if (!re->jit_tried && (!jit_deferred || ++re->uses > JIT_AFTER_USES)) {
 		/* JIT is an optimisation: when it is unavailable the interpreter runs. */
 		pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE);
 		re->jit_tried = true;

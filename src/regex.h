@@ -6,7 +6,9 @@
  * than compiling it plain).
  *
  * Ownership: a struct regex owns its compiled code; free it with
- * regex_free(). Every pattern matches through one match block shared by the
+ * regex_free(). Compiling a pattern already compiled with the same options
+ * returns the same struct regex, counted: each regex_compile() needs its
+ * own regex_free(). Every pattern matches through one match block shared by the
  * module, so it is not thread-safe: all matching happens on one thread.
  */
 #ifndef PYDOJO_REGEX_H
@@ -63,7 +65,8 @@ enum regex_result regex_next(struct regex *re, const char *subject, size_t len, 
 
 /* While defer is true, matches run in PCRE2's interpreter and the JIT
  * compilation of each pattern waits for its first match after the deferral
- * ends. Validation matches every rubric pattern against a handful of
+ * ends, or for its 17th match during it (a pattern shared by many questions
+ * is matched often enough to repay its JIT). Validation matches every rubric pattern against a handful of
  * examples once: compiling each to machine code there costs more than it
  * saves (and keeps executable pages for patterns a run may never use). */
 void regex_defer_jit(bool defer);

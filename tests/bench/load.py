@@ -10,7 +10,9 @@ It generates a synthetic catalog of 30 files (15 lessons, 15 quizzes) with
 whole processes, and prints the medians and their ratio. Targets: within 2x
 of the bare parse; under 10 MiB peak RSS for `topics`."""
 
+import glob
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -66,20 +68,35 @@ def question(t, i, k):
                        "      - STORE"]
     if t == "output":
         return head + ["    code: |", f"      print({k} * 2)", "    answer: |", f"      {k * 2}"]
+    # A text question in the rubric language: terms, a bound subject, a
+    # negation-aware reject, eight passing and eight failing examples.
+    passing = ["Blocking I/O releases the GIL and another thread can run.",
+               "The read drops the GIL; other threads execute meanwhile.",
+               "Waiting on a socket releases the GIL so other threads run.",
+               "A thread that blocks on the network gives up the GIL: other threads get to run.",
+               "`sock.recv()` releases the GIL while it waits, so other threads proceed.",
+               "Other threads run because the waiting one has dropped the interpreter lock.",
+               "While one thread sleeps in a read it frees the GIL and other threads execute.",
+               "I/O waits release the global interpreter lock; another thread runs meanwhile."]
+    failing = ["The GIL is never released.",
+               "I/O does not release the GIL, other threads run anyway.",
+               "Threads run in parallel on many cores.",
+               "It is not true that blocking I/O releases the GIL; other threads wait.",
+               "Threads are faster because of the GIL.",
+               "Each thread has its own GIL, so all of them run at once.",
+               "The GIL is released but other threads cannot run.",
+               "Blocking I/O holds the GIL, so nothing else runs."]
     return head + ["    prompt: Why do threads help I/O-bound code despite the GIL?", "    rubric:",
                    "      - point: blocking I/O releases the GIL",
-                   "        pattern: '\\b(release|drop)s?\\b.{0,40}\\b(gil|lock)\\b'",
-                   "        reject: '\\b(not|never)\\s+(release|drop)'",
+                   "        says: '@release .. @gil|@gil .. @release'",
+                   "        reject: 'each @thread .. @own @gil'",
                    "      - point: other threads run while one waits",
-                   "        pattern: '\\b(other|another)\\s+threads?\\b.{0,40}\\b(run|execute)'",
+                   "        says: '(other|another) @thread .. @run'",
+                   "        reject: '(other|another) @thread .. (@not|cannot) @run'",
+                   "    contrast: [[releases, holds]]",
                    "    model_answer: A thread blocked on I/O releases the GIL, so other threads run meanwhile.",
-                   "    examples:", "      pass:",
-                   "        - Blocking I/O releases the GIL and another thread can run.",
-                   "        - The read drops the lock; other threads execute meanwhile.",
-                   "        - Waiting on a socket releases the GIL so other threads run.",
-                   "      fail:", "        - The GIL is never released.",
-                   "        - I/O does not release the GIL, other threads run anyway.",
-                   "        - Threads run in parallel on many cores."]
+                   "    examples:", "      pass:"] + [f"        - {t!r}".replace("- '", "- '") for t in passing] + \
+                  ["      fail:"] + [f"        - {t!r}" for t in failing]
 
 
 def quiz(i, nq):
@@ -92,6 +109,9 @@ def quiz(i, nq):
 def generate(root):
     os.makedirs(os.path.join(root, "lessons"))
     os.makedirs(os.path.join(root, "quizzes"))
+    # The shared vocabulary the text questions use (a root checked alone has
+    # only its own terms).
+    shutil.copy(os.path.join(TOP, "terms.yaml"), os.path.join(root, "terms.yaml"))
     files = []
     for i in range(LESSONS):
         nsec = SECTIONS // LESSONS + (1 if i < SECTIONS % LESSONS else 0)
@@ -169,6 +189,18 @@ def main():
         print(f"ratio check / parse: {wall:.2f}x wall, {cpu:.2f}x cpu  "
               f"(target <= 2x: {'PASS' if wall <= 2 else 'MISS'} on wall time)")
     shipped_env = dict(env, PYDOJO_DATADIR=TOP, PYDOJO_DEMODIR=os.path.join(BUILD, "demos"))
+    shipped = sorted(glob.glob(os.path.join(TOP, "lessons", "*.yaml")) +
+                     glob.glob(os.path.join(TOP, "quizzes", "*.yaml")) +
+                     [os.path.join(TOP, "demos", "demos.yaml"), os.path.join(TOP, "terms.yaml")])
+    check_t, parse_t = [], []
+    for _ in range(41):
+        check_t.append(timed_quiet([PYDOJO, "check"], shipped_env))
+        parse_t.append(timed_quiet([PARSE] + shipped, shipped_env))
+    for i, what in ((0, "wall"), (1, "cpu")):
+        c = statistics.median(t[i] for t in check_t)
+        p = statistics.median(t[i] for t in parse_t)
+        print(f"shipped content: check {c * 1000:6.2f} ms {what}, bare parse {p * 1000:6.2f} ms {what}: "
+              f"{c / p:.2f}x  (target <= 2.5x: {'PASS' if c / p <= 2.5 else 'MISS'})")
     with tempfile.TemporaryDirectory() as home:
         shipped_env.update(XDG_DATA_HOME=home, XDG_STATE_HOME=home, XDG_CONFIG_HOME=home)
         rss = [peak_rss_kib([PYDOJO, "topics"], shipped_env) for _ in range(5)]
@@ -179,4 +211,5 @@ def main():
           f"  (target < 10 MiB: {'PASS' if kib < 10 * 1024 else 'MISS'})")
 
 
-main()
+if __name__ == "__main__":
+    main()
