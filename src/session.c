@@ -1023,7 +1023,10 @@ static enum ask_result ask(struct session *s, const struct question *q, const st
 			goto out;
 		}
 		char *why = NULL;
-		if (is_multiline(q) && blank(text))
+		if (strlen(text) > SESSION_ANSWER_MAX)
+			why = xasprintf("an answer is at most %d KiB (this one is %zu KiB): shorten it",
+			                SESSION_ANSWER_MAX / 1024, (strlen(text) + 1023) / 1024);
+		else if (is_multiline(q) && blank(text))
 			why = xstrdup(q->type == Q_OUTPUT ? "no answer: type the output, then a line holding only '.'"
 			                                  : "no answer: type a few sentences, then a line holding only '.'");
 		else if (grade_answer(q, text, shown, &gr, &why) == 0)

@@ -19,6 +19,11 @@
 #ifndef PYDOJO_SESSION_H
 #define PYDOJO_SESSION_H
 
+/* The longest answer graded (a longer one is refused and asked again): far
+ * beyond any real answer, and small enough that grading one stays within
+ * milliseconds. */
+#define SESSION_ANSWER_MAX (16 * 1024)
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -289,6 +289,16 @@ def test_pty(e):
     os.close(fd)
 
 
+def test_an_answer_over_the_cap_is_refused_and_asked_again(e):
+    root = sectioned_content(e.tmp)
+    big = ("word " * 4000) + "\n"   # 20,000 bytes: over the 16 KiB cap
+    r = e.run("--content", root, "quiz", "alpha", input=big + ".\nOnly a cherry.\n.\n\n")
+    check(r.returncode == 0, f"quiz runs ({r.stderr.strip()})")
+    check("an answer is at most 16 KiB (this one is 20 KiB): shorten it" in r.stdout,
+          "an answer over 16 KiB is refused with its size")
+    check("key points" in r.stdout, "the next answer is graded")
+
+
 def test_missed_points_say_where_to_read(e):
     root = sectioned_content(e.tmp)
     r = e.run("--content", root, "quiz", "alpha", input="Only a cherry.\n.\n\n")
@@ -316,6 +326,7 @@ def main():
     e4 = Env()
     test_pty(e4)
     test_missed_points_say_where_to_read(Env())
+    test_an_answer_over_the_cap_is_refused_and_asked_again(Env())
     finish()
 
 
