@@ -3,7 +3,7 @@
  * text question's model answer and rubric examples are graded ROUNDS times
  * (the answer prepared once, then every point); it prints the median and
  * the 99th percentile per answer, then the slowest question for a large
- * answer (64 KiB of prose with markup, lists, code spans and negations),
+ * answer at the cap (SESSION_ANSWER_MAX, 16 KiB, of prose with markup, lists, code spans and negations),
  * graded against every text question.
  *   grade-bench [ROUNDS]
  * Content comes from PYDOJO_DATADIR (default: the source tree).
@@ -19,6 +19,7 @@
 #include "catalog.h"
 #include "config.h"
 #include "grade.h"
+#include "session.h"
 #include "util.h"
 
 static double now_us(void)
@@ -81,7 +82,7 @@ int main(int argc, char **argv)
 	};
 	struct buf big;
 	buf_init(&big);
-	for (size_t k = 0; big.len < (64u << 10) - 200; k++)
+	for (size_t k = 0; big.len < SESSION_ANSWER_MAX - 200; k++)
 		buf_puts(&big, parts[k % ARRAY_SIZE(parts)]);
 	double p0 = now_us();
 	struct answer a;
