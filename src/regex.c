@@ -36,6 +36,11 @@ struct regex {
 	size_t hash;
 	char *src;
 	struct regex *next;   /* in its bucket */
+	/* regex_skip's byte (both cases of a letter), or none when nskip is 0;
+	 * maxlen bounds the text it may judge (SIZE_MAX: any). */
+	unsigned char skip[2];
+	int nskip;
+	size_t maxlen;
 };
 
 #define INTERN_BUCKETS 1024u
@@ -78,6 +83,49 @@ void regex_defer_jit(bool defer)
 	jit_deferred = defer;
 }
 
+/* The longest remaining subject for which PCRE2 looks for a pattern's last
+ * literal code unit before trying any match: its interpreter does so for up
+ * to 5,000 bytes (REQ_CU_MAX) from an anchored pattern and 5,000,000 from an
+ * unanchored one, its JIT for up to 100 * REQ_CU_MAX = 500,000. Beyond that
+ * a subject lacking the byte is tried, and a try can hit a limit. */
+#define REQ_SCAN_ANCHORED 5000u
+#define REQ_SCAN_ANY 500000u
+
+/* Picks the byte regex_skip looks for: the one PCRE2's own start-up checks
+ * use to say "no match" before trying any, so that skipping text without it
+ * gives exactly the outcome of matching there, limits included. A first code
+ * unit of an unanchored pattern: PCRE2 searches the whole subject for it
+ * (either case when caseless) and, not finding it, tries nothing. Otherwise
+ * the last literal code unit: looked for from the start only within the
+ * lengths above. PCRE2 sets neither for a pattern that can match the empty
+ * string, nor for a caseless character with more than one other case (the k
+ * of the Kelvin sign). A caseless unit is always an ASCII byte whose other
+ * case comes from the ASCII table; whether it is caseless PCRE2 does not say,
+ * so a letter is looked for in both cases (a superset). */
+static void skip_init(struct regex *re)
+{
+	uint32_t opts = 0, type = 0, unit = 0;
+	pcre2_pattern_info(re->code, PCRE2_INFO_ALLOPTIONS, &opts);
+	if (opts & PCRE2_NO_START_OPTIMIZE)
+		return;   /* (*NO_START_OPT): PCRE2 tries every start */
+	bool anchored = opts & PCRE2_ANCHORED;
+	if (!anchored && pcre2_pattern_info(re->code, PCRE2_INFO_FIRSTCODETYPE, &type) == 0 && type == 1) {
+		pcre2_pattern_info(re->code, PCRE2_INFO_FIRSTCODEUNIT, &unit);
+		re->maxlen = SIZE_MAX;
+	} else if (pcre2_pattern_info(re->code, PCRE2_INFO_LASTCODETYPE, &type) == 0 && type == 1) {
+		pcre2_pattern_info(re->code, PCRE2_INFO_LASTCODEUNIT, &unit);
+		re->maxlen = (anchored ? REQ_SCAN_ANCHORED : REQ_SCAN_ANY) - 1;
+	} else {
+		return;
+	}
+	if (unit > 0xff)
+		return;
+	re->skip[0] = (unsigned char)unit;
+	re->nskip = 1;
+	if ((unit | 0x20) >= 'a' && (unit | 0x20) <= 'z')
+		re->skip[re->nskip++] = (unsigned char)(unit ^ 0x20);
+}
+
 struct regex *regex_compile(const char *pattern, unsigned flags, char **err, size_t *offset)
 {
 	uint32_t opts = PCRE2_UTF | PCRE2_UCP;
@@ -117,6 +165,7 @@ struct regex *regex_compile(const char *pattern, unsigned flags, char **err, siz
 	re->src = xstrdup(pattern);
 	re->next = interned[h % INTERN_BUCKETS];
 	interned[h % INTERN_BUCKETS] = re;
+	skip_init(re);
 	shared_init();
 	return re;
 }
@@ -201,6 +250,25 @@ enum regex_result regex_next(struct regex *re, const char *subject, size_t len, 
 		scan->from = SIZE_MAX;   /* the scan is over */
 	}
 	return r;
+}
+
+const char *regex_skip(const struct regex *re, const char *s, const char *end, struct regex_skip *k)
+{
+	if (!re->nskip || (size_t)(end - s) > re->maxlen)
+		return s;
+	/* As PCRE2 does: remember where each case was found, so a byte that
+	 * is frequent in one case and absent in the other is not searched for
+	 * again to the end of the text at every call. */
+	const char *best = end;
+	for (int i = 0; i < re->nskip; i++) {
+		if (!k->at[i] || k->at[i] < s) {
+			const char *f = memchr(s, re->skip[i], (size_t)(end - s));
+			k->at[i] = f ? f : end;
+		}
+		if (k->at[i] < best)
+			best = k->at[i];
+	}
+	return best;
 }
 
 enum regex_result regex_match(struct regex *re, const char *subject)

@@ -63,6 +63,18 @@ struct regex_scan {
 enum regex_result regex_next(struct regex *re, const char *subject, size_t len, struct regex_scan *scan,
                              size_t *start, size_t *end, const char **err);
 
+/* Where a scan over lines can skip to. For a text ending at end, searched
+ * line by line from s, returns the first byte at or after s that some match
+ * needs, so that every line wholly before it has no match (regex_next
+ * would return REGEX_NOMATCH there without trying any, so no limit could be
+ * hit either); end when no line from s on can match; s itself when the
+ * pattern gives nothing to skip by. Zero k for each text; s never moves
+ * back. */
+struct regex_skip {
+	const char *at[2];
+};
+const char *regex_skip(const struct regex *re, const char *s, const char *end, struct regex_skip *k);
+
 /* While defer is true, matches run in PCRE2's interpreter and the JIT
  * compilation of each pattern waits for its first match after the deferral
  * ends, or for its 17th match during it (a pattern shared by many questions

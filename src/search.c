@@ -1,6 +1,8 @@
 /*
  * search: one pass over every text field; each line is searched on its own so
- * hits can be shown as 'topic › where: line'.
+ * hits can be shown as 'topic › where: line'. Lines before the next byte the
+ * pattern needs are skipped without calling the matcher (regex_skip), which
+ * would say "no match" there without trying.
  */
 #include "search.h"
 
@@ -26,10 +28,21 @@ static void search_text(struct ctx *x, const char *topic, const char *where, con
 {
 	if (!text || x->err)
 		return;
-	const char *p = text;
-	while (*p) {
-		const char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+	const char *p = text, *end = text + strlen(text);
+	struct regex_skip k = {0};
+	while (p < end) {
+		/* Lines before the first byte a match needs cannot match: jump
+		 * to the line holding it. */
+		const char *at = regex_skip(x->re, p, end, &k);
+		if (at == end)
+			break;
+		if (at > p) {
+			const char *nl = memrchr(p, '\n', (size_t)(at - p));
+			if (nl)
+				p = nl + 1;
+		}
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
 		/* The loader refused any file that is not UTF-8. */
 		struct regex_scan scan = {.checked = true};
 		size_t nspans = 0, s, e;

@@ -408,6 +408,12 @@ void buf_add_visible(struct buf *b, const char *s, size_t n, size_t max_cols)
 		/* Printable ASCII (and, in full text, tabs and newlines) goes
 		 * through in runs: a search hit on a 4 MiB line is mostly that. */
 		size_t run = i;
+		/* Eight bytes at a time while none is below 0x20 or above 0x7e. */
+		for (uint64_t w; run + 8 <= end; run += 8) {
+			memcpy(&w, s + run, 8);
+			if (((w - 0x2020202020202020u) | (w + 0x0101010101010101u) | w) & 0x8080808080808080u)
+				break;
+		}
 		while (run < end && ((s[run] >= 0x20 && s[run] < 0x7f) ||
 		                     (!max_cols && (s[run] == '\t' || s[run] == '\n'))))
 			run++;

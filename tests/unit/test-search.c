@@ -1,8 +1,9 @@
 /* Unit tests of search and of the regex scan under it: every match of a
  * line, empty ones included, over text with multi-byte characters (the scan
  * moves on by whole characters, as Python's re.finditer does), and a
- * pattern that hits the regex limits stopping the search with a reason.
- * Content is written to a temporary root. */
+ * pattern that hits the regex limits stopping the search with a reason, and
+ * the skip over lines that cannot match giving exactly the hits (and limit
+ * errors) of trying every line. Content is written to a temporary root. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -210,6 +211,192 @@ static void test_search_limit(void **state)
 	catalog_free(c);
 }
 
+/* ---- the skip over lines that cannot match ---- */
+
+/* Every line of every text field tried, as search did before it skipped
+ * lines: the reference the skip must agree with. */
+struct ref {
+	struct regex *re;
+	struct buf *out;
+	long hits;
+	const char *err;
+};
+
+static void ref_text(struct ref *r, const char *topic, const char *where, const char *text)
+{
+	if (!text || r->err)
+		return;
+	for (const char *p = text; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		struct regex_scan scan = {.checked = true};
+		size_t s, e;
+		struct buf spans;
+		buf_init(&spans);
+		buf_puts(&spans, "");
+		bool hit = false;
+		enum regex_result rc;
+		while ((rc = regex_next(r->re, p, n, &scan, &s, &e, &r->err)) == REGEX_MATCH) {
+			hit = true;
+			scan.nonempty = true;
+			if (s != e)
+				buf_printf(&spans, "%s%zu-%zu", spans.len ? " " : "", s, e);
+		}
+		if (rc == REGEX_LIMIT) {
+			buf_release(&spans);
+			return;
+		}
+		if (hit) {
+			buf_printf(r->out, "%s|%s|%.*s|%s\n", topic, where, (int)n, p, spans.data);
+			r->hits++;
+		}
+		buf_release(&spans);
+		p += n + (nl ? 1 : 0);
+	}
+}
+
+static long ref_search(const struct catalog *c, struct regex *re, struct buf *out)
+{
+	struct ref r = {re, out, 0, NULL};
+	for (size_t i = 0; i < catalog_nlessons(c); i++) {
+		const struct lesson *ls = catalog_lesson_at(c, i);
+		ref_text(&r, ls->id, "title", ls->title);
+		ref_text(&r, ls->id, "summary", ls->summary);
+		for (size_t s = 0; s < ls->nsections; s++) {
+			const struct section *sec = &ls->sections[s];
+			ref_text(&r, ls->id, sec->title, sec->title);
+			ref_text(&r, ls->id, sec->title, sec->body);
+			if (sec->code) {
+				ref_text(&r, ls->id, sec->title, sec->code->source);
+				ref_text(&r, ls->id, sec->title, sec->code->output);
+			}
+		}
+		if (!ls->quiz)
+			continue;
+		for (size_t k = 0; k < ls->quiz->n; k++) {
+			const struct question *q = &ls->quiz->questions[k];
+			if (!q->id)
+				continue;
+			ref_text(&r, ls->id, q->id, q->prompt);
+			ref_text(&r, ls->id, q->id, q->code);
+			for (size_t j = 0; j < q->choices.n; j++)
+				ref_text(&r, ls->id, q->id, q->choices.v[j]);
+			for (size_t j = 0; j < q->items.n; j++)
+				ref_text(&r, ls->id, q->id, q->items.v[j]);
+			ref_text(&r, ls->id, q->id, q->explain);
+		}
+	}
+	return r.err ? -1 : r.hits;
+}
+
+/* Over the shipped content and lines built to trip a skip (both cases of a
+ * letter, characters whose other cases are not ASCII, a needed byte only
+ * before or after the match's anchor, lines longer than PCRE2's look-ahead
+ * for a needed byte), search gives the same hits, spans and limit errors as
+ * trying every line, for patterns of every kind: anchors, look-behind at a
+ * line's start, \s, \K, verbs, empty matches. */
+static void test_search_skip_same_as_every_line(void **state)
+{
+	(void)state;
+	struct buf big;
+	buf_init(&big);
+	buf_puts(&big, "id: skip\ntitle: Skip\ntrack: language\nlevel: core\nsummary: S.\nsections:\n"
+	               "  - title: Cases\n    body: |\n"
+	               "      ZZ-NOWHERE in capitals, zz-nowhere in small, Zz-NoWhErE mixed\n"
+	               "      the \xe2\x84\xaa elvin sign \xe2\x84\xaa, the long \xc5\xbf, Stra\xc3\x9f" "e\n"
+	               "      naïve café ÉCOLE école\n\n      \tindented gil\n      GIL at the end gil\n"
+	               "      a line with no needed byte\n      xaab ab aab\n      b then a: ba\n"
+	               "  - title: Long\n    body: |\n      ");
+	for (int i = 0; i < 700; i++)
+		buf_puts(&big, "aaaaaaaa");   /* 5,600 bytes, no z */
+	buf_puts(&big, "!\n      ");
+	for (int i = 0; i < 700; i++)
+		buf_puts(&big, "aaaaaaaa");
+	buf_puts(&big, "z\n      short line with a z\n");
+	put("lessons/skip.yaml", big.data);
+	buf_release(&big);
+
+	struct diag d;
+	diag_init(&d);
+	struct catalog *c = catalog_new();
+	catalog_add_root(c, root, false, &d);
+	const char *shipped = getenv("PYDOJO_DATADIR");
+	assert_non_null(shipped);
+	catalog_add_root(c, shipped, false, &d);
+	catalog_link(c, &d);
+	diag_print(&d, stderr);
+	assert_int_equal(d.n, 0);
+	diag_release(&d);
+
+	static const char *const patterns[] = {
+		"zz-nowhere", "ZZ-NOWHERE", "(?-i)zz-nowhere", "(?-i)ZZ", "interpreter", "\\bthreads?\\b",
+		"\\bgil\\b", "gil", "GIL", "(?-i)GIL", "switch interval", "k", "K", "\\x{212a}", "(?-i)k",
+		"s", "\\x{17f}", "stra\\x{df}e", "strasse", "ß", "é", "É", "école", "(?-i)É", "café",
+		"^gil", "gil$", "^\\s*gil", "\\Agil", "gil\\z", "gil\\Z", "^$", "^", "$", "\\A", "\\z",
+		"(?<=a)b", "(?<!a)b", "(?<=^)a", "(?<=^a)a", "(?<![a-z])ab", "a\\Kb", "ab(?=\\s)", "\\sgil",
+		"gil\\s", "\\s", "\\n", "\\R", "[\\n]z", "b\\s*a", "(?s).z", "(?s)a.*z", "^a+z", "^(a|aa)+$",
+		"^(a|aa)+z", "(a|aa)+z", "^(?:a+)+!", "x?", "x*", "\\b", "gil|", "(?=z)", "(?=.*z)", "z(?!z)",
+		"(*COMMIT)z", "(*COMMIT)gil", "a(*COMMIT)b", "(*NO_START_OPT)zz", "(*ACCEPT)z", "a(*ACCEPT)z",
+		"z(*SKIP)x|z", "(*PRUNE)gil", "(?:gil){0}z", "z{0}", "z?nowhere", "[zq]z", "[Zz]{2}", "(gil|guido)",
+		"\\d+", "\\w+ing", "[[:upper:]]{3}", "\\p{Lu}", "\\x{2014}", "—", "(?i:É)cole", "(?m)^gil",
+		"(?m)gil$", "(?x) g i l", "\\Qgil\\E", "g(?#comment)il", "(?|(a)|(b))z", "(a)\\1",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(patterns); i++) {
+		struct regex *re = compiled(patterns[i]);
+		struct buf want, got;
+		buf_init(&want);
+		buf_init(&got);
+		buf_puts(&want, "");
+		buf_puts(&got, "");
+		long nwant = ref_search(c, re, &want);
+		const char *err = NULL;
+		long ngot = search_catalog(c, re, collect, &got, &err);
+		if (ngot != nwant || (ngot >= 0 && strcmp(got.data, want.data) != 0))
+			fail_msg("'%s': %ld hits with the skip, %ld trying every line", patterns[i], ngot, nwant);
+		buf_release(&got);
+		buf_release(&want);
+		regex_free(re);
+	}
+	catalog_free(c);
+
+	/* A line without the needed byte that PCRE2 still tries because it is
+	 * too long to look ahead in (600,000 bytes, where its JIT looks ahead
+	 * 500,000) keeps its limit error; a shorter one it would not try. */
+	for (int len = 400000; len <= 600000; len += 200000) {
+		struct buf huge;
+		buf_init(&huge);
+		buf_puts(&huge, "id: skip\ntitle: Skip\ntrack: language\nlevel: core\nsummary: S.\nsections:\n"
+		                "  - title: Huge\n    body: |\n      ");
+		for (int i = 0; i < len; i++)
+			buf_addc(&huge, 'a');
+		buf_puts(&huge, "!\n");
+		put("lessons/skip.yaml", huge.data);
+		buf_release(&huge);
+		c = load();
+		struct regex *re = compiled("[ab](a|aa)+!z");
+		struct buf want, got;
+		buf_init(&want);
+		buf_init(&got);
+		const char *err = NULL;
+		long nwant = ref_search(c, re, &want), ngot = search_catalog(c, re, collect, &got, &err);
+		assert_int_equal(nwant, len > 500000 ? -1 : 0);
+		assert_int_equal(ngot, nwant);
+		buf_release(&got);
+		buf_release(&want);
+		regex_free(re);
+		catalog_free(c);
+	}
+	/* The cases above go through the skip. */
+	static const char *const skipping[] = {"zz-nowhere", "(?-i)ZZ", "^a+z", "(a|aa)+z"};
+	const char *text = "no needed byte here\nnor here\n";
+	for (size_t i = 0; i < ARRAY_SIZE(skipping); i++) {
+		struct regex *re = compiled(skipping[i]);
+		struct regex_skip k = {0};
+		assert_ptr_equal(regex_skip(re, text, text + strlen(text), &k), text + strlen(text));
+		regex_free(re);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -217,6 +404,7 @@ int main(void)
 		cmocka_unit_test(test_scan_checks_utf8_once),
 		cmocka_unit_test(test_search_empty_matches),
 		cmocka_unit_test(test_search_limit),
+		cmocka_unit_test(test_search_skip_same_as_every_line),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
