@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -114,6 +115,22 @@ static size_t record_size(const struct record *r, size_t limit)
 	return sizeof *r + r->nnodes * sizeof(struct snode) + pad8(r->nitems * 4) + pad8(r->textlen);
 }
 
+/* A buffer for the whole file. A large one is aligned to 2 MiB and marked
+ * for transparent huge pages: a cache of a few MiB then costs a handful of
+ * page faults instead of one per 4 KiB page (a quarter of the load time of
+ * a 4 MiB catalog went to faulting fresh pages in). */
+static char *big_alloc(size_t size)
+{
+	enum { HUGE = 2u << 20 };
+	if (size < HUGE)
+		return xmalloc(size);
+	void *p = NULL;
+	if (posix_memalign(&p, HUGE, size) != 0)
+		abort();
+	madvise(p, (size + HUGE - 1) & ~(size_t)(HUGE - 1), MADV_HUGEPAGE);
+	return p;
+}
+
 /* Reads and checks the whole file; -1 leaves the cache empty. */
 static int read_cache(struct ycache *yc)
 {
@@ -128,7 +145,7 @@ static int read_cache(struct ycache *yc)
 	}
 	yc->size = (size_t)st.st_size;
 	yc->written = ns_of(st.st_mtim);
-	yc->data = xmalloc(yc->size);
+	yc->data = big_alloc(yc->size);
 	size_t got = 0;
 	while (got < yc->size) {
 		ssize_t n = read(fd, yc->data + got, yc->size - got);
