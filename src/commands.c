@@ -466,6 +466,7 @@ static int cmd_sections(struct ctx *x, int argc, char **argv)
 struct search_out {
 	struct buf b;
 	struct render_opts o;
+	bool stream;   /* not for a pager: written out as it grows */
 };
 
 static void on_hit(const struct search_hit *h, void *arg)
@@ -491,6 +492,12 @@ static void on_hit(const struct search_hit *h, void *arg)
 	}
 	buf_add_visible(b, h->line + at, h->line_len - at, 0);
 	buf_addc(b, '\n');
+	/* Thousands of hits need not sit in one growing buffer when no pager
+	 * will take them. */
+	if (so->stream && b->len >= 64 * 1024) {
+		fwrite(b->data, 1, b->len, stdout);
+		buf_truncate(b, 0);
+	}
 }
 
 static int cmd_search(struct ctx *x, int argc, char **argv)
@@ -512,6 +519,7 @@ static int cmd_search(struct ctx *x, int argc, char **argv)
 	struct search_out so;
 	buf_init(&so.b);
 	so.o = ctx_render_opts(x);
+	so.stream = !(isatty(1) && isatty(0));
 	const char *why = NULL;
 	long hits = search_catalog(c, re, on_hit, &so, &why);
 	regex_free(re);

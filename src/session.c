@@ -1023,7 +1023,7 @@ static enum ask_result ask(struct session *s, const struct question *q, const st
 			goto out;
 		}
 		char *why = NULL;
-		if (strlen(text) > SESSION_ANSWER_MAX)
+		if (is_multiline(q) && strlen(text) > SESSION_ANSWER_MAX)
 			why = xasprintf("an answer is at most %d KiB (this one is %zu KiB): shorten it",
 			                SESSION_ANSWER_MAX / 1024, (strlen(text) + 1023) / 1024);
 		else if (is_multiline(q) && blank(text))
