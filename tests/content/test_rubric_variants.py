@@ -8,8 +8,8 @@ answer, so no rubric can quietly regress:
 - for each key point, the model answer without every sentence that earns it
   misses it (a point earned by context elsewhere is a rubric that does not
   look where the claim is), and fails when the point is required;
-- for each required key point, each sentence that earns it negated ("It is
-  not true that ...", or "not" after its one auxiliary verb) fails;
+- for each required key point, the sentences that earn it denied ("It is
+  not true that ...") fail;
 - with a `contrast` key, the model answer with each pair of contrasted terms
   swapped (every word form of both at once, longest first, so 'non-daemon'
   never becomes 'non-non-daemon') fails;
@@ -34,7 +34,7 @@ MIN_EXAMPLES = 8
 
 problems = []
 
-ABBREV = re.compile(r"\b(e\.g|i\.e|vs|etc|cf|approx|Mr|Dr|No)\.$", re.I)
+ABBREV = re.compile(r"\b(e\.g|i\.e|vs|etc|cf|approx|Mr|Dr)\.$", re.I)
 # Words ending in -ise/-ize that have no other spelling.
 NOT_ISE = set("""otherwise promise exercise precise concise advise surprise comprise
 compromise premise likewise expertise enterprise franchise merchandise paradise
@@ -43,7 +43,6 @@ incise demise mortise treatise raise praise arise noise poise cruise bruise
 turquoise anise reprise clockwise lengthwise stepwise pairwise elementwise
 streetwise""".split())
 NOT_IZE = set("size resize prize seize capsize downsize oversize outsize".split())
-AUX = re.compile(r"\b(is|are|was|were|can|will|does|do|did|has|have|should|must|would|could)\b", re.I)
 
 
 def sentences(text):
@@ -83,7 +82,7 @@ def phrase_forms(entry, terms, seen=()):
         name = entry[1:]
         if name in seen or name not in terms:
             return set()
-        return set().union(*(phrase_forms(e, terms, seen + (name,)) for e in terms[name]))
+        return set().union(*(phrase_forms(str(e), terms, seen + (name,)) for e in terms[name]))
     words = entry.split(" ")
     last = words[-1]
     if last.endswith("+"):
@@ -145,9 +144,8 @@ def rubric_terms(q):
 
 
 def negate(sentence):
-    auxes = AUX.findall(sentence)
-    if len(auxes) == 1:
-        return AUX.sub(lambda m: m.group(1) + " not", sentence, count=1)
+    """The sentence denied as a whole (inserting "not" after a verb can land
+    in a subordinate clause and leave the claim standing)."""
     return "It is not true that " + sentence[0].lower() + sentence[1:]
 
 
@@ -190,7 +188,7 @@ def main():
         if ise != model:
             add(q, "", ise, "pass", "-ise spelling")
         for name in sorted(rubric_terms(q)):
-            entries = [e for e in terms.get(name, []) if not e.startswith("@")]
+            entries = [e for e in terms.get(name, []) if isinstance(e, str) and not e.startswith("@")]
             found = None
             for e in sorted(entries, key=len, reverse=True):
                 for f in sorted(phrase_forms(e, terms), key=len, reverse=True):
