@@ -504,8 +504,9 @@ static bool negator_word(const char *t, const struct answer_span *w)
 /* Finds the negators among words: single words, then the phrases rather
  * than, instead of, as opposed to, false that, wrong to say; without not
  * only, not just, no matter, no doubt, not least. */
-static void find_negators(const char *t, const struct spans *w, struct spans *out)
+static void find_negators(const char *t, const struct spans *w, const struct spans *code, struct spans *out)
 {
+	size_t ci = 0;
 	static const char *const phrases[][3] = {
 		{"rather", "than", NULL}, {"instead", "of", NULL}, {"as", "opposed", "to"},
 		{"false", "that", NULL},  {"wrong", "to", "say"},
@@ -515,6 +516,10 @@ static void find_negators(const char *t, const struct spans *w, struct spans *ou
 	};
 	for (size_t i = 0; i < w->n; i++) {
 		size_t span = 0;
+		/* Code says nothing about the claim: `if not ready:` or a
+		 * comment in a code block negates no sentence. */
+		if (inside(code, &ci, w->v[i].start))
+			continue;
 		if (negator_word(t, &w->v[i])) {
 			span = 1;
 			for (size_t k = 0; k < ARRAY_SIZE(not_neg) && span; k++)
@@ -596,7 +601,7 @@ void answer_prepare(struct answer *a, const char *raw)
 	a->clause_of_sentence = xcalloc(s.n + 1, sizeof *a->clause_of_sentence);
 	split_clauses(a->text, a->len, &s, &n.code, &c, a->clause_of_sentence);
 	split_words(a->text, a->len, &w);
-	find_negators(a->text, &w, &g);
+	find_negators(a->text, &w, &n.code, &g);
 	a->denied = xcalloc(s.n + 1, sizeof *a->denied);
 	for (size_t i = 0; i < s.n; i++)
 		a->denied[i] = denies_itself(a->text, s.v[i].start, s.v[i].end);

@@ -399,7 +399,7 @@ char *terms_expand(struct terms *t, const char *pattern, size_t *bad)
 			continue;
 		}
 		if (!in_class && strncmp(pattern + i, " .. ", 4) == 0) {
-			buf_puts(&b, ".{0,160}?");
+			buf_puts(&b, "[^;]{0,160}?");
 			i += 4;
 			continue;
 		}

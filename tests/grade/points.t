@@ -105,3 +105,13 @@ says @wraps
 + decorate the wrapper with @wraps(func)
 + use functools.wraps
 - use wraps
+
+# ' .. ' stays on its side of a semicolon, even when the sentence is tried
+# whole; a negator inside code (a keyword, a comment) negates no claim.
+point
+says @release .. @gil
++ It releases the GIL; the others run.
+- It releases the memory; the GIL stays held.
++ ```\nif not ready:\n    pass\n```\nThe read releases the GIL.
++ The call `if not data: break` releases the GIL while it waits.
+- The call does not release the GIL.
