@@ -95,7 +95,8 @@ def load_terms():
     if not os.path.exists(path):
         return {}
     with open(path, encoding="utf-8") as f:
-        return (yaml.safe_load(f) or {}).get("terms") or {}
+        # BaseLoader: every entry a string, as pydojo reads it (no -> "no", not False)
+        return (yaml.load(f, Loader=yaml.BaseLoader) or {}).get("terms") or {}
 
 
 def grade(batch):
