@@ -58,21 +58,36 @@ static size_t gap(struct answer_span x, struct answer_span y)
 	return x.end <= y.start ? y.start - x.end : y.end <= x.start ? x.start - y.end : 0;
 }
 
+/* Whether a comma stands between two matches. */
+static bool comma_between(const struct answer *a, struct answer_span x, struct answer_span y)
+{
+	size_t from = x.end <= y.start ? x.end : y.end, to = x.end <= y.start ? y.start : x.start;
+	return to > from && memchr(a->text + from, ',', to - from) != NULL;
+}
+
 /* Whether an about match A binds to the claim S against every not_about
- * match: the nearer wins, and on a tie the one before the claim. */
+ * match: a subject in the claim's own comma-delimited phrase wins over one
+ * beyond a comma ("await is sequential, create_task is concurrent"); then
+ * the nearer wins, and on a tie the one before the claim. */
 static bool binds(struct answer_span s, struct answer_span about, const struct answer *a, const struct hits *no,
                   const bool *no_neg)
 {
 	size_t da = gap(about, s);
 	bool a_before = about.end <= s.start;
+	bool a_comma = comma_between(a, about, s);
 	for (size_t i = 0; i < no->n; i++) {
 		if (no_neg[i])
 			continue;
+		bool n_comma = comma_between(a, no->v[i], s);
+		if (a_comma != n_comma) {
+			if (a_comma)
+				return false;
+			continue;
+		}
 		size_t d = gap(no->v[i], s);
 		if (d < da || (d == da && da > 0 && no->v[i].end <= s.start && !a_before))
 			return false;
 	}
-	(void)a;
 	return true;
 }
 

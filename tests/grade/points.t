@@ -115,3 +115,13 @@ says @release .. @gil
 + ```\nif not ready:\n    pass\n```\nThe read releases the GIL.
 + The call `if not data: break` releases the GIL while it waits.
 - The call does not release the GIL.
+
+# A subject in the claim's own comma-delimited phrase binds before a nearer
+# one beyond a comma.
+point
+says sequential\w*|one after another
+about @await
+not_about @create-task
++ await is sequential, create_task is concurrent.
+- create_task is sequential, await is concurrent.
+- create_task runs them one after another, await does not.
