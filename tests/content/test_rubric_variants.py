@@ -96,7 +96,7 @@ def load_terms():
     if not os.path.exists(path):
         return {}
     with open(path, encoding="utf-8") as f:
-        return (yaml.safe_load(f) or {}).get("terms") or {}
+        return (yaml.load(f, Loader=yaml.BaseLoader) or {}).get("terms") or {}
 
 
 def grade(batch):
