@@ -660,7 +660,7 @@ size_t answer_words_between(const struct answer *a, size_t from, size_t to)
 }
 
 bool answer_negated(const struct answer *a, size_t start, size_t end, bool inner_ok,
-                    const struct answer_span *others, size_t n)
+                    const struct answer_span *others, size_t n, const struct answer_span *own, size_t nown)
 {
 	size_t sentence = lower_bound(a->sentences, a->nsentences, start + 1, false);
 	if (sentence && a->denied[sentence - 1])
@@ -671,6 +671,11 @@ bool answer_negated(const struct answer *a, size_t start, size_t end, bool inner
 		const struct answer_span *g = &a->negators[i];
 		if (g->start >= end)
 			break;
+		bool owned = false;
+		for (size_t k = 0; k < nown && !owned; k++)
+			owned = g->start >= own[k].start && g->end <= own[k].end;
+		if (owned)
+			continue;
 		if (g->end > start) {
 			if (!inner_ok)
 				return true;

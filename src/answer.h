@@ -59,9 +59,12 @@ size_t answer_words_between(const struct answer *a, size_t from, size_t to);
  * text says the negation), or one before it in the same clause, with no
  * comma between and at most 4 words between, that is not followed within 2
  * words by one of the n other matches others[] that lies before the match
- * (a negator followed by another subject negates that subject). */
+ * (a negator followed by another subject negates that subject). A negator
+ * inside one of the nown spans own[] is not counted: it belongs to a claim
+ * whose pattern states the negation itself ("@not @wait"), and says nothing
+ * of the subject after it. */
 bool answer_negated(const struct answer *a, size_t start, size_t end, bool inner_ok,
-                    const struct answer_span *others, size_t n);
+                    const struct answer_span *others, size_t n, const struct answer_span *own, size_t nown);
 
 /* Whether the text (a pattern's source) holds a negator word. */
 bool answer_has_negator(const char *text);

@@ -108,14 +108,19 @@ static enum unit_result claim_in(const struct rubric_point *p, const struct answ
 	struct answer_span others[3 * MAX_HITS];
 	bool a_neg[MAX_HITS], n_neg[MAX_HITS];
 	size_t no = others_of(others, &hs, &hn, NULL);
+	/* A claim that states its own negation ('@not @wait') owns its
+	 * negators: they do not negate the subjects around it. */
+	const struct answer_span *own = p->negative[RUBRIC_CLAIM] ? hs.v : NULL;
+	size_t nown = p->negative[RUBRIC_CLAIM] ? hs.n : 0;
 	for (size_t i = 0; i < ha.n; i++)
-		a_neg[i] = answer_negated(a, ha.v[i].start, ha.v[i].end, p->negative[RUBRIC_ABOUT], others, no);
+		a_neg[i] = answer_negated(a, ha.v[i].start, ha.v[i].end, p->negative[RUBRIC_ABOUT], others, no, own, nown);
 	no = others_of(others, &hs, &ha, NULL);
 	for (size_t i = 0; i < hn.n; i++)
-		n_neg[i] = answer_negated(a, hn.v[i].start, hn.v[i].end, p->negative[RUBRIC_NOT_ABOUT], others, no);
+		n_neg[i] = answer_negated(a, hn.v[i].start, hn.v[i].end, p->negative[RUBRIC_NOT_ABOUT], others, no, own,
+		                          nown);
 	no = others_of(others, &ha, &hn, NULL);
 	for (size_t i = 0; i < hs.n; i++) {
-		if (answer_negated(a, hs.v[i].start, hs.v[i].end, p->negative[RUBRIC_CLAIM], others, no))
+		if (answer_negated(a, hs.v[i].start, hs.v[i].end, p->negative[RUBRIC_CLAIM], others, no, NULL, 0))
 			continue;
 		if (!about)
 			return UNIT_FOUND;
@@ -141,7 +146,7 @@ static enum unit_result reject_in(const struct rubric_point *p, const struct ans
 	struct answer_span others[3 * MAX_HITS];
 	size_t no = others_of(others, &hs, &ha, &hn);
 	for (size_t i = 0; i < hr.n; i++)
-		if (!answer_negated(a, hr.v[i].start, hr.v[i].end, p->negative[RUBRIC_REJECT], others, no))
+		if (!answer_negated(a, hr.v[i].start, hr.v[i].end, p->negative[RUBRIC_REJECT], others, no, NULL, 0))
 			return UNIT_FOUND;
 	return UNIT_NONE;
 }

@@ -125,3 +125,12 @@ not_about @create-task
 + await is sequential, create_task is concurrent.
 - create_task is sequential, await is concurrent.
 - create_task runs them one after another, await does not.
+
+# A claim that states its own negation owns its negators: they do not negate
+# the subject after them.
+term daemon: daemon | daemon thread+
+point
+says @not @wait .. for
+about @daemon
++ The interpreter doesn't wait for daemon threads at exit.
+- The interpreter waits for daemon threads at exit.
