@@ -25,7 +25,14 @@ struct hits {
 	size_t n;
 };
 
-/* Collects the matches of re in [start, end) of the text. Returns false on
+static bool is_word_byte(char c)
+{
+	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (unsigned char)c >= 0x80;
+}
+
+/* Collects the matches of re in [start, end) of the text, one for each
+ * word where a match starts. Returns false on
  * a regex limit. */
 static bool collect(struct regex *re, const struct answer *a, size_t start, size_t end, struct hits *h)
 {
@@ -35,8 +42,20 @@ static bool collect(struct regex *re, const struct answer *a, size_t start, size
 	struct regex_scan scan = {.from = start, .checked = true};
 	size_t s, e;
 	enum regex_result r = REGEX_NOMATCH;
-	while (h->n < MAX_HITS && (r = regex_next(re, a->text, end, &scan, &s, &e, NULL)) == REGEX_MATCH)
+	while (h->n < MAX_HITS && (r = regex_next(re, a->text, end, &scan, &s, &e, NULL)) == REGEX_MATCH) {
 		h->v[h->n++] = (struct answer_span){s, e};
+		/* The next search starts at the next word, not after this match:
+		 * a match that starts at a negated word ("isn't thread-safe ..
+		 * threads take turns") must not hide one that starts later
+		 * inside it. */
+		size_t next = s + 1;
+		while (next < end && ((unsigned char)a->text[next] & 0xc0) == 0x80)
+			next++;
+		while (next < end && is_word_byte(a->text[next - 1]) && is_word_byte(a->text[next]))
+			next++;
+		scan.from = next;
+		scan.empty = false;
+	}
 	return h->n == MAX_HITS || r != REGEX_LIMIT;
 }
 

@@ -134,3 +134,10 @@ says @not @wait .. for
 about @daemon
 + The interpreter doesn't wait for daemon threads at exit.
 - The interpreter waits for daemon threads at exit.
+
+# A match that starts at a negated word does not hide a later one inside it.
+term switch: switch+ | take+ turns | took turns
+point
+says @thread .. @switch
++ A counter isn't thread-safe, since threads take turns on the GIL.
+- Threads do not switch.
