@@ -10,7 +10,8 @@
  *   ==> quizzes/gil.yaml <==
  *   ...
  *
- * A name is lessons/ID.yaml, quizzes/ID.yaml or demos/demos.yaml. Text
+ * A name is lessons/ID.yaml, quizzes/ID.yaml, demos/demos.yaml or
+ * terms.yaml (the rubric vocabulary). Text
  * before the first header is lessons/x.yaml. The files are written to a
  * scratch folder, which is then loaded as a content root.
  */
@@ -41,7 +42,7 @@ static void remove_dirs(void)
 
 static bool good_name(const char *s, size_t n)
 {
-	if (n == 16 && memcmp(s, "demos/demos.yaml", 16) == 0)
+	if ((n == 16 && memcmp(s, "demos/demos.yaml", 16) == 0) || (n == 10 && memcmp(s, "terms.yaml", 10) == 0))
 		return true;
 	size_t dir;
 	if (n > 8 && memcmp(s, "lessons/", 8) == 0)
