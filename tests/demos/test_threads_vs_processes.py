@@ -37,6 +37,14 @@ def check(demo):
 
     thread_us, proc_us = get(j, "create_us.thread"), get(j, "create_us.process")
     demo.expect(thread_us > 0 and proc_us > 0, "creation costs not positive")
+    # Load on a shared machine only ever adds time: when one run disagrees,
+    # compare the least cost of each seen over up to three runs.
+    for _ in range(2):
+        if proc_us > thread_us:
+            break
+        k = demo.run_json("--workers", "2", "--increments", "1", "--spawn", "200", "--work-ms", "20")
+        thread_us = min(thread_us, get(k, "create_us.thread"))
+        proc_us = min(proc_us, get(k, "create_us.process"))
     demo.expect(proc_us > thread_us,
                 f"a fork ({proc_us} us) measured cheaper than a thread ({thread_us} us)")
 
