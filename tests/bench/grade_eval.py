@@ -1,14 +1,17 @@
 """Grader evaluation on held-out answers: how many correct answers the text
 rubrics reject, and how many wrong answers they accept.
 
-    python3 tests/bench/grade_eval.py [BUILD_DIR] [--list]
+    python3 tests/bench/grade_eval.py [BUILD_DIR] [--dev] [--list] [--only PREFIX]
 
 tests/data/grading/eval.yaml holds answers written from the questions'
 prompts alone, without seeing the rubrics or their examples: for each text
-question, correct answers in varied words and wrong-but-plausible ones. They
-are never copied into a rubric's examples (that would make the figures
-measure the rubric's memory, not its judgement). --list prints every
-misgraded answer."""
+question, correct answers in varied words and wrong-but-plausible ones. It
+is held out: never copied into a rubric's examples, never read while
+writing a rubric (the figures would then measure the rubric's memory, not
+its judgement). tests/data/grading/dev.yaml, written the same way by
+another hand, is the set rubric authors tune against (--dev). --list
+prints every misgraded answer; --only keeps the questions whose id starts
+with PREFIX."""
 
 import os
 import subprocess
@@ -17,10 +20,16 @@ import sys
 import yaml
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-args = [a for a in sys.argv[1:] if not a.startswith("--")]
+argv = sys.argv[1:]
+only = ""
+if "--only" in argv:
+    i = argv.index("--only")
+    only = argv[i + 1] if i + 1 < len(argv) else ""
+    del argv[i:i + 2]
+args = [a for a in argv if not a.startswith("--")]
 BUILD = os.path.abspath(args[0] if args else os.path.join(TOP, "build"))
 TOOL = os.path.join(BUILD, "tests", "bench", "grade-eval")
-EVAL = os.path.join(TOP, "tests", "data", "grading", "eval.yaml")
+EVAL = os.path.join(TOP, "tests", "data", "grading", "dev.yaml" if "--dev" in sys.argv else "eval.yaml")
 
 
 def main():
@@ -28,6 +37,8 @@ def main():
         entries = yaml.safe_load(f)
     records, answers = [], {}
     for e in entries:
+        if not e["id"].startswith(only):
+            continue
         for kind in ("correct", "wrong"):
             for i, text in enumerate(e.get(kind, [])):
                 label = f"{e['id']}#{kind}#{i}"
