@@ -281,6 +281,140 @@ static void entry_fault(struct diag *d, struct term_entry *e, const char *fmt, c
 
 /* The expansion of name in t's scope, or NULL when no set has that name.
  * One still X_BUSY is a cycle. Faults of entries go to d when not NULL. */
+
+/* ---- factoring an alternation ----
+ *
+ * A term set expands to dozens of alternatives (every phrase in every word
+ * form). Written as a flat alternation, PCRE2 tries each in turn wherever
+ * one could start. The alternatives are split into atoms (a character, an
+ * escape, a class, a group, each with its quantifier; a word's group of
+ * forms is first spread into one alternative per form), merged into a trie,
+ * and written back with shared prefixes factored out:
+ * releas(?:ing|e(?:d|s)?) instead of release|releases|released|releasing.
+ * The language matched is the same. */
+
+struct trie {
+	char *atom;               /* the atom leading here; NULL at the root */
+	struct trie **kids;
+	size_t n, cap;
+	bool end;                 /* an alternative ends here */
+};
+
+static size_t atom_len(const char *p)
+{
+	size_t n;
+	if (p[0] == '\\')
+		n = p[1] ? 2 : 1;
+	else if (p[0] == '[') {
+		n = 1;
+		while (p[n] && p[n] != ']')
+			n += p[n] == '\\' && p[n + 1] ? 2 : 1;
+		if (p[n])
+			n++;
+	} else if (p[0] == '(') {
+		int depth = 0;
+		n = 0;
+		do {
+			if (p[n] == '\\' && p[n + 1])
+				n++;
+			else if (p[n] == '(')
+				depth++;
+			else if (p[n] == ')')
+				depth--;
+			n++;
+		} while (p[n] && depth > 0);
+	} else {
+		n = 1;
+		while (((unsigned char)p[n] & 0xc0) == 0x80)
+			n++;
+	}
+	if (p[n] == '?' || p[n] == '*' || p[n] == '+')
+		n++;
+	return n;
+}
+
+/* Whether the atom is a plain group "(?:a|b|...)" of simple branches. */
+static bool spreadable(const char *a, size_t n)
+{
+	if (n < 5 || strncmp(a, "(?:", 3) != 0 || a[n - 1] != ')')
+		return false;
+	for (size_t i = 3; i < n - 1; i++)
+		if (a[i] == '(' || a[i] == ')' || a[i] == '\\' || a[i] == '[')
+			return false;
+	return true;
+}
+
+static struct trie *trie_kid(struct trie *t, const char *atom, size_t n)
+{
+	char *key = xstrndup(atom, n);
+	/* Caseless matching: a letter is the same atom in either case. */
+	if (n == 1 && key[0] >= 'A' && key[0] <= 'Z')
+		key[0] = (char)(key[0] - 'A' + 'a');
+	for (size_t i = 0; i < t->n; i++)
+		if (strcmp(t->kids[i]->atom, key) == 0) {
+			free(key);
+			return t->kids[i];
+		}
+	struct trie *k = xcalloc(1, sizeof *k);
+	k->atom = key;
+	GROW(t->kids, t->cap, t->n + 1);
+	t->kids[t->n++] = k;
+	return k;
+}
+
+/* Adds the alternative p (a regex source) below t, spreading a group of
+ * word forms into one path per form. */
+static void trie_add(struct trie *t, const char *p)
+{
+	while (*p) {
+		size_t n = atom_len(p);
+		if (spreadable(p, n)) {
+			const char *b = p + 3, *stop = p + n - 1;
+			while (b <= stop) {
+				const char *bar = b;
+				while (bar < stop && *bar != '|')
+					bar++;
+				char *alt = xasprintf("%.*s%s", (int)(bar - b), b, p + n);
+				trie_add(t, alt);
+				free(alt);
+				b = bar + 1;
+			}
+			return;
+		}
+		if (n == 1 && (*p == '|' || *p == ')' || *p == '('))
+			n = strlen(p);   /* not an atom list after all: the rest whole */
+		t = trie_kid(t, p, n);
+		p += n;
+	}
+	t->end = true;
+}
+
+static void trie_write(const struct trie *t, struct buf *b)
+{
+	if (t->n == 0)
+		return;
+	bool group = t->n > 1 || t->end;
+	if (group)
+		buf_puts(b, "(?:");
+	for (size_t i = 0; i < t->n; i++) {
+		if (i)
+			buf_addc(b, '|');
+		buf_puts(b, t->kids[i]->atom);
+		trie_write(t->kids[i], b);
+	}
+	if (group)
+		buf_puts(b, t->end ? ")?" : ")");
+}
+
+static void trie_free(struct trie *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		trie_free(t->kids[i]);
+	free(t->kids);
+	free(t->atom);
+	free(t);
+}
+
 static struct expansion *expand(struct terms *t, const char *name, size_t len, struct diag *d)
 {
 	size_t xi = hmap_get(&t->xindex, name, len);
@@ -329,13 +463,14 @@ static struct expansion *expand(struct terms *t, const char *name, size_t len, s
 	struct buf b;
 	buf_init(&b);
 	buf_puts(&b, "(?<!\\w)(?:");
-	for (size_t i = 0; i < x->n; i++) {
-		if (i)
-			buf_addc(&b, '|');
-		buf_puts(&b, x->alts[i]);
-	}
+	struct trie *root = xcalloc(1, sizeof *root);
+	for (size_t i = 0; i < x->n; i++)
+		trie_add(root, x->alts[i]);
 	if (x->n == 0)
 		buf_puts(&b, "(*FAIL)");
+	else
+		trie_write(root, &b);
+	trie_free(root);
 	buf_puts(&b, ")(?!\\w)");
 	x->joined = buf_detach(&b);
 	x->state = X_DONE;

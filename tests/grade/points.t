@@ -141,3 +141,25 @@ point
 says @thread .. @switch
 + A counter isn't thread-safe, since threads take turns on the GIL.
 - Threads do not switch.
+
+# A set's alternatives are merged into a trie; every form still matches,
+# nothing else does.
+term release2: release+ | give+ up | gave up | non-blocking | I/O
+point
+says @release2
++ it releases the lock
++ it released it
++ releasing
++ release
++ giving up
++ it gave up
++ it gives up
++ non blocking
++ nonblocking
++ IO
++ i/o
+- releas
+- relea
+- give
+- gav up
+- blocking
