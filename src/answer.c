@@ -659,6 +659,19 @@ size_t answer_words_between(const struct answer *a, size_t from, size_t to)
 	return past > first ? past - first : 0;
 }
 
+/* Whether the words in [from, to) include and, or or but. */
+static bool conjunction_between(const struct answer *a, size_t from, size_t to)
+{
+	for (size_t i = lower_bound(a->words, a->nwords, from, false); i < a->nwords && a->words[i].end <= to; i++) {
+		size_t n = a->words[i].end - a->words[i].start;
+		const char *w = a->text + a->words[i].start;
+		if ((n == 3 && (strncasecmp(w, "and", 3) == 0 || strncasecmp(w, "but", 3) == 0)) ||
+		    (n == 2 && strncasecmp(w, "or", 2) == 0))
+			return true;
+	}
+	return false;
+}
+
 bool answer_negated(const struct answer *a, size_t start, size_t end, bool inner_ok,
                     const struct answer_span *others, size_t n, const struct answer_span *own, size_t nown)
 {
@@ -683,6 +696,11 @@ bool answer_negated(const struct answer *a, size_t start, size_t end, bool inner
 		}
 		if (answer_clause_at(a, g->start) != clause || memchr(a->text + g->end, ',', start - g->end) ||
 		    answer_words_between(a, g->end, start) > 4)
+			continue;
+		/* "no" qualifies a noun: "uses no CPU and releases the GIL"
+		 * says nothing against what follows the "and". */
+		if (g->end - g->start == 2 && strncasecmp(a->text + g->start, "no", 2) == 0 &&
+		    conjunction_between(a, g->end, start))
 			continue;
 		bool other = false;
 		for (size_t k = 0; k < n && !other; k++)

@@ -77,29 +77,35 @@ static size_t gap(struct answer_span x, struct answer_span y)
 	return x.end <= y.start ? y.start - x.end : y.end <= x.start ? x.start - y.end : 0;
 }
 
-/* Whether a comma stands between two matches. */
-static bool comma_between(const struct answer *a, struct answer_span x, struct answer_span y)
+/* How far apart two matches stand: 2 across a semicolon or a colon, 1
+ * across a comma, 0 in one phrase. */
+static int separation(const struct answer *a, struct answer_span x, struct answer_span y)
 {
 	size_t from = x.end <= y.start ? x.end : y.end, to = x.end <= y.start ? y.start : x.start;
-	return to > from && memchr(a->text + from, ',', to - from) != NULL;
+	if (to <= from)
+		return 0;
+	const char *p = a->text + from;
+	size_t n = to - from;
+	return memchr(p, ';', n) || memchr(p, ':', n) ? 2 : memchr(p, ',', n) ? 1 : 0;
 }
 
 /* Whether an about match A binds to the claim S against every not_about
- * match: a subject in the claim's own comma-delimited phrase wins over one
- * beyond a comma ("await is sequential, create_task is concurrent"); then
- * the nearer wins, and on a tie the one before the claim. */
+ * match: a subject in the claim's own phrase wins over one beyond a comma
+ * ("await is sequential, create_task is concurrent"), and one beyond a comma
+ * over one beyond a semicolon or colon; then the nearer wins, and on a tie
+ * the one before the claim. */
 static bool binds(struct answer_span s, struct answer_span about, const struct answer *a, const struct hits *no,
                   const bool *no_neg)
 {
 	size_t da = gap(about, s);
 	bool a_before = about.end <= s.start;
-	bool a_comma = comma_between(a, about, s);
+	int a_sep = separation(a, about, s);
 	for (size_t i = 0; i < no->n; i++) {
 		if (no_neg[i])
 			continue;
-		bool n_comma = comma_between(a, no->v[i], s);
-		if (a_comma != n_comma) {
-			if (a_comma)
+		int n_sep = separation(a, no->v[i], s);
+		if (a_sep != n_sep) {
+			if (a_sep > n_sep)
 				return false;
 			continue;
 		}

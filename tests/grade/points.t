@@ -163,3 +163,18 @@ says @release2
 - give
 - gav up
 - blocking
+
+# A subject beyond a semicolon binds after one beyond a comma only; "no"
+# qualifying a noun does not negate the verb after an "and".
+term gather: gather | asyncio.gather
+point
+says run\w* to completion|carr\w+ on
+about @gather
+not_about @create-task
++ gather raises the first error, but the other tasks run to completion anyway; create_task cancels nothing.
+- create_task lets the others carry on; gather cancels them.
+
+point
+says @release .. @gil
++ The sleeping thread uses no CPU and releases the GIL.
+- The sleeping thread uses no CPU and no GIL is released.
