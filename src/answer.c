@@ -556,7 +556,10 @@ bool answer_has_negator(const char *text)
 	for (size_t i = 0; i < w.n && !found; i++) {
 		found = negator_word(text, &w.v[i]);
 		for (size_t k = 0; k < ARRAY_SIZE(stems) && !found; k++)
-			found = word_is(text, &w.v[i], stems[k]) && w.v[i].end < len && text[w.v[i].end] != ' ';
+			/* "doesn't", "doesn.t", "can[’']t": the stem, then the
+			 * apostrophe or what stands for it ("can|" is no negator). */
+			found = word_is(text, &w.v[i], stems[k]) && w.v[i].end < len &&
+			        strchr("'.[\\\xe2", text[w.v[i].end]) != NULL;
 	}
 	free(w.v);
 	return found;

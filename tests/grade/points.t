@@ -178,3 +178,9 @@ point
 says @release .. @gil
 + The sleeping thread uses no CPU and releases the GIL.
 - The sleeping thread uses no CPU and no GIL is released.
+
+# "can|" in a pattern is not a negator: negators inside the match still count.
+point
+says @release .. (can|may) @run
++ It releases the GIL so others can run.
+- It releases its hold, never the GIL, so others can run.
