@@ -491,7 +491,7 @@ static bool negator_word(const char *t, const struct answer_span *w)
 	                                    "werent", "shouldnt", "couldnt", "wouldnt", "hasnt", "havent",
 	                                    "hadnt", "mustnt", "neednt", "aint"};
 	size_t n = w->end - w->start;
-	if (n < 2 || n > 8 || !strchr("nNcCdDiIaAwWhHmMsSuU", t[w->start]))
+	if (n < 2 || n > 10 || !strchr("nNcCdDiIaAwWhHmMsSuU", t[w->start]))
 		return false;   /* most words: one look */
 	if (n >= 3 && strncasecmp(t + w->end - 3, "n't", 3) == 0)
 		return true;
@@ -701,8 +701,10 @@ bool answer_negated(const struct answer *a, size_t start, size_t end, bool inner
 		    answer_words_between(a, g->end, start) > 4)
 			continue;
 		/* "no" qualifies a noun: "uses no CPU and releases the GIL"
-		 * says nothing against what follows the "and". */
-		if (g->end - g->start == 2 && strncasecmp(a->text + g->start, "no", 2) == 0 &&
+		 * says nothing against what follows the "and"; nor does "doesn't
+		 * crash and no traceback is printed" deny a claim that states its
+		 * own negation. */
+		if (((g->end - g->start == 2 && strncasecmp(a->text + g->start, "no", 2) == 0) || inner_ok) &&
 		    conjunction_between(a, g->end, start))
 			continue;
 		bool other = false;

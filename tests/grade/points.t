@@ -184,3 +184,16 @@ point
 says @release .. (can|may) @run
 + It releases the GIL so others can run.
 - It releases its hold, never the GIL, so others can run.
+
+# n't words of any length; a claim that states its own negation is not
+# denied across an "and".
+point
+says @release .. @gil
++ It releases the GIL.
+- It shouldn't release the GIL.
+- It wouldn't release the GIL.
+
+point
+says no traceback .. printed
++ The worker doesn't crash and no traceback is printed.
+- A traceback is printed.
