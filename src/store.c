@@ -1460,23 +1460,29 @@ int store_last_sessions(struct store *st, enum store_session_kind kind, int n, s
 
 /* ---- counts ---- */
 
+/* Runs a cached one-number query over [a, b) into *out. */
+static int count_query(struct store *st, enum stmt_id stmt, int64_t a, int64_t b, int64_t *out, char **err)
+{
+	sqlite3_stmt *s = cached(st, stmt, err);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, a);
+	sqlite3_bind_int64(s, 2, b);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW)
+		return db_fail(st, err, "cannot count the reviews");
+	return 0;
+}
+
 static int count_exact(struct store *st, int64_t from, int64_t to, bool new_only, int64_t *count, char **err)
 {
 	*count = 0;
 	if (from >= to)
 		return 0;
-	sqlite3_stmt *s = cached(st, new_only ? S_COUNT_RANGE_NEW : S_COUNT_RANGE, err);
-	if (!s)
-		return -1;
-	sqlite3_bind_int64(s, 1, from);
-	sqlite3_bind_int64(s, 2, to);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*count = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW)
-		return db_fail(st, err, "cannot count the reviews");
-	return 0;
+	return count_query(st, new_only ? S_COUNT_RANGE_NEW : S_COUNT_RANGE, from, to, count, err);
 }
 
 /* Counts the reviews with from <= at < to: the whole 15-minute buckets in
@@ -1499,17 +1505,10 @@ static int count_range(struct store *st, int64_t from, int64_t to, bool new_only
 	if (count_exact(st, from, lo, new_only, &below, err) < 0 ||
 	    count_exact(st, hi, to, new_only, &above, err) < 0)
 		return -1;
-	sqlite3_stmt *s = cached(st, new_only ? S_SUM_BUCKETS_NEW : S_SUM_BUCKETS, err);
-	if (!s)
+	int64_t whole = 0;
+	if (count_query(st, new_only ? S_SUM_BUCKETS_NEW : S_SUM_BUCKETS, lo, hi, &whole, err) < 0)
 		return -1;
-	sqlite3_bind_int64(s, 1, lo);
-	sqlite3_bind_int64(s, 2, hi);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*count = below + sqlite3_column_int64(s, 0) + above;
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW)
-		return db_fail(st, err, "cannot count the reviews");
+	*count = below + whole + above;
 	return 0;
 }
 
