@@ -1007,6 +1007,24 @@ static void front_and_back(const struct question *q, struct buf *front, struct b
 
 static const char anki_usage[] = "usage: export --anki FILE";
 
+/* Writes b to file ("-": standard output). Returns 0, or 3 after a
+ * one-line error. shown is the file name as it may be shown. */
+static int write_out(const char *file, const char *shown, const struct buf *b)
+{
+	bool to_stdout = strcmp(file, "-") == 0;
+	FILE *f = to_stdout ? stdout : fopen(file, "w");
+	bool ok = f != NULL;
+	if (f) {
+		ok = fwrite(b->data, 1, b->len, f) == b->len;
+		ok = (to_stdout ? fflush(f) == 0 : fclose(f) == 0) && ok;
+	}
+	if (!ok) {
+		fprintf(stderr, "error: cannot write '%s': %s\n", shown, strerror(errno));
+		return 3;
+	}
+	return 0;
+}
+
 int cmd_export(struct ctx *x, int argc, char **argv)
 {
 	const char *file = NULL;
@@ -1062,23 +1080,10 @@ int cmd_export(struct ctx *x, int argc, char **argv)
 	buf_release(&front);
 	buf_release(&back);
 
-	int rc = 0;
-	bool to_stdout = strcmp(file, "-") == 0;
 	char *shown = str_visible(file);
-	FILE *f = to_stdout ? stdout : fopen(file, "w");
-	if (!f) {
-		fprintf(stderr, "error: cannot write '%s': %s\n", shown, strerror(errno));
-		rc = 3;
-	} else {
-		bool ok = fwrite(out.data, 1, out.len, f) == out.len;
-		ok = (to_stdout ? fflush(f) == 0 : fclose(f) == 0) && ok;
-		if (!ok) {
-			fprintf(stderr, "error: cannot write '%s': %s\n", shown, strerror(errno));
-			rc = 3;
-		} else if (!to_stdout) {
-			printf("exported %zu notes to '%s'\n", n, shown);
-		}
-	}
+	int rc = write_out(file, shown, &out);
+	if (rc == 0 && strcmp(file, "-") != 0)
+		printf("exported %zu notes to '%s'\n", n, shown);
 	free(shown);
 	buf_release(&out);
 	return rc;
@@ -1237,23 +1242,11 @@ int cmd_disputes(struct ctx *x, int argc, char **argv)
 		nq += i == 0 || strcmp(l.v[i].question_id, l.v[i - 1].question_id) != 0;
 	if (file) {
 		disputes_yaml(&b, l.v, l.n);
-		bool to_stdout = strcmp(file, "-") == 0;
 		char *shown = str_visible(file);
-		FILE *f = to_stdout ? stdout : fopen(file, "w");
-		if (!f) {
-			fprintf(stderr, "error: cannot write '%s': %s\n", shown, strerror(errno));
-			rc = 3;
-		} else {
-			bool ok = fwrite(b.data, 1, b.len, f) == b.len;
-			ok = (to_stdout ? fflush(f) == 0 : fclose(f) == 0) && ok;
-			if (!ok) {
-				fprintf(stderr, "error: cannot write '%s': %s\n", shown, strerror(errno));
-				rc = 3;
-			} else if (!to_stdout) {
-				printf("exported %zu dispute%s on %zu question%s to '%s'\n", l.n, l.n == 1 ? "" : "s", nq,
-				       nq == 1 ? "" : "s", shown);
-			}
-		}
+		rc = write_out(file, shown, &b);
+		if (rc == 0 && strcmp(file, "-") != 0)
+			printf("exported %zu dispute%s on %zu question%s to '%s'\n", l.n, l.n == 1 ? "" : "s", nq,
+			       nq == 1 ? "" : "s", shown);
 		free(shown);
 	} else if (json) {
 		buf_puts(&b, "{\"disputes\": [");
