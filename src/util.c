@@ -245,46 +245,61 @@ bool is_id(const char *s)
 	return true;
 }
 
+/* Decodes one code point of s[0..n) (n >= 1) into *cp and returns its length,
+ * or returns 0 when s does not start with valid UTF-8. */
+static size_t utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
+{
+	unsigned c = s[0];
+	size_t len;
+	unsigned min;
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	} else if ((c & 0xe0) == 0xc0) {
+		len = 2, min = 0x80, c &= 0x1f;
+	} else if ((c & 0xf0) == 0xe0) {
+		len = 3, min = 0x800, c &= 0x0f;
+	} else if ((c & 0xf8) == 0xf0) {
+		len = 4, min = 0x10000, c &= 0x07;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (size_t k = 1; k < len; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[k] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return len;
+}
+
 bool utf8_valid(const char *s, size_t n, size_t *bad)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
 	while (i < n) {
-		unsigned c = p[i];
-		size_t len;
-		unsigned min;
-		if (c < 0x80) {
+		if (p[i] < 0x80) {
 			i++;
 			/* Content is mostly ASCII: skip it eight bytes at a time. */
 			uint64_t w;
 			while (i + 8 <= n && (memcpy(&w, p + i, 8), (w & 0x8080808080808080u) == 0))
 				i += 8;
 			continue;
-		} else if ((c & 0xe0) == 0xc0) {
-			len = 2, min = 0x80, c &= 0x1f;
-		} else if ((c & 0xf0) == 0xe0) {
-			len = 3, min = 0x800, c &= 0x0f;
-		} else if ((c & 0xf8) == 0xf0) {
-			len = 4, min = 0x10000, c &= 0x07;
-		} else {
-			goto invalid;
 		}
-		if (i + len > n)
-			goto invalid;
-		for (size_t k = 1; k < len; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				goto invalid;
-			c = (c << 6) | (p[i + k] & 0x3f);
+		unsigned cp;
+		size_t len = utf8_decode(p + i, n - i, &cp);
+		if (len == 0) {
+			if (bad)
+				*bad = i;
+			return false;
 		}
-		if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-			goto invalid;
 		i += len;
 	}
 	return true;
-invalid:
-	if (bad)
-		*bad = i;
-	return false;
 }
 
 size_t utf8_width(const char *s, size_t n)
@@ -321,37 +336,6 @@ bool str_ends(const char *s, const char *suffix)
 	return ls >= lx && strcmp(s + ls - lx, suffix) == 0;
 }
 
-/* Decodes one code point of s[0..n) (n >= 1) into *cp and returns its length,
- * or returns 0 when s does not start with valid UTF-8. */
-static size_t utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
-{
-	unsigned c = s[0];
-	size_t len;
-	unsigned min;
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	} else if ((c & 0xe0) == 0xc0) {
-		len = 2, min = 0x80, c &= 0x1f;
-	} else if ((c & 0xf0) == 0xe0) {
-		len = 3, min = 0x800, c &= 0x0f;
-	} else if ((c & 0xf8) == 0xf0) {
-		len = 4, min = 0x10000, c &= 0x07;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (size_t k = 1; k < len; k++) {
-		if ((s[k] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[k] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
 
 /* The visible form of the character at s[i]: sets *out (at most 8 bytes, or
  * s + i itself) and *outlen, *cols (columns, at least 1 unless it is a kept
