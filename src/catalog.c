@@ -46,7 +46,9 @@ struct catalog {
 	 * catalog_link expands: terms are known only once every root is in. */
 	struct terms **vocabs;
 	bool *vocab_ref;         /* the vocabulary is reference content */
-	size_t nvocabs, capvocabs, capvocab_ref;
+	bool *vocab_cached;      /* it came from the cache: clean when cached */
+	bool vocabs_cached;      /* every vocabulary came from the cache */
+	size_t nvocabs, capvocabs, capvocab_ref, capvocab_cached;
 	struct hmap term_files;  /* a terms file's identity -> vocabs[] */
 	struct terms *base;      /* the first root's vocabulary, or NULL */
 	bool base_set;           /* a root was added: base is decided */
@@ -476,6 +478,17 @@ struct regex *catalog_rubric_regex(const struct rubric_point *p, enum rubric_rol
 		 * changes no content. The file loaded cleanly when it was cached,
 		 * so the patterns compile. */
 		struct rubric_point *m = (struct rubric_point *)p;
+		if (m->terms) {
+			const char *srcs[RUBRIC_CODE] = {m->says, m->reject, m->about, m->not_about};
+			for (int r = 0; r < RUBRIC_CODE; r++) {
+				size_t bad;
+				if (srcs[r] && !m->expanded[r]) {
+					m->expanded[r] = terms_expand(m->terms, srcs[r], &bad);
+					m->negative[r] = answer_has_negator(srcs[r]);
+				}
+			}
+			m->terms = NULL;
+		}
 		for (int r = 0; r < RUBRIC_NROLES; r++) {
 			const char *src = role_source(p, (enum rubric_role)r);
 			struct regex **slot = role_slot(m, (enum rubric_role)r);
@@ -507,7 +520,8 @@ static void load_point_language(struct loader *L, const struct ynode *n, struct 
 		*poss[r] = pos_of(v);
 		pp.plain[r] = v->plain;
 		pp.exact[r] = !strchr(v->str, '\n') && (v->plain || !strpbrk(v->str, "'\"\\"));
-		rp->negative[r] = answer_has_negator(v->str);
+		if (!L->cached)
+			rp->negative[r] = answer_has_negator(v->str);
 	}
 	if (rp->about && !rp->says)
 		ERR(L, ynode_get(n, "about"), "'about' needs 'says' in a rubric point");
@@ -1079,6 +1093,8 @@ static void load_terms(struct loader *L, const struct ynode *root, const struct 
 	GROW(L->c->vocab_ref, L->c->capvocab_ref, L->c->nvocabs + 1);
 	L->c->vocabs[L->c->nvocabs] = t;
 	L->c->vocab_ref[L->c->nvocabs] = L->reference;
+	GROW(L->c->vocab_cached, L->c->capvocab_cached, L->c->nvocabs + 1);
+	L->c->vocab_cached[L->c->nvocabs] = L->cached;
 	unsigned long long id[2];
 	hmap_add(&L->c->term_files, id, file_key(st, id), L->c->nvocabs++);
 	const struct ynode *map = ynode_get(root, "terms");
@@ -1308,6 +1324,7 @@ void catalog_free(struct catalog *c)
 		terms_free(c->vocabs[i]);
 	free(c->vocabs);
 	free(c->vocab_ref);
+	free(c->vocab_cached);
 	hmap_release(&c->term_files);
 	free(c->pending);
 	free(c->docs);
@@ -1723,6 +1740,12 @@ static void link_point(struct catalog *c, struct diag *dg, const struct pending_
 	const char *srcs[RUBRIC_CODE] = {p->says, p->reject, p->about, p->not_about};
 	const struct pos poss[RUBRIC_CODE] = {p->says_pos, p->reject_pos, p->about_pos, p->not_about_pos};
 	struct terms *t = pp->terms ? pp->terms : c->base;
+	if (pp->cached && c->vocabs_cached) {
+		/* Clean when it was cached, against the same vocabulary:
+		 * expanded on first use. */
+		p->terms = t;
+		return;
+	}
 	for (int r = 0; r < RUBRIC_CODE; r++) {
 		if (!srcs[r])
 			continue;
@@ -1777,13 +1800,20 @@ static void link_terms(struct catalog *c, struct diag *d)
 {
 	for (size_t i = 0; i < c->nvocabs; i++)
 		terms_set_base(c->vocabs[i], c->base);
+	/* A vocabulary served from the cache was clean when cached: its sets
+	 * are expanded as the patterns that use them are. */
 	if (c->base)
 		for (size_t i = 0; i < c->nvocabs; i++)
-			if (c->vocabs[i] == c->base)
+			if (c->vocabs[i] == c->base && !c->vocab_cached[i])
 				terms_check(c->base, sink(c, c->vocab_ref[i], d));
 	for (size_t i = 0; i < c->nvocabs; i++)
-		if (c->vocabs[i] != c->base)
+		if (c->vocabs[i] != c->base && !c->vocab_cached[i])
 			terms_check(c->vocabs[i], sink(c, c->vocab_ref[i], d));
+	/* When a vocabulary was read again (it changed), every point is
+	 * expanded now, so a term it lost is reported in every quiz. */
+	c->vocabs_cached = true;
+	for (size_t i = 0; i < c->nvocabs; i++)
+		c->vocabs_cached &= c->vocab_cached[i];
 	for (size_t i = 0; i < c->npending; i++)
 		link_point(c, sink(c, c->pending[i].reference, d), &c->pending[i]);
 	free(c->pending);

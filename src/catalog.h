@@ -85,6 +85,9 @@ struct rubric_point {
 	 * strings, set by catalog_link; NULL for a legacy point). */
 	char *expanded[RUBRIC_CODE];
 	bool negative[RUBRIC_CODE];   /* the pattern's own text holds a negator */
+	/* A point of a file served from the cache keeps its vocabulary here and
+	 * is expanded, checked for negators and compiled on first use. */
+	struct terms *terms;
 	/* Use catalog_rubric_regex(): a catalog served from the cache compiles
 	 * a point's patterns when it is first graded. */
 	struct regex *re, *reject_re;   /* NULL when not compiled (yet), or it does not compile */

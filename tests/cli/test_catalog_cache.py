@@ -236,6 +236,47 @@ def test_rubric_graded_from_the_cache():
         expect(s.identity() == before, "the quiz did not run from the cache")
 
 
+TERMS = """\
+terms:
+  zero: [zero, nought, "0"]
+  three: [three, "3"]
+  add: [add+, sum+]
+"""
+
+LANG_QUIZ = """\
+topic: alpha
+questions:
+  - id: alpha-text
+    type: text
+    prompt: Why is the sum six?
+    rubric:
+      - point: adds 0 to 3
+        says: '@add .. @zero .. @three'
+    model_answer: It adds 0, 1, 2 and 3.
+"""
+
+
+def test_rubric_language_from_the_cache():
+    """A point in the rubric language from a cached quiz is expanded on
+    first use, negation-aware; when terms.yaml changes and loses a set the
+    cached quiz uses, every command reports the unknown term."""
+    with tempfile.TemporaryDirectory() as tmp:
+        s = Setup(tmp)
+        write(os.path.join(s.root, "terms.yaml"), TERMS)
+        write(s.quiz, LANG_QUIZ)
+        s.learn()
+        before = s.settle()
+        rc, out, err = run(["quiz", "alpha"], env=s.env, stdin="It sums nought up to three.\n.\n3\n")
+        expect(rc == 0 and "✓ found  adds 0 to 3" in out, f"{rc} {out} {err}")
+        rc, out, err = run(["quiz", "alpha"], env=s.env, stdin="It does not sum nought up to three.\n.\n3\n")
+        expect("✓ found" not in out and "adds 0 to 3" in out, f"the negated claim: {out}")
+        expect(s.identity() == before, "the quiz did not run from the cache")
+        write(os.path.join(s.root, "terms.yaml"), TERMS.replace("  zero: [zero, nought, \"0\"]\n", ""))
+        for argv in (["topics"], ["quiz", "alpha"], ["check", s.root]):
+            rc, out, err = run(argv, env=s.env, stdin="quit\n")
+            expect(rc == 2 and "unknown term '@zero'" in err, f"{argv}: {rc} {err!r}")
+
+
 def test_content_option_and_check():
     with tempfile.TemporaryDirectory() as tmp:
         s = Setup(tmp)
