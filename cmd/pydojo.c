@@ -146,15 +146,9 @@ static int stdout_errno;
 static ssize_t stdout_write(void *cookie, const char *data, size_t n)
 {
 	(void)cookie;
-	for (size_t off = 0; off < n;) {
-		ssize_t w = write(1, data + off, n - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			stdout_errno = w < 0 ? errno : EIO;
-			return -1;
-		}
-		off += (size_t)w;
+	if (write_all(1, data, n) < 0) {
+		stdout_errno = errno;
+		return -1;
 	}
 	return (ssize_t)n;
 }

@@ -706,14 +706,8 @@ static int run_pager(char *const argv[], const char *text, size_t len)
 	ign.sa_handler = SIG_IGN;
 	sigemptyset(&ign.sa_mask);
 	sigaction(SIGPIPE, &ign, &old);
-	for (size_t off = 0; started && off < len;) {
-		ssize_t k = write(fds[1], text + off, len - off);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			break;
-		off += (size_t)k;
-	}
+	if (started)
+		(void)write_all(fds[1], text, len);   /* a pager that quit early took what it wanted */
 	close(fds[1]);
 	int st;
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)

@@ -48,6 +48,10 @@ char *buf_detach(struct buf *b);
  * device (EINVAL). It never waits for a FIFO's writer. */
 int read_file_limit(const char *path, size_t max, char **out, size_t *len);
 
+/* Writes all n bytes to fd, going on after EINTR and short writes. Returns
+ * 0, or -1 with errno set (EIO when write wrote nothing). */
+int write_all(int fd, const void *data, size_t n);
+
 /* Levenshtein distance, capped: returns cap+1 when the distance exceeds cap. */
 size_t edit_distance(const char *a, const char *b, size_t cap);
 

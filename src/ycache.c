@@ -352,20 +352,6 @@ void ycache_put(struct ycache *yc, const struct stat *st, const struct ydoc *doc
 	free(order);
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 void ycache_save(struct ycache *yc)
 {
 	if (!yc->nfresh && yc->nused == yc->nold)
