@@ -44,11 +44,13 @@ struct catalog {
 	struct hmap lesson_ids, demo_ids;
 	/* Vocabularies (terms.yaml files) and the rubric points whose @terms
 	 * catalog_link expands: terms are known only once every root is in. */
-	struct terms **vocabs;
-	bool *vocab_ref;         /* the vocabulary is reference content */
-	bool *vocab_cached;      /* it came from the cache: clean when cached */
+	struct vocab {
+		struct terms *terms;
+		bool reference;      /* reference content */
+		bool cached;         /* from the cache: clean when cached */
+	} *vocabs;
 	bool vocabs_cached;      /* every vocabulary came from the cache */
-	size_t nvocabs, capvocabs, capvocab_ref, capvocab_cached;
+	size_t nvocabs, capvocabs;
 	struct hmap term_files;  /* a terms file's identity -> vocabs[] */
 	struct terms *base;      /* the first root's vocabulary, or NULL */
 	bool base_set;           /* a root was added: base is decided */
@@ -1090,11 +1092,7 @@ static void load_terms(struct loader *L, const struct ynode *root, const struct 
 	check_keys(L, root, terms_keys, ARRAY_SIZE(terms_keys), "a terms file");
 	struct terms *t = terms_new();
 	GROW(L->c->vocabs, L->c->capvocabs, L->c->nvocabs + 1);
-	GROW(L->c->vocab_ref, L->c->capvocab_ref, L->c->nvocabs + 1);
-	L->c->vocabs[L->c->nvocabs] = t;
-	L->c->vocab_ref[L->c->nvocabs] = L->reference;
-	GROW(L->c->vocab_cached, L->c->capvocab_cached, L->c->nvocabs + 1);
-	L->c->vocab_cached[L->c->nvocabs] = L->cached;
+	L->c->vocabs[L->c->nvocabs] = (struct vocab){t, L->reference, L->cached};
 	unsigned long long id[2];
 	hmap_add(&L->c->term_files, id, file_key(st, id), L->c->nvocabs++);
 	const struct ynode *map = ynode_get(root, "terms");
@@ -1140,10 +1138,10 @@ static struct terms *root_terms(struct catalog *c, const char *path, bool refere
 	unsigned long long id[2];
 	size_t i = hmap_get(&c->term_files, id, file_key(&st, id));
 	if (i != HMAP_NONE)
-		return c->vocabs[i];
+		return c->vocabs[i].terms;
 	size_t before = c->nvocabs;
 	load_file(c, path, KIND_TERMS, reference, NULL, d);
-	return c->nvocabs > before ? c->vocabs[before] : NULL;
+	return c->nvocabs > before ? c->vocabs[before].terms : NULL;
 }
 
 /* ---- files and roots ---- */
@@ -1321,10 +1319,8 @@ void catalog_free(struct catalog *c)
 	hmap_release(&c->lesson_ids);
 	hmap_release(&c->demo_ids);
 	for (size_t i = 0; i < c->nvocabs; i++)
-		terms_free(c->vocabs[i]);
+		terms_free(c->vocabs[i].terms);
 	free(c->vocabs);
-	free(c->vocab_ref);
-	free(c->vocab_cached);
 	hmap_release(&c->term_files);
 	free(c->pending);
 	free(c->docs);
@@ -1798,22 +1794,22 @@ static void link_point(struct catalog *c, struct diag *dg, const struct pending_
  * still where the pending list says. */
 static void link_terms(struct catalog *c, struct diag *d)
 {
-	for (size_t i = 0; i < c->nvocabs; i++)
-		terms_set_base(c->vocabs[i], c->base);
-	/* A vocabulary served from the cache was clean when cached: its sets
-	 * are expanded as the patterns that use them are. */
-	if (c->base)
-		for (size_t i = 0; i < c->nvocabs; i++)
-			if (c->vocabs[i] == c->base && !c->vocab_cached[i])
-				terms_check(c->base, sink(c, c->vocab_ref[i], d));
-	for (size_t i = 0; i < c->nvocabs; i++)
-		if (c->vocabs[i] != c->base && !c->vocab_cached[i])
-			terms_check(c->vocabs[i], sink(c, c->vocab_ref[i], d));
-	/* When a vocabulary was read again (it changed), every point is
-	 * expanded now, so a term it lost is reported in every quiz. */
 	c->vocabs_cached = true;
-	for (size_t i = 0; i < c->nvocabs; i++)
-		c->vocabs_cached &= c->vocab_cached[i];
+	for (size_t i = 0; i < c->nvocabs; i++) {
+		terms_set_base(c->vocabs[i].terms, c->base);
+		c->vocabs_cached &= c->vocabs[i].cached;
+	}
+	/* A vocabulary served from the cache was clean when cached: its sets
+	 * are expanded as the patterns that use them are. The base is checked
+	 * first, since the others extend it. When a vocabulary was read again
+	 * (it changed), every point is expanded now, so a term it lost is
+	 * reported in every quiz. */
+	for (int base = 1; base >= 0; base--)
+		for (size_t i = 0; i < c->nvocabs; i++) {
+			const struct vocab *v = &c->vocabs[i];
+			if ((v->terms == c->base) == base && !v->cached)
+				terms_check(v->terms, sink(c, v->reference, d));
+		}
 	for (size_t i = 0; i < c->npending; i++)
 		link_point(c, sink(c, c->pending[i].reference, d), &c->pending[i]);
 	free(c->pending);

@@ -96,11 +96,6 @@ static struct term_set *own_set(const struct terms *t, const char *name, size_t 
 	return i == HMAP_NONE ? NULL : &t->sets[i];
 }
 
-bool terms_has(const struct terms *t, const char *name, size_t len)
-{
-	return t && (own_set(t, name, len) || own_set(t->base, name, len));
-}
-
 /* ---- one phrase ---- */
 
 static bool is_vowel(char c)

@@ -41,8 +41,6 @@ void terms_free(struct terms *t);
 void terms_set_base(struct terms *t, struct terms *base);
 /* Adds an entry to set name (created when new), found at file:line:col. */
 void terms_add(struct terms *t, const char *name, const char *entry, const char *file, int line, int col);
-/* Whether t or its base defines name (len bytes). */
-bool terms_has(const struct terms *t, const char *name, size_t len);
 /* Expands every set t itself defines, reporting each unknown include and
  * each cycle once, at its entry, to d. Returns 0 when it reported none. */
 int terms_check(struct terms *t, struct diag *d);
