@@ -77,10 +77,16 @@ struct render_opts ctx_render_opts(const struct ctx *x)
 	return (struct render_opts){render_term_width(1), color};
 }
 
+/* Whether long output goes through the pager: only to and from a terminal. */
+static bool paged(void)
+{
+	return isatty(1) && isatty(0);
+}
+
 static void out_page(struct ctx *x, struct buf *b)
 {
 	(void)x;
-	render_page(b->data, b->len, isatty(1) && isatty(0));
+	render_page(b->data, b->len, paged());
 }
 
 const char *cmd_opt_value(int argc, char **argv, int *i, const char *name, bool *missing)
@@ -519,7 +525,7 @@ static int cmd_search(struct ctx *x, int argc, char **argv)
 	struct search_out so;
 	buf_init(&so.b);
 	so.o = ctx_render_opts(x);
-	so.stream = !(isatty(1) && isatty(0));
+	so.stream = !paged();
 	const char *why = NULL;
 	long hits = search_catalog(c, re, on_hit, &so, &why);
 	regex_free(re);
