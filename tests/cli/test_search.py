@@ -69,13 +69,20 @@ def test_empty_matches_multibyte():
 
 
 def test_empty_matches_shipped_content():
-    counts = {}
+    counts, outs = {}, {}
     for pattern in ("x?", r"\b", "gil|", "x*", "^"):
         status, out, err = run(["search", pattern])
         expect(status == 0, f"'{pattern}': exit {status}: {err!r}")
         m = re.match(r"^(\d+) matching lines$", out.splitlines()[-1])
         expect(m, f"'{pattern}': no count: {out[-200:]!r}")
         counts[pattern] = int(m.group(1))
+        outs[pattern] = out
+        # Written out in 64 KiB pieces when no pager takes it: every hit
+        # line once, none lost at a piece's edge.
+        expect(len(out.splitlines()) == counts[pattern] + 1,
+               f"'{pattern}': {len(out.splitlines()) - 1} lines for {counts[pattern]} hits")
+    expect(len(outs["^"]) > 64 * 1024, "the output does not cross a 64 KiB piece")
+    expect(outs["x?"] == outs["^"] == outs["x*"], "the same lines, in the same order, for every-line patterns")
     # Every line matches each of these but \b, which needs a word character.
     expect(counts["x?"] == counts["x*"] == counts["gil|"] == counts["^"] > 1000, f"{counts}")
     expect(0 < counts[r"\b"] <= counts["x?"], f"{counts}")
