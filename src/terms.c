@@ -454,7 +454,8 @@ static struct expansion *expand(struct terms *t, const char *name, size_t len, s
 		}
 	}
 	struct expansion *x = &t->x[xi];
-	qsort(x->alts, x->n, sizeof *x->alts, cmp_longest);
+	if (x->n > 1)   /* a set whose every entry failed has no array at all */
+		qsort(x->alts, x->n, sizeof *x->alts, cmp_longest);
 	struct buf b;
 	buf_init(&b);
 	buf_puts(&b, "(?<!\\w)(?:");
