@@ -59,6 +59,7 @@ struct catalog {
 	struct diag scratch;     /* receives the faults of reference content */
 	bool skip_grading;       /* link grades no model answer or example */
 	struct ycache *cache;    /* parsed files, or NULL */
+	char *verified_path;     /* checks that passed (ycache.h), or NULL */
 };
 
 /* One load: where errors go. */
@@ -1297,6 +1298,12 @@ void catalog_skip_grading(struct catalog *c, bool skip)
 	c->skip_grading = skip;
 }
 
+void catalog_use_verified(struct catalog *c, const char *path)
+{
+	free(c->verified_path);
+	c->verified_path = path ? xstrdup(path) : NULL;
+}
+
 void catalog_use_cache(struct catalog *c, const char *path)
 {
 	ycache_free(c->cache);
@@ -1324,6 +1331,7 @@ void catalog_free(struct catalog *c)
 	hmap_release(&c->term_files);
 	free(c->pending);
 	free(c->docs);
+	free(c->verified_path);
 	ycache_free(c->cache);   /* after the docs: it holds cached trees' strings */
 	free(c->lessons);
 	free(c->quizzes);
@@ -1552,6 +1560,59 @@ static void check_text_question(struct diag *dg, const struct question *q)
 	free(hits);
 }
 
+static void compile_point(struct diag *dg, struct rubric_point *p);
+
+/* The key of all that decides check_text_question's outcome. */
+static struct ycheck_key text_check_key(const struct question *q)
+{
+	struct ycheck_key k = {{0, 0}};
+	ycheck_key_add(&k, &q->pass, sizeof q->pass);
+	ycheck_key_add(&k, &q->nrubric, sizeof q->nrubric);
+	for (size_t i = 0; i < q->nrubric; i++) {
+		const struct rubric_point *p = &q->rubric[i];
+		const char *raw[] = {p->point, p->pattern, p->reject, p->says, p->about, p->not_about, p->code};
+		for (size_t r = 0; r < sizeof raw / sizeof *raw; r++)
+			ycheck_key_str(&k, raw[r]);
+		for (int r = 0; r < RUBRIC_CODE; r++) {
+			ycheck_key_str(&k, p->expanded[r]);
+			ycheck_key_add(&k, &p->negative[r], sizeof p->negative[r]);
+		}
+	}
+	ycheck_key_str(&k, q->model_answer);
+	const struct strlist *ls[2] = {&q->ex_pass, &q->ex_fail};
+	for (int l = 0; l < 2; l++) {
+		ycheck_key_add(&k, &ls[l]->n, sizeof ls[l]->n);
+		for (size_t i = 0; i < ls[l]->n; i++)
+			ycheck_key_str(&k, ls[l]->v[i]);
+	}
+	return k;
+}
+
+/* check_text_question, skipped when the verified set says that exactly
+ * this question passed it before; the patterns of a verified set's catalog
+ * are compiled here, only for the questions checked. */
+static void check_text_question_once(struct yverified *verified, struct diag *dg, struct question *q)
+{
+	if (!verified) {
+		check_text_question(dg, q);
+		return;
+	}
+	struct ycheck_key k = text_check_key(q);
+	if (yverified_has(verified, &k))
+		return;
+	size_t before = dg->n;
+	bool broken = false;
+	for (size_t i = 0; i < q->nrubric; i++) {
+		struct rubric_point *p = &q->rubric[i];
+		if (!p->compiled && !p->broken)
+			compile_point(dg, p);
+		broken |= p->broken;
+	}
+	check_text_question(dg, q);
+	if (dg->n == before && !broken)
+		yverified_add(verified, &k);
+}
+
 /* The lesson a section reference points into: TOPIC of 'TOPIC/ID', else the
  * quiz's own lesson. Sets *id to the section id. NULL when there is none
  * (an unknown topic, or a quiz without a lesson, reported elsewhere). */
@@ -1727,11 +1788,49 @@ static int codepoints(const char *s, size_t n)
 	return k;
 }
 
+static const char *const language_keys[RUBRIC_CODE] = {"says", "reject", "about", "not_about"};
+
+/* Compiles the expanded patterns of a point, reporting each that does not
+ * compile at its key. */
+static void compile_point(struct diag *dg, struct rubric_point *p)
+{
+	const char *srcs[RUBRIC_CODE] = {p->says, p->reject, p->about, p->not_about};
+	const struct pos poss[RUBRIC_CODE] = {p->says_pos, p->reject_pos, p->about_pos, p->not_about_pos};
+	for (int r = 0; r < RUBRIC_CODE; r++) {
+		const char *x = p->expanded[r];
+		if (!x)
+			continue;
+		char *err = NULL;
+		size_t off = 0;
+		struct regex **slot = role_slot(p, (enum rubric_role)r);
+		*slot = regex_compile(x, REGEX_CASELESS | REGEX_VALID_UTF8, &err, &off);
+		if (*slot)
+			continue;
+		free(err);
+		err = NULL;
+		p->broken = true;
+		char *skel = terms_skeleton(srcs[r]);
+		struct regex *re = regex_compile(skel, REGEX_CASELESS | REGEX_VALID_UTF8, &err, &off);
+		if (re) {
+			regex_free(re);
+			free(err);
+			err = NULL;
+			regex_compile(x, REGEX_CASELESS | REGEX_VALID_UTF8, &err, &off);
+			PERR(dg, poss[r], "%s does not compile once its terms are expanded: %s", language_keys[r], err);
+		} else {
+			PERR(dg, poss[r], "%s does not compile: %s at offset %zu", language_keys[r], err, off);
+		}
+		free(err);
+		free(skel);
+	}
+	p->compiled = true;
+}
+
 /* Expands the terms of a pending point and, unless its file came from the
- * cache, compiles its patterns. */
+ * cache or `check` compiles it only when its question is checked (a
+ * verified set), compiles its patterns. */
 static void link_point(struct catalog *c, struct diag *dg, const struct pending_point *pp)
 {
-	static const char *const keys[RUBRIC_CODE] = {"says", "reject", "about", "not_about"};
 	struct rubric_point *p = pp->p;
 	const char *srcs[RUBRIC_CODE] = {p->says, p->reject, p->about, p->not_about};
 	const struct pos poss[RUBRIC_CODE] = {p->says_pos, p->reject_pos, p->about_pos, p->not_about_pos};
@@ -1755,38 +1854,14 @@ static void link_point(struct catalog *c, struct diag *dg, const struct pending_
 				len--;
 			int col = poss[r].col + (pp->exact[r] ? !pp->plain[r] + codepoints(srcs[r], bad) : 0);
 			diag_add(dg, poss[r].file, poss[r].line, col, "unknown term '@%.*s' in '%s'", (int)len,
-			         srcs[r] + bad + 1, keys[r]);
+			         srcs[r] + bad + 1, language_keys[r]);
 			p->broken = true;
 			continue;
 		}
 		p->expanded[r] = x;
-		if (pp->cached)
-			continue;
-		char *err = NULL;
-		size_t off = 0;
-		struct regex **slot = role_slot(p, (enum rubric_role)r);
-		*slot = regex_compile(x, REGEX_CASELESS | REGEX_VALID_UTF8, &err, &off);
-		if (*slot)
-			continue;
-		free(err);
-		err = NULL;
-		p->broken = true;
-		char *skel = terms_skeleton(srcs[r]);
-		struct regex *re = regex_compile(skel, REGEX_CASELESS | REGEX_VALID_UTF8, &err, &off);
-		if (re) {
-			regex_free(re);
-			free(err);
-			err = NULL;
-			regex_compile(x, REGEX_CASELESS | REGEX_VALID_UTF8, &err, &off);
-			PERR(dg, poss[r], "%s does not compile once its terms are expanded: %s", keys[r], err);
-		} else {
-			PERR(dg, poss[r], "%s does not compile: %s at offset %zu", keys[r], err, off);
-		}
-		free(err);
-		free(skel);
 	}
-	if (!pp->cached)
-		p->compiled = true;
+	if (!pp->cached && !(c->verified_path && !c->skip_grading))
+		compile_point(dg, p);
 }
 
 /* Every vocabulary extends the first root's; every pending point gets its
@@ -1858,6 +1933,7 @@ int catalog_link(struct catalog *c, struct diag *d)
 	c->qslots = 0;
 	/* Each rubric pattern is matched here only against its own examples. */
 	regex_defer_jit(true);
+	struct yverified *verified = c->verified_path && !c->skip_grading ? yverified_open(c->verified_path) : NULL;
 	for (size_t i = 0; i < c->nquizzes; i++) {
 		struct quiz *qz = c->quizzes[i];
 		bool reference = qz->reference;
@@ -1876,9 +1952,9 @@ int catalog_link(struct catalog *c, struct diag *d)
 		}
 		struct diag *dg = sink(c, reference, d);
 		for (size_t k = 0; k < qz->n; k++) {
-			const struct question *q = &qz->questions[k];
+			struct question *q = &qz->questions[k];
 			if (q->type == Q_TEXT && !c->skip_grading)
-				check_text_question(dg, q);
+				check_text_question_once(verified, dg, q);
 			if (q->type == Q_TEXT)
 				check_point_sections(c, dg, q);
 			if (!q->id)
@@ -1894,6 +1970,8 @@ int catalog_link(struct catalog *c, struct diag *d)
 		}
 	}
 	regex_defer_jit(false);
+	yverified_save(verified);
+	yverified_free(verified);
 	if (c->cache && d->n == 0)
 		ycache_save(c->cache);
 	return d->n > before ? -1 : 0;

@@ -205,6 +205,10 @@ void catalog_skip_grading(struct catalog *c, bool skip);
  * one are cached, and everything else (typing, cross-references) runs on
  * every load. `check` does not use it. */
 void catalog_use_cache(struct catalog *c, const char *path);
+/* Lets catalog_link skip checking a text question's rubric against its
+ * model answer and examples when the verified set at path (ycache.h) holds
+ * exactly that question as passed, and record the ones that pass. */
+void catalog_use_verified(struct catalog *c, const char *path);
 
 /* The compiled pattern of a rubric point in a role (RUBRIC_REJECT: its
  * reject pattern), compiling the point's patterns on first use; NULL when

@@ -208,7 +208,9 @@ static int cmd_check(struct ctx *x, int argc, char **argv)
 		if (files)
 			load_shipped(x, files, true, &d);
 	}
+	char *verified = paths_user_file("CACHE", "verified");
 	for (size_t i = 0; i < ncats; i++) {
+		catalog_use_verified(cats[i], verified);
 		catalog_link(cats[i], &d);
 		struct catalog_counts k;
 		catalog_count(cats[i], NULL, &k);
@@ -221,6 +223,7 @@ static int cmd_check(struct ctx *x, int argc, char **argv)
 		catalog_free(cats[i]);
 	}
 	free(cats);
+	free(verified);
 	int rc = 0;
 	if (d.n) {
 		diag_print(&d, stderr);

@@ -276,3 +276,11 @@ enum regex_result regex_match(struct regex *re, const char *subject)
 	size_t s, e;
 	return search(re, subject, strlen(subject), 0, PCRE2_NO_UTF_CHECK, &s, &e, NULL);
 }
+
+const char *regex_version(void)
+{
+	static char v[64];
+	if (!v[0] && pcre2_config(PCRE2_CONFIG_VERSION, v) < 0)
+		strcpy(v, "?");
+	return v;
+}

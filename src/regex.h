@@ -89,4 +89,8 @@ void regex_defer_jit(bool defer);
  * tried on the same text. REGEX_LIMIT when a limit was hit. */
 enum regex_result regex_match(struct regex *re, const char *subject);
 
+/* The PCRE2 library's version, for cache keys: another library may judge
+ * a pattern differently. */
+const char *regex_version(void);
+
 #endif

@@ -19,6 +19,7 @@
 
 #include "config.h"
 #include "paths.h"
+#include "regex.h"
 #include "util.h"
 #include "ydoc.h"
 
@@ -181,16 +182,26 @@ static int read_cache(struct ycache *yc)
 	return 0;
 }
 
-struct ycache *ycache_open(const char *path)
+/* The identity of the running binary (and of the regex library, whose
+ * behaviour a verdict depends on), or NULL when it cannot be known. */
+static char *binary_key(void)
 {
 	struct stat exe;
 	if (stat("/proc/self/exe", &exe) < 0)
 		return NULL;
+	return xasprintf("pydojo %s %llu:%llu:%lld:%lld.%09ld %s", PYDOJO_VERSION, (unsigned long long)exe.st_dev,
+	                 (unsigned long long)exe.st_ino, (long long)exe.st_size, (long long)exe.st_mtim.tv_sec,
+	                 exe.st_mtim.tv_nsec, regex_version());
+}
+
+struct ycache *ycache_open(const char *path)
+{
+	char *key = binary_key();
+	if (!key)
+		return NULL;
 	struct ycache *yc = xcalloc(1, sizeof *yc);
 	yc->path = xstrdup(path);
-	yc->key = xasprintf("pydojo %s %llu:%llu:%lld:%lld.%09ld", PYDOJO_VERSION,
-	                    (unsigned long long)exe.st_dev, (unsigned long long)exe.st_ino,
-	                    (long long)exe.st_size, (long long)exe.st_mtim.tv_sec, exe.st_mtim.tv_nsec);
+	yc->key = key;
 	yc->keylen = strlen(yc->key);
 	hmap_init(&yc->index);
 	buf_init(&yc->fresh);
@@ -352,6 +363,29 @@ void ycache_put(struct ycache *yc, const struct stat *st, const struct ydoc *doc
 	free(order);
 }
 
+/* Writes out (a header, then all it covers) to path whole, through a
+ * temporary file renamed over the old one; sets the header's size and sum.
+ * Failing to write is not an error: a cache is only ever an optimisation. */
+static void write_file(const char *path, struct buf *out)
+{
+	struct header h;
+	memcpy(&h, out->data, sizeof h);
+	if (out->len > MAX_CACHE || paths_make_parents(path) < 0)
+		return;
+	h.size = out->len;
+	h.sum = checksum(out->data + sizeof h, out->len - sizeof h);
+	memcpy(out->data, &h, sizeof h);
+	char *tmp = xasprintf("%s.XXXXXX", path);
+	int fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd >= 0) {
+		int failed = write_all(fd, out->data, out->len);
+		failed |= close(fd);
+		if (failed || rename(tmp, path) < 0)
+			unlink(tmp);
+	}
+	free(tmp);
+}
+
 void ycache_save(struct ycache *yc)
 {
 	if (!yc->nfresh && yc->nused == yc->nold)
@@ -372,26 +406,157 @@ void ycache_save(struct ycache *yc)
 		buf_add(&out, yc->data + yc->used[i], r.size);
 	}
 	buf_add(&out, yc->fresh.data, yc->fresh.len);
-	char *tmp = NULL;
-	int fd = -1;
-	if (out.len > MAX_CACHE || paths_make_parents(yc->path) < 0)
-		goto out;
-	h.size = out.len;
-	h.sum = checksum(out.data + sizeof h, out.len - sizeof h);
-	memcpy(out.data, &h, sizeof h);
-	tmp = xasprintf("%s.XXXXXX", yc->path);
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0)
-		goto out;
-	int failed = write_all(fd, out.data, out.len);
-	failed |= close(fd);
-	fd = -1;
-	if (failed || rename(tmp, yc->path) < 0)
-		unlink(tmp);
-out:
-	if (fd >= 0) {
-		close(fd);
-		unlink(tmp);
-	}
-	free(tmp);
+	write_file(yc->path, &out);
 	buf_release(&out);
+}
+
+/* ---- the verified set ---- */
+
+#define VMAGIC "pydojoV1"
+#define MAX_VERIFIED 100000u
+
+struct yverified {
+	char *path;
+	char *key;
+	size_t keylen;
+	struct ycheck_key *v;   /* sorted and unique up to nold, then added */
+	size_t nold, n, cap;
+};
+
+static int cmp_key(const void *a, const void *b)
+{
+	const struct ycheck_key *x = a, *y = b;
+	for (int i = 0; i < 2; i++)
+		if (x->h[i] != y->h[i])
+			return x->h[i] < y->h[i] ? -1 : 1;
+	return 0;
+}
+
+void ycheck_key_add(struct ycheck_key *k, const void *data, size_t n)
+{
+	/* Two 64-bit multiplicative hashes with different multipliers, each
+	 * fed the length first, so that ("ab", "c") and ("a", "bc") differ. */
+	const unsigned char *p = data;
+	uint64_t a = k->h[0] ^ n, b = k->h[1] ^ rotl(n, 32);
+	a *= 0x100000001b3u;
+	b *= 0x9e3779b97f4a7c15u;
+	for (size_t i = 0; i < n; i++) {
+		a = (a ^ p[i]) * 0x100000001b3u;
+		b = (rotl(b, 23) ^ p[i]) * 0x9e3779b97f4a7c15u;
+	}
+	k->h[0] = a;
+	k->h[1] = b;
+}
+
+void ycheck_key_str(struct ycheck_key *k, const char *s)
+{
+	if (s)
+		ycheck_key_add(k, s, strlen(s) + 1);   /* "" and NULL differ */
+	else
+		ycheck_key_add(k, "", 0);
+}
+
+struct yverified *yverified_open(const char *path)
+{
+	char *key = binary_key();
+	if (!key)
+		return NULL;
+	struct yverified *vs = xcalloc(1, sizeof *vs);
+	vs->path = xstrdup(path);
+	vs->key = key;
+	vs->keylen = strlen(key);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	struct stat st;
+	if (fd < 0)
+		return vs;
+	char *data = NULL;
+	size_t size = 0;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= (off_t)sizeof(struct header) &&
+	    (uint64_t)st.st_size <= MAX_CACHE && st.st_size % 8 == 0) {
+		size = (size_t)st.st_size;
+		data = xmalloc(size);
+		size_t got = 0;
+		while (got < size) {
+			ssize_t r = read(fd, data + got, size - got);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				break;
+			got += (size_t)r;
+		}
+		if (got != size)
+			size = 0;
+	}
+	close(fd);
+	struct header h;
+	size_t off = sizeof h + pad8(vs->keylen);
+	if (size) {
+		memcpy(&h, data, sizeof h);
+		if (memcmp(h.magic, VMAGIC, 8) == 0 && h.size == size && h.keylen == vs->keylen && off <= size &&
+		    memcmp(data + sizeof h, vs->key, vs->keylen) == 0 && h.nrecords <= MAX_VERIFIED &&
+		    (size - off) == h.nrecords * sizeof(struct ycheck_key) &&
+		    checksum(data + sizeof h, size - sizeof h) == h.sum) {
+			vs->n = vs->nold = vs->cap = h.nrecords;
+			vs->v = xmalloc((vs->cap ? vs->cap : 1) * sizeof *vs->v);
+			memcpy(vs->v, data + off, vs->n * sizeof *vs->v);
+			/* Sorted when written; a file that is not is one we did not write. */
+			for (size_t i = 1; i < vs->n; i++)
+				if (cmp_key(&vs->v[i - 1], &vs->v[i]) >= 0)
+					vs->n = vs->nold = 0;
+		}
+	}
+	free(data);
+	return vs;
+}
+
+bool yverified_has(const struct yverified *vs, const struct ycheck_key *k)
+{
+	return vs && vs->nold && bsearch(k, vs->v, vs->nold, sizeof *vs->v, cmp_key);
+}
+
+void yverified_add(struct yverified *vs, const struct ycheck_key *k)
+{
+	if (!vs || yverified_has(vs, k))
+		return;
+	GROW(vs->v, vs->cap, vs->n + 1);
+	vs->v[vs->n++] = *k;
+}
+
+void yverified_save(struct yverified *vs)
+{
+	if (!vs || vs->n == vs->nold)
+		return;
+	qsort(vs->v, vs->n, sizeof *vs->v, cmp_key);
+	size_t n = 0;
+	for (size_t i = 0; i < vs->n; i++)
+		if (!n || cmp_key(&vs->v[n - 1], &vs->v[i]) != 0)
+			vs->v[n++] = vs->v[i];
+	/* Bounded: beyond the cap the oldest are not known, so keep any. */
+	struct ycheck_key *from = vs->v;
+	if (n > MAX_VERIFIED) {
+		from += n - MAX_VERIFIED;
+		n = MAX_VERIFIED;
+	}
+	static const char zeros[8];
+	struct header h = {.keylen = vs->keylen, .nrecords = n};
+	memcpy(h.magic, VMAGIC, 8);
+	struct buf out;
+	buf_init(&out);
+	buf_add(&out, &h, sizeof h);
+	buf_add(&out, vs->key, vs->keylen);
+	buf_add(&out, zeros, pad8(vs->keylen) - vs->keylen);
+	buf_add(&out, from, n * sizeof *from);
+	write_file(vs->path, &out);
+	buf_release(&out);
+	vs->nold = vs->n = 0;   /* saved: nothing more to add */
+}
+
+void yverified_free(struct yverified *vs)
+{
+	if (!vs)
+		return;
+	free(vs->v);
+	free(vs->key);
+	free(vs->path);
+	free(vs);
 }

@@ -24,6 +24,7 @@
 #define PYDOJO_YCACHE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/stat.h>
 
 struct ydoc;
@@ -45,5 +46,32 @@ void ycache_put(struct ycache *yc, const struct stat *st, const struct ydoc *doc
  * what the file holds already. Failing to write is not an error (the next
  * load reads the YAML again). */
 void ycache_save(struct ycache *yc);
+
+/*
+ * The verified set: $XDG_CACHE_HOME/pydojo/verified holds the keys of
+ * checks that passed, so that `check` runs a check whose every input is
+ * unchanged only once. A key is a 128-bit hash of all that decides the
+ * outcome (for a text question: its patterns with their terms expanded,
+ * its model answer and examples); the file names the binary and the regex
+ * library that wrote it, as the cache does, so a new build or library
+ * verifies everything again. A missing, foreign or damaged file is an
+ * empty set.
+ */
+struct ycheck_key {
+	unsigned long long h[2];
+};
+struct yverified;
+
+/* Feeds n bytes, or a string (NULL allowed), to a key that starts zeroed. */
+void ycheck_key_add(struct ycheck_key *k, const void *data, size_t n);
+void ycheck_key_str(struct ycheck_key *k, const char *s);
+/* NULL when the running binary cannot be identified (nothing is kept). */
+struct yverified *yverified_open(const char *path);
+/* Both accept NULL. */
+bool yverified_has(const struct yverified *vs, const struct ycheck_key *k);
+void yverified_add(struct yverified *vs, const struct ycheck_key *k);
+/* Writes the set when keys were added; failing to write is not an error. */
+void yverified_save(struct yverified *vs);
+void yverified_free(struct yverified *vs);
 
 #endif
