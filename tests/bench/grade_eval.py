@@ -8,8 +8,8 @@ prompts alone, without seeing the rubrics or their examples: for each text
 question, correct answers in varied words and wrong-but-plausible ones. It
 is held out: never copied into a rubric's examples, never read while
 writing a rubric (the figures would then measure the rubric's memory, not
-its judgement). tests/data/grading/dev.yaml, written the same way by
-another hand, is the set rubric authors tune against (--dev). --list
+its judgement). tests/data/grading/dev.yaml and dev2.yaml, each written the same way by
+another hand, are the sets rubric authors tune against (--dev). --list
 prints every misgraded answer; --only keeps the questions whose id starts
 with PREFIX."""
 
@@ -29,21 +29,25 @@ if "--only" in argv:
 args = [a for a in argv if not a.startswith("--")]
 BUILD = os.path.abspath(args[0] if args else os.path.join(TOP, "build"))
 TOOL = os.path.join(BUILD, "tests", "bench", "grade-eval")
-EVAL = os.path.join(TOP, "tests", "data", "grading", "dev.yaml" if "--dev" in sys.argv else "eval.yaml")
+GRADING = os.path.join(TOP, "tests", "data", "grading")
+# The development sets, each by another hand (a label names its set), or
+# the held-out one.
+SETS = ([("", "dev.yaml"), ("b", "dev2.yaml")] if "--dev" in sys.argv else [("", "eval.yaml")])
 
 
 def main():
-    with open(EVAL, encoding="utf-8") as f:
-        entries = yaml.safe_load(f)
     records, answers = [], {}
-    for e in entries:
-        if not e["id"].startswith(only):
-            continue
-        for kind in ("correct", "wrong"):
-            for i, text in enumerate(e.get(kind, [])):
-                label = f"{e['id']}#{kind}#{i}"
-                answers[label] = text
-                records.append(f"{e['id']}\0{label}\0{text}\0")
+    for tag, name in SETS:
+        with open(os.path.join(GRADING, name), encoding="utf-8") as f:
+            entries = yaml.safe_load(f)
+        for e in entries:
+            if not e["id"].startswith(only):
+                continue
+            for kind in ("correct", "wrong"):
+                for i, text in enumerate(e.get(kind, [])):
+                    label = f"{e['id']}#{kind}#{tag}{i}"
+                    answers[label] = text
+                    records.append(f"{e['id']}\0{label}\0{text}\0")
     env = dict(os.environ, PYDOJO_DATADIR=os.environ.get("PYDOJO_DATADIR", TOP))
     out = subprocess.run([TOOL], input="".join(records).encode(), env=env,
                          stdout=subprocess.PIPE, check=True).stdout.decode()
