@@ -71,6 +71,21 @@ struct setup {
 	struct repl *own_repl;
 };
 
+/* A session's line input: the REPL's line editor, without history (answers
+ * are not commands). */
+static enum session_read read_from_repl(void *arg, const char *prompt, char **line)
+{
+	switch (repl_read(arg, prompt, false, line)) {
+	case REPL_LINE:
+		return SESSION_LINE;
+	case REPL_INTR:
+		return SESSION_INTR;
+	case REPL_EOF:
+		break;
+	}
+	return SESSION_EOF;
+}
+
 static int setup_env(struct ctx *x, struct setup *su, bool have_seed, unsigned long long seed)
 {
 	memset(su, 0, sizeof *su);
@@ -101,12 +116,13 @@ static int setup_env(struct ctx *x, struct setup *su, bool have_seed, unsigned l
 		su->env.seed = (uint64_t)ts.tv_sec * 1000000007u ^ (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 32);
 	}
 	if (x->repl) {
-		su->env.repl = x->repl;
+		su->env.read_arg = x->repl;
 	} else {
 		su->own_repl = repl_new(NULL, NULL, NULL);
-		su->env.repl = su->own_repl;
+		su->env.read_arg = su->own_repl;
 		repl_install_sigint();
 	}
+	su->env.read = read_from_repl;
 	return 0;
 }
 

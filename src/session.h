@@ -1,6 +1,6 @@
 /*
  * session: the quiz, review and interview flows. A session picks questions
- * (due cards, new cards, weak cards), asks each one through the line reader,
+ * (due cards, new cards, weak cards), asks each one through its line input,
  * grades it (grade), shows the verdict, explanation and key points, takes a
  * rating (suggesting one from the result), schedules the card (fsrs) and
  * records it (store), one transaction per answered question. It prints to
@@ -12,7 +12,7 @@
  * is recorded for it); Ctrl-D, or the end of input, ends the session.
  *
  * It does not parse the command line, open the store, load settings or own
- * the line reader: the caller hands them in (struct session_env, borrowed
+ * the line input (a callback): the caller hands them in (struct session_env, borrowed
  * for the call). Questions whose card exists but which left the catalog are
  * never asked; questions without a card are new.
  */
@@ -33,13 +33,19 @@
 #include "store.h"
 
 struct catalog;
-struct repl;
+
+/* How a session reads a line of input: SESSION_LINE with *line a new
+ * string (caller frees), SESSION_EOF at the end of input, SESSION_INTR when
+ * Ctrl-C interrupted the read (both with *line NULL). */
+enum session_read { SESSION_LINE, SESSION_EOF, SESSION_INTR };
+typedef enum session_read (*session_read_fn)(void *arg, const char *prompt, char **line);
 
 /* What a session runs against, all borrowed. */
 struct session_env {
 	struct catalog *cat;
 	struct store *st;
-	struct repl *repl;
+	session_read_fn read;        /* its line input, called with read_arg */
+	void *read_arg;
 	struct render_opts ro;
 	struct fsrs_params params;   /* retention and fuzz already set */
 	uint64_t seed;               /* every random choice: order, shuffles, fuzz */

@@ -23,7 +23,6 @@
 
 #include "catalog.h"
 #include "fsrs.h"
-#include "repl.h"
 #include "session.h"
 #include "settings.h"
 #include "store.h"
@@ -137,6 +136,26 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* The session's line input: plain lines from stdin, no line editor (a
+ * session needs no REPL). */
+static enum session_read read_stdin(void *arg, const char *prompt, char **line)
+{
+	(void)arg;
+	fputs(prompt, stdout);
+	char *l = NULL;
+	size_t cap = 0;
+	ssize_t n = getline(&l, &cap, stdin);
+	if (n < 0) {
+		free(l);
+		*line = NULL;
+		return SESSION_EOF;
+	}
+	if (n > 0 && l[n - 1] == '\n')
+		l[n - 1] = '\0';
+	*line = l;
+	return SESSION_LINE;
+}
+
 /* Runs a session with input as stdin; returns its stdout (a new string). */
 static char *run_session(struct store *st, const struct session_opts *o, const char *input, int *rc)
 {
@@ -155,13 +174,12 @@ static char *run_session(struct store *st, const struct session_opts *o, const c
 	memset(&env, 0, sizeof env);
 	env.cat = cat;
 	env.st = st;
-	env.repl = repl_new(NULL, NULL, NULL);
+	env.read = read_stdin;
 	env.ro = (struct render_opts){80, false};
 	fsrs_params_init(&env.params);
 	env.params.enable_fuzz = false;
 	env.seed = seed;
 	*rc = session_run(&env, o);
-	repl_free(env.repl);
 	fflush(stdout);
 	dup2(saved_in, 0);
 	dup2(saved_out, 1);

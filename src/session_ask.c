@@ -1,0 +1,801 @@
+/*
+ * session_ask: one question asked, graded, rated and recorded, with hint,
+ * skip, undo and contest; and the interview clock that cuts a read short.
+ */
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "catalog.h"
+#include "clock.h"
+#include "grade.h"
+#include "session_int.h"
+#include "util.h"
+
+/* ---- the interview clock ---- */
+
+static volatile sig_atomic_t time_up;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	time_up = 1;
+}
+
+/* Arms a timer that rings after seconds (no SA_RESTART: a read in progress
+ * returns, so the interview ends on time even while waiting for input). */
+void session_clock_arm(double seconds, struct sigaction *old)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_alarm;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, old);
+	time_up = 0;
+	struct itimerval it;
+	memset(&it, 0, sizeof it);
+	if (seconds < 0.001)
+		seconds = 0.001;
+	it.it_value.tv_sec = (time_t)seconds;
+	it.it_value.tv_usec = (suseconds_t)((seconds - (double)(time_t)seconds) * 1e6);
+	if (it.it_value.tv_sec == 0 && it.it_value.tv_usec == 0)
+		it.it_value.tv_usec = 1000;
+	/* Ring again every quarter second after the deadline: a read that
+	 * started just after the first ring is still cut short. */
+	it.it_interval.tv_usec = 250000;
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+void session_clock_disarm(const struct sigaction *old)
+{
+	struct itimerval it;
+	memset(&it, 0, sizeof it);
+	setitimer(ITIMER_REAL, &it, NULL);
+	sigaction(SIGALRM, old, NULL);
+}
+
+/* ---- the session ---- */
+
+static const char *const type_hint[Q_NTYPES] = {
+	[Q_CHOICE] = "answer with a letter",
+	[Q_MULTI] = "answer with every right letter, such as 'a,c' or 'a c'",
+	[Q_TRUEFALSE] = "answer t or f",
+	[Q_ORDER] = "answer with the numbers in the right order, such as '3 1 2'",
+	[Q_OUTPUT] = "type the exact output, then a line holding only '.' (or Ctrl-D)",
+	[Q_TEXT] = "answer in a few sentences, then a line holding only '.' (or Ctrl-D)",
+};
+
+/* Shows question q; for an order question fills shown[] (the item index in
+ * the right order of each shown position). */
+static void show_question(struct session *s, const struct question *q, size_t *shown)
+{
+	struct buf b;
+	buf_init(&b);
+	s->shown++;
+	char head[160];
+	if (s->o->kind == STORE_QUIZ)
+		snprintf(head, sizeof head, "[%zu/%zu]", s->shown, s->shown + (s->qlen - s->qhead));
+	else if (session_interview(s)) {
+		char left[32];
+		session_format_clock(left, sizeof left, s->deadline - clock_mono());
+		snprintf(head, sizeof head, "[%zu · %s left]", s->shown, left);
+	} else
+		snprintf(head, sizeof head, "[%zu · %zu left]", s->shown, s->qlen - s->qhead + s->npend);
+	buf_addc(&b, '\n');
+	session_put_styled(&b, s, STYLE_BOLD, head);
+	buf_printf(&b, " %s (%s, %s)\n", q->id, session_topic_of(q), qtype_names[q->type]);
+	const struct store_card *known = session_cards_find(&s->cards, q->id);
+	if (session_revised_since(q, known)) {
+		/* One line: the learner may remember the old answer. */
+		const char *note = q->revised_note;
+		if (note)
+			buf_printf(&b, "  revised since you last answered it: %.*s\n", (int)strcspn(note, "\n"), note);
+		else
+			buf_printf(&b, "  revised since you last answered it (now revision %d)\n", q->revised);
+	}
+	session_put_md(&b, s, q->prompt ? q->prompt : "", 2);
+	if (q->code) {
+		buf_addc(&b, '\n');
+		render_code(&b, q->code, "python", 4, &s->env->ro);
+		if (b.data[b.len - 1] != '\n')
+			buf_addc(&b, '\n');
+	}
+	if (q->type == Q_CHOICE || q->type == Q_MULTI) {
+		for (size_t i = 0; i < q->choices.n; i++) {
+			char label[32];
+			if (q->choices.n <= 26)
+				snprintf(label, sizeof label, "%c) ", grade_letter(i));
+			else
+				snprintf(label, sizeof label, "%zu) ", i + 1);
+			session_put_item(&b, s, label, q->choices.v[i]);
+		}
+	} else if (q->type == Q_ORDER) {
+		for (size_t i = 0; i < q->items.n; i++)
+			shown[i] = i;
+		/* Shuffle until the shown order is not already the answer. */
+		for (int tries = 0; tries < 8; tries++) {
+			for (size_t i = q->items.n; i > 1; i--) {
+				size_t j = (size_t)(fsrs_rng_next(&s->rng) % i);
+				size_t t = shown[i - 1];
+				shown[i - 1] = shown[j];
+				shown[j] = t;
+			}
+			bool sorted = true;
+			for (size_t i = 0; i < q->items.n; i++)
+				sorted &= shown[i] == i;
+			if (!sorted)
+				break;
+		}
+		for (size_t i = 0; i < q->items.n; i++) {
+			char label[32];
+			snprintf(label, sizeof label, "%zu. ", i + 1);
+			session_put_item(&b, s, label, q->items.v[shown[i]]);
+		}
+	}
+	session_put_styled(&b, s, STYLE_DIM, type_hint[q->type]);
+	session_put_styled(&b, s, STYLE_DIM, session_interview(s) ? "; skip, quit, ? for keys\n" : "; hint, skip, quit, ? for keys\n");
+	session_flush_buf(&b);
+	buf_release(&b);
+}
+
+static void show_keys(const struct session *s)
+{
+	printf("  hint    show a hint (a right answer then rates 'hard')%s\n"
+	       "  skip    move on without answering%s\n"
+	       "  undo    take back the last rating and ask that question again%s\n"
+	       "  quit    end the session; answers already given are kept\n"
+	       "  Ctrl-C  abandon this question (nothing is recorded)\n"
+	       "  Ctrl-D  end the session\n",
+	       session_interview(s) ? " (not in an interview)" : "", session_interview(s) ? " (counts as missed)" : "",
+	       session_interview(s) ? " (not in an interview)" : "");
+	fflush(stdout);
+}
+
+/* ---- reading answers ---- */
+
+enum answer_kind { ANS_TEXT, ANS_HINT, ANS_SKIP, ANS_HELP, ANS_QUIT, ANS_UNDO, ANS_INTR, ANS_EOF };
+
+static bool is_multiline(const struct question *q)
+{
+	return q->type == Q_OUTPUT || q->type == Q_TEXT;
+}
+
+/* Reads a line; turns an interrupted or ended read into ANS_INTR/ANS_EOF
+ * (and notices the interview clock). */
+static enum answer_kind read_line(struct session *s, const char *prompt, char **line)
+{
+	fflush(stdout);
+	*line = NULL;
+	if (time_up && session_interview(s)) {
+		s->timed_out = true;
+		return ANS_EOF;
+	}
+	enum session_read rr = s->env->read(s->env->read_arg, prompt, line);
+	if (time_up && session_interview(s)) {
+		free(*line);
+		*line = NULL;
+		s->timed_out = true;
+		return ANS_EOF;
+	}
+	if (rr == SESSION_INTR)
+		return ANS_INTR;
+	if (rr == SESSION_EOF)
+		return ANS_EOF;
+	return ANS_TEXT;
+}
+
+static enum answer_kind command_word(const char *line)
+{
+	char w[8];
+	size_t i = 0;
+	while (*line == ' ' || *line == '\t')
+		line++;
+	while (line[i] && i < sizeof w - 1 && line[i] != ' ' && line[i] != '\t') {
+		w[i] = line[i];
+		i++;
+	}
+	w[i] = '\0';
+	const char *rest = line + i;
+	while (*rest == ' ' || *rest == '\t')
+		rest++;
+	if (*rest || (line[i] && i == sizeof w - 1))
+		return ANS_TEXT;
+	if (strcmp(w, "hint") == 0)
+		return ANS_HINT;
+	if (strcmp(w, "skip") == 0)
+		return ANS_SKIP;
+	if (strcmp(w, "?") == 0 || strcmp(w, "help") == 0)
+		return ANS_HELP;
+	if (strcmp(w, "quit") == 0 || strcmp(w, "q") == 0)
+		return ANS_QUIT;
+	if (strcmp(w, "undo") == 0)
+		return ANS_UNDO;
+	return ANS_TEXT;
+}
+
+/* Reads one answer: a key word, or the answer text (several lines for
+ * output and text questions). *text is a new string for ANS_TEXT. */
+static enum answer_kind read_answer(struct session *s, const struct question *q, char **text)
+{
+	*text = NULL;
+	char prompt[64];
+	if (session_interview(s)) {
+		char left[32];
+		session_format_clock(left, sizeof left, s->deadline - clock_mono());
+		snprintf(prompt, sizeof prompt, "[%s left] answer> ", left);
+	} else {
+		snprintf(prompt, sizeof prompt, "answer> ");
+	}
+	char *line;
+	enum answer_kind k = read_line(s, prompt, &line);
+	if (k != ANS_TEXT)
+		return k;
+	k = command_word(line);
+	if (k != ANS_TEXT || !is_multiline(q)) {
+		if (k == ANS_TEXT)
+			*text = line;
+		else
+			free(line);
+		return k;
+	}
+	/* Several lines; a blank line is part of the answer (program output
+	 * can hold one). */
+	struct buf b;
+	buf_init(&b);
+	while (strcmp(line, ".") != 0) {
+		buf_puts(&b, line);
+		buf_addc(&b, '\n');
+		free(line);
+		k = read_line(s, "     ... ", &line);
+		if (k == ANS_INTR || (k == ANS_EOF && s->timed_out)) {
+			buf_release(&b);
+			return k;
+		}
+		if (k == ANS_EOF) {
+			line = NULL;
+			break;
+		}
+	}
+	free(line);
+	*text = buf_detach(&b);
+	buf_release(&b);
+	return ANS_TEXT;
+}
+
+/* ---- after grading ---- */
+
+/* The right answer of a non-text question, as shown after a wrong one. */
+static void put_right_answer(struct buf *b, struct session *s, const struct question *q, const size_t *shown)
+{
+	switch (q->type) {
+	case Q_CHOICE: {
+		char label[32];
+		snprintf(label, sizeof label, "%c) ", grade_letter((size_t)q->answer));
+		buf_puts(b, "  the answer is\n");
+		session_put_item(b, s, label, q->choices.v[q->answer]);
+		break;
+	}
+	case Q_MULTI:
+		buf_puts(b, "  the right choices are\n");
+		for (size_t k = 0; k < q->nanswers; k++) {
+			char label[32];
+			snprintf(label, sizeof label, "%c) ", grade_letter((size_t)q->answers[k]));
+			session_put_item(b, s, label, q->choices.v[q->answers[k]]);
+		}
+		break;
+	case Q_TRUEFALSE:
+		buf_printf(b, "  the answer is %s\n", q->answer_bool ? "true" : "false");
+		break;
+	case Q_ORDER: {
+		buf_puts(b, "  the right order is");
+		for (size_t k = 0; k < q->items.n; k++)
+			for (size_t i = 0; i < q->items.n; i++)
+				if (shown[i] == k)
+					buf_printf(b, " %zu", i + 1);
+		buf_puts(b, ":\n");
+		for (size_t k = 0; k < q->items.n; k++) {
+			char label[32];
+			snprintf(label, sizeof label, "%zu. ", k + 1);
+			session_put_item(b, s, label, q->items.v[k]);
+		}
+		break;
+	}
+	case Q_OUTPUT:
+		buf_puts(b, "  the program prints\n");
+		render_code(b, q->expected ? q->expected : "", "text", 4, &s->env->ro);
+		if (b->len && b->data[b->len - 1] != '\n')
+			buf_addc(b, '\n');
+		break;
+	default:
+		break;
+	}
+}
+
+static void show_feedback(struct session *s, const struct question *q, const size_t *shown,
+		const struct grade_result *r)
+{
+	struct buf b;
+	buf_init(&b);
+	if (r->correct)
+		session_put_styled(&b, s, STYLE_OK, "✓ right");
+	else
+		session_put_styled(&b, s, STYLE_BAD, "✗ wrong");
+	if (q->type == Q_TEXT)
+		buf_printf(&b, " — %zu/%zu key points (%zu needed)", r->found, r->total, q->pass);
+	buf_addc(&b, '\n');
+	if (q->type == Q_TEXT) {
+		for (size_t i = 0; i < q->nrubric; i++) {
+			buf_printf(&b, "%2zu", i + 1);   /* the number `c N` contests */
+			if (r->limited[i]) {
+				session_put_styled(&b, s, STYLE_BAD, "  ✗ not graded  ");
+				buf_add_visible(&b, q->rubric[i].point, strlen(q->rubric[i].point), 0);
+				buf_puts(&b, ": checking it hit the regex match limits on your answer, "
+				         "so it is not credited\n");
+			} else {
+				session_put_styled(&b, s, r->hits[i] ? STYLE_OK : STYLE_BAD, r->hits[i] ? "  ✓ found  " : "  ✗ missed ");
+				buf_add_visible(&b, q->rubric[i].point, strlen(q->rubric[i].point), 0);
+				buf_addc(&b, '\n');
+			}
+			if (!r->hits[i])
+				session_put_read(&b, q, &q->rubric[i], "             ");   /* under the point */
+		}
+		buf_puts(&b, "  model answer:\n");
+		session_put_md(&b, s, q->model_answer ? q->model_answer : "", 4);
+	} else if (!r->correct) {
+		put_right_answer(&b, s, q, shown);
+	}
+	if (q->explain) {
+		buf_addc(&b, '\n');
+		session_put_md(&b, s, q->explain, 2);
+	}
+	session_flush_buf(&b);
+	buf_release(&b);
+}
+
+static const char *const rating_names[] = {"", "again", "hard", "good", "easy"};
+
+/* Seconds after which a right answer counts as slow (rated hard). */
+static double slow_after(const struct question *q)
+{
+	return q->type == Q_TEXT ? 180 : q->type == Q_OUTPUT ? 120 : 45;
+}
+
+/* The rating suggested for a result: again when wrong; hard when right
+ * but slow, after a hint (hard), or with key points missed; else good. */
+static enum fsrs_rating suggest(const struct question *q, const struct grade_result *gr, bool hard)
+{
+	bool partial = q->type == Q_TEXT && gr->found < gr->total;
+	return !gr->correct ? FSRS_AGAIN : hard || partial ? FSRS_HARD : FSRS_GOOD;
+}
+
+static void rating_line(const struct question *q, const struct grade_result *gr, int suggested)
+{
+	printf("  1 again  2 hard  3 good  4 easy   (Enter: %d %s)", suggested, rating_names[suggested]);
+	if (q->type == Q_TEXT && gr->found < gr->total)
+		printf("   c N: you made missed point N");
+	printf("\n");
+}
+
+/* Parses `c N` or `contest N`: 0 when line is not a contest; 1 with *n
+ * set; -1 when the number is missing or not one. */
+static int parse_contest(const char *p, long *n)
+{
+	size_t w = strcspn(p, " \t");
+	if (!((w == 1 && p[0] == 'c') || (w == 7 && strncmp(p, "contest", 7) == 0)))
+		return 0;
+	p += w;
+	p += strspn(p, " \t");
+	char *end;
+	errno = 0;
+	long v = strtol(p, &end, 10);
+	if (end == p || *end || errno || *p == '-' || *p == '+')
+		return -1;
+	*n = v;
+	return 1;
+}
+
+/* The learner says the answer made key point n (1-based), which the grader
+ * missed: shows it and counts it (hits, found, pass or fail), marking
+ * contested[n - 1]. Prints one line why not and returns -1 when n is not a
+ * missed point of a text question. */
+static int contest(const struct question *q, struct grade_result *gr, bool *contested, int parsed, long n)
+{
+	if (q->type != Q_TEXT) {
+		printf("  only the key points of a text answer can be contested\n");
+		return -1;
+	}
+	if (parsed < 0 || n < 1 || (size_t)n > q->nrubric) {
+		struct buf b;
+		buf_init(&b);
+		for (size_t i = 0; i < q->nrubric; i++)
+			if (!gr->hits[i])
+				buf_printf(&b, "%s%zu", b.len ? ", " : "", i + 1);
+		if (parsed < 0)
+			printf("  contest which point? type 'c N', N a missed point (%s)\n", b.len ? b.data : "none missed");
+		else
+			printf("  no key point %ld: the rubric has %zu (missed: %s)\n", n, q->nrubric,
+			       b.len ? b.data : "none");
+		buf_release(&b);
+		return -1;
+	}
+	size_t i = (size_t)n - 1;
+	if (gr->hits[i]) {
+		printf("  key point %ld was %s already; only a missed point can be contested\n", n,
+		       contested[i] ? "counted" : "found");
+		return -1;
+	}
+	gr->hits[i] = true;
+	gr->limited[i] = false;
+	gr->found++;
+	gr->correct = gr->found >= q->pass;
+	contested[i] = true;
+	struct buf b;
+	buf_init(&b);
+	buf_printf(&b, "  contested %ld. ", n);
+	buf_add_visible(&b, q->rubric[i].point, strlen(q->rubric[i].point), 0);
+	buf_printf(&b, "\n  counted: %zu/%zu key points (%zu needed), %s; kept with your answer for the rubric's author\n",
+	           gr->found, gr->total, q->pass, gr->correct ? "right" : "still wrong");
+	fwrite(b.data, 1, b.len, stdout);
+	buf_release(&b);
+	return 0;
+}
+
+/* Asks for a rating. Returns 1..4, 0 when the question is abandoned
+ * (Ctrl-C); sets *end on quit or end of input (the default is then taken).
+ * `c N` contests a missed key point of a text answer (see contest()) and
+ * suggests again; hard says the answer was slow or took a hint. */
+static int ask_rating(struct session *s, const struct question *q, struct grade_result *gr, bool *contested,
+		bool hard, bool *end)
+{
+	*end = false;
+	int suggested = (int)suggest(q, gr, hard);
+	rating_line(q, gr, suggested);
+	for (;;) {
+		char *line;
+		enum answer_kind k = read_line(s, "rating> ", &line);
+		if (k == ANS_INTR)
+			return 0;
+		if (k == ANS_EOF) {
+			*end = true;
+			return suggested;
+		}
+		char *p = line;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		size_t n = strlen(p);
+		while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			p[--n] = '\0';
+		int g = -1;
+		long point = 0;
+		int c = parse_contest(p, &point);
+		if (c != 0) {
+			free(line);
+			if (contest(q, gr, contested, c, point) == 0) {
+				suggested = (int)suggest(q, gr, hard);
+				rating_line(q, gr, suggested);
+			}
+			continue;
+		}
+		if (n == 0)
+			g = suggested;
+		else if (n == 1 && p[0] >= '1' && p[0] <= '4')
+			g = p[0] - '0';
+		else if (strcmp(p, "quit") == 0 || strcmp(p, "q") == 0) {
+			*end = true;
+			g = suggested;
+		} else
+			for (int i = 1; i <= 4; i++)
+				if (strncasecmp(p, rating_names[i], n) == 0)
+					g = i;
+		free(line);
+		if (g > 0)
+			return g;
+		printf("  type 1, 2, 3 or 4 (Enter takes %d %s)%s\n", suggested, rating_names[suggested],
+		       q->type == Q_TEXT && gr->found < gr->total ? ", or c N to contest missed point N" : "");
+	}
+}
+
+void session_store_failed(struct session *s, char *err)
+{
+	fprintf(stderr, "error: %s\n", err ? err : "the progress database failed");
+	free(err);
+	s->failed = true;
+	s->ended = true;
+}
+
+/* Schedules and records one answer. Returns 0, or -1 after store_failed. */
+static int record(struct session *s, const struct question *q, enum fsrs_rating g, bool correct, double score,
+		double seconds, const char *answer, struct fsrs_card *after)
+{
+	struct store *st = s->env->st;
+	int64_t now = clock_now();
+	struct store_card card;
+	bool found;
+	char *err = NULL;
+	if (store_get_card(st, q->id, now, &card, &found, &err) < 0) {
+		session_store_failed(s, err);
+		return -1;
+	}
+	/* A card reviewed later by another process, or a clock set back: review
+	 * at its last review time rather than refusing the answer. */
+	int64_t at = card.fsrs.last_review != FSRS_NEVER && card.fsrs.last_review > now ? card.fsrs.last_review : now;
+	if (fsrs_review(&s->env->params, &card.fsrs, g, at, &s->rng, after) < 0) {
+		session_store_failed(s, xasprintf("cannot schedule the card of '%s' (its stored state is invalid)", q->id));
+		return -1;
+	}
+	struct store_review r = {
+		.question_id = q->id,
+		.topic = session_topic_of(q),
+		.at = at,
+		.rating = g,
+		.correct = correct,
+		.score = score,
+		.duration_ms = (int64_t)(seconds * 1000),
+		.answer = answer,
+		.session_id = s->id,
+		.revision = q->revised,
+	};
+	if (store_record_review(st, &r, after, NULL, &err) < 0) {
+		session_store_failed(s, err);
+		return -1;
+	}
+	struct store_card *known = session_cards_find_mut(&s->cards, q->id);
+	if (known)
+		known->revision = q->revised;
+	return 0;
+}
+
+/* Keeps each point contested for answer to q (after its review is
+ * recorded: an abandoned question keeps nothing). Returns 0, or -1 after
+ * store_failed. */
+static int record_disputes(struct session *s, const struct question *q, const char *answer, const bool *contested)
+{
+	for (size_t i = 0; i < q->nrubric; i++) {
+		if (!contested[i])
+			continue;
+		struct store_dispute d = {
+			.question_id = q->id,
+			.topic = session_topic_of(q),
+			.at = clock_now(),
+			.answer = answer,
+			.point_index = (int)i,
+			.point = q->rubric[i].point,
+			.session_id = s->id,
+		};
+		char *err = NULL;
+		if (store_record_dispute(s->env->st, &d, NULL, &err) < 0) {
+			session_store_failed(s, err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static struct done *add_done(struct session *s, const struct question *q)
+{
+	GROW(s->done, s->capdone, s->ndone + 1);
+	struct done *d = &s->done[s->ndone++];
+	memset(d, 0, sizeof *d);
+	d->q = q;
+	return d;
+}
+
+/* Takes back the last recorded answer of this session; the caller asks it
+ * again. Returns the question, or NULL (with a message printed). */
+static const struct question *undo_last(struct session *s)
+{
+	if (session_interview(s) || s->ndone == 0 || !s->done[s->ndone - 1].recorded) {
+		printf("  nothing to undo%s\n", session_interview(s) ? " in an interview" : " yet");
+		return NULL;
+	}
+	char *qid = NULL, *err = NULL;
+	if (store_undo_last(s->env->st, s->id, &qid, &err) < 0) {
+		printf("  cannot undo: %s\n", err);
+		free(err);
+		return NULL;
+	}
+	struct done *d = &s->done[s->ndone - 1];
+	const struct question *q = d->q;
+	if (!qid || strcmp(qid, q->id) != 0) {
+		printf("  nothing to undo\n");
+		free(qid);
+		return NULL;
+	}
+	free(qid);
+	struct store_card *known = session_cards_find_mut(&s->cards, q->id);
+	if (known)
+		known->revision = d->old_revision;
+	free(d->hits);
+	s->ndone--;
+	session_pending_remove(s, q);
+	printf("  took back your answer to %s; here it is again\n", q->id);
+	return q;
+}
+
+/* ---- asking one question ---- */
+
+static bool blank(const char *t)
+{
+	return t[strspn(t, " \t\r\n")] == '\0';
+}
+
+static void show_hint(struct session *s, const struct question *q, size_t *hints)
+{
+	if (session_interview(s)) {
+		printf("  no hints in an interview\n");
+	} else if (q->hints.n == 0) {
+		printf("  this question has no hint\n");
+	} else if (*hints >= q->hints.n) {
+		printf("  no more hints\n");
+	} else {
+		struct buf b;
+		buf_init(&b);
+		buf_printf(&b, "  hint%s:\n", q->hints.n > 1 ? (*hints + 1 < q->hints.n ? " (more: type hint again)" : " (the last)") : "");
+		session_put_md(&b, s, q->hints.v[(*hints)++], 4);
+		session_flush_buf(&b);
+		buf_release(&b);
+	}
+}
+
+/* `skip`: deferred, nothing recorded; but in an interview a skipped
+ * question is a missed one. */
+static enum ask_result skip(struct session *s, const struct question *q, double t0, int old_revision)
+{
+	if (!session_interview(s)) {
+		printf("  skipped\n");
+		s->skipped++;
+		return ASK_SKIPPED;
+	}
+	double secs = clock_mono() - t0;
+	struct fsrs_card after;
+	if (record(s, q, FSRS_AGAIN, false, q->type == Q_TEXT ? 0.0 : NAN, secs, NULL, &after) < 0)
+		return ASK_END;
+	struct done *d = add_done(s, q);
+	d->old_revision = old_revision;
+	d->skipped = true;
+	d->seconds = secs;
+	d->total = q->type == Q_TEXT ? q->nrubric : 1;
+	d->hits = q->type == Q_TEXT ? xcalloc(q->nrubric ? q->nrubric : 1, sizeof *d->hits) : NULL;
+	d->recorded = true;
+	printf("  skipped\n");
+	return ASK_SKIPPED;
+}
+
+/* After a graded answer: the feedback and rating (not in an interview),
+ * then the record, the disputes and the next review. */
+static enum ask_result answered(struct session *s, const struct question *q, const size_t *shown,
+                                struct grade_result *gr, const char *text, bool helped, double secs,
+                                int old_revision)
+{
+	enum fsrs_rating g = suggest(q, gr, helped);
+	bool end = false;
+	bool *contested = NULL;
+	enum ask_result res = ASK_END;
+	if (session_interview(s)) {
+		char t[32];
+		session_format_taken(t, sizeof t, secs);
+		printf("  answered in %s\n", t);
+	} else {
+		show_feedback(s, q, shown, gr);
+		if (q->type == Q_TEXT)
+			contested = xcalloc(q->nrubric ? q->nrubric : 1, sizeof *contested);
+		int got = ask_rating(s, q, gr, contested, helped, &end);
+		if (got == 0) {
+			printf("  abandoned (nothing recorded)\n");
+			s->abandoned++;
+			res = ASK_ABANDONED;
+			goto out;
+		}
+		g = (enum fsrs_rating)got;
+	}
+	struct fsrs_card after;
+	double score = q->type == Q_TEXT ? grade_score(gr) : NAN;
+	if (record(s, q, g, gr->correct, score, secs, text, &after) < 0)
+		goto out;
+	if (contested && record_disputes(s, q, text, contested) < 0)
+		goto out;
+	struct done *d = add_done(s, q);
+	d->old_revision = old_revision;
+	d->correct = gr->correct;
+	d->seconds = secs;
+	d->found = gr->found;
+	d->total = gr->total;
+	d->hits = gr->hits;
+	gr->hits = NULL;
+	d->recorded = true;
+	if (!session_interview(s)) {
+		int64_t now = clock_now();
+		char wait[32];
+		session_format_wait(wait, sizeof wait, after.due - now);
+		printf("  %s: next review in %s (undo takes it back)\n", rating_names[g], wait);
+		if (s->o->kind == STORE_REVIEW && after.state != FSRS_REVIEW && after.due - now <= LEARN_AHEAD) {
+			GROW(s->pend, s->cappend, s->npend + 1);
+			s->pend[s->npend++] = (struct pending){q, after.due};
+		}
+	}
+	if (end)
+		s->ended = true;
+	res = ASKED;
+out:
+	free(contested);
+	return res;
+}
+
+enum ask_result session_ask(struct session *s, const struct question *q, const struct question **undone)
+{
+	size_t *shown = q->type == Q_ORDER ? xcalloc(q->items.n, sizeof *shown) : NULL;
+	show_question(s, q, shown);
+	double t0 = clock_mono();
+	size_t hints = 0;
+	enum ask_result res = ASK_END;
+	char *text = NULL;
+	struct grade_result gr;
+	memset(&gr, 0, sizeof gr);
+	const struct store_card *known = session_cards_find(&s->cards, q->id);
+	int old_revision = known ? known->revision : 0;
+	for (;;) {
+		enum answer_kind k = read_answer(s, q, &text);
+		if (k == ANS_HELP) {
+			show_keys(s);
+			continue;
+		}
+		if (k == ANS_HINT) {
+			show_hint(s, q, &hints);
+			continue;
+		}
+		if (k == ANS_UNDO) {
+			const struct question *u = undo_last(s);
+			if (!u)
+				continue;
+			*undone = u;
+			res = ASK_UNDONE;
+			goto out;
+		}
+		if (k == ANS_SKIP) {
+			res = skip(s, q, t0, old_revision);
+			goto out;
+		}
+		if (k == ANS_INTR) {
+			printf("  abandoned (nothing recorded)\n");
+			s->abandoned++;
+			res = ASK_ABANDONED;
+			goto out;
+		}
+		if (k == ANS_QUIT || k == ANS_EOF) {
+			s->ended = true;
+			res = ASK_END;
+			goto out;
+		}
+		char *why = NULL;
+		if (is_multiline(q) && strlen(text) > SESSION_ANSWER_MAX)
+			why = xasprintf("an answer is at most %d KiB (this one is %zu KiB): shorten it",
+			                SESSION_ANSWER_MAX / 1024, (strlen(text) + 1023) / 1024);
+		else if (is_multiline(q) && blank(text))
+			why = xstrdup(q->type == Q_OUTPUT ? "no answer: type the output, then a line holding only '.'"
+			                                  : "no answer: type a few sentences, then a line holding only '.'");
+		else if (grade_answer(q, text, shown, &gr, &why) == 0)
+			break;
+		printf("  %s\n", why);
+		free(why);
+		free(text);
+		text = NULL;
+	}
+	double secs = clock_mono() - t0;
+	res = answered(s, q, shown, &gr, text, hints || secs > slow_after(q), secs, old_revision);
+out:
+	fflush(stdout);
+	grade_result_release(&gr);
+	free(text);
+	free(shown);
+	return res;
+}
+
+bool session_time_is_up(void)
+{
+	return time_up;
+}

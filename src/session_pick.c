@@ -1,0 +1,415 @@
+/*
+ * session_pick: which question comes next. The cards known to the store at
+ * the start (a sorted array keyed on question id), the queue of a quiz or
+ * review, the learning cards waiting to come back, and the interview's
+ * weighted draw over topics.
+ */
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "catalog.h"
+#include "clock.h"
+#include "grade.h"
+#include "session_int.h"
+#include "util.h"
+
+static int add_known(void *ud, const char *id, const char *topic, const struct store_card *card)
+{
+	(void)topic;
+	struct cards *c = ud;
+	GROW(c->v, c->cap, c->n + 1);
+	c->v[c->n].id = xstrdup(id);
+	c->v[c->n].card = *card;
+	c->n++;
+	return 0;
+}
+
+static int cmp_known(const void *a, const void *b)
+{
+	return strcmp(((const struct known *)a)->id, ((const struct known *)b)->id);
+}
+
+int session_cards_load(struct cards *c, struct store *st, char **err)
+{
+	memset(c, 0, sizeof *c);
+	if (store_each_card(st, NULL, add_known, c, err) < 0)
+		return -1;
+	if (c->n)
+		qsort(c->v, c->n, sizeof *c->v, cmp_known);
+	return 0;
+}
+
+void session_cards_release(struct cards *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		free(c->v[i].id);
+	free(c->v);
+	memset(c, 0, sizeof *c);
+}
+
+const struct store_card *session_cards_find(const struct cards *c, const char *id)
+{
+	struct known key;
+	memset(&key, 0, sizeof key);
+	key.id = (char *)id;
+	const struct known *k = c->n ? bsearch(&key, c->v, c->n, sizeof *c->v, cmp_known) : NULL;
+	return k ? &k->card : NULL;
+}
+
+/* The card in the session's snapshot, to update once it is answered. */
+struct store_card *session_cards_find_mut(struct cards *c, const char *id)
+{
+	return (struct store_card *)session_cards_find(c, id);
+}
+
+/* Whether q was revised (`revised: N`) since card c was last answered: the
+ * card is then due now, whatever its schedule says. */
+bool session_revised_since(const struct question *q, const struct store_card *c)
+{
+	return c && q->revised > c->revision;
+}
+
+/* When card c of q is due: now at the latest once q was revised since. */
+int64_t session_due_of(const struct question *q, const struct store_card *c, int64_t now)
+{
+	return session_revised_since(q, c) && c->fsrs.due > now ? now : c->fsrs.due;
+}
+
+const char *session_topic_of(const struct question *q)
+{
+	return q->quiz && q->quiz->topic ? q->quiz->topic : "";
+}
+
+/* ---- topic statistics ---- */
+
+int session_topics(struct catalog *cat, struct store *st, const struct fsrs_params *p, int64_t now,
+		struct session_topic **out, size_t *n, char **err)
+{
+	struct cards c;
+	*out = NULL;
+	*n = 0;
+	if (session_cards_load(&c, st, err) < 0)
+		return -1;
+	size_t nl = catalog_nlessons(cat);
+	struct session_topic *t = xcalloc(nl ? nl : 1, sizeof *t);
+	for (size_t i = 0; i < nl; i++) {
+		const struct lesson *ls = catalog_lesson_at(cat, i);
+		t[i].topic = ls->id;
+		if (!ls->quiz)
+			continue;
+		double sum = 0;
+		for (size_t k = 0; k < ls->quiz->n; k++) {
+			const struct question *q = &ls->quiz->questions[k];
+			if (!q->id)
+				continue;
+			t[i].questions++;
+			const struct store_card *sc = session_cards_find(&c, q->id);
+			if (!sc)
+				continue;
+			t[i].seen++;
+			if (session_due_of(q, sc, now) <= now)
+				t[i].due++;
+			double r = fsrs_retrievability(p, &sc->fsrs, now);
+			if (isfinite(r))
+				sum += r;
+		}
+		t[i].mastery = t[i].questions ? sum / (double)t[i].questions : 0;
+	}
+	session_cards_release(&c);
+	*out = t;
+	*n = nl;
+	return 0;
+}
+
+int session_next_due(struct catalog *cat, struct store *st, int64_t now, int64_t *next, char **err)
+{
+	struct cards c;
+	*next = STORE_NO_TIME;
+	if (session_cards_load(&c, st, err) < 0)
+		return -1;
+	for (size_t i = 0; i < c.n; i++) {
+		const struct question *q = catalog_question(cat, c.v[i].id);
+		int64_t due = q ? session_due_of(q, &c.v[i].card, now) : 0;
+		if (due > now && (*next == STORE_NO_TIME || due < *next))
+			*next = due;
+	}
+	session_cards_release(&c);
+	return 0;
+}
+
+void session_queue_push(struct session *s, const struct question *q)
+{
+	GROW(s->queue, s->qcap, s->qlen + 1);
+	s->queue[s->qlen++] = q;
+}
+
+void session_queue_push_front(struct session *s, const struct question *q)
+{
+	if (s->qhead > 0) {
+		s->queue[--s->qhead] = q;
+		return;
+	}
+	GROW(s->queue, s->qcap, s->qlen + 1);
+	memmove(s->queue + 1, s->queue, s->qlen * sizeof *s->queue);
+	s->queue[0] = q;
+	s->qlen++;
+}
+
+void session_pending_remove(struct session *s, const struct question *q)
+{
+	for (size_t i = 0; i < s->npend; i++)
+		if (s->pend[i].q == q) {
+			memmove(s->pend + i, s->pend + i + 1, (s->npend - i - 1) * sizeof *s->pend);
+			s->npend--;
+			return;
+		}
+}
+
+/* Fisher-Yates over an array of question pointers. */
+static void shuffle(struct fsrs_rng *rng, const struct question **v, size_t n)
+{
+	for (size_t i = n; i > 1; i--) {
+		size_t j = (size_t)(fsrs_rng_next(rng) % i);
+		const struct question *t = v[i - 1];
+		v[i - 1] = v[j];
+		v[j] = t;
+	}
+}
+
+/* ---- output ---- */
+
+struct keyed {
+	const struct question *q;
+	double key;
+};
+
+static int cmp_keyed(const void *a, const void *b)
+{
+	const struct keyed *x = a, *y = b;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return strcmp(x->q->id, y->q->id);
+}
+
+static void push_sorted(struct session *s, struct keyed *v, size_t n)
+{
+	if (n)
+		qsort(v, n, sizeof *v, cmp_keyed);
+	for (size_t i = 0; i < n; i++)
+		session_queue_push(s, v[i].q);
+}
+
+/* quiz: the topic's due cards (most overdue first), then its new questions
+ * (shuffled), then the rest, least retained first. */
+void session_build_quiz(struct session *s, const struct quiz *qz, int64_t now)
+{
+	struct keyed *due = xcalloc(qz->n + 1, sizeof *due), *rest = xcalloc(qz->n + 1, sizeof *rest);
+	const struct question **fresh = xcalloc(qz->n + 1, sizeof *fresh);
+	size_t ndue = 0, nrest = 0, nfresh = 0;
+	for (size_t i = 0; i < qz->n; i++) {
+		const struct question *q = &qz->questions[i];
+		if (!q->id)
+			continue;
+		const struct store_card *c = session_cards_find(&s->cards, q->id);
+		if (!c)
+			fresh[nfresh++] = q;
+		else if (session_due_of(q, c, now) <= now)
+			due[ndue++] = (struct keyed){q, (double)session_due_of(q, c, now)};
+		else
+			rest[nrest++] = (struct keyed){q, fsrs_retrievability(&s->env->params, &c->fsrs, now)};
+	}
+	push_sorted(s, due, ndue);
+	shuffle(&s->rng, fresh, nfresh);
+	for (size_t i = 0; i < nfresh; i++)
+		session_queue_push(s, fresh[i]);
+	push_sorted(s, rest, nrest);
+	if (s->qlen > s->o->count)
+		s->qlen = s->o->count;
+	free(due);
+	free(rest);
+	free(fresh);
+}
+
+/* Local midnight at or before now, and the next one. */
+static void today(int64_t now, int64_t *start, int64_t *end)
+{
+	time_t t = (time_t)now;
+	struct tm tm;
+	localtime_r(&t, &tm);
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	*start = (int64_t)mktime(&tm);
+	tm.tm_mday++;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	*end = (int64_t)mktime(&tm);
+	if (*start > now || *end <= now) { /* mktime failed or odd zone */
+		*start = now - now % 86400;
+		*end = *start + 86400;
+	}
+}
+
+/* review: every due card of the catalog (most overdue first), then new
+ * cards in catalog order up to what is left of today's limit. Sets
+ * *new_left to that remainder. */
+int session_build_review(struct session *s, int64_t now, int64_t *new_left)
+{
+	struct catalog *cat = s->env->cat;
+	size_t nq = catalog_nquestions(cat);
+	struct keyed *due = xcalloc(nq + 1, sizeof *due);
+	size_t ndue = 0;
+	for (size_t i = 0; i < nq; i++) {
+		const struct question *q = catalog_question_at(cat, i);
+		const struct store_card *c = session_cards_find(&s->cards, q->id);
+		if (c && session_due_of(q, c, now) <= now)
+			due[ndue++] = (struct keyed){q, (double)session_due_of(q, c, now)};
+	}
+	push_sorted(s, due, ndue);
+	free(due);
+	int64_t start, end, got = 0;
+	today(now, &start, &end);
+	char *err = NULL;
+	if (store_count_reviews(s->env->st, start, end, true, &got, &err) < 0) {
+		session_store_failed(s, err);
+		return -1;
+	}
+	int64_t left = s->o->new_limit - got;
+	*new_left = left < 0 ? 0 : left;
+	for (size_t i = 0; i < nq && left > 0; i++) {
+		const struct question *q = catalog_question_at(cat, i);
+		if (!session_cards_find(&s->cards, q->id)) {
+			session_queue_push(s, q);
+			left--;
+		}
+	}
+	return 0;
+}
+
+struct draw_topic {
+	const struct lesson *ls;
+	double weight;
+};
+
+static bool was_asked(const struct session *s, const struct question *q)
+{
+	for (size_t i = 0; i < s->nasked; i++)
+		if (s->asked[i] == q)
+			return true;
+	return false;
+}
+
+/* interview: a topic drawn with weight (1 - mastery), more for a topic never
+ * seen, then one of its questions not asked yet, weighted toward the least
+ * retained (never seen counts as forgotten). */
+static const struct question *draw(struct session *s)
+{
+	int64_t now = clock_now();
+	double *w = xcalloc(s->ndraw + 1, sizeof *w), total = 0;
+	for (size_t i = 0; i < s->ndraw; i++) {
+		const struct quiz *qz = s->draw[i].ls->quiz;
+		bool left = false;
+		for (size_t k = 0; k < qz->n && !left; k++)
+			left = qz->questions[k].id && !was_asked(s, &qz->questions[k]);
+		w[i] = left ? s->draw[i].weight : 0;
+		total += w[i];
+	}
+	const struct question *pick = NULL;
+	if (total > 0) {
+		double u = fsrs_rng_uniform(&s->rng) * total;
+		size_t ti = 0;
+		while (ti + 1 < s->ndraw && (u >= w[ti] || w[ti] == 0)) {
+			u -= w[ti];
+			ti++;
+		}
+		while (w[ti] == 0 && ti > 0)
+			ti--;
+		const struct quiz *qz = s->draw[ti].ls->quiz;
+		double *qw = xcalloc(qz->n + 1, sizeof *qw), qt = 0;
+		for (size_t k = 0; k < qz->n; k++) {
+			const struct question *q = &qz->questions[k];
+			if (!q->id || was_asked(s, q))
+				continue;
+			const struct store_card *c = session_cards_find(&s->cards, q->id);
+			double r = c ? fsrs_retrievability(&s->env->params, &c->fsrs, now) : 0;
+			qw[k] = 1.1 - (isfinite(r) ? r : 0);
+			qt += qw[k];
+		}
+		double v = fsrs_rng_uniform(&s->rng) * qt;
+		for (size_t k = 0; k < qz->n && !pick; k++) {
+			if (qw[k] <= 0)
+				continue;
+			if (v < qw[k])
+				pick = &qz->questions[k];
+			v -= qw[k];
+		}
+		for (size_t k = qz->n; k > 0 && !pick; k--) /* rounding at the end */
+			if (qw[k - 1] > 0)
+				pick = &qz->questions[k - 1];
+		free(qw);
+	}
+	free(w);
+	if (pick) {
+		GROW(s->asked, s->capasked, s->nasked + 1);
+		s->asked[s->nasked++] = pick;
+	}
+	return pick;
+}
+
+const struct question *session_next_question(struct session *s)
+{
+	int64_t now = clock_now();
+	size_t first = 0;
+	for (size_t i = 1; i < s->npend; i++)
+		if (s->pend[i].due < s->pend[first].due)
+			first = i;
+	const struct question *q = NULL;
+	if (s->npend && s->pend[first].due <= now) {
+		q = s->pend[first].q;
+	} else if (s->qhead < s->qlen) {
+		return s->queue[s->qhead++];
+	} else if (session_interview(s)) {
+		return draw(s);
+	} else if (s->npend) {
+		/* Nothing else left: learn ahead, as Anki does. */
+		q = s->pend[first].q;
+	}
+	if (q)
+		session_pending_remove(s, q);
+	return q;
+}
+
+/* ---- results ---- */
+
+/* Sets up the interview draw from the topics' mastery. */
+int session_build_interview(struct session *s, int64_t now)
+{
+	struct session_topic *t;
+	size_t n;
+	char *err = NULL;
+	if (session_topics(s->env->cat, s->env->st, &s->env->params, now, &t, &n, &err) < 0) {
+		session_store_failed(s, err);
+		return -1;
+	}
+	s->draw = xcalloc(n + 1, sizeof *s->draw);
+	for (size_t i = 0; i < n; i++) {
+		const struct lesson *ls = catalog_lesson(s->env->cat, t[i].topic);
+		if (!ls || !ls->quiz || t[i].questions == 0)
+			continue;
+		bool wanted = !s->o->topics;
+		for (size_t k = 0; k < s->o->ntopics && !wanted; k++)
+			wanted = strcmp(s->o->topics[k], ls->id) == 0;
+		if (!wanted)
+			continue;
+		double w = 1.0 - t[i].mastery + 0.05 + (t[i].seen == 0 ? 0.5 : 0.0);
+		s->draw[s->ndraw++] = (struct draw_topic){ls, w};
+	}
+	free(t);
+	return 0;
+}
+

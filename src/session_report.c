@@ -1,0 +1,324 @@
+/*
+ * session_report: the end of a run, as a summary, an interview report or
+ * JSON, and the output helpers the asking shares.
+ */
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "catalog.h"
+#include "clock.h"
+#include "grade.h"
+#include "session_int.h"
+#include "util.h"
+
+void session_format_wait(char *buf, size_t size, int64_t s)
+{
+	if (s < 60)
+		snprintf(buf, size, "%llds", (long long)(s < 0 ? 0 : s));
+	else if (s < 3600)
+		snprintf(buf, size, "%lldm", (long long)((s + 30) / 60));
+	else if (s < 86400)
+		snprintf(buf, size, "%lldh", (long long)((s + 1800) / 3600));
+	else
+		snprintf(buf, size, "%lldd", (long long)((s + 43200) / 86400));
+}
+
+void session_flush_buf(struct buf *b)
+{
+	fwrite(b->data, 1, b->len, stdout);
+	fflush(stdout);
+	buf_truncate(b, 0);
+}
+
+void session_put_styled(struct buf *b, const struct session *s, enum render_style st, const char *text)
+{
+	render_styled(b, st, text, strlen(text), &s->env->ro);
+}
+
+/* A labelled item ("a) ", "3. ") whose Markdown text wraps under itself. */
+void session_put_item(struct buf *b, const struct session *s, const char *label, const char *md)
+{
+	struct render_opts o = s->env->ro;
+	int indent = 4 + (int)strlen(label);
+	o.width = o.width - indent > 30 ? o.width - indent : 30;
+	struct buf t;
+	buf_init(&t);
+	render_markdown(&t, md, 0, &o);
+	while (t.len && t.data[t.len - 1] == '\n')
+		t.data[--t.len] = '\0';
+	buf_printf(b, "    %s", label);
+	for (const char *p = t.data; *p;) {
+		size_t n = strcspn(p, "\n");
+		buf_add(b, p, n);
+		buf_addc(b, '\n');
+		p += n;
+		while (*p == '\n')
+			p++;
+		if (*p)
+			buf_printf(b, "%*s", indent, "");
+	}
+	if (!t.len)
+		buf_addc(b, '\n');
+	buf_release(&t);
+}
+
+void session_put_md(struct buf *b, const struct session *s, const char *md, int indent)
+{
+	render_markdown(b, md, indent, &s->env->ro);
+	if (b->len && b->data[b->len - 1] != '\n')
+		buf_addc(b, '\n');
+}
+
+/* A countdown as m:ss, rounded up (0:01 until it is really over). */
+void session_format_clock(char *buf, size_t size, double seconds)
+{
+	if (seconds < 0)
+		seconds = 0;
+	long t = (long)ceil(seconds);
+	snprintf(buf, size, "%ld:%02ld", t / 60, t % 60);
+}
+
+/* A time taken as m:ss, rounded to the nearest second. */
+void session_format_taken(char *buf, size_t size, double seconds)
+{
+	if (seconds < 0)
+		seconds = 0;
+	long t = lround(seconds);
+	snprintf(buf, size, "%ld:%02ld", t / 60, t % 60);
+}
+
+
+/* Where to read about a point the answer missed: one line, when the point
+ * names the section that teaches it. */
+void session_put_read(struct buf *b, const struct question *q, const struct rubric_point *p, const char *indent)
+{
+	char *learn = catalog_point_section(q, p);
+	if (learn)
+		buf_printf(b, "%sread: learn %s\n", indent, learn);
+	free(learn);
+}
+
+struct tally {
+	const char *topic;
+	size_t asked, correct;
+};
+
+/* Per-topic tallies of the answered questions, in first-answered order. */
+static struct tally *tally_topics(const struct session *s, size_t *n)
+{
+	struct tally *t = xcalloc(s->ndone + 1, sizeof *t);
+	*n = 0;
+	for (size_t i = 0; i < s->ndone; i++) {
+		const char *topic = session_topic_of(s->done[i].q);
+		size_t k = 0;
+		while (k < *n && strcmp(t[k].topic, topic) != 0)
+			k++;
+		if (k == *n)
+			t[(*n)++].topic = topic;
+		t[k].asked++;
+		t[k].correct += s->done[i].correct;
+	}
+	return t;
+}
+
+size_t session_count_correct(const struct session *s)
+{
+	size_t c = 0;
+	for (size_t i = 0; i < s->ndone; i++)
+		c += s->done[i].correct;
+	return c;
+}
+
+static const char *end_reason(const struct session *s)
+{
+	return s->timed_out ? "time" : s->ended ? "quit" : "done";
+}
+
+/* The results JSON of the session (the store keeps it; stats reads it). */
+char *session_results_json(const struct session *s, double seconds)
+{
+	struct buf b;
+	buf_init(&b);
+	size_t correct = session_count_correct(s);
+	buf_printf(&b, "{\"asked\": %zu, \"correct\": %zu, \"score\": %.4f, \"seconds\": %.1f, \"topics\": {", s->ndone,
+	           correct, s->ndone ? (double)correct / (double)s->ndone : 0.0, seconds);
+	size_t nt;
+	struct tally *t = tally_topics(s, &nt);
+	for (size_t i = 0; i < nt; i++) {
+		buf_puts(&b, i ? ", " : "");
+		buf_json_str(&b, t[i].topic);
+		buf_printf(&b, ": {\"asked\": %zu, \"correct\": %zu, \"score\": %.4f}", t[i].asked, t[i].correct,
+		           (double)t[i].correct / (double)t[i].asked);
+	}
+	free(t);
+	buf_puts(&b, "}, \"missed\": [");
+	bool first = true;
+	for (size_t i = 0; i < s->ndone; i++) {
+		const struct done *d = &s->done[i];
+		bool missed_points = d->hits && d->found < d->total;
+		if (d->correct && !missed_points)
+			continue;
+		buf_puts(&b, first ? "" : ", ");
+		first = false;
+		buf_puts(&b, "{\"question\": ");
+		buf_json_str(&b, d->q->id);
+		buf_puts(&b, ", \"points\": [");
+		bool pf = true;
+		for (size_t k = 0; d->hits && k < d->q->nrubric; k++)
+			if (!d->hits[k]) {
+				buf_puts(&b, pf ? "" : ", ");
+				pf = false;
+				buf_json_str(&b, d->q->rubric[k].point);
+			}
+		/* Beside points, in the same order: each one's section as
+		 * TOPIC/ID, or null. */
+		buf_puts(&b, "], \"sections\": [");
+		pf = true;
+		for (size_t k = 0; d->hits && k < d->q->nrubric; k++)
+			if (!d->hits[k]) {
+				const struct rubric_point *p = &d->q->rubric[k];
+				buf_puts(&b, pf ? "" : ", ");
+				pf = false;
+				char *ref = !p->section ? NULL
+				          : strchr(p->section, '/') ? xstrdup(p->section)
+				                                    : xasprintf("%s/%s", session_topic_of(d->q), p->section);
+				if (ref)
+					buf_json_str(&b, ref);
+				else
+					buf_puts(&b, "null");
+				free(ref);
+			}
+		buf_puts(&b, "]}");
+	}
+	buf_puts(&b, "], \"questions\": [");
+	for (size_t i = 0; i < s->ndone; i++) {
+		const struct done *d = &s->done[i];
+		buf_puts(&b, i ? ", " : "");
+		buf_puts(&b, "{\"question\": ");
+		buf_json_str(&b, d->q->id);
+		buf_puts(&b, ", \"topic\": ");
+		buf_json_str(&b, session_topic_of(d->q));
+		buf_printf(&b, ", \"correct\": %s, \"skipped\": %s, \"seconds\": %.1f}", d->correct ? "true" : "false",
+		           d->skipped ? "true" : "false", d->seconds);
+	}
+	buf_printf(&b, "], \"skipped\": %zu, \"ended\": \"%s\"}", s->skipped, end_reason(s));
+	return buf_detach(&b);
+}
+
+void session_print_summary(const struct session *s)
+{
+	size_t correct = session_count_correct(s);
+	printf("\n");
+	if (s->ndone == 0)
+		printf("no answers recorded");
+	else
+		printf("score: %zu/%zu right (%.0f%%)", correct, s->ndone, 100.0 * (double)correct / (double)s->ndone);
+	if (s->skipped)
+		printf(", %zu skipped", s->skipped);
+	if (s->abandoned)
+		printf(", %zu abandoned", s->abandoned);
+	printf("\n");
+}
+
+static int cmp_tally(const void *a, const void *b)
+{
+	const struct tally *x = a, *y = b;
+	double sx = (double)x->correct / (double)x->asked, sy = (double)y->correct / (double)y->asked;
+	if (sx != sy)
+		return sx < sy ? -1 : 1;
+	return strcmp(x->topic, y->topic);
+}
+
+void session_print_report(const struct session *s, double seconds)
+{
+	struct buf b;
+	buf_init(&b);
+	const struct render_opts *o = &s->env->ro;
+	size_t correct = session_count_correct(s);
+	char t[32];
+	session_format_taken(t, sizeof t, seconds);
+	buf_addc(&b, '\n');
+	session_put_styled(&b, s, STYLE_HEAD, "Interview report");
+	buf_printf(&b, "\n%s after %s: %zu question%s answered.\n",
+	           s->timed_out ? "Time's up" : s->ended ? "Ended" : "Every question asked", t, s->ndone,
+	           s->ndone == 1 ? "" : "s");
+	if (s->ndone == 0) {
+		buf_puts(&b, "Nothing to report: no question was answered.\n");
+		session_flush_buf(&b);
+		buf_release(&b);
+		return;
+	}
+	buf_printf(&b, "score: %zu/%zu (%.0f%%)\n\n", correct, s->ndone, 100.0 * (double)correct / (double)s->ndone);
+	session_put_styled(&b, s, STYLE_BOLD, "By topic");
+	buf_addc(&b, '\n');
+	size_t nt;
+	struct tally *tl = tally_topics(s, &nt);
+	for (size_t i = 0; i < nt; i++)
+		buf_printf(&b, "  %-20s %zu/%zu  %3.0f%%\n", tl[i].topic, tl[i].correct, tl[i].asked,
+		           100.0 * (double)tl[i].correct / (double)tl[i].asked);
+	buf_addc(&b, '\n');
+	session_put_styled(&b, s, STYLE_BOLD, "Questions");
+	buf_addc(&b, '\n');
+	for (size_t i = 0; i < s->ndone; i++) {
+		const struct done *d = &s->done[i];
+		session_format_taken(t, sizeof t, d->seconds);
+		buf_printf(&b, "  %2zu. %-36s ", i + 1, d->q->id);
+		const char *v = d->skipped ? "skipped" : d->correct ? "right" : "wrong";
+		render_styled(&b, d->correct ? STYLE_OK : STYLE_BAD, v, strlen(v), o);
+		buf_printf(&b, "%*s %s\n", 8 - (int)strlen(v), "", t);
+	}
+	bool any = false;
+	for (size_t i = 0; i < s->ndone; i++) {
+		const struct done *d = &s->done[i];
+		if (!d->hits || d->found >= d->total)
+			continue;
+		if (!any) {
+			buf_addc(&b, '\n');
+			session_put_styled(&b, s, STYLE_BOLD, "Key points missed");
+			buf_addc(&b, '\n');
+			any = true;
+		}
+		buf_printf(&b, "  %s:\n", d->q->id);
+		for (size_t k = 0; k < d->q->nrubric; k++)
+			if (!d->hits[k]) {
+				buf_puts(&b, "    - ");
+				buf_add_visible(&b, d->q->rubric[k].point, strlen(d->q->rubric[k].point), 0);
+				buf_addc(&b, '\n');
+				session_put_read(&b, d->q, &d->q->rubric[k], "      ");
+			}
+	}
+	qsort(tl, nt, sizeof *tl, cmp_tally);
+	any = false;
+	for (size_t i = 0; i < nt; i++) {
+		if (tl[i].correct == tl[i].asked)
+			continue;
+		if (!any) {
+			buf_addc(&b, '\n');
+			session_put_styled(&b, s, STYLE_BOLD, "Study next");
+			buf_addc(&b, '\n');
+			any = true;
+		}
+		buf_printf(&b, "  learn %-20s (%zu/%zu right)\n", tl[i].topic, tl[i].correct, tl[i].asked);
+		const struct lesson *ls = catalog_lesson(s->env->cat, tl[i].topic);
+		if (ls && ls->demos.n) {
+			buf_puts(&b, "    then run:");
+			for (size_t k = 0; k < ls->demos.n; k++)
+				buf_printf(&b, "%s demo %s", k ? "," : "", ls->demos.v[k]);
+			buf_addc(&b, '\n');
+		}
+	}
+	if (!any)
+		buf_puts(&b, "\nEvery answer was right. Try a longer interview or other topics.\n");
+	free(tl);
+	session_flush_buf(&b);
+	buf_release(&b);
+}
+
+/* ---- the session ---- */
+
