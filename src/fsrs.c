@@ -82,19 +82,19 @@ static void check_weights(const double *w, struct buf *b)
 				i, w[i], weight_lower[i], weight_upper[i]);
 }
 
-static int finish_check(struct buf *b, char **cause)
+static int finish_check(struct buf *b, char **err)
 {
 	if (!b->len) {
 		buf_release(b);
 		return 0;
 	}
-	if (cause)
-		*cause = buf_detach(b);
+	if (err)
+		*err = buf_detach(b);
 	buf_release(b);
 	return -1;
 }
 
-int fsrs_params_set_weights(struct fsrs_params *p, const double *w, size_t n, char **cause)
+int fsrs_params_set_weights(struct fsrs_params *p, const double *w, size_t n, char **err)
 {
 	double full[FSRS_NWEIGHTS];
 	struct buf b;
@@ -123,10 +123,10 @@ int fsrs_params_set_weights(struct fsrs_params *p, const double *w, size_t n, ch
 		break;
 	default:
 		add_problem(&b, "expected 21 weights (or 19 or 17), got %zu", n);
-		return finish_check(&b, cause);
+		return finish_check(&b, err);
 	}
 	check_weights(full, &b);
-	if (finish_check(&b, cause) < 0)
+	if (finish_check(&b, err) < 0)
 		return -1;
 	memcpy(p->w, full, sizeof(full));
 	return 0;
@@ -144,7 +144,7 @@ static void check_steps(const char *name, const int64_t *steps, size_t n, struct
 				name, i, (long long)steps[i]);
 }
 
-int fsrs_params_validate(const struct fsrs_params *p, char **cause)
+int fsrs_params_validate(const struct fsrs_params *p, char **err)
 {
 	struct buf b;
 
@@ -158,7 +158,7 @@ int fsrs_params_validate(const struct fsrs_params *p, char **cause)
 	if (p->maximum_interval < 1 || p->maximum_interval > FSRS_MAX_INTERVAL_LIMIT)
 		add_problem(&b, "maximum interval %lld days is out of bounds [1, %d]",
 			(long long)p->maximum_interval, FSRS_MAX_INTERVAL_LIMIT);
-	return finish_check(&b, cause);
+	return finish_check(&b, err);
 }
 
 void fsrs_card_init(struct fsrs_card *c, int64_t created)

@@ -16,7 +16,7 @@
  * second, half to even. With the default steps every interval is exact.
  *
  * Ownership: the structs here hold no heap memory (fixed-size arrays), so
- * they need no _release. Error strings set through char **cause are new
+ * they need no _release. Error strings set through char **err are new
  * strings; the caller frees them.
  */
 #ifndef PYDOJO_FSRS_H
@@ -79,16 +79,16 @@ void fsrs_params_init(struct fsrs_params *p);
  * (FSRS-5: w19 = 0 and w20 = 0.5 are appended) or 17 (FSRS-4.5: converted
  * and padded as fsrs-rs check_and_fill_parameters does, fsrs.md §9). Every
  * resulting weight must be finite and within the py-fsrs bounds (§2).
- * Returns 0, or -1 with p unchanged and, when cause is not NULL, *cause set to
+ * Returns 0, or -1 with p unchanged and, when err is not NULL, *err set to
  * a message naming every bad weight. */
-int fsrs_params_set_weights(struct fsrs_params *p, const double *w, size_t n, char **cause);
+int fsrs_params_set_weights(struct fsrs_params *p, const double *w, size_t n, char **err);
 
 /* Checks a whole parameter set: weight bounds, desired retention in (0, 1],
  * step counts <= FSRS_MAX_STEPS and each step in 1 s..36500 days,
  * maximum_interval in 1..FSRS_MAX_INTERVAL_LIMIT. Returns 0, or -1 and (when
- * cause is not NULL) *cause naming every problem. The other functions expect
+ * err is not NULL) *err naming every problem. The other functions expect
  * parameters that pass this check. */
-int fsrs_params_validate(const struct fsrs_params *p, char **cause);
+int fsrs_params_validate(const struct fsrs_params *p, char **err);
 
 struct fsrs_card {
 	enum fsrs_state state;

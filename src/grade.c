@@ -318,8 +318,8 @@ static char *range_text(size_t n)
 }
 
 /* Parses one token (a letter or a number) of length len. Returns 0 with
- * *index set, or -1 with *why set. */
-static int parse_token(const char *t, size_t len, size_t n, size_t *index, char **why)
+ * *index set, or -1 with *err set. */
+static int parse_token(const char *t, size_t len, size_t n, size_t *index, char **err)
 {
 	if (len == 1 && isalpha((unsigned char)t[0])) {
 		size_t i = (size_t)(tolower((unsigned char)t[0]) - 'a');
@@ -339,7 +339,7 @@ static int parse_token(const char *t, size_t len, size_t n, size_t *index, char 
 		char *tok = xstrndup(t, len);
 		char *r = range_text(n);
 		char e[ECHO_SIZE];
-		*why = xasprintf("'%s' is not a choice: answer %s", str_echo(e, tok), r);
+		*err = xasprintf("'%s' is not a choice: answer %s", str_echo(e, tok), r);
 		free(r);
 		free(tok);
 		return -1;
@@ -347,13 +347,13 @@ static int parse_token(const char *t, size_t len, size_t n, size_t *index, char 
 	char *tok = xstrndup(t, len);
 	char *r = range_text(n);
 	char e[ECHO_SIZE];
-	*why = xasprintf("'%s' is out of range: answer %s", str_echo(e, tok), r);
+	*err = xasprintf("'%s' is out of range: answer %s", str_echo(e, tok), r);
 	free(r);
 	free(tok);
 	return -1;
 }
 
-int grade_parse_choice(const char *answer, size_t n, size_t *index, char **why)
+int grade_parse_choice(const char *answer, size_t n, size_t *index, char **err)
 {
 	char *a = trimmed(answer);
 	size_t len = strlen(a);
@@ -363,20 +363,20 @@ int grade_parse_choice(const char *answer, size_t n, size_t *index, char **why)
 	int rc;
 	if (len == 0) {
 		char *r = range_text(n);
-		*why = xasprintf("no answer: type one choice, %s", r);
+		*err = xasprintf("no answer: type one choice, %s", r);
 		free(r);
 		rc = -1;
 	} else if (strcspn(a, ", \t;") < len) {
-		*why = xstrdup("one choice only: type a single letter or number");
+		*err = xstrdup("one choice only: type a single letter or number");
 		rc = -1;
 	} else {
-		rc = parse_token(a, len, n, index, why);
+		rc = parse_token(a, len, n, index, err);
 	}
 	free(a);
 	return rc;
 }
 
-int grade_parse_multi(const char *answer, size_t n, bool *selected, char **why)
+int grade_parse_multi(const char *answer, size_t n, bool *selected, char **err)
 {
 	memset(selected, 0, n * sizeof *selected);
 	char *a = trimmed(answer);
@@ -396,12 +396,12 @@ int grade_parse_multi(const char *answer, size_t n, bool *selected, char **why)
 		/* "a)" as the choices are shown. */
 		size_t tlen = len == 2 && (p[1] == ')' || p[1] == '.') ? 1 : len;
 		size_t i;
-		if (parse_token(p, tlen, n, &i, why) < 0) {
+		if (parse_token(p, tlen, n, &i, err) < 0) {
 			rc = -1;
 			break;
 		}
 		if (selected[i]) {
-			*why = xasprintf("'%.*s' is given twice", (int)tlen, p);
+			*err = xasprintf("'%.*s' is given twice", (int)tlen, p);
 			rc = -1;
 			break;
 		}
@@ -410,14 +410,14 @@ int grade_parse_multi(const char *answer, size_t n, bool *selected, char **why)
 		p += len;
 	}
 	if (rc == 0 && count == 0) {
-		*why = xstrdup("no answer: type every right letter, such as 'a,c' or 'a c'");
+		*err = xstrdup("no answer: type every right letter, such as 'a,c' or 'a c'");
 		rc = -1;
 	}
 	free(a);
 	return rc;
 }
 
-int grade_parse_truefalse(const char *answer, bool *value, char **why)
+int grade_parse_truefalse(const char *answer, bool *value, char **err)
 {
 	static const char *const yes[] = {"t", "true", "y", "yes"};
 	static const char *const no[] = {"f", "false", "n", "no"};
@@ -434,13 +434,13 @@ int grade_parse_truefalse(const char *answer, bool *value, char **why)
 	}
 	char e[ECHO_SIZE];
 	if (rc < 0)
-		*why = *a ? xasprintf("'%s' is not true or false: answer t or f", str_echo(e, a))
+		*err = *a ? xasprintf("'%s' is not true or false: answer t or f", str_echo(e, a))
 		          : xstrdup("no answer: answer t or f");
 	free(a);
 	return rc;
 }
 
-int grade_parse_order(const char *answer, size_t n, size_t *seq, char **why)
+int grade_parse_order(const char *answer, size_t n, size_t *seq, char **err)
 {
 	char *a = trimmed(answer);
 	bool *seen = xcalloc(n ? n : 1, sizeof *seen);
@@ -462,14 +462,14 @@ int grade_parse_order(const char *answer, size_t n, size_t *seq, char **why)
 		if (!num || v < 1 || v > n) {
 			char *tok = xstrndup(p, len);
 			char e[ECHO_SIZE];
-			*why = xasprintf("'%s' is not an item number: use the numbers 1 to %zu, each once", str_echo(e, tok), n);
+			*err = xasprintf("'%s' is not an item number: use the numbers 1 to %zu, each once", str_echo(e, tok), n);
 			free(tok);
 			rc = -1;
 		} else if (seen[v - 1]) {
-			*why = xasprintf("%zu is given twice: use the numbers 1 to %zu, each once", v, n);
+			*err = xasprintf("%zu is given twice: use the numbers 1 to %zu, each once", v, n);
 			rc = -1;
 		} else if (k >= n) {
-			*why = xasprintf("too many numbers: use 1 to %zu, each once", n);
+			*err = xasprintf("too many numbers: use 1 to %zu, each once", n);
 			rc = -1;
 		} else {
 			seen[v - 1] = true;
@@ -483,7 +483,7 @@ int grade_parse_order(const char *answer, size_t n, size_t *seq, char **why)
 		for (size_t i = 0; i < n; i++)
 			if (!seen[i])
 				buf_printf(&miss, "%s%zu", miss.len ? ", " : "", i + 1);
-		*why = k == 0 ? xasprintf("no answer: give the numbers 1 to %zu in the right order, such as '%s'", n,
+		*err = k == 0 ? xasprintf("no answer: give the numbers 1 to %zu in the right order, such as '%s'", n,
 		                          n == 2 ? "2 1" : "3 1 2")
 		              : xasprintf("missing %s: use the numbers 1 to %zu, each once", miss.data, n);
 		buf_release(&miss);
@@ -540,21 +540,21 @@ bool grade_output(const char *expected, const char *answer)
 }
 
 int grade_answer(const struct question *q, const char *answer, const size_t *shown,
-		struct grade_result *r, char **why)
+		struct grade_result *r, char **err)
 {
 	memset(r, 0, sizeof *r);
 	r->total = 1;
 	switch (q->type) {
 	case Q_CHOICE: {
 		size_t i;
-		if (grade_parse_choice(answer, q->choices.n, &i, why) < 0)
+		if (grade_parse_choice(answer, q->choices.n, &i, err) < 0)
 			return -1;
 		r->correct = (long)i == q->answer;
 		break;
 	}
 	case Q_MULTI: {
 		bool *sel = xcalloc(q->choices.n, sizeof *sel);
-		if (grade_parse_multi(answer, q->choices.n, sel, why) < 0) {
+		if (grade_parse_multi(answer, q->choices.n, sel, err) < 0) {
 			free(sel);
 			return -1;
 		}
@@ -571,7 +571,7 @@ int grade_answer(const struct question *q, const char *answer, const size_t *sho
 	}
 	case Q_TRUEFALSE: {
 		bool v;
-		if (grade_parse_truefalse(answer, &v, why) < 0)
+		if (grade_parse_truefalse(answer, &v, err) < 0)
 			return -1;
 		r->correct = v == q->answer_bool;
 		break;
@@ -579,7 +579,7 @@ int grade_answer(const struct question *q, const char *answer, const size_t *sho
 	case Q_ORDER: {
 		size_t n = q->items.n;
 		size_t *seq = xcalloc(n, sizeof *seq);
-		if (grade_parse_order(answer, n, seq, why) < 0) {
+		if (grade_parse_order(answer, n, seq, err) < 0) {
 			free(seq);
 			return -1;
 		}
@@ -601,7 +601,7 @@ int grade_answer(const struct question *q, const char *answer, const size_t *sho
 		r->correct = r->found >= q->pass;
 		return 0;
 	default:
-		*why = xstrdup("this question type cannot be graded");
+		*err = xstrdup("this question type cannot be graded");
 		return -1;
 	}
 	r->found = r->correct;

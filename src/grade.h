@@ -8,7 +8,7 @@
  * Pure: no I/O, no printing, no clock. It does not decide ratings or keep
  * scores; sessions do.
  *
- * Ownership: reasons set through char **why are new strings; the caller
+ * Ownership: reasons set through char **err are new strings; the caller
  * frees them. Everything else is borrowed from the caller.
  */
 #ifndef PYDOJO_GRADE_H
@@ -51,25 +51,25 @@ size_t grade_rubric(const struct question *q, const char *answer, bool *hits, bo
 char grade_letter(size_t i);
 
 /* Parses one choice among n: a letter ("b", "B", "b)") or a 1-based number.
- * Returns 0 and sets *index (0-based), or -1 and sets *why. */
-int grade_parse_choice(const char *answer, size_t n, size_t *index, char **why);
+ * Returns 0 and sets *index (0-based), or -1 and sets *err. */
+int grade_parse_choice(const char *answer, size_t n, size_t *index, char **err);
 
 /* Parses a set of choices among n: letters or numbers separated by commas
  * and/or spaces ("a,c", "a c", "c, a", "ac"), in any order. Sets
- * selected[0..n) and returns 0, or -1 and sets *why (nothing given, a
+ * selected[0..n) and returns 0, or -1 and sets *err (nothing given, a
  * letter out of range, one given twice). */
-int grade_parse_multi(const char *answer, size_t n, bool *selected, char **why);
+int grade_parse_multi(const char *answer, size_t n, bool *selected, char **err);
 
 /* Parses t/f/true/false/y/n/yes/no (any case). Returns 0 and sets *value,
- * or -1 and sets *why. */
-int grade_parse_truefalse(const char *answer, bool *value, char **why);
+ * or -1 and sets *err. */
+int grade_parse_truefalse(const char *answer, bool *value, char **err);
 
 /* Parses an order of n shown items: the 1-based numbers of the items as
  * shown, in the order the answer puts them ("3 1 2", "3,1,2", "312" when
  * n < 10). Sets seq[k] to the 0-based shown position placed k-th and
- * returns 0, or -1 and sets *why (a number missing, repeated or out of
+ * returns 0, or -1 and sets *err (a number missing, repeated or out of
  * range). seq holds n entries. */
-int grade_parse_order(const char *answer, size_t n, size_t *seq, char **why);
+int grade_parse_order(const char *answer, size_t n, size_t *seq, char **err);
 
 /* Compares program output line by line, ignoring trailing spaces and tabs
  * (and a carriage return) on each line and trailing blank lines. */
@@ -89,10 +89,10 @@ struct grade_result {
  * right order) of the item shown at position i, so a correct answer lists
  * the positions whose shown[] are 0, 1, 2, ...; shown is NULL for other
  * types. Returns 0 and fills *r (release with grade_result_release), or -1
- * and sets *why when the answer is malformed (ask again; not a wrong
+ * and sets *err when the answer is malformed (ask again; not a wrong
  * answer). An output or text answer is never malformed. */
 int grade_answer(const struct question *q, const char *answer, const size_t *shown,
-		struct grade_result *r, char **why);
+		struct grade_result *r, char **err);
 void grade_result_release(struct grade_result *r);
 
 /* The score of a result in 0..1: found / total. */

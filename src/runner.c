@@ -174,12 +174,12 @@ static void close_fd(int *fd)
 }
 
 int runner_run(const char *path, char *const argv[], const struct runner_opts *opts,
-               struct runner_result *r, char **cause)
+               struct runner_result *r, char **err)
 {
 	memset(r, 0, sizeof *r);
 	buf_init(&r->out);
 	r->exit_code = -1;
-	*cause = NULL;
+	*err = NULL;
 	struct runner_opts def;
 	if (!opts) {
 		runner_opts_init(&def);
@@ -196,7 +196,7 @@ int runner_run(const char *path, char *const argv[], const struct runner_opts *o
 	int outp[2] = {-1, -1}, errp[2] = {-1, -1};
 	int sfd = -1;
 	if (pipe2(errp, O_CLOEXEC) < 0 || (opts->capture_stdout && pipe2(outp, O_CLOEXEC) < 0)) {
-		*cause = xasprintf("cannot make a pipe: %s", strerror(errno));
+		*err = xasprintf("cannot make a pipe: %s", strerror(errno));
 		close_fd(&errp[0]);
 		close_fd(&errp[1]);
 		return -1;
@@ -236,7 +236,7 @@ int runner_run(const char *path, char *const argv[], const struct runner_opts *o
 
 	sfd = signalfd(-1, &watch, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sfd < 0) {
-		*cause = xasprintf("cannot watch signals: %s", strerror(errno));
+		*err = xasprintf("cannot watch signals: %s", strerror(errno));
 		goto restore;
 	}
 
@@ -246,7 +246,7 @@ int runner_run(const char *path, char *const argv[], const struct runner_opts *o
 	double t0 = now_s();
 	pid_t pid = fork();
 	if (pid < 0) {
-		*cause = xasprintf("cannot start '%s': %s", path, strerror(errno));
+		*err = xasprintf("cannot start '%s': %s", path, strerror(errno));
 		goto restore;
 	}
 	if (pid == 0)
@@ -259,16 +259,16 @@ int runner_run(const char *path, char *const argv[], const struct runner_opts *o
 	close_fd(&errp[1]);
 	close_fd(&outp[1]);
 
-	int err = 0;
+	int exec_errno = 0;
 	ssize_t n;
 	do
-		n = read(errp[0], &err, sizeof err);
+		n = read(errp[0], &exec_errno, sizeof exec_errno);
 	while (n < 0 && errno == EINTR);
-	if (n == (ssize_t)sizeof err) {
+	if (n == (ssize_t)sizeof exec_errno) {
 		int st;
 		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 			;
-		*cause = xasprintf("cannot run '%s': %s", path, strerror(err));
+		*err = xasprintf("cannot run '%s': %s", path, strerror(exec_errno));
 		goto restore;
 	}
 
@@ -288,7 +288,7 @@ int runner_run(const char *path, char *const argv[], const struct runner_opts *o
 		if (w == pid)
 			break;
 		if (w < 0 && errno != EINTR) {
-			*cause = xasprintf("lost track of '%s': %s", path, strerror(errno));
+			*err = xasprintf("lost track of '%s': %s", path, strerror(errno));
 			clear_group(pid, r);
 			goto restore;
 		}
@@ -310,7 +310,7 @@ int runner_run(const char *path, char *const argv[], const struct runner_opts *o
 		struct pollfd pf[2] = {{sfd, POLLIN, 0}, {outp[0], POLLIN, 0}};
 		int k = poll(pf, outp[0] >= 0 ? 2 : 1, ms);
 		if (k < 0 && errno != EINTR) {
-			*cause = xasprintf("cannot wait for '%s': %s", path, strerror(errno));
+			*err = xasprintf("cannot wait for '%s': %s", path, strerror(errno));
 			clear_group(pid, r);
 			goto restore;
 		}

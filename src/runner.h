@@ -65,11 +65,11 @@ struct runner_result {
  * Runs path with argv (argv[0] included, NULL-terminated) and waits for it.
  * Returns 0 when the program ran, whatever its status (see r), or -1 when it
  * could not be started (not found, not executable, out of processes), with
- * *cause a new message; caller frees. r is always initialized and must be
+ * *err a new message; caller frees. r is always initialized and must be
  * released with runner_result_release().
  */
 int runner_run(const char *path, char *const argv[], const struct runner_opts *o,
-               struct runner_result *r, char **cause);
+               struct runner_result *r, char **err);
 void runner_result_release(struct runner_result *r);
 
 #endif
