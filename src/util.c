@@ -85,7 +85,11 @@ void *xgrow(void *ptr, size_t *cap, size_t need, size_t elem)
 		return ptr;
 	size_t n = *cap ? *cap : 8;
 	while (n < need)
-		n *= 2;
+		n = n > SIZE_MAX / 2 ? need : n * 2;
+	/* A size that does not fit is out of memory too: the allocators
+	 * abort rather than hand back a short block. */
+	if (elem && n > SIZE_MAX / elem)
+		oom();
 	ptr = xrealloc(ptr, n * elem);
 	*cap = n;
 	return ptr;
