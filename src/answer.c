@@ -561,6 +561,17 @@ bool answer_has_negator(const char *text)
 			found = word_is(text, &w.v[i], stems[k]) && w.v[i].end < len &&
 			        strchr("'.[\\\xe2", text[w.v[i].end]) != NULL;
 	}
+	/* The phrase negators (find_negators): a pattern written as
+	 * "instead of (\w+ ){0,3}threads" states the negation itself. */
+	static const char *const phrases[][3] = {{"rather", "than", NULL}, {"instead", "of", NULL},
+	                                         {"as", "opposed", "to"}};
+	for (size_t i = 0; i < w.n && !found; i++)
+		for (size_t k = 0; k < ARRAY_SIZE(phrases) && !found; k++) {
+			size_t m = 0;
+			while (m < 3 && phrases[k][m] && i + m < w.n && word_is(text, &w.v[i + m], phrases[k][m]))
+				m++;
+			found = m == 3 || (m < 3 && !phrases[k][m]);
+		}
 	free(w.v);
 	return found;
 }

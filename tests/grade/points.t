@@ -197,3 +197,11 @@ point
 says no traceback .. printed
 + The worker doesn't crash and no traceback is printed.
 - A traceback is printed.
+
+# A pattern that states its negation with a phrase negator owns it, as
+# with @not: "instead of" and "rather than" inside the match do not negate it.
+point
+says instead of (\w+ ){0,3}@thread|rather than (\w+ ){0,3}@thread
++ Use one event loop instead of many threads.
++ It multiplexes sockets rather than spawning threads.
+- It spawns one thread per socket instead of a loop.
