@@ -118,6 +118,26 @@ static bool binds(struct answer_span s, struct answer_span about, const struct a
 
 enum unit_result { UNIT_NONE, UNIT_FOUND, UNIT_LIMIT };
 
+/* Whether a unit that names neither subject is about the point's subject
+ * through a pronoun: the unit opens its sentence with one ("It returns a
+ * Task at once"), and the first subject the sentence before names is the
+ * point's (an about match, not negated), not the contrasted one. */
+static bool pronoun_means_about(const struct rubric_point *p, const struct answer *a, size_t start, size_t end)
+{
+	size_t si = answer_sentence_at(a, start);
+	if (si == 0 || !answer_opens_with_pronoun(a, si) || start > a->sentences[si].start ||
+	    end <= a->sentences[si].start)
+		return false;
+	const struct answer_span *prev = &a->sentences[si - 1];
+	struct hits ha, hn;
+	if (!collect(catalog_rubric_regex(p, RUBRIC_ABOUT), a, prev->start, prev->end, &ha) ||
+	    !collect(catalog_rubric_regex(p, RUBRIC_NOT_ABOUT), a, prev->start, prev->end, &hn) || ha.n == 0)
+		return false;
+	if (hn.n && hn.v[0].start <= ha.v[0].start)
+		return false;
+	return !answer_negated(a, ha.v[0].start, ha.v[0].end, p->negative[RUBRIC_ABOUT], hn.v, hn.n, NULL, 0);
+}
+
 /* Whether the claim of p holds in the unit [start, end): a match of says
  * not negated, bound to a match of about when there is one. */
 static enum unit_result claim_in(const struct rubric_point *p, const struct answer *a, size_t start, size_t end)
@@ -128,8 +148,19 @@ static enum unit_result claim_in(const struct rubric_point *p, const struct answ
 	if (!collect(says, a, start, end, &hs) || !collect(about, a, start, end, &ha) ||
 	    !collect(not_about, a, start, end, &hn))
 		return UNIT_LIMIT;
-	if (hs.n == 0 || (about && ha.n == 0))
+	if (hs.n == 0)
 		return UNIT_NONE;
+	if (about && ha.n == 0) {
+		if (hn.n || !pronoun_means_about(p, a, start, end))
+			return UNIT_NONE;
+		/* The claim is said of the subject the sentence before named. */
+		struct answer_span others[MAX_HITS];
+		size_t no = others_of(others, &hn, NULL, NULL);
+		for (size_t i = 0; i < hs.n; i++)
+			if (!answer_negated(a, hs.v[i].start, hs.v[i].end, p->negative[RUBRIC_CLAIM], others, no, NULL, 0))
+				return UNIT_FOUND;
+		return UNIT_NONE;
+	}
 	struct answer_span others[3 * MAX_HITS];
 	bool a_neg[MAX_HITS], n_neg[MAX_HITS];
 	size_t no = others_of(others, &hs, &hn, NULL);

@@ -205,3 +205,18 @@ says instead of (\w+ ){0,3}@thread|rather than (\w+ ){0,3}@thread
 + Use one event loop instead of many threads.
 + It multiplexes sockets rather than spawning threads.
 - It spawns one thread per socket instead of a loop.
+
+# A sentence that opens with a pronoun speaks of the first subject the
+# sentence before named: bound when that is the point's subject, not when
+# it is the contrasted one, nor when the sentence names a subject itself.
+point
+says @schedule .. @concurrent
+about @create-task
+not_about @await
++ Call create_task on the coroutine. It schedules it to run concurrently.
++ asyncio.create_task wraps the coroutine in a Task. This schedules it in the background.
+- Call await on the coroutine. It schedules it to run concurrently.
+- await and create_task differ. It schedules the coroutine concurrently.
+- Call create_task on the coroutine. It does not schedule it concurrently.
+- Call create_task on the coroutine. Then await schedules it concurrently.
+- Call create_task on the coroutine. Later it is awaited. It schedules it concurrently.
