@@ -13,8 +13,7 @@
 #include <unistd.h>
 
 #include "catalog.h"
-#include "cmd_quiz.h"
-#include "commands.h"
+#include "cmd.h"
 #include "config.h"
 #include "paths.h"
 #include "repl.h"

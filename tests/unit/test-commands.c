@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "catalog.h"
-#include "commands.h"
+#include "cmd.h"
 #include "render.h"
 #include "util.h"
 

@@ -10,7 +10,6 @@
  * renderer is render.c's); it reads only the catalog, so two exports of the
  * same content are byte-identical.
  */
-#include "cmd_progress.h"
 
 #include <errno.h>
 #include <math.h>
@@ -25,7 +24,7 @@
 
 #include "catalog.h"
 #include "clock.h"
-#include "commands.h"
+#include "cmd.h"
 #include "fsrs.h"
 #include "paths.h"
 #include "store.h"

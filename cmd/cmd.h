@@ -6,17 +6,20 @@
  * their errors to stderr, and return an exit status (0 ok, 1 the user's work
  * failed, 2 bad usage or content, 3 environment).
  */
-#ifndef PYDOJO_COMMANDS_H
-#define PYDOJO_COMMANDS_H
+#ifndef PYDOJO_CMD_H
+#define PYDOJO_CMD_H
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include <stdint.h>
 
 #include "render.h"
 
 struct catalog;
 struct lesson;
 struct repl;
+struct session_topic;
 struct settings;
 struct store;
 
@@ -88,8 +91,39 @@ int commands_run(struct ctx *x, int argc, char **argv);
 int commands_split(const char *line, char ***argv);
 void commands_free_argv(char **argv);
 
-/* Commands implemented in their own files (cmd_NAME.c). */
+/* Commands implemented in their own files. */
 int cmd_demo(struct ctx *x, int argc, char **argv);
+
+/* Progress per topic, for `topics` and the REPL banner. */
+struct quiz_progress {
+	struct session_topic *topics;  /* one per lesson in catalog order; NULL: no database yet */
+	size_t n;
+	size_t due, seen;              /* over every topic */
+	int64_t now, next_due;         /* next_due: STORE_NO_TIME when nothing waits */
+};
+
+/* Fills *p from the store, without creating a database that does not exist
+ * yet (every count is then 0). Returns 0, or an exit status (2 bad
+ * PYDOJO_NOW, 3 store failure) after printing the error. */
+int quiz_progress(struct ctx *x, struct quiz_progress *p);
+void quiz_progress_release(struct quiz_progress *p);
+
+/* One line for the REPL banner: how many cards are due and what to do next
+ * ('review', or a topic to start). A new string; NULL when the catalog or
+ * the store failed (the error was printed). */
+char *quiz_next_step(struct ctx *x);
+
+int cmd_quiz(struct ctx *x, int argc, char **argv);
+int cmd_review(struct ctx *x, int argc, char **argv);
+int cmd_interview(struct ctx *x, int argc, char **argv);
+int cmd_undo(struct ctx *x, int argc, char **argv);
+
+
+int cmd_stats(struct ctx *x, int argc, char **argv);
+int cmd_export(struct ctx *x, int argc, char **argv);
+int cmd_fsrs(struct ctx *x, int argc, char **argv);
+int cmd_disputes(struct ctx *x, int argc, char **argv);
+
 
 /* Helpers the command handlers share. */
 /* Takes the value of NAME VALUE or NAME=VALUE at argv[*i] (moving *i past

@@ -11,7 +11,7 @@
  * It does not start processes itself (runner does) nor know what a demo
  * measures beyond the manifest's dotted figure names.
  */
-#include "commands.h"
+#include "cmd.h"
 
 #include <errno.h>
 #include <math.h>

@@ -3,7 +3,6 @@
  * of a session's environment (catalog, store, settings, scheduler
  * parameters, seed, line input). The flows are in session.c.
  */
-#include "cmd_quiz.h"
 
 #include <errno.h>
 #include <math.h>
@@ -15,7 +14,7 @@
 
 #include "catalog.h"
 #include "clock.h"
-#include "commands.h"
+#include "cmd.h"
 #include "paths.h"
 #include "repl.h"
 #include "session.h"

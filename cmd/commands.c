@@ -3,7 +3,7 @@
  * write one function `static int cmd_NAME(struct ctx *, int, char **)` and add
  * one row to the table below; help, lookup and tab completion follow.
  */
-#include "commands.h"
+#include "cmd.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -12,8 +12,6 @@
 #include <unistd.h>
 
 #include "catalog.h"
-#include "cmd_progress.h"
-#include "cmd_quiz.h"
 #include "config.h"
 #include "diag.h"
 #include "paths.h"
