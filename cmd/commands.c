@@ -1,636 +1,62 @@
 /*
- * commands: the command table and the commands themselves. To add a command,
- * write one function `static int cmd_NAME(struct ctx *, int, char **)` and add
- * one row to the table below; help, lookup and tab completion follow.
+ * commands: the command table, and what every command gets from it: lookup,
+ * the one option parser, usage errors, the loading of what a row needs, and
+ * completion (the REPL's and bash's). The commands themselves are in their
+ * own files (cmd.h).
  */
 #include "cmd.h"
 
+#include <assert.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "catalog.h"
-#include "config.h"
-#include "diag.h"
-#include "paths.h"
-#include "regex.h"
-#include "render.h"
-#include "search.h"
-#include "session.h"
-#include "store.h"
 #include "util.h"
 
-/* ---- context ---- */
-
-void ctx_release(struct ctx *x)
-{
-	catalog_free(x->cat);
-	x->cat = NULL;
-	store_close(x->store);
-	x->store = NULL;
-	free(x->settings);
-	x->settings = NULL;
-}
-
-static int load_shipped(struct ctx *x, struct catalog *c, bool reference, struct diag *d)
-{
-	return catalog_add_root(c, x->datadir, reference, d);
-}
-
-struct catalog *ctx_catalog(struct ctx *x)
-{
-	if (x->cat || x->cat_failed)
-		return x->cat;
-	struct diag d;
-	diag_init(&d);
-	struct catalog *c = catalog_new();
-	char *cache = paths_user_file("CACHE", "catalog");
-	if (cache)
-		catalog_use_cache(c, cache);
-	free(cache);
-	load_shipped(x, c, false, &d);
-	for (size_t i = 0; i < x->ncontent; i++)
-		catalog_add_root(c, x->content[i], false, &d);
-	catalog_skip_grading(c, true);
-	catalog_link(c, &d);
-	if (d.n) {
-		diag_print(&d, stderr);
-		fprintf(stderr, "pydojo: the catalog has %zu error%s; run 'pydojo check' for details\n", d.n,
-		        d.n == 1 ? "" : "s");
-		catalog_free(c);
-		c = NULL;
-		x->cat_failed = true;
-	}
-	diag_release(&d);
-	x->cat = c;
-	return c;
-}
-
-struct render_opts ctx_render_opts(const struct ctx *x)
-{
-	const char *nc = getenv("NO_COLOR");
-	bool color = isatty(1) && !x->no_color && !(nc && *nc);
-	return (struct render_opts){render_term_width(1), color};
-}
-
-/* Whether long output goes through the pager: only to and from a terminal. */
-static bool paged(void)
-{
-	return isatty(1) && isatty(0);
-}
-
-static void out_page(struct ctx *x, struct buf *b)
-{
-	(void)x;
-	render_page(b->data, b->len, paged());
-}
-
-const char *cmd_opt_value(int argc, char **argv, int *i, const char *name, bool *missing)
-{
-	size_t n = strlen(name);
-	if (strncmp(argv[*i], name, n) != 0)
-		return NULL;
-	if (argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (argv[*i][n] != '\0')
-		return NULL;
-	if (*i + 1 >= argc) {
-		*missing = true;
-		return NULL;
-	}
-	return argv[++*i];
-}
-
-bool cmd_take_flag(int *argc, char **argv, const char *flag)
-{
-	for (int i = 1; i < *argc; i++)
-		if (strcmp(argv[i], flag) == 0) {
-			memmove(&argv[i], &argv[i + 1], (size_t)(*argc - i) * sizeof *argv);
-			(*argc)--;
-			return true;
-		}
-	return false;
-}
-
-/* Refuses any option left after a command took its own. */
-static bool no_options_left(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++)
-		if (argv[i][0] == '-' && argv[i][1] == '-') {
-			char e[ECHO_SIZE];
-			fprintf(stderr, "error: unknown option '%s' for '%s'\n", str_echo(e, argv[i]), argv[0]);
-			return false;
-		}
-	return true;
-}
-
-static int usage_error(const char *name)
-{
-	char *why = NULL;
-	const struct command *c = commands_find(name, true, &why);
-	free(why);
-	if (c)
-		fprintf(stderr, "usage: %s\n", c->usage);
-	return 2;
-}
-
-/* ---- check ---- */
-
-static void print_stats(const struct catalog *c)
-{
-	printf("%-20s %4s %4s %5s %6s %5s %5s %4s %6s %5s %5s %8s\n", "topic", "sec", "code", "quest",
-	       "choice", "multi", "tf", "ord", "output", "text", "", "rubric-ex");
-	for (size_t i = 0; i < catalog_nlessons(c); i++) {
-		const struct lesson *ls = catalog_lesson_at(c, i);
-		if (ls->reference)
-			continue;
-		struct catalog_counts k;
-		catalog_count(c, ls, &k);
-		printf("%-20s %4zu %4zu %5zu %6zu %5zu %5zu %4zu %6zu %5zu %5s %8zu\n", ls->id, k.sections,
-		       k.examples, k.questions, k.by_type[Q_CHOICE], k.by_type[Q_MULTI], k.by_type[Q_TRUEFALSE],
-		       k.by_type[Q_ORDER], k.by_type[Q_OUTPUT], k.by_type[Q_TEXT], "", k.rubric_examples);
-	}
-	struct catalog_counts t;
-	catalog_count(c, NULL, &t);
-	printf("%-20s %4zu %4zu %5zu %6zu %5zu %5zu %4zu %6zu %5zu %5s %8zu\n", "total", t.sections, t.examples,
-	       t.questions, t.by_type[Q_CHOICE], t.by_type[Q_MULTI], t.by_type[Q_TRUEFALSE], t.by_type[Q_ORDER],
-	       t.by_type[Q_OUTPUT], t.by_type[Q_TEXT], "", t.rubric_examples);
-}
-
-static int cmd_check(struct ctx *x, int argc, char **argv)
-{
-	bool stats = cmd_take_flag(&argc, argv, "--stats");
-	if (!no_options_left(argc, argv))
-		return 2;
-	for (int i = 1; i < argc; i++) {
-		if (!*argv[i]) {
-			fprintf(stderr, "error: cannot check '': an empty path\n");
-			return 2;
-		}
-	}
-	struct diag d;
-	diag_init(&d);
-	struct catalog_counts total = {0};
-	struct catalog **cats = xcalloc((size_t)argc + 1, sizeof *cats);
-	size_t ncats = 0;
-	if (argc == 1) {
-		struct catalog *c = cats[ncats++] = catalog_new();
-		load_shipped(x, c, false, &d);
-		for (size_t i = 0; i < x->ncontent; i++)
-			catalog_add_root(c, x->content[i], false, &d);
-	} else {
-		/* Each folder is a content root checked on its own; single files
-		 * are checked together against the shipped catalog. */
-		struct catalog *files = NULL;
-		for (int i = 1; i < argc; i++) {
-			if (access(argv[i], F_OK) < 0) {
-				diag_add(&d, argv[i], 1, 1, "cannot read: %s", strerror(errno));
-				continue;
-			}
-			char *probe = xasprintf("%s/.", argv[i]);
-			bool dir = access(probe, F_OK) == 0;
-			free(probe);
-			if (dir) {
-				struct catalog *c = cats[ncats++] = catalog_new();
-				catalog_add_root(c, argv[i], false, &d);
-			} else {
-				if (!files)
-					files = cats[ncats++] = catalog_new();
-				catalog_add_file(files, argv[i], &d);
-			}
-		}
-		/* The shipped catalog after the files, so that a shipped file
-		 * named on the command line is checked, not taken as reference. */
-		if (files)
-			load_shipped(x, files, true, &d);
-	}
-	char *verified = paths_user_file("CACHE", "verified");
-	for (size_t i = 0; i < ncats; i++) {
-		catalog_use_verified(cats[i], verified);
-		catalog_link(cats[i], &d);
-		struct catalog_counts k;
-		catalog_count(cats[i], NULL, &k);
-		total.topics += k.topics;
-		total.sections += k.sections;
-		total.questions += k.questions;
-		total.demos += k.demos;
-		if (stats)
-			print_stats(cats[i]);
-		catalog_free(cats[i]);
-	}
-	free(cats);
-	free(verified);
-	int rc = 0;
-	if (d.n) {
-		diag_print(&d, stderr);
-		fprintf(stderr, "%zu error%s\n", d.n, d.n == 1 ? "" : "s");
-		rc = 2;
-	} else {
-		printf("ok: %zu topics, %zu sections, %zu questions, %zu demos\n", total.topics, total.sections,
-		       total.questions, total.demos);
-	}
-	diag_release(&d);
-	return rc;
-}
-
-/* ---- topics ---- */
-
-static int cmd_topics(struct ctx *x, int argc, char **argv)
-{
-	bool json = cmd_take_flag(&argc, argv, "--json");
-	if (!no_options_left(argc, argv))
-		return 2;
-	if (argc > 1)
-		return usage_error(argv[0]);
-	struct catalog *c = ctx_catalog(x);
-	if (!c)
-		return 2;
-	/* Mastery (mean retrievability, unseen questions counting 0) and due
-	 * cards per topic, from the progress store when there is one. */
-	struct quiz_progress pr;
-	int prc = quiz_progress(x, &pr);
-	if (prc)
-		return prc;
-	struct render_opts o = ctx_render_opts(x);
-	struct buf b;
-	buf_init(&b);
-	const char *track = NULL;
-	if (json)
-		buf_puts(&b, "[");
-	for (size_t i = 0; i < catalog_nlessons(c); i++) {
-		const struct lesson *ls = catalog_lesson_at(c, i);
-		size_t nq = ls->quiz ? ls->quiz->n : 0;
-		const struct session_topic *tp = pr.topics && i < pr.n ? &pr.topics[i] : NULL;
-		double mastery = tp ? tp->mastery : 0;
-		size_t due = tp ? tp->due : 0, seen = tp ? tp->seen : 0;
-		if (json) {
-			buf_puts(&b, i ? ",\n " : "");
-			buf_puts(&b, "{\"id\": ");
-			buf_json_str(&b, ls->id);
-			buf_puts(&b, ", \"title\": ");
-			buf_json_str(&b, ls->title);
-			buf_puts(&b, ", \"track\": ");
-			buf_json_str(&b, ls->track);
-			buf_puts(&b, ", \"level\": ");
-			buf_json_str(&b, ls->level);
-			buf_puts(&b, ", \"summary\": ");
-			buf_json_str(&b, ls->summary);
-			buf_printf(&b, ", \"sections\": %zu, \"questions\": %zu, \"seen\": %zu, \"due\": %zu, \"mastery\": %.4f, \"demos\": [",
-			           ls->nsections, nq, seen, due, mastery);
-			for (size_t k = 0; k < ls->demos.n; k++) {
-				buf_puts(&b, k ? ", " : "");
-				buf_json_str(&b, ls->demos.v[k]);
-			}
-			buf_puts(&b, "]}");
-			continue;
-		}
-		if (!track || strcmp(track, ls->track) != 0) {
-			track = ls->track;
-			if (i)
-				buf_addc(&b, '\n');
-			render_styled(&b, STYLE_HEAD, track, strlen(track), &o);
-			buf_addc(&b, '\n');
-		}
-		buf_puts(&b, "  ");
-		render_styled(&b, STYLE_BOLD, ls->id, strlen(ls->id), &o);
-		buf_printf(&b, "%*s %-5s %2zuq %4.0f%% ", 20 - (int)strlen(ls->id), "", ls->level, nq, 100 * mastery);
-		if (due)
-			buf_printf(&b, "%3zu due  ", due);
-		else
-			buf_puts(&b, "         ");
-		/* The summary wraps under itself. */
-		struct buf sum;
-		buf_init(&sum);
-		struct render_opts so = o;
-		so.width = o.width - 48 > 30 ? o.width - 48 : 30;
-		render_markdown(&sum, ls->summary, 0, &so);
-		bool first = true;
-		for (char *line = strtok(sum.data, "\n"); line; line = strtok(NULL, "\n")) {
-			if (!first)
-				buf_printf(&b, "%48s", "");
-			buf_printf(&b, "%s\n", line);
-			first = false;
-		}
-		if (first)
-			buf_addc(&b, '\n');
-		buf_release(&sum);
-	}
-	if (json)
-		buf_puts(&b, "]\n");
-	else
-		buf_printf(&b, "\n%zu topics; mastery is the mean recall probability of a topic's questions. %s\n",
-		           catalog_nlessons(c), pr.due ? "Type 'review' for the due cards." : "Start with 'learn TOPIC', then 'quiz TOPIC'.");
-	fwrite(b.data, 1, b.len, stdout);
-	buf_release(&b);
-	quiz_progress_release(&pr);
-	return 0;
-}
-
-/* ---- learn, next, prev, sections ---- */
-
-static int find_section(const struct lesson *ls, const char *arg)
-{
-	char *end;
-	long n = strtol(arg, &end, 10);
-	if (*arg && !*end)
-		return n >= 1 && (size_t)n <= ls->nsections ? (int)n - 1 : -1;
-	/* An id names one section for good: numbers shift when one is inserted. */
-	int found = catalog_section_index(ls, arg);
-	if (found >= 0)
-		return found;
-	for (size_t i = 0; i < ls->nsections; i++)
-		if (strncasecmp(ls->sections[i].title, arg, strlen(arg)) == 0) {
-			if (found >= 0)
-				return -2;
-			found = (int)i;
-		}
-	return found;
-}
-
-static int show_lesson(struct ctx *x, const struct lesson *ls, int section)
-{
-	struct render_opts o = ctx_render_opts(x);
-	struct buf b;
-	buf_init(&b);
-	render_lesson(&b, ls, section, x->cat, &o);
-	if (x->in_repl && section >= 0 && (size_t)section + 1 < ls->nsections)
-		buf_puts(&b, "Type 'next' for the next section, 'sections' for the list.\n");
-	out_page(x, &b);
-	buf_release(&b);
-	x->cur = ls;
-	x->cur_section = section;
-	return 0;
-}
-
-int cmd_unknown_topic(struct catalog *c, const char *id)
-{
-	const char *near = catalog_suggest_topic(c, id);
-	char e[ECHO_SIZE];
-	if (near)
-		fprintf(stderr, "error: unknown topic '%s' (did you mean '%s'?)\n", str_echo(e, id), near);
-	else
-		fprintf(stderr, "error: unknown topic '%s' (see 'topics')\n", str_echo(e, id));
-	return 2;
-}
-
-static int cmd_learn(struct ctx *x, int argc, char **argv)
-{
-	if (!no_options_left(argc, argv))
-		return 2;
-	if (argc < 2 || argc > 3)
-		return usage_error(argv[0]);
-	struct catalog *c = ctx_catalog(x);
-	if (!c)
-		return 2;
-	const struct lesson *ls = catalog_lesson(c, argv[1]);
-	if (!ls)
-		return cmd_unknown_topic(c, argv[1]);
-	int section = -1;
-	if (argc == 3) {
-		section = find_section(ls, argv[2]);
-		char e[ECHO_SIZE];
-		if (section == -2) {
-			fprintf(stderr, "error: '%s' matches several sections of '%s' (see 'sections')\n", str_echo(e, argv[2]),
-			        ls->id);
-			return 2;
-		}
-		if (section < 0) {
-			fprintf(stderr, "error: no section '%s' in '%s' (1 to %zu, an id or a title; see 'sections %s')\n",
-			        str_echo(e, argv[2]), ls->id, ls->nsections, ls->id);
-			return 2;
-		}
-	}
-	return show_lesson(x, ls, section);
-}
-
-static int step_section(struct ctx *x, int argc, char **argv, int delta)
-{
-	if (argc > 1)
-		return usage_error(argv[0]);
-	if (!x->cur) {
-		fprintf(stderr, "error: no lesson open (start one with 'learn TOPIC')\n");
-		return 2;
-	}
-	int s = x->cur_section + delta;
-	if (x->cur_section < 0)
-		s = delta > 0 ? 0 : (int)x->cur->nsections - 1;
-	if (s < 0 || (size_t)s >= x->cur->nsections) {
-		fprintf(stderr, "error: %s section of '%s'\n", delta > 0 ? "that was the last" : "this is the first",
-		        x->cur->id);
-		return 2;
-	}
-	return show_lesson(x, x->cur, s);
-}
-
-static int cmd_next(struct ctx *x, int argc, char **argv)
-{
-	return step_section(x, argc, argv, 1);
-}
-
-static int cmd_prev(struct ctx *x, int argc, char **argv)
-{
-	return step_section(x, argc, argv, -1);
-}
-
-static int cmd_sections(struct ctx *x, int argc, char **argv)
-{
-	if (argc > 2)
-		return usage_error(argv[0]);
-	const struct lesson *ls = x->cur;
-	if (argc == 2) {
-		struct catalog *c = ctx_catalog(x);
-		if (!c)
-			return 2;
-		if (!(ls = catalog_lesson(c, argv[1])))
-			return cmd_unknown_topic(c, argv[1]);
-	}
-	if (!ls) {
-		fprintf(stderr, "error: no lesson open (start one with 'learn TOPIC')\n");
-		return 2;
-	}
-	struct buf b;
-	buf_init(&b);
-	buf_add_visible(&b, ls->title, strlen(ls->title), 0);
-	buf_addc(&b, '\n');
-	for (size_t i = 0; i < ls->nsections; i++) {
-		const char *t = ls->sections[i].title;
-		buf_printf(&b, "%s %2zu. ", ls == x->cur && (int)i == x->cur_section ? ">" : " ", i + 1);
-		buf_add_visible(&b, t, strlen(t), 0);
-		buf_puts(&b, ls->sections[i].code ? "  (example)" : "");
-		if (ls->sections[i].id)
-			buf_printf(&b, "  [%s]", ls->sections[i].id);
-		buf_addc(&b, '\n');
-	}
-	fwrite(b.data, 1, b.len, stdout);
-	buf_release(&b);
-	return 0;
-}
-
-/* ---- search ---- */
-
-struct search_out {
-	struct buf b;
-	struct render_opts o;
-	bool stream;   /* not for a pager: written out as it grows */
+/* ---- the table ----
+ *
+ * To add a command, write one function `static int cmd_NAME(struct ctx *,
+ * struct cmd_args *)` and one row `const struct command cmd_NAME_row` beside
+ * it in cmd/NAME.c (name, alias, usage, help, the function, what it needs,
+ * its positional arguments, its options, its completion), declare the row in
+ * cmd.h and list it here. Help, lookup, option parsing, usage errors and
+ * completion at the prompt and in bash follow from the row; add the command
+ * to doc/pydojo.1's COMMANDS (a test compares the two). */
+static const struct command *const table[] = {
+	&cmd_topics_row,
+	&cmd_learn_row,
+	&cmd_next_row,
+	&cmd_prev_row,
+	&cmd_sections_row,
+	&cmd_demo_row,
+	&cmd_quiz_row,
+	&cmd_review_row,
+	&cmd_interview_row,
+	&cmd_undo_row,
+	&cmd_search_row,
+	&cmd_stats_row,
+	&cmd_export_row,
+	&cmd_disputes_row,
+	&cmd_fsrs_row,
+	&cmd_check_row,
+	&cmd_help_row,
+	&cmd_version_row,
+	&cmd_quit_row,
 };
 
-static void on_hit(const struct search_hit *h, void *arg)
-{
-	struct search_out *so = arg;
-	struct buf *b = &so->b;
-	render_styled(b, STYLE_BOLD, h->topic, strlen(h->topic), &so->o);
-	buf_puts(b, " › ");
-	buf_add_visible(b, h->where, strlen(h->where), 0);
-	buf_puts(b, ": ");
-	/* Trim the line's indentation; shift the spans with it. */
-	size_t skip = 0;
-	while (skip < h->line_len && (h->line[skip] == ' ' || h->line[skip] == '\t'))
-		skip++;
-	size_t at = skip;
-	for (size_t i = 0; i < h->nspans; i++) {
-		size_t s = h->spans[2 * i] < skip ? skip : h->spans[2 * i], e = h->spans[2 * i + 1];
-		if (e < s)
-			continue;
-		buf_add_visible(b, h->line + at, s - at, 0);
-		render_styled(b, STYLE_MATCH, h->line + s, e - s, &so->o);
-		at = e;
-	}
-	buf_add_visible(b, h->line + at, h->line_len - at, 0);
-	buf_addc(b, '\n');
-	/* Thousands of hits need not sit in one growing buffer when no pager
-	 * will take them. */
-	if (so->stream && b->len >= 64 * 1024) {
-		fwrite(b->data, 1, b->len, stdout);
-		buf_truncate(b, 0);
-	}
-}
-
-static int cmd_search(struct ctx *x, int argc, char **argv)
-{
-	if (argc != 2)
-		return usage_error(argv[0]);
-	struct catalog *c = ctx_catalog(x);
-	if (!c)
-		return 2;
-	char *err = NULL;
-	size_t off = 0;
-	struct regex *re = regex_compile(argv[1], REGEX_CASELESS, &err, &off);
-	char e[ECHO_SIZE];
-	if (!re) {
-		fprintf(stderr, "error: invalid pattern '%s': %s at offset %zu\n", str_echo(e, argv[1]), err, off);
-		free(err);
-		return 2;
-	}
-	struct search_out so;
-	buf_init(&so.b);
-	so.o = ctx_render_opts(x);
-	so.stream = !paged();
-	const char *why = NULL;
-	long hits = search_catalog(c, re, on_hit, &so, &why);
-	regex_free(re);
-	int rc = 0;
-	if (hits < 0) {
-		fprintf(stderr, "error: search stopped: %s (simplify the pattern)\n", why);
-		rc = 2;
-	} else if (hits == 0) {
-		printf("no matches for '%s'\n", str_echo(e, argv[1]));
-		rc = 1;
-	} else {
-		buf_printf(&so.b, "%ld matching line%s\n", hits, hits == 1 ? "" : "s");
-		out_page(x, &so.b);
-	}
-	buf_release(&so.b);
-	return rc;
-}
-
-/* ---- help, version, quit ---- */
-
-static int cmd_help(struct ctx *x, int argc, char **argv)
-{
-	if (argc > 2)
-		return usage_error(argv[0]);
-	if (argc == 2) {
-		char *why = NULL;
-		const struct command *c = commands_find(argv[1], x->in_repl, &why);
-		if (!c) {
-			fprintf(stderr, "error: %s\n", why);
-			free(why);
-			return 2;
-		}
-		printf("usage: %s\n%s\n", c->usage, c->help);
-		if (c->alias)
-			printf("alias: %s\n", c->alias);
-		return 0;
-	}
-	if (!x->in_repl)
-		printf("usage: pydojo [OPTIONS] [COMMAND [ARGS...]]\n\nWith no command, pydojo opens its prompt.\n\n");
-	printf("Commands:\n");
-	for (size_t i = 0; i < commands_count(); i++) {
-		const struct command *c = commands_at(i);
-		if (c->repl_only && !x->in_repl)
-			continue;
-		printf("  %-34s %s\n", c->usage, c->help);
-	}
-	if (!x->in_repl)
-		printf("\nOptions:\n"
-		       "  --content DIR   add a content root (lessons/, quizzes/); repeatable\n"
-		       "  --db PATH       progress database (default $XDG_DATA_HOME/pydojo/progress.db)\n"
-		       "  --no-color      never colour the output (as does NO_COLOR)\n"
-		       "  --no-fuzz       schedule reviews without interval fuzz\n"
-		       "  --seed N        fix every random choice\n"
-		       "  --version       print the version\n"
-		       "  --help          this text\n"
-		       "\nExit status: 0 ok, 1 an answer or search failed, 2 bad usage or content,\n"
-		       "3 environment (database, demo binary, output that could not be written).\n");
-	else
-		printf("\nUnique prefixes work ('le gil'). Tab completes commands, topics, section ids and demos.\n");
-	return 0;
-}
-
-static int cmd_version(struct ctx *x, int argc, char **argv)
-{
-	(void)x;
-	(void)argv;
-	if (argc > 1)
-		return usage_error(argv[0]);
-	printf("pydojo %s\n", PYDOJO_VERSION);
-	return 0;
-}
-
-static int cmd_quit(struct ctx *x, int argc, char **argv)
-{
-	(void)argv;
-	if (argc > 1)
-		return usage_error(argv[0]);
-	x->quit = true;
-	return 0;
-}
-
-/* ---- the table ---- */
-
-static const struct command table[] = {
-	{"topics", NULL, "topics [--json]", "topics grouped by track", cmd_topics, false},
-	{"learn", NULL, "learn TOPIC [SECTION]", "read a lesson, or one section (number, id or title)", cmd_learn, false},
-	{"next", NULL, "next", "the next section of the open lesson", cmd_next, true},
-	{"prev", NULL, "prev", "the previous section of the open lesson", cmd_prev, true},
-	{"sections", NULL, "sections [TOPIC]", "the sections of a lesson, with their ids", cmd_sections, false},
-	{"demo", NULL, "demo [list | ID [--PARAM VALUE ...] [--json | --predict | --help]]", "run a live concept demo, or predict its result first", cmd_demo, false},
-	{"quiz", NULL, "quiz TOPIC [-n N]", "practise a topic: due questions, then new, then the weakest", cmd_quiz, false},
-	{"review", NULL, "review [--new-limit N]", "the cards due across all topics, then new ones up to a daily limit", cmd_review, false},
-	{"interview", NULL, "interview [--minutes M] [--topics a,b] [--seed S]", "a timed mock interview ending with a report", cmd_interview, false},
-	{"undo", NULL, "undo", "take back the last answer recorded", cmd_undo, false},
-	{"search", NULL, "search REGEX", "search lessons and questions (PCRE2, case-insensitive)", cmd_search, false},
-	{"stats", NULL, "stats [--json]", "progress per topic, due cards, review heatmap, last interviews", cmd_stats, false},
-	{"export", NULL, "export --anki FILE", "write the questions as an Anki import file", cmd_export, false},
-	{"disputes", NULL, "disputes [--json] [--export FILE]", "the grades you contested ('c N' after a text answer), or write them as rubric examples", cmd_disputes, false},
-	{"fsrs", NULL, "fsrs replay [--retention R]", "replay 'TIME RATING' lines through the scheduler (JSON lines)", cmd_fsrs, false},
-	{"check", NULL, "check [--stats] [PATH ...]", "validate content: the catalog, content folders or single files", cmd_check, false},
-	{"help", "?", "help [COMMAND]", "list the commands, or describe one", cmd_help, false},
-	{"version", NULL, "version", "print the version", cmd_version, false},
-	{"quit", "q", "quit", "leave pydojo (Ctrl-D works too)", cmd_quit, true},
+const struct cmd_opt commands_global_opts[] = {
+	{"--content", OPT_DIR, "a folder", 0, 0, false},
+	{"--db", OPT_STRING, "a path", 0, 0, false},
+	{"--no-color", OPT_FLAG, NULL, 0, 0, false},
+	{"--no-fuzz", OPT_FLAG, NULL, 0, 0, false},
+	CMD_OPT_SEED,
+	{"--version", OPT_FLAG, NULL, 0, 0, false},
+	{"--help", OPT_FLAG, NULL, 0, 0, false},
+	{"-h", OPT_FLAG, NULL, 0, 0, false},
 };
+const size_t commands_nglobal_opts = ARRAY_SIZE(commands_global_opts);
 
 size_t commands_count(void)
 {
@@ -639,20 +65,26 @@ size_t commands_count(void)
 
 const struct command *commands_at(size_t i)
 {
-	return i < ARRAY_SIZE(table) ? &table[i] : NULL;
+	return i < ARRAY_SIZE(table) ? table[i] : NULL;
+}
+
+static bool repl_only(const struct command *c)
+{
+	return c->flags & CMD_REPL_ONLY;
 }
 
 const struct command *commands_find(const char *name, bool in_repl, char **why)
 {
 	*why = NULL;
 	for (size_t i = 0; i < ARRAY_SIZE(table); i++) {
-		if (strcmp(table[i].name, name) != 0 && !(table[i].alias && strcmp(table[i].alias, name) == 0))
+		const struct command *c = table[i];
+		if (strcmp(c->name, name) != 0 && !(c->alias && strcmp(c->alias, name) == 0))
 			continue;
-		if (table[i].repl_only && !in_repl) {
-			*why = xasprintf("'%s' works only at the pydojo> prompt", table[i].name);
+		if (repl_only(c) && !in_repl) {
+			*why = xasprintf("'%s' works only at the pydojo> prompt", c->name);
 			return NULL;
 		}
-		return &table[i];
+		return c;
 	}
 
 	const struct command *hit = NULL;
@@ -660,11 +92,11 @@ const struct command *commands_find(const char *name, bool in_repl, char **why)
 	buf_init(&cands);
 	size_t n = 0;
 	for (size_t i = 0; i < ARRAY_SIZE(table); i++) {
-		if (table[i].repl_only && !in_repl)
+		if (repl_only(table[i]) && !in_repl)
 			continue;
-		if (*name && str_starts(table[i].name, name)) {
-			hit = &table[i];
-			buf_printf(&cands, "%s%s", n++ ? ", " : "", table[i].name);
+		if (*name && str_starts(table[i]->name, name)) {
+			hit = table[i];
+			buf_printf(&cands, "%s%s", n++ ? ", " : "", table[i]->name);
 		}
 	}
 	if (n == 1) {
@@ -681,10 +113,10 @@ const struct command *commands_find(const char *name, bool in_repl, char **why)
 	const char *best = NULL;
 	size_t bestd = 3;
 	for (size_t i = 0; i < ARRAY_SIZE(table); i++) {
-		size_t d = edit_distance(name, table[i].name, 2);
+		size_t d = edit_distance(name, table[i]->name, 2);
 		if (d < bestd) {
 			bestd = d;
-			best = table[i].name;
+			best = table[i]->name;
 		}
 	}
 	char e[ECHO_SIZE];
@@ -693,6 +125,192 @@ const struct command *commands_find(const char *name, bool in_repl, char **why)
 	else
 		*why = xasprintf("unknown command '%s' (try 'help')", str_echo(e, name));
 	return NULL;
+}
+
+/* ---- options ---- */
+
+static size_t nopts(const struct command *c)
+{
+	size_t n = 0;
+	while (n < CMD_MAX_OPTS && c->opts[n].name)
+		n++;
+	return n;
+}
+
+const struct cmd_val *cmd_opt(const struct cmd_args *a, const char *name)
+{
+	for (size_t i = 0; i < nopts(a->cmd); i++)
+		if (strcmp(a->cmd->opts[i].name, name) == 0)
+			return &a->opt[i];
+	assert(!"an option the row does not declare");
+	abort();
+}
+
+bool cmd_flag(const struct cmd_args *a, const char *name)
+{
+	return cmd_opt(a, name)->set;
+}
+
+/* Checks and converts v for o; on failure prints why and returns -1. */
+static int take_value(const struct cmd_opt *o, const char *v, struct cmd_val *out)
+{
+	char *end = NULL;
+	bool ok = true;
+	errno = 0;
+	bool bounded = o->min != 0 || o->max != 0;
+	switch (o->type) {
+	case OPT_FLAG:
+		break;
+	case OPT_INT:
+		out->i = strtoll(v, &end, 10);
+		ok = *v && !*end && !errno && (!bounded || (out->i >= o->min && out->i <= o->max));
+		break;
+	case OPT_UINT:
+		/* A digit first: strtoull would take "-1" as a huge number. */
+		out->u = strtoull(v, &end, 10);
+		ok = *v >= '0' && *v <= '9' && !*end && !errno &&
+		     (!bounded || ((double)out->u >= o->min && (double)out->u <= o->max));
+		break;
+	case OPT_DOUBLE:
+		out->d = strtod(v, &end);
+		ok = *v && !*end && !errno && isfinite(out->d) &&
+		     (!bounded || ((o->min_open ? out->d > o->min : out->d >= o->min) && out->d <= o->max));
+		break;
+	case OPT_STRING:
+		break;
+	case OPT_PATH:
+	case OPT_DIR:
+		if (!*v) {
+			fprintf(stderr, "error: %s needs %s, not an empty path\n", o->name, o->what);
+			return -1;
+		}
+		break;
+	}
+	if (!ok) {
+		char e[ECHO_SIZE];
+		fprintf(stderr, "error: %s needs %s, not '%s'\n", o->name, o->what, str_echo(e, v));
+		return -1;
+	}
+	out->set = true;
+	out->str = v;
+	return 0;
+}
+
+/* The option argv[*i] names, and its value when attached (--name=VALUE,
+ * -nVALUE); NULL when none matches. */
+static const struct cmd_opt *match(const struct cmd_opt *spec, size_t n, const char *w, const char **attached)
+{
+	*attached = NULL;
+	for (size_t k = 0; k < n; k++) {
+		const char *name = spec[k].name;
+		size_t len = strlen(name);
+		if (strncmp(w, name, len) != 0)
+			continue;
+		if (w[len] == '\0')
+			return &spec[k];
+		if (spec[k].type == OPT_FLAG)
+			continue;
+		if (w[len] == '=' && name[1] == '-') {
+			*attached = w + len + 1;
+			return &spec[k];
+		}
+		if (name[1] != '-' && len == 2) {
+			*attached = w + len;
+			return &spec[k];
+		}
+	}
+	return NULL;
+}
+
+int cmd_parse_one(const struct cmd_opt *spec, size_t n, const char *cmd, int argc, char **argv, int *i,
+                  struct cmd_val *vals)
+{
+	const char *w = argv[*i], *v;
+	const struct cmd_opt *o = match(spec, n, w, &v);
+	char e[ECHO_SIZE];
+	if (!o) {
+		if (cmd)
+			fprintf(stderr, "error: unknown option '%s' for '%s'\n", str_echo(e, w), cmd);
+		else
+			fprintf(stderr, "error: unknown option '%s'\n", str_echo(e, w));
+		return -2;
+	}
+	if (o->type != OPT_FLAG && !v) {
+		if (*i + 1 >= argc) {
+			fprintf(stderr, "error: %s needs a value\n", o->name);
+			return -1;
+		}
+		v = argv[++*i];
+	}
+	(*i)++;
+	return take_value(o, v ? v : "", &vals[o - spec]);
+}
+
+int cmd_parse(const struct cmd_opt *spec, size_t n, const char *cmd, int argc, char **argv, struct cmd_val *vals,
+              char **pos, int *npos)
+{
+	memset(vals, 0, n * sizeof *vals);
+	bool options = true;
+	for (int i = 1; i < argc;) {
+		const char *w = argv[i];
+		if (options && strcmp(w, "--") == 0) {
+			options = false;
+			i++;
+		} else if (!options || w[0] != '-' || w[1] == '\0') {
+			pos[(*npos)++] = argv[i++];
+		} else {
+			int rc = cmd_parse_one(spec, n, cmd, argc, argv, &i, vals);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/* ---- running ---- */
+
+int cmd_usage(const struct cmd_args *a)
+{
+	fprintf(stderr, "usage: %s\n", a->cmd->usage);
+	return 2;
+}
+
+/* Parses argv against the row, loads what it needs, runs it. */
+static int run_row(struct ctx *x, const struct command *c, int argc, char **argv)
+{
+	struct cmd_args a = {.cmd = c, .argc = argc, .argv = argv};
+	char **pos = NULL;
+	int rc = 2;
+	if (!(c->flags & CMD_RAW_ARGS)) {
+		a.argv = pos = xcalloc((size_t)argc + 1, sizeof *pos);
+		a.argv[0] = argv[0];
+		a.argc = 1;
+		int prc = cmd_parse(c->opts, nopts(c), c->name, argc, argv, a.opt, a.argv, &a.argc);
+		if (prc < 0) {
+			if (prc == -2)
+				cmd_usage(&a);
+			goto out;
+		}
+		int nargs = a.argc - 1;
+		if (c->max_args >= 0 && nargs > c->max_args) {
+			char e[ECHO_SIZE];
+			fprintf(stderr, "error: unexpected argument '%s'\n", str_echo(e, a.argv[c->max_args + 1]));
+			rc = cmd_usage(&a);
+			goto out;
+		}
+		if (nargs < c->min_args) {
+			rc = cmd_usage(&a);
+			goto out;
+		}
+	}
+	if ((c->flags & CMD_CATALOG) && !ctx_catalog(x))
+		goto out;
+	if ((c->flags & CMD_SETTINGS) && !ctx_settings(x))
+		goto out;
+	rc = c->fn(x, &a);
+out:
+	free(pos);
+	return rc;
 }
 
 int commands_run(struct ctx *x, int argc, char **argv)
@@ -707,11 +325,103 @@ int commands_run(struct ctx *x, int argc, char **argv)
 	/* Handlers see their own full name in argv[0] (for usage messages). */
 	char *saved = argv[0];
 	argv[0] = (char *)c->name;
-	int rc = c->fn(x, argc, argv);
+	const struct command *outer = x->running;
+	x->running = c;
+	int rc = run_row(x, c, argc, argv);
+	x->running = outer;
 	argv[0] = saved;
 	fflush(stdout);
 	return rc;
 }
+
+/* ---- completion ---- */
+
+/* The option spec[0..n) that w names and that takes a value, or NULL. */
+static const struct cmd_opt *value_opt(const struct cmd_opt *spec, size_t n, const char *w)
+{
+	for (size_t k = 0; k < n; k++)
+		if (spec[k].type != OPT_FLAG && strcmp(spec[k].name, w) == 0)
+			return &spec[k];
+	return NULL;
+}
+
+static enum cmd_complete_more complete_value(const struct cmd_opt *o)
+{
+	return o->type == OPT_PATH ? COMPLETE_FILES : o->type == OPT_DIR ? COMPLETE_DIRS : COMPLETE_WORDS;
+}
+
+static void offer_options(const struct cmd_opt *spec, size_t n, void (*add)(void *, const char *), void *state)
+{
+	for (size_t k = 0; k < n; k++)
+		add(state, spec[k].name);
+}
+
+enum cmd_complete_more commands_complete(struct ctx *x, int n, char **before, const char *word, bool globals,
+                                         void (*add)(void *state, const char *cand), void *state)
+{
+	int i = 0;
+	if (globals) {
+		for (; i < n && before[i][0] == '-'; i++) {
+			const struct cmd_opt *o = value_opt(commands_global_opts, commands_nglobal_opts, before[i]);
+			if (o && i == n - 1)
+				return complete_value(o);
+			if (o)
+				i++;
+		}
+	}
+	if (i >= n) {
+		if (globals && word[0] == '-') {
+			offer_options(commands_global_opts, commands_nglobal_opts, add, state);
+			return COMPLETE_WORDS;
+		}
+		for (size_t k = 0; k < ARRAY_SIZE(table); k++)
+			if (x->in_repl || !repl_only(table[k]))
+				add(state, table[k]->name);
+		return COMPLETE_WORDS;
+	}
+	char *why = NULL;
+	const struct command *c = commands_find(before[i], x->in_repl, &why);
+	free(why);
+	if (!c)
+		return COMPLETE_WORDS;
+	size_t no = nopts(c);
+	char **pos = xcalloc((size_t)(n - i) + 1, sizeof *pos);
+	int npos = 0;
+	pos[npos++] = (char *)c->name;
+	bool options = true;
+	enum cmd_complete_more more = COMPLETE_WORDS;
+	const struct cmd_opt *pending = NULL;
+	for (int k = i + 1; k < n; k++) {
+		const char *w = before[k];
+		if (c->flags & CMD_RAW_ARGS) {
+			pos[npos++] = before[k];
+			continue;
+		}
+		if (options && strcmp(w, "--") == 0) {
+			options = false;
+		} else if (options && w[0] == '-' && w[1]) {
+			const struct cmd_opt *o = value_opt(c->opts, no, w);
+			if (o && k + 1 < n)
+				k++;
+			else if (o)
+				pending = o;
+		} else {
+			pos[npos++] = before[k];
+		}
+	}
+	if (pending) {
+		more = complete_value(pending);
+	} else if (options && word[0] == '-' && !(c->flags & CMD_RAW_ARGS)) {
+		offer_options(c->opts, no, add, state);
+	} else if (c->complete) {
+		struct cmd_complete cc = {x, pos, npos, word, add, state};
+		more = c->complete(&cc);
+	}
+	free(pos);
+	return more;
+}
+
+/* ---- REPL lines ---- */
 
 int commands_split(const char *line, char ***out)
 {

@@ -1,11 +1,10 @@
 /*
- * cmd_quiz: argument parsing for the session commands, and the setting up
- * of a session's environment (catalog, store, settings, scheduler
- * parameters, seed, line input). The flows are in session.c.
+ * quiz, review, interview, undo: the session commands, and the setting up of
+ * a session's environment (catalog, store, settings, scheduler parameters,
+ * seed, line input). The flows are in session.c.
  */
+#include "cmd.h"
 
-#include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,54 +13,11 @@
 
 #include "catalog.h"
 #include "clock.h"
-#include "cmd.h"
-#include "paths.h"
 #include "repl.h"
 #include "session.h"
 #include "settings.h"
 #include "store.h"
 #include "util.h"
-
-struct settings *ctx_settings(struct ctx *x)
-{
-	if (x->settings || x->settings_failed)
-		return x->settings;
-	struct settings *s = xmalloc(sizeof *s);
-	settings_init(s);
-	char *path = paths_user_file("CONFIG", SETTINGS_FILE);
-	if (path) {
-		struct diag d;
-		diag_init(&d);
-		if (settings_load(s, path, &d) < 0) {
-			diag_print(&d, stderr);
-			free(s);
-			s = NULL;
-			x->settings_failed = true;
-		}
-		diag_release(&d);
-		free(path);
-	}
-	x->settings = s;
-	return s;
-}
-
-
-static int parse_count(const char *v, long lo, long hi, long *out)
-{
-	char *end;
-	errno = 0;
-	long n = strtol(v, &end, 10);
-	if (!*v || *end || errno || n < lo || n > hi)
-		return -1;
-	*out = n;
-	return 0;
-}
-
-static int usage(const char *u)
-{
-	fprintf(stderr, "usage: %s\n", u);
-	return 2;
-}
 
 /* What a session needs beyond its options; the line input is the REPL's or
  * one made for this command. */
@@ -124,43 +80,12 @@ static int run(struct ctx *x, const struct session_opts *o, bool have_seed, unsi
 	return rc;
 }
 
-
-#define QUIZ_USAGE "quiz TOPIC [-n N]"
-
-int cmd_quiz(struct ctx *x, int argc, char **argv)
+static int cmd_quiz(struct ctx *x, struct cmd_args *a)
 {
-	const char *topic = NULL;
-	long count = 10;
-	for (int i = 1; i < argc; i++) {
-		bool missing = false;
-		const char *v = cmd_opt_value(argc, argv, &i, "-n", &missing);
-		if (!v && strncmp(argv[i], "-n", 2) == 0 && argv[i][2] >= '0' && argv[i][2] <= '9')
-			v = argv[i] + 2; /* -n5 */
-		if (missing) {
-			fprintf(stderr, "error: -n needs a number of questions\n");
-			return 2;
-		}
-		if (v) {
-			if (parse_count(v, 1, 10000, &count) < 0) {
-				char e[ECHO_SIZE];
-				fprintf(stderr, "error: -n needs a number of questions from 1 to 10000, not '%s'\n", str_echo(e, v));
-				return 2;
-			}
-		} else if (argv[i][0] == '-') {
-			char e[ECHO_SIZE];
-			fprintf(stderr, "error: unknown option '%s' for 'quiz'\n", str_echo(e, argv[i]));
-			return usage(QUIZ_USAGE);
-		} else if (topic) {
-			return usage(QUIZ_USAGE);
-		} else {
-			topic = argv[i];
-		}
-	}
-	if (!topic)
-		return usage(QUIZ_USAGE);
-	struct catalog *c = ctx_catalog(x);
-	if (!c)
-		return 2;
+	const char *topic = a->argv[1];
+	const struct cmd_val *n = cmd_opt(a, "-n");
+	long count = n->set ? (long)n->i : 10;
+	struct catalog *c = x->cat;
 	const struct lesson *ls = catalog_lesson(c, topic);
 	if (!ls)
 		return cmd_unknown_topic(c, topic);
@@ -172,80 +97,21 @@ int cmd_quiz(struct ctx *x, int argc, char **argv)
 	return run(x, &o, false, 0);
 }
 
-#define REVIEW_USAGE "review [--new-limit N]"
-
-int cmd_review(struct ctx *x, int argc, char **argv)
+static int cmd_review(struct ctx *x, struct cmd_args *a)
 {
-	long limit = -1;
-	for (int i = 1; i < argc; i++) {
-		bool missing = false;
-		const char *v = cmd_opt_value(argc, argv, &i, "--new-limit", &missing);
-		char e[ECHO_SIZE];
-		if (missing || (v && parse_count(v, 0, 1000, &limit) < 0)) {
-			fprintf(stderr, "error: --new-limit needs a number from 0 to 1000%s%s%s\n", v ? ", not '" : "",
-			        v ? str_echo(e, v) : "", v ? "'" : "");
-			return 2;
-		}
-		if (!v) {
-			if (argv[i][0] == '-')
-				fprintf(stderr, "error: unknown option '%s' for 'review'\n", str_echo(e, argv[i]));
-			return usage(REVIEW_USAGE);
-		}
-	}
-	struct settings *set = ctx_settings(x);
-	if (!set)
-		return 2;
-	struct session_opts o = {.kind = STORE_REVIEW, .new_limit = limit >= 0 ? (int)limit : set->new_cards_per_day};
+	const struct cmd_val *limit = cmd_opt(a, "--new-limit");
+	struct session_opts o = {.kind = STORE_REVIEW,
+	                         .new_limit = limit->set ? (int)limit->i : x->settings->new_cards_per_day};
 	return run(x, &o, false, 0);
 }
 
-#define INTERVIEW_USAGE "interview [--minutes M] [--topics a,b] [--seed S]"
-
-int cmd_interview(struct ctx *x, int argc, char **argv)
+static int cmd_interview(struct ctx *x, struct cmd_args *a)
 {
-	double minutes = -1;
-	const char *topics = NULL;
-	bool have_seed = false;
-	unsigned long long seed = 0;
-	for (int i = 1; i < argc; i++) {
-		bool missing = false;
-		const char *v;
-		char e[ECHO_SIZE];
-		if ((v = cmd_opt_value(argc, argv, &i, "--minutes", &missing))) {
-			char *end;
-			errno = 0;
-			minutes = strtod(v, &end);
-			if (!*v || *end || errno || !(minutes > 0 && minutes <= 600)) {
-				fprintf(stderr, "error: --minutes needs a number above 0 and at most 600, not '%s'\n",
-				        str_echo(e, v));
-				return 2;
-			}
-		} else if ((v = cmd_opt_value(argc, argv, &i, "--topics", &missing))) {
-			topics = v;
-		} else if ((v = cmd_opt_value(argc, argv, &i, "--seed", &missing))) {
-			char *end;
-			errno = 0;
-			seed = strtoull(v, &end, 10);
-			if (!*v || *end || errno || *v == '-') {
-				fprintf(stderr, "error: --seed needs a non-negative integer, not '%s'\n", str_echo(e, v));
-				return 2;
-			}
-			have_seed = true;
-		} else if (missing) {
-			fprintf(stderr, "error: %s needs a value\n", argv[i]);
-			return 2;
-		} else {
-			if (argv[i][0] == '-')
-				fprintf(stderr, "error: unknown option '%s' for 'interview'\n", str_echo(e, argv[i]));
-			return usage(INTERVIEW_USAGE);
-		}
-	}
-	struct catalog *c = ctx_catalog(x);
-	if (!c)
-		return 2;
-	struct settings *set = ctx_settings(x);
-	if (!set)
-		return 2;
+	const struct cmd_val *m = cmd_opt(a, "--minutes"), *seed = cmd_opt(a, "--seed");
+	double minutes = m->set ? m->d : -1;
+	const char *topics = cmd_opt(a, "--topics")->str;
+	struct catalog *c = x->cat;
+	struct settings *set = x->settings;
 	char **list = NULL;
 	size_t n = 0;
 	int rc = 0;
@@ -278,17 +144,15 @@ int cmd_interview(struct ctx *x, int argc, char **argv)
 			.topics = (const char *const *)list,
 			.ntopics = n,
 		};
-		rc = run(x, &o, have_seed, seed);
+		rc = run(x, &o, seed->set, seed->u);
 	}
 	free(list);
 	return rc;
 }
 
-int cmd_undo(struct ctx *x, int argc, char **argv)
+static int cmd_undo(struct ctx *x, struct cmd_args *a)
 {
-	(void)argv;
-	if (argc > 1)
-		return usage("undo");
+	(void)a;
 	struct store *st = ctx_store(x);
 	if (!st)
 		return 3;
@@ -307,89 +171,37 @@ int cmd_undo(struct ctx *x, int argc, char **argv)
 	return 0;
 }
 
-int quiz_progress(struct ctx *x, struct quiz_progress *p)
+static enum cmd_complete_more complete_topic(const struct cmd_complete *c)
 {
-	memset(p, 0, sizeof *p);
-	p->next_due = STORE_NO_TIME;
-	char *err = NULL;
-	if (clock_check(&p->now, &err) < 0) {
-		fprintf(stderr, "error: %s\n", err);
-		free(err);
-		return 2;
-	}
-	struct catalog *c = ctx_catalog(x);
-	if (!c)
-		return 2;
-	if (!x->store) {
-		char *path = x->db_path ? xstrdup(x->db_path) : paths_user_file("DATA", "progress.db");
-		bool exists = path && access(path, F_OK) == 0;
-		free(path);
-		if (!exists)
-			return 0;
-	}
-	struct store *st = ctx_store_read(x);
-	if (!st)
-		return 3;
-	struct fsrs_params params;
-	fsrs_params_init(&params);
-	if (session_topics(c, st, &params, p->now, &p->topics, &p->n, &err) < 0 ||
-	    session_next_due(c, st, p->now, &p->next_due, &err) < 0) {
-		fprintf(stderr, "error: %s\n", err);
-		free(err);
-		quiz_progress_release(p);
-		return 3;
-	}
-	for (size_t i = 0; i < p->n; i++) {
-		p->due += p->topics[i].due;
-		p->seen += p->topics[i].seen;
-	}
-	return 0;
+	return c->npos == 1 ? cmd_complete_topics(c) : COMPLETE_WORDS;
 }
 
-void quiz_progress_release(struct quiz_progress *p)
-{
-	free(p->topics);
-	p->topics = NULL;
-	p->n = 0;
-}
+const struct command cmd_quiz_row = {
+	"quiz", NULL, "quiz TOPIC [-n N]", "practise a topic: due questions, then new, then the weakest",
+	cmd_quiz, CMD_CATALOG | CMD_SETTINGS | CMD_STORE_RW, 1, 1,
+	{{"-n", OPT_INT, "a number of questions from 1 to 10000", 1, 10000, false}},
+	complete_topic,
+};
 
-char *quiz_next_step(struct ctx *x)
-{
-	struct quiz_progress p;
-	if (quiz_progress(x, &p) != 0)
-		return NULL;
-	struct catalog *c = x->cat;
-	char *line = NULL;
-	if (p.due) {
-		line = xasprintf("%zu card%s due: type 'review'.", p.due, p.due == 1 ? " is" : "s are");
-	} else {
-		/* Go on with the weakest topic started, else the first not started. */
-		const char *topic = NULL;
-		double best = 2;
-		for (size_t i = 0; i < p.n; i++)
-			if (p.topics[i].seen && p.topics[i].seen < p.topics[i].questions && p.topics[i].mastery < best) {
-				best = p.topics[i].mastery;
-				topic = p.topics[i].topic;
-			}
-		for (size_t i = 0; i < catalog_nlessons(c) && !topic; i++) {
-			const struct lesson *ls = catalog_lesson_at(c, i);
-			bool seen = p.topics && i < p.n && p.topics[i].seen;
-			if (ls->quiz && ls->quiz->n && !seen)
-				topic = ls->id;
-		}
-		char wait[64] = "";
-		if (p.next_due != STORE_NO_TIME) {
-			char w[24];
-			session_format_wait(w, sizeof w, p.next_due - p.now);
-			snprintf(wait, sizeof wait, " (next card in %s)", w);
-		}
-		if (p.seen == 0)
-			line = xasprintf("No cards yet: 'learn %s', then 'quiz %s'.", topic ? topic : "TOPIC", topic ? topic : "TOPIC");
-		else if (topic)
-			line = xasprintf("Nothing due%s: try 'quiz %s'.", wait, topic);
-		else
-			line = xasprintf("Nothing due%s: every question has been seen; try 'interview'.", wait);
-	}
-	quiz_progress_release(&p);
-	return line;
-}
+const struct command cmd_review_row = {
+	"review", NULL, "review [--new-limit N]", "the cards due across all topics, then new ones up to a daily limit",
+	cmd_review, CMD_CATALOG | CMD_SETTINGS | CMD_STORE_RW, 0, 0,
+	{{"--new-limit", OPT_INT, "a number from 0 to 1000", 0, 1000, false}},
+	NULL,
+};
+
+const struct command cmd_interview_row = {
+	"interview", NULL, "interview [--minutes M] [--topics a,b] [--seed S]", "a timed mock interview ending with a report",
+	cmd_interview, CMD_CATALOG | CMD_SETTINGS | CMD_STORE_RW, 0, 0,
+	{
+		{"--minutes", OPT_DOUBLE, "a number above 0 and at most 600", 0, 600, true},
+		{"--topics", OPT_STRING, "topic ids", 0, 0, false},
+		CMD_OPT_SEED,
+	},
+	NULL,
+};
+
+const struct command cmd_undo_row = {
+	"undo", NULL, "undo", "take back the last answer recorded",
+	cmd_undo, CMD_STORE_RW, 0, 0, {{NULL}}, NULL,
+};
