@@ -1,5 +1,6 @@
 /*
- * render: the one place that includes md4c.h. A small streaming renderer:
+ * render: the one place that includes md4c.h and md4c-html.h (the Anki
+ * export's HTML, render_html). A small streaming renderer for the terminal:
  * md4c calls back with blocks, spans and text; words are laid out into lines
  * no wider than the width, with hanging indents for list items. Style escapes
  * take no columns.
