@@ -13,53 +13,44 @@
 #include <unistd.h>
 
 #include "catalog.h"
-#include "cmd_quiz.h"
-#include "commands.h"
+#include "cmd.h"
 #include "config.h"
 #include "paths.h"
 #include "repl.h"
 #include "util.h"
 
+/* The REPL's completion: the table's (commands_complete). */
 static void complete(void *arg, const char *line, int index, const char *word,
                      void (*add)(void *state, const char *cand), void *state)
 {
-	struct ctx *x = arg;
-	(void)word;
-	if (index == 0) {
-		for (size_t i = 0; i < commands_count(); i++)
-			add(state, commands_at(i)->name);
-		return;
-	}
 	char **argv = NULL;
-	if (commands_split(line, &argv) < 1) {
-		commands_free_argv(argv);
-		return;
-	}
-	char *why = NULL;
-	const struct command *c = commands_find(argv[0], true, &why);
-	free(why);
-	struct catalog *cat = x->cat;
-	if (c && index == 2 && cat && strcmp(c->name, "learn") == 0 && argv[1]) {
-		/* learn TOPIC SECTION: the section ids */
-		const struct lesson *ls = catalog_lesson(cat, argv[1]);
-		for (size_t i = 0; ls && i < ls->nsections; i++)
-			if (ls->sections[i].id)
-				add(state, ls->sections[i].id);
-	}
+	int argc = commands_split(line, &argv);
+	if (argc >= 0)
+		commands_complete(arg, index < argc ? index : argc, argv, word, false, add, state);
 	commands_free_argv(argv);
-	if (!c || index != 1)
-		return;
-	if (strcmp(c->name, "help") == 0) {
-		for (size_t i = 0; i < commands_count(); i++)
-			add(state, commands_at(i)->name);
-	} else if (strcmp(c->name, "demo") == 0 && cat) {
-		for (size_t i = 0; i < catalog_ndemos(cat); i++)
-			add(state, catalog_demo_at(cat, i)->id);
-	} else if (cat && (strcmp(c->name, "learn") == 0 || strcmp(c->name, "sections") == 0 ||
-	                   strcmp(c->name, "quiz") == 0)) {
-		for (size_t i = 0; i < catalog_nlessons(cat); i++)
-			add(state, catalog_lesson_at(cat, i)->id);
-	}
+}
+
+/* `pydojo __complete WORD... CURRENT`, for the bash completion: prints the
+ * words that complete CURRENT after the words before it (global options,
+ * the command, its arguments), one a line, then ":files" or ":dirs" when
+ * file or folder names complete it too. Internal: its output may change. */
+static void print_cand(void *state, const char *cand)
+{
+	const char *word = state;
+	if (str_starts(cand, word))
+		printf("%s\n", cand);
+}
+
+static int complete_words(struct ctx *x, int argc, char **argv)
+{
+	const char *word = argc ? argv[argc - 1] : "";
+	enum cmd_complete_more more = commands_complete(x, argc ? argc - 1 : 0, argv, word, true, print_cand,
+	                                                (void *)word);
+	if (more == COMPLETE_FILES)
+		printf(":files\n");
+	else if (more == COMPLETE_DIRS)
+		printf(":dirs\n");
+	return 0;
 }
 
 static int run_repl(struct ctx *x)
@@ -202,18 +193,8 @@ static int usage(void)
 	return 2;
 }
 
-/* Takes the value of --name VALUE or --name=VALUE; a missing value is a
- * usage error. */
-static const char *opt_value(int argc, char **argv, int *i, const char *name)
-{
-	bool missing = false;
-	const char *v = cmd_opt_value(argc, argv, i, name, &missing);
-	if (missing) {
-		fprintf(stderr, "error: %s needs a value\n", name);
-		exit(2);
-	}
-	return v;
-}
+/* The global options' values, in the order of commands_global_opts. */
+enum { G_CONTENT, G_DB, G_NO_COLOR, G_NO_FUZZ, G_SEED, G_VERSION, G_HELP, G_H, G_N };
 
 int main(int argc, char **argv)
 {
@@ -239,54 +220,53 @@ int main(int argc, char **argv)
 	memset(&x, 0, sizeof x);
 	x.cur_section = -1;
 	const char **content = xcalloc((size_t)argc + 1, sizeof *content);
+	x.content = content;
 	int i = 1;
-	for (; i < argc && argv[i][0] == '-'; i++) {
-		const char *v;
+	if (argc > 1 && strcmp(argv[1], "__complete") == 0) {
+		x.datadir = paths_datadir();
+		int rc = complete_words(&x, argc - 2, argv + 2);
+		ctx_release(&x);
+		free(x.datadir);
+		free(content);
+		return close_stdout(rc);
+	}
+	/* The global options, each in turn, through the commands' parser. */
+	struct cmd_val v[G_N];
+	memset(v, 0, sizeof v);
+	for (; i < argc && argv[i][0] == '-'; memset(v, 0, sizeof v)) {
 		if (strcmp(argv[i], "--") == 0) {
 			i++;
 			break;
-		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+		}
+		int prc = cmd_parse_one(commands_global_opts, commands_nglobal_opts, NULL, argc, argv, &i, v);
+		if (prc < 0) {
+			free(content);
+			return prc == -2 ? usage() : 2;
+		}
+		if (v[G_HELP].set || v[G_H].set) {
 			char *args[] = {"help", NULL};
 			x.datadir = paths_datadir();
 			int rc = commands_run(&x, 1, args);
 			free(x.datadir);
 			free(content);
 			return close_stdout(rc);
-		} else if (strcmp(argv[i], "--version") == 0) {
+		}
+		if (v[G_VERSION].set) {
 			printf("pydojo %s\n", PYDOJO_VERSION);
 			free(content);
 			return close_stdout(0);
-		} else if (strcmp(argv[i], "--no-color") == 0) {
-			x.no_color = true;
-		} else if (strcmp(argv[i], "--no-fuzz") == 0) {
-			x.no_fuzz = true;
-		} else if ((v = opt_value(argc, argv, &i, "--content"))) {
-			if (!*v) {
-				fprintf(stderr, "error: --content needs a folder, not an empty path\n");
-				free(content);
-				return 2;
-			}
-			content[x.ncontent++] = v;
-		} else if ((v = opt_value(argc, argv, &i, "--db"))) {
-			x.db_path = v;
-		} else if ((v = opt_value(argc, argv, &i, "--seed"))) {
-			char *end;
-			x.seed = strtoull(v, &end, 10);
-			if (!*v || *end) {
-				char e[ECHO_SIZE];
-				fprintf(stderr, "error: --seed needs a non-negative integer, not '%s'\n", str_echo(e, v));
-				free(content);
-				return 2;
-			}
+		}
+		x.no_color |= v[G_NO_COLOR].set;
+		x.no_fuzz |= v[G_NO_FUZZ].set;
+		if (v[G_CONTENT].set)
+			content[x.ncontent++] = v[G_CONTENT].str;
+		if (v[G_DB].set)
+			x.db_path = v[G_DB].str;
+		if (v[G_SEED].set) {
+			x.seed = v[G_SEED].u;
 			x.seeded = true;
-		} else {
-			char e[ECHO_SIZE];
-			fprintf(stderr, "error: unknown option '%s'\n", str_echo(e, argv[i]));
-			free(content);
-			return usage();
 		}
 	}
-	x.content = content;
 	x.datadir = paths_datadir();
 	x.demodir = paths_demodir();
 	int rc = i < argc ? commands_run(&x, argc - i, argv + i) : run_repl(&x);

@@ -1,5 +1,6 @@
 /*
- * render: the one place that includes md4c.h. A small streaming renderer:
+ * render: the one place that includes md4c.h and md4c-html.h (the Anki
+ * export's HTML, render_html). A small streaming renderer for the terminal:
  * md4c calls back with blocks, spans and text; words are laid out into lines
  * no wider than the width, with hanging indents for list items. Style escapes
  * take no columns.
@@ -8,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <md4c-html.h>
 #include <md4c.h>
 #include <signal.h>
 #include <stdio.h>
@@ -740,4 +742,100 @@ void render_page(const char *text, size_t len, bool use_pager)
 	}
 	fwrite(text, 1, len, stdout);
 	fflush(stdout);
+}
+
+/* ---- HTML (the Anki export) ---- */
+
+static void html_out(const MD_CHAR *text, MD_SIZE size, void *ud)
+{
+	buf_add(ud, text, size);
+}
+
+/* Whether a link or image address may stay in a card: http:, https: or an
+ * in-page anchor. Anything else (javascript:, data:, file:, a relative
+ * path) could run or load something when Anki shows the card. */
+static bool safe_url(const char *u, size_t n)
+{
+	return (n > 0 && u[0] == '#') || (n >= 5 && strncasecmp(u, "http:", 5) == 0) ||
+	       (n >= 6 && strncasecmp(u, "https:", 6) == 0);
+}
+
+/* Drops from b[start..] every link and image whose address is not safe_url,
+ * keeping a link's text and an image's alt text. Raw HTML is off, so every
+ * <a href="..."> and <img src="..."> there is md4c's own, its attribute
+ * values escaped (no quote or '>' inside them), and links do not nest. */
+static void drop_unsafe_links(struct buf *b, size_t start)
+{
+	struct buf out;
+	buf_init(&out);
+	const char *p = b->data + start;
+	int open_links = 0;
+	while (*p) {
+		bool a = str_starts(p, "<a href=\""), img = str_starts(p, "<img src=\"");
+		if (a || img) {
+			const char *u = p + (a ? 9 : 10);
+			const char *q = strchr(u, '"');
+			const char *gt = q ? strchr(q, '>') : NULL;
+			if (gt && !safe_url(u, (size_t)(q - u))) {
+				const char *alt = img ? strstr(q, " alt=\"") : NULL;
+				if (alt && alt < gt)
+					buf_add(&out, alt + 6, strcspn(alt + 6, "\""));
+				open_links += a;
+				p = gt + 1;
+				continue;
+			}
+		}
+		if (open_links && str_starts(p, "</a>")) {
+			open_links--;
+			p += 4;
+			continue;
+		}
+		buf_addc(&out, *p++);
+	}
+	buf_truncate(b, start);
+	buf_add(b, out.data, out.len);
+	buf_release(&out);
+}
+
+/* Appends Markdown md as HTML, without md4c's final newline. */
+void render_html(struct buf *b, const char *md)
+{
+	if (!md)
+		return;
+	size_t start = b->len;
+	if (md_html(md, (MD_SIZE)strlen(md), html_out, b, MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH | MD_FLAG_NOHTML,
+	            0) != 0) {
+		/* md4c fails only on out-of-memory; fall back to escaped text. */
+		buf_puts(b, "<p>");
+		for (const char *p = md; *p; p++) {
+			if (*p == '<')
+				buf_puts(b, "&lt;");
+			else if (*p == '>')
+				buf_puts(b, "&gt;");
+			else if (*p == '&')
+				buf_puts(b, "&amp;");
+			else if (*p == '"')
+				buf_puts(b, "&quot;");
+			else
+				buf_addc(b, *p);
+		}
+		buf_puts(b, "</p>");
+	}
+	drop_unsafe_links(b, start);
+	while (b->len > start && b->data[b->len - 1] == '\n')
+		buf_truncate(b, b->len - 1);
+}
+
+/* As render_html, but a text that is one paragraph loses its <p> (a choice
+ * or an item inside <li>). */
+void render_html_inline(struct buf *b, const char *md)
+{
+	size_t start = b->len;
+	render_html(b, md);
+	char *h = b->data + start;
+	size_t n = b->len - start;
+	if (n >= 7 && strncmp(h, "<p>", 3) == 0 && strcmp(h + n - 4, "</p>") == 0 && !strstr(h + 3, "<p>")) {
+		memmove(h, h + 3, n - 7);
+		buf_truncate(b, start + n - 7);
+	}
 }

@@ -2,7 +2,8 @@
  * render: Markdown (through md4c) to terminal text, wrapped to a width, with
  * ANSI styling only when asked (the caller decides from isatty, NO_COLOR and
  * --no-color), code blocks with light Python highlighting, and the layout of
- * a whole lesson. Also the pager. It never decides colour or width itself.
+ * a whole lesson; Markdown to HTML (md4c-html) for the Anki export. Also
+ * the pager. It never decides colour or width itself.
  *
  * Output goes into a caller-owned struct buf.
  */
@@ -32,6 +33,14 @@ void render_code(struct buf *out, const char *src, const char *lang, int indent,
  * then its demos and see-also. */
 void render_lesson(struct buf *out, const struct lesson *ls, int section, const struct catalog *c,
                    const struct render_opts *o);
+
+/* Appends Markdown md as HTML (md4c-html; raw HTML off), without a final
+ * newline. Links and images keep only http:, https: and #anchor addresses:
+ * any other is dropped, its text (or alt text) kept. NULL appends nothing. */
+void render_html(struct buf *out, const char *md);
+/* As render_html, but a text that is one paragraph loses its <p> (a choice
+ * or an item inside <li>). */
+void render_html_inline(struct buf *out, const char *md);
 
 /* Style helpers: append s wrapped in an ANSI style when colour is on. */
 enum render_style { STYLE_BOLD, STYLE_DIM, STYLE_CODE, STYLE_HEAD, STYLE_MATCH, STYLE_OK, STYLE_BAD };

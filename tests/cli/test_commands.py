@@ -142,4 +142,23 @@ def test_bad_content_root_is_a_content_error():
         expect(status == 2 and "missing" in err, f"{status} {err!r}")
 
 
+
+def test_one_option_parser():
+    """--seed has one rule wherever it is given: the global option and
+    interview's refuse the same values with the same message, exit 2."""
+    for bad in ("-1", "x", "", "1.5", "99999999999999999999999"):
+        g = run(["--seed", bad, "version"])
+        i = run(["interview", "--seed", bad], stdin="")
+        expect(g[0] == 2 and i[0] == 2, f"--seed {bad!r}: {g[0]} {i[0]}")
+        expect(g[2] == i[2] == f"error: --seed needs a non-negative integer, not '{bad}'\n", f"{g[2]!r} {i[2]!r}")
+    status, out, err = run(["--seed", "7", "version"])
+    expect(status == 0 and out.startswith("pydojo "), f"{status} {err!r}")
+    # Values attached or apart, short options with the value glued on.
+    for args in (["quiz", "gil", "-n0"], ["quiz", "gil", "-n", "0"], ["review", "--new-limit=1001"]):
+        status, out, err = run(args, stdin="")
+        expect(status == 2 and "needs a number" in err and "not '" in err, f"{args}: {status} {err!r}")
+    status, out, err = run(["stats", "--json=1"])
+    expect(status == 2 and "unknown option '--json=1' for 'stats'" in err and "usage: stats" in err, err)
+
+
 run_tests(globals())

@@ -9,7 +9,7 @@ import shutil
 import subprocess
 import tempfile
 
-from clitest import expect, private_env, run_tests
+from clitest import SRC, expect, private_env, run_tests
 
 BUILD = os.environ.get("PYDOJO_BUILD_ROOT", "build")
 
@@ -27,6 +27,11 @@ def test_installed_binary_finds_its_files():
         expect(os.path.getsize(man) > 1000, "man page missing or empty")
         comp = os.path.join(prefix, "share", "bash-completion", "completions", "pydojo")
         expect(os.path.getsize(comp) > 200, "bash completion missing or empty")
+        # Installed as written, so test_completion's run of the source's
+        # script is a run of the installed one.
+        for installed, source in ((comp, "pydojo.bash-completion"), (man, "pydojo.1")):
+            with open(installed, "rb") as a, open(os.path.join(SRC, "doc", source), "rb") as b:
+                expect(a.read() == b.read(), f"{installed} differs from doc/{source}")
         terms = os.path.join(prefix, "share", "pydojo", "terms.yaml")
         expect(os.path.isfile(terms) and os.path.getsize(terms) > 1000,
                "the shared rubric vocabulary (terms.yaml) is not installed")

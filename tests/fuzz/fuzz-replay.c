@@ -7,9 +7,10 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/mman.h>
 
-#include "cmd_progress.h"
+#include "cmd.h"
 #include "fuzz.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -51,7 +52,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * would not read the new one). */
 	fflush(stdin);
 	rewind(stdin);
-	int rc = cmd_fsrs(NULL, argc, args);
+	struct ctx x;
+	memset(&x, 0, sizeof x);
+	int rc = commands_run(&x, argc, args);
 	if (rc != 0 && rc != 2)
 		abort(); /* replay fails only on a bad line or option */
 	fflush(stdout);

@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "catalog.h"
-#include "commands.h"
+#include "cmd.h"
 #include "render.h"
 #include "util.h"
 
@@ -58,6 +58,10 @@ static void test_table_is_complete(void **state)
 		assert_non_null(c->fn);
 		assert_true(strncmp(c->usage, c->name, strlen(c->name)) == 0);
 		assert_true(strlen(c->help) > 0);
+		assert_true(c->max_args < 0 || c->max_args >= c->min_args);
+		/* Every option that takes a value says what, for its messages. */
+		for (size_t k = 0; k < CMD_MAX_OPTS && c->opts[k].name; k++)
+			assert_true(c->opts[k].type == OPT_FLAG || c->opts[k].what);
 		for (size_t j = 0; j < i; j++)
 			assert_string_not_equal(commands_at(j)->name, c->name);
 	}
@@ -207,15 +211,9 @@ static void test_hostile_content_is_shown_not_sent(void **state)
 		char **argv;
 		int argc = commands_split(lines[i], &argv);
 		assert_true(argc > 0);
-		/* Commands take their flags out of argv: free the words
-		 * from a copy. */
-		char **words = xcalloc((size_t)argc, sizeof *words);
-		memcpy(words, argv, (size_t)argc * sizeof *words);
+		/* The parser leaves argv as it was. */
 		commands_run(&x, argc, argv);
-		for (int k = 0; k < argc; k++)
-			free(words[k]);
-		free(words);
-		free(argv);
+		commands_free_argv(argv);
 		fflush(stdout);
 		fflush(stderr);
 	}

@@ -11,7 +11,7 @@
  * It does not start processes itself (runner does) nor know what a demo
  * measures beyond the manifest's dotted figure names.
  */
-#include "commands.h"
+#include "cmd.h"
 
 #include <errno.h>
 #include <math.h>
@@ -321,17 +321,18 @@ static void list_json(struct ctx *x, const struct catalog *c)
 	buf_release(&b);
 }
 
-static int demo_list(struct ctx *x, int argc, char **argv)
+static int demo_list(struct ctx *x, const struct cmd_args *a)
 {
+	int argc = a->argc;
+	char **argv = a->argv;
 	bool json = false;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
 			json = true;
 		else if (strcmp(argv[i], "list") != 0 || i != 1) {
 			char e[ECHO_SIZE];
-			fprintf(stderr, "error: unexpected '%s' after 'demo list'\nusage: demo list [--json]\n",
-			        str_echo(e, argv[i]));
-			return 2;
+			fprintf(stderr, "error: unexpected '%s' after 'demo list'\n", str_echo(e, argv[i]));
+			return cmd_usage(a);
 		}
 	}
 	struct catalog *c = ctx_catalog(x);
@@ -810,15 +811,16 @@ out:
 
 /* ---- the command ---- */
 
-int cmd_demo(struct ctx *x, int argc, char **argv)
+static int cmd_demo(struct ctx *x, struct cmd_args *args)
 {
+	int argc = args->argc;
+	char **argv = args->argv;
 	if (argc == 1 || strcmp(argv[1], "list") == 0 || (strcmp(argv[1], "--json") == 0 && argc == 2))
-		return demo_list(x, argc, argv);
+		return demo_list(x, args);
 	char e[ECHO_SIZE];
 	if (argv[1][0] == '-') {
-		fprintf(stderr, "error: expected a demo id before '%s'\nusage: demo [list | ID [--PARAM VALUE ...] "
-		        "[--json | --predict | --help]]\n", str_echo(e, argv[1]));
-		return 2;
+		fprintf(stderr, "error: expected a demo id before '%s'\n", str_echo(e, argv[1]));
+		return cmd_usage(args);
 	}
 	struct catalog *c = ctx_catalog(x);
 	if (!c)
@@ -895,3 +897,31 @@ out:
 	free(g);
 	return rc;
 }
+
+/* demo ID: exactly the demo ids; after the id, its options and parameters. */
+static enum cmd_complete_more complete_demo(const struct cmd_complete *c)
+{
+	if (c->npos == 1 && c->word[0] != '-')
+		return cmd_complete_demos(c);
+	struct catalog *cat = c->npos >= 2 ? ctx_catalog(c->x) : NULL;
+	const struct demo *dm = cat ? catalog_demo(cat, c->pos[1]) : NULL;
+	if (!dm || c->word[0] != '-')
+		return COMPLETE_WORDS;
+	static const char *const own[] = {"--json", "--predict", "--help"};
+	for (size_t i = 0; i < ARRAY_SIZE(own); i++)
+		c->add(c->state, own[i]);
+	for (size_t i = 0; i < dm->nparams; i++) {
+		char *p = xasprintf("--%s", dm->params[i].name);
+		c->add(c->state, p);
+		free(p);
+	}
+	return COMPLETE_WORDS;
+}
+
+/* The parameters of a demo come from its manifest, so demo parses its own
+ * arguments. */
+const struct command cmd_demo_row = {
+	"demo", NULL, "demo [list | ID [--PARAM VALUE ...] [--json | --predict | --help]]",
+	"run a live concept demo, or predict its result first",
+	cmd_demo, CMD_CATALOG | CMD_RAW_ARGS, 0, -1, {{NULL}}, complete_demo,
+};

@@ -1,0 +1,337 @@
+/*
+ * context: what the commands run against (the catalog, the store, the
+ * settings, the render options), opened on first use and released at the
+ * end; the progress figures of `topics` and the REPL banner; and small
+ * helpers the commands share.
+ */
+#include "cmd.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "catalog.h"
+#include "clock.h"
+#include "diag.h"
+#include "fsrs.h"
+#include "paths.h"
+#include "session.h"
+#include "settings.h"
+#include "store.h"
+#include "util.h"
+
+/* ---- the context ---- */
+
+void ctx_release(struct ctx *x)
+{
+	catalog_free(x->cat);
+	x->cat = NULL;
+	store_close(x->store);
+	x->store = NULL;
+	free(x->settings);
+	x->settings = NULL;
+}
+
+int ctx_load_shipped(struct ctx *x, struct catalog *c, bool reference, struct diag *d)
+{
+	return catalog_add_root(c, x->datadir, reference, d);
+}
+
+struct catalog *ctx_catalog(struct ctx *x)
+{
+	if (x->cat || x->cat_failed)
+		return x->cat;
+	struct diag d;
+	diag_init(&d);
+	struct catalog *c = catalog_new();
+	char *cache = paths_user_file("CACHE", "catalog");
+	if (cache)
+		catalog_use_cache(c, cache);
+	free(cache);
+	ctx_load_shipped(x, c, false, &d);
+	for (size_t i = 0; i < x->ncontent; i++)
+		catalog_add_root(c, x->content[i], false, &d);
+	catalog_skip_grading(c, true);
+	catalog_link(c, &d);
+	if (d.n) {
+		diag_print(&d, stderr);
+		fprintf(stderr, "pydojo: the catalog has %zu error%s; run 'pydojo check' for details\n", d.n,
+		        d.n == 1 ? "" : "s");
+		catalog_free(c);
+		c = NULL;
+		x->cat_failed = true;
+	}
+	diag_release(&d);
+	x->cat = c;
+	return c;
+}
+
+struct render_opts ctx_render_opts(const struct ctx *x)
+{
+	const char *nc = getenv("NO_COLOR");
+	bool color = isatty(1) && !x->no_color && !(nc && *nc);
+	return (struct render_opts){render_term_width(1), color};
+}
+
+static struct store *open_ctx_store(struct ctx *x, bool readonly)
+{
+	char *path = x->db_path ? xstrdup(x->db_path) : paths_user_file("DATA", "progress.db");
+	char *err = NULL;
+	if (!path) {
+		fprintf(stderr, "error: no place for the progress database: neither XDG_DATA_HOME nor HOME is set to an absolute path"
+		                " (use --db PATH)\n");
+		goto fail;
+	}
+	if (x->db_path && strcmp(path, ":memory:") != 0) {
+		/* An explicit path names an existing folder: a typo must not make
+		 * a new tree of folders. */
+		const char *slash = strrchr(path, '/');
+		char *dir = slash ? (slash == path ? xstrdup("/") : xstrndup(path, (size_t)(slash - path)))
+		                  : xstrdup(".");
+		struct stat sb;
+		int e = stat(dir, &sb) < 0 ? errno : S_ISDIR(sb.st_mode) ? 0 : ENOTDIR;
+		if (e) {
+			char *sp = str_visible(path), *sd = str_visible(dir);
+			fprintf(stderr, "error: cannot open database '%s': folder '%s': %s\n", sp, sd, strerror(e));
+			free(sp);
+			free(sd);
+			free(dir);
+			goto fail;
+		}
+		free(dir);
+	}
+	x->store = readonly ? store_open_readonly(path, &err) : store_open(path, &err);
+	if (!x->store) {
+		fprintf(stderr, "error: %s\n", err);
+		free(err);
+		goto fail;
+	}
+	free(path);
+	return x->store;
+fail:
+	free(path);
+	x->store_failed = true;
+	return NULL;
+}
+
+struct store *ctx_store(struct ctx *x)
+{
+	assert(!x->running || (x->running->flags & CMD_STORE_RW));
+	if (x->store && store_is_readonly(x->store)) {
+		/* A reader opened it; a writer checks the whole file first. */
+		store_close(x->store);
+		x->store = NULL;
+	}
+	if (x->store || x->store_failed)
+		return x->store;
+	return open_ctx_store(x, false);
+}
+
+struct store *ctx_store_read(struct ctx *x)
+{
+	assert(!x->running || (x->running->flags & (CMD_STORE_RO | CMD_STORE_RW)));
+	if (x->store || x->store_failed)
+		return x->store;
+	return open_ctx_store(x, true);
+}
+
+struct settings *ctx_settings(struct ctx *x)
+{
+	if (x->settings || x->settings_failed)
+		return x->settings;
+	struct settings *s = xmalloc(sizeof *s);
+	settings_init(s);
+	char *path = paths_user_file("CONFIG", SETTINGS_FILE);
+	if (path) {
+		struct diag d;
+		diag_init(&d);
+		if (settings_load(s, path, &d) < 0) {
+			diag_print(&d, stderr);
+			free(s);
+			s = NULL;
+			x->settings_failed = true;
+		}
+		diag_release(&d);
+		free(path);
+	}
+	x->settings = s;
+	return s;
+}
+
+/* ---- progress, for topics and the banner ---- */
+
+int quiz_progress(struct ctx *x, struct quiz_progress *p)
+{
+	memset(p, 0, sizeof *p);
+	p->next_due = STORE_NO_TIME;
+	char *err = NULL;
+	if (clock_check(&p->now, &err) < 0) {
+		fprintf(stderr, "error: %s\n", err);
+		free(err);
+		return 2;
+	}
+	struct catalog *c = ctx_catalog(x);
+	if (!c)
+		return 2;
+	if (!x->store) {
+		char *path = x->db_path ? xstrdup(x->db_path) : paths_user_file("DATA", "progress.db");
+		bool exists = path && access(path, F_OK) == 0;
+		free(path);
+		if (!exists)
+			return 0;
+	}
+	struct store *st = ctx_store_read(x);
+	if (!st)
+		return 3;
+	struct fsrs_params params;
+	fsrs_params_init(&params);
+	if (session_topics(c, st, &params, p->now, &p->topics, &p->n, &err) < 0 ||
+	    session_next_due(c, st, p->now, &p->next_due, &err) < 0) {
+		fprintf(stderr, "error: %s\n", err);
+		free(err);
+		quiz_progress_release(p);
+		return 3;
+	}
+	for (size_t i = 0; i < p->n; i++) {
+		p->due += p->topics[i].due;
+		p->seen += p->topics[i].seen;
+	}
+	return 0;
+}
+
+void quiz_progress_release(struct quiz_progress *p)
+{
+	free(p->topics);
+	p->topics = NULL;
+	p->n = 0;
+}
+
+char *quiz_next_step(struct ctx *x)
+{
+	struct quiz_progress p;
+	if (quiz_progress(x, &p) != 0)
+		return NULL;
+	struct catalog *c = x->cat;
+	char *line = NULL;
+	if (p.due) {
+		line = xasprintf("%zu card%s due: type 'review'.", p.due, p.due == 1 ? " is" : "s are");
+	} else {
+		/* Go on with the weakest topic started, else the first not started. */
+		const char *topic = NULL;
+		double best = 2;
+		for (size_t i = 0; i < p.n; i++)
+			if (p.topics[i].seen && p.topics[i].seen < p.topics[i].questions && p.topics[i].mastery < best) {
+				best = p.topics[i].mastery;
+				topic = p.topics[i].topic;
+			}
+		for (size_t i = 0; i < catalog_nlessons(c) && !topic; i++) {
+			const struct lesson *ls = catalog_lesson_at(c, i);
+			bool seen = p.topics && i < p.n && p.topics[i].seen;
+			if (ls->quiz && ls->quiz->n && !seen)
+				topic = ls->id;
+		}
+		char wait[64] = "";
+		if (p.next_due != STORE_NO_TIME) {
+			char w[24];
+			session_format_wait(w, sizeof w, p.next_due - p.now);
+			snprintf(wait, sizeof wait, " (next card in %s)", w);
+		}
+		if (p.seen == 0)
+			line = xasprintf("No cards yet: 'learn %s', then 'quiz %s'.", topic ? topic : "TOPIC", topic ? topic : "TOPIC");
+		else if (topic)
+			line = xasprintf("Nothing due%s: try 'quiz %s'.", wait, topic);
+		else
+			line = xasprintf("Nothing due%s: every question has been seen; try 'interview'.", wait);
+	}
+	quiz_progress_release(&p);
+	return line;
+}
+
+/* ---- helpers ---- */
+
+bool cmd_paged(void)
+{
+	return isatty(1) && isatty(0);
+}
+
+void cmd_page(struct buf *b)
+{
+	render_page(b->data, b->len, cmd_paged());
+}
+
+int cmd_unknown_topic(struct catalog *c, const char *id)
+{
+	const char *near = catalog_suggest_topic(c, id);
+	char e[ECHO_SIZE];
+	if (near)
+		fprintf(stderr, "error: unknown topic '%s' (did you mean '%s'?)\n", str_echo(e, id), near);
+	else
+		fprintf(stderr, "error: unknown topic '%s' (see 'topics')\n", str_echo(e, id));
+	return 2;
+}
+
+enum cmd_complete_more cmd_complete_topics(const struct cmd_complete *c)
+{
+	struct catalog *cat = ctx_catalog(c->x);
+	for (size_t i = 0; cat && i < catalog_nlessons(cat); i++)
+		c->add(c->state, catalog_lesson_at(cat, i)->id);
+	return COMPLETE_WORDS;
+}
+
+enum cmd_complete_more cmd_complete_demos(const struct cmd_complete *c)
+{
+	struct catalog *cat = ctx_catalog(c->x);
+	for (size_t i = 0; cat && i < catalog_ndemos(cat); i++)
+		c->add(c->state, catalog_demo_at(cat, i)->id);
+	return COMPLETE_WORDS;
+}
+
+/* Appends a double as JSON: 17 significant digits, null when not finite. */
+void cmd_json_double(struct buf *b, double v)
+{
+	if (isfinite(v))
+		buf_printf(b, "%.17g", v);
+	else
+		buf_puts(b, "null");
+}
+
+void cmd_json_time(struct buf *b, int64_t t)
+{
+	char s[FSRS_TIME_SIZE];
+	if (fsrs_time_format(t, s) < 0)
+		buf_puts(b, "null");
+	else
+		buf_printf(b, "\"%s\"", s);
+}
+
+void cmd_fmt_local(int64_t t, char *out, size_t n, const char *fmt)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	localtime_r(&tt, &tm);
+	strftime(out, n, fmt, &tm);
+}
+
+/* Writes b to file ("-": standard output). Returns 0, or 3 after a
+ * one-line error. shown is the file name as it may be shown. */
+int cmd_write_out(const char *file, const char *shown, const struct buf *b)
+{
+	bool to_stdout = strcmp(file, "-") == 0;
+	FILE *f = to_stdout ? stdout : fopen(file, "w");
+	bool ok = f != NULL;
+	if (f) {
+		ok = fwrite(b->data, 1, b->len, f) == b->len;
+		ok = (to_stdout ? fflush(f) == 0 : fclose(f) == 0) && ok;
+	}
+	if (!ok) {
+		fprintf(stderr, "error: cannot write '%s': %s\n", shown, strerror(errno));
+		return 3;
+	}
+	return 0;
+}

@@ -1,0 +1,462 @@
+/*
+ * stats: progress per topic, due cards, a review heatmap, the last
+ * interviews and the disputed grades (or as JSON).
+ *
+ * It reads the store and the catalog and prints; it never writes. Cards of
+ * questions that left the content stay in the database but are neither
+ * counted nor shown. Calendar days (due today, the heatmap) are local days.
+ */
+#include "cmd.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "catalog.h"
+#include "clock.h"
+#include "fsrs.h"
+#include "store.h"
+#include "util.h"
+#include "ydoc.h"
+
+#define HEAT_WEEKS 12
+#define HEAT_DAYS (HEAT_WEEKS * 7)
+#define LAST_INTERVIEWS 5
+
+struct topic_stat {
+	const struct lesson *ls;
+	long seen, total, due_today, due_week;
+	double rsum;
+};
+
+struct stats_walk {
+	const struct catalog *cat;
+	struct topic_stat *t;
+	size_t nt;
+	struct fsrs_params p;
+	int64_t now, end_today, end_week;
+};
+
+/* Local midnight of the day of t, moved by days. */
+static int64_t local_midnight(int64_t t, int days)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	localtime_r(&tt, &tm);
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_mday += days;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm);
+}
+
+static int stats_card(void *ud, const char *id, const char *topic, const struct store_card *card)
+{
+	(void)topic;
+	struct stats_walk *w = ud;
+	const struct question *q = catalog_question(w->cat, id);
+	if (!q || !q->quiz || q->quiz->reference || !q->quiz->lesson)
+		return 0;
+	for (size_t i = 0; i < w->nt; i++) {
+		if (w->t[i].ls != q->quiz->lesson)
+			continue;
+		struct topic_stat *ts = &w->t[i];
+		if (fsrs_card_is_new(&card->fsrs))
+			return 0;
+		ts->seen++;
+		ts->rsum += fsrs_retrievability(&w->p, &card->fsrs, w->now);
+		/* A question revised since the card was answered is due now. */
+		if (card->fsrs.due < w->end_today || q->revised > card->revision)
+			ts->due_today++;
+		else if (card->fsrs.due < w->end_week)
+			ts->due_week++;
+		return 0;
+	}
+	return 0;
+}
+
+struct interview {
+	int64_t started, ended;
+	double score;
+	long asked, correct;
+	bool has_counts;
+	char *results;     /* the raw JSON (for the per-topic part) */
+};
+
+struct interviews {
+	struct interview v[LAST_INTERVIEWS];
+	size_t n;
+};
+
+/* Disputes per question, in question id order. */
+struct dispute_count {
+	char *id;
+	long n;
+};
+
+struct dispute_counts {
+	struct dispute_count *v;
+	size_t len, cap;
+	long total;
+};
+
+static int count_dispute(void *ud, const struct store_dispute *d)
+{
+	struct dispute_counts *c = ud;
+	c->total++;
+	if (c->len && strcmp(c->v[c->len - 1].id, d->question_id) == 0) {
+		c->v[c->len - 1].n++;
+		return 0;
+	}
+	GROW(c->v, c->cap, c->len + 1);
+	c->v[c->len++] = (struct dispute_count){xstrdup(d->question_id), 1};
+	return 0;
+}
+
+static void dispute_counts_release(struct dispute_counts *c)
+{
+	for (size_t i = 0; i < c->len; i++)
+		free(c->v[i].id);
+	free(c->v);
+}
+
+static int stats_session(void *ud, const struct store_session *s)
+{
+	struct interviews *iv = ud;
+	if (iv->n >= LAST_INTERVIEWS)
+		return 1;
+	struct interview *i = &iv->v[iv->n++];
+	memset(i, 0, sizeof *i);
+	i->started = s->started;
+	i->ended = s->ended;
+	i->score = s->score;
+	i->results = s->results ? xstrdup(s->results) : NULL;
+	return 0;
+}
+
+static bool node_long(const struct ynode *n, long *out)
+{
+	double d;
+	if (!n || ynode_double(n, &d) < 0 || !isfinite(d) || d < 0 || d > 1e9)
+		return false;
+	*out = (long)d;
+	return true;
+}
+
+static bool node_double(const struct ynode *n, double *out)
+{
+	return n && ynode_double(n, out) == 0 && isfinite(*out);
+}
+
+/* One topic's figures of a results object: asked, correct, score. */
+struct result_topic {
+	const char *topic;
+	long asked, correct;
+	double score;
+};
+
+/* Parses a session's results JSON (a JSON object is valid YAML). Fills the
+ * interview's totals and up to max topics; returns the topic count, or -1
+ * when the text is not a results object (the caller then shows the score
+ * column alone). The document stays alive in doc for the topic names. */
+static int parse_results(struct ydoc *doc, struct interview *iv, struct result_topic **topics)
+{
+	*topics = NULL;
+	if (!iv->results)
+		return -1;
+	struct diag d;
+	diag_init(&d);
+	int rc = ydoc_parse(doc, "results", iv->results, strlen(iv->results), &d);
+	diag_release(&d);
+	if (rc < 0)
+		return -1;
+	const struct ynode *root = doc->root;
+	if (!root || root->kind != YNODE_MAP) {
+		ydoc_release(doc);
+		return -1;
+	}
+	double sc;
+	if (!isfinite(iv->score) && node_double(ynode_get(root, "score"), &sc))
+		iv->score = sc;
+	iv->has_counts = node_long(ynode_get(root, "asked"), &iv->asked) &&
+	                 node_long(ynode_get(root, "correct"), &iv->correct);
+	const struct ynode *tm = ynode_get(root, "topics");
+	if (!tm || tm->kind != YNODE_MAP)
+		return 0;
+	size_t n = tm->n / 2, k = 0;
+	struct result_topic *t = xcalloc(n ? n : 1, sizeof *t);
+	for (size_t i = 0; i < n; i++) {
+		const struct ynode *key = tm->items[2 * i], *val = tm->items[2 * i + 1];
+		if (key->kind != YNODE_SCALAR || val->kind != YNODE_MAP)
+			continue;
+		struct result_topic *r = &t[k];
+		r->topic = key->str;
+		r->score = NAN;
+		if (!node_long(ynode_get(val, "asked"), &r->asked) || !node_long(ynode_get(val, "correct"), &r->correct))
+			continue;
+		if (!node_double(ynode_get(val, "score"), &r->score))
+			r->score = r->asked ? (double)r->correct / (double)r->asked : NAN;
+		k++;
+	}
+	*topics = t;
+	return (int)k;
+}
+
+static const char *const heat_glyph[5] = {"\xc2\xb7", "\xe2\x96\x91", "\xe2\x96\x92", "\xe2\x96\x93",
+                                          "\xe2\x96\x88"}; /* · ░ ▒ ▓ █ */
+
+static int heat_level(int64_t c, int64_t max)
+{
+	if (c <= 0 || max <= 0)
+		return 0;
+	int64_t l = 1 + (c - 1) * 4 / max;
+	return l > 4 ? 4 : (int)l;
+}
+
+static void stats_text(struct buf *b, const struct stats_walk *w, const struct topic_stat *tot,
+                       const int64_t *bounds, const int64_t *counts, int today, const struct interviews *iv,
+                       const struct dispute_counts *dc)
+{
+	buf_printf(b, "%-20s %9s %7s %10s %11s\n", "topic", "seen", "recall", "due today", "next 7 days");
+	for (size_t i = 0; i <= w->nt; i++) {
+		const struct topic_stat *t = i < w->nt ? &w->t[i] : tot;
+		if (i == w->nt)
+			buf_puts(b, "\n");
+		char seen[32], recall[16];
+		snprintf(seen, sizeof seen, "%ld/%ld", t->seen, t->total);
+		if (t->seen)
+			snprintf(recall, sizeof recall, "%.0f%%", 100.0 * t->rsum / (double)t->seen);
+		else
+			snprintf(recall, sizeof recall, "-");
+		buf_printf(b, "%-20s %9s %7s %10ld %11ld\n", i < w->nt ? t->ls->id : "total", seen, recall,
+		           t->due_today, t->due_week);
+	}
+
+	int64_t max = 0, sum = 0;
+	for (int i = 0; i <= today; i++) {
+		sum += counts[i];
+		if (counts[i] > max)
+			max = counts[i];
+	}
+	char from[16], to[16];
+	cmd_fmt_local(bounds[0], from, sizeof from, "%Y-%m-%d");
+	cmd_fmt_local(bounds[today], to, sizeof to, "%Y-%m-%d");
+	buf_printf(b, "\nReviews, last %d weeks (%s to %s): %lld\n", HEAT_WEEKS, from, to, (long long)sum);
+	static const char *const wd[7] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+	for (int r = 0; r < 7; r++) {
+		buf_printf(b, "  %s ", wd[r]);
+		for (int c = 0; c < HEAT_WEEKS; c++) {
+			int d = c * 7 + r;
+			buf_puts(b, d > today ? " " : heat_glyph[heat_level(counts[d], max)]);
+		}
+		buf_addc(b, '\n');
+	}
+	buf_printf(b, "  %s none", heat_glyph[0]);
+	if (max == 0)
+		buf_puts(b, " (no reviews yet)");
+	/* Each glyph's range of daily counts, from heat_level. */
+	int64_t lo = 1;
+	for (int l = 1; l <= 4 && lo <= max; l++) {
+		int64_t hi = lo;
+		while (hi + 1 <= max && heat_level(hi + 1, max) == l)
+			hi++;
+		if (hi == lo)
+			buf_printf(b, "  %s %lld", heat_glyph[l], (long long)lo);
+		else
+			buf_printf(b, "  %s %lld-%lld", heat_glyph[l], (long long)lo, (long long)hi);
+		lo = hi + 1;
+	}
+	buf_puts(b, max ? " reviews a day; a column is a week, the oldest first\n" : "\n");
+
+	buf_puts(b, "\nLast interviews:");
+	if (!iv->n)
+		buf_puts(b, " none yet (try 'interview')\n");
+	else
+		buf_addc(b, '\n');
+	for (size_t i = 0; i < iv->n; i++) {
+		struct interview it = iv->v[i];
+		struct ydoc doc;
+		memset(&doc, 0, sizeof doc);
+		struct result_topic *rt = NULL;
+		int nt = parse_results(&doc, &it, &rt);
+		char when[32];
+		cmd_fmt_local(it.started, when, sizeof when, "%Y-%m-%d %H:%M");
+		buf_printf(b, "  %s  ", when);
+		if (isfinite(it.score))
+			buf_printf(b, "score %.0f%%", 100.0 * it.score);
+		else
+			buf_puts(b, "no score");
+		if (it.has_counts)
+			buf_printf(b, " (%ld/%ld)", it.correct, it.asked);
+		if (it.ended == STORE_NO_TIME)
+			buf_puts(b, ", not finished");
+		for (int k = 0; k < nt; k++)
+			buf_printf(b, "%s %s %ld/%ld", k ? "," : " ", rt[k].topic, rt[k].correct, rt[k].asked);
+		buf_addc(b, '\n');
+		free(rt);
+		if (nt >= 0)
+			ydoc_release(&doc);
+	}
+	if (dc->total)
+		buf_printf(b, "\nDisputed grades: %ld on %zu question%s (see 'disputes')\n", dc->total, dc->len,
+		           dc->len == 1 ? "" : "s");
+}
+
+static void stats_json_topic(struct buf *b, const struct topic_stat *t)
+{
+	buf_printf(b, "\"seen\": %ld, \"total\": %ld, \"new\": %ld, \"retrievability\": ", t->seen, t->total,
+	           t->total - t->seen);
+	cmd_json_double(b, t->seen ? t->rsum / (double)t->seen : NAN);
+	buf_printf(b, ", \"due_today\": %ld, \"due_next_7_days\": %ld}", t->due_today, t->due_week);
+}
+
+static void stats_json(struct buf *b, const struct stats_walk *w, const struct topic_stat *tot,
+                       const int64_t *bounds, const int64_t *counts, int today, int64_t nreviews,
+                       const struct interviews *iv, const struct dispute_counts *dc)
+{
+	buf_puts(b, "{\"now\": ");
+	cmd_json_time(b, w->now);
+	buf_puts(b, ",\n \"topics\": [");
+	for (size_t i = 0; i < w->nt; i++) {
+		buf_puts(b, i ? ",\n  " : "\n  ");
+		buf_puts(b, "{\"topic\": ");
+		buf_json_str(b, w->t[i].ls->id);
+		buf_puts(b, ", ");
+		stats_json_topic(b, &w->t[i]);
+	}
+	buf_puts(b, "],\n \"total\": {");
+	stats_json_topic(b, tot);
+	buf_printf(b, ",\n \"reviews\": %lld", (long long)nreviews);
+	char start[16];
+	cmd_fmt_local(bounds[0], start, sizeof start, "%Y-%m-%d");
+	buf_printf(b, ",\n \"heatmap\": {\"start\": \"%s\", \"today\": %d, \"days\": [", start, today);
+	for (int i = 0; i < HEAT_DAYS; i++)
+		buf_printf(b, "%s%lld", i ? ", " : "", (long long)counts[i]);
+	buf_puts(b, "]},\n \"interviews\": [");
+	for (size_t i = 0; i < iv->n; i++) {
+		struct interview it = iv->v[i];
+		struct ydoc doc;
+		memset(&doc, 0, sizeof doc);
+		struct result_topic *rt = NULL;
+		int nt = parse_results(&doc, &it, &rt);
+		buf_puts(b, i ? ",\n  {\"started\": " : "\n  {\"started\": ");
+		cmd_json_time(b, it.started);
+		buf_puts(b, ", \"ended\": ");
+		if (it.ended == STORE_NO_TIME)
+			buf_puts(b, "null");
+		else
+			cmd_json_time(b, it.ended);
+		buf_puts(b, ", \"score\": ");
+		cmd_json_double(b, it.score);
+		if (it.has_counts)
+			buf_printf(b, ", \"asked\": %ld, \"correct\": %ld", it.asked, it.correct);
+		else
+			buf_puts(b, ", \"asked\": null, \"correct\": null");
+		buf_puts(b, ", \"topics\": {");
+		for (int k = 0; k < nt; k++) {
+			buf_puts(b, k ? ", " : "");
+			buf_json_str(b, rt[k].topic);
+			buf_printf(b, ": {\"asked\": %ld, \"correct\": %ld, \"score\": ", rt[k].asked, rt[k].correct);
+			cmd_json_double(b, rt[k].score);
+			buf_puts(b, "}");
+		}
+		buf_puts(b, "}}");
+		free(rt);
+		if (nt >= 0)
+			ydoc_release(&doc);
+	}
+	buf_puts(b, "],\n \"disputes\": {");
+	for (size_t i = 0; i < dc->len; i++) {
+		buf_puts(b, i ? ", " : "");
+		buf_json_str(b, dc->v[i].id);
+		buf_printf(b, ": %ld", dc->v[i].n);
+	}
+	buf_puts(b, "}}\n");
+}
+
+static int cmd_stats(struct ctx *x, struct cmd_args *a)
+{
+	bool json = cmd_flag(a, "--json");
+	int64_t now;
+	char *err = NULL;
+	if (clock_check(&now, &err) < 0) {
+		fprintf(stderr, "error: %s\n", err);
+		free(err);
+		return 2;
+	}
+	struct catalog *cat = x->cat;
+	struct store *st = ctx_store_read(x);
+	if (!st)
+		return 3;
+
+	struct stats_walk w = {.cat = cat, .now = now};
+	fsrs_params_init(&w.p);
+	w.end_today = local_midnight(now, 1);
+	w.end_week = local_midnight(now, 8);
+	w.t = xcalloc(catalog_nlessons(cat) + 1, sizeof *w.t);
+	for (size_t i = 0; i < catalog_nlessons(cat); i++) {
+		const struct lesson *ls = catalog_lesson_at(cat, i);
+		if (ls->reference || !ls->quiz || !ls->quiz->n)
+			continue;
+		w.t[w.nt].ls = ls;
+		w.t[w.nt].total = (long)ls->quiz->n;
+		w.nt++;
+	}
+
+	/* Twelve weeks of local days, Monday first, the current week last. */
+	int64_t bounds[HEAT_DAYS + 1], counts[HEAT_DAYS];
+	time_t tt = (time_t)now;
+	struct tm tm;
+	localtime_r(&tt, &tm);
+	int monday_back = (tm.tm_wday + 6) % 7;
+	int first = -(monday_back + 7 * (HEAT_WEEKS - 1));
+	for (int i = 0; i <= HEAT_DAYS; i++)
+		bounds[i] = local_midnight(now, first + i);
+	int today = -first;
+
+	struct interviews iv = {.n = 0};
+	struct dispute_counts dc = {.len = 0};
+	int64_t nreviews = 0;
+	int rc = 0;
+	if (store_each_card(st, NULL, stats_card, &w, &err) < 0 ||
+	    store_each_dispute(st, count_dispute, &dc, &err) < 0 ||
+	    store_reviews_per_day(st, bounds, HEAT_DAYS, counts, &err) < 0 ||
+	    store_count_reviews(st, INT64_MIN, INT64_MAX, false, &nreviews, &err) < 0 ||
+	    store_last_sessions(st, STORE_INTERVIEW, LAST_INTERVIEWS, stats_session, &iv, &err) < 0) {
+		fprintf(stderr, "error: %s\n", err);
+		free(err);
+		rc = 3;
+		goto out;
+	}
+	struct topic_stat tot = {.ls = NULL};
+	for (size_t i = 0; i < w.nt; i++) {
+		tot.seen += w.t[i].seen;
+		tot.total += w.t[i].total;
+		tot.due_today += w.t[i].due_today;
+		tot.due_week += w.t[i].due_week;
+		tot.rsum += w.t[i].rsum;
+	}
+	struct buf b;
+	buf_init(&b);
+	if (json)
+		stats_json(&b, &w, &tot, bounds, counts, today, nreviews, &iv, &dc);
+	else
+		stats_text(&b, &w, &tot, bounds, counts, today, &iv, &dc);
+	fwrite(b.data, 1, b.len, stdout);
+	buf_release(&b);
+out:
+	for (size_t i = 0; i < iv.n; i++)
+		free(iv.v[i].results);
+	dispute_counts_release(&dc);
+	free(w.t);
+	return rc;
+}
+
+const struct command cmd_stats_row = {
+	"stats", NULL, "stats [--json]", "progress per topic, due cards, review heatmap, last interviews",
+	cmd_stats, CMD_CATALOG | CMD_STORE_RO, 0, 0,
+	{{"--json", OPT_FLAG, NULL, 0, 0, false}},
+	NULL,
+};
