@@ -206,8 +206,11 @@ static char *show_command(const struct demo *dm, char **argv)
 	return buf_detach(&b);
 }
 
+/* The longest time limit PYDOJO_DEMO_TIMEOUT may set: a day. */
+#define DEMO_TIMEOUT_MAX 86400.0
+
 /* The time limit: PYDOJO_DEMO_TIMEOUT seconds (fractions allowed, 0 for
- * none), else the runner's default. */
+ * none, at most a day), else the runner's default. */
 static int time_limit(double *out)
 {
 	*out = RUNNER_DEFAULT_TIMEOUT;
@@ -217,9 +220,11 @@ static int time_limit(double *out)
 	char *end;
 	errno = 0;
 	double t = strtod(env, &end);
-	if (errno || end == env || *end || !isfinite(t) || t < 0) {
-		fprintf(stderr, "error: PYDOJO_DEMO_TIMEOUT must be a number of seconds (0 for no limit), not '%s'\n",
-		        env);
+	if (errno || end == env || *end || !isfinite(t) || t < 0 || t > DEMO_TIMEOUT_MAX) {
+		char e[ECHO_SIZE];
+		fprintf(stderr,
+		        "error: PYDOJO_DEMO_TIMEOUT must be a number of seconds from 0 (no limit) to %g, not '%s'\n",
+		        DEMO_TIMEOUT_MAX, str_echo(e, env));
 		return -1;
 	}
 	*out = t;

@@ -22,11 +22,10 @@
  * call it first to report a bad value as a usage error (exit 2). */
 int clock_check(int64_t *now, char **err);
 
-/* Seconds since the epoch, UTC: PYDOJO_NOW when set and not empty, else the
- * wall clock. An invalid PYDOJO_NOW is a usage error: clock_now prints
- * "error: ..." to stderr and exits with status 2 (the one exit in the core,
- * so that no caller can go on with a made-up time; call clock_check first to
- * handle it yourself). */
+/* Seconds since the epoch, UTC: PYDOJO_NOW when set and valid, else the
+ * wall clock. Never fails: a command that reads the time calls clock_check
+ * first and refuses an invalid PYDOJO_NOW as a usage error (exit 2), so
+ * that no command goes on with a made-up time. */
 int64_t clock_now(void);
 
 /* Monotonic seconds (CLOCK_MONOTONIC) from an arbitrary origin. */

@@ -370,6 +370,10 @@ def test_time_limit(fx):
     fx.expect_none_left()
     status, out, err = fx.run("demo", "generators", "--n", "10", PYDOJO_DEMO_TIMEOUT="soon")
     expect(status == 2 and "PYDOJO_DEMO_TIMEOUT must be a number" in err, f"{status} {err!r}")
+    # Bounded: a limit beyond a day is a typo, not a wish.
+    for bad in ("86400.5", "1e300", "-1"):
+        status, out, err = fx.run("demo", "generators", "--n", "10", PYDOJO_DEMO_TIMEOUT=bad)
+        expect(status == 2 and "to 86400" in err and out == "", f"{bad}: {status} {err!r}")
 
 
 def start_long_demo(fx):
