@@ -323,19 +323,17 @@ int main(int argc, char **argv)
 
 	int n = (int)ntasks, status = 0;
 	int shown = n < SHOWN_ROWS ? n : SHOWN_ROWS;
-	struct task *tasks = calloc((size_t)n + 1, sizeof *tasks);
-	struct sleeper *sl = calloc((size_t)n, sizeof *sl);
+	struct task *tasks = xcalloc((size_t)n + 1, sizeof *tasks);
+	struct sleeper *sl = xcalloc((size_t)n, sizeof *sl);
 	struct loop l;
 	memset(&l, 0, sizeof l);
 	l.epfd = -1;
 	l.rcap = (size_t)n + 1;
-	l.ready = calloc(l.rcap, sizeof *l.ready);
-	l.heap = calloc((size_t)n + 1, sizeof *l.heap);
+	l.ready = xcalloc(l.rcap, sizeof *l.ready);
+	l.heap = xcalloc((size_t)n + 1, sizeof *l.heap);
 	struct demo_timeline *tl = NULL;
 	struct result hard = {0}, soft = {0}, thr = {0}, blk = {0};
 	double t0, c0;
-	if (!tasks || !sl || !l.ready || !l.heap)
-		goto fail;
 
 	demo_print(&d, "%d tasks, each waiting %ld ms, four ways: in sequence with "
 		   "a blocking sleep; as coroutines on one event loop; one thread "

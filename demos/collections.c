@@ -23,31 +23,10 @@
 #include "demolib.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size ? size : 1);
-	if (!p) {
-		fputs("demo-collections: out of memory\n", stderr);
-		abort();
-	}
-	return p;
-}
-
-static void *xrealloc(void *p, size_t n)
-{
-	p = realloc(p, n ? n : 1);
-	if (!p) {
-		fputs("demo-collections: out of memory\n", stderr);
-		abort();
-	}
-	return p;
-}
 
 /* ---- the words ---- */
 
@@ -541,33 +520,6 @@ static intptr_t dict_get(const struct table *t, const char *key, uint64_t h)
 
 /* ---- output helpers ---- */
 
-struct sbuf {
-	char *s;
-	size_t len, cap;
-};
-
-static void sb_add(struct sbuf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void sb_add(struct sbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	for (;;) {
-		va_start(ap, fmt);
-		int n = vsnprintf(b->s ? b->s + b->len : NULL,
-				  b->s ? b->cap - b->len : 0, fmt, ap);
-		va_end(ap);
-		if (n < 0)
-			return;
-		if (b->s && b->len + (size_t)n < b->cap) {
-			b->len += (size_t)n;
-			return;
-		}
-		b->cap = (b->len + (size_t)n + 1) * 2;
-		b->s = xrealloc(b->s, b->cap);
-	}
-}
-
 static int bar_len(double ns)
 {
 	/* one # per doubling above a quarter of a nanosecond */
@@ -603,7 +555,7 @@ int main(int argc, char **argv)
 	struct word *vocab = xcalloc(VOCAB, sizeof *vocab);
 	make_vocab(vocab);
 	uint16_t *stream = make_stream(words, seed);
-	struct sbuf js = {0};
+	struct demo_buf js = {0};
 
 	/* ---- 1. deque against list ---- */
 	long sizes[8];
@@ -675,13 +627,13 @@ int main(int argc, char **argv)
 	long nbest = most_common(&counts, topk, best);
 	double t_top = demo_now() - t0;
 	demo_print(&d, "   %-10s %8s\n", "word", "count");
-	sb_add(&js, "[");
+	demo_buf_printf(&js, "[");
 	for (long i = 0; i < nbest; i++) {
 		const struct slot *s = &counts.slots[best[i].slot];
 		demo_print(&d, "   %-10s %8ld\n", s->key, (long)s->value);
-		sb_add(&js, "%s[\"%s\", %ld]", i ? ", " : "", s->key, (long)s->value);
+		demo_buf_printf(&js, "%s[\"%s\", %ld]", i ? ", " : "", s->key, (long)s->value);
 	}
-	sb_add(&js, "]");
+	demo_buf_printf(&js, "]");
 	demo_json_raw(&d, "counter.most_common", js.s);
 	js.len = 0;
 	demo_json_int(&d, "counter.distinct", (long long)counts.used);
@@ -734,16 +686,16 @@ int main(int argc, char **argv)
 		table_insert(&groups, letters['k'], hk, 'k');
 	}
 	long keys_after = (long)groups.used;
-	sb_add(&js, "{");
+	demo_buf_printf(&js, "{");
 	int col = 0;
 	for (long i = groups.first; i >= 0; i = groups.slots[i].next) {
 		const struct glist *g = &lists[groups.slots[i].value];
 		demo_print(&d, "%s%s: %ld", col % 8 ? "  " : col ? "\n   " : "   ",
 			   groups.slots[i].key, g->n);
 		col++;
-		sb_add(&js, "%s\"%s\": %ld", js.len > 1 ? ", " : "", groups.slots[i].key, g->n);
+		demo_buf_printf(&js, "%s\"%s\": %ld", js.len > 1 ? ", " : "", groups.slots[i].key, g->n);
 	}
-	sb_add(&js, "}");
+	demo_buf_printf(&js, "}");
 	demo_json_raw(&d, "defaultdict.groups", js.s);
 	js.len = 0;
 	demo_json_int(&d, "defaultdict.factory_calls", factory_calls);
@@ -872,13 +824,13 @@ int main(int argc, char **argv)
 					       seedmaps[m].slots[i].hash) < 0)
 					table_insert(&it, seedmaps[m].slots[i].key,
 						     seedmaps[m].slots[i].hash, 0);
-		sb_add(&js, "[");
+		demo_buf_printf(&js, "[");
 		demo_print(&d, "   the classic example: list(ChainMap(adjustments, baseline)) == [");
 		for (long i = it.first; i >= 0; i = it.slots[i].next) {
 			demo_print(&d, "%s'%s'", i == it.first ? "" : ", ", it.slots[i].key);
-			sb_add(&js, "%s\"%s\"", js.len > 1 ? ", " : "", it.slots[i].key);
+			demo_buf_printf(&js, "%s\"%s\"", js.len > 1 ? ", " : "", it.slots[i].key);
 		}
-		sb_add(&js, "]");
+		demo_buf_printf(&js, "]");
 		const char *art = (const char *)chainmap_get(&seed_cm, "art", str_hash("art"));
 		demo_print(&d, "], and ['art'] is '%s'\n", art);
 		demo_json_raw(&d, "chainmap.seed_keys", js.s);
@@ -915,13 +867,13 @@ int main(int argc, char **argv)
 		}
 	}
 	double t_lru = demo_now() - t0;
-	sb_add(&js, "[");
+	demo_buf_printf(&js, "[");
 	long skip = (long)lru.used - 5;
 	long k = 0;
 	for (long i = lru.first; i >= 0; i = lru.slots[i].next, k++)
 		if (k >= skip)
-			sb_add(&js, "%s\"%s\"", js.len > 1 ? ", " : "", lru.slots[i].key);
-	sb_add(&js, "]");
+			demo_buf_printf(&js, "%s\"%s\"", js.len > 1 ? ", " : "", lru.slots[i].key);
+	demo_buf_printf(&js, "]");
 	demo_json_int(&d, "lru.hits", hits);
 	demo_json_int(&d, "lru.misses", misses);
 	demo_json_int(&d, "lru.evictions", evictions);
@@ -945,7 +897,7 @@ int main(int argc, char **argv)
 		   hi->ns_list, hi->n, hi->ns_list / lo->ns_list, lo->n, hi->ns_deque,
 		   ns[1] / ns[3], layers, 100.0 * (double)hits / (double)words);
 out:
-	free(js.s);
+	demo_buf_release(&js);
 	free(stream);
 	free(vocab);
 	return demo_finish(&d);

@@ -82,9 +82,7 @@ static int squares_iter_next(struct squares_iter *it, long long *out)
 __attribute__((noinline))
 static long long *squares_list(long long n, long long *computed)
 {
-	long long *v = malloc((size_t)(n ? n : 1) * sizeof *v);
-	if (!v)
-		return NULL;
+	long long *v = xmalloc((size_t)n * sizeof *v);
 	for (long long i = 0; i < n; i++) {
 		v[i] = i * i;
 		++*computed;
@@ -119,8 +117,6 @@ static int full_sum(int v, long long n, unsigned __int128 *sum, long long *compu
 	switch (v) {
 	case V_LIST: {
 		long long *list = squares_list(n, computed);
-		if (!list)
-			return -1;
 		for (long long i = 0; i < n; i++)
 			*sum += (unsigned long long)list[i];
 		free(list);
@@ -151,8 +147,6 @@ static void early_exit(int v, long long n, long long over, struct result *r)
 	if (v == V_LIST) {
 		long long computed = 0;
 		long long *list = squares_list(n, &computed);
-		if (!list)
-			return;
 		for (long long i = 0; i < n; i++) {
 			if (list[i] > over)
 				break;

@@ -292,9 +292,7 @@ struct result {
 static int run_threads(struct run *r, int nthreads, const enum role *roles,
 		       struct result *res)
 {
-	struct worker *w = calloc((size_t)nthreads, sizeof *w);
-	if (!w)
-		return -1;
+	struct worker *w = xcalloc((size_t)nthreads, sizeof *w);
 	memset(res, 0, sizeof *res);
 	if (r->gil) {
 		double interval_ms = r->gil->interval_s * 1000;
@@ -347,9 +345,7 @@ static int run_threads(struct run *r, int nthreads, const enum role *roles,
 static int run_processes(struct run *r, int n, enum role role,
 			 struct result *res)
 {
-	pid_t *pids = calloc((size_t)n, sizeof *pids);
-	if (!pids)
-		return -1;
+	pid_t *pids = xcalloc((size_t)n, sizeof *pids);
 	memset(res, 0, sizeof *res);
 	int started = 0, rc = 0;
 	double c0 = demo_cpu_s(RUSAGE_CHILDREN), t0 = demo_now();

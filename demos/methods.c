@@ -112,11 +112,7 @@ static const struct func *type_lookup(struct interp *in, const struct type *t,
 static struct bound_method *new_bound(struct interp *in, const struct func *f,
 				      struct object *self, const struct type *cls)
 {
-	struct bound_method *m = malloc(sizeof *m);
-	if (!m) {
-		fputs("demo-methods: out of memory\n", stderr);
-		abort();
-	}
+	struct bound_method *m = xmalloc(sizeof *m);
 	in->allocations++;
 	m->func = f;
 	m->self = self;
@@ -204,11 +200,7 @@ static long patched_bump(struct object *self, long by)
 
 static struct object *temperature_new(const struct type *cls, double celsius)
 {
-	struct object *o = calloc(1, sizeof *o);
-	if (!o) {
-		fputs("demo-methods: out of memory\n", stderr);
-		abort();
-	}
+	struct object *o = xcalloc(1, sizeof *o);
 	o->type = cls;
 	o->celsius = celsius;
 	return o;
@@ -635,10 +627,10 @@ int main(int argc, char **argv)
 	struct timing tm[NFORMS];
 	long hits0 = in.cache_hits, misses0b = in.cache_misses;
 	/* the runs interleaved, so a busy moment on the machine hits every form */
-	double *runs = calloc((size_t)repeats * NFORMS, sizeof *runs);
-	bool all_ok = runs != NULL;
+	double *runs = xcalloc((size_t)repeats * NFORMS, sizeof *runs);
+	bool all_ok = true;
 	long pr[NFORMS] = {0}, al[NFORMS] = {0};
-	for (long k = 0; k < repeats && runs && !demo_stopping(); k++) {
+	for (long k = 0; k < repeats && !demo_stopping(); k++) {
 		demo_progress(&d, "   run %ld of %ld ...", k + 1, repeats);
 		for (int f = 0; f < NFORMS && !demo_stopping(); f++) {
 			bool ok;
@@ -649,7 +641,7 @@ int main(int argc, char **argv)
 			all_ok = all_ok && ok;
 		}
 	}
-	for (int f = 0; f < NFORMS && runs && !demo_stopping(); f++) {
+	for (int f = 0; f < NFORMS && !demo_stopping(); f++) {
 		tm[f].ns = demo_median(runs + f * repeats, (size_t)repeats) * 1e9 / (double)calls;
 		tm[f].probes = (double)pr[f] / ((double)calls * (double)repeats);
 		tm[f].allocations = (double)al[f] / ((double)calls * (double)repeats);

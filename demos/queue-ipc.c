@@ -219,9 +219,7 @@ static int unpickle_message(const unsigned char *in, long n, long *seq,
 	if (*size > n - i - 4 || in[i + *size] != 0x94 || in[i + *size + 1] != 0x86 ||
 	    in[i + *size + 2] != 0x94 || in[i + *size + 3] != '.' || i + *size + 4 != n)
 		return -1;
-	*payload = malloc((size_t)(*size ? *size : 1));
-	if (!*payload)
-		return -1;
+	*payload = xmalloc((size_t)*size);
 	memcpy(*payload, in + i, (size_t)*size);
 	return 0;
 }
@@ -376,9 +374,9 @@ static int write_all(int fd, const unsigned char *p, long n, struct shared *sh)
 static void produce_pipe(struct job *j)
 {
 	struct shared *sh = j->sh;
-	unsigned char *payload = malloc((size_t)j->size + 1);
-	unsigned char *buf = malloc((size_t)j->size + 64);
-	int rc = payload && buf ? 0 : 1;
+	unsigned char *payload = xmalloc((size_t)j->size + 1);
+	unsigned char *buf = xmalloc((size_t)j->size + 64);
+	int rc = 0;
 	sh->prod.t_start = demo_now();
 	for (long seq = 0; seq < j->messages && !rc; seq++) {
 		make_payload(payload, j->size, seq);        /* the message object */
@@ -453,7 +451,6 @@ struct tqueue {
 	pthread_cond_t not_empty, not_full;
 	void **items;
 	long head, count, capacity;
-	int producer_failed;
 	int stop;                       /* the consumer gave up */
 };
 
@@ -470,14 +467,7 @@ static void *produce_threads(void *arg)
 	double c0 = demo_cpu_s(RUSAGE_THREAD);
 	sh->prod.t_start = demo_now();
 	for (long seq = 0; seq < j->messages && !demo_stopping(); seq++) {
-		struct msg *m = malloc(sizeof *m + (size_t)j->size);
-		if (!m) {
-			pthread_mutex_lock(&q->mu);
-			q->producer_failed = 1;
-			pthread_cond_signal(&q->not_empty);
-			pthread_mutex_unlock(&q->mu);
-			break;
-		}
+		struct msg *m = xmalloc(sizeof *m + (size_t)j->size);
 		m->seq = seq;
 		m->size = j->size;
 		make_payload(m->payload, j->size, seq);
@@ -549,10 +539,8 @@ static int consume_pipe(struct demo *d, int fd, struct job *j, struct outcome *o
 			unsigned char *first, long first_cap, long *first_len)
 {
 	struct shared *sh = j->sh;
-	unsigned char *buf = malloc((size_t)j->size + 64);
+	unsigned char *buf = xmalloc((size_t)j->size + 64);
 	long next = j->messages / 4;
-	if (!buf)
-		return -1;
 	while (o->t.received < j->messages && !demo_stopping()) {
 		unsigned char hdr[4];
 		if (read_all(fd, hdr, 4, &o->reads, sh) < 0)
@@ -642,7 +630,7 @@ static int consume_threads(struct demo *d, struct job *j, struct outcome *o)
 		pthread_mutex_lock(&q->mu);
 		if (q->count == 0) {
 			double t = demo_now();
-			while (q->count == 0 && !demo_stopping() && !q->producer_failed) {
+			while (q->count == 0 && !demo_stopping()) {
 				struct timespec dl = deadline_after(POLL_S);
 				pthread_cond_timedwait(&q->not_empty, &q->mu, &dl);
 			}
@@ -756,9 +744,7 @@ static int run_threads(struct demo *d, struct job *j, struct way_result *res)
 	pthread_condattr_t ca;
 	memset(&q, 0, sizeof q);
 	q.capacity = j->capacity;
-	q.items = calloc((size_t)q.capacity, sizeof *q.items);
-	if (!q.items)
-		return -1;
+	q.items = xcalloc((size_t)q.capacity, sizeof *q.items);
 	pthread_mutex_init(&q.mu, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -814,12 +800,8 @@ static int run_way(struct demo *d, enum way w, struct job *j,
 	res->sent_checksum = sh->checksum;
 	res->writes = sh->writes;
 	res->bytes_sent = sh->bytes_sent;
-	res->prod = malloc(sizeof *res->prod);
-	res->cons = malloc(sizeof *res->cons);
-	if (!res->prod || !res->cons) {
-		fputs("demo-queue-ipc: out of memory\n", stderr);
-		abort();
-	}
+	res->prod = xmalloc(sizeof *res->prod);
+	res->cons = xmalloc(sizeof *res->cons);
 	memcpy(res->prod, &sh->prod, sizeof sh->prod);
 	memcpy(res->cons, &sh->cons, sizeof sh->cons);
 	return rc;

@@ -210,9 +210,7 @@ static long find_lost(const struct worker *w, int n, int ea[2], int eb[2])
 	ea[0] = eb[0] = -1;
 	if (!total)
 		return 0;
-	struct loaded *all = malloc(total * sizeof *all);
-	if (!all)
-		return 0;
+	struct loaded *all = xcalloc(total, sizeof *all);
 	for (int i = 0; i < n; i++)
 		for (int j = 0; j < w[i].nlog; j++)
 			all[k++] = (struct loaded){w[i].log[j].loaded, w[i].log[j].t_load, i, j};
@@ -252,17 +250,10 @@ int main(int argc, char **argv)
 
 	int n = (int)threads;
 	long expected = threads * increments;
-	struct worker *w = calloc((size_t)n, sizeof *w);
-	struct worker *logw = calloc((size_t)n, sizeof *logw);
+	struct worker *w = xcalloc((size_t)n, sizeof *w);
+	struct worker *logw = xcalloc((size_t)n, sizeof *logw);
 	struct result r[NVARIANTS];
 	int status = 0;
-	if (!w || !logw) {
-		fprintf(stderr, "demo-race: error: out of memory\n");
-		free(w);
-		free(logw);
-		demo_finish(&d);
-		return 1;
-	}
 	memset(r, 0, sizeof r);
 
 	demo_print(&d, "%d threads each do `counter += 1` %ld times: the counter "

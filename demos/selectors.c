@@ -112,9 +112,7 @@ static int measure(struct bench *b, enum method m, long max_calls,
 	long nb = max_calls / BATCH;
 	if (nb < 4)
 		nb = 4;
-	double *bt = malloc((size_t)nb * sizeof *bt);
-	if (!bt)
-		return -1;
+	double *bt = xcalloc((size_t)nb, sizeof *bt);
 	for (int i = 0; i < 4; i++)     /* warm up caches */
 		if (wait_once(b, m) != 1) {
 			free(bt);
@@ -250,9 +248,9 @@ int main(int argc, char **argv)
 			   open_now, FD_MARGIN);
 
 	b.ready = eventfd(1, EFD_CLOEXEC | EFD_NONBLOCK);
-	b.idle = malloc((size_t)n_used * sizeof *b.idle);
-	b.pfd = malloc(((size_t)n_used + 1) * sizeof *b.pfd);
-	if (b.ready < 0 || !b.idle || !b.pfd)
+	b.idle = xcalloc((size_t)n_used, sizeof *b.idle);
+	b.pfd = xcalloc((size_t)n_used + 1, sizeof *b.pfd);
+	if (b.ready < 0)
 		goto fail;
 	for (; nidle < n_used; nidle++) {
 		if (demo_stopping())

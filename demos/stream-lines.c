@@ -53,12 +53,7 @@ static void buf_reserve(struct buf *b, size_t n)
 	size_t cap = b->cap ? b->cap : 256;
 	while (cap < b->len + n)
 		cap *= 2;
-	unsigned char *p = realloc(b->p, cap);
-	if (!p) {
-		fputs("demo-stream-lines: out of memory\n", stderr);
-		abort();
-	}
-	b->p = p;
+	b->p = xrealloc(b->p, cap);
 	b->cap = cap;
 }
 
@@ -552,11 +547,7 @@ static int client_run(struct client *c, int fd, size_t chunk, struct row *tl)
 		close(ep);
 		return -1;
 	}
-	unsigned char *cbuf = malloc(chunk);
-	if (!cbuf) {
-		close(ep);
-		return -1;
-	}
+	unsigned char *cbuf = xmalloc(chunk);
 	uint32_t cur = EPOLLIN;
 	bool eof = false;
 	int rc = 0;
@@ -651,9 +642,9 @@ int main(int argc, char **argv)
 	srv.nlines = lines;
 	srv.long_bytes = long_kib * 1024;
 	srv.seed = (uint64_t)seed + 1;
-	srv.len = calloc((size_t)lines, sizeof *srv.len);
-	srv.sum = calloc((size_t)lines, sizeof *srv.sum);
-	srv.kind = calloc((size_t)lines, 1);
+	srv.len = xcalloc((size_t)lines, sizeof *srv.len);
+	srv.sum = xcalloc((size_t)lines, sizeof *srv.sum);
+	srv.kind = xcalloc((size_t)lines, 1);
 	cl.srv = &srv;
 	cl.d = &d;
 	cl.bd.limit = (size_t)limit;
@@ -662,12 +653,6 @@ int main(int argc, char **argv)
 	bool started = false;
 	struct demo_timeline *tl = NULL;
 	pthread_t tid;
-	if (!srv.len || !srv.sum || !srv.kind) {
-		fprintf(stderr, "demo-stream-lines: error: out of memory\n");
-		status = 1;
-		goto out;
-	}
-
 	/* the server's socket, on an ephemeral loopback port */
 	struct sockaddr_in addr = {.sin_family = AF_INET};
 	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);

@@ -159,14 +159,9 @@ static int pool_init(struct pool *p, int k, size_t max_tasks)
 	pthread_cond_init(&p->work, NULL);
 	pthread_cond_init(&p->done, NULL);
 	p->cap = max_tasks;
-	p->queue = calloc(max_tasks, sizeof *p->queue);
-	p->completed = calloc(max_tasks, sizeof *p->completed);
-	p->workers = calloc((size_t)k, sizeof *p->workers);
-	if (!p->queue || !p->completed || !p->workers) {
-		pool_release(p);
-		errno = ENOMEM;
-		return -1;
-	}
+	p->queue = xcalloc(max_tasks, sizeof *p->queue);
+	p->completed = xcalloc(max_tasks, sizeof *p->completed);
+	p->workers = xcalloc((size_t)k, sizeof *p->workers);
 	for (int i = 0; i < k; i++) {
 		p->workers[i].pool = p;
 		p->workers[i].id = i;
@@ -266,16 +261,13 @@ static void pool_shutdown(struct pool *p, bool cancel)
 /* A JSON array of ints. */
 static void json_ints(struct demo *d, const char *path, const int *v, int n)
 {
-	size_t cap = (size_t)n * 12 + 3, len = 0;
-	char *s = malloc(cap);
-	if (!s)
-		return;
-	s[len++] = '[';
+	struct demo_buf s = {0};
+	demo_buf_puts(&s, "[");
 	for (int i = 0; i < n; i++)
-		len += (size_t)snprintf(s + len, cap - len, "%s%d", i ? ", " : "", v[i]);
-	snprintf(s + len, cap - len, "]");
-	demo_json_raw(d, path, s);
-	free(s);
+		demo_buf_printf(&s, "%s%d", i ? ", " : "", v[i]);
+	demo_buf_puts(&s, "]");
+	demo_json_raw(d, path, s.s);
+	demo_buf_release(&s);
 }
 
 static void print_order(struct demo *d, const char *label, const int *v, int n)
@@ -305,12 +297,12 @@ int main(int argc, char **argv)
 
 	int n = (int)tasks, k = (int)workers;
 	int nvar = n < 6 ? (n < 2 ? 2 : n) : 6;  /* the tasks of different lengths */
-	struct future *fs = calloc((size_t)(n + nvar), sizeof *fs);
-	int *ord = calloc((size_t)(n + nvar) * 3, sizeof *ord);
+	struct future *fs = xcalloc((size_t)(n + nvar), sizeof *fs);
+	int *ord = xcalloc((size_t)(n + nvar) * 3, sizeof *ord);
 	struct pool pool;
 	int status = 0;
 	bool pool_up = false;
-	if (!fs || !ord || pool_init(&pool, k, (size_t)(n + nvar)) < 0) {
+	if (pool_init(&pool, k, (size_t)(n + nvar)) < 0) {
 		fprintf(stderr, "demo-thread-pool: error: could not start the pool: %s\n",
 			strerror(errno));
 		status = 1;
@@ -402,13 +394,11 @@ int main(int argc, char **argv)
 	json_ints(&d, "order.completion", completion, n);
 	json_ints(&d, "order.map", map_order, nmap);
 	{
-		int *ran = calloc((size_t)k, sizeof *ran);
-		if (ran) {
-			for (int i = 0; i < k; i++)
-				ran[i] = pool.workers[i].ran;
-			json_ints(&d, "tasks_per_worker", ran, k);
-			free(ran);
-		}
+		int *ran = xcalloc((size_t)k, sizeof *ran);
+		for (int i = 0; i < k; i++)
+			ran[i] = pool.workers[i].ran;
+		json_ints(&d, "tasks_per_worker", ran, k);
+		free(ran);
 	}
 
 	/* ---- the exception ---- */

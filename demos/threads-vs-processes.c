@@ -336,9 +336,7 @@ int main(int argc, char **argv)
 
 	/* 2. creation cost */
 	demo_print(&d, "\n2. Creation cost, median of %ld each:\n", spawn);
-	samples = malloc((size_t)spawn * sizeof *samples);
-	if (!samples)
-		goto fail;
+	samples = xcalloc((size_t)spawn, sizeof *samples);
 	for (long i = 0; i < spawn; i++) {
 		if (demo_stopping())
 			goto out;
