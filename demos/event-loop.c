@@ -1277,6 +1277,75 @@ static const char *const scenario_about[] = {
 	"gather inside gather: children become tasks in argument order, results come back in argument order",
 };
 
+/* The scenario's times: start and end on the wall clock, CPU used. */
+struct scenario_times {
+	double t0, t1, cpu;
+};
+
+/* Tasks not done at the end; closes every shown task's last segment. */
+static long long close_tasks(struct loop *L)
+{
+	long long pending = 0;
+	for (struct task *t = L->tasks; t; t = t->next) {
+		if (t->state != TS_DONE)
+			pending++;
+		if (t->row >= 0)
+			task_set_state(L, t, t->state);         /* close the segment */
+	}
+	return pending;
+}
+
+static void scenario_json(struct demo *d, const struct loop *L, int sc,
+			  const struct scenario_times *tm, long long pending)
+{
+	char *arr = json_lines(L->lines, L->nlines);
+	demo_json_str(d, "scenario.name", scenarios[sc]);
+	demo_json_raw(d, "scenario.lines", arr);
+	demo_json_int(d, "scenario.line_count", (long long)L->nlines);
+	demo_json_int(d, "scenario.tasks", L->tasks_created);
+	demo_json_int(d, "scenario.tasks_pending_at_end", pending);
+	demo_json_int(d, "scenario.iterations", L->iterations);
+	demo_json_int(d, "scenario.callbacks_run", L->handles_run);
+	demo_json_int(d, "scenario.timers_fired", L->timers_fired);
+	demo_json_int(d, "scenario.epoll_waits", L->epoll_waits);
+	demo_json_int(d, "scenario.max_ready", (long long)L->max_ready);
+	demo_json_num(d, "scenario.wall_s", tm->t1 - tm->t0);
+	demo_json_num(d, "scenario.cpu_s", tm->cpu);
+	free(arr);
+}
+
+static void scenario_table(struct demo *d, const struct loop *L,
+			   const struct scenario_times *tm)
+{
+	demo_print(d, "\n  %-34s %12s\n", "scenario figure", "measured");
+	demo_print(d, "  %-34s %12zu\n", "lines printed", L->nlines);
+	demo_print(d, "  %-34s %12lld\n", "tasks (main included)", L->tasks_created);
+	demo_print(d, "  %-34s %12lld\n", "loop iterations (_run_once)", L->iterations);
+	demo_print(d, "  %-34s %12lld\n", "callbacks run from the ready queue", L->handles_run);
+	demo_print(d, "  %-34s %12lld\n", "timers fired", L->timers_fired);
+	demo_print(d, "  %-34s %12lld\n", "epoll_wait calls", L->epoll_waits);
+	demo_print(d, "  %-34s %12zu\n", "longest ready queue", L->max_ready);
+	demo_print(d, "  %-34s %12.1f\n", "wall time, ms", (tm->t1 - tm->t0) * 1e3);
+	demo_print(d, "  %-34s %12.3f\n", "CPU time, ms", tm->cpu * 1e3);
+}
+
+/* The tasks' sleeps and waits on the wall clock (scenarios with timers). */
+static void scenario_wall(struct demo *d, const struct loop *L,
+			  const struct scenario_times *tm)
+{
+	struct demo_timeline *tl = demo_timeline_new(L->itl_rows, tm->t0);
+	for (struct task *t = L->tasks; t; t = t->next)
+		if (t->row >= 0)
+			demo_timeline_label(tl, t->row, t->name);
+	for (size_t i = 0; i < L->nsegs; i++)
+		demo_timeline_add(tl, L->segs[i].row, L->segs[i].a,
+				  L->segs[i].b, L->segs[i].st);
+	demo_print(d, "\n  Wall time (the sleeps overlap: one thread, no thread per task):\n");
+	demo_timeline_draw(d, tl, tm->t1, 60,
+			   "z sleeping on a timer, . awaiting a task or gather, # running");
+	demo_timeline_free(tl);
+}
+
 static int run_scenario(struct demo *d, int sc, long unit_ms, bool tracing)
 {
 	struct loop L;
@@ -1286,7 +1355,7 @@ static int run_scenario(struct demo *d, int sc, long unit_ms, bool tracing)
 	L.trace = tracing;
 	L.trace_detail = true;
 	bool timers = sc == SC_SEED || sc == SC_DEADLINE || sc == SC_NESTED;
-	double t0 = demo_now();
+	struct scenario_times tm = {.t0 = demo_now()};
 	L.wall = timers;
 
 	demo_print(d, "Scenario %s: %s.\n", scenarios[sc], scenario_about[sc]);
@@ -1304,61 +1373,20 @@ static int run_scenario(struct demo *d, int sc, long unit_ms, bool tracing)
 	struct task *main_task = create_task(&L, coro_new(&L, fns[sc], sizes[sc]),
 					     "main");
 	int rc = run_until_complete(&L, main_task, NULL);
-	double t1 = demo_now();
-	double cpu = demo_cpu_s(RUSAGE_SELF) - cpu0;
+	tm.t1 = demo_now();
+	tm.cpu = demo_cpu_s(RUSAGE_SELF) - cpu0;
 	if (rc < 0) {
 		if (!demo_stopping())
 			fprintf(stderr, "demo-event-loop: the loop ran out of work before main finished\n");
 		loop_release(&L);
 		return demo_stopping() ? 0 : -1;
 	}
-	long long pending = 0;
-	for (struct task *t = L.tasks; t; t = t->next) {
-		if (t->state != TS_DONE)
-			pending++;
-		if (t->row >= 0)
-			task_set_state(&L, t, t->state);        /* close the segment */
-	}
-
-	char *arr = json_lines(L.lines, L.nlines);
-	demo_json_str(d, "scenario.name", scenarios[sc]);
-	demo_json_raw(d, "scenario.lines", arr);
-	demo_json_int(d, "scenario.line_count", (long long)L.nlines);
-	demo_json_int(d, "scenario.tasks", L.tasks_created);
-	demo_json_int(d, "scenario.tasks_pending_at_end", pending);
-	demo_json_int(d, "scenario.iterations", L.iterations);
-	demo_json_int(d, "scenario.callbacks_run", L.handles_run);
-	demo_json_int(d, "scenario.timers_fired", L.timers_fired);
-	demo_json_int(d, "scenario.epoll_waits", L.epoll_waits);
-	demo_json_int(d, "scenario.max_ready", (long long)L.max_ready);
-	demo_json_num(d, "scenario.wall_s", t1 - t0);
-	demo_json_num(d, "scenario.cpu_s", cpu);
-	free(arr);
-
-	demo_print(d, "\n  %-34s %12s\n", "scenario figure", "measured");
-	demo_print(d, "  %-34s %12zu\n", "lines printed", L.nlines);
-	demo_print(d, "  %-34s %12lld\n", "tasks (main included)", L.tasks_created);
-	demo_print(d, "  %-34s %12lld\n", "loop iterations (_run_once)", L.iterations);
-	demo_print(d, "  %-34s %12lld\n", "callbacks run from the ready queue", L.handles_run);
-	demo_print(d, "  %-34s %12lld\n", "timers fired", L.timers_fired);
-	demo_print(d, "  %-34s %12lld\n", "epoll_wait calls", L.epoll_waits);
-	demo_print(d, "  %-34s %12zu\n", "longest ready queue", L.max_ready);
-	demo_print(d, "  %-34s %12.1f\n", "wall time, ms", (t1 - t0) * 1e3);
-	demo_print(d, "  %-34s %12.3f\n", "CPU time, ms", cpu * 1e3);
+	long long pending = close_tasks(&L);
+	scenario_json(d, &L, sc, &tm, pending);
+	scenario_table(d, &L, &tm);
 	draw_iterations(&L);
-	if (L.wall) {
-		struct demo_timeline *tl = demo_timeline_new(L.itl_rows, t0);
-		for (struct task *t = L.tasks; t; t = t->next)
-			if (t->row >= 0)
-				demo_timeline_label(tl, t->row, t->name);
-		for (size_t i = 0; i < L.nsegs; i++)
-			demo_timeline_add(tl, L.segs[i].row, L.segs[i].a,
-					  L.segs[i].b, L.segs[i].st);
-		demo_print(d, "\n  Wall time (the sleeps overlap: one thread, no thread per task):\n");
-		demo_timeline_draw(d, tl, t1, 60,
-				   "z sleeping on a timer, . awaiting a task or gather, # running");
-		demo_timeline_free(tl);
-	}
+	if (L.wall)
+		scenario_wall(d, &L, &tm);
 	loop_release(&L);
 	return 0;
 }
