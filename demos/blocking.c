@@ -303,6 +303,241 @@ static void table_row(struct demo *d, const char *name, const struct result *r)
 		   r->wall_s, r->max_late_ms, r->mean_late_ms, r->cpu_s);
 }
 
+/* The run: the tasks, the loop, and the four results the table compares. */
+struct run {
+	struct demo *d;
+	int n, shown;
+	long ms, block_ms;
+	struct task *tasks;             /* n, and the blocker */
+	struct sleeper *sl;
+	struct loop l;
+	struct demo_timeline *tl;
+	struct result hard, soft, thr, blk;
+	long soft_wakeups;
+	long rss0, vm0, rss1, vm1;      /* before the threads, and while they all exist */
+	double late_ms;                 /* the threshold of "late" beside the blocker */
+};
+
+static int step_intro(struct run *r)
+{
+	demo_print(r->d, "%d tasks, each waiting %ld ms, four ways: in sequence with "
+		   "a blocking sleep; as coroutines on one event loop; one thread "
+		   "each; and on the loop again beside one task that calls a "
+		   "blocking sleep of %ld ms inside it.\n\n", r->n, r->ms, r->block_ms);
+	return 0;
+}
+
+/* 1. hard blocking, one after the other */
+static int step_hard(struct run *r)
+{
+	struct demo *d = r->d;
+	struct task *tasks = r->tasks;
+	double c0 = demo_cpu_s(RUSAGE_SELF);
+	double t0 = demo_now();
+	r->tl = new_timeline(r->shown, t0, false);
+	for (int i = 0; i < r->n && !demo_stopping(); i++) {
+		demo_progress(d, "hard: task %d/%d blocks in sleep(%g) ...", i + 1,
+			      r->n, r->ms / 1000.0);
+		tasks[i] = (struct task){.id = i};
+		tasks[i].started = demo_now();
+		block_until(tasks[i].started + r->ms / 1000.0);
+		tasks[i].finished = tasks[i].woke = demo_now();
+		if (i < r->shown) {
+			demo_timeline_add(r->tl, i, t0, tasks[i].started, '.');
+			demo_timeline_add(r->tl, i, tasks[i].started, tasks[i].finished, 'z');
+		}
+	}
+	r->hard.wall_s = demo_now() - t0;
+	r->hard.cpu_s = demo_cpu_s(RUSAGE_SELF) - c0;
+	summarise(&r->hard, tasks, r->n, t0, (double)r->ms, r->ms / 2.0);
+	if (demo_stopping())
+		return 1;
+	demo_print(d, "hard blocking, in sequence (first %d tasks):\n", r->shown);
+	demo_timeline_draw(d, r->tl, t0 + r->hard.wall_s, 60,
+			   "z blocked in its sleep, . waiting its turn");
+	demo_timeline_free(r->tl);
+	r->tl = NULL;
+	return 0;
+}
+
+/* 2. soft blocking on the event loop */
+static int step_soft(struct run *r)
+{
+	struct loop *l = &r->l;
+	l->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (l->epfd < 0)
+		return -1;
+	l->ms = (double)r->ms;
+	l->block_ms = (double)r->block_ms;
+	l->tasks = r->tasks;
+	for (int i = 0; i < r->n; i++)
+		r->tasks[i] = (struct task){.id = i};
+	demo_progress(r->d, "soft: %d coroutines await sleep(%g) on one loop ...", r->n,
+		      r->ms / 1000.0);
+	double c0 = demo_cpu_s(RUSAGE_SELF);
+	double t0 = demo_now();
+	if (loop_run(l, r->n) < 0)
+		return -1;
+	r->soft.wall_s = demo_now() - t0;
+	r->soft.cpu_s = demo_cpu_s(RUSAGE_SELF) - c0;
+	summarise(&r->soft, r->tasks, r->n, t0, (double)r->ms, r->block_ms / 4.0);
+	r->soft_wakeups = l->wakeups;
+	return demo_stopping();
+}
+
+/* 3. one thread per task */
+static int step_threads(struct run *r)
+{
+	int n = r->n;
+	struct task *tasks = r->tasks;
+	demo_progress(r->d, "threads: %d threads each block in sleep(%g) ...", n,
+		      r->ms / 1000.0);
+	atomic_int up = 0;
+	r->rss0 = demo_status_kib("VmRSS");
+	r->vm0 = demo_status_kib("VmSize");
+	double c0 = demo_cpu_s(RUSAGE_SELF);
+	double t0 = demo_now();
+	int started = 0;
+	for (; started < n; started++) {
+		tasks[started] = (struct task){.id = started};
+		r->sl[started] = (struct sleeper){.t = &tasks[started], .ms = (double)r->ms,
+						  .up = &up};
+		if (pthread_create(&r->sl[started].tid, NULL, sleeper_main, &r->sl[started]))
+			break;
+	}
+	/* Memory while they all exist (each has its stack until joined). */
+	while (atomic_load(&up) < started && demo_now() - t0 < r->ms / 1000.0)
+		demo_sleep_ms(0.2);
+	r->rss1 = demo_status_kib("VmRSS");
+	r->vm1 = demo_status_kib("VmSize");
+	for (int i = 0; i < started; i++)
+		pthread_join(r->sl[i].tid, NULL);
+	r->thr.wall_s = demo_now() - t0;
+	r->thr.cpu_s = demo_cpu_s(RUSAGE_SELF) - c0;
+	if (started < n) {
+		errno = EAGAIN;
+		return -1;
+	}
+	summarise(&r->thr, tasks, n, t0, (double)r->ms, r->block_ms / 4.0);
+	return demo_stopping();
+}
+
+/* 4. the soft run with one hard-blocking task inside the loop */
+static int step_blocker(struct run *r)
+{
+	struct demo *d = r->d;
+	struct loop *l = &r->l;
+	int n = r->n;
+	demo_progress(d, "blocker: the same loop, one task calls sleep(%g) "
+		      "inside it ...", r->block_ms / 1000.0);
+	for (int i = 0; i <= n; i++)
+		r->tasks[i] = (struct task){.id = i, .blocker = i == n};
+	l->rhead = l->rlen = l->nheap = 0;
+	l->wakeups = 0;
+	double c0 = demo_cpu_s(RUSAGE_SELF);
+	double t0 = demo_now();
+	r->tl = new_timeline(r->shown, t0, true);
+	l->tl = r->tl;
+	if (loop_run(l, n + 1) < 0)
+		return -1;
+	r->blk.wall_s = demo_now() - t0;
+	r->blk.cpu_s = demo_cpu_s(RUSAGE_SELF) - c0;
+	/* Late: more than half of what the blocking call can cost the others. */
+	double expect_late = r->block_ms - r->ms / 2.0;
+	r->late_ms = expect_late > 0 ? expect_late / 2 : r->ms / 2.0;
+	summarise(&r->blk, r->tasks, n + 1, t0, (double)r->ms, r->late_ms);
+	if (demo_stopping())
+		return 1;
+	soft_rows(r->tl, r->tasks, n + 1, r->shown);
+
+	demo_print(d, "\nthe loop with one blocking call in it (first %d tasks "
+		   "and the blocker):\n", r->shown);
+	demo_timeline_draw(d, r->tl, t0 + r->blk.wall_s, 60,
+			   "z awaits its timer, ! due but the loop is blocked, "
+			   "X blocks the loop");
+	return 0;
+}
+
+static int step_table(struct run *r)
+{
+	struct demo *d = r->d;
+	int n = r->n;
+	demo_print(d, "\n  %-30s %10s %13s %13s %10s\n", "", "wall",
+		   "max late", "mean late", "CPU");
+	table_row(d, "hard, in sequence", &r->hard);
+	table_row(d, "soft, one event loop", &r->soft);
+	table_row(d, "one thread per task", &r->thr);
+	table_row(d, "soft + one blocking call", &r->blk);
+	double rss = (double)(r->rss1 - r->rss0), vm = (double)(r->vm1 - r->vm0);
+	demo_print(d, "  %d threads held %.0f KiB of resident memory and %.1f MiB "
+		   "of address space (%.1f KiB and %.0f KiB each); the loop "
+		   "woke %ld times for %d tasks.\n", n, rss, vm / 1024.0,
+		   rss / n, vm / n, r->soft_wakeups, n);
+	demo_print(d, "  With the blocking call, %ld of the %d other tasks "
+		   "finished more than %.0f ms late.\n", r->blk.late, n, r->late_ms);
+	return 0;
+}
+
+static int step_json(struct run *r)
+{
+	struct demo *d = r->d;
+	const struct result *hard = &r->hard, *soft = &r->soft, *thr = &r->thr,
+			    *blk = &r->blk;
+	demo_json_num(d, "wall_s.hard", hard->wall_s);
+	demo_json_num(d, "wall_s.soft", soft->wall_s);
+	demo_json_num(d, "wall_s.threads", thr->wall_s);
+	demo_json_num(d, "wall_s.soft_with_blocker", blk->wall_s);
+	demo_json_num(d, "max_lateness_ms.hard", hard->max_late_ms);
+	demo_json_num(d, "max_lateness_ms.soft", soft->max_late_ms);
+	demo_json_num(d, "max_lateness_ms.threads", thr->max_late_ms);
+	demo_json_num(d, "max_lateness_ms.soft_with_blocker", blk->max_late_ms);
+	demo_json_num(d, "mean_lateness_ms.hard", hard->mean_late_ms);
+	demo_json_num(d, "mean_lateness_ms.soft", soft->mean_late_ms);
+	demo_json_num(d, "mean_lateness_ms.threads", thr->mean_late_ms);
+	demo_json_num(d, "mean_lateness_ms.soft_with_blocker", blk->mean_late_ms);
+	demo_json_int(d, "late_tasks.soft_with_blocker", blk->late);
+	demo_json_num(d, "cpu_s.hard", hard->cpu_s);
+	demo_json_num(d, "cpu_s.soft", soft->cpu_s);
+	demo_json_num(d, "cpu_s.threads", thr->cpu_s);
+	demo_json_num(d, "cpu_s.soft_with_blocker", blk->cpu_s);
+	demo_json_int(d, "tasks_done.hard", hard->done);
+	demo_json_int(d, "tasks_done.soft", soft->done);
+	demo_json_int(d, "tasks_done.threads", thr->done);
+	demo_json_int(d, "tasks_done.soft_with_blocker", blk->done);
+	demo_json_int(d, "loop_wakeups.soft", r->soft_wakeups);
+	demo_json_int(d, "loop_wakeups.soft_with_blocker", r->l.wakeups);
+	demo_json_num(d, "threads_memory_kib.rss", (double)(r->rss1 - r->rss0));
+	demo_json_num(d, "threads_memory_kib.virtual", (double)(r->vm1 - r->vm0));
+	return 0;
+}
+
+static int step_summary(struct run *r)
+{
+	int n = r->n;
+	double s = r->ms / 1000.0;
+	demo_print(r->d, "\nIn Python terms: %d time.sleep(%g) calls in a row take "
+		   "%.2f s (they add up); %d coroutines awaiting asyncio.sleep(%g) "
+		   "on one loop take %.2f s with no thread each; %d threads take "
+		   "%.2f s but cost a thread each; and one time.sleep(%g) inside a "
+		   "coroutine froze the loop, so the other tasks finished up to "
+		   "%.0f ms late: use await asyncio.sleep, or asyncio.to_thread "
+		   "for a call that must block.\n",
+		   n, s, r->hard.wall_s, n, s, r->soft.wall_s, n,
+		   r->thr.wall_s, r->block_ms / 1000.0, r->blk.max_late_ms);
+	return 0;
+}
+
+static void run_release(struct run *r)
+{
+	if (r->l.epfd >= 0)
+		close(r->l.epfd);
+	demo_timeline_free(r->tl);
+	free(r->l.heap);
+	free(r->l.ready);
+	free(r->sl);
+	free(r->tasks);
+}
+
 int main(int argc, char **argv)
 {
 	long ntasks = 10, ms = 200, block_ms = 300;
@@ -321,202 +556,30 @@ int main(int argc, char **argv)
 		  "inside the loop.",
 		  params, argc, argv);
 
+	static int (*const steps[])(struct run *) = {
+		step_intro, step_hard, step_soft, step_threads, step_blocker,
+		step_table, step_json, step_summary,
+	};
 	int n = (int)ntasks, status = 0;
-	int shown = n < SHOWN_ROWS ? n : SHOWN_ROWS;
-	struct task *tasks = calloc((size_t)n + 1, sizeof *tasks);
-	struct sleeper *sl = calloc((size_t)n, sizeof *sl);
-	struct loop l;
-	memset(&l, 0, sizeof l);
-	l.epfd = -1;
-	l.rcap = (size_t)n + 1;
-	l.ready = calloc(l.rcap, sizeof *l.ready);
-	l.heap = calloc((size_t)n + 1, sizeof *l.heap);
-	struct demo_timeline *tl = NULL;
-	struct result hard = {0}, soft = {0}, thr = {0}, blk = {0};
-	double t0, c0;
-	if (!tasks || !sl || !l.ready || !l.heap)
-		goto fail;
-
-	demo_print(&d, "%d tasks, each waiting %ld ms, four ways: in sequence with "
-		   "a blocking sleep; as coroutines on one event loop; one thread "
-		   "each; and on the loop again beside one task that calls a "
-		   "blocking sleep of %ld ms inside it.\n\n", n, ms, block_ms);
-
-	/* 1. hard blocking, one after the other */
-	c0 = demo_cpu_s(RUSAGE_SELF);
-	t0 = demo_now();
-	tl = new_timeline(shown, t0, false);
-	for (int i = 0; i < n && !demo_stopping(); i++) {
-		demo_progress(&d, "hard: task %d/%d blocks in sleep(%g) ...", i + 1,
-			      n, ms / 1000.0);
-		tasks[i] = (struct task){.id = i};
-		tasks[i].started = demo_now();
-		block_until(tasks[i].started + ms / 1000.0);
-		tasks[i].finished = tasks[i].woke = demo_now();
-		if (i < shown) {
-			demo_timeline_add(tl, i, t0, tasks[i].started, '.');
-			demo_timeline_add(tl, i, tasks[i].started, tasks[i].finished, 'z');
+	struct run r = {
+		.d = &d, .n = n, .shown = n < SHOWN_ROWS ? n : SHOWN_ROWS,
+		.ms = ms, .block_ms = block_ms,
+		.l = {.epfd = -1, .rcap = (size_t)n + 1},
+	};
+	r.tasks = xcalloc((size_t)n + 1, sizeof *r.tasks);
+	r.sl = xcalloc((size_t)n, sizeof *r.sl);
+	r.l.ready = xcalloc(r.l.rcap, sizeof *r.l.ready);
+	r.l.heap = xcalloc((size_t)n + 1, sizeof *r.l.heap);
+	for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
+		int rc = steps[i](&r);
+		if (rc < 0) {
+			fprintf(stderr, "demo-blocking: error: %s\n", strerror(errno));
+			status = 1;
 		}
-	}
-	hard.wall_s = demo_now() - t0;
-	hard.cpu_s = demo_cpu_s(RUSAGE_SELF) - c0;
-	summarise(&hard, tasks, n, t0, (double)ms, ms / 2.0);
-	if (demo_stopping())
-		goto out;
-	demo_print(&d, "hard blocking, in sequence (first %d tasks):\n", shown);
-	demo_timeline_draw(&d, tl, t0 + hard.wall_s, 60,
-			   "z blocked in its sleep, . waiting its turn");
-	demo_timeline_free(tl);
-	tl = NULL;
-
-	/* 2. soft blocking on the event loop */
-	l.epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (l.epfd < 0)
-		goto fail;
-	l.ms = (double)ms;
-	l.block_ms = (double)block_ms;
-	l.tasks = tasks;
-	for (int i = 0; i < n; i++)
-		tasks[i] = (struct task){.id = i};
-	demo_progress(&d, "soft: %d coroutines await sleep(%g) on one loop ...", n,
-		      ms / 1000.0);
-	c0 = demo_cpu_s(RUSAGE_SELF);
-	t0 = demo_now();
-	if (loop_run(&l, n) < 0)
-		goto fail;
-	soft.wall_s = demo_now() - t0;
-	soft.cpu_s = demo_cpu_s(RUSAGE_SELF) - c0;
-	summarise(&soft, tasks, n, t0, (double)ms, block_ms / 4.0);
-	long soft_wakeups = l.wakeups;
-	if (demo_stopping())
-		goto out;
-
-	/* 3. one thread per task */
-	demo_progress(&d, "threads: %d threads each block in sleep(%g) ...", n,
-		      ms / 1000.0);
-	atomic_int up = 0;
-	long rss0 = demo_status_kib("VmRSS"), vm0 = demo_status_kib("VmSize");
-	long rss1 = rss0, vm1 = vm0;
-	c0 = demo_cpu_s(RUSAGE_SELF);
-	t0 = demo_now();
-	int started = 0;
-	for (; started < n; started++) {
-		tasks[started] = (struct task){.id = started};
-		sl[started] = (struct sleeper){.t = &tasks[started], .ms = (double)ms,
-					       .up = &up};
-		if (pthread_create(&sl[started].tid, NULL, sleeper_main, &sl[started]))
+		if (rc)
 			break;
 	}
-	/* Memory while they all exist (each has its stack until joined). */
-	while (atomic_load(&up) < started && demo_now() - t0 < ms / 1000.0)
-		demo_sleep_ms(0.2);
-	rss1 = demo_status_kib("VmRSS");
-	vm1 = demo_status_kib("VmSize");
-	for (int i = 0; i < started; i++)
-		pthread_join(sl[i].tid, NULL);
-	thr.wall_s = demo_now() - t0;
-	thr.cpu_s = demo_cpu_s(RUSAGE_SELF) - c0;
-	if (started < n) {
-		errno = EAGAIN;
-		goto fail;
-	}
-	summarise(&thr, tasks, n, t0, (double)ms, block_ms / 4.0);
-	if (demo_stopping())
-		goto out;
-
-	/* 4. the soft run with one hard-blocking task inside the loop */
-	demo_progress(&d, "blocker: the same loop, one task calls sleep(%g) "
-		      "inside it ...", block_ms / 1000.0);
-	for (int i = 0; i <= n; i++)
-		tasks[i] = (struct task){.id = i, .blocker = i == n};
-	l.rhead = l.rlen = l.nheap = 0;
-	l.wakeups = 0;
-	c0 = demo_cpu_s(RUSAGE_SELF);
-	t0 = demo_now();
-	tl = new_timeline(shown, t0, true);
-	l.tl = tl;
-	if (loop_run(&l, n + 1) < 0)
-		goto fail;
-	blk.wall_s = demo_now() - t0;
-	blk.cpu_s = demo_cpu_s(RUSAGE_SELF) - c0;
-	/* Late: more than half of what the blocking call can cost the others. */
-	double expect_late = block_ms - ms / 2.0;
-	summarise(&blk, tasks, n + 1, t0, (double)ms,
-		  expect_late > 0 ? expect_late / 2 : ms / 2.0);
-	if (demo_stopping())
-		goto out;
-	soft_rows(tl, tasks, n + 1, shown);
-
-	demo_print(&d, "\nthe loop with one blocking call in it (first %d tasks "
-		   "and the blocker):\n", shown);
-	demo_timeline_draw(&d, tl, t0 + blk.wall_s, 60,
-			   "z awaits its timer, ! due but the loop is blocked, "
-			   "X blocks the loop");
-
-	demo_print(&d, "\n  %-30s %10s %13s %13s %10s\n", "", "wall",
-		   "max late", "mean late", "CPU");
-	table_row(&d, "hard, in sequence", &hard);
-	table_row(&d, "soft, one event loop", &soft);
-	table_row(&d, "one thread per task", &thr);
-	table_row(&d, "soft + one blocking call", &blk);
-	double per_thread_rss = (double)(rss1 - rss0) / n;
-	double per_thread_vm = (double)(vm1 - vm0) / n;
-	demo_print(&d, "  %d threads held %.0f KiB of resident memory and %.1f MiB "
-		   "of address space (%.1f KiB and %.0f KiB each); the loop "
-		   "woke %ld times for %d tasks.\n", n, (double)(rss1 - rss0),
-		   (vm1 - vm0) / 1024.0, per_thread_rss, per_thread_vm,
-		   soft_wakeups, n);
-	demo_print(&d, "  With the blocking call, %ld of the %d other tasks "
-		   "finished more than %.0f ms late.\n", blk.late, n,
-		   expect_late > 0 ? expect_late / 2 : ms / 2.0);
-
-	demo_json_num(&d, "wall_s.hard", hard.wall_s);
-	demo_json_num(&d, "wall_s.soft", soft.wall_s);
-	demo_json_num(&d, "wall_s.threads", thr.wall_s);
-	demo_json_num(&d, "wall_s.soft_with_blocker", blk.wall_s);
-	demo_json_num(&d, "max_lateness_ms.hard", hard.max_late_ms);
-	demo_json_num(&d, "max_lateness_ms.soft", soft.max_late_ms);
-	demo_json_num(&d, "max_lateness_ms.threads", thr.max_late_ms);
-	demo_json_num(&d, "max_lateness_ms.soft_with_blocker", blk.max_late_ms);
-	demo_json_num(&d, "mean_lateness_ms.hard", hard.mean_late_ms);
-	demo_json_num(&d, "mean_lateness_ms.soft", soft.mean_late_ms);
-	demo_json_num(&d, "mean_lateness_ms.threads", thr.mean_late_ms);
-	demo_json_num(&d, "mean_lateness_ms.soft_with_blocker", blk.mean_late_ms);
-	demo_json_int(&d, "late_tasks.soft_with_blocker", blk.late);
-	demo_json_num(&d, "cpu_s.hard", hard.cpu_s);
-	demo_json_num(&d, "cpu_s.soft", soft.cpu_s);
-	demo_json_num(&d, "cpu_s.threads", thr.cpu_s);
-	demo_json_num(&d, "cpu_s.soft_with_blocker", blk.cpu_s);
-	demo_json_int(&d, "tasks_done.hard", hard.done);
-	demo_json_int(&d, "tasks_done.soft", soft.done);
-	demo_json_int(&d, "tasks_done.threads", thr.done);
-	demo_json_int(&d, "tasks_done.soft_with_blocker", blk.done);
-	demo_json_int(&d, "loop_wakeups.soft", soft_wakeups);
-	demo_json_int(&d, "loop_wakeups.soft_with_blocker", l.wakeups);
-	demo_json_num(&d, "threads_memory_kib.rss", (double)(rss1 - rss0));
-	demo_json_num(&d, "threads_memory_kib.virtual", (double)(vm1 - vm0));
-
-	demo_print(&d, "\nIn Python terms: %d time.sleep(%g) calls in a row take "
-		   "%.2f s (they add up); %d coroutines awaiting asyncio.sleep(%g) "
-		   "on one loop take %.2f s with no thread each; %d threads take "
-		   "%.2f s but cost a thread each; and one time.sleep(%g) inside a "
-		   "coroutine froze the loop, so the other tasks finished up to "
-		   "%.0f ms late: use await asyncio.sleep, or asyncio.to_thread "
-		   "for a call that must block.\n",
-		   n, ms / 1000.0, hard.wall_s, n, ms / 1000.0, soft.wall_s, n,
-		   thr.wall_s, block_ms / 1000.0, blk.max_late_ms);
-	goto out;
-fail:
-	fprintf(stderr, "demo-blocking: error: %s\n", strerror(errno));
-	status = 1;
-out:
-	if (l.epfd >= 0)
-		close(l.epfd);
-	demo_timeline_free(tl);
-	free(l.heap);
-	free(l.ready);
-	free(sl);
-	free(tasks);
+	run_release(&r);
 	int fin = demo_finish(&d);
 	return status ? status : fin;
 }

@@ -23,31 +23,10 @@
 #include "demolib.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size ? size : 1);
-	if (!p) {
-		fputs("demo-collections: out of memory\n", stderr);
-		abort();
-	}
-	return p;
-}
-
-static void *xrealloc(void *p, size_t n)
-{
-	p = realloc(p, n ? n : 1);
-	if (!p) {
-		fputs("demo-collections: out of memory\n", stderr);
-		abort();
-	}
-	return p;
-}
 
 /* ---- the words ---- */
 
@@ -541,33 +520,6 @@ static intptr_t dict_get(const struct table *t, const char *key, uint64_t h)
 
 /* ---- output helpers ---- */
 
-struct sbuf {
-	char *s;
-	size_t len, cap;
-};
-
-static void sb_add(struct sbuf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void sb_add(struct sbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	for (;;) {
-		va_start(ap, fmt);
-		int n = vsnprintf(b->s ? b->s + b->len : NULL,
-				  b->s ? b->cap - b->len : 0, fmt, ap);
-		va_end(ap);
-		if (n < 0)
-			return;
-		if (b->s && b->len + (size_t)n < b->cap) {
-			b->len += (size_t)n;
-			return;
-		}
-		b->cap = (b->len + (size_t)n + 1) * 2;
-		b->s = xrealloc(b->s, b->cap);
-	}
-}
-
 static int bar_len(double ns)
 {
 	/* one # per doubling above a quarter of a nanosecond */
@@ -576,6 +528,447 @@ static int bar_len(double ns)
 }
 
 static const char *const bars = "########################################";
+
+/* The run: parameters, the word stream, and the figures the summary quotes. */
+struct coll {
+	struct demo *d;
+	long max_n, ops, words, seed, topk, cache, layers;
+	struct word *vocab;
+	uint16_t *stream;
+	struct front fr[8];
+	int nsizes;
+	double chain_ns[4];             /* first, last, missing, merged */
+	long lru_hits;
+};
+
+/* ---- 1. deque against list ---- */
+
+/* Times the sizes from 100 up, times 10, to max_n; false when it failed. */
+static bool time_front(struct coll *c)
+{
+	long sizes[8];
+	int nsizes = 0;
+	for (long n = 100; n <= c->max_n && nsizes < 7; n *= 10)
+		sizes[nsizes++] = n;
+	if (sizes[nsizes - 1] != c->max_n)
+		sizes[nsizes++] = c->max_n;
+	demo_print(c->d, "1. Push and pop at the front: deque.appendleft/popleft against "
+		   "list.insert(0, x)/pop(0),\n   at N = %ld .. %ld items (a deque is "
+		   "blocks of %d slots; a list one array).\n", sizes[0], c->max_n, BLOCKLEN);
+	for (int i = 0; i < nsizes; i++) {
+		demo_progress(c->d, "   N = %ld ...", sizes[i]);
+		if (measure_front(sizes[i], c->ops, &c->fr[i]) < 0)
+			return false;
+	}
+	c->nsizes = nsizes;
+	return true;
+}
+
+static void report_front(struct coll *c)
+{
+	struct demo *d = c->d;
+	const struct front *fr = c->fr;
+	demo_print(d, "\n   %9s %14s %14s %12s %8s\n", "N", "deque ns/op", "list ns/op",
+		   "list/deque", "same");
+	bool all_same = true;
+	for (int s = 0; s < c->nsizes; s++) {
+		char path[64];
+		demo_print(d, "   %9ld %14.1f %14.1f %11.1fx %8s\n", fr[s].n,
+			   fr[s].ns_deque, fr[s].ns_list, fr[s].ns_list / fr[s].ns_deque,
+			   fr[s].same ? "yes" : "NO");
+		snprintf(path, sizeof path, "front_ns.deque.%ld", fr[s].n);
+		demo_json_num(d, path, fr[s].ns_deque);
+		snprintf(path, sizeof path, "front_ns.list.%ld", fr[s].n);
+		demo_json_num(d, path, fr[s].ns_list);
+		snprintf(path, sizeof path, "front_ops.deque.%ld", fr[s].n);
+		demo_json_int(d, path, fr[s].ops_deque);
+		snprintf(path, sizeof path, "front_ops.list.%ld", fr[s].n);
+		demo_json_int(d, path, fr[s].ops_list);
+		all_same = all_same && fr[s].same;
+	}
+	const struct front *lo = &fr[0], *hi = &fr[c->nsizes - 1];
+	demo_json_bool(d, "front_same_contents", all_same);
+	demo_json_num(d, "growth.deque", hi->ns_deque / lo->ns_deque);
+	demo_json_num(d, "growth.list", hi->ns_list / lo->ns_list);
+	demo_json_num(d, "front_ratio_at_max", hi->ns_list / hi->ns_deque);
+	demo_print(d, "\n   cost per operation against N (log scale: one # per doubling)\n");
+	for (int s = 0; s < c->nsizes; s++) {
+		int a = bar_len(fr[s].ns_deque), b = bar_len(fr[s].ns_list);
+		demo_print(d, "   %9ld deque |%.*s %.1f ns\n", fr[s].n, a, bars, fr[s].ns_deque);
+		demo_print(d, "   %9s list  |%.*s %.1f ns\n", "", b, bars, fr[s].ns_list);
+	}
+	demo_print(d, "   From N = %ld to %ld the list's cost grew %.0fx, the deque's %.1fx.\n",
+		   lo->n, hi->n, hi->ns_list / lo->ns_list, hi->ns_deque / lo->ns_deque);
+}
+
+/* ---- 2. Counter ---- */
+
+static void step_counter(struct coll *c)
+{
+	struct demo *d = c->d;
+	demo_print(d, "\n2. Counter(words).most_common(%ld) over %ld words (%d-word vocabulary, skewed, seed %ld)\n",
+		   c->topk, c->words, VOCAB, c->seed);
+	struct table counts;
+	table_init(&counts);
+	double t0 = demo_now();
+	for (long i = 0; i < c->words; i++) {
+		const struct word *w = &c->vocab[c->stream[i]];
+		long s = table_find(&counts, w->s, w->hash);
+		if (s >= 0)
+			counts.slots[s].value++;
+		else
+			table_insert(&counts, w->s, w->hash, 1);
+	}
+	double t_count = demo_now() - t0;
+	struct top best[50];
+	t0 = demo_now();
+	long nbest = most_common(&counts, c->topk, best);
+	double t_top = demo_now() - t0;
+	struct demo_buf js = {0};
+	demo_print(d, "   %-10s %8s\n", "word", "count");
+	demo_buf_printf(&js, "[");
+	for (long i = 0; i < nbest; i++) {
+		const struct slot *s = &counts.slots[best[i].slot];
+		demo_print(d, "   %-10s %8ld\n", s->key, (long)s->value);
+		demo_buf_printf(&js, "%s[\"%s\", %ld]", i ? ", " : "", s->key, (long)s->value);
+	}
+	demo_buf_printf(&js, "]");
+	demo_json_raw(d, "counter.most_common", js.s);
+	demo_buf_release(&js);
+	demo_json_int(d, "counter.distinct", (long long)counts.used);
+	demo_json_num(d, "counter.ns_per_word", t_count * 1e9 / (double)c->words);
+	demo_json_num(d, "counter.most_common_us", t_top * 1e6);
+	demo_print(d, "   %zu distinct words; counting took %.1f ns a word, most_common(%ld) "
+		   "%.1f us (a heap of %ld over %zu counts)\n",
+		   counts.used, t_count * 1e9 / (double)c->words, c->topk, t_top * 1e6,
+		   c->topk, counts.used);
+	table_release(&counts);
+}
+
+/* ---- 3. defaultdict(list) ---- */
+
+struct glist {
+	const char **items;
+	long n, cap;
+};
+
+struct grouping {
+	struct table groups;
+	struct glist *lists;            /* by first letter */
+	long factory_calls, keys_before, keys_after;
+	double seconds;
+};
+
+/* groups[word[0]].append(word) for every word, then the read of groups['k']. */
+static void group_words(struct coll *c, struct grouping *g)
+{
+	static char letters[256][2];
+	table_init(&g->groups);
+	g->lists = xcalloc(256, sizeof *g->lists);
+	double t0 = demo_now();
+	for (long i = 0; i < c->words; i++) {
+		const struct word *w = &c->vocab[c->stream[i]];
+		unsigned char ch = (unsigned char)w->s[0];
+		letters[ch][0] = (char)ch;
+		uint64_t h = (uint64_t)ch * 0x9e3779b97f4a7c15ull;
+		long s = table_find(&g->groups, letters[ch], h);
+		if (s < 0) {
+			g->factory_calls++;     /* list() for the missing key */
+			s = table_insert(&g->groups, letters[ch], h, ch);
+		}
+		struct glist *l = &g->lists[g->groups.slots[s].value];
+		if (l->n == l->cap) {
+			l->cap = l->cap ? l->cap * 2 : 16;
+			l->items = xrealloc(l->items, (size_t)l->cap * sizeof *l->items);
+		}
+		l->items[l->n++] = w->s;
+	}
+	g->seconds = demo_now() - t0;
+	g->keys_before = (long)g->groups.used;
+	/* the trap: only reading groups['k'] (no word starts with k) inserts it */
+	letters['k'][0] = 'k';
+	uint64_t hk = (uint64_t)'k' * 0x9e3779b97f4a7c15ull;
+	if (table_find(&g->groups, letters['k'], hk) < 0) {
+		g->factory_calls++;
+		table_insert(&g->groups, letters['k'], hk, 'k');
+	}
+	g->keys_after = (long)g->groups.used;
+}
+
+static void step_defaultdict(struct coll *c)
+{
+	struct demo *d = c->d;
+	struct grouping g = {0};
+	demo_print(d, "\n3. groups = defaultdict(list); groups[word[0]].append(word)\n");
+	group_words(c, &g);
+	struct demo_buf js = {0};
+	demo_buf_printf(&js, "{");
+	int col = 0;
+	for (long i = g.groups.first; i >= 0; i = g.groups.slots[i].next) {
+		const struct glist *l = &g.lists[g.groups.slots[i].value];
+		demo_print(d, "%s%s: %ld", col % 8 ? "  " : col ? "\n   " : "   ",
+			   g.groups.slots[i].key, l->n);
+		col++;
+		demo_buf_printf(&js, "%s\"%s\": %ld", js.len > 1 ? ", " : "",
+				g.groups.slots[i].key, l->n);
+	}
+	demo_buf_printf(&js, "}");
+	demo_json_raw(d, "defaultdict.groups", js.s);
+	demo_buf_release(&js);
+	demo_json_int(d, "defaultdict.factory_calls", g.factory_calls);
+	demo_json_int(d, "defaultdict.keys_before_read", g.keys_before);
+	demo_json_int(d, "defaultdict.keys_after_missing_read", g.keys_after);
+	demo_json_num(d, "defaultdict.ns_per_word", g.seconds * 1e9 / (double)c->words);
+	demo_print(d, "\n   the factory ran %ld times (once per new key); reading groups['k'] "
+		   "took the key count from %ld to %ld: a read inserted an empty list\n",
+		   g.factory_calls, g.keys_before, g.keys_after);
+	for (int i = 0; i < 256; i++)
+		free(g.lists[i].items);
+	free(g.lists);
+	table_release(&g.groups);
+}
+
+/* ---- 4. ChainMap ---- */
+
+static char keynames[64 * 64][16];
+
+/* Each map has its own 64 keys; every map also has 'user'. */
+static void chainmap_fill(struct chainmap *cm, struct table *merged)
+{
+	for (int m = 0; m < cm->n; m++)
+		table_init(&cm->maps[m]);
+	for (int m = 0; m < cm->n; m++) {
+		for (int k = 0; k < 64; k++) {
+			char *kn = keynames[m * 64 + k];
+			snprintf(kn, sizeof keynames[0], "m%dk%d", m, k);
+			table_insert(&cm->maps[m], kn, str_hash(kn), m * 1000 + k);
+		}
+		table_insert(&cm->maps[m], "user", str_hash("user"), m);
+	}
+	table_init(merged);
+	for (int m = cm->n - 1; m >= 0; m--) {
+		for (long i = cm->maps[m].first; i >= 0; i = cm->maps[m].slots[i].next) {
+			const struct slot *s = &cm->maps[m].slots[i];
+			long j = table_find(merged, s->key, s->hash);
+			if (j >= 0)
+				merged->slots[j].value = s->value;
+			else
+				table_insert(merged, s->key, s->hash, s->value);
+		}
+	}
+}
+
+enum { LOOKUPS = 400000 };
+
+/* Times a key in the first map, in the last, a missing one, and the merged dict. */
+static void chainmap_time(struct coll *c, struct chainmap *cm,
+			  const struct table *merged)
+{
+	const char *kfirst = keynames[5], *klast = keynames[(c->layers - 1) * 64 + 5];
+	uint64_t hfirst = str_hash(kfirst), hlast = str_hash(klast);
+	const char *kmiss = "nowhere";
+	uint64_t hmiss = str_hash(kmiss);
+	double *ns = c->chain_ns;
+	long probes[4];
+	for (int kk = 0; kk < 4; kk++) {
+		const char *key = kk == 0 ? kfirst : kk == 2 ? kmiss : klast;
+		uint64_t h = kk == 0 ? hfirst : kk == 2 ? hmiss : hlast;
+		cm->probes = 0;
+		double t0 = demo_now();
+		for (long i = 0; i < LOOKUPS; i++) {
+			intptr_t v = kk == 3 ? dict_get(merged, key, h)
+					     : chainmap_get(cm, key, h);
+			/* keep every lookup: its result is used, memory may change */
+			__asm__ volatile("" : : "r"(v) : "memory");
+		}
+		ns[kk] = (demo_now() - t0) * 1e9 / LOOKUPS;
+		probes[kk] = kk == 3 ? LOOKUPS : cm->probes;
+	}
+	static const char *const kind[4] = {"first", "last", "missing", "merged"};
+	static const char *const what[4] = {"key in maps[0]", "key only in the last map",
+					    "missing key (KeyError)", "same key, one merged dict"};
+	demo_print(c->d, "   %-34s %10s %14s\n", "lookup", "ns", "maps probed");
+	for (int kk = 0; kk < 4; kk++) {
+		char path[64];
+		demo_print(c->d, "   %-34s %10.1f %14.1f\n", what[kk], ns[kk],
+			   (double)probes[kk] / LOOKUPS);
+		snprintf(path, sizeof path, "chainmap.lookup_ns.%s", kind[kk]);
+		demo_json_num(c->d, path, ns[kk]);
+		snprintf(path, sizeof path, "chainmap.probes.%s", kind[kk]);
+		demo_json_num(c->d, path, (double)probes[kk] / LOOKUPS);
+	}
+}
+
+/* A write: settings['user'] = ... lands in maps[0] only. */
+static void chainmap_write(struct coll *c, struct chainmap *cm, intptr_t user)
+{
+	long layers = c->layers;
+	intptr_t before_last = dict_get(&cm->maps[layers - 1], "user", str_hash("user"));
+	size_t sizes_before[64];
+	for (int m = 0; m < layers; m++)
+		sizes_before[m] = cm->maps[m].used;
+	chainmap_set(cm, "color", 4242);
+	chainmap_set(cm, "user", 777);
+	int landed = -1;
+	bool others_unchanged = true;
+	for (int m = 0; m < layers; m++) {
+		if (dict_get(&cm->maps[m], "color", str_hash("color")) == 4242 && landed < 0)
+			landed = m;
+		if (m > 0 && cm->maps[m].used != sizes_before[m])
+			others_unchanged = false;
+	}
+	others_unchanged = others_unchanged &&
+		dict_get(&cm->maps[layers - 1], "user", str_hash("user")) == before_last;
+	demo_print(c->d, "   'user' found in maps[%ld] of %ld maps that have it; a write of "
+		   "'color' landed in maps[%d]; the other maps %s\n",
+		   (long)user, layers, landed, others_unchanged ? "are unchanged" : "CHANGED");
+	demo_json_int(c->d, "chainmap.user_from", (long long)user);
+	demo_json_int(c->d, "chainmap.write_landed_in", landed);
+	demo_json_bool(c->d, "chainmap.others_unchanged", others_unchanged);
+	demo_json_num(c->d, "chainmap.last_over_merged", c->chain_ns[1] / c->chain_ns[3]);
+}
+
+/* The classic example: list(ChainMap(adjustments, baseline)). */
+static void chainmap_classic(struct demo *d)
+{
+	struct table base, adj, it;
+	table_init(&base);
+	table_init(&adj);
+	table_init(&it);
+	table_insert(&base, "music", str_hash("music"), (intptr_t)"bach");
+	table_insert(&base, "art", str_hash("art"), (intptr_t)"rembrandt");
+	table_insert(&adj, "art", str_hash("art"), (intptr_t)"van gogh");
+	table_insert(&adj, "opera", str_hash("opera"), (intptr_t)"carmen");
+	struct table seedmaps[2] = {adj, base};
+	struct chainmap seed_cm = {seedmaps, 2, 0};
+	/* iteration: a dict built from the last map to the first */
+	for (int m = 1; m >= 0; m--)
+		for (long i = seedmaps[m].first; i >= 0; i = seedmaps[m].slots[i].next)
+			if (table_find(&it, seedmaps[m].slots[i].key,
+				       seedmaps[m].slots[i].hash) < 0)
+				table_insert(&it, seedmaps[m].slots[i].key,
+					     seedmaps[m].slots[i].hash, 0);
+	struct demo_buf js = {0};
+	demo_buf_printf(&js, "[");
+	demo_print(d, "   the classic example: list(ChainMap(adjustments, baseline)) == [");
+	for (long i = it.first; i >= 0; i = it.slots[i].next) {
+		demo_print(d, "%s'%s'", i == it.first ? "" : ", ", it.slots[i].key);
+		demo_buf_printf(&js, "%s\"%s\"", js.len > 1 ? ", " : "", it.slots[i].key);
+	}
+	demo_buf_printf(&js, "]");
+	const char *art = (const char *)chainmap_get(&seed_cm, "art", str_hash("art"));
+	demo_print(d, "], and ['art'] is '%s'\n", art);
+	demo_json_raw(d, "chainmap.seed_keys", js.s);
+	demo_buf_release(&js);
+	demo_json_str(d, "chainmap.seed_art", art);
+	table_release(&it);
+	table_release(&adj);
+	table_release(&base);
+}
+
+static void step_chainmap(struct coll *c)
+{
+	demo_print(c->d, "\n4. ChainMap with %ld maps: maps[0] first (cli), maps[%ld] last (defaults)\n",
+		   c->layers, c->layers - 1);
+	struct chainmap cm = {xcalloc((size_t)c->layers, sizeof(struct table)),
+			      (int)c->layers, 0};
+	struct table merged;
+	chainmap_fill(&cm, &merged);
+	chainmap_time(c, &cm, &merged);
+	intptr_t user = chainmap_get(&cm, "user", str_hash("user"));
+	chainmap_write(c, &cm, user);
+	for (int m = 0; m < c->layers; m++)
+		table_release(&cm.maps[m]);
+	free(cm.maps);
+	table_release(&merged);
+	chainmap_classic(c->d);
+}
+
+/* ---- 5. LRU cache ---- */
+
+static void step_lru(struct coll *c)
+{
+	struct demo *d = c->d;
+	demo_print(d, "\n5. An LRU cache of %ld entries on an ordered dict, over the same %ld words\n",
+		   c->cache, c->words);
+	struct table lru;
+	table_init(&lru);
+	long hits = 0, misses = 0, evictions = 0;
+	double t0 = demo_now();
+	for (long i = 0; i < c->words; i++) {
+		const struct word *w = &c->vocab[c->stream[i]];
+		long s = table_find(&lru, w->s, w->hash);
+		if (s >= 0) {
+			hits++;
+			table_move_to_end(&lru, s);     /* now the most recently used */
+		} else {
+			misses++;
+			table_insert(&lru, w->s, w->hash, (intptr_t)strlen(w->s));
+			if ((long)lru.used > c->cache) {
+				table_pop_first(&lru);  /* evict the least recently used */
+				evictions++;
+			}
+		}
+	}
+	double t_lru = demo_now() - t0;
+	struct demo_buf js = {0};
+	demo_buf_printf(&js, "[");
+	long skip = (long)lru.used - 5;
+	long k = 0;
+	for (long i = lru.first; i >= 0; i = lru.slots[i].next, k++)
+		if (k >= skip)
+			demo_buf_printf(&js, "%s\"%s\"", js.len > 1 ? ", " : "", lru.slots[i].key);
+	demo_buf_printf(&js, "]");
+	double words = (double)c->words;
+	demo_json_int(d, "lru.hits", hits);
+	demo_json_int(d, "lru.misses", misses);
+	demo_json_int(d, "lru.evictions", evictions);
+	demo_json_int(d, "lru.size", (long long)lru.used);
+	demo_json_raw(d, "lru.most_recent", js.s);
+	demo_json_num(d, "lru.hit_rate", (double)hits / words);
+	demo_json_num(d, "lru.ns_per_access", t_lru * 1e9 / words);
+	demo_print(d, "   %ld hits, %ld misses (%.1f%% hit rate), %ld evictions, %.1f ns an access; "
+		   "most recent last: %s\n", hits, misses, 100.0 * (double)hits / words,
+		   evictions, t_lru * 1e9 / words, js.s);
+	demo_buf_release(&js);
+	table_release(&lru);
+	c->lru_hits = hits;
+}
+
+static void summary(struct coll *c)
+{
+	const struct front *lo = &c->fr[0], *hi = &c->fr[c->nsizes - 1];
+	demo_print(c->d, "\nIn Python terms: list.insert(0, x) and list.pop(0) move every item "
+		   "(%.0f ns at N = %ld, %.0fx what they cost at N = %ld), while deque's "
+		   "appendleft/popleft touch one block (%.1f ns, flat): use a deque for a queue. "
+		   "Counter.most_common(k) keeps a heap of k; a defaultdict read of a missing key "
+		   "inserts it; a ChainMap lookup falls through the maps (%.1fx a merged dict's "
+		   "for a key in the last of %ld) and writes go to the first; an OrderedDict's "
+		   "move_to_end makes an LRU cache in a few lines (%.0f%% hits here).\n",
+		   hi->ns_list, hi->n, hi->ns_list / lo->ns_list, lo->n, hi->ns_deque,
+		   c->chain_ns[1] / c->chain_ns[3], c->layers,
+		   100.0 * (double)c->lru_hits / (double)c->words);
+}
+
+static void run(struct coll *c)
+{
+	if (!time_front(c))
+		return;
+	report_front(c);
+	if (demo_stopping())
+		return;
+	step_counter(c);
+	if (demo_stopping())
+		return;
+	step_defaultdict(c);
+	if (demo_stopping())
+		return;
+	step_chainmap(c);
+	if (demo_stopping())
+		return;
+	step_lru(c);
+	summary(c);
+}
 
 int main(int argc, char **argv)
 {
@@ -600,353 +993,15 @@ int main(int argc, char **argv)
 		  "grouping, ChainMap lookups and writes, an LRU cache on move_to_end.",
 		  params, argc, argv);
 
-	struct word *vocab = xcalloc(VOCAB, sizeof *vocab);
-	make_vocab(vocab);
-	uint16_t *stream = make_stream(words, seed);
-	struct sbuf js = {0};
-
-	/* ---- 1. deque against list ---- */
-	long sizes[8];
-	int nsizes = 0;
-	for (long n = 100; n <= max_n && nsizes < 7; n *= 10)
-		sizes[nsizes++] = n;
-	if (sizes[nsizes - 1] != max_n)
-		sizes[nsizes++] = max_n;
-	struct front fr[8];
-	demo_print(&d, "1. Push and pop at the front: deque.appendleft/popleft against "
-		   "list.insert(0, x)/pop(0),\n   at N = %ld .. %ld items (a deque is "
-		   "blocks of %d slots; a list one array).\n", sizes[0], max_n, BLOCKLEN);
-	for (int s = 0; s < nsizes; s++) {
-		demo_progress(&d, "   N = %ld ...", sizes[s]);
-		if (measure_front(sizes[s], ops, &fr[s]) < 0)
-			goto out;
-	}
-	demo_print(&d, "\n   %9s %14s %14s %12s %8s\n", "N", "deque ns/op", "list ns/op",
-		   "list/deque", "same");
-	bool all_same = true;
-	for (int s = 0; s < nsizes; s++) {
-		char path[64];
-		demo_print(&d, "   %9ld %14.1f %14.1f %11.1fx %8s\n", fr[s].n,
-			   fr[s].ns_deque, fr[s].ns_list, fr[s].ns_list / fr[s].ns_deque,
-			   fr[s].same ? "yes" : "NO");
-		snprintf(path, sizeof path, "front_ns.deque.%ld", fr[s].n);
-		demo_json_num(&d, path, fr[s].ns_deque);
-		snprintf(path, sizeof path, "front_ns.list.%ld", fr[s].n);
-		demo_json_num(&d, path, fr[s].ns_list);
-		snprintf(path, sizeof path, "front_ops.deque.%ld", fr[s].n);
-		demo_json_int(&d, path, fr[s].ops_deque);
-		snprintf(path, sizeof path, "front_ops.list.%ld", fr[s].n);
-		demo_json_int(&d, path, fr[s].ops_list);
-		all_same = all_same && fr[s].same;
-	}
-	struct front *lo = &fr[0], *hi = &fr[nsizes - 1];
-	demo_json_bool(&d, "front_same_contents", all_same);
-	demo_json_num(&d, "growth.deque", hi->ns_deque / lo->ns_deque);
-	demo_json_num(&d, "growth.list", hi->ns_list / lo->ns_list);
-	demo_json_num(&d, "front_ratio_at_max", hi->ns_list / hi->ns_deque);
-	demo_print(&d, "\n   cost per operation against N (log scale: one # per doubling)\n");
-	for (int s = 0; s < nsizes; s++) {
-		int a = bar_len(fr[s].ns_deque), b = bar_len(fr[s].ns_list);
-		demo_print(&d, "   %9ld deque |%.*s %.1f ns\n", fr[s].n, a, bars, fr[s].ns_deque);
-		demo_print(&d, "   %9s list  |%.*s %.1f ns\n", "", b, bars, fr[s].ns_list);
-	}
-	demo_print(&d, "   From N = %ld to %ld the list's cost grew %.0fx, the deque's %.1fx.\n",
-		   lo->n, hi->n, hi->ns_list / lo->ns_list, hi->ns_deque / lo->ns_deque);
-	if (demo_stopping())
-		goto out;
-
-	/* ---- 2. Counter ---- */
-	demo_print(&d, "\n2. Counter(words).most_common(%ld) over %ld words (%d-word vocabulary, skewed, seed %ld)\n",
-		   topk, words, VOCAB, seed);
-	struct table counts;
-	table_init(&counts);
-	double t0 = demo_now();
-	for (long i = 0; i < words; i++) {
-		const struct word *w = &vocab[stream[i]];
-		long s = table_find(&counts, w->s, w->hash);
-		if (s >= 0)
-			counts.slots[s].value++;
-		else
-			table_insert(&counts, w->s, w->hash, 1);
-	}
-	double t_count = demo_now() - t0;
-	struct top best[50];
-	t0 = demo_now();
-	long nbest = most_common(&counts, topk, best);
-	double t_top = demo_now() - t0;
-	demo_print(&d, "   %-10s %8s\n", "word", "count");
-	sb_add(&js, "[");
-	for (long i = 0; i < nbest; i++) {
-		const struct slot *s = &counts.slots[best[i].slot];
-		demo_print(&d, "   %-10s %8ld\n", s->key, (long)s->value);
-		sb_add(&js, "%s[\"%s\", %ld]", i ? ", " : "", s->key, (long)s->value);
-	}
-	sb_add(&js, "]");
-	demo_json_raw(&d, "counter.most_common", js.s);
-	js.len = 0;
-	demo_json_int(&d, "counter.distinct", (long long)counts.used);
-	demo_json_num(&d, "counter.ns_per_word", t_count * 1e9 / (double)words);
-	demo_json_num(&d, "counter.most_common_us", t_top * 1e6);
-	demo_print(&d, "   %zu distinct words; counting took %.1f ns a word, most_common(%ld) "
-		   "%.1f us (a heap of %ld over %zu counts)\n",
-		   counts.used, t_count * 1e9 / (double)words, topk, t_top * 1e6, topk,
-		   counts.used);
-	table_release(&counts);
-
-	if (demo_stopping())
-		goto out;
-
-	/* ---- 3. defaultdict(list) ---- */
-	demo_print(&d, "\n3. groups = defaultdict(list); groups[word[0]].append(word)\n");
-	struct table groups;
-	table_init(&groups);
-	static char letters[256][2];
-	long factory_calls = 0;
-	struct glist {
-		const char **items;
-		long n, cap;
-	} *lists = xcalloc(256, sizeof *lists);
-	t0 = demo_now();
-	for (long i = 0; i < words; i++) {
-		const struct word *w = &vocab[stream[i]];
-		unsigned char c = (unsigned char)w->s[0];
-		letters[c][0] = (char)c;
-		uint64_t h = (uint64_t)c * 0x9e3779b97f4a7c15ull;
-		long s = table_find(&groups, letters[c], h);
-		if (s < 0) {
-			factory_calls++;        /* list() for the missing key */
-			s = table_insert(&groups, letters[c], h, c);
-		}
-		struct glist *g = &lists[groups.slots[s].value];
-		if (g->n == g->cap) {
-			g->cap = g->cap ? g->cap * 2 : 16;
-			g->items = xrealloc(g->items, (size_t)g->cap * sizeof *g->items);
-		}
-		g->items[g->n++] = w->s;
-	}
-	double t_group = demo_now() - t0;
-	long keys_before = (long)groups.used;
-	/* the trap: only reading groups['k'] (no word starts with k) inserts it */
-	letters['k'][0] = 'k';
-	uint64_t hk = (uint64_t)'k' * 0x9e3779b97f4a7c15ull;
-	if (table_find(&groups, letters['k'], hk) < 0) {
-		factory_calls++;
-		table_insert(&groups, letters['k'], hk, 'k');
-	}
-	long keys_after = (long)groups.used;
-	sb_add(&js, "{");
-	int col = 0;
-	for (long i = groups.first; i >= 0; i = groups.slots[i].next) {
-		const struct glist *g = &lists[groups.slots[i].value];
-		demo_print(&d, "%s%s: %ld", col % 8 ? "  " : col ? "\n   " : "   ",
-			   groups.slots[i].key, g->n);
-		col++;
-		sb_add(&js, "%s\"%s\": %ld", js.len > 1 ? ", " : "", groups.slots[i].key, g->n);
-	}
-	sb_add(&js, "}");
-	demo_json_raw(&d, "defaultdict.groups", js.s);
-	js.len = 0;
-	demo_json_int(&d, "defaultdict.factory_calls", factory_calls);
-	demo_json_int(&d, "defaultdict.keys_before_read", keys_before);
-	demo_json_int(&d, "defaultdict.keys_after_missing_read", keys_after);
-	demo_json_num(&d, "defaultdict.ns_per_word", t_group * 1e9 / (double)words);
-	demo_print(&d, "\n   the factory ran %ld times (once per new key); reading groups['k'] "
-		   "took the key count from %ld to %ld: a read inserted an empty list\n",
-		   factory_calls, keys_before, keys_after);
-	for (int i = 0; i < 256; i++)
-		free(lists[i].items);
-	free(lists);
-	table_release(&groups);
-
-	if (demo_stopping())
-		goto out;
-
-	/* ---- 4. ChainMap ---- */
-	demo_print(&d, "\n4. ChainMap with %ld maps: maps[0] first (cli), maps[%ld] last (defaults)\n",
-		   layers, layers - 1);
-	struct chainmap cm = {xcalloc((size_t)layers, sizeof(struct table)), (int)layers, 0};
-	for (int m = 0; m < layers; m++)
-		table_init(&cm.maps[m]);
-	/* each map has its own 64 keys; every map also has 'user' */
-	static char keynames[64 * 64][16];
-	for (int m = 0; m < layers; m++) {
-		for (int k = 0; k < 64; k++) {
-			char *kn = keynames[m * 64 + k];
-			snprintf(kn, sizeof keynames[0], "m%dk%d", m, k);
-			table_insert(&cm.maps[m], kn, str_hash(kn), m * 1000 + k);
-		}
-		table_insert(&cm.maps[m], "user", str_hash("user"), m);
-	}
-	struct table merged;
-	table_init(&merged);
-	for (int m = (int)layers - 1; m >= 0; m--) {
-		for (long i = cm.maps[m].first; i >= 0; i = cm.maps[m].slots[i].next) {
-			const struct slot *s = &cm.maps[m].slots[i];
-			long j = table_find(&merged, s->key, s->hash);
-			if (j >= 0)
-				merged.slots[j].value = s->value;
-			else
-				table_insert(&merged, s->key, s->hash, s->value);
-		}
-	}
-	enum { LOOKUPS = 400000 };
-	const char *kfirst = keynames[5], *klast = keynames[(layers - 1) * 64 + 5];
-	uint64_t hfirst = str_hash(kfirst), hlast = str_hash(klast);
-	const char *kmiss = "nowhere";
-	uint64_t hmiss = str_hash(kmiss);
-	double ns[4];
-	long probes[4];
-	const char *const kind[4] = {"first", "last", "missing", "merged"};
-	for (int kk = 0; kk < 4; kk++) {
-		const char *key = kk == 0 ? kfirst : kk == 2 ? kmiss : klast;
-		uint64_t h = kk == 0 ? hfirst : kk == 2 ? hmiss : hlast;
-		cm.probes = 0;
-		t0 = demo_now();
-		for (long i = 0; i < LOOKUPS; i++) {
-			intptr_t v = kk == 3 ? dict_get(&merged, key, h)
-					     : chainmap_get(&cm, key, h);
-			/* keep every lookup: its result is used, memory may change */
-			__asm__ volatile("" : : "r"(v) : "memory");
-		}
-		ns[kk] = (demo_now() - t0) * 1e9 / LOOKUPS;
-		probes[kk] = kk == 3 ? LOOKUPS : cm.probes;
-	}
-	intptr_t user = chainmap_get(&cm, "user", str_hash("user"));
-	demo_print(&d, "   %-34s %10s %14s\n", "lookup", "ns", "maps probed");
-	const char *const what[4] = {"key in maps[0]", "key only in the last map",
-				     "missing key (KeyError)", "same key, one merged dict"};
-	for (int kk = 0; kk < 4; kk++) {
-		char path[64];
-		demo_print(&d, "   %-34s %10.1f %14.1f\n", what[kk], ns[kk],
-			   (double)probes[kk] / LOOKUPS);
-		snprintf(path, sizeof path, "chainmap.lookup_ns.%s", kind[kk]);
-		demo_json_num(&d, path, ns[kk]);
-		snprintf(path, sizeof path, "chainmap.probes.%s", kind[kk]);
-		demo_json_num(&d, path, (double)probes[kk] / LOOKUPS);
-	}
-	/* a write: settings['user'] = ... lands in maps[0] only */
-	intptr_t before_last = dict_get(&cm.maps[layers - 1], "user", str_hash("user"));
-	size_t sizes_before[64];
-	for (int m = 0; m < layers; m++)
-		sizes_before[m] = cm.maps[m].used;
-	chainmap_set(&cm, "color", 4242);
-	chainmap_set(&cm, "user", 777);
-	int landed = -1;
-	bool others_unchanged = true;
-	for (int m = 0; m < layers; m++) {
-		if (dict_get(&cm.maps[m], "color", str_hash("color")) == 4242 && landed < 0)
-			landed = m;
-		if (m > 0 && cm.maps[m].used != sizes_before[m])
-			others_unchanged = false;
-	}
-	others_unchanged = others_unchanged &&
-		dict_get(&cm.maps[layers - 1], "user", str_hash("user")) == before_last;
-	demo_print(&d, "   'user' found in maps[%ld] of %ld maps that have it; a write of "
-		   "'color' landed in maps[%d]; the other maps %s\n",
-		   (long)user, layers, landed, others_unchanged ? "are unchanged" : "CHANGED");
-	demo_json_int(&d, "chainmap.user_from", (long long)user);
-	demo_json_int(&d, "chainmap.write_landed_in", landed);
-	demo_json_bool(&d, "chainmap.others_unchanged", others_unchanged);
-	demo_json_num(&d, "chainmap.last_over_merged", ns[1] / ns[3]);
-	for (int m = 0; m < layers; m++)
-		table_release(&cm.maps[m]);
-	free(cm.maps);
-	table_release(&merged);
-
-	/* the classic example: list(ChainMap(adjustments, baseline)) */
-	{
-		struct table base, adj, it;
-		table_init(&base);
-		table_init(&adj);
-		table_init(&it);
-		table_insert(&base, "music", str_hash("music"), (intptr_t)"bach");
-		table_insert(&base, "art", str_hash("art"), (intptr_t)"rembrandt");
-		table_insert(&adj, "art", str_hash("art"), (intptr_t)"van gogh");
-		table_insert(&adj, "opera", str_hash("opera"), (intptr_t)"carmen");
-		struct table seedmaps[2] = {adj, base};
-		struct chainmap seed_cm = {seedmaps, 2, 0};
-		/* iteration: a dict built from the last map to the first */
-		for (int m = 1; m >= 0; m--)
-			for (long i = seedmaps[m].first; i >= 0; i = seedmaps[m].slots[i].next)
-				if (table_find(&it, seedmaps[m].slots[i].key,
-					       seedmaps[m].slots[i].hash) < 0)
-					table_insert(&it, seedmaps[m].slots[i].key,
-						     seedmaps[m].slots[i].hash, 0);
-		sb_add(&js, "[");
-		demo_print(&d, "   the classic example: list(ChainMap(adjustments, baseline)) == [");
-		for (long i = it.first; i >= 0; i = it.slots[i].next) {
-			demo_print(&d, "%s'%s'", i == it.first ? "" : ", ", it.slots[i].key);
-			sb_add(&js, "%s\"%s\"", js.len > 1 ? ", " : "", it.slots[i].key);
-		}
-		sb_add(&js, "]");
-		const char *art = (const char *)chainmap_get(&seed_cm, "art", str_hash("art"));
-		demo_print(&d, "], and ['art'] is '%s'\n", art);
-		demo_json_raw(&d, "chainmap.seed_keys", js.s);
-		js.len = 0;
-		demo_json_str(&d, "chainmap.seed_art", art);
-		table_release(&it);
-		table_release(&adj);
-		table_release(&base);
-	}
-
-	if (demo_stopping())
-		goto out;
-
-	/* ---- 5. LRU cache ---- */
-	demo_print(&d, "\n5. An LRU cache of %ld entries on an ordered dict, over the same %ld words\n",
-		   cache, words);
-	struct table lru;
-	table_init(&lru);
-	long hits = 0, misses = 0, evictions = 0;
-	t0 = demo_now();
-	for (long i = 0; i < words; i++) {
-		const struct word *w = &vocab[stream[i]];
-		long s = table_find(&lru, w->s, w->hash);
-		if (s >= 0) {
-			hits++;
-			table_move_to_end(&lru, s);     /* now the most recently used */
-		} else {
-			misses++;
-			table_insert(&lru, w->s, w->hash, (intptr_t)strlen(w->s));
-			if ((long)lru.used > cache) {
-				table_pop_first(&lru);  /* evict the least recently used */
-				evictions++;
-			}
-		}
-	}
-	double t_lru = demo_now() - t0;
-	sb_add(&js, "[");
-	long skip = (long)lru.used - 5;
-	long k = 0;
-	for (long i = lru.first; i >= 0; i = lru.slots[i].next, k++)
-		if (k >= skip)
-			sb_add(&js, "%s\"%s\"", js.len > 1 ? ", " : "", lru.slots[i].key);
-	sb_add(&js, "]");
-	demo_json_int(&d, "lru.hits", hits);
-	demo_json_int(&d, "lru.misses", misses);
-	demo_json_int(&d, "lru.evictions", evictions);
-	demo_json_int(&d, "lru.size", (long long)lru.used);
-	demo_json_raw(&d, "lru.most_recent", js.s);
-	demo_json_num(&d, "lru.hit_rate", (double)hits / (double)words);
-	demo_json_num(&d, "lru.ns_per_access", t_lru * 1e9 / (double)words);
-	demo_print(&d, "   %ld hits, %ld misses (%.1f%% hit rate), %ld evictions, %.1f ns an access; "
-		   "most recent last: %s\n", hits, misses, 100.0 * (double)hits / (double)words,
-		   evictions, t_lru * 1e9 / (double)words, js.s);
-	js.len = 0;
-	table_release(&lru);
-
-	demo_print(&d, "\nIn Python terms: list.insert(0, x) and list.pop(0) move every item "
-		   "(%.0f ns at N = %ld, %.0fx what they cost at N = %ld), while deque's "
-		   "appendleft/popleft touch one block (%.1f ns, flat): use a deque for a queue. "
-		   "Counter.most_common(k) keeps a heap of k; a defaultdict read of a missing key "
-		   "inserts it; a ChainMap lookup falls through the maps (%.1fx a merged dict's "
-		   "for a key in the last of %ld) and writes go to the first; an OrderedDict's "
-		   "move_to_end makes an LRU cache in a few lines (%.0f%% hits here).\n",
-		   hi->ns_list, hi->n, hi->ns_list / lo->ns_list, lo->n, hi->ns_deque,
-		   ns[1] / ns[3], layers, 100.0 * (double)hits / (double)words);
-out:
-	free(js.s);
-	free(stream);
-	free(vocab);
+	struct coll c = {
+		.d = &d, .max_n = max_n, .ops = ops, .words = words, .seed = seed,
+		.topk = topk, .cache = cache, .layers = layers,
+	};
+	c.vocab = xcalloc(VOCAB, sizeof *c.vocab);
+	make_vocab(c.vocab);
+	c.stream = make_stream(words, seed);
+	run(&c);
+	free(c.stream);
+	free(c.vocab);
 	return demo_finish(&d);
 }

@@ -141,6 +141,57 @@ struct outcome {
 };
 
 /*
+ * Reads the log as it arrives until the child's end closes it; checks each
+ * line is the next one, whole.
+ */
+static void read_log(struct demo *d, int fd, const char *who, struct outcome *o)
+{
+	char buf[4096], line[128];
+	size_t llen = 0;
+	long received = 0, intact = 0;
+	for (;;) {
+		ssize_t k = read(fd, buf, sizeof buf);
+		if (k < 0 && errno == EINTR) {
+			if (demo_stopping())
+				break;
+			continue;
+		}
+		if (k <= 0)
+			break;
+		for (ssize_t i = 0; i < k; i++) {
+			if (buf[i] != '\n') {
+				if (llen < sizeof line - 1)
+					line[llen++] = buf[i];
+				continue;
+			}
+			line[llen] = '\0';
+			char want[64];
+			snprintf(want, sizeof want, "line %06ld from the %s thread", received, who);
+			intact += strcmp(line, want) == 0;
+			received++;
+			llen = 0;
+		}
+		demo_progress(d, "  %s thread: %ld lines written so far", who, received);
+	}
+	o->received = received;
+	o->intact = intact;
+}
+
+/* What the worker counted in the shared memory, which outlives the child. */
+static void take_counts(const struct shared *sh, struct outcome *o)
+{
+	o->done = atomic_load(&sh->done);
+	o->produced = atomic_load(&sh->produced);
+	o->flushed = atomic_load(&sh->flushed);
+	o->cleanup_ran = atomic_load(&sh->cleanup_ran);
+	o->cut_in_iteration = atomic_load(&sh->in_iteration);
+	o->t_start = sh->t_start;
+	o->t_main_end = sh->t_main_end;
+	o->t_last_iter = sh->t_last_iter;
+	o->t_exit = sh->t_exit;
+}
+
+/*
  * Runs one variant in a fresh child and checks the lines that arrived.
  * Returns 0, or -1 when stopped or on failure.
  */
@@ -175,57 +226,19 @@ static int run_variant(struct demo *d, struct job *j, struct outcome *o)
 		child_main(j);
 	}
 	close(p[1]);
-
-	/* Read the log as it arrives; check each line is the next one, whole. */
-	char buf[4096], line[128];
-	size_t llen = 0;
-	long received = 0, intact = 0;
 	const char *who = j->daemon ? "daemon" : "worker";
-	int rc = 0;
-	for (;;) {
-		ssize_t k = read(p[0], buf, sizeof buf);
-		if (k < 0 && errno == EINTR) {
-			if (demo_stopping())
-				break;
-			continue;
-		}
-		if (k <= 0)
-			break;
-		for (ssize_t i = 0; i < k; i++) {
-			if (buf[i] != '\n') {
-				if (llen < sizeof line - 1)
-					line[llen++] = buf[i];
-				continue;
-			}
-			line[llen] = '\0';
-			char want[64];
-			snprintf(want, sizeof want, "line %06ld from the %s thread", received, who);
-			intact += strcmp(line, want) == 0;
-			received++;
-			llen = 0;
-		}
-		demo_progress(d, "  %s thread: %ld lines written so far", who, received);
-	}
+	read_log(d, p[0], who, o);
 	close(p[0]);
 	int st = demo_wait(pid, NULL);
 	o->t_reaped = demo_now();
+	int rc = 0;
 	if (demo_stopping()) {
 		rc = -1;
 	} else if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
 		fprintf(stderr, "demo-daemon-threads: the %s child failed\n", who);
 		rc = -1;
 	}
-	o->done = atomic_load(&sh->done);
-	o->produced = atomic_load(&sh->produced);
-	o->flushed = atomic_load(&sh->flushed);
-	o->received = received;
-	o->intact = intact;
-	o->cleanup_ran = atomic_load(&sh->cleanup_ran);
-	o->cut_in_iteration = atomic_load(&sh->in_iteration);
-	o->t_start = sh->t_start;
-	o->t_main_end = sh->t_main_end;
-	o->t_last_iter = sh->t_last_iter;
-	o->t_exit = sh->t_exit;
+	take_counts(sh, o);
 	munmap(sh, sizeof *sh);
 	return rc;
 }
@@ -258,6 +271,104 @@ static void report(struct demo *d, const char *key, const struct job *j,
 	demo_json_num(d, path, (o->t_exit - o->t_main_end) * 1e3);
 }
 
+/* The run: the two jobs (daemon, joined) and what each child left behind. */
+struct run {
+	struct demo *d;
+	long iterations, main_ms, flush_every;
+	double step_ms;
+	struct job jd, jj;
+	struct outcome od, oj;
+};
+
+static int step_intro(struct run *r)
+{
+	demo_print(r->d, "A worker thread plans %ld iterations of %g ms (about %.0f ms), "
+		   "each logging one line, written out every %ld lines;\n"
+		   "the main thread ends after %ld ms. Each run is a fresh process:\n"
+		   "  1. threading.Thread(target=work, daemon=True)   the exit does not wait\n"
+		   "  2. threading.Thread(target=work)                the exit joins it\n\n",
+		   r->iterations, r->step_ms, (double)r->iterations * r->step_ms,
+		   r->flush_every, r->main_ms);
+	return 0;
+}
+
+/* Both variants, each in a fresh child process; run_variant says why one failed. */
+static int step_runs(struct run *r)
+{
+	if (run_variant(r->d, &r->jd, &r->od) < 0 || run_variant(r->d, &r->jj, &r->oj) < 0)
+		return demo_stopping() ? 1 : -1;
+	return 0;
+}
+
+static int step_table(struct run *r)
+{
+	struct demo *d = r->d;
+	const struct outcome *od = &r->od, *oj = &r->oj;
+	demo_print(d, "  %-24s %12s %12s\n", "", "daemon", "non-daemon");
+	demo_print(d, "  %-24s %12ld %12ld\n", "iterations planned", r->iterations,
+		   r->iterations);
+	demo_print(d, "  %-24s %12ld %12ld\n", "iterations done", od->done, oj->done);
+	demo_print(d, "  %-24s %12ld %12ld\n", "log lines made", od->produced, oj->produced);
+	demo_print(d, "  %-24s %12ld %12ld\n", "log lines written", od->received, oj->received);
+	demo_print(d, "  %-24s %12ld %12ld\n", "lines lost in the buffer",
+		   od->produced - od->received, oj->produced - oj->received);
+	demo_print(d, "  %-24s %12s %12s\n", "finally block ran",
+		   od->cleanup_ran ? "yes" : "no", oj->cleanup_ran ? "yes" : "no");
+	demo_print(d, "  %-24s %9.0f ms %9.0f ms\n", "main thread ended at",
+		   (od->t_main_end - od->t_start) * 1e3, (oj->t_main_end - oj->t_start) * 1e3);
+	demo_print(d, "  %-24s %9.0f ms %9.0f ms\n", "process exited at",
+		   (od->t_exit - od->t_start) * 1e3, (oj->t_exit - oj->t_start) * 1e3);
+	return 0;
+}
+
+/* Both runs on one time axis, each from its own start. */
+static int step_timeline(struct run *r)
+{
+	double span = r->oj.t_exit - r->oj.t_start;
+	if (r->od.t_exit - r->od.t_start > span)
+		span = r->od.t_exit - r->od.t_start;
+	span *= 1.05;
+	struct demo_timeline *tl = demo_timeline_new(4, 0);
+	demo_timeline_label(tl, 0, "1. main");
+	demo_timeline_label(tl, 1, "1. daemon thread");
+	demo_timeline_label(tl, 2, "2. main");
+	demo_timeline_label(tl, 3, "2. worker thread");
+	const struct outcome *runs[2] = {&r->od, &r->oj};
+	double col = span / 60;
+	for (int k = 0; k < 2; k++) {
+		const struct outcome *o = runs[k];
+		double main_end = o->t_main_end - o->t_start, end = o->t_exit - o->t_start;
+		demo_timeline_add(tl, 2 * k, 0, main_end, '#');
+		demo_timeline_add(tl, 2 * k, main_end, end, '=');
+		if (o->done < r->iterations) {
+			demo_timeline_add(tl, 2 * k + 1, 0, end, '#');
+			demo_timeline_add(tl, 2 * k + 1, end, end + col, 'X');
+		} else {
+			demo_timeline_add(tl, 2 * k + 1, 0, o->t_last_iter - o->t_start, '#');
+		}
+	}
+	demo_print(r->d, "\n");
+	demo_timeline_draw(r->d, tl, span, 60,
+			   "# runs, = main waits in threading's shutdown (join), "
+			   "X the process exits under a running thread");
+	demo_timeline_free(tl);
+	return 0;
+}
+
+static int step_summary(struct run *r)
+{
+	report(r->d, "daemon", &r->jd, &r->od);
+	report(r->d, "joined", &r->jj, &r->oj);
+	demo_print(r->d, "\nIn Python terms: when the main thread ended, the interpreter "
+		   "waited for the non-daemon thread (all %ld iterations, every line "
+		   "written, its finally block run) but not for the daemon thread: it "
+		   "was stopped after %ld of %ld iterations, mid-way, and %ld lines it had "
+		   "made never reached the log, nor did its finally block run. Use "
+		   "daemon=True only for work that may be abandoned.\n",
+		   r->oj.done, r->od.done, r->iterations, r->od.produced - r->od.received);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	long iterations = 100, main_ms = 250, flush_every = 10;
@@ -279,77 +390,24 @@ int main(int argc, char **argv)
 		  "non-daemon thread the exit waits for: iterations and log lines.",
 		  params, argc, argv);
 
-	struct job jd = {true, iterations, flush_every, step_ms, (double)main_ms, -1, NULL};
-	struct job jj = jd;
-	jj.daemon = false;
-	struct outcome od = {0}, oj = {0};
-
-	demo_print(&d, "A worker thread plans %ld iterations of %g ms (about %.0f ms), "
-		   "each logging one line, written out every %ld lines;\n"
-		   "the main thread ends after %ld ms. Each run is a fresh process:\n"
-		   "  1. threading.Thread(target=work, daemon=True)   the exit does not wait\n"
-		   "  2. threading.Thread(target=work)                the exit joins it\n\n",
-		   iterations, step_ms, (double)iterations * step_ms, flush_every, main_ms);
+	static int (*const steps[])(struct run *) = {
+		step_intro, step_runs, step_table, step_timeline, step_summary,
+	};
+	struct run r = {
+		.d = &d, .iterations = iterations, .main_ms = main_ms,
+		.flush_every = flush_every, .step_ms = step_ms,
+		.jd = {true, iterations, flush_every, step_ms, (double)main_ms, -1, NULL},
+	};
+	r.jj = r.jd;
+	r.jj.daemon = false;
 	int status = 0;
-	if (run_variant(&d, &jd, &od) < 0 || run_variant(&d, &jj, &oj) < 0) {
-		status = demo_stopping() ? 0 : 1;
-		goto out;
+	for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
+		int rc = steps[i](&r);
+		if (rc < 0)
+			status = 1;
+		if (rc)
+			break;
 	}
-
-	demo_print(&d, "  %-24s %12s %12s\n", "", "daemon", "non-daemon");
-	demo_print(&d, "  %-24s %12ld %12ld\n", "iterations planned", iterations, iterations);
-	demo_print(&d, "  %-24s %12ld %12ld\n", "iterations done", od.done, oj.done);
-	demo_print(&d, "  %-24s %12ld %12ld\n", "log lines made", od.produced, oj.produced);
-	demo_print(&d, "  %-24s %12ld %12ld\n", "log lines written", od.received, oj.received);
-	demo_print(&d, "  %-24s %12ld %12ld\n", "lines lost in the buffer",
-		   od.produced - od.received, oj.produced - oj.received);
-	demo_print(&d, "  %-24s %12s %12s\n", "finally block ran",
-		   od.cleanup_ran ? "yes" : "no", oj.cleanup_ran ? "yes" : "no");
-	demo_print(&d, "  %-24s %9.0f ms %9.0f ms\n", "main thread ended at",
-		   (od.t_main_end - od.t_start) * 1e3, (oj.t_main_end - oj.t_start) * 1e3);
-	demo_print(&d, "  %-24s %9.0f ms %9.0f ms\n", "process exited at",
-		   (od.t_exit - od.t_start) * 1e3, (oj.t_exit - oj.t_start) * 1e3);
-
-	/* Both runs on one time axis, each from its own start. */
-	double span = oj.t_exit - oj.t_start;
-	if (od.t_exit - od.t_start > span)
-		span = od.t_exit - od.t_start;
-	span *= 1.05;
-	struct demo_timeline *tl = demo_timeline_new(4, 0);
-	demo_timeline_label(tl, 0, "1. main");
-	demo_timeline_label(tl, 1, "1. daemon thread");
-	demo_timeline_label(tl, 2, "2. main");
-	demo_timeline_label(tl, 3, "2. worker thread");
-	const struct outcome *runs[2] = {&od, &oj};
-	double col = span / 60;
-	for (int r = 0; r < 2; r++) {
-		const struct outcome *o = runs[r];
-		double main_end = o->t_main_end - o->t_start, end = o->t_exit - o->t_start;
-		demo_timeline_add(tl, 2 * r, 0, main_end, '#');
-		demo_timeline_add(tl, 2 * r, main_end, end, '=');
-		if (o->done < iterations) {
-			demo_timeline_add(tl, 2 * r + 1, 0, end, '#');
-			demo_timeline_add(tl, 2 * r + 1, end, end + col, 'X');
-		} else {
-			demo_timeline_add(tl, 2 * r + 1, 0, o->t_last_iter - o->t_start, '#');
-		}
-	}
-	demo_print(&d, "\n");
-	demo_timeline_draw(&d, tl, span, 60,
-			   "# runs, = main waits in threading's shutdown (join), "
-			   "X the process exits under a running thread");
-	demo_timeline_free(tl);
-
-	report(&d, "daemon", &jd, &od);
-	report(&d, "joined", &jj, &oj);
-	demo_print(&d, "\nIn Python terms: when the main thread ended, the interpreter "
-		   "waited for the non-daemon thread (all %ld iterations, every line "
-		   "written, its finally block run) but not for the daemon thread: it "
-		   "was stopped after %ld of %ld iterations, mid-way, and %ld lines it had "
-		   "made never reached the log, nor did its finally block run. Use "
-		   "daemon=True only for work that may be abandoned.\n",
-		   oj.done, od.done, iterations, od.produced - od.received);
-out:;
 	int fin = demo_finish(&d);
 	return status ? status : fin;
 }

@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,30 +32,64 @@ struct demo_json_entry {
 	char *value;    /* encoded JSON */
 };
 
-static void *xmalloc(size_t n)
+/* ---- memory ---- */
+
+static void out_of_memory(void)
+{
+	fputs("demo: out of memory\n", stderr);
+	abort();
+}
+
+void *xmalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);
-	if (!p) {
-		fputs("demo: out of memory\n", stderr);
-		abort();
-	}
+	if (!p)
+		out_of_memory();
 	return p;
 }
 
-static void *xrealloc(void *p, size_t n)
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		out_of_memory();
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
 {
 	p = realloc(p, n ? n : 1);
-	if (!p) {
-		fputs("demo: out of memory\n", stderr);
-		abort();
-	}
+	if (!p)
+		out_of_memory();
 	return p;
 }
 
-static char *xstrdup(const char *s)
+void *xreallocarray(void *p, size_t n, size_t size)
+{
+	if (size && n > SIZE_MAX / size)
+		out_of_memory();
+	return xrealloc(p, n * size);
+}
+
+char *xstrdup(const char *s)
 {
 	size_t n = strlen(s) + 1;
 	return memcpy(xmalloc(n), s, n);
+}
+
+void *demo_grow(void *p, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap)
+		return p;
+	size_t c = *cap ? *cap : 8;
+	while (c < need) {
+		if (c > SIZE_MAX / 2)
+			out_of_memory();
+		c *= 2;
+	}
+	p = xreallocarray(p, c, size);
+	*cap = c;
+	return p;
 }
 
 /* ---- signals ---- */
@@ -203,45 +238,66 @@ double demo_median(double *v, size_t n)
 
 /* ---- JSON ---- */
 
-struct buf {
-	char *s;
-	size_t len, cap;
-};
-
-static void buf_add(struct buf *b, const char *s, size_t n)
+void demo_buf_add(struct demo_buf *b, const void *p, size_t n)
 {
 	if (b->len + n + 1 > b->cap) {
 		b->cap = (b->len + n + 1) * 2;
 		b->s = xrealloc(b->s, b->cap);
 	}
-	memcpy(b->s + b->len, s, n);
+	memcpy(b->s + b->len, p, n);
 	b->len += n;
 	b->s[b->len] = '\0';
 }
 
-static void buf_puts(struct buf *b, const char *s)
+void demo_buf_puts(struct demo_buf *b, const char *s)
 {
-	buf_add(b, s, strlen(s));
+	demo_buf_add(b, s, strlen(s));
 }
 
-static void buf_quote(struct buf *b, const char *s, size_t n)
+void demo_buf_printf(struct demo_buf *b, const char *fmt, ...)
 {
-	buf_puts(b, "\"");
+	va_list ap;
+	for (;;) {
+		va_start(ap, fmt);
+		int n = vsnprintf(b->s ? b->s + b->len : NULL,
+				  b->s ? b->cap - b->len : 0, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			return;
+		if (b->s && b->len + (size_t)n < b->cap) {
+			b->len += (size_t)n;
+			return;
+		}
+		b->cap = (b->len + (size_t)n + 1) * 2;
+		b->s = xrealloc(b->s, b->cap);
+	}
+}
+
+void demo_buf_release(struct demo_buf *b)
+{
+	free(b->s);
+	b->s = NULL;
+	b->len = b->cap = 0;
+}
+
+static void buf_quote(struct demo_buf *b, const char *s, size_t n)
+{
+	demo_buf_puts(b, "\"");
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		char esc[8];
 		if (c == '"' || c == '\\') {
 			esc[0] = '\\';
 			esc[1] = (char)c;
-			buf_add(b, esc, 2);
+			demo_buf_add(b, esc, 2);
 		} else if (c < 0x20) {
 			snprintf(esc, sizeof esc, "\\u%04x", c);
-			buf_puts(b, esc);
+			demo_buf_puts(b, esc);
 		} else {
-			buf_add(b, (const char *)&s[i], 1);
+			demo_buf_add(b, (const char *)&s[i], 1);
 		}
 	}
-	buf_puts(b, "\"");
+	demo_buf_puts(b, "\"");
 }
 
 /*
@@ -321,23 +377,23 @@ void demo_json_bool(struct demo *d, const char *path, bool v)
 
 void demo_json_str(struct demo *d, const char *path, const char *s)
 {
-	struct buf b = {0};
+	struct demo_buf b = {0};
 	buf_quote(&b, s, strlen(s));
 	json_set(d, path, b.s);
 }
 
 void demo_json_nums(struct demo *d, const char *path, const double *v, size_t n)
 {
-	struct buf b = {0};
-	buf_puts(&b, "[");
+	struct demo_buf b = {0};
+	demo_buf_puts(&b, "[");
 	for (size_t i = 0; i < n; i++) {
 		char s[64];
 		format_num(s, sizeof s, v[i]);
 		if (i)
-			buf_puts(&b, ", ");
-		buf_puts(&b, s);
+			demo_buf_puts(&b, ", ");
+		demo_buf_puts(&b, s);
 	}
-	buf_puts(&b, "]");
+	demo_buf_puts(&b, "]");
 	json_set(d, path, b.s);
 }
 
@@ -346,11 +402,11 @@ void demo_json_nums(struct demo *d, const char *path, const double *v, size_t n)
  * bytes, ending in '.' unless empty).  Keys appear in the order of their
  * first entry.
  */
-static void json_emit(const struct demo *d, struct buf *b, const char *prefix,
+static void json_emit(const struct demo *d, struct demo_buf *b, const char *prefix,
 		      size_t plen, int depth)
 {
 	bool first = true;
-	buf_puts(b, "{");
+	demo_buf_puts(b, "{");
 	for (size_t i = 0; i < d->nentries; i++) {
 		const char *p = d->entries[i].path;
 		if (strncmp(p, prefix, plen) != 0)
@@ -368,12 +424,12 @@ static void json_emit(const struct demo *d, struct buf *b, const char *prefix,
 		}
 		if (seen)
 			continue;
-		buf_puts(b, first ? "\n" : ",\n");
+		demo_buf_puts(b, first ? "\n" : ",\n");
 		first = false;
 		for (int k = 0; k <= depth; k++)
-			buf_puts(b, "  ");
+			demo_buf_puts(b, "  ");
 		buf_quote(b, key, klen);
-		buf_puts(b, ": ");
+		demo_buf_puts(b, ": ");
 		/* A leaf set at exactly this path wins over children. */
 		const char *leaf = NULL;
 		for (size_t j = i; j < d->nentries && !leaf; j++) {
@@ -384,7 +440,7 @@ static void json_emit(const struct demo *d, struct buf *b, const char *prefix,
 				leaf = d->entries[j].value;
 		}
 		if (leaf) {
-			buf_puts(b, leaf);
+			demo_buf_puts(b, leaf);
 		} else {
 			size_t nlen = plen + klen + 1;
 			char *np = xmalloc(nlen + 1);
@@ -395,11 +451,11 @@ static void json_emit(const struct demo *d, struct buf *b, const char *prefix,
 		}
 	}
 	if (!first) {
-		buf_puts(b, "\n");
+		demo_buf_puts(b, "\n");
 		for (int k = 0; k < depth; k++)
-			buf_puts(b, "  ");
+			demo_buf_puts(b, "  ");
 	}
-	buf_puts(b, "}");
+	demo_buf_puts(b, "}");
 }
 
 /* ---- output ---- */
@@ -636,9 +692,9 @@ int demo_finish(struct demo *d)
 	int sig = atomic_load(&stop_signal);
 	end_progress(d);
 	if (d->json && !sig) {
-		struct buf b = {0};
+		struct demo_buf b = {0};
 		json_emit(d, &b, "", 0, 0);
-		buf_puts(&b, "\n");
+		demo_buf_puts(&b, "\n");
 		fputs(b.s, stdout);
 		free(b.s);
 	} else if (sig && !d->json) {

@@ -66,6 +66,47 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/* ---- memory ---- */
+
+/*
+ * Allocation that cannot fail: on out-of-memory these print "demo: out of
+ * memory" on stderr and abort(), so callers never check for NULL.  A size of
+ * zero allocates one byte.  xreallocarray() also aborts when n * size
+ * overflows.  Not async-signal-safe: a forked child of a threaded demo must
+ * allocate before fork() or not at all.
+ */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+void *xreallocarray(void *p, size_t n, size_t size);
+char *xstrdup(const char *s);
+
+/*
+ * Grows an array p of *cap elements of `size` bytes so that it holds at least
+ * `need` elements (doubling, starting at 8), and returns it; *cap is
+ * updated.  Overflow aborts like out-of-memory.
+ *
+ *	v = demo_grow(v, &cap, n + 1, sizeof *v);
+ *	v[n++] = x;
+ */
+void *demo_grow(void *p, size_t *cap, size_t need, size_t size);
+
+/*
+ * A growable string: start from {0}; the text is always NUL-terminated once
+ * anything was added (s stays NULL until then).  demo_buf_release() frees it
+ * and leaves an empty buffer.
+ */
+struct demo_buf {
+	char *s;
+	size_t len, cap;
+};
+
+void demo_buf_add(struct demo_buf *b, const void *p, size_t n);
+void demo_buf_puts(struct demo_buf *b, const char *s);
+void demo_buf_printf(struct demo_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void demo_buf_release(struct demo_buf *b);
+
 /* ---- parameters ---- */
 
 enum demo_param_type {

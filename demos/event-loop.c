@@ -38,9 +38,9 @@ struct coro;
 
 /* ---- counted allocation (the figures of memory per task) ---- */
 
-static void *xalloc(struct loop *L, size_t n);
-static void *xgrow(struct loop *L, void *p, size_t old, size_t n);
-static void xfree(struct loop *L, void *p, size_t n);
+static void *loop_alloc(struct loop *L, size_t n);
+static void *loop_grow(struct loop *L, void *p, size_t old, size_t n);
+static void loop_free(struct loop *L, void *p, size_t n);
 
 /* ---- the loop: ready queue, timer heap, epoll ---- */
 
@@ -112,33 +112,25 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static void *xalloc(struct loop *L, size_t n)
+static void *loop_alloc(struct loop *L, size_t n)
 {
-	void *p = calloc(1, n);
-	if (!p) {
-		fputs("demo-event-loop: out of memory\n", stderr);
-		abort();
-	}
+	void *p = xcalloc(1, n);
 	L->alloc_now += n;
 	if (L->alloc_now > L->alloc_peak)
 		L->alloc_peak = L->alloc_now;
 	return p;
 }
 
-static void *xgrow(struct loop *L, void *p, size_t old, size_t n)
+static void *loop_grow(struct loop *L, void *p, size_t old, size_t n)
 {
-	p = realloc(p, n);
-	if (!p) {
-		fputs("demo-event-loop: out of memory\n", stderr);
-		abort();
-	}
+	p = xrealloc(p, n);
 	L->alloc_now += n - old;
 	if (L->alloc_now > L->alloc_peak)
 		L->alloc_peak = L->alloc_now;
 	return p;
 }
 
-static void xfree(struct loop *L, void *p, size_t n)
+static void loop_free(struct loop *L, void *p, size_t n)
 {
 	if (!p)
 		return;
@@ -176,7 +168,7 @@ static void ready_push(struct loop *L, struct handle h)
 {
 	if (L->rlen == L->rcap) {
 		size_t ncap = L->rcap ? L->rcap * 2 : 64;
-		L->ready = xgrow(L, L->ready, L->rcap * sizeof *L->ready,
+		L->ready = loop_grow(L, L->ready, L->rcap * sizeof *L->ready,
 				 ncap * sizeof *L->ready);
 		/* unwrap: the part before rhead moves after the old end */
 		if (L->rhead + L->rlen > L->rcap) {
@@ -237,7 +229,7 @@ static void call_at(struct loop *L, int64_t when, loop_cb fn, void *arg,
 {
 	if (L->ntimers == L->hcap) {
 		size_t ncap = L->hcap ? L->hcap * 2 : 64;
-		L->heap = xgrow(L, L->heap, L->hcap * sizeof *L->heap,
+		L->heap = loop_grow(L, L->heap, L->hcap * sizeof *L->heap,
 				ncap * sizeof *L->heap);
 		L->hcap = ncap;
 	}
@@ -285,7 +277,7 @@ static void future_set_result(struct loop *L, struct future *f, void *v)
 	for (unsigned i = 0; i < f->nmore; i++)
 		call_soon(L, f->more[i].fn, f->more[i].arg, f);
 	f->first.fn = NULL;
-	xfree(L, f->more, f->capmore * sizeof *f->more);
+	loop_free(L, f->more, f->capmore * sizeof *f->more);
 	f->more = NULL;
 	f->nmore = f->capmore = 0;
 }
@@ -304,7 +296,7 @@ static void future_add_done_callback(struct loop *L, struct future *f,
 	}
 	if (f->nmore == f->capmore) {
 		unsigned ncap = f->capmore ? f->capmore * 2u : 2u;
-		f->more = xgrow(L, f->more, f->capmore * sizeof *f->more,
+		f->more = loop_grow(L, f->more, f->capmore * sizeof *f->more,
 				ncap * sizeof *f->more);
 		f->capmore = (unsigned short)ncap;
 	}
@@ -370,7 +362,7 @@ struct task {
 
 static struct coro *coro_new(struct loop *L, coro_fn fn, size_t size)
 {
-	struct coro *c = xalloc(L, size);
+	struct coro *c = loop_alloc(L, size);
 	c->fn = fn;
 	c->size = (unsigned)size;
 	return c;
@@ -378,7 +370,7 @@ static struct coro *coro_new(struct loop *L, coro_fn fn, size_t size)
 
 static void coro_free(struct loop *L, struct coro *c)
 {
-	xfree(L, c, c->size);
+	loop_free(L, c, c->size);
 }
 
 static int co_return(struct task *t, void *v)
@@ -442,9 +434,7 @@ static void task_set_state(struct loop *L, struct task *t, int st)
 		double now = demo_now();
 		if (L->nsegs == L->scap) {
 			L->scap = L->scap ? L->scap * 2 : 64;
-			L->segs = realloc(L->segs, L->scap * sizeof *L->segs);
-			if (!L->segs)
-				abort();
+			L->segs = xreallocarray(L->segs, L->scap, sizeof *L->segs);
 		}
 		L->segs[L->nsegs++] = (struct seg){t->since, now, t->row,
 						   state_char[t->state]};
@@ -524,7 +514,7 @@ static void timer_set_result(struct loop *L, void *arg, void *fut)
 static struct task *create_task(struct loop *L, struct coro *c,
 				const char *name)
 {
-	struct task *t = xalloc(L, sizeof *t);
+	struct task *t = loop_alloc(L, sizeof *t);
 	t->fut.kind = FK_TASK;
 	t->frame = c;
 	t->name = name;
@@ -573,11 +563,11 @@ static void gather_child_done(struct loop *L, void *arg, void *fut)
 static struct gather *gather(struct loop *L, size_t n, struct coro **coros,
 			     const char *const *names)
 {
-	struct gather *g = xalloc(L, sizeof *g);
+	struct gather *g = loop_alloc(L, sizeof *g);
 	g->outer.kind = FK_GATHER;
 	g->n = n;
-	g->children = xalloc(L, (n ? n : 1) * sizeof *g->children);
-	g->results = xalloc(L, (n ? n : 1) * sizeof *g->results);
+	g->children = loop_alloc(L, (n ? n : 1) * sizeof *g->children);
+	g->results = loop_alloc(L, (n ? n : 1) * sizeof *g->results);
 	g->next = L->gathers;
 	L->gathers = g;
 	bool quiet = L->trace && n > 8;
@@ -742,20 +732,20 @@ static void loop_release(struct loop *L)
 			t->frame = c->caller;
 			coro_free(L, c);
 		}
-		xfree(L, t->fut.more, t->fut.capmore * sizeof *t->fut.more);
-		xfree(L, t, sizeof *t);
+		loop_free(L, t->fut.more, t->fut.capmore * sizeof *t->fut.more);
+		loop_free(L, t, sizeof *t);
 	}
 	while (L->gathers) {
 		struct gather *g = L->gathers;
 		L->gathers = g->next;
 		size_t n = g->n ? g->n : 1;
-		xfree(L, g->outer.more, g->outer.capmore * sizeof *g->outer.more);
-		xfree(L, g->children, n * sizeof *g->children);
-		xfree(L, g->results, n * sizeof *g->results);
-		xfree(L, g, sizeof *g);
+		loop_free(L, g->outer.more, g->outer.capmore * sizeof *g->outer.more);
+		loop_free(L, g->children, n * sizeof *g->children);
+		loop_free(L, g->results, n * sizeof *g->results);
+		loop_free(L, g, sizeof *g);
 	}
-	xfree(L, L->ready, L->rcap * sizeof *L->ready);
-	xfree(L, L->heap, L->hcap * sizeof *L->heap);
+	loop_free(L, L->ready, L->rcap * sizeof *L->ready);
+	loop_free(L, L->heap, L->hcap * sizeof *L->heap);
 	for (size_t i = 0; i < L->nlines; i++)
 		free(L->lines[i]);
 	free(L->lines);
@@ -781,13 +771,9 @@ static void say(struct loop *L, const char *fmt, ...)
 	va_end(ap);
 	if (L->nlines == L->lcap) {
 		L->lcap = L->lcap ? L->lcap * 2 : 16;
-		L->lines = realloc(L->lines, L->lcap * sizeof *L->lines);
-		if (!L->lines)
-			abort();
+		L->lines = xreallocarray(L->lines, L->lcap, sizeof *L->lines);
 	}
-	L->lines[L->nlines] = strdup(buf);
-	if (!L->lines[L->nlines])
-		abort();
+	L->lines[L->nlines] = xstrdup(buf);
 	L->nlines++;
 	demo_print(L->d, "  | %s\n", buf);
 }
@@ -994,13 +980,9 @@ static const char *loop_name(struct loop *L, const char *s)
 {
 	if (L->nnames == L->ncap) {
 		L->ncap = L->ncap ? L->ncap * 2 : 16;
-		L->names = realloc(L->names, L->ncap * sizeof *L->names);
-		if (!L->names)
-			abort();
+		L->names = xreallocarray(L->names, L->ncap, sizeof *L->names);
 	}
-	L->names[L->nnames] = strdup(s);
-	if (!L->names[L->nnames])
-		abort();
+	L->names[L->nnames] = xstrdup(s);
 	return L->names[L->nnames++];
 }
 
@@ -1197,14 +1179,14 @@ static int crowd_main(struct loop *L, struct task *t, struct coro *c)
 	CO_BEGIN;
 	{
 		size_t n = (size_t)f->n;
-		struct coro **coros = xalloc(L, n * sizeof *coros);
+		struct coro **coros = loop_alloc(L, n * sizeof *coros);
 		for (size_t i = 0; i < n; i++) {
 			struct nap_frame *s = (void *)coro_new(L, nap, sizeof *s);
 			s->ns = f->ns;
 			coros[i] = &s->c;
 		}
 		f->g = gather(L, n, coros, NULL);
-		xfree(L, coros, n * sizeof *coros);
+		loop_free(L, coros, n * sizeof *coros);
 	}
 	CO_AWAIT(&f->g->outer);
 	CO_END;
@@ -1228,9 +1210,7 @@ static char *json_lines(char *const *lines, size_t n)
 	size_t cap = 16;
 	for (size_t i = 0; i < n; i++)
 		cap += 2 * strlen(lines[i]) + 8;
-	char *out = malloc(cap);
-	if (!out)
-		abort();
+	char *out = xmalloc(cap);
 	size_t len = 0;
 	out[len++] = '[';
 	for (size_t i = 0; i < n; i++) {
@@ -1297,6 +1277,75 @@ static const char *const scenario_about[] = {
 	"gather inside gather: children become tasks in argument order, results come back in argument order",
 };
 
+/* The scenario's times: start and end on the wall clock, CPU used. */
+struct scenario_times {
+	double t0, t1, cpu;
+};
+
+/* Tasks not done at the end; closes every shown task's last segment. */
+static long long close_tasks(struct loop *L)
+{
+	long long pending = 0;
+	for (struct task *t = L->tasks; t; t = t->next) {
+		if (t->state != TS_DONE)
+			pending++;
+		if (t->row >= 0)
+			task_set_state(L, t, t->state);         /* close the segment */
+	}
+	return pending;
+}
+
+static void scenario_json(struct demo *d, const struct loop *L, int sc,
+			  const struct scenario_times *tm, long long pending)
+{
+	char *arr = json_lines(L->lines, L->nlines);
+	demo_json_str(d, "scenario.name", scenarios[sc]);
+	demo_json_raw(d, "scenario.lines", arr);
+	demo_json_int(d, "scenario.line_count", (long long)L->nlines);
+	demo_json_int(d, "scenario.tasks", L->tasks_created);
+	demo_json_int(d, "scenario.tasks_pending_at_end", pending);
+	demo_json_int(d, "scenario.iterations", L->iterations);
+	demo_json_int(d, "scenario.callbacks_run", L->handles_run);
+	demo_json_int(d, "scenario.timers_fired", L->timers_fired);
+	demo_json_int(d, "scenario.epoll_waits", L->epoll_waits);
+	demo_json_int(d, "scenario.max_ready", (long long)L->max_ready);
+	demo_json_num(d, "scenario.wall_s", tm->t1 - tm->t0);
+	demo_json_num(d, "scenario.cpu_s", tm->cpu);
+	free(arr);
+}
+
+static void scenario_table(struct demo *d, const struct loop *L,
+			   const struct scenario_times *tm)
+{
+	demo_print(d, "\n  %-34s %12s\n", "scenario figure", "measured");
+	demo_print(d, "  %-34s %12zu\n", "lines printed", L->nlines);
+	demo_print(d, "  %-34s %12lld\n", "tasks (main included)", L->tasks_created);
+	demo_print(d, "  %-34s %12lld\n", "loop iterations (_run_once)", L->iterations);
+	demo_print(d, "  %-34s %12lld\n", "callbacks run from the ready queue", L->handles_run);
+	demo_print(d, "  %-34s %12lld\n", "timers fired", L->timers_fired);
+	demo_print(d, "  %-34s %12lld\n", "epoll_wait calls", L->epoll_waits);
+	demo_print(d, "  %-34s %12zu\n", "longest ready queue", L->max_ready);
+	demo_print(d, "  %-34s %12.1f\n", "wall time, ms", (tm->t1 - tm->t0) * 1e3);
+	demo_print(d, "  %-34s %12.3f\n", "CPU time, ms", tm->cpu * 1e3);
+}
+
+/* The tasks' sleeps and waits on the wall clock (scenarios with timers). */
+static void scenario_wall(struct demo *d, const struct loop *L,
+			  const struct scenario_times *tm)
+{
+	struct demo_timeline *tl = demo_timeline_new(L->itl_rows, tm->t0);
+	for (struct task *t = L->tasks; t; t = t->next)
+		if (t->row >= 0)
+			demo_timeline_label(tl, t->row, t->name);
+	for (size_t i = 0; i < L->nsegs; i++)
+		demo_timeline_add(tl, L->segs[i].row, L->segs[i].a,
+				  L->segs[i].b, L->segs[i].st);
+	demo_print(d, "\n  Wall time (the sleeps overlap: one thread, no thread per task):\n");
+	demo_timeline_draw(d, tl, tm->t1, 60,
+			   "z sleeping on a timer, . awaiting a task or gather, # running");
+	demo_timeline_free(tl);
+}
+
 static int run_scenario(struct demo *d, int sc, long unit_ms, bool tracing)
 {
 	struct loop L;
@@ -1306,7 +1355,7 @@ static int run_scenario(struct demo *d, int sc, long unit_ms, bool tracing)
 	L.trace = tracing;
 	L.trace_detail = true;
 	bool timers = sc == SC_SEED || sc == SC_DEADLINE || sc == SC_NESTED;
-	double t0 = demo_now();
+	struct scenario_times tm = {.t0 = demo_now()};
 	L.wall = timers;
 
 	demo_print(d, "Scenario %s: %s.\n", scenarios[sc], scenario_about[sc]);
@@ -1324,61 +1373,20 @@ static int run_scenario(struct demo *d, int sc, long unit_ms, bool tracing)
 	struct task *main_task = create_task(&L, coro_new(&L, fns[sc], sizes[sc]),
 					     "main");
 	int rc = run_until_complete(&L, main_task, NULL);
-	double t1 = demo_now();
-	double cpu = demo_cpu_s(RUSAGE_SELF) - cpu0;
+	tm.t1 = demo_now();
+	tm.cpu = demo_cpu_s(RUSAGE_SELF) - cpu0;
 	if (rc < 0) {
 		if (!demo_stopping())
 			fprintf(stderr, "demo-event-loop: the loop ran out of work before main finished\n");
 		loop_release(&L);
 		return demo_stopping() ? 0 : -1;
 	}
-	long long pending = 0;
-	for (struct task *t = L.tasks; t; t = t->next) {
-		if (t->state != TS_DONE)
-			pending++;
-		if (t->row >= 0)
-			task_set_state(&L, t, t->state);        /* close the segment */
-	}
-
-	char *arr = json_lines(L.lines, L.nlines);
-	demo_json_str(d, "scenario.name", scenarios[sc]);
-	demo_json_raw(d, "scenario.lines", arr);
-	demo_json_int(d, "scenario.line_count", (long long)L.nlines);
-	demo_json_int(d, "scenario.tasks", L.tasks_created);
-	demo_json_int(d, "scenario.tasks_pending_at_end", pending);
-	demo_json_int(d, "scenario.iterations", L.iterations);
-	demo_json_int(d, "scenario.callbacks_run", L.handles_run);
-	demo_json_int(d, "scenario.timers_fired", L.timers_fired);
-	demo_json_int(d, "scenario.epoll_waits", L.epoll_waits);
-	demo_json_int(d, "scenario.max_ready", (long long)L.max_ready);
-	demo_json_num(d, "scenario.wall_s", t1 - t0);
-	demo_json_num(d, "scenario.cpu_s", cpu);
-	free(arr);
-
-	demo_print(d, "\n  %-34s %12s\n", "scenario figure", "measured");
-	demo_print(d, "  %-34s %12zu\n", "lines printed", L.nlines);
-	demo_print(d, "  %-34s %12lld\n", "tasks (main included)", L.tasks_created);
-	demo_print(d, "  %-34s %12lld\n", "loop iterations (_run_once)", L.iterations);
-	demo_print(d, "  %-34s %12lld\n", "callbacks run from the ready queue", L.handles_run);
-	demo_print(d, "  %-34s %12lld\n", "timers fired", L.timers_fired);
-	demo_print(d, "  %-34s %12lld\n", "epoll_wait calls", L.epoll_waits);
-	demo_print(d, "  %-34s %12zu\n", "longest ready queue", L.max_ready);
-	demo_print(d, "  %-34s %12.1f\n", "wall time, ms", (t1 - t0) * 1e3);
-	demo_print(d, "  %-34s %12.3f\n", "CPU time, ms", cpu * 1e3);
+	long long pending = close_tasks(&L);
+	scenario_json(d, &L, sc, &tm, pending);
+	scenario_table(d, &L, &tm);
 	draw_iterations(&L);
-	if (L.wall) {
-		struct demo_timeline *tl = demo_timeline_new(L.itl_rows, t0);
-		for (struct task *t = L.tasks; t; t = t->next)
-			if (t->row >= 0)
-				demo_timeline_label(tl, t->row, t->name);
-		for (size_t i = 0; i < L.nsegs; i++)
-			demo_timeline_add(tl, L.segs[i].row, L.segs[i].a,
-					  L.segs[i].b, L.segs[i].st);
-		demo_print(d, "\n  Wall time (the sleeps overlap: one thread, no thread per task):\n");
-		demo_timeline_draw(d, tl, t1, 60,
-				   "z sleeping on a timer, . awaiting a task or gather, # running");
-		demo_timeline_free(tl);
-	}
+	if (L.wall)
+		scenario_wall(d, &L, &tm);
 	loop_release(&L);
 	return 0;
 }

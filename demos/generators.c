@@ -82,9 +82,7 @@ static int squares_iter_next(struct squares_iter *it, long long *out)
 __attribute__((noinline))
 static long long *squares_list(long long n, long long *computed)
 {
-	long long *v = malloc((size_t)(n ? n : 1) * sizeof *v);
-	if (!v)
-		return NULL;
+	long long *v = xmalloc((size_t)n * sizeof *v);
 	for (long long i = 0; i < n; i++) {
 		v[i] = i * i;
 		++*computed;
@@ -119,8 +117,6 @@ static int full_sum(int v, long long n, unsigned __int128 *sum, long long *compu
 	switch (v) {
 	case V_LIST: {
 		long long *list = squares_list(n, computed);
-		if (!list)
-			return -1;
 		for (long long i = 0; i < n; i++)
 			*sum += (unsigned long long)list[i];
 		free(list);
@@ -151,8 +147,6 @@ static void early_exit(int v, long long n, long long over, struct result *r)
 	if (v == V_LIST) {
 		long long computed = 0;
 		long long *list = squares_list(n, &computed);
-		if (!list)
-			return;
 		for (long long i = 0; i < n; i++) {
 			if (list[i] > over)
 				break;
@@ -306,6 +300,129 @@ static void draw_steps(struct demo *d, const char *label, long long produced,
 	demo_print(d, "  %-10s for loop |%s|\n", "", cons);
 }
 
+/* The run: the three variants' results and their sums as text. */
+struct run {
+	struct demo *d;
+	long n, over;
+	struct result r[NVARIANTS];
+	char sums[NVARIANTS][48];
+	bool agree;                     /* the three sums are equal */
+};
+
+/* Each variant in a fresh child process (so each peak of memory is its own). */
+static int step_run(struct run *r)
+{
+	demo_print(r->d, "Sum of squares of range(%ld), three ways, each in a fresh child process "
+		   "(so each peak of memory is its own):\n"
+		   "  list       sum([x * x for x in range(n)])   every value stored first\n"
+		   "  generator  sum(x * x for x in range(n))     a paused frame, one value per next()\n"
+		   "  iterator   sum(Squares(n))                  a class with __next__\n\n", r->n);
+	for (int v = 0; v < NVARIANTS; v++) {
+		demo_progress(r->d, "  running %s ...", vname[v]);
+		if (run_variant(v, r->n, r->over, &r->r[v]) < 0)
+			return demo_stopping() ? 1 : -1;
+	}
+	return 0;
+}
+
+static int step_table(struct run *r)
+{
+	struct demo *d = r->d;
+	r->agree = true;
+	for (int v = 0; v < NVARIANTS; v++) {
+		u128_str(r->r[v].sum_hi, r->r[v].sum_lo, r->sums[v], sizeof r->sums[v]);
+		r->agree = r->agree && !strcmp(r->sums[v], r->sums[0]);
+	}
+	demo_print(d, "  %-10s %12s %12s %14s %10s  %s\n", "variant", "time ms",
+		   "peak KiB", "values made", "ns/value", "sum");
+	for (int v = 0; v < NVARIANTS; v++) {
+		const struct result *x = &r->r[v];
+		char path[64];
+		long peak = x->hwm_kib - x->rss0_kib;
+		if (peak < 0)
+			peak = 0;
+		snprintf(path, sizeof path, "peak_kib.%s", vname[v]);
+		demo_json_int(d, path, peak);
+		snprintf(path, sizeof path, "time_s.%s", vname[v]);
+		demo_json_num(d, path, x->seconds);
+		snprintf(path, sizeof path, "cpu_s.%s", vname[v]);
+		demo_json_num(d, path, x->cpu_s);
+		snprintf(path, sizeof path, "computed.%s", vname[v]);
+		demo_json_int(d, path, x->computed);
+		snprintf(path, sizeof path, "early_exit.computed.%s", vname[v]);
+		demo_json_int(d, path, x->computed_on_break);
+		demo_print(d, "  %-10s %12.2f %12ld %14lld %10.2f  %s\n", vname[v],
+			   x->seconds * 1e3, peak, x->computed,
+			   x->seconds * 1e9 / (double)r->n, r->sums[v]);
+	}
+	return 0;
+}
+
+/* The sums, the peaks' reliability, the frames' sizes; the values printed before the break. */
+static int step_checks(struct run *r)
+{
+	struct demo *d = r->d;
+	const struct result *g = &r->r[V_GEN];
+	bool reset = r->r[0].hwm_reset && r->r[1].hwm_reset && r->r[2].hwm_reset;
+	demo_json_str(d, "sum", r->sums[0]);
+	demo_json_bool(d, "sums_agree", r->agree);
+	demo_json_bool(d, "peak_reset", reset);
+	demo_json_int(d, "frame_bytes.generator", (long long)sizeof(struct squares_gen));
+	demo_json_int(d, "frame_bytes.iterator", (long long)sizeof(struct squares_iter));
+	demo_json_int(d, "computed_on_break", g->computed_on_break);
+	demo_json_int(d, "early_exit.printed", g->printed);
+	char buf[64 * 24] = "[";
+	size_t len = 1;
+	int k = g->printed < 64 ? g->printed : 64;
+	for (int i = 0; i < k && len < sizeof buf - 24; i++)
+		len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%lld",
+					i ? "," : "", g->printed_values[i]);
+	snprintf(buf + len, sizeof buf - len, "]");
+	demo_json_raw(d, "early_exit.values", buf);
+	if (!r->agree)
+		demo_print(d, "  the three sums differ: a bug\n");
+	if (!reset)
+		demo_print(d, "  (the kernel refused to reset the peak RSS; peaks may read low)\n");
+	demo_print(d, "  a generator's frame here is %zu bytes, an iterator's state %zu bytes, "
+		   "the list %ld values of %zu bytes\n",
+		   sizeof(struct squares_gen), sizeof(struct squares_iter), r->n,
+		   sizeof(long long));
+	return 0;
+}
+
+static int step_early_exit(struct run *r)
+{
+	struct demo *d = r->d;
+	const struct result *res = r->r, *g = &r->r[V_GEN];
+	demo_print(d, "\nThe classic early exit: for square in big_numbers(): "
+		   "if square > %ld: break; print(square)\n  printed:", r->over);
+	for (int i = 0; i < g->printed && i < 64; i++)
+		demo_print(d, " %lld", g->printed_values[i]);
+	if (g->printed > 64)
+		demo_print(d, " ... (%d values)", g->printed);
+	demo_print(d, "\n  squares computed before the break: list %lld, generator %lld, iterator %lld\n\n",
+		   res[V_LIST].computed_on_break, g->computed_on_break,
+		   res[V_ITER].computed_on_break);
+	demo_print(d, "  Who runs, step by step (# = running; ~ = and so on):\n");
+	draw_steps(d, "list", res[V_LIST].computed_on_break, res[V_LIST].printed, true);
+	draw_steps(d, "generator", g->computed_on_break, g->printed, false);
+	return 0;
+}
+
+static int step_summary(struct run *r)
+{
+	const struct result *res = r->r;
+	long peak_list = res[V_LIST].hwm_kib - res[V_LIST].rss0_kib;
+	long peak_gen = res[V_GEN].hwm_kib - res[V_GEN].rss0_kib;
+	demo_print(r->d, "\nIn Python terms: the list comprehension stored all %ld squares before sum() "
+		   "saw the first (peak %ld KiB here), the generator expression kept one paused frame "
+		   "(peak %ld KiB) and handed sum() one value per next(); on an early break the "
+		   "generator had computed %lld squares, the list all %lld.\n",
+		   r->n, peak_list, peak_gen < 0 ? 0 : peak_gen, res[V_GEN].computed_on_break,
+		   res[V_LIST].computed_on_break);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	long n = 5000000, over = 100;
@@ -321,90 +438,18 @@ int main(int argc, char **argv)
 		  "and how much a generator computes before an early break.",
 		  params, argc, argv);
 
-	demo_print(&d, "Sum of squares of range(%ld), three ways, each in a fresh child process "
-		   "(so each peak of memory is its own):\n"
-		   "  list       sum([x * x for x in range(n)])   every value stored first\n"
-		   "  generator  sum(x * x for x in range(n))     a paused frame, one value per next()\n"
-		   "  iterator   sum(Squares(n))                  a class with __next__\n\n", n);
-	struct result r[NVARIANTS];
-	for (int v = 0; v < NVARIANTS; v++) {
-		demo_progress(&d, "  running %s ...", vname[v]);
-		if (run_variant(v, n, over, &r[v]) < 0)
-			return demo_stopping() ? demo_finish(&d) : (demo_finish(&d), 1);
+	static int (*const steps[])(struct run *) = {
+		step_run, step_table, step_checks, step_early_exit, step_summary,
+	};
+	struct run r = {.d = &d, .n = n, .over = over};
+	int status = 0;
+	for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
+		int rc = steps[i](&r);
+		if (rc < 0)
+			status = 1;             /* run_variant said why */
+		if (rc)
+			break;
 	}
-
-	char sums[NVARIANTS][48];
-	bool agree = true;
-	for (int v = 0; v < NVARIANTS; v++) {
-		u128_str(r[v].sum_hi, r[v].sum_lo, sums[v], sizeof sums[v]);
-		agree = agree && !strcmp(sums[v], sums[0]);
-	}
-	demo_print(&d, "  %-10s %12s %12s %14s %10s  %s\n", "variant", "time ms",
-		   "peak KiB", "values made", "ns/value", "sum");
-	for (int v = 0; v < NVARIANTS; v++) {
-		char path[64];
-		long peak = r[v].hwm_kib - r[v].rss0_kib;
-		if (peak < 0)
-			peak = 0;
-		snprintf(path, sizeof path, "peak_kib.%s", vname[v]);
-		demo_json_int(&d, path, peak);
-		snprintf(path, sizeof path, "time_s.%s", vname[v]);
-		demo_json_num(&d, path, r[v].seconds);
-		snprintf(path, sizeof path, "cpu_s.%s", vname[v]);
-		demo_json_num(&d, path, r[v].cpu_s);
-		snprintf(path, sizeof path, "computed.%s", vname[v]);
-		demo_json_int(&d, path, r[v].computed);
-		snprintf(path, sizeof path, "early_exit.computed.%s", vname[v]);
-		demo_json_int(&d, path, r[v].computed_on_break);
-		demo_print(&d, "  %-10s %12.2f %12ld %14lld %10.2f  %s\n", vname[v],
-			   r[v].seconds * 1e3, peak, r[v].computed,
-			   r[v].seconds * 1e9 / (double)n, sums[v]);
-	}
-	demo_json_str(&d, "sum", sums[0]);
-	demo_json_bool(&d, "sums_agree", agree);
-	demo_json_bool(&d, "peak_reset", r[0].hwm_reset && r[1].hwm_reset && r[2].hwm_reset);
-	demo_json_int(&d, "frame_bytes.generator", (long long)sizeof(struct squares_gen));
-	demo_json_int(&d, "frame_bytes.iterator", (long long)sizeof(struct squares_iter));
-	demo_json_int(&d, "computed_on_break", r[V_GEN].computed_on_break);
-	demo_json_int(&d, "early_exit.printed", r[V_GEN].printed);
-	{
-		char buf[64 * 24] = "[";
-		size_t len = 1;
-		int k = r[V_GEN].printed < 64 ? r[V_GEN].printed : 64;
-		for (int i = 0; i < k && len < sizeof buf - 24; i++)
-			len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%lld",
-						i ? "," : "", r[V_GEN].printed_values[i]);
-		snprintf(buf + len, sizeof buf - len, "]");
-		demo_json_raw(&d, "early_exit.values", buf);
-	}
-	if (!agree)
-		demo_print(&d, "  the three sums differ: a bug\n");
-	if (!(r[0].hwm_reset && r[1].hwm_reset && r[2].hwm_reset))
-		demo_print(&d, "  (the kernel refused to reset the peak RSS; peaks may read low)\n");
-	demo_print(&d, "  a generator's frame here is %zu bytes, an iterator's state %zu bytes, "
-		   "the list %ld values of %zu bytes\n",
-		   sizeof(struct squares_gen), sizeof(struct squares_iter), n, sizeof(long long));
-
-	demo_print(&d, "\nThe classic early exit: for square in big_numbers(): "
-		   "if square > %ld: break; print(square)\n  printed:", over);
-	for (int i = 0; i < r[V_GEN].printed && i < 64; i++)
-		demo_print(&d, " %lld", r[V_GEN].printed_values[i]);
-	if (r[V_GEN].printed > 64)
-		demo_print(&d, " ... (%d values)", r[V_GEN].printed);
-	demo_print(&d, "\n  squares computed before the break: list %lld, generator %lld, iterator %lld\n\n",
-		   r[V_LIST].computed_on_break, r[V_GEN].computed_on_break,
-		   r[V_ITER].computed_on_break);
-	demo_print(&d, "  Who runs, step by step (# = running; ~ = and so on):\n");
-	draw_steps(&d, "list", r[V_LIST].computed_on_break, r[V_LIST].printed, true);
-	draw_steps(&d, "generator", r[V_GEN].computed_on_break, r[V_GEN].printed, false);
-
-	long peak_list = r[V_LIST].hwm_kib - r[V_LIST].rss0_kib;
-	long peak_gen = r[V_GEN].hwm_kib - r[V_GEN].rss0_kib;
-	demo_print(&d, "\nIn Python terms: the list comprehension stored all %ld squares before sum() "
-		   "saw the first (peak %ld KiB here), the generator expression kept one paused frame "
-		   "(peak %ld KiB) and handed sum() one value per next(); on an early break the "
-		   "generator had computed %lld squares, the list all %lld.\n",
-		   n, peak_list, peak_gen < 0 ? 0 : peak_gen, r[V_GEN].computed_on_break,
-		   r[V_LIST].computed_on_break);
-	return demo_finish(&d);
+	int fin = demo_finish(&d);
+	return status ? status : fin;
 }

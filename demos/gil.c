@@ -292,9 +292,7 @@ struct result {
 static int run_threads(struct run *r, int nthreads, const enum role *roles,
 		       struct result *res)
 {
-	struct worker *w = calloc((size_t)nthreads, sizeof *w);
-	if (!w)
-		return -1;
+	struct worker *w = xcalloc((size_t)nthreads, sizeof *w);
 	memset(res, 0, sizeof *res);
 	if (r->gil) {
 		double interval_ms = r->gil->interval_s * 1000;
@@ -347,9 +345,7 @@ static int run_threads(struct run *r, int nthreads, const enum role *roles,
 static int run_processes(struct run *r, int n, enum role role,
 			 struct result *res)
 {
-	pid_t *pids = calloc((size_t)n, sizeof *pids);
-	if (!pids)
-		return -1;
+	pid_t *pids = xcalloc((size_t)n, sizeof *pids);
 	memset(res, 0, sizeof *res);
 	int started = 0, rc = 0;
 	double c0 = demo_cpu_s(RUSAGE_CHILDREN), t0 = demo_now();
@@ -422,6 +418,335 @@ static void label_rows(struct demo_timeline *tl, int n, const char *fmt,
 	}
 }
 
+/* The run: parameters, the simulated GIL, and the results of each run. */
+struct gilrun {
+	struct demo *d;
+	int mode, n;
+	long ncpu, work_ms;
+	double interval_ms, io_ms, per_ms;
+	struct gil gil;
+	struct run r;
+	enum role roles[17];
+	struct result alone, with_gil, nogil, procs;
+	struct demo_timeline *tl, *tl2;
+	double t0, t2;                  /* when the two timelines start */
+	double one, one_wall;           /* one thread alone, best of a few */
+};
+
+/*
+ * Each step returns 0 to go on, 1 when a stop was requested, or -1 when a
+ * thread or process could not be started (errno set).
+ */
+static int started(int rc)
+{
+	return rc < 0 ? -1 : demo_stopping();
+}
+
+/* ---- cpu and io modes ---- */
+
+static void size_work(struct gilrun *g)
+{
+	struct run *r = &g->r;
+	memset(r, 0, sizeof *r);
+	if (g->mode == MODE_CPU) {
+		r->units = (long)(g->per_ms * (double)g->work_ms);
+		if (r->units < 1)
+			r->units = 1;
+	} else {
+		r->io_ms = g->io_ms;
+		r->ops = (long)((double)g->work_ms / (g->io_ms * 1.1));
+		if (r->ops < 1)
+			r->ops = 1;
+		r->op_units = (long)(g->per_ms * g->io_ms / 10);
+		if (r->op_units < 1)
+			r->op_units = 1;
+	}
+	demo_print(g->d, "%s-bound work: each of %d threads does %s; %ld cores here; "
+		   "switch interval %g ms.\n",
+		   g->mode == MODE_CPU ? "CPU" : "I/O", g->n,
+		   g->mode == MODE_CPU ? "a CPU loop" : "I/O waits (GIL released) with a little CPU between",
+		   g->ncpu, g->interval_ms);
+	demo_print(g->d, "Runs: 1 thread alone (%d times, the best is the "
+		   "reference); %d threads under the GIL; %d threads with "
+		   "no GIL; %d processes.\n", REFERENCE_RUNS, g->n, g->n, g->n);
+}
+
+/*
+ * One thread's work: its CPU time (and in io mode its time blocked in I/O),
+ * best of a few runs.  Its wall time would count any time other load on the
+ * machine took the core away.
+ */
+static int time_alone(struct gilrun *g, enum role role)
+{
+	g->r.gil = &g->gil;
+	g->one = -1;
+	g->one_wall = -1;
+	for (int rep = 0; rep < REFERENCE_RUNS; rep++) {
+		struct result res;
+		demo_progress(g->d, "1 thread alone (%d of %d) ...", rep + 1,
+			      REFERENCE_RUNS);
+		int rc = started(run_threads(&g->r, 1, (enum role[]){role}, &res));
+		if (rc)
+			return rc;
+		double busy = res.cpu_s + res.io_s;
+		if (g->one < 0 || busy < g->one) {
+			g->one = busy;
+			g->alone = res;
+		}
+		if (g->one_wall < 0 || res.wall_s < g->one_wall)
+			g->one_wall = res.wall_s;
+	}
+	return 0;
+}
+
+/* n threads under the GIL, n with no GIL, n processes. */
+static int time_parallel(struct gilrun *g, enum role role)
+{
+	struct run *r = &g->r;
+	int n = g->n, rc;
+	demo_progress(g->d, "%d threads under the GIL ...", n);
+	g->t0 = demo_now();
+	g->tl = demo_timeline_new(n, g->t0);
+	label_rows(g->tl, n, "thread %d", 1);
+	r->tl = g->tl;
+	fill_roles(g->roles, n, role);
+	if ((rc = started(run_threads(r, n, g->roles, &g->with_gil))))
+		return rc;
+
+	demo_progress(g->d, "%d threads, no GIL ...", n);
+	r->gil = NULL;
+	g->tl2 = demo_timeline_new(n, demo_now());
+	label_rows(g->tl2, n, "thread %d", 1);
+	r->tl = g->tl2;
+	g->t2 = demo_now();
+	if ((rc = started(run_threads(r, n, g->roles, &g->nogil))))
+		return rc;
+
+	demo_progress(g->d, "%d processes ...", n);
+	r->tl = NULL;
+	return started(run_processes(r, n, role, &g->procs));
+}
+
+static void print_table(struct gilrun *g)
+{
+	struct demo *d = g->d;
+	const struct result *wg = &g->with_gil, *ng = &g->nogil, *pr = &g->procs;
+	int n = g->n;
+	double serial = g->one * n;
+	char label[64];
+	demo_print(d, "\n%-26s %9s %9s %9s %9s\n", "run", "wall", "CPU",
+		   "speedup", "cores");
+	demo_print(d, "%-26s %8.3fs %8.3fs\n", "1 thread alone (best)",
+		   g->one_wall, g->alone.cpu_s);
+	snprintf(label, sizeof label, "  x %d, done serially", n);
+	demo_print(d, "%-26s %8.3fs %9s %8.2fx   (%s time of 1 thread, x %d)\n",
+		   label, serial, "", 1.0, g->mode == MODE_CPU ? "CPU" : "CPU + I/O", n);
+	snprintf(label, sizeof label, "%d threads, GIL", n);
+	demo_print(d, "%-26s %8.3fs %8.3fs %8.2fx %9.2f\n", label,
+		   wg->wall_s, wg->cpu_s, serial / wg->wall_s, wg->cpu_s / wg->wall_s);
+	snprintf(label, sizeof label, "%d threads, no GIL", n);
+	demo_print(d, "%-26s %8.3fs %8.3fs %8.2fx %9.2f\n", label,
+		   ng->wall_s, ng->cpu_s, serial / ng->wall_s, ng->cpu_s / ng->wall_s);
+	snprintf(label, sizeof label, "%d processes", n);
+	demo_print(d, "%-26s %8.3fs %8.3fs %8.2fx %9.2f\n", label,
+		   pr->wall_s, pr->cpu_s, serial / pr->wall_s, pr->cpu_s / pr->wall_s);
+	demo_print(d, "(speedup: the serial time over the run's wall time; "
+		   "cores: its CPU time over its wall time)\n");
+	demo_print(d, "GIL: held %.3f s in all (%.3f s of it on a CPU), by "
+		   "at most %d thread%s at a time; %ld hand-overs, %ld drop "
+		   "requests; %.0f ms spent waiting for it in all.\n",
+		   wg->held_s, wg->held_cpu_s,
+		   wg->max_running, wg->max_running == 1 ? "" : "s",
+		   wg->switches, wg->drop_requests, wg->gil_wait_ms);
+}
+
+static void draw_timelines(struct gilrun *g)
+{
+	struct demo *d = g->d;
+	bool cpu = g->mode == MODE_CPU;
+	double win = cpu ? 12 * g->interval_ms / 1000 : 4 * g->io_ms * 1.1 / 1000;
+	demo_print(d, "\nUnder the GIL, the first %.1f ms (who holds the lock):\n", win * 1000);
+	demo_timeline_draw(d, g->tl, g->t0 + win, 60,
+			   cpu ? "# holds the GIL, . waits for it"
+			       : "# holds the GIL, . waits for it, ~ blocked in I/O (GIL released)");
+	demo_print(d, "\nWith no GIL, the first %.1f ms:\n", win * 1000);
+	demo_timeline_draw(d, g->tl2, g->t2 + win, 60,
+			   cpu ? "# runs" : "# runs, ~ blocked in I/O");
+}
+
+static void json_parallel(struct gilrun *g)
+{
+	struct demo *d = g->d;
+	const struct result *wg = &g->with_gil, *ng = &g->nogil, *pr = &g->procs;
+	bool io = g->mode == MODE_IO;
+	double serial = g->one * g->n;
+	demo_json_int(d, "work_units", io ? g->r.ops * g->r.op_units : g->r.units);
+	if (io)
+		demo_json_int(d, "io_ops", g->r.ops);
+	demo_json_num(d, "speedup.gil", serial / wg->wall_s);
+	demo_json_num(d, "speedup.nogil", serial / ng->wall_s);
+	demo_json_num(d, "speedup.processes", serial / pr->wall_s);
+	demo_json_num(d, "reference_s.one", g->one);
+	demo_json_num(d, "reference_s.serial", serial);
+	demo_json_num(d, "wall_s.alone", g->one_wall);
+	demo_json_num(d, "wall_s.gil", wg->wall_s);
+	demo_json_num(d, "wall_s.nogil", ng->wall_s);
+	demo_json_num(d, "wall_s.processes", pr->wall_s);
+	demo_json_num(d, "cpu_s.alone", g->alone.cpu_s);
+	demo_json_num(d, "cpu_s.gil", wg->cpu_s);
+	demo_json_num(d, "cpu_s.nogil", ng->cpu_s);
+	demo_json_num(d, "cpu_s.processes", pr->cpu_s);
+	if (io) {
+		demo_json_num(d, "io_s.alone", g->alone.io_s);
+		demo_json_num(d, "io_s.gil", wg->io_s);
+		demo_json_num(d, "io_s.nogil", ng->io_s);
+	}
+	demo_json_num(d, "cores_busy.gil", wg->cpu_s / wg->wall_s);
+	demo_json_num(d, "cores_busy.nogil", ng->cpu_s / ng->wall_s);
+	demo_json_num(d, "cores_busy.processes", pr->cpu_s / pr->wall_s);
+	demo_json_int(d, "gil.max_concurrent_holders", wg->max_running);
+	demo_json_num(d, "gil.held_s", wg->held_s);
+	demo_json_num(d, "gil.held_cpu_s", wg->held_cpu_s);
+	demo_json_int(d, "gil.switches", wg->switches);
+	demo_json_int(d, "gil.drop_requests", wg->drop_requests);
+	demo_json_int(d, "gil.forced_drops", wg->forced_drops);
+	demo_json_num(d, "gil.wait_ms", wg->gil_wait_ms);
+	demo_json_int(d, "nogil.max_concurrent", ng->max_running);
+}
+
+static void summary_parallel(struct gilrun *g)
+{
+	struct demo *d = g->d;
+	int n = g->n;
+	double serial = g->one * n;
+	double sp_gil = serial / g->with_gil.wall_s, sp_nogil = serial / g->nogil.wall_s;
+	if (g->mode != MODE_CPU) {
+		demo_print(d, "\nIn Python terms: a thread blocked in I/O has "
+			   "released the GIL, so I/O-bound threads overlap their "
+			   "waits: %d threads run %.2fx as fast as one doing it all, "
+			   "GIL or not (%.2fx without it).\n",
+			   n, sp_gil, sp_nogil);
+		return;
+	}
+	double sp_proc = serial / g->procs.wall_s;
+	double busy_nogil = g->nogil.cpu_s / g->nogil.wall_s;
+	double busy_proc = g->procs.cpu_s / g->procs.wall_s;
+	int want = n < g->ncpu ? n : (int)g->ncpu;
+	bool loaded = busy_nogil < 0.8 * want || busy_proc < 0.8 * want;
+	demo_print(d, "\nIn Python terms: CPU-bound threads take turns "
+		   "holding the GIL (a hand-over every %g ms), so %d threads "
+		   "run %.2fx as fast as one doing it all; without the GIL "
+		   "(the free-threaded build) or with multiprocessing they use "
+		   "the %ld cores (%.2fx, %.2fx)%s",
+		   g->interval_ms, n, sp_gil, g->ncpu, sp_nogil, sp_proc,
+		   loaded ? "" : ".\n");
+	if (loaded)
+		demo_print(d, ", as far as they could get them: they "
+			   "kept %.1f and %.1f of the %d cores they "
+			   "could use busy, the rest went to other "
+			   "load on this machine.\n",
+			   busy_nogil, busy_proc, want);
+}
+
+static int run_parallel(struct gilrun *g)
+{
+	enum role role = g->mode == MODE_CPU ? ROLE_CPU : ROLE_IO;
+	size_work(g);
+	int rc = time_alone(g, role);
+	if (rc || (rc = time_parallel(g, role)))
+		return rc;
+	print_table(g);
+	draw_timelines(g);
+	json_parallel(g);
+	summary_parallel(g);
+	return 0;
+}
+
+/* ---- convoy mode ---- */
+
+static int time_convoy(struct gilrun *g)
+{
+	struct run *r = &g->r;
+	int n = g->n, rc;
+	memset(r, 0, sizeof *r);
+	r->io_ms = g->io_ms;
+	r->ops = (long)((double)g->work_ms / (g->io_ms + g->interval_ms));
+	if (r->ops < 5)
+		r->ops = 5;
+	r->op_units = 1;
+	r->gil = &g->gil;
+	demo_print(g->d, "Convoy: one I/O thread does %ld waits of %g ms, each "
+		   "followed by a little Python code that needs the GIL;\n"
+		   "first alone, then beside %d CPU-bound thread%s. Switch "
+		   "interval %g ms.\n", r->ops, g->io_ms, n, n == 1 ? "" : "s",
+		   g->interval_ms);
+	demo_progress(g->d, "I/O thread alone ...");
+	if ((rc = started(run_threads(r, 1, (enum role[]){ROLE_IO}, &g->alone))))
+		return rc;
+	demo_progress(g->d, "I/O thread beside %d CPU-bound thread%s ...", n,
+		      n == 1 ? "" : "s");
+	g->t0 = demo_now();
+	g->tl = demo_timeline_new(n + 1, g->t0);
+	demo_timeline_label(g->tl, 0, "I/O thread");
+	for (int i = 1; i <= n; i++) {
+		char label[32];
+		snprintf(label, sizeof label, "CPU thread %d", i);
+		demo_timeline_label(g->tl, i, label);
+	}
+	r->tl = g->tl;
+	r->cpu_threads = n;
+	g->roles[0] = ROLE_IO;
+	fill_roles(g->roles + 1, n, ROLE_CPU_UNTIL_IO_DONE);
+	return started(run_threads(r, n + 1, g->roles, &g->with_gil));
+}
+
+static void report_convoy(struct gilrun *g)
+{
+	struct demo *d = g->d;
+	const struct result *alone = &g->alone, *wg = &g->with_gil;
+	demo_print(d, "\n%-28s %14s %14s %14s\n", "I/O thread", "per wait (avg)",
+		   "of it for GIL", "worst");
+	demo_print(d, "%-28s %11.2f ms %11.2f ms %11.2f ms\n", "alone",
+		   alone->lat_ms, alone->io_gil_wait_ms, alone->lat_max_ms);
+	demo_print(d, "%-28s %11.2f ms %11.2f ms %11.2f ms\n",
+		   "beside CPU-bound threads", wg->lat_ms,
+		   wg->io_gil_wait_ms, wg->lat_max_ms);
+	demo_print(d, "(each: the %g ms wait plus getting the GIL back; "
+		   "the GIL was held by at most %d thread%s at a time)\n",
+		   g->io_ms, wg->max_running, wg->max_running == 1 ? "" : "s");
+	double win = 3 * (g->io_ms + g->interval_ms) / 1000;
+	demo_print(d, "\nBeside CPU-bound threads, the first %.1f ms:\n", win * 1000);
+	demo_timeline_draw(d, g->tl, g->t0 + win, 60,
+			   "# holds the GIL, . waits for it, ~ blocked in I/O");
+	demo_json_num(d, "io_latency_ms.alone", alone->lat_ms);
+	demo_json_num(d, "io_latency_ms.with_cpu_thread", wg->lat_ms);
+	demo_json_num(d, "io_latency_max_ms.alone", alone->lat_max_ms);
+	demo_json_num(d, "io_latency_max_ms.with_cpu_thread", wg->lat_max_ms);
+	demo_json_num(d, "io_gil_wait_ms.alone", alone->io_gil_wait_ms);
+	demo_json_num(d, "io_gil_wait_ms.with_cpu_thread", wg->io_gil_wait_ms);
+	demo_json_int(d, "io_ops", g->r.ops);
+	demo_json_num(d, "cpu_s.alone", alone->cpu_s);
+	demo_json_num(d, "cpu_s.with_cpu_thread", wg->cpu_s);
+	demo_json_int(d, "gil.max_concurrent_holders", wg->max_running);
+	demo_json_num(d, "gil.held_s", wg->held_s);
+	demo_json_int(d, "gil.switches", wg->switches);
+	demo_json_int(d, "gil.drop_requests", wg->drop_requests);
+	demo_print(d, "\nIn Python terms: when its I/O finishes, the thread "
+		   "must get the GIL back; a CPU-bound thread never lets go by "
+		   "itself, so the I/O thread waits a whole switch interval "
+		   "(%g ms) before it may ask, and queues behind any other "
+		   "waiter: %.2f ms per wait instead of %.2f ms.\n",
+		   g->interval_ms, wg->lat_ms, alone->lat_ms);
+}
+
+static int run_convoy(struct gilrun *g)
+{
+	int rc = time_convoy(g);
+	if (rc == 0)
+		report_convoy(g);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	static const char *const modes[] = {"cpu", "io", "convoy", NULL};
@@ -447,282 +772,27 @@ int main(int argc, char **argv)
 		  "I/O-bound threads, the convoy effect.",
 		  params, argc, argv);
 
-	int n = (int)threads;
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	struct gil gil;
-	gil_init(&gil, interval_ms);
-	enum role roles[17];
-	struct result alone = {0}, with_gil = {0}, nogil = {0}, procs = {0};
-	struct demo_timeline *tl = NULL, *tl2 = NULL;
+	struct gilrun g = {
+		.d = &d, .mode = mode, .n = (int)threads, .work_ms = work_ms,
+		.interval_ms = interval_ms, .io_ms = io_ms,
+		.ncpu = sysconf(_SC_NPROCESSORS_ONLN),
+	};
+	gil_init(&g.gil, interval_ms);
 	int status = 0;
-
-	demo_json_int(&d, "cores", ncpu);
-	double per_ms = calibrate();
-	if (demo_stopping())
-		goto out;
-	demo_json_num(&d, "bytecodes_per_ms", per_ms);
-
-	if (mode == MODE_CPU || mode == MODE_IO) {
-		struct run r;
-		memset(&r, 0, sizeof r);
-		enum role role = mode == MODE_CPU ? ROLE_CPU : ROLE_IO;
-		if (mode == MODE_CPU) {
-			r.units = (long)(per_ms * (double)work_ms);
-			if (r.units < 1)
-				r.units = 1;
-		} else {
-			r.io_ms = io_ms;
-			r.ops = (long)((double)work_ms / (io_ms * 1.1));
-			if (r.ops < 1)
-				r.ops = 1;
-			r.op_units = (long)(per_ms * io_ms / 10);
-			if (r.op_units < 1)
-				r.op_units = 1;
+	demo_json_int(&d, "cores", g.ncpu);
+	g.per_ms = calibrate();
+	if (!demo_stopping()) {
+		demo_json_num(&d, "bytecodes_per_ms", g.per_ms);
+		int rc = mode == MODE_CONVOY ? run_convoy(&g) : run_parallel(&g);
+		if (rc < 0) {
+			fprintf(stderr, "demo-gil: error: could not start a thread or process: %s\n",
+				strerror(errno));
+			status = 1;
 		}
-		demo_print(&d, "%s-bound work: each of %d threads does %s; %ld cores here; "
-			   "switch interval %g ms.\n",
-			   mode == MODE_CPU ? "CPU" : "I/O", n,
-			   mode == MODE_CPU ? "a CPU loop" : "I/O waits (GIL released) with a little CPU between",
-			   ncpu, interval_ms);
-		demo_print(&d, "Runs: 1 thread alone (%d times, the best is the "
-			   "reference); %d threads under the GIL; %d threads with "
-			   "no GIL; %d processes.\n", REFERENCE_RUNS, n, n, n);
-
-		/*
-		 * One thread's work: its CPU time (and in io mode its time
-		 * blocked in I/O), best of a few runs.  Its wall time would
-		 * count any time other load on the machine took the core away.
-		 */
-		r.gil = &gil;
-		double one = -1, one_wall = -1;
-		for (int rep = 0; rep < REFERENCE_RUNS; rep++) {
-			struct result res;
-			demo_progress(&d, "1 thread alone (%d of %d) ...", rep + 1,
-				      REFERENCE_RUNS);
-			if (run_threads(&r, 1, (enum role[]){role}, &res) < 0)
-				goto fail;
-			if (demo_stopping())
-				goto out;
-			double busy = res.cpu_s + res.io_s;
-			if (one < 0 || busy < one) {
-				one = busy;
-				alone = res;
-			}
-			if (one_wall < 0 || res.wall_s < one_wall)
-				one_wall = res.wall_s;
-		}
-
-		demo_progress(&d, "%d threads under the GIL ...", n);
-		double t0 = demo_now();
-		tl = demo_timeline_new(n, t0);
-		label_rows(tl, n, "thread %d", 1);
-		r.tl = tl;
-		fill_roles(roles, n, role);
-		if (run_threads(&r, n, roles, &with_gil) < 0)
-			goto fail;
-		if (demo_stopping())
-			goto out;
-
-		demo_progress(&d, "%d threads, no GIL ...", n);
-		r.gil = NULL;
-		tl2 = demo_timeline_new(n, demo_now());
-		label_rows(tl2, n, "thread %d", 1);
-		r.tl = tl2;
-		double t2 = demo_now();
-		if (run_threads(&r, n, roles, &nogil) < 0)
-			goto fail;
-		if (demo_stopping())
-			goto out;
-
-		demo_progress(&d, "%d processes ...", n);
-		r.tl = NULL;
-		if (run_processes(&r, n, role, &procs) < 0)
-			goto fail;
-		if (demo_stopping())
-			goto out;
-
-		double serial = one * n;
-		double sp_gil = serial / with_gil.wall_s;
-		double sp_nogil = serial / nogil.wall_s;
-		double sp_proc = serial / procs.wall_s;
-		double busy_gil = with_gil.cpu_s / with_gil.wall_s;
-		double busy_nogil = nogil.cpu_s / nogil.wall_s;
-		double busy_proc = procs.cpu_s / procs.wall_s;
-		const char *ref = mode == MODE_CPU ? "CPU" : "CPU + I/O";
-		demo_print(&d, "\n%-26s %9s %9s %9s %9s\n", "run", "wall", "CPU",
-			   "speedup", "cores");
-		demo_print(&d, "%-26s %8.3fs %8.3fs\n", "1 thread alone (best)",
-			   one_wall, alone.cpu_s);
-		char label[64];
-		snprintf(label, sizeof label, "  x %d, done serially", n);
-		demo_print(&d, "%-26s %8.3fs %9s %8.2fx   (%s time of 1 thread, x %d)\n",
-			   label, serial, "", 1.0, ref, n);
-		snprintf(label, sizeof label, "%d threads, GIL", n);
-		demo_print(&d, "%-26s %8.3fs %8.3fs %8.2fx %9.2f\n", label,
-			   with_gil.wall_s, with_gil.cpu_s, sp_gil, busy_gil);
-		snprintf(label, sizeof label, "%d threads, no GIL", n);
-		demo_print(&d, "%-26s %8.3fs %8.3fs %8.2fx %9.2f\n", label,
-			   nogil.wall_s, nogil.cpu_s, sp_nogil, busy_nogil);
-		snprintf(label, sizeof label, "%d processes", n);
-		demo_print(&d, "%-26s %8.3fs %8.3fs %8.2fx %9.2f\n", label,
-			   procs.wall_s, procs.cpu_s, sp_proc, busy_proc);
-		demo_print(&d, "(speedup: the serial time over the run's wall time; "
-			   "cores: its CPU time over its wall time)\n");
-		demo_print(&d, "GIL: held %.3f s in all (%.3f s of it on a CPU), by "
-			   "at most %d thread%s at a time; %ld hand-overs, %ld drop "
-			   "requests; %.0f ms spent waiting for it in all.\n",
-			   with_gil.held_s, with_gil.held_cpu_s,
-			   with_gil.max_running, with_gil.max_running == 1 ? "" : "s",
-			   with_gil.switches, with_gil.drop_requests,
-			   with_gil.gil_wait_ms);
-
-		double win = mode == MODE_CPU ? 12 * interval_ms / 1000
-					      : 4 * io_ms * 1.1 / 1000;
-		demo_print(&d, "\nUnder the GIL, the first %.1f ms (who holds the lock):\n", win * 1000);
-		demo_timeline_draw(&d, tl, t0 + win, 60,
-				   mode == MODE_CPU ? "# holds the GIL, . waits for it"
-						    : "# holds the GIL, . waits for it, ~ blocked in I/O (GIL released)");
-		demo_print(&d, "\nWith no GIL, the first %.1f ms:\n", win * 1000);
-		demo_timeline_draw(&d, tl2, t2 + win, 60,
-				   mode == MODE_CPU ? "# runs" : "# runs, ~ blocked in I/O");
-
-		demo_json_int(&d, "work_units", mode == MODE_CPU ? r.units
-							     : r.ops * r.op_units);
-		if (mode == MODE_IO)
-			demo_json_int(&d, "io_ops", r.ops);
-		demo_json_num(&d, "speedup.gil", sp_gil);
-		demo_json_num(&d, "speedup.nogil", sp_nogil);
-		demo_json_num(&d, "speedup.processes", sp_proc);
-		demo_json_num(&d, "reference_s.one", one);
-		demo_json_num(&d, "reference_s.serial", serial);
-		demo_json_num(&d, "wall_s.alone", one_wall);
-		demo_json_num(&d, "wall_s.gil", with_gil.wall_s);
-		demo_json_num(&d, "wall_s.nogil", nogil.wall_s);
-		demo_json_num(&d, "wall_s.processes", procs.wall_s);
-		demo_json_num(&d, "cpu_s.alone", alone.cpu_s);
-		demo_json_num(&d, "cpu_s.gil", with_gil.cpu_s);
-		demo_json_num(&d, "cpu_s.nogil", nogil.cpu_s);
-		demo_json_num(&d, "cpu_s.processes", procs.cpu_s);
-		if (mode == MODE_IO) {
-			demo_json_num(&d, "io_s.alone", alone.io_s);
-			demo_json_num(&d, "io_s.gil", with_gil.io_s);
-			demo_json_num(&d, "io_s.nogil", nogil.io_s);
-		}
-		demo_json_num(&d, "cores_busy.gil", busy_gil);
-		demo_json_num(&d, "cores_busy.nogil", busy_nogil);
-		demo_json_num(&d, "cores_busy.processes", busy_proc);
-		demo_json_int(&d, "gil.max_concurrent_holders", with_gil.max_running);
-		demo_json_num(&d, "gil.held_s", with_gil.held_s);
-		demo_json_num(&d, "gil.held_cpu_s", with_gil.held_cpu_s);
-		demo_json_int(&d, "gil.switches", with_gil.switches);
-		demo_json_int(&d, "gil.drop_requests", with_gil.drop_requests);
-		demo_json_int(&d, "gil.forced_drops", with_gil.forced_drops);
-		demo_json_num(&d, "gil.wait_ms", with_gil.gil_wait_ms);
-		demo_json_int(&d, "nogil.max_concurrent", nogil.max_running);
-		if (mode == MODE_CPU) {
-			int want = n < ncpu ? n : (int)ncpu;
-			bool loaded = busy_nogil < 0.8 * want || busy_proc < 0.8 * want;
-			demo_print(&d, "\nIn Python terms: CPU-bound threads take turns "
-				   "holding the GIL (a hand-over every %g ms), so %d threads "
-				   "run %.2fx as fast as one doing it all; without the GIL "
-				   "(the free-threaded build) or with multiprocessing they use "
-				   "the %ld cores (%.2fx, %.2fx)%s",
-				   interval_ms, n, sp_gil, ncpu, sp_nogil, sp_proc,
-				   loaded ? "" : ".\n");
-			if (loaded)
-				demo_print(&d, ", as far as they could get them: they "
-					   "kept %.1f and %.1f of the %d cores they "
-					   "could use busy, the rest went to other "
-					   "load on this machine.\n",
-					   busy_nogil, busy_proc, want);
-		} else {
-			demo_print(&d, "\nIn Python terms: a thread blocked in I/O has "
-				   "released the GIL, so I/O-bound threads overlap their "
-				   "waits: %d threads run %.2fx as fast as one doing it all, "
-				   "GIL or not (%.2fx without it).\n",
-				   n, sp_gil, sp_nogil);
-		}
-	} else {
-		struct run r;
-		memset(&r, 0, sizeof r);
-		r.io_ms = io_ms;
-		r.ops = (long)((double)work_ms / (io_ms + interval_ms));
-		if (r.ops < 5)
-			r.ops = 5;
-		r.op_units = 1;
-		r.gil = &gil;
-		demo_print(&d, "Convoy: one I/O thread does %ld waits of %g ms, each "
-			   "followed by a little Python code that needs the GIL;\n"
-			   "first alone, then beside %d CPU-bound thread%s. Switch "
-			   "interval %g ms.\n", r.ops, io_ms, n, n == 1 ? "" : "s",
-			   interval_ms);
-		demo_progress(&d, "I/O thread alone ...");
-		if (run_threads(&r, 1, (enum role[]){ROLE_IO}, &alone) < 0)
-			goto fail;
-		if (demo_stopping())
-			goto out;
-		demo_progress(&d, "I/O thread beside %d CPU-bound thread%s ...", n,
-			      n == 1 ? "" : "s");
-		double t0 = demo_now();
-		tl = demo_timeline_new(n + 1, t0);
-		demo_timeline_label(tl, 0, "I/O thread");
-		for (int i = 1; i <= n; i++) {
-			char label[32];
-			snprintf(label, sizeof label, "CPU thread %d", i);
-			demo_timeline_label(tl, i, label);
-		}
-		r.tl = tl;
-		r.cpu_threads = n;
-		roles[0] = ROLE_IO;
-		fill_roles(roles + 1, n, ROLE_CPU_UNTIL_IO_DONE);
-		if (run_threads(&r, n + 1, roles, &with_gil) < 0)
-			goto fail;
-		if (demo_stopping())
-			goto out;
-		demo_print(&d, "\n%-28s %14s %14s %14s\n", "I/O thread", "per wait (avg)",
-			   "of it for GIL", "worst");
-		demo_print(&d, "%-28s %11.2f ms %11.2f ms %11.2f ms\n", "alone",
-			   alone.lat_ms, alone.io_gil_wait_ms, alone.lat_max_ms);
-		demo_print(&d, "%-28s %11.2f ms %11.2f ms %11.2f ms\n",
-			   "beside CPU-bound threads", with_gil.lat_ms,
-			   with_gil.io_gil_wait_ms, with_gil.lat_max_ms);
-		demo_print(&d, "(each: the %g ms wait plus getting the GIL back; "
-			   "the GIL was held by at most %d thread%s at a time)\n",
-			   io_ms, with_gil.max_running,
-			   with_gil.max_running == 1 ? "" : "s");
-		double win = 3 * (io_ms + interval_ms) / 1000;
-		demo_print(&d, "\nBeside CPU-bound threads, the first %.1f ms:\n", win * 1000);
-		demo_timeline_draw(&d, tl, t0 + win, 60,
-				   "# holds the GIL, . waits for it, ~ blocked in I/O");
-		demo_json_num(&d, "io_latency_ms.alone", alone.lat_ms);
-		demo_json_num(&d, "io_latency_ms.with_cpu_thread", with_gil.lat_ms);
-		demo_json_num(&d, "io_latency_max_ms.alone", alone.lat_max_ms);
-		demo_json_num(&d, "io_latency_max_ms.with_cpu_thread", with_gil.lat_max_ms);
-		demo_json_num(&d, "io_gil_wait_ms.alone", alone.io_gil_wait_ms);
-		demo_json_num(&d, "io_gil_wait_ms.with_cpu_thread", with_gil.io_gil_wait_ms);
-		demo_json_int(&d, "io_ops", r.ops);
-		demo_json_num(&d, "cpu_s.alone", alone.cpu_s);
-		demo_json_num(&d, "cpu_s.with_cpu_thread", with_gil.cpu_s);
-		demo_json_int(&d, "gil.max_concurrent_holders", with_gil.max_running);
-		demo_json_num(&d, "gil.held_s", with_gil.held_s);
-		demo_json_int(&d, "gil.switches", with_gil.switches);
-		demo_json_int(&d, "gil.drop_requests", with_gil.drop_requests);
-		demo_print(&d, "\nIn Python terms: when its I/O finishes, the thread "
-			   "must get the GIL back; a CPU-bound thread never lets go by "
-			   "itself, so the I/O thread waits a whole switch interval "
-			   "(%g ms) before it may ask, and queues behind any other "
-			   "waiter: %.2f ms per wait instead of %.2f ms.\n",
-			   interval_ms, with_gil.lat_ms, alone.lat_ms);
 	}
-	goto out;
-fail:
-	fprintf(stderr, "demo-gil: error: could not start a thread or process: %s\n",
-		strerror(errno));
-	status = 1;
-out:
-	demo_timeline_free(tl2);
-	demo_timeline_free(tl);
-	gil_destroy(&gil);
+	demo_timeline_free(g.tl2);
+	demo_timeline_free(g.tl);
+	gil_destroy(&g.gil);
 	int fin = demo_finish(&d);
 	return status ? status : fin;
 }

@@ -112,11 +112,7 @@ static const struct func *type_lookup(struct interp *in, const struct type *t,
 static struct bound_method *new_bound(struct interp *in, const struct func *f,
 				      struct object *self, const struct type *cls)
 {
-	struct bound_method *m = malloc(sizeof *m);
-	if (!m) {
-		fputs("demo-methods: out of memory\n", stderr);
-		abort();
-	}
+	struct bound_method *m = xmalloc(sizeof *m);
 	in->allocations++;
 	m->func = f;
 	m->self = self;
@@ -204,11 +200,7 @@ static long patched_bump(struct object *self, long by)
 
 static struct object *temperature_new(const struct type *cls, double celsius)
 {
-	struct object *o = calloc(1, sizeof *o);
-	if (!o) {
-		fputs("demo-methods: out of memory\n", stderr);
-		abort();
-	}
+	struct object *o = xcalloc(1, sizeof *o);
 	o->type = cls;
 	o->celsius = celsius;
 	return o;
@@ -465,114 +457,148 @@ static int bar_len(double ns, double max_ns)
 	return n < 1 ? 1 : n > 40 ? 40 : n;
 }
 
-int main(int argc, char **argv)
-{
-	long calls = 1000000, depth = 3, repeats = 5;
-	struct demo_param params[] = {
-		DEMO_INT("calls", &calls, 1000, 50000000, "calls timed per way of calling"),
-		DEMO_INT("depth", &depth, 1, MAX_DEPTH,
-			 "classes between an instance and the class defining its method"),
-		DEMO_INT("repeats", &repeats, 1, 21, "timed runs per way (the median is shown)"),
-		DEMO_PARAMS_END
-	};
-	struct demo d;
-	demo_init(&d, "methods",
-		  "Instance, class and static methods in C terms: bound methods as "
-		  "{function, self} pairs, class methods that build the class they are "
-		  "called on, static methods as plain functions, and the cost of each call.",
-		  params, argc, argv);
-
-	struct interp in = {0};
-	struct type counter = {.name = "Counter", .dict = {&f_bump, &f_scaled, &f_clamp},
-			       .ndict = 3, .step = 1};
-	struct type step_counter = {.name = "StepCounter", .base = &counter,
-				    .dict = {&f_step_bump}, .ndict = 1, .step = 10};
-	struct type temperature = {.name = "Temperature", .dict = {&f_from_f, &f_c_to_f},
-				   .ndict = 2};
-	struct type lab = {.name = "LabTemperature", .base = &temperature};
-	struct type chain[MAX_DEPTH];
+/* The run: the model's classes and objects, and the figures the summary quotes. */
+struct meth {
+	struct demo *d;
+	long calls, depth, repeats;
+	struct interp in;
+	struct type counter, step_counter, temperature, lab;
+	struct type chain[MAX_DEPTH];   /* Sub1 .. SubN below Counter */
 	char chain_names[MAX_DEPTH][16];
-	for (int i = 0; i < depth; i++) {
-		snprintf(chain_names[i], sizeof chain_names[i], "Sub%d", i + 1);
-		chain[i] = (struct type){.name = chain_names[i],
-					 .base = i ? &chain[i - 1] : &counter, .step = 1};
-	}
+	struct object c, s, deep;       /* a Counter, a StepCounter, a SubN */
+	struct transcript tr;
+	bool patch_missed;
+	struct timing tm[NFORMS];
+	bool all_ok;
+};
 
-	/* ---- 1. the lesson's examples, run on this model ---- */
-	struct transcript tr = {0};
-	char a[96], b2[96];
-	struct object c = {.type = &counter};
-	struct attr m = getattr_instance(&in, &c, N_BUMP);
-	say(&tr, "%s", m.bound ? "method" : "function");
-	const struct func *counter_bump_attr = getattr_class(&in, &counter, N_BUMP).func;
-	say(&tr, "%s %s", py_bool(m.method->self == &c),
+/* The classes of the lesson; m must not move afterwards (they point at each other). */
+static void meth_setup(struct meth *m)
+{
+	m->counter = (struct type){.name = "Counter",
+				   .dict = {&f_bump, &f_scaled, &f_clamp},
+				   .ndict = 3, .step = 1};
+	m->step_counter = (struct type){.name = "StepCounter", .base = &m->counter,
+					.dict = {&f_step_bump}, .ndict = 1, .step = 10};
+	m->temperature = (struct type){.name = "Temperature",
+				       .dict = {&f_from_f, &f_c_to_f}, .ndict = 2};
+	m->lab = (struct type){.name = "LabTemperature", .base = &m->temperature};
+	for (int i = 0; i < m->depth; i++) {
+		snprintf(m->chain_names[i], sizeof m->chain_names[i], "Sub%d", i + 1);
+		m->chain[i] = (struct type){.name = m->chain_names[i],
+					    .base = i ? &m->chain[i - 1] : &m->counter,
+					    .step = 1};
+	}
+	m->c = (struct object){.type = &m->counter};
+	m->s = (struct object){.type = &m->step_counter};
+}
+
+/* ---- 1. the lesson's examples, run on this model ---- */
+
+/* Instance methods: bound methods, overriding, what the class attribute is. */
+static void transcript_methods(struct meth *mt)
+{
+	struct interp *in = &mt->in;
+	struct transcript *tr = &mt->tr;
+	struct object *c = &mt->c, *s = &mt->s;
+	struct attr m = getattr_instance(in, c, N_BUMP);
+	say(tr, "%s", m.bound ? "method" : "function");
+	const struct func *counter_bump_attr = getattr_class(in, &mt->counter, N_BUMP).func;
+	say(tr, "%s %s", py_bool(m.method->self == c),
 	    py_bool(m.method->func == counter_bump_attr));
 	long r1 = call_bound_long(m.method, 5);
-	long r2 = counter_bump_attr->inst(&c, 5);               /* Counter.bump(c, 5) */
-	say(&tr, "%ld %ld", r1, r2);
-	struct attr m1 = getattr_instance(&in, &c, N_BUMP), m2 = getattr_instance(&in, &c, N_BUMP);
-	say(&tr, "%s %s", py_bool(m1.method == m2.method),
+	long r2 = counter_bump_attr->inst(c, 5);                /* Counter.bump(c, 5) */
+	say(tr, "%ld %ld", r1, r2);
+	struct attr m1 = getattr_instance(in, c, N_BUMP), m2 = getattr_instance(in, c, N_BUMP);
+	say(tr, "%s %s", py_bool(m1.method == m2.method),
 	    py_bool(m1.method->func == m2.method->func && m1.method->self == m2.method->self));
 	free(m1.method);
 	free(m2.method);
 	free(m.method);
-	struct object s = {.type = &step_counter};
-	long r3 = call_method(&in, &s, N_BUMP, 1);
-	long r4 = getattr_class(&in, &counter, N_BUMP).func->inst(&s, 1);
-	say(&tr, "%ld %ld", r3, r4);
-	struct attr ab = getattr_class(&in, &counter, N_BUMP);
-	struct attr as = getattr_class(&in, &counter, N_SCALED);
-	struct attr ac = getattr_class(&in, &counter, N_CLAMP);
-	say(&tr, "%s %s %s", ab.bound ? "method" : "function", as.bound ? "method" : "function",
+	long r3 = call_method(in, s, N_BUMP, 1);
+	long r4 = getattr_class(in, &mt->counter, N_BUMP).func->inst(s, 1);
+	say(tr, "%ld %ld", r3, r4);
+}
+
+/* Class and static methods, on the class, a subclass and an instance. */
+static void transcript_class_static(struct meth *mt)
+{
+	struct interp *in = &mt->in;
+	struct transcript *tr = &mt->tr;
+	struct attr ab = getattr_class(in, &mt->counter, N_BUMP);
+	struct attr as = getattr_class(in, &mt->counter, N_SCALED);
+	struct attr ac = getattr_class(in, &mt->counter, N_CLAMP);
+	say(tr, "%s %s %s", ab.bound ? "method" : "function", as.bound ? "method" : "function",
 	    ac.bound ? "method" : "function");
 	free(as.method);
-	struct attr si = getattr_instance(&in, &s, N_SCALED);
-	say(&tr, "%ld %ld %ld", call_classmethod(&in, &counter, N_SCALED, 3),
-	    call_classmethod(&in, &step_counter, N_SCALED, 3), call_bound_long(si.method, 3));
+	struct attr si = getattr_instance(in, &mt->s, N_SCALED);
+	say(tr, "%ld %ld %ld", call_classmethod(in, &mt->counter, N_SCALED, 3),
+	    call_classmethod(in, &mt->step_counter, N_SCALED, 3), call_bound_long(si.method, 3));
 	free(si.method);
-	struct attr ci = getattr_instance(&in, &c, N_CLAMP);
-	say(&tr, "%ld %ld", call_staticmethod(&in, &counter, N_CLAMP, -4),
+	struct attr ci = getattr_instance(in, &mt->c, N_CLAMP);
+	say(tr, "%ld %ld", call_staticmethod(in, &mt->counter, N_CLAMP, -4),
 	    ci.func->stat_long(7));
+}
+
+/* Temperature: a classmethod constructor builds the class it is called on. */
+static void transcript_temperature(struct meth *mt)
+{
+	struct interp *in = &mt->in;
+	struct transcript *tr = &mt->tr;
+	char a[96], b2[96];
 	struct object *t1, *t2, *t3;
-	struct attr cm = getattr_class(&in, &temperature, N_FROM_F);
+	struct attr cm = getattr_class(in, &mt->temperature, N_FROM_F);
 	t1 = cm.method->func->cls_new(cm.method->cls, 212);
 	free(cm.method);
-	cm = getattr_class(&in, &lab, N_FROM_F);
+	cm = getattr_class(in, &mt->lab, N_FROM_F);
 	t2 = cm.method->func->cls_new(cm.method->cls, 98.6);
 	free(cm.method);
-	struct object *five = temperature_new(&temperature, 5);
-	cm = getattr_instance(&in, five, N_FROM_F);
+	struct object *five = temperature_new(&mt->temperature, 5);
+	cm = getattr_instance(in, five, N_FROM_F);
 	t3 = cm.method->func->cls_new(cm.method->cls, 32);
 	free(cm.method);
 	repr_object(t1, a, sizeof a);
-	say(&tr, "%s", a);
+	say(tr, "%s", a);
 	repr_object(t2, a, sizeof a);
-	say(&tr, "%s", a);
+	say(tr, "%s", a);
 	repr_object(t3, a, sizeof a);
-	say(&tr, "%s", a);
-	struct object *one = temperature_new(&temperature, 1);
-	struct attr sf = getattr_class(&in, &temperature, N_C_TO_F);
-	struct attr sf2 = getattr_instance(&in, one, N_C_TO_F);
+	say(tr, "%s", a);
+	struct object *one = temperature_new(&mt->temperature, 1);
+	struct attr sf = getattr_class(in, &mt->temperature, N_C_TO_F);
+	struct attr sf2 = getattr_instance(in, one, N_C_TO_F);
 	py_float(sf.func->stat_double(100), a, sizeof a);
 	py_float(sf2.func->stat_double(-40), b2, sizeof b2);
-	say(&tr, "%s %s", a, b2);
+	say(tr, "%s %s", a, b2);
 	free(t1);
 	free(t2);
 	free(t3);
 	free(five);
 	free(one);
-	/* Counter.bump = lambda self, by=1: -by, seen through a warm cache */
-	struct call_cache site = {0};
-	call_method_cached(&in, &site, &c, N_BUMP, 0);
-	long misses0 = in.cache_misses;
-	type_set(&counter, &f_patched);
-	long r5 = call_method_cached(&in, &site, &c, N_BUMP, 3);
-	long r6 = call_method(&in, &s, N_BUMP, 3);
-	say(&tr, "%ld %ld", r5, r6);
-	bool patch_missed = in.cache_misses == misses0 + 1;
-	type_set(&counter, &f_bump);
+}
 
-	demo_print(&d, "1. The lesson's classes, run on a C model of CPython's objects "
+/* Counter.bump = lambda self, by=1: -by, seen through a warm cache */
+static void transcript_patch(struct meth *mt)
+{
+	struct interp *in = &mt->in;
+	struct call_cache site = {0};
+	call_method_cached(in, &site, &mt->c, N_BUMP, 0);
+	long misses0 = in->cache_misses;
+	type_set(&mt->counter, &f_patched);
+	long r5 = call_method_cached(in, &site, &mt->c, N_BUMP, 3);
+	long r6 = call_method(in, &mt->s, N_BUMP, 3);
+	say(&mt->tr, "%ld %ld", r5, r6);
+	mt->patch_missed = in->cache_misses == misses0 + 1;
+	type_set(&mt->counter, &f_bump);
+}
+
+static int step_transcript(struct meth *m)
+{
+	struct demo *d = m->d;
+	transcript_methods(m);
+	transcript_class_static(m);
+	transcript_temperature(m);
+	transcript_patch(m);
+	demo_print(d, "1. The lesson's classes, run on a C model of CPython's objects "
 		   "(Python prints the same lines):\n");
 	static const char *const code[] = {
 		"type(m).__name__  with m = c.bump",
@@ -593,25 +619,33 @@ int main(int argc, char **argv)
 		char s[24 * 140];
 		size_t len;
 	} js = {"[", 1};
-	for (int i = 0; i < tr.n; i++) {
-		demo_print(&d, "   %-66s -> %s\n", i < 13 ? code[i] : "", tr.lines[i]);
+	const struct transcript *tr = &m->tr;
+	for (int i = 0; i < tr->n; i++) {
+		demo_print(d, "   %-66s -> %s\n", i < 13 ? code[i] : "", tr->lines[i]);
 		js.len += (size_t)snprintf(js.s + js.len, sizeof js.s - js.len, "%s\"%s\"",
-					   i ? ", " : "", tr.lines[i]);
+					   i ? ", " : "", tr->lines[i]);
 	}
 	snprintf(js.s + js.len, sizeof js.s - js.len, "]");
-	demo_json_raw(&d, "transcript", js.s);
-	demo_json_bool(&d, "cache.patch_invalidated", patch_missed);
+	demo_json_raw(d, "transcript", js.s);
+	demo_json_bool(d, "cache.patch_invalidated", m->patch_missed);
+	return 0;
+}
 
-	/* ---- 2. what obj.method(x) turns into ---- */
-	struct object deep = {.type = &chain[depth - 1]};
-	long p0 = in.probes, al0 = in.allocations;
-	long r7 = call_method(&in, &c, N_BUMP, 5);
-	long p1 = in.probes, al1 = in.allocations;
-	long r8 = call_bound_value(&in, &c, N_BUMP, 5);
-	long p2 = in.probes, al2 = in.allocations;
-	call_method(&in, &deep, N_BUMP, 5);
-	long p3 = in.probes;
-	demo_print(&d, "\n2. What c.bump(5) turns into:\n"
+/* ---- 2. what obj.method(x) turns into ---- */
+
+static int step_lookup(struct meth *m)
+{
+	struct demo *d = m->d;
+	struct interp *in = &m->in;
+	m->deep = (struct object){.type = &m->chain[m->depth - 1]};
+	long p0 = in->probes, al0 = in->allocations;
+	long r7 = call_method(in, &m->c, N_BUMP, 5);
+	long p1 = in->probes, al1 = in->allocations;
+	long r8 = call_bound_value(in, &m->c, N_BUMP, 5);
+	long p2 = in->probes, al2 = in->allocations;
+	call_method(in, &m->deep, N_BUMP, 5);
+	long p3 = in->probes;
+	demo_print(d, "\n2. What c.bump(5) turns into:\n"
 		   "   a. look 'bump' up along type(c).__mro__: found in Counter.__dict__, "
 		   "%ld dict probed\n"
 		   "   b. a plain function: the call pushes (bump, c) and makes no bound method "
@@ -621,47 +655,51 @@ int main(int argc, char **argv)
 		   "(%ld allocation, %ld dict probed) and calls bump(c, 5) through it -> %ld\n"
 		   "   on an instance of Sub%ld (%ld classes below Counter) the lookup probes "
 		   "%ld dicts before it finds bump\n",
-		   p1 - p0, al1 - al0, r7, al2 - al1, p2 - p1, r8, depth, depth, p3 - p2);
-	demo_json_int(&d, "lookup.probes_direct_class", p1 - p0);
-	demo_json_int(&d, "lookup.probes_inherited", p3 - p2);
-	demo_json_int(&d, "lookup.allocations_method_call", al1 - al0);
-	demo_json_int(&d, "lookup.allocations_bound_value", al2 - al1);
+		   p1 - p0, al1 - al0, r7, al2 - al1, p2 - p1, r8, m->depth, m->depth, p3 - p2);
+	demo_json_int(d, "lookup.probes_direct_class", p1 - p0);
+	demo_json_int(d, "lookup.probes_inherited", p3 - p2);
+	demo_json_int(d, "lookup.allocations_method_call", al1 - al0);
+	demo_json_int(d, "lookup.allocations_bound_value", al2 - al1);
+	return 0;
+}
 
-	/* ---- 3. the cost of each call ---- */
-	demo_print(&d, "\n3. %ld calls of each kind, median of %ld runs:\n", calls, repeats);
-	struct bench bench = {&in, &c, &deep, &counter, NULL, {0}};
-	struct attr hoisted = getattr_instance(&in, &c, N_BUMP);
-	bench.hoisted = hoisted.method;
-	struct timing tm[NFORMS];
-	long hits0 = in.cache_hits, misses0b = in.cache_misses;
-	/* the runs interleaved, so a busy moment on the machine hits every form */
-	double *runs = calloc((size_t)repeats * NFORMS, sizeof *runs);
-	bool all_ok = runs != NULL;
+/* ---- 3. the cost of each call ---- */
+
+/*
+ * Times every form `repeats` times, the runs interleaved so a busy moment on
+ * the machine hits every form; fills m->tm and m->all_ok.
+ */
+static void time_forms(struct meth *m, struct bench *bench)
+{
+	struct interp *in = &m->in;
+	long calls = m->calls, repeats = m->repeats;
+	double *runs = xcalloc((size_t)repeats * NFORMS, sizeof *runs);
 	long pr[NFORMS] = {0}, al[NFORMS] = {0};
-	for (long k = 0; k < repeats && runs && !demo_stopping(); k++) {
-		demo_progress(&d, "   run %ld of %ld ...", k + 1, repeats);
+	m->all_ok = true;
+	for (long k = 0; k < repeats && !demo_stopping(); k++) {
+		demo_progress(m->d, "   run %ld of %ld ...", k + 1, repeats);
 		for (int f = 0; f < NFORMS && !demo_stopping(); f++) {
 			bool ok;
-			long probes0 = in.probes, allocs0 = in.allocations;
-			runs[f * repeats + k] = run_form(&bench, (enum form)f, calls, &ok);
-			pr[f] += in.probes - probes0;
-			al[f] += in.allocations - allocs0;
-			all_ok = all_ok && ok;
+			long probes0 = in->probes, allocs0 = in->allocations;
+			runs[f * repeats + k] = run_form(bench, (enum form)f, calls, &ok);
+			pr[f] += in->probes - probes0;
+			al[f] += in->allocations - allocs0;
+			m->all_ok = m->all_ok && ok;
 		}
 	}
-	for (int f = 0; f < NFORMS && runs && !demo_stopping(); f++) {
-		tm[f].ns = demo_median(runs + f * repeats, (size_t)repeats) * 1e9 / (double)calls;
-		tm[f].probes = (double)pr[f] / ((double)calls * (double)repeats);
-		tm[f].allocations = (double)al[f] / ((double)calls * (double)repeats);
+	for (int f = 0; f < NFORMS && !demo_stopping(); f++) {
+		m->tm[f].ns = demo_median(runs + f * repeats, (size_t)repeats) * 1e9 /
+			      (double)calls;
+		m->tm[f].probes = (double)pr[f] / ((double)calls * (double)repeats);
+		m->tm[f].allocations = (double)al[f] / ((double)calls * (double)repeats);
 	}
 	free(runs);
-	free(hoisted.method);
-	if (demo_stopping() || !all_ok) {
-		if (!demo_stopping())
-			fprintf(stderr, "demo-methods: error: a call computed a wrong result\n");
-		int fin = demo_finish(&d);
-		return fin ? fin : 1;
-	}
+}
+
+static void report_forms(struct meth *m)
+{
+	struct demo *d = m->d;
+	const struct timing *tm = m->tm;
 	static const char *const label[NFORMS] = {
 		"counter_bump(c, 1): the C function",
 		"c.bump(1)",
@@ -676,28 +714,54 @@ int main(int argc, char **argv)
 	for (int f = 0; f < NFORMS; f++)
 		if (tm[f].ns > max_ns)
 			max_ns = tm[f].ns;
-	demo_print(&d, "   %-38s %8s %8s %8s\n", "call", "ns/call", "probes", "allocs");
+	demo_print(d, "   %-38s %8s %8s %8s\n", "call", "ns/call", "probes", "allocs");
 	for (int f = 0; f < NFORMS; f++) {
 		char path[64];
-		demo_print(&d, "   %-38s %8.2f %8.2f %8.2f  |%.*s\n", label[f], tm[f].ns,
+		demo_print(d, "   %-38s %8.2f %8.2f %8.2f  |%.*s\n", label[f], tm[f].ns,
 			   tm[f].probes, tm[f].allocations, bar_len(tm[f].ns, max_ns),
 			   "########################################");
 		snprintf(path, sizeof path, "call_ns.%s", form_key[f]);
-		demo_json_num(&d, path, tm[f].ns);
+		demo_json_num(d, path, tm[f].ns);
 		snprintf(path, sizeof path, "probes_per_call.%s", form_key[f]);
-		demo_json_num(&d, path, tm[f].probes);
+		demo_json_num(d, path, tm[f].probes);
 		snprintf(path, sizeof path, "allocations_per_call.%s", form_key[f]);
-		demo_json_num(&d, path, tm[f].allocations);
+		demo_json_num(d, path, tm[f].allocations);
 	}
-	long hits = in.cache_hits - hits0, misses = in.cache_misses - misses0b;
-	demo_json_int(&d, "cache.hits", hits);
-	demo_json_int(&d, "cache.misses", misses);
-	demo_json_bool(&d, "results_ok", all_ok);
-	demo_print(&d, "   (the cached call site hit %ld times and missed %ld: its first call; "
+}
+
+static int step_cost(struct meth *m)
+{
+	struct demo *d = m->d;
+	struct interp *in = &m->in;
+	demo_print(d, "\n3. %ld calls of each kind, median of %ld runs:\n",
+		   m->calls, m->repeats);
+	struct bench bench = {in, &m->c, &m->deep, &m->counter, NULL, {0}};
+	struct attr hoisted = getattr_instance(in, &m->c, N_BUMP);
+	bench.hoisted = hoisted.method;
+	long hits0 = in->cache_hits, misses0 = in->cache_misses;
+	time_forms(m, &bench);
+	free(hoisted.method);
+	if (demo_stopping())
+		return 1;
+	if (!m->all_ok) {
+		fprintf(stderr, "demo-methods: error: a call computed a wrong result\n");
+		return -1;
+	}
+	report_forms(m);
+	long hits = in->cache_hits - hits0, misses = in->cache_misses - misses0;
+	demo_json_int(d, "cache.hits", hits);
+	demo_json_int(d, "cache.misses", misses);
+	demo_json_bool(d, "results_ok", m->all_ok);
+	demo_print(d, "   (the cached call site hit %ld times and missed %ld: its first call; "
 		   "in part 1 a warm cache missed once more after Counter.bump was patched)\n",
 		   hits, misses);
+	return 0;
+}
 
-	demo_print(&d, "\nIn Python terms: obj.method(x) is type(obj).method(obj, x); a method "
+static int step_summary(struct meth *m)
+{
+	const struct timing *tm = m->tm;
+	demo_print(m->d, "\nIn Python terms: obj.method(x) is type(obj).method(obj, x); a method "
 		   "call found by lookup costs %.1f ns here against %.1f ns for the bare "
 		   "function, and %.1f ns when the call site is cached; reading obj.method as a "
 		   "value builds a bound method each time (%.1f ns with the allocation); a "
@@ -705,6 +769,40 @@ int main(int argc, char **argv)
 		   "staticmethod is the plain function (%.1f ns); each class between an instance "
 		   "and its method's class adds a dict probe (%.1f ns at depth %ld).\n",
 		   tm[F_METHOD].ns, tm[F_DIRECT].ns, tm[F_CACHED].ns, tm[F_BOUND_VALUE].ns,
-		   tm[F_STATICMETHOD].ns, tm[F_INHERITED].ns, depth);
-	return demo_finish(&d);
+		   tm[F_STATICMETHOD].ns, tm[F_INHERITED].ns, m->depth);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	long calls = 1000000, depth = 3, repeats = 5;
+	struct demo_param params[] = {
+		DEMO_INT("calls", &calls, 1000, 50000000, "calls timed per way of calling"),
+		DEMO_INT("depth", &depth, 1, MAX_DEPTH,
+			 "classes between an instance and the class defining its method"),
+		DEMO_INT("repeats", &repeats, 1, 21, "timed runs per way (the median is shown)"),
+		DEMO_PARAMS_END
+	};
+	struct demo d;
+	demo_init(&d, "methods",
+		  "Instance, class and static methods in C terms: bound methods as "
+		  "{function, self} pairs, class methods that build the class they are "
+		  "called on, static methods as plain functions, and the cost of each call.",
+		  params, argc, argv);
+
+	static int (*const steps[])(struct meth *) = {
+		step_transcript, step_lookup, step_cost, step_summary,
+	};
+	struct meth m = {.d = &d, .calls = calls, .depth = depth, .repeats = repeats};
+	meth_setup(&m);
+	int status = 0;
+	for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
+		/* stopped or a wrong result (reported by the step): exit 1 unless demo_finish has a status */
+		if (steps[i](&m)) {
+			status = 1;
+			break;
+		}
+	}
+	int fin = demo_finish(&d);
+	return fin ? fin : status;
 }

@@ -219,9 +219,7 @@ static int unpickle_message(const unsigned char *in, long n, long *seq,
 	if (*size > n - i - 4 || in[i + *size] != 0x94 || in[i + *size + 1] != 0x86 ||
 	    in[i + *size + 2] != 0x94 || in[i + *size + 3] != '.' || i + *size + 4 != n)
 		return -1;
-	*payload = malloc((size_t)(*size ? *size : 1));
-	if (!*payload)
-		return -1;
+	*payload = xmalloc((size_t)*size);
 	memcpy(*payload, in + i, (size_t)*size);
 	return 0;
 }
@@ -376,9 +374,9 @@ static int write_all(int fd, const unsigned char *p, long n, struct shared *sh)
 static void produce_pipe(struct job *j)
 {
 	struct shared *sh = j->sh;
-	unsigned char *payload = malloc((size_t)j->size + 1);
-	unsigned char *buf = malloc((size_t)j->size + 64);
-	int rc = payload && buf ? 0 : 1;
+	unsigned char *payload = xmalloc((size_t)j->size + 1);
+	unsigned char *buf = xmalloc((size_t)j->size + 64);
+	int rc = 0;
 	sh->prod.t_start = demo_now();
 	for (long seq = 0; seq < j->messages && !rc; seq++) {
 		make_payload(payload, j->size, seq);        /* the message object */
@@ -453,7 +451,6 @@ struct tqueue {
 	pthread_cond_t not_empty, not_full;
 	void **items;
 	long head, count, capacity;
-	int producer_failed;
 	int stop;                       /* the consumer gave up */
 };
 
@@ -470,14 +467,7 @@ static void *produce_threads(void *arg)
 	double c0 = demo_cpu_s(RUSAGE_THREAD);
 	sh->prod.t_start = demo_now();
 	for (long seq = 0; seq < j->messages && !demo_stopping(); seq++) {
-		struct msg *m = malloc(sizeof *m + (size_t)j->size);
-		if (!m) {
-			pthread_mutex_lock(&q->mu);
-			q->producer_failed = 1;
-			pthread_cond_signal(&q->not_empty);
-			pthread_mutex_unlock(&q->mu);
-			break;
-		}
+		struct msg *m = xmalloc(sizeof *m + (size_t)j->size);
 		m->seq = seq;
 		m->size = j->size;
 		make_payload(m->payload, j->size, seq);
@@ -549,10 +539,8 @@ static int consume_pipe(struct demo *d, int fd, struct job *j, struct outcome *o
 			unsigned char *first, long first_cap, long *first_len)
 {
 	struct shared *sh = j->sh;
-	unsigned char *buf = malloc((size_t)j->size + 64);
+	unsigned char *buf = xmalloc((size_t)j->size + 64);
 	long next = j->messages / 4;
-	if (!buf)
-		return -1;
 	while (o->t.received < j->messages && !demo_stopping()) {
 		unsigned char hdr[4];
 		if (read_all(fd, hdr, 4, &o->reads, sh) < 0)
@@ -642,7 +630,7 @@ static int consume_threads(struct demo *d, struct job *j, struct outcome *o)
 		pthread_mutex_lock(&q->mu);
 		if (q->count == 0) {
 			double t = demo_now();
-			while (q->count == 0 && !demo_stopping() && !q->producer_failed) {
+			while (q->count == 0 && !demo_stopping()) {
 				struct timespec dl = deadline_after(POLL_S);
 				pthread_cond_timedwait(&q->not_empty, &q->mu, &dl);
 			}
@@ -756,9 +744,7 @@ static int run_threads(struct demo *d, struct job *j, struct way_result *res)
 	pthread_condattr_t ca;
 	memset(&q, 0, sizeof q);
 	q.capacity = j->capacity;
-	q.items = calloc((size_t)q.capacity, sizeof *q.items);
-	if (!q.items)
-		return -1;
+	q.items = xcalloc((size_t)q.capacity, sizeof *q.items);
 	pthread_mutex_init(&q.mu, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -814,12 +800,8 @@ static int run_way(struct demo *d, enum way w, struct job *j,
 	res->sent_checksum = sh->checksum;
 	res->writes = sh->writes;
 	res->bytes_sent = sh->bytes_sent;
-	res->prod = malloc(sizeof *res->prod);
-	res->cons = malloc(sizeof *res->cons);
-	if (!res->prod || !res->cons) {
-		fputs("demo-queue-ipc: out of memory\n", stderr);
-		abort();
-	}
+	res->prod = xmalloc(sizeof *res->prod);
+	res->cons = xmalloc(sizeof *res->cons);
 	memcpy(res->prod, &sh->prod, sizeof sh->prod);
 	memcpy(res->cons, &sh->cons, sizeof sh->cons);
 	return rc;
@@ -842,6 +824,214 @@ static void json_way(struct demo *d, const char *fig, enum way w, double v)
 	demo_json_num(d, path, v);
 }
 
+/* The run: the shared mapping, the job, and what each way measured. */
+struct run {
+	struct demo *d;
+	long messages, size, capacity, slot_size;
+	struct job j;
+	struct shared *sh;              /* NULL until mapped */
+	size_t map_size;
+	bool ring_up;
+	struct way_result res[NWAYS];
+	int done;                       /* ways run, whose results hold memory */
+	bool all_ok;
+	int status;                     /* exit status of a failed step */
+};
+
+/* The shared memory and its ring, mapped before any fork so producer children share it. */
+static int step_map(struct run *r)
+{
+	r->slot_size = (16 + r->size + 7) / 8 * 8;
+	r->map_size = sizeof(struct shared) + (size_t)r->capacity * (size_t)r->slot_size;
+	struct shared *sh = mmap(NULL, r->map_size, PROT_READ | PROT_WRITE,
+				 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED) {
+		fprintf(stderr, "demo-queue-ipc: error: mmap: %s\n", strerror(errno));
+		r->status = 3;
+		return -1;
+	}
+	r->sh = r->j.sh = sh;
+	if (ring_init(&sh->ring, r->capacity, r->slot_size) < 0) {
+		fprintf(stderr, "demo-queue-ipc: error: could not make a process-shared lock\n");
+		r->status = 3;
+		return -1;
+	}
+	r->ring_up = true;
+	return 0;
+}
+
+static int step_intro(struct run *r)
+{
+	demo_print(r->d, "%ld messages of %ld payload bytes from a producer to a consumer, three ways:\n"
+		   "  pipe     two processes; each message pickled (protocol 4), sent with a 4-byte\n"
+		   "           length over a pipe, unpickled: what multiprocessing.Queue does\n"
+		   "  threads  two threads; a queue of object pointers behind a lock with not-empty\n"
+		   "           and not-full conditions (maxsize %ld): what queue.Queue does\n"
+		   "  shm      two processes sharing memory mapped before the fork; records written\n"
+		   "           into a ring of %ld slots and read in place\n"
+		   "Each arrival is checked: sequence number, length, checksum of every byte.\n\n",
+		   r->messages, r->size, r->capacity, r->capacity);
+	return 0;
+}
+
+static int step_run(struct run *r)
+{
+	for (int w = 0; w < NWAYS; w++) {
+		demo_progress(r->d, "  %-8s starting", way_name[w]);
+		int rc = run_way(r->d, (enum way)w, &r->j, &r->res[w]);
+		r->done = w + 1;
+		if (demo_stopping())
+			return 1;
+		if (rc < 0) {
+			fprintf(stderr, "demo-queue-ipc: error: the %s run failed after %ld of %ld messages\n",
+				way_name[w], r->res[w].o.t.received, r->messages);
+			r->status = 1;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int step_table(struct run *r)
+{
+	demo_print(r->d, "\n%-26s %9s %9s %11s %8s %8s %8s %9s %9s\n", "way", "received",
+		   "wall ms", "msgs/s", "MB/s", "prod CPU", "cons CPU", "prod blkd", "cons blkd");
+	for (int w = 0; w < NWAYS; w++) {
+		const struct way_result *x = &r->res[w];
+		double rate = x->o.t.received / x->o.wall_s;
+		demo_print(r->d, "%-26s %9ld %9.1f %11.0f %8.1f %7.0fms %7.0fms %7.0fms %7.0fms\n",
+			   way_label[w], x->o.t.received, x->o.wall_s * 1e3, rate,
+			   rate * (double)r->size / 1e6, x->o.prod_cpu_s * 1e3,
+			   x->o.cons_cpu_s * 1e3, x->prod->blocked_s * 1e3,
+			   x->cons->blocked_s * 1e3);
+	}
+	return 0;
+}
+
+/* Did every way deliver every message intact; what the pipe cost. */
+static int step_check(struct run *r)
+{
+	struct demo *d = r->d;
+	r->all_ok = true;
+	for (int w = 0; w < NWAYS; w++) {
+		const struct way_result *x = &r->res[w];
+		bool ok = x->o.t.out_of_order == 0 && x->o.t.corrupt == 0 &&
+			  x->o.t.checksum == x->sent_checksum && x->sent == x->o.t.received;
+		r->all_ok = r->all_ok && ok;
+		demo_print(d, "  %-8s %ld sent, %ld received, %ld out of order, %ld corrupt, checksum %s\n",
+			   way_name[w], x->sent, x->o.t.received, x->o.t.out_of_order,
+			   x->o.t.corrupt, x->o.t.checksum == x->sent_checksum ? "matches" : "DIFFERS");
+	}
+	const struct way_result *pr = &r->res[W_PIPE];
+	demo_print(d, "  pipe: %ld write() and %ld read() calls, %ld bytes through the kernel "
+		   "(%.1f per message for %ld payload bytes), pipe buffer %ld bytes\n",
+		   pr->writes, pr->o.reads, pr->bytes_sent,
+		   (double)pr->bytes_sent / (double)(pr->sent ? pr->sent : 1), r->size,
+		   pr->pipe_buffer);
+	return 0;
+}
+
+static int step_timelines(struct run *r)
+{
+	for (int w = 0; w < NWAYS; w++) {
+		const struct way_result *x = &r->res[w];
+		struct demo_timeline *tl = demo_timeline_new(2, x->t0);
+		demo_timeline_label(tl, 0, "producer");
+		demo_timeline_label(tl, 1, "consumer");
+		activity_draw(x->prod, tl, 0, x->t0);
+		activity_draw(x->cons, tl, 1, x->t0);
+		double end = x->t0 + x->o.wall_s;
+		if (end > x->t0 + NBUCKETS * BUCKET_S)
+			end = x->t0 + NBUCKETS * BUCKET_S;
+		demo_print(r->d, "\n%s (%s):\n", way_name[w], way_label[w]);
+		demo_timeline_draw(r->d, tl, end, 60,
+				   w == W_PIPE ? "# runs, . blocked in read()/write() (pipe empty or full)"
+					       : "# runs, . waits on the queue (empty or full)");
+		demo_timeline_free(tl);
+	}
+	return 0;
+}
+
+static void json_one_way(struct run *r, enum way w)
+{
+	struct demo *d = r->d;
+	const struct way_result *x = &r->res[w];
+	char path[96];
+	snprintf(path, sizeof path, "received.%s", way_name[w]);
+	demo_json_int(d, path, x->o.t.received);
+	snprintf(path, sizeof path, "sent.%s", way_name[w]);
+	demo_json_int(d, path, x->sent);
+	snprintf(path, sizeof path, "out_of_order.%s", way_name[w]);
+	demo_json_int(d, path, x->o.t.out_of_order);
+	snprintf(path, sizeof path, "corrupt.%s", way_name[w]);
+	demo_json_int(d, path, x->o.t.corrupt);
+	snprintf(path, sizeof path, "checksum_ok.%s", way_name[w]);
+	demo_json_bool(d, path, x->o.t.checksum == x->sent_checksum);
+	json_way(d, "wall_s", w, x->o.wall_s);
+	json_way(d, "msgs_per_s", w, x->o.t.received / x->o.wall_s);
+	json_way(d, "mb_per_s", w, x->o.t.received * (double)r->size / x->o.wall_s / 1e6);
+	json_way(d, "cpu_s.producer", w, x->o.prod_cpu_s);
+	json_way(d, "cpu_s.consumer", w, x->o.cons_cpu_s);
+	json_way(d, "blocked_s.producer", w, x->prod->blocked_s);
+	json_way(d, "blocked_s.consumer", w, x->cons->blocked_s);
+}
+
+static int step_json(struct run *r)
+{
+	struct demo *d = r->d;
+	const struct way_result *res = r->res, *pr = &r->res[W_PIPE];
+	demo_json_int(d, "messages", r->messages);
+	for (int w = 0; w < NWAYS; w++)
+		json_one_way(r, (enum way)w);
+	demo_json_num(d, "speedup.threads_over_pipe",
+		      res[W_PIPE].o.wall_s / res[W_THREADS].o.wall_s);
+	demo_json_num(d, "speedup.shm_over_pipe",
+		      res[W_PIPE].o.wall_s / res[W_SHM].o.wall_s);
+	demo_json_int(d, "pipe.writes", pr->writes);
+	demo_json_int(d, "pipe.reads", pr->o.reads);
+	demo_json_int(d, "pipe.bytes", pr->bytes_sent);
+	demo_json_int(d, "pipe.buffer_bytes", pr->pipe_buffer);
+	demo_json_num(d, "pipe.bytes_per_message",
+		      (double)pr->bytes_sent / (double)(pr->sent ? pr->sent : 1));
+	if (pr->first_len > 0) {
+		char hx[2 * sizeof pr->first + 1];
+		hex(pr->first, pr->first_len, hx);
+		demo_json_str(d, "pipe.first_pickle_hex", hx);
+	}
+	demo_json_int(d, "shm.ring_bytes", (long long)r->capacity * r->slot_size);
+	demo_json_bool(d, "all_intact", r->all_ok);
+	return 0;
+}
+
+static int step_summary(struct run *r)
+{
+	const struct way_result *res = r->res, *pr = &r->res[W_PIPE];
+	demo_print(r->d, "\nIn Python terms: multiprocessing.Queue pickles every object and "
+		   "pushes the bytes through a pipe (%.0f msgs/s here, %ld system calls), "
+		   "queue.Queue between threads hands over the object itself under a lock "
+		   "(%.0f msgs/s, %.1fx; in CPython the GIL would also serialise the two), and "
+		   "shared memory skips both copy and pickle (%.0f msgs/s, %.1fx) but leaves "
+		   "the format and the locking to you.\n",
+		   res[W_PIPE].o.t.received / res[W_PIPE].o.wall_s, pr->writes + pr->o.reads,
+		   res[W_THREADS].o.t.received / res[W_THREADS].o.wall_s,
+		   res[W_PIPE].o.wall_s / res[W_THREADS].o.wall_s,
+		   res[W_SHM].o.t.received / res[W_SHM].o.wall_s,
+		   res[W_PIPE].o.wall_s / res[W_SHM].o.wall_s);
+	return 0;
+}
+
+static void run_release(struct run *r)
+{
+	for (int w = 0; w < r->done; w++) {
+		free(r->res[w].prod);
+		free(r->res[w].cons);
+	}
+	if (r->ring_up)
+		ring_destroy(&r->sh->ring);
+	if (r->sh)
+		munmap(r->sh, r->map_size);
+}
+
 int main(int argc, char **argv)
 {
 	long messages = 200000, size = 100, capacity = 1000;
@@ -860,156 +1050,18 @@ int main(int argc, char **argv)
 		  "threads (queue.Queue), and shared memory between processes.",
 		  params, argc, argv);
 
-	struct job j = {.messages = messages, .size = size, .capacity = capacity};
-	long slot_size = (16 + size + 7) / 8 * 8;
-	size_t map_size = sizeof(struct shared) + (size_t)capacity * (size_t)slot_size;
-	/* mapped before any fork, so producer children share it */
-	struct shared *sh = mmap(NULL, map_size, PROT_READ | PROT_WRITE,
-				 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (sh == MAP_FAILED) {
-		fprintf(stderr, "demo-queue-ipc: error: mmap: %s\n", strerror(errno));
-		demo_finish(&d);
-		return 3;
-	}
-	j.sh = sh;
-	if (ring_init(&sh->ring, capacity, slot_size) < 0) {
-		fprintf(stderr, "demo-queue-ipc: error: could not make a process-shared lock\n");
-		munmap(sh, map_size);
-		demo_finish(&d);
-		return 3;
-	}
-
-	demo_print(&d, "%ld messages of %ld payload bytes from a producer to a consumer, three ways:\n"
-		   "  pipe     two processes; each message pickled (protocol 4), sent with a 4-byte\n"
-		   "           length over a pipe, unpickled: what multiprocessing.Queue does\n"
-		   "  threads  two threads; a queue of object pointers behind a lock with not-empty\n"
-		   "           and not-full conditions (maxsize %ld): what queue.Queue does\n"
-		   "  shm      two processes sharing memory mapped before the fork; records written\n"
-		   "           into a ring of %ld slots and read in place\n"
-		   "Each arrival is checked: sequence number, length, checksum of every byte.\n\n",
-		   messages, size, capacity, capacity);
-
-	struct way_result res[NWAYS];
-	memset(res, 0, sizeof res);
-	int status = 0, done = 0;
-	for (int w = 0; w < NWAYS; w++) {
-		demo_progress(&d, "  %-8s starting", way_name[w]);
-		int rc = run_way(&d, (enum way)w, &j, &res[w]);
-		done = w + 1;
-		if (demo_stopping())
-			goto out;
-		if (rc < 0) {
-			fprintf(stderr, "demo-queue-ipc: error: the %s run failed after %ld of %ld messages\n",
-				way_name[w], res[w].o.t.received, messages);
-			status = 1;
-			goto out;
-		}
-	}
-
-	demo_print(&d, "\n%-26s %9s %9s %11s %8s %8s %8s %9s %9s\n", "way", "received",
-		   "wall ms", "msgs/s", "MB/s", "prod CPU", "cons CPU", "prod blkd", "cons blkd");
-	for (int w = 0; w < NWAYS; w++) {
-		struct way_result *r = &res[w];
-		double rate = r->o.t.received / r->o.wall_s;
-		demo_print(&d, "%-26s %9ld %9.1f %11.0f %8.1f %7.0fms %7.0fms %7.0fms %7.0fms\n",
-			   way_label[w], r->o.t.received, r->o.wall_s * 1e3, rate,
-			   rate * (double)size / 1e6, r->o.prod_cpu_s * 1e3,
-			   r->o.cons_cpu_s * 1e3, r->prod->blocked_s * 1e3,
-			   r->cons->blocked_s * 1e3);
-	}
-	bool all_ok = true;
-	for (int w = 0; w < NWAYS; w++) {
-		struct way_result *r = &res[w];
-		bool ok = r->o.t.out_of_order == 0 && r->o.t.corrupt == 0 &&
-			  r->o.t.checksum == r->sent_checksum && r->sent == r->o.t.received;
-		all_ok = all_ok && ok;
-		demo_print(&d, "  %-8s %ld sent, %ld received, %ld out of order, %ld corrupt, checksum %s\n",
-			   way_name[w], r->sent, r->o.t.received, r->o.t.out_of_order,
-			   r->o.t.corrupt, r->o.t.checksum == r->sent_checksum ? "matches" : "DIFFERS");
-	}
-	struct way_result *pr = &res[W_PIPE];
-	demo_print(&d, "  pipe: %ld write() and %ld read() calls, %ld bytes through the kernel "
-		   "(%.1f per message for %ld payload bytes), pipe buffer %ld bytes\n",
-		   pr->writes, pr->o.reads, pr->bytes_sent,
-		   (double)pr->bytes_sent / (double)(pr->sent ? pr->sent : 1), size,
-		   pr->pipe_buffer);
-
-	for (int w = 0; w < NWAYS; w++) {
-		struct way_result *r = &res[w];
-		struct demo_timeline *tl = demo_timeline_new(2, r->t0);
-		demo_timeline_label(tl, 0, "producer");
-		demo_timeline_label(tl, 1, "consumer");
-		activity_draw(r->prod, tl, 0, r->t0);
-		activity_draw(r->cons, tl, 1, r->t0);
-		double end = r->t0 + r->o.wall_s;
-		if (end > r->t0 + NBUCKETS * BUCKET_S)
-			end = r->t0 + NBUCKETS * BUCKET_S;
-		demo_print(&d, "\n%s (%s):\n", way_name[w], way_label[w]);
-		demo_timeline_draw(&d, tl, end, 60,
-				   w == W_PIPE ? "# runs, . blocked in read()/write() (pipe empty or full)"
-					       : "# runs, . waits on the queue (empty or full)");
-		demo_timeline_free(tl);
-	}
-
-	demo_json_int(&d, "messages", messages);
-	for (int w = 0; w < NWAYS; w++) {
-		struct way_result *r = &res[w];
-		char path[96];
-		snprintf(path, sizeof path, "received.%s", way_name[w]);
-		demo_json_int(&d, path, r->o.t.received);
-		snprintf(path, sizeof path, "sent.%s", way_name[w]);
-		demo_json_int(&d, path, r->sent);
-		snprintf(path, sizeof path, "out_of_order.%s", way_name[w]);
-		demo_json_int(&d, path, r->o.t.out_of_order);
-		snprintf(path, sizeof path, "corrupt.%s", way_name[w]);
-		demo_json_int(&d, path, r->o.t.corrupt);
-		snprintf(path, sizeof path, "checksum_ok.%s", way_name[w]);
-		demo_json_bool(&d, path, r->o.t.checksum == r->sent_checksum);
-		json_way(&d, "wall_s", (enum way)w, r->o.wall_s);
-		json_way(&d, "msgs_per_s", (enum way)w, r->o.t.received / r->o.wall_s);
-		json_way(&d, "mb_per_s", (enum way)w,
-			 r->o.t.received * (double)size / r->o.wall_s / 1e6);
-		json_way(&d, "cpu_s.producer", (enum way)w, r->o.prod_cpu_s);
-		json_way(&d, "cpu_s.consumer", (enum way)w, r->o.cons_cpu_s);
-		json_way(&d, "blocked_s.producer", (enum way)w, r->prod->blocked_s);
-		json_way(&d, "blocked_s.consumer", (enum way)w, r->cons->blocked_s);
-	}
-	demo_json_num(&d, "speedup.threads_over_pipe",
-		      res[W_PIPE].o.wall_s / res[W_THREADS].o.wall_s);
-	demo_json_num(&d, "speedup.shm_over_pipe",
-		      res[W_PIPE].o.wall_s / res[W_SHM].o.wall_s);
-	demo_json_int(&d, "pipe.writes", pr->writes);
-	demo_json_int(&d, "pipe.reads", pr->o.reads);
-	demo_json_int(&d, "pipe.bytes", pr->bytes_sent);
-	demo_json_int(&d, "pipe.buffer_bytes", pr->pipe_buffer);
-	demo_json_num(&d, "pipe.bytes_per_message",
-		      (double)pr->bytes_sent / (double)(pr->sent ? pr->sent : 1));
-	if (pr->first_len > 0) {
-		char hx[2 * sizeof pr->first + 1];
-		hex(pr->first, pr->first_len, hx);
-		demo_json_str(&d, "pipe.first_pickle_hex", hx);
-	}
-	demo_json_int(&d, "shm.ring_bytes", (long long)capacity * slot_size);
-	demo_json_bool(&d, "all_intact", all_ok);
-
-	demo_print(&d, "\nIn Python terms: multiprocessing.Queue pickles every object and "
-		   "pushes the bytes through a pipe (%.0f msgs/s here, %ld system calls), "
-		   "queue.Queue between threads hands over the object itself under a lock "
-		   "(%.0f msgs/s, %.1fx; in CPython the GIL would also serialise the two), and "
-		   "shared memory skips both copy and pickle (%.0f msgs/s, %.1fx) but leaves "
-		   "the format and the locking to you.\n",
-		   res[W_PIPE].o.t.received / res[W_PIPE].o.wall_s, pr->writes + pr->o.reads,
-		   res[W_THREADS].o.t.received / res[W_THREADS].o.wall_s,
-		   res[W_PIPE].o.wall_s / res[W_THREADS].o.wall_s,
-		   res[W_SHM].o.t.received / res[W_SHM].o.wall_s,
-		   res[W_PIPE].o.wall_s / res[W_SHM].o.wall_s);
-out:
-	for (int w = 0; w < done; w++) {
-		free(res[w].prod);
-		free(res[w].cons);
-	}
-	ring_destroy(&sh->ring);
-	munmap(sh, map_size);
+	static int (*const steps[])(struct run *) = {
+		step_map, step_intro, step_run, step_table, step_check,
+		step_timelines, step_json, step_summary,
+	};
+	struct run r = {
+		.d = &d, .messages = messages, .size = size, .capacity = capacity,
+		.j = {.messages = messages, .size = size, .capacity = capacity},
+	};
+	for (size_t i = 0; i < sizeof steps / sizeof *steps; i++)
+		if (steps[i](&r))
+			break;
+	run_release(&r);
 	int fin = demo_finish(&d);
-	return status ? status : fin;
+	return r.status ? r.status : fin;
 }

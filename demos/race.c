@@ -210,9 +210,7 @@ static long find_lost(const struct worker *w, int n, int ea[2], int eb[2])
 	ea[0] = eb[0] = -1;
 	if (!total)
 		return 0;
-	struct loaded *all = malloc(total * sizeof *all);
-	if (!all)
-		return 0;
+	struct loaded *all = xcalloc(total, sizeof *all);
 	for (int i = 0; i < n; i++)
 		for (int j = 0; j < w[i].nlog; j++)
 			all[k++] = (struct loaded){w[i].log[j].loaded, w[i].log[j].t_load, i, j};
@@ -235,6 +233,143 @@ static long find_lost(const struct worker *w, int n, int ea[2], int eb[2])
 	return dup;
 }
 
+/* The run: the workers, the unlocked run's log, and the four results. */
+struct run {
+	struct demo *d;
+	int n;
+	long increments, expected;
+	struct worker *w;
+	struct worker *logw;            /* the workers of the unlocked run, with their logs */
+	struct result r[NVARIANTS];
+};
+
+static int step_variants(struct run *r)
+{
+	struct demo *d = r->d;
+	demo_print(d, "%d threads each do `counter += 1` %ld times: the counter "
+		   "should end at %ld.\n", r->n, r->increments, r->expected);
+	demo_print(d, "Four ways: no lock with a thread switch between the load "
+		   "and the store, no lock back to back, a mutex, an atomic add.\n\n");
+	demo_json_int(d, "expected", r->expected);
+	for (int v = 0; v < NVARIANTS; v++) {
+		demo_progress(d, "  %s ...", vlabel[v]);
+		if (run_variant((enum variant)v, r->n, r->increments, r->w, &r->r[v]) < 0) {
+			fprintf(stderr, "demo-race: error: could not start a thread: %s\n",
+				strerror(errno));
+			return -1;
+		}
+		if (demo_stopping())
+			return 1;
+		if (v == V_UNLOCKED)
+			memcpy(r->logw, r->w, (size_t)r->n * sizeof *r->w);
+	}
+	return 0;
+}
+
+static int step_table(struct run *r)
+{
+	struct demo *d = r->d;
+	double expected = (double)r->expected;
+	demo_print(d, "  %-32s %12s %10s %10s %12s %12s\n", "variant", "final",
+		   "lost", "wall ms", "ns/incr", "CPU ns/incr");
+	for (int v = 0; v < NVARIANTS; v++) {
+		const struct result *x = &r->r[v];
+		char path[64];
+		long lost = r->expected - x->final;
+		double per = x->wall_s * 1e9 / expected;
+		double cpu_per = x->cpu_s * 1e9 / expected;
+		demo_print(d, "  %-32s %12ld %10ld %10.1f %12.1f %12.1f\n", vlabel[v],
+			   x->final, lost, x->wall_s * 1e3, per, cpu_per);
+		snprintf(path, sizeof path, "final.%s", vkey[v]);
+		demo_json_int(d, path, x->final);
+		snprintf(path, sizeof path, "lost.%s", vkey[v]);
+		demo_json_int(d, path, lost);
+		snprintf(path, sizeof path, "increments_done.%s", vkey[v]);
+		demo_json_int(d, path, x->done);
+		snprintf(path, sizeof path, "wall_s.%s", vkey[v]);
+		demo_json_num(d, path, x->wall_s);
+		snprintf(path, sizeof path, "cpu_s.%s", vkey[v]);
+		demo_json_num(d, path, x->cpu_s);
+		snprintf(path, sizeof path, "ns_per_increment.%s", vkey[v]);
+		demo_json_num(d, path, per);
+	}
+	return 0;
+}
+
+/* The window around a lost update: who held a loaded value, not yet stored. */
+static void draw_window(struct run *r, const struct logged ev[4], long value)
+{
+	double span = ev[3].t - ev[0].t;
+	double t0 = ev[0].t - span / 2, t1 = ev[3].t + span / 2;
+	struct demo_timeline *tl = demo_timeline_new(r->n, t0);
+	for (int i = 0; i < r->n; i++) {
+		const struct worker *w = &r->logw[i];
+		char label[32];
+		snprintf(label, sizeof label, "thread %d", i + 1);
+		demo_timeline_label(tl, i, label);
+		for (int j = 0; j < w->nlog; j++)
+			demo_timeline_add(tl, i, w->log[j].t_load, w->log[j].t_store,
+					  w->log[j].loaded == value ? '!' : 'r');
+	}
+	demo_print(r->d, "\nAround it:\n");
+	demo_timeline_draw(r->d, tl, t1, 60,
+			   "r holds a loaded value not yet stored, ! the two that collide");
+	demo_timeline_free(tl);
+}
+
+/* One lost update as it happened, from the unlocked run's log. */
+static int step_lost_update(struct run *r)
+{
+	struct demo *d = r->d;
+	const struct worker *logw = r->logw;
+	int ea[2], eb[2];
+	long dup = find_lost(logw, r->n, ea, eb);
+	int logged = 0;
+	for (int i = 0; i < r->n; i++)
+		logged += logw[i].nlog;
+	demo_json_int(d, "log.increments", logged);
+	demo_json_int(d, "log.same_value_loaded", dup);
+	if (ea[0] < 0) {
+		demo_print(d, "\nNo two logged increments loaded the same value%s.\n",
+			   r->n == 1 ? " (one thread cannot race with itself)" : "");
+		return 0;
+	}
+	const struct event *x = &logw[ea[0]].log[ea[1]];
+	const struct event *y = &logw[eb[0]].log[eb[1]];
+	long value = x->loaded;
+	struct logged ev[4] = {
+		{x->t_load, ea[0], false, value}, {x->t_store, ea[0], true, value + 1},
+		{y->t_load, eb[0], false, value}, {y->t_store, eb[0], true, value + 1},
+	};
+	qsort(ev, 4, sizeof *ev, cmp_logged);
+	demo_print(d, "\nOne lost update from the unlocked run, as it happened "
+		   "(%ld of the %d logged increments loaded a value another "
+		   "thread had loaded too):\n", dup, logged);
+	for (int i = 0; i < 4; i++)
+		demo_print(d, "  %+9.1f us  thread %d %s %ld%s\n",
+			   (ev[i].t - ev[0].t) * 1e6, ev[i].thread + 1,
+			   ev[i].store ? "stores" : "loads ", ev[i].value,
+			   i == 3 ? "   <- the same value again: one increment is lost" : "");
+	demo_json_int(d, "log.example_value", value);
+	draw_window(r, ev, value);
+	return 0;
+}
+
+static int step_summary(struct run *r)
+{
+	double expected = (double)r->expected;
+	long lost = r->expected - r->r[V_UNLOCKED].final;
+	demo_print(r->d, "\nIn Python terms: `counter += 1` is a load, an add and a store; "
+		   "the GIL keeps each bytecode whole, but a switch between them lets "
+		   "another thread store in between, so %ld of %ld increments (%.1f%%) were "
+		   "lost; `with lock:` lost none at %.0f ns per increment, and an atomic "
+		   "add (not available to Python code) none at %.0f ns.\n",
+		   lost, r->expected, 100.0 * (double)lost / expected,
+		   r->r[V_MUTEX].wall_s * 1e9 / expected,
+		   r->r[V_ATOMIC].wall_s * 1e9 / expected);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	long threads = 4, increments = 100000;
@@ -250,124 +385,25 @@ int main(int argc, char **argv)
 		  "updates), with a mutex, with an atomic; exact results and cost.",
 		  params, argc, argv);
 
+	static int (*const steps[])(struct run *) = {
+		step_variants, step_table, step_lost_update, step_summary,
+	};
 	int n = (int)threads;
-	long expected = threads * increments;
-	struct worker *w = calloc((size_t)n, sizeof *w);
-	struct worker *logw = calloc((size_t)n, sizeof *logw);
-	struct result r[NVARIANTS];
+	struct run r = {
+		.d = &d, .n = n, .increments = increments, .expected = threads * increments,
+	};
+	r.w = xcalloc((size_t)n, sizeof *r.w);
+	r.logw = xcalloc((size_t)n, sizeof *r.logw);
 	int status = 0;
-	if (!w || !logw) {
-		fprintf(stderr, "demo-race: error: out of memory\n");
-		free(w);
-		free(logw);
-		demo_finish(&d);
-		return 1;
+	for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
+		int rc = steps[i](&r);
+		if (rc < 0)
+			status = 1;             /* the step said why */
+		if (rc)
+			break;
 	}
-	memset(r, 0, sizeof r);
-
-	demo_print(&d, "%d threads each do `counter += 1` %ld times: the counter "
-		   "should end at %ld.\n", n, increments, expected);
-	demo_print(&d, "Four ways: no lock with a thread switch between the load "
-		   "and the store, no lock back to back, a mutex, an atomic add.\n\n");
-	demo_json_int(&d, "expected", expected);
-	for (int v = 0; v < NVARIANTS; v++) {
-		demo_progress(&d, "  %s ...", vlabel[v]);
-		if (run_variant((enum variant)v, n, increments, w, &r[v]) < 0) {
-			fprintf(stderr, "demo-race: error: could not start a thread: %s\n",
-				strerror(errno));
-			status = 1;
-			goto out;
-		}
-		if (demo_stopping())
-			goto out;
-		if (v == V_UNLOCKED)
-			memcpy(logw, w, (size_t)n * sizeof *w);
-	}
-
-	demo_print(&d, "  %-32s %12s %10s %10s %12s %12s\n", "variant", "final",
-		   "lost", "wall ms", "ns/incr", "CPU ns/incr");
-	for (int v = 0; v < NVARIANTS; v++) {
-		char path[64];
-		long lost = expected - r[v].final;
-		double per = r[v].wall_s * 1e9 / (double)expected;
-		double cpu_per = r[v].cpu_s * 1e9 / (double)expected;
-		demo_print(&d, "  %-32s %12ld %10ld %10.1f %12.1f %12.1f\n", vlabel[v],
-			   r[v].final, lost, r[v].wall_s * 1e3, per, cpu_per);
-		snprintf(path, sizeof path, "final.%s", vkey[v]);
-		demo_json_int(&d, path, r[v].final);
-		snprintf(path, sizeof path, "lost.%s", vkey[v]);
-		demo_json_int(&d, path, lost);
-		snprintf(path, sizeof path, "increments_done.%s", vkey[v]);
-		demo_json_int(&d, path, r[v].done);
-		snprintf(path, sizeof path, "wall_s.%s", vkey[v]);
-		demo_json_num(&d, path, r[v].wall_s);
-		snprintf(path, sizeof path, "cpu_s.%s", vkey[v]);
-		demo_json_num(&d, path, r[v].cpu_s);
-		snprintf(path, sizeof path, "ns_per_increment.%s", vkey[v]);
-		demo_json_num(&d, path, per);
-	}
-
-	/* One lost update as it happened, from the unlocked run's log. */
-	int ea[2], eb[2];
-	long dup = find_lost(logw, n, ea, eb);
-	int logged = 0;
-	for (int i = 0; i < n; i++)
-		logged += logw[i].nlog;
-	demo_json_int(&d, "log.increments", logged);
-	demo_json_int(&d, "log.same_value_loaded", dup);
-	if (ea[0] >= 0) {
-		const struct event *x = &logw[ea[0]].log[ea[1]];
-		const struct event *y = &logw[eb[0]].log[eb[1]];
-		long value = x->loaded;
-		struct logged ev[4] = {
-			{x->t_load, ea[0], false, value}, {x->t_store, ea[0], true, value + 1},
-			{y->t_load, eb[0], false, value}, {y->t_store, eb[0], true, value + 1},
-		};
-		qsort(ev, 4, sizeof *ev, cmp_logged);
-		demo_print(&d, "\nOne lost update from the unlocked run, as it happened "
-			   "(%ld of the %d logged increments loaded a value another "
-			   "thread had loaded too):\n", dup, logged);
-		for (int i = 0; i < 4; i++)
-			demo_print(&d, "  %+9.1f us  thread %d %s %ld%s\n",
-				   (ev[i].t - ev[0].t) * 1e6, ev[i].thread + 1,
-				   ev[i].store ? "stores" : "loads ", ev[i].value,
-				   i == 3 ? "   <- the same value again: one increment is lost" : "");
-		demo_json_int(&d, "log.example_value", value);
-
-		/* The window around it: who held a loaded value, not yet stored. */
-		double span = ev[3].t - ev[0].t;
-		double t0 = ev[0].t - span / 2, t1 = ev[3].t + span / 2;
-		struct demo_timeline *tl = demo_timeline_new(n, t0);
-		for (int i = 0; i < n; i++) {
-			char label[32];
-			snprintf(label, sizeof label, "thread %d", i + 1);
-			demo_timeline_label(tl, i, label);
-			for (int j = 0; j < logw[i].nlog; j++)
-				demo_timeline_add(tl, i, logw[i].log[j].t_load,
-						  logw[i].log[j].t_store,
-						  logw[i].log[j].loaded == value ? '!' : 'r');
-		}
-		demo_print(&d, "\nAround it:\n");
-		demo_timeline_draw(&d, tl, t1, 60,
-				   "r holds a loaded value not yet stored, ! the two that collide");
-		demo_timeline_free(tl);
-	} else {
-		demo_print(&d, "\nNo two logged increments loaded the same value%s.\n",
-			   n == 1 ? " (one thread cannot race with itself)" : "");
-	}
-
-	long lost = expected - r[V_UNLOCKED].final;
-	demo_print(&d, "\nIn Python terms: `counter += 1` is a load, an add and a store; "
-		   "the GIL keeps each bytecode whole, but a switch between them lets "
-		   "another thread store in between, so %ld of %ld increments (%.1f%%) were "
-		   "lost; `with lock:` lost none at %.0f ns per increment, and an atomic "
-		   "add (not available to Python code) none at %.0f ns.\n",
-		   lost, expected, 100.0 * (double)lost / (double)expected,
-		   r[V_MUTEX].wall_s * 1e9 / (double)expected,
-		   r[V_ATOMIC].wall_s * 1e9 / (double)expected);
-out:
-	free(logw);
-	free(w);
+	free(r.logw);
+	free(r.w);
 	int fin = demo_finish(&d);
 	return status ? status : fin;
 }

@@ -53,12 +53,7 @@ static void buf_reserve(struct buf *b, size_t n)
 	size_t cap = b->cap ? b->cap : 256;
 	while (cap < b->len + n)
 		cap *= 2;
-	unsigned char *p = realloc(b->p, cap);
-	if (!p) {
-		fputs("demo-stream-lines: out of memory\n", stderr);
-		abort();
-	}
-	b->p = p;
+	b->p = xrealloc(b->p, cap);
 	b->cap = cap;
 }
 
@@ -267,15 +262,22 @@ struct server {
 	atomic_int quit;                /* the client gave up: stop at once */
 };
 
-static void *server_main(void *arg)
+/* The server thread's state while it streams. */
+struct feed {
+	struct server *s;
+	int fd;
+	struct buf line, out;           /* the line being made; bytes not yet written */
+	size_t off;                     /* out.p[0 .. off) is written */
+	long next;                      /* the next line to make */
+	bool wr_open;
+	uint64_t rng, wrng;             /* lines; write sizes */
+	long ack_partial;               /* bytes of "ACK\n" matched so far */
+};
+
+/* Waits for the client's connection; -1 when stopped or it failed. */
+static int accept_client(struct server *s)
 {
-	struct server *s = arg;
-	struct buf line = {0}, out = {0};
-	uint64_t rng = s->seed * 2654435761u + 88172645463325252ull;
-	uint64_t wrng = rng ^ 0x9e3779b97f4a7c15ull;
 	int fd = -1;
-	char ackbuf[4096];
-	long ack_partial = 0;
 	struct pollfd pf = {s->listen_fd, POLLIN, 0};
 	while (!demo_stopping() && !atomic_load(&s->quit)) {
 		int r = poll(&pf, 1, 100);
@@ -286,35 +288,99 @@ static void *server_main(void *arg)
 		if (r < 0 && errno != EINTR)
 			break;
 	}
-	if (fd < 0) {
+	return fd;
+}
+
+/* Keeps a little data ready: the next lines, as bytes; EOF after the last. */
+static void feed_fill(struct feed *f)
+{
+	struct server *s = f->s;
+	double tg = demo_now();
+	while (f->wr_open && f->out.len - f->off < 16384 && f->next < s->nlines) {
+		s->kind[f->next] = (unsigned char)make_line(&f->line, f->next, s->nlines,
+							    s->long_bytes, &f->rng);
+		s->len[f->next] = f->line.len;
+		s->sum[f->next] = fnv1a(f->line.p, f->line.len);
+		if (f->off && f->off == f->out.len)
+			f->out.len = f->off = 0;
+		buf_add(&f->out, f->line.p, f->line.len);
+		buf_add(&f->out, "\n", 1);
+		f->next++;
+	}
+	row_add(&s->tl, tg, demo_now(), '#');
+	if (f->wr_open && f->off == f->out.len && f->next == s->nlines) {
+		shutdown(f->fd, SHUT_WR);       /* writer.close(): EOF after the last line */
+		f->wr_open = false;
+	}
+}
+
+/* A write of random size: line ends fall anywhere.  -1 when it failed. */
+static int feed_write(struct feed *f)
+{
+	struct server *s = f->s;
+	size_t want = (size_t)rnd(&f->wrng, 1, 3000);
+	if (want > f->out.len - f->off)
+		want = f->out.len - f->off;
+	double t = demo_now();
+	ssize_t w = write(f->fd, f->out.p + f->off, want);
+	row_add(&s->tl, t, demo_now(), '#');
+	if (w > 0) {
+		f->off += (size_t)w;
+		s->bytes_sent += w;
+		s->writes++;
+	} else if (w < 0 && errno != EAGAIN && errno != EINTR) {
+		s->error = errno;
+		return -1;
+	}
+	if (f->off > 65536 && f->off * 2 > f->out.len) {
+		memmove(f->out.p, f->out.p + f->off, f->out.len - f->off);
+		f->out.len -= f->off;
+		f->off = 0;
+	}
+	return 0;
+}
+
+/* Counts whole "ACK\n" records; 1 when the client closed, -1 when it failed. */
+static int feed_read_acks(struct feed *f)
+{
+	static const char ack[] = "ACK\n";
+	char ackbuf[4096];
+	ssize_t k = read(f->fd, ackbuf, sizeof ackbuf);
+	if (k == 0)
+		return 1;               /* the client closed: all acks are in */
+	if (k < 0 && errno != EAGAIN && errno != EINTR) {
+		f->s->error = errno;
+		return -1;
+	}
+	for (ssize_t i = 0; i < k; i++) {
+		if (ackbuf[i] == ack[f->ack_partial]) {
+			if (++f->ack_partial == 4) {
+				f->s->acks++;
+				f->ack_partial = 0;
+			}
+		} else {
+			f->ack_partial = ackbuf[i] == 'A';
+		}
+	}
+	return 0;
+}
+
+static void *server_main(void *arg)
+{
+	struct server *s = arg;
+	struct feed f = {.s = s, .wr_open = true};
+	f.rng = s->seed * 2654435761u + 88172645463325252ull;
+	f.wrng = f.rng ^ 0x9e3779b97f4a7c15ull;
+	f.fd = accept_client(s);
+	if (f.fd < 0) {
 		s->error = errno ? errno : EINTR;
 		goto out;
 	}
-	long next = 0;
-	size_t off = 0;
-	bool wr_open = true;
 	for (;;) {
 		if (demo_stopping() || atomic_load(&s->quit))
 			break;
-		/* keep a little data ready: the next lines, as bytes */
-		double tg = demo_now();
-		while (wr_open && out.len - off < 16384 && next < s->nlines) {
-			s->kind[next] = (unsigned char)make_line(&line, next, s->nlines,
-								 s->long_bytes, &rng);
-			s->len[next] = line.len;
-			s->sum[next] = fnv1a(line.p, line.len);
-			if (off && off == out.len)
-				out.len = off = 0;
-			buf_add(&out, line.p, line.len);
-			buf_add(&out, "\n", 1);
-			next++;
-		}
-		row_add(&s->tl, tg, demo_now(), '#');
-		if (wr_open && off == out.len && next == s->nlines) {
-			shutdown(fd, SHUT_WR);  /* writer.close(): EOF after the last line */
-			wr_open = false;
-		}
-		pf = (struct pollfd){fd, (short)(POLLIN | (wr_open ? POLLOUT : 0)), 0};
+		feed_fill(&f);
+		struct pollfd pf = {f.fd, (short)(POLLIN | (f.wr_open ? POLLOUT : 0)), 0};
 		double tw = demo_now();
 		int r = poll(&pf, 1, 100);
 		row_add(&s->tl, tw, demo_now(), '.');
@@ -324,54 +390,15 @@ static void *server_main(void *arg)
 		}
 		if (r <= 0)
 			continue;
-		if (pf.revents & POLLOUT) {
-			/* a write of random size: line ends fall anywhere */
-			size_t want = (size_t)rnd(&wrng, 1, 3000);
-			if (want > out.len - off)
-				want = out.len - off;
-			double t = demo_now();
-			ssize_t w = write(fd, out.p + off, want);
-			row_add(&s->tl, t, demo_now(), '#');
-			if (w > 0) {
-				off += (size_t)w;
-				s->bytes_sent += w;
-				s->writes++;
-			} else if (w < 0 && errno != EAGAIN && errno != EINTR) {
-				s->error = errno;
-				break;
-			}
-			if (off > 65536 && off * 2 > out.len) {
-				memmove(out.p, out.p + off, out.len - off);
-				out.len -= off;
-				off = 0;
-			}
-		}
-		if (pf.revents & (POLLIN | POLLHUP | POLLERR)) {
-			ssize_t k = read(fd, ackbuf, sizeof ackbuf);
-			if (k == 0)
-				break;          /* the client closed: all acks are in */
-			if (k < 0 && errno != EAGAIN && errno != EINTR) {
-				s->error = errno;
-				break;
-			}
-			for (ssize_t i = 0; i < k; i++) {
-				/* count whole "ACK\n" records */
-				static const char ack[] = "ACK\n";
-				if (ackbuf[i] == ack[ack_partial]) {
-					if (++ack_partial == 4) {
-						s->acks++;
-						ack_partial = 0;
-					}
-				} else {
-					ack_partial = ackbuf[i] == 'A';
-				}
-			}
-		}
+		if ((pf.revents & POLLOUT) && feed_write(&f) < 0)
+			break;
+		if ((pf.revents & (POLLIN | POLLHUP | POLLERR)) && feed_read_acks(&f))
+			break;
 	}
-	close(fd);
+	close(f.fd);
 out:
-	free(line.p);
-	free(out.p);
+	free(f.line.p);
+	free(f.out.p);
 	return NULL;
 }
 
@@ -552,11 +579,7 @@ static int client_run(struct client *c, int fd, size_t chunk, struct row *tl)
 		close(ep);
 		return -1;
 	}
-	unsigned char *cbuf = malloc(chunk);
-	if (!cbuf) {
-		close(ep);
-		return -1;
-	}
+	unsigned char *cbuf = xmalloc(chunk);
 	uint32_t cur = EPOLLIN;
 	bool eof = false;
 	int rc = 0;
@@ -624,6 +647,242 @@ static int client_run(struct client *c, int fd, size_t chunk, struct row *tl)
 	return rc;
 }
 
+/* The run: the server, the client, the connection and the timeline. */
+struct run {
+	struct demo *d;
+	long lines, chunk, limit, long_kib;
+	struct server srv;
+	struct client cl;
+	struct sockaddr_in addr;        /* where the server listens */
+	int fd;                         /* the client's socket */
+	pthread_t tid;
+	bool started;                   /* the server thread runs */
+	struct demo_timeline *tl;
+	struct row crow;                /* the client's row of tl */
+	double t0, wall;
+	long sent_invalid, sent_long;
+	int status;                     /* exit status of a failed step */
+};
+
+/* The server's socket, on an ephemeral loopback port. */
+static int step_listen(struct run *r)
+{
+	struct server *srv = &r->srv;
+	r->addr = (struct sockaddr_in){.sin_family = AF_INET};
+	r->addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	socklen_t alen = sizeof r->addr;
+	srv->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (srv->listen_fd < 0 ||
+	    bind(srv->listen_fd, (struct sockaddr *)&r->addr, sizeof r->addr) < 0 ||
+	    listen(srv->listen_fd, 1) < 0 ||
+	    getsockname(srv->listen_fd, (struct sockaddr *)&r->addr, &alen) < 0) {
+		fprintf(stderr, "demo-stream-lines: error: cannot listen on loopback: %s\n",
+			strerror(errno));
+		r->status = 3;
+		return -1;
+	}
+	demo_print(r->d, "A server thread streams %ld log lines to 127.0.0.1:%d in writes of "
+		   "random size; a few lines are longer than a chunk, some hold invalid "
+		   "UTF-8%s.\n", r->lines, ntohs(r->addr.sin_port),
+		   r->long_kib ? ", one is over-long" : "");
+	demo_print(r->d, "The client runs the classic loop: chunk = await reader.read(%ld); "
+		   "split lines; decode with errors=\"replace\"; ACK each line.\n\n", r->chunk);
+	return 0;
+}
+
+static int step_start_server(struct run *r)
+{
+	r->t0 = demo_now();
+	r->tl = demo_timeline_new(2, r->t0);
+	demo_timeline_label(r->tl, 0, "server thread");
+	demo_timeline_label(r->tl, 1, "client loop");
+	r->srv.tl = (struct row){r->tl, 0, 0, 0};
+	r->crow = (struct row){r->tl, 1, 0, 0};
+	if (pthread_create(&r->tid, NULL, server_main, &r->srv)) {
+		fprintf(stderr, "demo-stream-lines: error: cannot start the server thread\n");
+		r->status = 1;
+		return -1;
+	}
+	r->started = true;
+	return 0;
+}
+
+/* reader, writer = await asyncio.open_connection(host, port) */
+static int step_connect(struct run *r)
+{
+	r->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (r->fd < 0 || connect(r->fd, (struct sockaddr *)&r->addr, sizeof r->addr) < 0 ||
+	    fcntl(r->fd, F_SETFL, O_NONBLOCK) < 0) {
+		if (demo_stopping())
+			return 1;
+		fprintf(stderr, "demo-stream-lines: error: cannot connect: %s\n",
+			strerror(errno));
+		r->status = 3;
+		return -1;
+	}
+	return 0;
+}
+
+/* The client's loop until the server's EOF, then the server's end. */
+static int step_collect(struct run *r)
+{
+	if (client_run(&r->cl, r->fd, (size_t)r->chunk, &r->crow) < 0 && !demo_stopping()) {
+		fprintf(stderr, "demo-stream-lines: error: the connection failed: %s\n",
+			strerror(errno));
+		r->status = 1;
+		return -1;
+	}
+	close(r->fd);                   /* writer.close() */
+	r->fd = -1;
+	pthread_join(r->tid, NULL);
+	r->started = false;
+	r->wall = demo_now() - r->t0;
+	if (demo_stopping())
+		return 1;
+	if (r->srv.error) {
+		fprintf(stderr, "demo-stream-lines: error: the server failed: %s\n",
+			strerror(r->srv.error));
+		r->status = 1;
+		return -1;
+	}
+	return 0;
+}
+
+static int step_table(struct run *r)
+{
+	struct demo *d = r->d;
+	const struct server *srv = &r->srv;
+	const struct client *cl = &r->cl;
+	for (long i = 0; i < r->lines; i++) {
+		r->sent_invalid += srv->kind[i] == K_INVALID;
+		r->sent_long += srv->len[i] + 1 > (size_t)r->chunk;
+	}
+	demo_print(d, "\n  %-40s %16s %16s\n", "", "naive collector", "bounded");
+	demo_print(d, "  %-40s %16ld %16ld\n", "lines delivered", cl->nv.lines, cl->lines);
+	demo_print(d, "  %-40s %16ld %16ld\n", "lines intact (checksum = what was sent)",
+		   cl->nv.intact, cl->intact);
+	demo_print(d, "  %-40s %16zu %16zu\n", "largest buffer held, bytes", cl->nv.max_len,
+		   cl->bd.max_held);
+	demo_print(d, "  %-40s %16lld %16lld\n", "bytes copied to split lines", cl->nv.copied,
+		   cl->bd.copied);
+	demo_print(d, "\n  server: %ld lines, %lld bytes in %ld writes; %ld ACKs received\n",
+		   r->lines, srv->bytes_sent, srv->writes, srv->acks);
+	demo_print(d, "  client: %lld bytes in %ld reads, %ld of them shorter than %ld "
+		   "(read() returns what is there); %ld ACKs sent\n",
+		   cl->bytes_received, cl->chunks, cl->chunks_partial, r->chunk, cl->acks_sent);
+	demo_print(d, "  lines longer than one chunk: %ld sent, split across reads and "
+		   "put back together\n", r->sent_long);
+	demo_print(d, "  invalid UTF-8: %ld lines sent with bad bytes; %ld lines decoded with "
+		   "%ld U+FFFD; decoding each chunk by itself would put %ld\n",
+		   r->sent_invalid, cl->fffd_lines, cl->fffd_total, cl->fffd_chunks);
+	if (cl->truncated == 1)
+		demo_print(d, "  over-long line %ld: %lld bytes sent, %lld kept, %lld dropped "
+			   "(limit %ld); the naive buffer grew to %zu bytes for it\n",
+			   cl->overlong_line, cl->overlong_sent, cl->kept_overlong,
+			   cl->dropped_bytes, r->limit, cl->nv.max_len);
+	else if (cl->truncated > 1)
+		demo_print(d, "  %ld lines over the limit of %ld bytes (the first: line %ld, "
+			   "%lld bytes): %lld bytes kept, %lld dropped in all; the naive "
+			   "buffer grew to %zu bytes\n", cl->truncated, r->limit, cl->overlong_line,
+			   cl->overlong_sent, cl->kept_overlong, cl->dropped_bytes, cl->nv.max_len);
+	return 0;
+}
+
+static int step_timeline(struct run *r)
+{
+	struct demo *d = r->d;
+	double t_end = demo_now();
+	if (r->srv.tl.n >= ROW_CAP || r->crow.n >= ROW_CAP) {
+		t_end = r->srv.tl.until < r->crow.until ? r->srv.tl.until : r->crow.until;
+		demo_print(d, "\nWho was busy (the first %.1f ms of %.1f ms):\n",
+			   (t_end - r->t0) * 1e3, r->wall * 1e3);
+	} else {
+		demo_print(d, "\nWho was busy (the whole %.1f ms):\n", r->wall * 1e3);
+	}
+	demo_timeline_draw(d, r->tl, t_end, 60,
+			   "# works (makes lines, writes / reads, splits, decodes, ACKs), . waits in poll");
+	return 0;
+}
+
+static int step_json(struct run *r)
+{
+	struct demo *d = r->d;
+	const struct server *srv = &r->srv;
+	struct client *cl = &r->cl;
+	demo_json_int(d, "lines_sent", r->lines);
+	demo_json_int(d, "lines_received", cl->lines);
+	demo_json_int(d, "lines_intact", cl->intact);
+	demo_json_int(d, "max_buffer_bytes", (long long)cl->bd.max_held);
+	demo_json_int(d, "bytes_sent", srv->bytes_sent);
+	demo_json_int(d, "bytes_received", cl->bytes_received);
+	demo_json_int(d, "bytes_intact", cl->bytes_intact);
+	demo_json_int(d, "chunks", cl->chunks);
+	demo_json_int(d, "chunks_partial", cl->chunks_partial);
+	demo_json_int(d, "writes", srv->writes);
+	demo_json_int(d, "acks_sent", cl->acks_sent);
+	demo_json_int(d, "acks_received", srv->acks);
+	demo_json_int(d, "max_ack_backlog_bytes", (long long)cl->max_ack_backlog);
+	demo_json_int(d, "long_lines_sent", r->sent_long);
+	demo_json_int(d, "invalid_lines_sent", r->sent_invalid);
+	demo_json_int(d, "fffd.lines", cl->fffd_lines);
+	demo_json_int(d, "fffd.per_line", cl->fffd_total);
+	demo_json_int(d, "fffd.per_chunk", cl->fffd_chunks);
+	demo_json_int(d, "overlong.lines", cl->truncated);
+	demo_json_int(d, "overlong.line", cl->overlong_line);
+	demo_json_int(d, "overlong.sent_bytes", cl->overlong_sent);
+	demo_json_int(d, "overlong.kept_bytes", cl->kept_overlong);
+	demo_json_int(d, "overlong.dropped_bytes", cl->dropped_bytes);
+	demo_json_int(d, "naive.lines", cl->nv.lines);
+	demo_json_int(d, "naive.lines_intact", cl->nv.intact);
+	demo_json_int(d, "naive.max_buffer_bytes", (long long)cl->nv.max_len);
+	demo_json_int(d, "naive.bytes_copied", cl->nv.copied);
+	demo_json_int(d, "bytes_copied", cl->bd.copied);
+	demo_json_num(d, "wall_s", r->wall);
+	if (cl->nsamples)
+		buf_puts(&cl->samples, "]");
+	else
+		buf_puts(&cl->samples, "[]");
+	buf_add(&cl->samples, "", 1);
+	demo_json_raw(d, "invalid_samples", (const char *)cl->samples.p);
+	return 0;
+}
+
+static int step_summary(struct run *r)
+{
+	const struct client *cl = &r->cl;
+	demo_print(r->d, "\nIn Python terms: reader.read(%ld) returns whatever bytes have "
+		   "arrived, so lines come in pieces and the collector must join them: "
+		   "%ld of %ld lines arrived intact; decode a whole line, not a chunk, or "
+		   "characters split between reads turn into U+FFFD (%ld instead of %ld). "
+		   "The naive `buffer += chunk` is not bounded by the chunk size: one "
+		   "long line made it hold %zu bytes, so cap it as StreamReader's limit "
+		   "does (%zu bytes here).\n",
+		   r->chunk, cl->intact, r->lines, cl->fffd_chunks, cl->fffd_total,
+		   cl->nv.max_len, cl->bd.max_held);
+	return 0;
+}
+
+static void run_release(struct run *r)
+{
+	if (r->fd >= 0)
+		close(r->fd);
+	if (r->started) {
+		atomic_store(&r->srv.quit, 1);
+		pthread_join(r->tid, NULL);
+	}
+	if (r->srv.listen_fd >= 0)
+		close(r->srv.listen_fd);
+	demo_timeline_free(r->tl);
+	free(r->cl.nv.b.p);
+	free(r->cl.bd.line.p);
+	free(r->cl.text.p);
+	free(r->cl.samples.p);
+	free(r->cl.ack.p);
+	free(r->srv.kind);
+	free(r->srv.sum);
+	free(r->srv.len);
+}
+
 int main(int argc, char **argv)
 {
 	long lines = 5000, chunk = 1024, limit = 65536, long_kib = 256, seed = 1;
@@ -643,202 +902,25 @@ int main(int argc, char **argv)
 		  "lines from chunks, invalid UTF-8, an over-long line.",
 		  params, argc, argv);
 
-	struct server srv;
-	struct client cl;
-	memset(&srv, 0, sizeof srv);
-	memset(&cl, 0, sizeof cl);
-	srv.listen_fd = -1;
-	srv.nlines = lines;
-	srv.long_bytes = long_kib * 1024;
-	srv.seed = (uint64_t)seed + 1;
-	srv.len = calloc((size_t)lines, sizeof *srv.len);
-	srv.sum = calloc((size_t)lines, sizeof *srv.sum);
-	srv.kind = calloc((size_t)lines, 1);
-	cl.srv = &srv;
-	cl.d = &d;
-	cl.bd.limit = (size_t)limit;
-	cl.overlong_line = -1;
-	int fd = -1, status = 0;
-	bool started = false;
-	struct demo_timeline *tl = NULL;
-	pthread_t tid;
-	if (!srv.len || !srv.sum || !srv.kind) {
-		fprintf(stderr, "demo-stream-lines: error: out of memory\n");
-		status = 1;
-		goto out;
-	}
-
-	/* the server's socket, on an ephemeral loopback port */
-	struct sockaddr_in addr = {.sin_family = AF_INET};
-	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	socklen_t alen = sizeof addr;
-	srv.listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (srv.listen_fd < 0 || bind(srv.listen_fd, (struct sockaddr *)&addr, sizeof addr) < 0 ||
-	    listen(srv.listen_fd, 1) < 0 ||
-	    getsockname(srv.listen_fd, (struct sockaddr *)&addr, &alen) < 0) {
-		fprintf(stderr, "demo-stream-lines: error: cannot listen on loopback: %s\n",
-			strerror(errno));
-		status = 3;
-		goto out;
-	}
-	demo_print(&d, "A server thread streams %ld log lines to 127.0.0.1:%d in writes of "
-		   "random size; a few lines are longer than a chunk, some hold invalid "
-		   "UTF-8%s.\n", lines, ntohs(addr.sin_port),
-		   long_kib ? ", one is over-long" : "");
-	demo_print(&d, "The client runs the classic loop: chunk = await reader.read(%ld); "
-		   "split lines; decode with errors=\"replace\"; ACK each line.\n\n", chunk);
-
-	double t0 = demo_now();
-	tl = demo_timeline_new(2, t0);
-	demo_timeline_label(tl, 0, "server thread");
-	demo_timeline_label(tl, 1, "client loop");
-	srv.tl = (struct row){tl, 0, 0, 0};
-	struct row crow = {tl, 1, 0, 0};
-	if (pthread_create(&tid, NULL, server_main, &srv)) {
-		fprintf(stderr, "demo-stream-lines: error: cannot start the server thread\n");
-		status = 1;
-		goto out;
-	}
-	started = true;
-
-	/* reader, writer = await asyncio.open_connection(host, port) */
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0 ||
-	    fcntl(fd, F_SETFL, O_NONBLOCK) < 0) {
-		if (!demo_stopping()) {
-			fprintf(stderr, "demo-stream-lines: error: cannot connect: %s\n",
-				strerror(errno));
-			status = 3;
-		}
-		goto out;
-	}
-	if (client_run(&cl, fd, (size_t)chunk, &crow) < 0 && !demo_stopping()) {
-		fprintf(stderr, "demo-stream-lines: error: the connection failed: %s\n",
-			strerror(errno));
-		status = 1;
-		goto out;
-	}
-	close(fd);                      /* writer.close() */
-	fd = -1;
-	pthread_join(tid, NULL);
-	started = false;
-	double wall = demo_now() - t0;
-	if (demo_stopping())
-		goto out;
-	if (srv.error) {
-		fprintf(stderr, "demo-stream-lines: error: the server failed: %s\n",
-			strerror(srv.error));
-		status = 1;
-		goto out;
-	}
-
-	long sent_invalid = 0, sent_long = 0;
-	for (long i = 0; i < lines; i++) {
-		sent_invalid += srv.kind[i] == K_INVALID;
-		sent_long += srv.len[i] + 1 > (size_t)chunk;
-	}
-	demo_print(&d, "\n  %-40s %16s %16s\n", "", "naive collector", "bounded");
-	demo_print(&d, "  %-40s %16ld %16ld\n", "lines delivered", cl.nv.lines, cl.lines);
-	demo_print(&d, "  %-40s %16ld %16ld\n", "lines intact (checksum = what was sent)",
-		   cl.nv.intact, cl.intact);
-	demo_print(&d, "  %-40s %16zu %16zu\n", "largest buffer held, bytes", cl.nv.max_len,
-		   cl.bd.max_held);
-	demo_print(&d, "  %-40s %16lld %16lld\n", "bytes copied to split lines", cl.nv.copied,
-		   cl.bd.copied);
-	demo_print(&d, "\n  server: %ld lines, %lld bytes in %ld writes; %ld ACKs received\n",
-		   lines, srv.bytes_sent, srv.writes, srv.acks);
-	demo_print(&d, "  client: %lld bytes in %ld reads, %ld of them shorter than %ld "
-		   "(read() returns what is there); %ld ACKs sent\n",
-		   cl.bytes_received, cl.chunks, cl.chunks_partial, chunk, cl.acks_sent);
-	demo_print(&d, "  lines longer than one chunk: %ld sent, split across reads and "
-		   "put back together\n", sent_long);
-	demo_print(&d, "  invalid UTF-8: %ld lines sent with bad bytes; %ld lines decoded with "
-		   "%ld U+FFFD; decoding each chunk by itself would put %ld\n",
-		   sent_invalid, cl.fffd_lines, cl.fffd_total, cl.fffd_chunks);
-	if (cl.truncated == 1)
-		demo_print(&d, "  over-long line %ld: %lld bytes sent, %lld kept, %lld dropped "
-			   "(limit %ld); the naive buffer grew to %zu bytes for it\n",
-			   cl.overlong_line, cl.overlong_sent, cl.kept_overlong,
-			   cl.dropped_bytes, limit, cl.nv.max_len);
-	else if (cl.truncated > 1)
-		demo_print(&d, "  %ld lines over the limit of %ld bytes (the first: line %ld, "
-			   "%lld bytes): %lld bytes kept, %lld dropped in all; the naive "
-			   "buffer grew to %zu bytes\n", cl.truncated, limit, cl.overlong_line,
-			   cl.overlong_sent, cl.kept_overlong, cl.dropped_bytes, cl.nv.max_len);
-	double t_end = demo_now();
-	if (srv.tl.n >= ROW_CAP || crow.n >= ROW_CAP) {
-		t_end = srv.tl.until < crow.until ? srv.tl.until : crow.until;
-		demo_print(&d, "\nWho was busy (the first %.1f ms of %.1f ms):\n",
-			   (t_end - t0) * 1e3, wall * 1e3);
-	} else {
-		demo_print(&d, "\nWho was busy (the whole %.1f ms):\n", wall * 1e3);
-	}
-	demo_timeline_draw(&d, tl, t_end, 60,
-			   "# works (makes lines, writes / reads, splits, decodes, ACKs), . waits in poll");
-
-	demo_json_int(&d, "lines_sent", lines);
-	demo_json_int(&d, "lines_received", cl.lines);
-	demo_json_int(&d, "lines_intact", cl.intact);
-	demo_json_int(&d, "max_buffer_bytes", (long long)cl.bd.max_held);
-	demo_json_int(&d, "bytes_sent", srv.bytes_sent);
-	demo_json_int(&d, "bytes_received", cl.bytes_received);
-	demo_json_int(&d, "bytes_intact", cl.bytes_intact);
-	demo_json_int(&d, "chunks", cl.chunks);
-	demo_json_int(&d, "chunks_partial", cl.chunks_partial);
-	demo_json_int(&d, "writes", srv.writes);
-	demo_json_int(&d, "acks_sent", cl.acks_sent);
-	demo_json_int(&d, "acks_received", srv.acks);
-	demo_json_int(&d, "max_ack_backlog_bytes", (long long)cl.max_ack_backlog);
-	demo_json_int(&d, "long_lines_sent", sent_long);
-	demo_json_int(&d, "invalid_lines_sent", sent_invalid);
-	demo_json_int(&d, "fffd.lines", cl.fffd_lines);
-	demo_json_int(&d, "fffd.per_line", cl.fffd_total);
-	demo_json_int(&d, "fffd.per_chunk", cl.fffd_chunks);
-	demo_json_int(&d, "overlong.lines", cl.truncated);
-	demo_json_int(&d, "overlong.line", cl.overlong_line);
-	demo_json_int(&d, "overlong.sent_bytes", cl.overlong_sent);
-	demo_json_int(&d, "overlong.kept_bytes", cl.kept_overlong);
-	demo_json_int(&d, "overlong.dropped_bytes", cl.dropped_bytes);
-	demo_json_int(&d, "naive.lines", cl.nv.lines);
-	demo_json_int(&d, "naive.lines_intact", cl.nv.intact);
-	demo_json_int(&d, "naive.max_buffer_bytes", (long long)cl.nv.max_len);
-	demo_json_int(&d, "naive.bytes_copied", cl.nv.copied);
-	demo_json_int(&d, "bytes_copied", cl.bd.copied);
-	demo_json_num(&d, "wall_s", wall);
-	if (cl.nsamples)
-		buf_puts(&cl.samples, "]");
-	else
-		buf_puts(&cl.samples, "[]");
-	buf_add(&cl.samples, "", 1);
-	demo_json_raw(&d, "invalid_samples", (const char *)cl.samples.p);
-
-	demo_print(&d, "\nIn Python terms: reader.read(%ld) returns whatever bytes have "
-		   "arrived, so lines come in pieces and the collector must join them: "
-		   "%ld of %ld lines arrived intact; decode a whole line, not a chunk, or "
-		   "characters split between reads turn into U+FFFD (%ld instead of %ld). "
-		   "The naive `buffer += chunk` is not bounded by the chunk size: one "
-		   "long line made it hold %zu bytes, so cap it as StreamReader's limit "
-		   "does (%zu bytes here).\n",
-		   chunk, cl.intact, lines, cl.fffd_chunks, cl.fffd_total, cl.nv.max_len,
-		   cl.bd.max_held);
-out:
-	if (fd >= 0)
-		close(fd);
-	if (started) {
-		atomic_store(&srv.quit, 1);
-		pthread_join(tid, NULL);
-	}
-	if (srv.listen_fd >= 0)
-		close(srv.listen_fd);
-	demo_timeline_free(tl);
-	free(cl.nv.b.p);
-	free(cl.bd.line.p);
-	free(cl.text.p);
-	free(cl.samples.p);
-	free(cl.ack.p);
-	free(srv.kind);
-	free(srv.sum);
-	free(srv.len);
+	static int (*const steps[])(struct run *) = {
+		step_listen, step_start_server, step_connect, step_collect,
+		step_table, step_timeline, step_json, step_summary,
+	};
+	struct run r = {
+		.d = &d, .lines = lines, .chunk = chunk, .limit = limit,
+		.long_kib = long_kib, .fd = -1,
+		.srv = {.listen_fd = -1, .nlines = lines, .long_bytes = long_kib * 1024,
+			.seed = (uint64_t)seed + 1},
+		.cl = {.d = &d, .bd = {.limit = (size_t)limit}, .overlong_line = -1},
+	};
+	r.srv.len = xcalloc((size_t)lines, sizeof *r.srv.len);
+	r.srv.sum = xcalloc((size_t)lines, sizeof *r.srv.sum);
+	r.srv.kind = xcalloc((size_t)lines, 1);
+	r.cl.srv = &r.srv;
+	for (size_t i = 0; i < sizeof steps / sizeof *steps; i++)
+		if (steps[i](&r))
+			break;
+	run_release(&r);
 	int fin = demo_finish(&d);
-	return status ? status : fin;
+	return r.status ? r.status : fin;
 }

@@ -159,14 +159,9 @@ static int pool_init(struct pool *p, int k, size_t max_tasks)
 	pthread_cond_init(&p->work, NULL);
 	pthread_cond_init(&p->done, NULL);
 	p->cap = max_tasks;
-	p->queue = calloc(max_tasks, sizeof *p->queue);
-	p->completed = calloc(max_tasks, sizeof *p->completed);
-	p->workers = calloc((size_t)k, sizeof *p->workers);
-	if (!p->queue || !p->completed || !p->workers) {
-		pool_release(p);
-		errno = ENOMEM;
-		return -1;
-	}
+	p->queue = xcalloc(max_tasks, sizeof *p->queue);
+	p->completed = xcalloc(max_tasks, sizeof *p->completed);
+	p->workers = xcalloc((size_t)k, sizeof *p->workers);
 	for (int i = 0; i < k; i++) {
 		p->workers[i].pool = p;
 		p->workers[i].id = i;
@@ -266,16 +261,13 @@ static void pool_shutdown(struct pool *p, bool cancel)
 /* A JSON array of ints. */
 static void json_ints(struct demo *d, const char *path, const int *v, int n)
 {
-	size_t cap = (size_t)n * 12 + 3, len = 0;
-	char *s = malloc(cap);
-	if (!s)
-		return;
-	s[len++] = '[';
+	struct demo_buf s = {0};
+	demo_buf_puts(&s, "[");
 	for (int i = 0; i < n; i++)
-		len += (size_t)snprintf(s + len, cap - len, "%s%d", i ? ", " : "", v[i]);
-	snprintf(s + len, cap - len, "]");
-	demo_json_raw(d, path, s);
-	free(s);
+		demo_buf_printf(&s, "%s%d", i ? ", " : "", v[i]);
+	demo_buf_puts(&s, "]");
+	demo_json_raw(d, path, s.s);
+	demo_buf_release(&s);
 }
 
 static void print_order(struct demo *d, const char *label, const int *v, int n)
@@ -284,6 +276,255 @@ static void print_order(struct demo *d, const char *label, const int *v, int n)
 	for (int i = 0; i < n && i < 24; i++)
 		demo_print(d, " %d", v[i]);
 	demo_print(d, "%s\n", n > 24 ? " ..." : "");
+}
+
+/* The run: the pool, the futures, and the orders the report compares. */
+struct run {
+	struct demo *d;
+	int n, k, nvar;                 /* tasks, workers, tasks of different lengths */
+	long ms, fail;
+	struct future *fs;              /* n equal tasks, then nvar varied ones */
+	int *completion, *map_order, *subm;
+	struct pool pool;
+	bool pool_up;
+	double t0, c0, wall, cpu, expected;
+	int ok, delivered, raised_task, nmap;
+	/* the varied tasks */
+	double t1;
+	int vcomp[6], vmap[6], nvmap;
+	double dur[6], vdone[6], vgot[6];
+};
+
+static int start_pool(struct run *r, int k, size_t max_tasks)
+{
+	if (pool_init(&r->pool, k, max_tasks) < 0) {
+		fprintf(stderr, "demo-thread-pool: error: could not start the pool: %s\n",
+			strerror(errno));
+		return -1;
+	}
+	r->pool_up = true;
+	return 0;
+}
+
+static int step_start(struct run *r)
+{
+	if (start_pool(r, r->k, (size_t)(r->n + r->nvar)) < 0)
+		return -1;
+	if (r->pool.nworkers < r->k)
+		fprintf(stderr, "demo-thread-pool: only %d of %d workers started\n",
+			r->pool.nworkers, r->k);
+	r->k = r->pool.nworkers;
+	return 0;
+}
+
+/* ---- N equal waits on k workers ---- */
+
+static int step_submit(struct run *r)
+{
+	struct demo *d = r->d;
+	int n = r->n, k = r->k;
+	bool fails = r->fail >= 0 && r->fail < n;
+	demo_print(d, "with ThreadPoolExecutor(max_workers=%d) as ex:\n"
+		   "    futures = [ex.submit(task, i) for i in range(%d)]   "
+		   "# each waits %ld ms, returns i * i%s\n\n",
+		   k, n, r->ms, fails ? "" : "; none raises");
+	if (fails)
+		demo_print(d, "    (task %ld raises ValueError instead)\n\n", r->fail);
+	r->t0 = demo_now();
+	r->c0 = demo_cpu_s(RUSAGE_SELF);
+	r->pool.tl = demo_timeline_new(k, r->t0);
+	for (int i = 0; i < k; i++) {
+		char label[32];
+		snprintf(label, sizeof label, "worker %d", i + 1);
+		demo_timeline_label(r->pool.tl, i, label);
+	}
+	for (int i = 0; i < n; i++) {
+		r->fs[i].task = i;
+		r->fs[i].wait_ms = (double)r->ms;
+		r->fs[i].raises = i == r->fail;
+		pool_submit(&r->pool, &r->fs[i]);
+	}
+	return 0;
+}
+
+/* as_completed(futures), then [f.result() for f in futures] */
+static int step_collect(struct run *r)
+{
+	int n = r->n;
+	for (int i = 0; i < n; i++) {
+		struct future *f = pool_completed(&r->pool, i);
+		if (!f)
+			return 1;
+		r->completion[i] = f->task;
+		demo_progress(r->d, "  as_completed: task %d finished on worker %d after %.0f ms%s",
+			      f->task, f->worker + 1, (f->t_end - r->t0) * 1e3,
+			      f->exception[0] ? " (raised)" : "");
+	}
+	r->wall = demo_now() - r->t0;
+	r->cpu = demo_cpu_s(RUSAGE_SELF) - r->c0;
+	r->raised_task = -1;
+	for (int i = 0; i < n; i++) {
+		long res = 0;
+		r->subm[i] = i;
+		if (future_result(&r->pool, &r->fs[i], &res) == 0) {
+			/* which task's result came back: i * i gives i */
+			int who = (int)llround(sqrt((double)res));
+			r->map_order[r->nmap++] = who;
+			r->ok += who == i;
+		} else if (r->fs[i].exception[0]) {
+			r->map_order[r->nmap++] = i;
+			r->delivered++;
+			r->raised_task = i;
+		}
+	}
+	if (demo_stopping())
+		return 1;
+	r->expected = ceil((double)n / r->k) * (double)r->ms / 1000;
+	return 0;
+}
+
+static int step_report(struct run *r)
+{
+	struct demo *d = r->d;
+	int n = r->n, k = r->k;
+	demo_print(d, "\n  %-30s %10.3f s\n", "wall time, measured", r->wall);
+	demo_print(d, "  %-30s %10.3f s   (ceil(%d / %d) = %d rounds of %ld ms)\n",
+		   "expected", r->expected, n, k, (int)ceil((double)n / k), r->ms);
+	demo_print(d, "  %-30s %10.3f s\n", "one after another would take",
+		   (double)n * (double)r->ms / 1000);
+	demo_print(d, "  %-30s %10d\n", "most tasks running at once", r->pool.max_running);
+	demo_print(d, "  %-30s %10.1f ms\n", "CPU time used", r->cpu * 1e3);
+	demo_print(d, "\nWho ran what (one letter per task: a = task 0, b = task 1, ...):\n");
+	demo_timeline_draw(d, r->pool.tl, demo_now(), 60,
+			   "a letter is the task a worker runs, ! the one that raised");
+	demo_print(d, "\n");
+	print_order(d, "submission order:", r->subm, n);
+	print_order(d, "as_completed order:", r->completion, n);
+	print_order(d, "result() in order:", r->map_order, r->nmap);
+	return 0;
+}
+
+static int step_json(struct run *r)
+{
+	struct demo *d = r->d;
+	int n = r->n, k = r->k;
+	demo_json_num(d, "wall_s", r->wall);
+	demo_json_num(d, "expected_s", r->expected);
+	demo_json_num(d, "serial_s", (double)n * (double)r->ms / 1000);
+	demo_json_num(d, "cpu_s", r->cpu);
+	demo_json_int(d, "workers_started", k);
+	demo_json_int(d, "max_running", r->pool.max_running);
+	demo_json_int(d, "results_ok", r->ok);
+	json_ints(d, "order.submission", r->subm, n);
+	json_ints(d, "order.completion", r->completion, n);
+	json_ints(d, "order.map", r->map_order, r->nmap);
+	int *ran = xcalloc((size_t)k, sizeof *ran);
+	for (int i = 0; i < k; i++)
+		ran[i] = r->pool.workers[i].ran;
+	json_ints(d, "tasks_per_worker", ran, k);
+	free(ran);
+	return 0;
+}
+
+/* ---- the exception ---- */
+
+static int step_exception(struct run *r)
+{
+	struct demo *d = r->d;
+	if (r->raised_task >= 0) {
+		int t = r->raised_task;
+		struct future *f = &r->fs[t];
+		struct worker *w = &r->pool.workers[f->worker];
+		demo_print(d, "\nTask %d raised; the exception waited in its future: "
+			   "futures[%d].result() raised %s.\n", t, t, f->exception);
+		demo_print(d, "The other %d results were fine; worker %d, which ran "
+			   "it, went on to run %d more task%s.\n", r->ok, f->worker + 1,
+			   w->ran_after_exception, w->ran_after_exception == 1 ? "" : "s");
+		demo_json_int(d, "exception.task", t);
+		demo_json_str(d, "exception.message", f->exception);
+		demo_json_int(d, "exception.worker_ran_after", w->ran_after_exception);
+	}
+	demo_json_int(d, "exception.delivered", r->delivered);
+	return 0;
+}
+
+/* ---- tasks of different lengths: completion against submission ---- */
+
+/* A fresh pool of nvar workers; the longest task submitted first. */
+static int step_varied_submit(struct run *r)
+{
+	pool_shutdown(&r->pool, false);
+	demo_timeline_free(r->pool.tl);
+	r->pool.tl = NULL;
+	pool_release(&r->pool);
+	r->pool_up = false;
+	if (start_pool(r, r->nvar, (size_t)r->nvar) < 0)
+		return -1;
+	struct future *vf = r->fs + r->n;
+	demo_print(r->d, "\nNow %d tasks of different lengths on %d workers, the longest "
+		   "submitted first:", r->nvar, r->pool.nworkers);
+	r->t1 = demo_now();
+	for (int i = 0; i < r->nvar; i++) {
+		vf[i].task = i;
+		vf[i].wait_ms = (double)r->ms * (r->nvar - i) / r->nvar;
+		r->dur[i] = vf[i].wait_ms;
+		demo_print(r->d, " %.0f", vf[i].wait_ms);
+		pool_submit(&r->pool, &vf[i]);
+	}
+	demo_print(r->d, " ms\n");
+	return 0;
+}
+
+static int step_varied_collect(struct run *r)
+{
+	struct demo *d = r->d;
+	struct future *vf = r->fs + r->n;
+	int nvar = r->nvar;
+	for (int i = 0; i < nvar; i++) {
+		struct future *f = pool_completed(&r->pool, i);
+		if (!f)
+			return 1;
+		r->vcomp[i] = f->task;
+		r->vdone[i] = (f->t_end - r->t1) * 1e3;
+	}
+	/* ex.map(): results in submission order, each when it is ready */
+	for (int i = 0; i < nvar; i++) {
+		long res;
+		if (future_result(&r->pool, &vf[i], &res) < 0)
+			return 1;
+		r->vmap[r->nvmap++] = (int)llround(sqrt((double)res));
+		r->vgot[i] = (demo_now() - r->t1) * 1e3;
+	}
+	print_order(d, "as_completed order:", r->vcomp, nvar);
+	print_order(d, "ex.map order:", r->vmap, r->nvmap);
+	demo_print(d, "  %-22s", "finished at ms:");
+	for (int i = 0; i < nvar; i++)
+		demo_print(d, " %.0f", r->vdone[i]);
+	demo_print(d, "  (in completion order)\n");
+	json_ints(d, "varied.order.completion", r->vcomp, nvar);
+	json_ints(d, "varied.order.map", r->vmap, r->nvmap);
+	demo_json_nums(d, "varied.wait_ms", r->dur, (size_t)nvar);
+	demo_json_nums(d, "varied.finished_ms", r->vdone, (size_t)nvar);
+	demo_json_nums(d, "varied.map_got_ms", r->vgot, (size_t)nvar);
+	return 0;
+}
+
+static int step_shutdown(struct run *r)
+{
+	struct demo *d = r->d;
+	double ts = demo_now();
+	pool_shutdown(&r->pool, false);
+	demo_json_num(d, "shutdown_s", demo_now() - ts);
+	demo_print(d, "  (ex.map gave its first result, task 0's, at %.0f ms, after "
+		   "the longest wait, and its last at %.0f ms)\n", r->vgot[0],
+		   r->vgot[r->nvar - 1]);
+	demo_print(d, "\nIn Python terms: %d tasks that each wait %ld ms took %.3f s on %d "
+		   "workers (ceil(N/k) x %ld ms = %.3f s), because waiting threads "
+		   "overlap; as_completed() hands results over as they finish, map() in "
+		   "submission order; an exception stays in its future until result() "
+		   "raises it, and the worker thread carries on.\n",
+		   r->n, r->ms, r->wall, r->k, r->ms, r->expected);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -303,203 +544,35 @@ int main(int argc, char **argv)
 		  "in completion against submission order, an exception in a future.",
 		  params, argc, argv);
 
-	int n = (int)tasks, k = (int)workers;
-	int nvar = n < 6 ? (n < 2 ? 2 : n) : 6;  /* the tasks of different lengths */
-	struct future *fs = calloc((size_t)(n + nvar), sizeof *fs);
-	int *ord = calloc((size_t)(n + nvar) * 3, sizeof *ord);
-	struct pool pool;
+	static int (*const steps[])(struct run *) = {
+		step_start, step_submit, step_collect, step_report, step_json,
+		step_exception, step_varied_submit, step_varied_collect, step_shutdown,
+	};
+	int n = (int)tasks;
+	struct run r = {
+		.d = &d, .n = n, .k = (int)workers, .ms = ms, .fail = fail,
+		.nvar = n < 6 ? (n < 2 ? 2 : n) : 6,
+	};
+	r.fs = xcalloc((size_t)(n + r.nvar), sizeof *r.fs);
+	int *ord = xcalloc((size_t)(n + r.nvar) * 3, sizeof *ord);
+	r.completion = ord;
+	r.map_order = ord + n;
+	r.subm = ord + 2 * n;
 	int status = 0;
-	bool pool_up = false;
-	if (!fs || !ord || pool_init(&pool, k, (size_t)(n + nvar)) < 0) {
-		fprintf(stderr, "demo-thread-pool: error: could not start the pool: %s\n",
-			strerror(errno));
-		status = 1;
-		goto out;
+	for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
+		int rc = steps[i](&r);
+		if (rc < 0)
+			status = 1;             /* the step said why */
+		if (rc)
+			break;
 	}
-	pool_up = true;
-	if (pool.nworkers < k)
-		fprintf(stderr, "demo-thread-pool: only %d of %d workers started\n",
-			pool.nworkers, k);
-	k = pool.nworkers;
-
-	/* ---- N equal waits on k workers ---- */
-	demo_print(&d, "with ThreadPoolExecutor(max_workers=%d) as ex:\n"
-		   "    futures = [ex.submit(task, i) for i in range(%d)]   "
-		   "# each waits %ld ms, returns i * i%s\n\n",
-		   k, n, ms, fail >= 0 && fail < n ? "" : "; none raises");
-	if (fail >= 0 && fail < n)
-		demo_print(&d, "    (task %ld raises ValueError instead)\n\n", fail);
-	double t0 = demo_now();
-	double c0 = demo_cpu_s(RUSAGE_SELF);
-	pool.tl = demo_timeline_new(k, t0);
-	for (int i = 0; i < k; i++) {
-		char label[32];
-		snprintf(label, sizeof label, "worker %d", i + 1);
-		demo_timeline_label(pool.tl, i, label);
-	}
-	for (int i = 0; i < n; i++) {
-		fs[i].task = i;
-		fs[i].wait_ms = (double)ms;
-		fs[i].raises = i == fail;
-		pool_submit(&pool, &fs[i]);
-	}
-	/* as_completed(futures) */
-	int *completion = ord, *map_order = ord + n, *subm = ord + 2 * n;
-	for (int i = 0; i < n; i++) {
-		struct future *f = pool_completed(&pool, i);
-		if (!f)
-			goto out;
-		completion[i] = f->task;
-		demo_progress(&d, "  as_completed: task %d finished on worker %d after %.0f ms%s",
-			      f->task, f->worker + 1, (f->t_end - t0) * 1e3,
-			      f->exception[0] ? " (raised)" : "");
-	}
-	double wall = demo_now() - t0;
-	double cpu = demo_cpu_s(RUSAGE_SELF) - c0;
-	/* [f.result() for f in futures], in submission order */
-	int ok = 0, delivered = 0, raised_task = -1, nmap = 0;
-	for (int i = 0; i < n; i++) {
-		long res = 0;
-		subm[i] = i;
-		if (future_result(&pool, &fs[i], &res) == 0) {
-			/* which task's result came back: i * i gives i */
-			int who = (int)llround(sqrt((double)res));
-			map_order[nmap++] = who;
-			ok += who == i;
-		} else if (fs[i].exception[0]) {
-			map_order[nmap++] = i;
-			delivered++;
-			raised_task = i;
-		}
-	}
-	if (demo_stopping())
-		goto out;
-	double expected = ceil((double)n / k) * (double)ms / 1000;
-
-	demo_print(&d, "\n  %-30s %10.3f s\n", "wall time, measured", wall);
-	demo_print(&d, "  %-30s %10.3f s   (ceil(%d / %d) = %d rounds of %ld ms)\n",
-		   "expected", expected, n, k, (int)ceil((double)n / k), ms);
-	demo_print(&d, "  %-30s %10.3f s\n", "one after another would take",
-		   (double)n * (double)ms / 1000);
-	demo_print(&d, "  %-30s %10d\n", "most tasks running at once", pool.max_running);
-	demo_print(&d, "  %-30s %10.1f ms\n", "CPU time used", cpu * 1e3);
-	demo_print(&d, "\nWho ran what (one letter per task: a = task 0, b = task 1, ...):\n");
-	demo_timeline_draw(&d, pool.tl, demo_now(), 60,
-			   "a letter is the task a worker runs, ! the one that raised");
-	demo_print(&d, "\n");
-	print_order(&d, "submission order:", subm, n);
-	print_order(&d, "as_completed order:", completion, n);
-	print_order(&d, "result() in order:", map_order, nmap);
-
-	demo_json_num(&d, "wall_s", wall);
-	demo_json_num(&d, "expected_s", expected);
-	demo_json_num(&d, "serial_s", (double)n * (double)ms / 1000);
-	demo_json_num(&d, "cpu_s", cpu);
-	demo_json_int(&d, "workers_started", k);
-	demo_json_int(&d, "max_running", pool.max_running);
-	demo_json_int(&d, "results_ok", ok);
-	json_ints(&d, "order.submission", subm, n);
-	json_ints(&d, "order.completion", completion, n);
-	json_ints(&d, "order.map", map_order, nmap);
-	{
-		int *ran = calloc((size_t)k, sizeof *ran);
-		if (ran) {
-			for (int i = 0; i < k; i++)
-				ran[i] = pool.workers[i].ran;
-			json_ints(&d, "tasks_per_worker", ran, k);
-			free(ran);
-		}
-	}
-
-	/* ---- the exception ---- */
-	if (raised_task >= 0) {
-		struct future *f = &fs[raised_task];
-		struct worker *w = &pool.workers[f->worker];
-		demo_print(&d, "\nTask %d raised; the exception waited in its future: "
-			   "futures[%d].result() raised %s.\n", raised_task, raised_task,
-			   f->exception);
-		demo_print(&d, "The other %d results were fine; worker %d, which ran "
-			   "it, went on to run %d more task%s.\n", ok, f->worker + 1,
-			   w->ran_after_exception, w->ran_after_exception == 1 ? "" : "s");
-		demo_json_int(&d, "exception.task", raised_task);
-		demo_json_str(&d, "exception.message", f->exception);
-		demo_json_int(&d, "exception.worker_ran_after", w->ran_after_exception);
-	}
-	demo_json_int(&d, "exception.delivered", delivered);
-
-	/* ---- tasks of different lengths: completion against submission ---- */
-	pool_shutdown(&pool, false);
-	demo_timeline_free(pool.tl);
-	pool.tl = NULL;
-	pool_release(&pool);
-	pool_up = false;
-	if (pool_init(&pool, nvar, (size_t)nvar) < 0) {
-		fprintf(stderr, "demo-thread-pool: error: could not start the pool: %s\n",
-			strerror(errno));
-		status = 1;
-		goto out;
-	}
-	pool_up = true;
-	struct future *vf = fs + n;
-	int vcomp[6], vmap[6], nvmap = 0;
-	double dur[6], vdone[6], vgot[6];
-	demo_print(&d, "\nNow %d tasks of different lengths on %d workers, the longest "
-		   "submitted first:", nvar, pool.nworkers);
-	double t1 = demo_now();
-	for (int i = 0; i < nvar; i++) {
-		vf[i].task = i;
-		vf[i].wait_ms = (double)ms * (nvar - i) / nvar;
-		dur[i] = vf[i].wait_ms;
-		demo_print(&d, " %.0f", vf[i].wait_ms);
-		pool_submit(&pool, &vf[i]);
-	}
-	demo_print(&d, " ms\n");
-	for (int i = 0; i < nvar; i++) {
-		struct future *f = pool_completed(&pool, i);
-		if (!f)
-			goto out;
-		vcomp[i] = f->task;
-		vdone[i] = (f->t_end - t1) * 1e3;
-	}
-	/* ex.map(): results in submission order, each when it is ready */
-	for (int i = 0; i < nvar; i++) {
-		long res;
-		if (future_result(&pool, &vf[i], &res) < 0)
-			goto out;
-		vmap[nvmap++] = (int)llround(sqrt((double)res));
-		vgot[i] = (demo_now() - t1) * 1e3;
-	}
-	print_order(&d, "as_completed order:", vcomp, nvar);
-	print_order(&d, "ex.map order:", vmap, nvmap);
-	demo_print(&d, "  %-22s", "finished at ms:");
-	for (int i = 0; i < nvar; i++)
-		demo_print(&d, " %.0f", vdone[i]);
-	demo_print(&d, "  (in completion order)\n");
-	json_ints(&d, "varied.order.completion", vcomp, nvar);
-	json_ints(&d, "varied.order.map", vmap, nvmap);
-	demo_json_nums(&d, "varied.wait_ms", dur, (size_t)nvar);
-	demo_json_nums(&d, "varied.finished_ms", vdone, (size_t)nvar);
-	demo_json_nums(&d, "varied.map_got_ms", vgot, (size_t)nvar);
-
-	double ts = demo_now();
-	pool_shutdown(&pool, false);
-	demo_json_num(&d, "shutdown_s", demo_now() - ts);
-	demo_print(&d, "  (ex.map gave its first result, task 0's, at %.0f ms, after "
-		   "the longest wait, and its last at %.0f ms)\n", vgot[0], vgot[nvar - 1]);
-	demo_print(&d, "\nIn Python terms: %d tasks that each wait %ld ms took %.3f s on %d "
-		   "workers (ceil(N/k) x %ld ms = %.3f s), because waiting threads "
-		   "overlap; as_completed() hands results over as they finish, map() in "
-		   "submission order; an exception stays in its future until result() "
-		   "raises it, and the worker thread carries on.\n",
-		   n, ms, wall, k, ms, expected);
-out:
-	if (pool_up) {
-		pool_shutdown(&pool, true);
-		demo_timeline_free(pool.tl);
-		pool_release(&pool);
+	if (r.pool_up) {
+		pool_shutdown(&r.pool, true);
+		demo_timeline_free(r.pool.tl);
+		pool_release(&r.pool);
 	}
 	free(ord);
-	free(fs);
+	free(r.fs);
 	int fin = demo_finish(&d);
 	return status ? status : fin;
 }
