@@ -595,6 +595,36 @@ static bool denies_itself(const char *t, size_t start, size_t end)
 	return false;
 }
 
+/* Whether offset i lies inside one of the code spans. */
+static bool in_code(const struct spans *code, size_t i)
+{
+	for (size_t k = 0; k < code->n; k++)
+		if (i >= code->v[k].start && i < code->v[k].end)
+			return true;
+	return false;
+}
+
+/* The denied parts of the sentence [start, end): each part between its
+ * semicolons and colons (before a space, outside code) that opens by
+ * denying itself, to the end of that part. What follows such a part states
+ * a correction ("It isn't true that the OS plays no part: the loop waits
+ * in epoll") unless it denies itself too. */
+static void find_denials(const char *t, size_t start, size_t end, const struct spans *code, struct spans *out)
+{
+	size_t part = start;
+	for (size_t i = start; i <= end; i++) {
+		bool mark = i < end && !in_code(code, i) && (t[i] == ';' || (t[i] == ':' && i + 1 < end && t[i + 1] == ' '));
+		if (i < end && !mark)
+			continue;
+		size_t from = part;
+		while (from < i && t[from] == ' ')
+			from++;
+		if (from < i && denies_itself(t, from, i))
+			spans_add(out, from, i);
+		part = i + 1;
+	}
+}
+
 void answer_prepare(struct answer *a, const char *raw)
 {
 	memset(a, 0, sizeof *a);
@@ -616,9 +646,11 @@ void answer_prepare(struct answer *a, const char *raw)
 	split_clauses(a->text, a->len, &s, &n.code, &c, a->clause_of_sentence);
 	split_words(a->text, a->len, &w);
 	find_negators(a->text, &w, &n.code, &g);
-	a->denied = xcalloc(s.n + 1, sizeof *a->denied);
+	struct spans d = {0};
 	for (size_t i = 0; i < s.n; i++)
-		a->denied[i] = denies_itself(a->text, s.v[i].start, s.v[i].end);
+		find_denials(a->text, s.v[i].start, s.v[i].end, &n.code, &d);
+	a->denials = d.v;
+	a->ndenials = d.n;
 	a->sentences = s.v;
 	a->nsentences = s.n;
 	a->clauses = c.v;
@@ -640,7 +672,7 @@ void answer_release(struct answer *a)
 	free(a->words);
 	free(a->negators);
 	free(a->clause_of_sentence);
-	free(a->denied);
+	free(a->denials);
 	memset(a, 0, sizeof *a);
 }
 
@@ -709,8 +741,8 @@ static bool conjunction_between(const struct answer *a, size_t from, size_t to)
 bool answer_negated(const struct answer *a, size_t start, size_t end, bool inner_ok,
                     const struct answer_span *others, size_t n, const struct answer_span *own, size_t nown)
 {
-	size_t sentence = lower_bound(a->sentences, a->nsentences, start + 1, false);
-	if (sentence && a->denied[sentence - 1])
+	size_t denial = lower_bound(a->denials, a->ndenials, start + 1, false);
+	if (denial && start < a->denials[denial - 1].end)
 		return true;
 	size_t clause = answer_clause_at(a, start);
 	size_t from = a->nclauses ? a->clauses[clause].start : 0;

@@ -17,8 +17,10 @@
  * instead and yet; never at a plain comma or at 'and'.
  * A sentence that opens by denying itself ("It is not true that ...",
  * "It's a myth that ...", "It is false that ...", "It is wrong to say
- * that ...", "It is not the case that ...") is denied as a whole: every
- * match in it, in any of its clauses, is negated.
+ * that ...", "It is not the case that ...") is denied up to its first
+ * semicolon or colon, or as a whole when it has none: every match there,
+ * in any clause, is negated. What follows a semicolon or colon states the
+ * correction, unless it opens with a denial of its own.
  *
  * Pure C: no regex, no I/O. Ownership: a struct answer owns its arrays and
  * the normalised text until answer_release(); raw is borrowed.
@@ -41,7 +43,8 @@ struct answer {
 	struct answer_span *sentences, *clauses, *words, *negators;
 	size_t nsentences, nclauses, nwords, nnegators;
 	size_t *clause_of_sentence;        /* the index of each sentence's first clause */
-	bool *denied;                      /* each sentence: it opens by denying itself */
+	struct answer_span *denials;       /* the parts of sentences that deny themselves */
+	size_t ndenials;
 };
 
 /* Prepares raw, which must be valid UTF-8. */

@@ -9,7 +9,7 @@ answer, so no rubric can quietly regress:
   misses it (a point earned by context elsewhere is a rubric that does not
   look where the claim is), and fails when the point is required;
 - for each required key point, the sentences that earn it denied ("It is
-  not true that ...") fail;
+  not true that ...", each part between semicolons and colons) fail;
 - with a `contrast` key, the model answer with each pair of contrasted terms
   swapped (every word form of both at once, longest first, so 'non-daemon'
   never becomes 'non-non-daemon') fails;
@@ -146,8 +146,18 @@ def rubric_terms(q):
 
 def negate(sentence):
     """The sentence denied as a whole (inserting "not" after a verb can land
-    in a subordinate clause and leave the claim standing)."""
-    return "It is not true that " + sentence[0].lower() + sentence[1:]
+    in a subordinate clause and leave the claim standing): each part between
+    semicolons and colons gets its own denial, since the grader reads what
+    follows one as the correction of a denied claim."""
+    parts, start, code = [], 0, False
+    for i, ch in enumerate(sentence):
+        if ch == "`":
+            code = not code
+        elif not code and ch in ";:" and sentence[i + 1:i + 2] in (" ", "\n"):
+            parts.append(sentence[start:i + 1])
+            start = i + 2
+    parts.append(sentence[start:])
+    return " ".join("It is not true that " + p[0].lower() + p[1:] for p in parts if p)
 
 
 def main():

@@ -220,3 +220,11 @@ not_about @await
 - Call create_task on the coroutine. It does not schedule it concurrently.
 - Call create_task on the coroutine. Then await schedules it concurrently.
 - Call create_task on the coroutine. Later it is awaited. It schedules it concurrently.
+
+# A sentence that denies itself is denied up to its first colon or
+# semicolon: what follows states the correction.
+point
+says @loop .. epoll
++ It is not true that the OS plays no part: the event loop waits in epoll.
+- It is not true that the event loop waits in epoll.
+- It's a myth that the event loop waits in epoll; it spins.
