@@ -19,6 +19,7 @@
 #include "paths.h"
 #include "regex.h"
 #include "render.h"
+#include "rubric_check.h"
 #include "search.h"
 #include "session.h"
 #include "store.h"
@@ -55,7 +56,6 @@ struct catalog *ctx_catalog(struct ctx *x)
 	load_shipped(x, c, false, &d);
 	for (size_t i = 0; i < x->ncontent; i++)
 		catalog_add_root(c, x->content[i], false, &d);
-	catalog_skip_grading(c, true);
 	catalog_link(c, &d);
 	if (d.n) {
 		diag_print(&d, stderr);
@@ -210,8 +210,9 @@ static int cmd_check(struct ctx *x, int argc, char **argv)
 	}
 	char *verified = paths_user_file("CACHE", "verified");
 	for (size_t i = 0; i < ncats; i++) {
-		catalog_use_verified(cats[i], verified);
+		catalog_defer_compile(cats[i], true);
 		catalog_link(cats[i], &d);
+		rubric_check(cats[i], verified, &d);
 		struct catalog_counts k;
 		catalog_count(cats[i], NULL, &k);
 		total.topics += k.topics;
