@@ -74,6 +74,8 @@ struct keymap {
 	const struct ynode *v[KEYS_MAX];   /* each key's value, or NULL */
 };
 
+#ifndef NDEBUG
+/* key_find's binary search needs it; every debug build's tests check it. */
 static bool keys_sorted(const struct key *keys, size_t n)
 {
 	for (size_t i = 1; i < n; i++)
@@ -81,6 +83,7 @@ static bool keys_sorted(const struct key *keys, size_t n)
 			return false;
 	return n <= KEYS_MAX;
 }
+#endif
 
 static const struct key *key_find(const struct key *keys, size_t n, const char *name)
 {
