@@ -90,7 +90,10 @@ static const struct key *key_find(const struct key *keys, size_t n, const char *
 	size_t lo = 0, hi = n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int o = strcmp(name, keys[mid].name);
+		/* Most steps are decided by the first byte: no call for them. */
+		int o = (unsigned char)name[0] - (unsigned char)keys[mid].name[0];
+		if (!o)
+			o = strcmp(name, keys[mid].name);
 		if (!o)
 			return &keys[mid];
 		if (o < 0)
@@ -131,6 +134,13 @@ static void keys_begin(struct keymap *m, const struct key *keys, size_t n, const
  * before those of the variant's own. */
 static void keys_check(struct loader *L, const struct keymap *m)
 {
+	/* Each value found belongs to a distinct key of the map: when the map
+	 * has no more keys than allowed ones were found, every key is known. */
+	size_t known = 0;
+	for (size_t i = 0; i < m->n; i++)
+		known += m->v[i] && key_allowed(m, &m->keys[i]);
+	if (2 * known == m->map->n)
+		return;
 	for (size_t i = 0; i + 1 < m->map->n; i += 2) {
 		const struct ynode *k = m->map->items[i];
 		if (k->kind != YNODE_SCALAR) {
