@@ -13,6 +13,7 @@
 #include "catalog.h"
 #include "diag.h"
 #include "paths.h"
+#include "rubric_check.h"
 #include "util.h"
 
 static void print_stats(const struct catalog *c)
@@ -85,8 +86,9 @@ static int cmd_check(struct ctx *x, struct cmd_args *a)
 	}
 	char *verified = paths_user_file("CACHE", "verified");
 	for (size_t i = 0; i < ncats; i++) {
-		catalog_use_verified(cats[i], verified);
+		catalog_defer_compile(cats[i], true);
 		catalog_link(cats[i], &d);
+		rubric_check(cats[i], verified, &d);
 		struct catalog_counts k;
 		catalog_count(cats[i], NULL, &k);
 		total.topics += k.topics;

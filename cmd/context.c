@@ -57,7 +57,6 @@ struct catalog *ctx_catalog(struct ctx *x)
 	ctx_load_shipped(x, c, false, &d);
 	for (size_t i = 0; i < x->ncontent; i++)
 		catalog_add_root(c, x->content[i], false, &d);
-	catalog_skip_grading(c, true);
 	catalog_link(c, &d);
 	if (d.n) {
 		diag_print(&d, stderr);

@@ -189,15 +189,21 @@ int catalog_add_root(struct catalog *c, const char *dir, bool reference, struct 
  * when there is one, over the shared vocabulary. */
 int catalog_add_file(struct catalog *c, const char *path, struct diag *d);
 /* Cross-references everything loaded: duplicate ids, dangling references,
- * requires cycles, unknown @terms and term cycles, quizzes without a lesson, model answers that fail their
- * rubric, rubric examples graded the wrong way. Call once, after the last
- * add; the look-ups below answer only after it. Returns 0 when d gained no
- * error. With a cache (catalog_use_cache) and no error in d at all, it
- * saves the cache. */
+ * requires cycles, unknown @terms and term cycles, quizzes without a lesson,
+ * rubric patterns that do not compile. Call once, after the last add; the
+ * look-ups below answer only after it. It grades nothing: whether model
+ * answers and rubric examples grade as declared is rubric_check's question.
+ * Returns 0 when d gained no error. With a cache (catalog_use_cache) and no
+ * error in d at all, it saves the cache. */
 int catalog_link(struct catalog *c, struct diag *d);
-/* Makes catalog_link grade no model answer and no rubric example: that is
- * `check`'s job (and the tests'), and every other command starts faster. */
-void catalog_skip_grading(struct catalog *c, bool skip);
+/* Makes catalog_link expand the rubric language's patterns but compile
+ * none: a caller that checks a question compiles its points
+ * (catalog_compile_point), and one that skips a question (rubric_check,
+ * for a question verified before) never pays for them. */
+void catalog_defer_compile(struct catalog *c, bool defer);
+/* Compiles the expanded patterns of a point that catalog_link left
+ * uncompiled, reporting each that does not compile at its key. */
+void catalog_compile_point(struct rubric_point *p, struct diag *d);
 /* Call before the first add: files that have not changed since a clean
  * load are served from the cache file at path (see ycache.h) instead of
  * being parsed again, and their rubric patterns compile on first use.
@@ -205,11 +211,6 @@ void catalog_skip_grading(struct catalog *c, bool skip);
  * one are cached, and everything else (typing, cross-references) runs on
  * every load. `check` does not use it. */
 void catalog_use_cache(struct catalog *c, const char *path);
-/* Lets catalog_link skip checking a text question's rubric against its
- * model answer and examples when the verified set at path (ycache.h) holds
- * exactly that question as passed, and record the ones that pass. */
-void catalog_use_verified(struct catalog *c, const char *path);
-
 /* The compiled pattern of a rubric point in a role (RUBRIC_REJECT: its
  * reject pattern), compiling the point's patterns on first use; NULL when
  * there is none or it does not compile. */
@@ -232,6 +233,9 @@ const struct question *catalog_question(const struct catalog *c, const char *id)
 /* Every question of every non-reference quiz, in catalog order. */
 size_t catalog_nquestions(const struct catalog *c);
 const struct question *catalog_question_at(const struct catalog *c, size_t i);
+/* Every quiz, reference content's included, in load order. */
+size_t catalog_nquizzes(const struct catalog *c);
+struct quiz *catalog_quiz_at(const struct catalog *c, size_t i);
 
 /* The closest id among topics (or demos) to a misspelt one, or NULL. */
 const char *catalog_suggest_topic(const struct catalog *c, const char *id);

@@ -43,7 +43,6 @@ int main(int argc, char **argv)
 	diag_init(&d);
 	struct catalog *c = catalog_new();
 	catalog_add_root(c, dir ? dir : PYDOJO_SOURCE_ROOT, false, &d);
-	catalog_skip_grading(c, true);
 	catalog_link(c, &d);
 	diag_release(&d);
 	double *t = NULL;

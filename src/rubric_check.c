@@ -1,0 +1,157 @@
+/*
+ * rubric_check: grades each text question's model answer and rubric
+ * examples against its own rubric, for `check` (see rubric_check.h).
+ */
+#include "rubric_check.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "answer.h"
+#include "catalog.h"
+#include "diag.h"
+#include "grade.h"
+#include "regex.h"
+#include "util.h"
+#include "ycache.h"
+
+#define PERR(dg, p, ...) diag_add((dg), (p).file, (p).line, (p).col, __VA_ARGS__)
+
+/* Grades text (the model answer or an example, named by what) for check:
+ * sets hits[] and *found, and returns false when a pattern hit the regex
+ * limits on it, which a learner's answer like it would too. That is
+ * reported at the pattern, once per pattern (reported[] holds a flag for
+ * each point's pattern and one for its reject pattern). */
+static bool check_grade(struct diag *dg, const struct question *q, const char *text, const char *what,
+                        bool *hits, bool *reported, size_t *found)
+{
+	bool limit = false;
+	*found = 0;
+	struct answer a;
+	answer_prepare(&a, text);   /* content is valid UTF-8 */
+	for (size_t i = 0; i < q->nrubric; i++) {
+		const struct rubric_point *p = &q->rubric[i];
+		enum grade_point g = grade_point_in(p, &a);
+		hits[i] = g == GRADE_FOUND;
+		*found += hits[i];
+		if (g != GRADE_LIMIT && g != GRADE_REJECT_LIMIT)
+			continue;
+		limit = true;
+		bool reject = g == GRADE_REJECT_LIMIT;
+		if (reported[2 * i + reject])
+			continue;
+		reported[2 * i + reject] = true;
+		PERR(dg, reject ? p->reject_pos : p->says ? p->says_pos : p->pattern ? p->pattern_pos : p->code_pos,
+		     "%s hits the regex match limits on %s: an answer like it cannot be graded (simplify the pattern)",
+		     reject ? "reject" : p->says ? "says" : p->pattern ? "pattern" : "code", what);
+	}
+	answer_release(&a);
+	return !limit;
+}
+
+static void check_text_question(struct diag *dg, const struct question *q)
+{
+	if (q->nrubric == 0)
+		return;
+	for (size_t i = 0; i < q->nrubric; i++)
+		if (q->rubric[i].broken)
+			return; /* already reported: a pattern that does not compile */
+	bool *hits = xcalloc(q->nrubric, sizeof *hits);
+	bool *reported = xcalloc(2 * q->nrubric, sizeof *reported);
+	size_t got;
+	if (q->model_answer && check_grade(dg, q, q->model_answer, "the model answer", hits, reported, &got) &&
+	    got < q->pass) {
+		struct buf missed;
+		buf_init(&missed);
+		for (size_t i = 0; i < q->nrubric; i++)
+			if (!hits[i])
+				buf_printf(&missed, "%s'%s'", missed.len ? ", " : "", q->rubric[i].point);
+		PERR(dg, q->model_pos, "model answer fails its own rubric (%zu/%zu points, %zu needed; missed %s)",
+		     got, q->nrubric, q->pass, missed.data);
+		buf_release(&missed);
+	}
+	for (int want = 1; want >= 0; want--) {
+		const struct strlist *l = want ? &q->ex_pass : &q->ex_fail;
+		for (size_t i = 0; i < l->n; i++) {
+			char what[64];
+			snprintf(what, sizeof what, "the '%s' example at line %d", want ? "pass" : "fail", l->pos[i].line);
+			if (!check_grade(dg, q, l->v[i], what, hits, reported, &got) || (got >= q->pass) == (bool)want)
+				continue;
+			PERR(dg, l->pos[i], "rubric example should %s but %s (%zu/%zu points, %zu needed)",
+			     want ? "pass" : "fail", want ? "fails" : "passes", got, q->nrubric, q->pass);
+		}
+	}
+	free(reported);
+	free(hits);
+}
+
+/* The key of all that decides check_text_question's outcome. */
+static struct ycheck_key text_check_key(const struct question *q)
+{
+	struct ycheck_key k = {{0, 0}};
+	ycheck_key_add(&k, &q->pass, sizeof q->pass);
+	ycheck_key_add(&k, &q->nrubric, sizeof q->nrubric);
+	for (size_t i = 0; i < q->nrubric; i++) {
+		const struct rubric_point *p = &q->rubric[i];
+		const char *raw[] = {p->point, p->pattern, p->reject, p->says, p->about, p->not_about, p->code};
+		for (size_t r = 0; r < sizeof raw / sizeof *raw; r++)
+			ycheck_key_str(&k, raw[r]);
+		for (int r = 0; r < RUBRIC_CODE; r++) {
+			ycheck_key_str(&k, p->expanded[r]);
+			ycheck_key_add(&k, &p->negative[r], sizeof p->negative[r]);
+		}
+	}
+	ycheck_key_str(&k, q->model_answer);
+	const struct strlist *ls[2] = {&q->ex_pass, &q->ex_fail};
+	for (int l = 0; l < 2; l++) {
+		ycheck_key_add(&k, &ls[l]->n, sizeof ls[l]->n);
+		for (size_t i = 0; i < ls[l]->n; i++)
+			ycheck_key_str(&k, ls[l]->v[i]);
+	}
+	return k;
+}
+
+/* check_text_question, skipped when the verified set says that exactly
+ * this question passed it before. Patterns that catalog_link left
+ * uncompiled (catalog_defer_compile) are compiled here, only for the
+ * questions checked. */
+static void check_text_question_once(struct yverified *verified, struct diag *dg, struct question *q)
+{
+	struct ycheck_key k = {{0, 0}};
+	if (verified) {
+		k = text_check_key(q);
+		if (yverified_has(verified, &k))
+			return;
+	}
+	size_t before = dg->n;
+	bool broken = false;
+	for (size_t i = 0; i < q->nrubric; i++) {
+		struct rubric_point *p = &q->rubric[i];
+		if (!p->compiled && !p->broken)
+			catalog_compile_point(p, dg);
+		broken |= p->broken;
+	}
+	check_text_question(dg, q);
+	if (verified && dg->n == before && !broken)
+		yverified_add(verified, &k);
+}
+
+int rubric_check(struct catalog *c, const char *verified_path, struct diag *d)
+{
+	size_t before = d->n;
+	/* Each rubric pattern is matched here only against its own examples. */
+	regex_defer_jit(true);
+	struct yverified *verified = verified_path ? yverified_open(verified_path) : NULL;
+	for (size_t i = 0; i < catalog_nquizzes(c); i++) {
+		struct quiz *qz = catalog_quiz_at(c, i);
+		if (qz->reference)
+			continue;   /* its faults are not reported */
+		for (size_t k = 0; k < qz->n; k++)
+			if (qz->questions[k].type == Q_TEXT)
+				check_text_question_once(verified, d, &qz->questions[k]);
+	}
+	regex_defer_jit(false);
+	yverified_save(verified);
+	yverified_free(verified);
+	return d->n > before ? -1 : 0;
+}
