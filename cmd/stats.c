@@ -17,123 +17,26 @@
 
 #include "catalog.h"
 #include "clock.h"
-#include "fsrs.h"
+#include "progress.h"
 #include "store.h"
 #include "util.h"
 #include "ydoc.h"
 
-#define HEAT_WEEKS 12
-#define HEAT_DAYS (HEAT_WEEKS * 7)
-#define LAST_INTERVIEWS 5
+#define HEAT_WEEKS PROGRESS_HEAT_WEEKS
+#define HEAT_DAYS PROGRESS_HEAT_DAYS
 
-struct topic_stat {
-	const struct lesson *ls;
-	long seen, total, due_today, due_week;
-	double rsum;
-};
-
-struct stats_walk {
-	const struct catalog *cat;
-	struct topic_stat *t;
-	size_t nt;
-	struct fsrs_params p;
-	int64_t now, end_today, end_week;
-};
-
-/* Local midnight of the day of t, moved by days. */
-static int64_t local_midnight(int64_t t, int days)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	localtime_r(&tt, &tm);
-	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-	tm.tm_mday += days;
-	tm.tm_isdst = -1;
-	return (int64_t)mktime(&tm);
-}
-
-static int stats_card(void *ud, const char *id, const char *topic, const struct store_card *card)
-{
-	(void)topic;
-	struct stats_walk *w = ud;
-	const struct question *q = catalog_question(w->cat, id);
-	if (!q || !q->quiz || q->quiz->reference || !q->quiz->lesson)
-		return 0;
-	for (size_t i = 0; i < w->nt; i++) {
-		if (w->t[i].ls != q->quiz->lesson)
-			continue;
-		struct topic_stat *ts = &w->t[i];
-		if (fsrs_card_is_new(&card->fsrs))
-			return 0;
-		ts->seen++;
-		ts->rsum += fsrs_retrievability(&w->p, &card->fsrs, w->now);
-		/* A question revised since the card was answered is due now. */
-		if (card->fsrs.due < w->end_today || q->revised > card->revision)
-			ts->due_today++;
-		else if (card->fsrs.due < w->end_week)
-			ts->due_week++;
-		return 0;
-	}
-	return 0;
-}
-
+/* An interview as shown: its record, with the counts its results hold. */
 struct interview {
 	int64_t started, ended;
 	double score;
 	long asked, correct;
 	bool has_counts;
-	char *results;     /* the raw JSON (for the per-topic part) */
+	char *results;     /* borrowed: the raw JSON (for the per-topic part) */
 };
 
-struct interviews {
-	struct interview v[LAST_INTERVIEWS];
-	size_t n;
-};
-
-/* Disputes per question, in question id order. */
-struct dispute_count {
-	char *id;
-	long n;
-};
-
-struct dispute_counts {
-	struct dispute_count *v;
-	size_t len, cap;
-	long total;
-};
-
-static int count_dispute(void *ud, const struct store_dispute *d)
+static struct interview interview_of(const struct progress_interview *pi)
 {
-	struct dispute_counts *c = ud;
-	c->total++;
-	if (c->len && strcmp(c->v[c->len - 1].id, d->question_id) == 0) {
-		c->v[c->len - 1].n++;
-		return 0;
-	}
-	GROW(c->v, c->cap, c->len + 1);
-	c->v[c->len++] = (struct dispute_count){xstrdup(d->question_id), 1};
-	return 0;
-}
-
-static void dispute_counts_release(struct dispute_counts *c)
-{
-	for (size_t i = 0; i < c->len; i++)
-		free(c->v[i].id);
-	free(c->v);
-}
-
-static int stats_session(void *ud, const struct store_session *s)
-{
-	struct interviews *iv = ud;
-	if (iv->n >= LAST_INTERVIEWS)
-		return 1;
-	struct interview *i = &iv->v[iv->n++];
-	memset(i, 0, sizeof *i);
-	i->started = s->started;
-	i->ended = s->ended;
-	i->score = s->score;
-	i->results = s->results ? xstrdup(s->results) : NULL;
-	return 0;
+	return (struct interview){pi->started, pi->ended, pi->score, 0, 0, false, pi->results};
 }
 
 static bool node_long(const struct ynode *n, long *out)
@@ -215,14 +118,14 @@ static int heat_level(int64_t c, int64_t max)
 	return l > 4 ? 4 : (int)l;
 }
 
-static void stats_text(struct buf *b, const struct stats_walk *w, const struct topic_stat *tot,
-                       const int64_t *bounds, const int64_t *counts, int today, const struct interviews *iv,
-                       const struct dispute_counts *dc)
+static void stats_text(struct buf *b, const struct progress *p)
 {
+	const int64_t *bounds = p->bounds, *counts = p->counts;
+	int today = p->today;
 	buf_printf(b, "%-20s %9s %7s %10s %11s\n", "topic", "seen", "recall", "due today", "next 7 days");
-	for (size_t i = 0; i <= w->nt; i++) {
-		const struct topic_stat *t = i < w->nt ? &w->t[i] : tot;
-		if (i == w->nt)
+	for (size_t i = 0; i <= p->ntopics; i++) {
+		const struct progress_topic *t = i < p->ntopics ? &p->topics[i] : &p->total;
+		if (i == p->ntopics)
 			buf_puts(b, "\n");
 		char seen[32], recall[16];
 		snprintf(seen, sizeof seen, "%ld/%ld", t->seen, t->total);
@@ -230,7 +133,7 @@ static void stats_text(struct buf *b, const struct stats_walk *w, const struct t
 			snprintf(recall, sizeof recall, "%.0f%%", 100.0 * t->rsum / (double)t->seen);
 		else
 			snprintf(recall, sizeof recall, "-");
-		buf_printf(b, "%-20s %9s %7s %10ld %11ld\n", i < w->nt ? t->ls->id : "total", seen, recall,
+		buf_printf(b, "%-20s %9s %7s %10ld %11ld\n", i < p->ntopics ? t->ls->id : "total", seen, recall,
 		           t->due_today, t->due_week);
 	}
 
@@ -271,12 +174,12 @@ static void stats_text(struct buf *b, const struct stats_walk *w, const struct t
 	buf_puts(b, max ? " reviews a day; a column is a week, the oldest first\n" : "\n");
 
 	buf_puts(b, "\nLast interviews:");
-	if (!iv->n)
+	if (!p->ninterviews)
 		buf_puts(b, " none yet (try 'interview')\n");
 	else
 		buf_addc(b, '\n');
-	for (size_t i = 0; i < iv->n; i++) {
-		struct interview it = iv->v[i];
+	for (size_t i = 0; i < p->ninterviews; i++) {
+		struct interview it = interview_of(&p->interviews[i]);
 		struct ydoc doc;
 		memset(&doc, 0, sizeof doc);
 		struct result_topic *rt = NULL;
@@ -299,12 +202,12 @@ static void stats_text(struct buf *b, const struct stats_walk *w, const struct t
 		if (nt >= 0)
 			ydoc_release(&doc);
 	}
-	if (dc->total)
-		buf_printf(b, "\nDisputed grades: %ld on %zu question%s (see 'disputes')\n", dc->total, dc->len,
-		           dc->len == 1 ? "" : "s");
+	if (p->disputes_total)
+		buf_printf(b, "\nDisputed grades: %ld on %zu question%s (see 'disputes')\n", p->disputes_total,
+		           p->ndisputes, p->ndisputes == 1 ? "" : "s");
 }
 
-static void stats_json_topic(struct buf *b, const struct topic_stat *t)
+static void stats_json_topic(struct buf *b, const struct progress_topic *t)
 {
 	buf_printf(b, "\"seen\": %ld, \"total\": %ld, \"new\": %ld, \"retrievability\": ", t->seen, t->total,
 	           t->total - t->seen);
@@ -312,31 +215,31 @@ static void stats_json_topic(struct buf *b, const struct topic_stat *t)
 	buf_printf(b, ", \"due_today\": %ld, \"due_next_7_days\": %ld}", t->due_today, t->due_week);
 }
 
-static void stats_json(struct buf *b, const struct stats_walk *w, const struct topic_stat *tot,
-                       const int64_t *bounds, const int64_t *counts, int today, int64_t nreviews,
-                       const struct interviews *iv, const struct dispute_counts *dc)
+static void stats_json(struct buf *b, const struct progress *p)
 {
+	const int64_t *bounds = p->bounds, *counts = p->counts;
+	int today = p->today;
 	buf_puts(b, "{\"now\": ");
-	cmd_json_time(b, w->now);
+	cmd_json_time(b, p->now);
 	buf_puts(b, ",\n \"topics\": [");
-	for (size_t i = 0; i < w->nt; i++) {
+	for (size_t i = 0; i < p->ntopics; i++) {
 		buf_puts(b, i ? ",\n  " : "\n  ");
 		buf_puts(b, "{\"topic\": ");
-		buf_json_str(b, w->t[i].ls->id);
+		buf_json_str(b, p->topics[i].ls->id);
 		buf_puts(b, ", ");
-		stats_json_topic(b, &w->t[i]);
+		stats_json_topic(b, &p->topics[i]);
 	}
 	buf_puts(b, "],\n \"total\": {");
-	stats_json_topic(b, tot);
-	buf_printf(b, ",\n \"reviews\": %lld", (long long)nreviews);
+	stats_json_topic(b, &p->total);
+	buf_printf(b, ",\n \"reviews\": %lld", (long long)p->reviews);
 	char start[16];
 	cmd_fmt_local(bounds[0], start, sizeof start, "%Y-%m-%d");
 	buf_printf(b, ",\n \"heatmap\": {\"start\": \"%s\", \"today\": %d, \"days\": [", start, today);
 	for (int i = 0; i < HEAT_DAYS; i++)
 		buf_printf(b, "%s%lld", i ? ", " : "", (long long)counts[i]);
 	buf_puts(b, "]},\n \"interviews\": [");
-	for (size_t i = 0; i < iv->n; i++) {
-		struct interview it = iv->v[i];
+	for (size_t i = 0; i < p->ninterviews; i++) {
+		struct interview it = interview_of(&p->interviews[i]);
 		struct ydoc doc;
 		memset(&doc, 0, sizeof doc);
 		struct result_topic *rt = NULL;
@@ -368,10 +271,10 @@ static void stats_json(struct buf *b, const struct stats_walk *w, const struct t
 			ydoc_release(&doc);
 	}
 	buf_puts(b, "],\n \"disputes\": {");
-	for (size_t i = 0; i < dc->len; i++) {
+	for (size_t i = 0; i < p->ndisputes; i++) {
 		buf_puts(b, i ? ", " : "");
-		buf_json_str(b, dc->v[i].id);
-		buf_printf(b, ": %ld", dc->v[i].n);
+		buf_json_str(b, p->disputes[i].question_id);
+		buf_printf(b, ": %ld", p->disputes[i].n);
 	}
 	buf_puts(b, "}}\n");
 }
@@ -386,71 +289,26 @@ static int cmd_stats(struct ctx *x, struct cmd_args *a)
 		free(err);
 		return 2;
 	}
-	struct catalog *cat = x->cat;
 	struct store *st = ctx_store_read(x);
 	if (!st)
 		return 3;
-
-	struct stats_walk w = {.cat = cat, .now = now};
-	fsrs_params_init(&w.p);
-	w.end_today = local_midnight(now, 1);
-	w.end_week = local_midnight(now, 8);
-	w.t = xcalloc(catalog_nlessons(cat) + 1, sizeof *w.t);
-	for (size_t i = 0; i < catalog_nlessons(cat); i++) {
-		const struct lesson *ls = catalog_lesson_at(cat, i);
-		if (ls->reference || !ls->quiz || !ls->quiz->n)
-			continue;
-		w.t[w.nt].ls = ls;
-		w.t[w.nt].total = (long)ls->quiz->n;
-		w.nt++;
-	}
-
-	/* Twelve weeks of local days, Monday first, the current week last. */
-	int64_t bounds[HEAT_DAYS + 1], counts[HEAT_DAYS];
-	time_t tt = (time_t)now;
-	struct tm tm;
-	localtime_r(&tt, &tm);
-	int monday_back = (tm.tm_wday + 6) % 7;
-	int first = -(monday_back + 7 * (HEAT_WEEKS - 1));
-	for (int i = 0; i <= HEAT_DAYS; i++)
-		bounds[i] = local_midnight(now, first + i);
-	int today = -first;
-
-	struct interviews iv = {.n = 0};
-	struct dispute_counts dc = {.len = 0};
-	int64_t nreviews = 0;
+	struct progress p;
 	int rc = 0;
-	if (store_each_card(st, NULL, stats_card, &w, &err) < 0 ||
-	    store_each_dispute(st, count_dispute, &dc, &err) < 0 ||
-	    store_reviews_per_day(st, bounds, HEAT_DAYS, counts, &err) < 0 ||
-	    store_count_reviews(st, INT64_MIN, INT64_MAX, false, &nreviews, &err) < 0 ||
-	    store_last_sessions(st, STORE_INTERVIEW, LAST_INTERVIEWS, stats_session, &iv, &err) < 0) {
+	if (progress_read(x->cat, st, now, &p, &err) < 0) {
 		fprintf(stderr, "error: %s\n", err);
 		free(err);
 		rc = 3;
-		goto out;
+	} else {
+		struct buf b;
+		buf_init(&b);
+		if (json)
+			stats_json(&b, &p);
+		else
+			stats_text(&b, &p);
+		fwrite(b.data, 1, b.len, stdout);
+		buf_release(&b);
 	}
-	struct topic_stat tot = {.ls = NULL};
-	for (size_t i = 0; i < w.nt; i++) {
-		tot.seen += w.t[i].seen;
-		tot.total += w.t[i].total;
-		tot.due_today += w.t[i].due_today;
-		tot.due_week += w.t[i].due_week;
-		tot.rsum += w.t[i].rsum;
-	}
-	struct buf b;
-	buf_init(&b);
-	if (json)
-		stats_json(&b, &w, &tot, bounds, counts, today, nreviews, &iv, &dc);
-	else
-		stats_text(&b, &w, &tot, bounds, counts, today, &iv, &dc);
-	fwrite(b.data, 1, b.len, stdout);
-	buf_release(&b);
-out:
-	for (size_t i = 0; i < iv.n; i++)
-		free(iv.v[i].results);
-	dispute_counts_release(&dc);
-	free(w.t);
+	progress_release(&p);
 	return rc;
 }
 

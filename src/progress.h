@@ -1,0 +1,69 @@
+/*
+ * progress: what the store says of a learner's progress, read against the
+ * catalog, for `stats`: each topic's questions seen, mean recall and cards
+ * due (today, in the next seven days), the reviews of each local day over
+ * the last weeks, the total of reviews, the last interviews and the grades
+ * contested per question. It only reads; it never prints.
+ *
+ * Cards of questions that left the content are neither counted nor shown.
+ * Calendar days (due today, the heatmap) are local days. A question revised
+ * since its card was answered counts as due today.
+ *
+ * Ownership: a struct progress owns its arrays and strings until
+ * progress_release(); lessons are borrowed from the catalog.
+ */
+#ifndef PYDOJO_PROGRESS_H
+#define PYDOJO_PROGRESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct catalog;
+struct lesson;
+struct store;
+
+#define PROGRESS_HEAT_WEEKS 12
+#define PROGRESS_HEAT_DAYS (PROGRESS_HEAT_WEEKS * 7)
+#define PROGRESS_INTERVIEWS 5
+
+struct progress_topic {
+	const struct lesson *ls;     /* NULL for the total */
+	long seen, total, due_today, due_week;
+	double rsum;                 /* the sum of the seen cards' recall now */
+};
+
+struct progress_interview {
+	int64_t started, ended;      /* ended: STORE_NO_TIME when it never finished */
+	double score;                /* NaN when none was recorded */
+	char *results;               /* the session's results JSON, or NULL */
+};
+
+struct progress_dispute {
+	char *question_id;
+	long n;
+};
+
+struct progress {
+	int64_t now;
+	struct progress_topic *topics;   /* the lessons with a quiz, in catalog order */
+	size_t ntopics;
+	struct progress_topic total;
+	/* Local midnights: the first is a Monday, twelve weeks back; the
+	 * current week last. counts[d] is the reviews of [bounds[d],
+	 * bounds[d + 1]); today is today's index. */
+	int64_t bounds[PROGRESS_HEAT_DAYS + 1], counts[PROGRESS_HEAT_DAYS];
+	int today;
+	int64_t reviews;                 /* every review recorded */
+	struct progress_interview interviews[PROGRESS_INTERVIEWS];   /* the last, newest first */
+	size_t ninterviews;
+	struct progress_dispute *disputes;   /* in question id order */
+	size_t ndisputes;
+	long disputes_total;
+};
+
+/* Reads the progress at now. Returns 0, or -1 with *err set (a new string;
+ * the store failed); p is always initialised and must be released. */
+int progress_read(const struct catalog *cat, struct store *st, int64_t now, struct progress *p, char **err);
+void progress_release(struct progress *p);
+
+#endif
