@@ -173,180 +173,190 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
-int runner_run(const char *path, char *const argv[], const struct runner_opts *opts,
-               struct runner_result *r, char **err)
-{
-	memset(r, 0, sizeof *r);
-	buf_init(&r->out);
-	r->exit_code = -1;
-	*err = NULL;
-	struct runner_opts def;
-	if (!opts) {
-		runner_opts_init(&def);
-		opts = &def;
-	}
-	double grace = opts->grace_s > 0 ? opts->grace_s : 2.0;
-	bool fg = !opts->no_terminal && own_terminal();
-	r->foreground = fg;
+/* What one run holds while it supervises its child. */
+struct run {
+	const char *path;
+	struct runner_result *r;
+	char **err;
+	bool fg, have_tio;
 	struct termios saved_tio;
-	bool have_tio = fg && tcgetattr(0, &saved_tio) == 0;
+	int outp[2], errp[2], sfd;
+	int deferred;        /* SIGTERM or SIGHUP for pydojo, acted on afterwards */
+	sigset_t watch, oldmask;
+	struct sigaction old_int, old_quit, old_chld;
+	int prev_reaper;
+	pid_t pid;
+	double grace, deadline, kill_at;
+	bool stopping;
+};
 
-	int rc = -1;
-	int deferred = 0;   /* SIGTERM or SIGHUP for pydojo, acted on afterwards */
-	int outp[2] = {-1, -1}, errp[2] = {-1, -1};
-	int sfd = -1;
-	if (pipe2(errp, O_CLOEXEC) < 0 || (opts->capture_stdout && pipe2(outp, O_CLOEXEC) < 0)) {
-		*err = xasprintf("cannot make a pipe: %s", strerror(errno));
-		close_fd(&errp[0]);
-		close_fd(&errp[1]);
-		return -1;
-	}
-	if (outp[0] >= 0)
-		fcntl(outp[0], F_SETFL, fcntl(outp[0], F_GETFL) | O_NONBLOCK);
-
-	/* The signals the loop reads; SIGTTOU is only held back so that
-	 * tcsetpgrp works from a background group. */
-	sigset_t watch, block, oldmask;
-	sigemptyset(&watch);
-	sigaddset(&watch, SIGCHLD);
-	sigaddset(&watch, SIGTERM);
-	sigaddset(&watch, SIGHUP);
-	if (!fg)
-		sigaddset(&watch, SIGINT);
-	block = watch;
+/* The signals the loop reads (SIGTTOU is only held back, so that tcsetpgrp
+ * works from a background group), the dispositions a foreground run needs,
+ * and pydojo as the subreaper of the demo's descendants. */
+static int take_signals(struct run *x)
+{
+	sigemptyset(&x->watch);
+	sigaddset(&x->watch, SIGCHLD);
+	sigaddset(&x->watch, SIGTERM);
+	sigaddset(&x->watch, SIGHUP);
+	if (!x->fg)
+		sigaddset(&x->watch, SIGINT);
+	sigset_t block = x->watch;
 	sigaddset(&block, SIGTTOU);
-	sigprocmask(SIG_BLOCK, &block, &oldmask);
+	sigprocmask(SIG_BLOCK, &block, &x->oldmask);
 
-	struct sigaction ign, dfl, old_int, old_quit, old_chld;
+	struct sigaction ign, dfl;
 	memset(&ign, 0, sizeof ign);
 	ign.sa_handler = SIG_IGN;
 	sigemptyset(&ign.sa_mask);
 	dfl = ign;
 	dfl.sa_handler = SIG_DFL;
 	/* An ignored SIGCHLD would reap the child before wait4 sees it. */
-	sigaction(SIGCHLD, &dfl, &old_chld);
-	if (fg) {
-		sigaction(SIGINT, &ign, &old_int);
-		sigaction(SIGQUIT, &ign, &old_quit);
+	sigaction(SIGCHLD, &dfl, &x->old_chld);
+	if (x->fg) {
+		sigaction(SIGINT, &ign, &x->old_int);
+		sigaction(SIGQUIT, &ign, &x->old_quit);
 	}
-
-	int prev_reaper = 0;
-	prctl(PR_GET_CHILD_SUBREAPER, &prev_reaper, 0, 0, 0);
+	prctl(PR_GET_CHILD_SUBREAPER, &x->prev_reaper, 0, 0, 0);
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-
-	sfd = signalfd(-1, &watch, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (sfd < 0) {
-		*err = xasprintf("cannot watch signals: %s", strerror(errno));
-		goto restore;
+	x->sfd = signalfd(-1, &x->watch, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (x->sfd < 0) {
+		*x->err = xasprintf("cannot watch signals: %s", strerror(errno));
+		return -1;
 	}
+	return 0;
+}
 
-	fflush(stdout);
-	fflush(stderr);
-	pid_t parent = getpid();
-	double t0 = now_s();
-	pid_t pid = fork();
-	if (pid < 0) {
-		*err = xasprintf("cannot start '%s': %s", path, strerror(errno));
-		goto restore;
+/* Undoes take_signals and the terminal hand-over, closes what is open, and
+ * lets a deferred SIGTERM or SIGHUP take its course. */
+static void give_back(struct run *x)
+{
+	if (x->fg) {
+		tcsetpgrp(0, getpgrp());
+		if (x->have_tio)
+			tcsetattr(0, TCSADRAIN, &x->saved_tio);
 	}
-	if (pid == 0)
-		start_child(path, argv, parent, fg, outp[1], errp[1]);
+	prctl(PR_SET_CHILD_SUBREAPER, x->prev_reaper, 0, 0, 0);
+	close_fd(&x->sfd);
+	close_fd(&x->outp[0]);
+	close_fd(&x->outp[1]);
+	close_fd(&x->errp[0]);
+	close_fd(&x->errp[1]);
+	if (x->fg) {
+		sigaction(SIGQUIT, &x->old_quit, NULL);
+		sigaction(SIGINT, &x->old_int, NULL);
+	}
+	sigaction(SIGCHLD, &x->old_chld, NULL);
+	sigprocmask(SIG_SETMASK, &x->oldmask, NULL);
+	/* A SIGTERM or SIGHUP meant for pydojo was held back until the demo
+	 * was stopped and reaped; now it takes its course. */
+	if (x->deferred)
+		raise(x->deferred);
+}
 
-	/* Fails with EACCES once the child has exec'd, but then it did it. */
-	setpgid(pid, pid);
-	if (fg)
-		tcsetpgrp(0, pid);
-	close_fd(&errp[1]);
-	close_fd(&outp[1]);
-
+/* Whether the child reported that exec failed (its errno on the pipe);
+ * then it is reaped and *err says why. */
+static bool exec_failed(struct run *x)
+{
 	int exec_errno = 0;
 	ssize_t n;
 	do
-		n = read(errp[0], &exec_errno, sizeof exec_errno);
+		n = read(x->errp[0], &exec_errno, sizeof exec_errno);
 	while (n < 0 && errno == EINTR);
-	if (n == (ssize_t)sizeof exec_errno) {
-		int st;
-		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-			;
-		*err = xasprintf("cannot run '%s': %s", path, strerror(exec_errno));
-		goto restore;
-	}
+	if (n != (ssize_t)sizeof exec_errno)
+		return false;
+	int st;
+	while (waitpid(x->pid, &st, 0) < 0 && errno == EINTR)
+		;
+	*x->err = xasprintf("cannot run '%s': %s", x->path, strerror(exec_errno));
+	return true;
+}
 
-	double deadline = opts->timeout_s > 0 ? t0 + opts->timeout_s : INFINITY;
-	double kill_at = INFINITY;
-	bool stopping = false;
-	int st = 0;
-	struct rusage ru;
-	memset(&ru, 0, sizeof ru);
+/* The signals read from the signalfd: SIGINT, SIGTERM or SIGHUP sent to
+ * pydojo are passed on, then insisted on after the grace time; a second
+ * request means now. */
+static void on_signals(struct run *x)
+{
+	struct signalfd_siginfo si;
+	while (read(x->sfd, &si, sizeof si) == (ssize_t)sizeof si) {
+		if (si.ssi_signo == SIGCHLD)
+			continue;
+		if (si.ssi_signo != SIGINT)
+			x->deferred = (int)si.ssi_signo;
+		if (!x->stopping) {
+			x->stopping = true;
+			x->r->interrupted = true;
+			kill(-x->pid, si.ssi_signo == SIGINT ? SIGINT : SIGTERM);
+			x->kill_at = now_s() + x->grace;
+		} else {
+			kill(-x->pid, SIGKILL);
+			x->kill_at = INFINITY;
+		}
+	}
+}
+
+/* Waits for the child to end, reading its output, passing signals on and
+ * enforcing the time limit. Returns 0 with its status and usage, or -1
+ * with *err set (its group cleared). */
+static int supervise(struct run *x, int *st, struct rusage *ru)
+{
+	memset(ru, 0, sizeof *ru);
 	for (;;) {
-		pid_t w = wait4(pid, &st, WNOHANG | WUNTRACED, &ru);
-		if (w == pid && WIFSTOPPED(st)) {
+		pid_t w = wait4(x->pid, st, WNOHANG | WUNTRACED, ru);
+		if (w == x->pid && WIFSTOPPED(*st)) {
 			/* Ctrl-Z: pydojo does no job control, so carry on. */
-			kill(-pid, SIGCONT);
+			kill(-x->pid, SIGCONT);
 			continue;
 		}
-		if (w == pid)
-			break;
+		if (w == x->pid)
+			return 0;
 		if (w < 0 && errno != EINTR) {
-			*err = xasprintf("lost track of '%s': %s", path, strerror(errno));
-			clear_group(pid, r);
-			goto restore;
+			*x->err = xasprintf("lost track of '%s': %s", x->path, strerror(errno));
+			clear_group(x->pid, x->r);
+			return -1;
 		}
 		double t = now_s();
-		if (t >= kill_at) {
-			kill(-pid, SIGKILL);
-			kill_at = INFINITY;
+		if (t >= x->kill_at) {
+			kill(-x->pid, SIGKILL);
+			x->kill_at = INFINITY;
 		}
-		if (!stopping && t >= deadline) {
-			stopping = true;
-			r->timed_out = true;
-			kill(-pid, SIGTERM);
-			kill_at = t + grace;
+		if (!x->stopping && t >= x->deadline) {
+			x->stopping = true;
+			x->r->timed_out = true;
+			kill(-x->pid, SIGTERM);
+			x->kill_at = t + x->grace;
 		}
-		double until = stopping ? kill_at : fmin(deadline, kill_at);
+		double until = x->stopping ? x->kill_at : fmin(x->deadline, x->kill_at);
 		int ms = -1;
 		if (isfinite(until))
 			ms = until <= t ? 0 : (int)ceil((until - t) * 1000);
-		struct pollfd pf[2] = {{sfd, POLLIN, 0}, {outp[0], POLLIN, 0}};
-		int k = poll(pf, outp[0] >= 0 ? 2 : 1, ms);
+		struct pollfd pf[2] = {{x->sfd, POLLIN, 0}, {x->outp[0], POLLIN, 0}};
+		int k = poll(pf, x->outp[0] >= 0 ? 2 : 1, ms);
 		if (k < 0 && errno != EINTR) {
-			*err = xasprintf("cannot wait for '%s': %s", path, strerror(errno));
-			clear_group(pid, r);
-			goto restore;
+			*x->err = xasprintf("cannot wait for '%s': %s", x->path, strerror(errno));
+			clear_group(x->pid, x->r);
+			return -1;
 		}
 		if (k <= 0)
 			continue;
-		if (outp[0] >= 0 && (pf[1].revents & (POLLIN | POLLHUP | POLLERR)) && !read_output(outp[0], r))
-			close_fd(&outp[0]);
-		if (pf[0].revents & POLLIN) {
-			struct signalfd_siginfo si;
-			while (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {
-				if (si.ssi_signo == SIGCHLD)
-					continue;
-				if (si.ssi_signo != SIGINT)
-					deferred = (int)si.ssi_signo;
-				if (!stopping) {
-					/* SIGINT, SIGTERM or SIGHUP sent to pydojo: pass
-					 * it on, then insist after the grace time. */
-					stopping = true;
-					r->interrupted = true;
-					kill(-pid, si.ssi_signo == SIGINT ? SIGINT : SIGTERM);
-					kill_at = now_s() + grace;
-				} else {
-					/* A second request means now. */
-					kill(-pid, SIGKILL);
-					kill_at = INFINITY;
-				}
-			}
-		}
+		if (x->outp[0] >= 0 && (pf[1].revents & (POLLIN | POLLHUP | POLLERR)) && !read_output(x->outp[0], x->r))
+			close_fd(&x->outp[0]);
+		if (pf[0].revents & POLLIN)
+			on_signals(x);
 	}
+}
+
+/* Fills the result from the ended child's status and usage. */
+static void finish(struct run *x, int st, const struct rusage *ru, double t0)
+{
+	struct runner_result *r = x->r;
 	r->wall_s = now_s() - t0;
-	r->user_s = tv_s(ru.ru_utime);
-	r->sys_s = tv_s(ru.ru_stime);
-	r->maxrss_kib = ru.ru_maxrss;
-	clear_group(pid, r);
-	if (outp[0] >= 0)
-		drain_output(outp[0], r);
+	r->user_s = tv_s(ru->ru_utime);
+	r->sys_s = tv_s(ru->ru_stime);
+	r->maxrss_kib = ru->ru_maxrss;
+	clear_group(x->pid, r);
+	if (x->outp[0] >= 0)
+		drain_output(x->outp[0], r);
 	if (WIFEXITED(st)) {
 		r->exit_code = WEXITSTATUS(st);
 		r->status = r->exit_code;
@@ -362,29 +372,66 @@ int runner_run(const char *path, char *const argv[], const struct runner_opts *o
 		r->status = RUNNER_STATUS_TIMEOUT;
 	else if (r->interrupted)
 		r->status = RUNNER_STATUS_INTERRUPTED;
-	rc = 0;
+}
 
-restore:
-	if (fg) {
-		tcsetpgrp(0, getpgrp());
-		if (have_tio)
-			tcsetattr(0, TCSADRAIN, &saved_tio);
+int runner_run(const char *path, char *const argv[], const struct runner_opts *opts,
+               struct runner_result *r, char **err)
+{
+	memset(r, 0, sizeof *r);
+	buf_init(&r->out);
+	r->exit_code = -1;
+	*err = NULL;
+	struct runner_opts def;
+	if (!opts) {
+		runner_opts_init(&def);
+		opts = &def;
 	}
-	prctl(PR_SET_CHILD_SUBREAPER, prev_reaper, 0, 0, 0);
-	close_fd(&sfd);
-	close_fd(&outp[0]);
-	close_fd(&outp[1]);
-	close_fd(&errp[0]);
-	close_fd(&errp[1]);
-	if (fg) {
-		sigaction(SIGQUIT, &old_quit, NULL);
-		sigaction(SIGINT, &old_int, NULL);
+	struct run x = {.path = path, .r = r, .err = err, .outp = {-1, -1}, .errp = {-1, -1}, .sfd = -1,
+	                .kill_at = INFINITY};
+	x.grace = opts->grace_s > 0 ? opts->grace_s : 2.0;
+	x.fg = !opts->no_terminal && own_terminal();
+	r->foreground = x.fg;
+	x.have_tio = x.fg && tcgetattr(0, &x.saved_tio) == 0;
+	if (pipe2(x.errp, O_CLOEXEC) < 0 || (opts->capture_stdout && pipe2(x.outp, O_CLOEXEC) < 0)) {
+		*err = xasprintf("cannot make a pipe: %s", strerror(errno));
+		close_fd(&x.errp[0]);
+		close_fd(&x.errp[1]);
+		return -1;
 	}
-	sigaction(SIGCHLD, &old_chld, NULL);
-	sigprocmask(SIG_SETMASK, &oldmask, NULL);
-	/* A SIGTERM or SIGHUP meant for pydojo was held back until the demo
-	 * was stopped and reaped; now it takes its course. */
-	if (deferred)
-		raise(deferred);
+	if (x.outp[0] >= 0)
+		fcntl(x.outp[0], F_SETFL, fcntl(x.outp[0], F_GETFL) | O_NONBLOCK);
+
+	int rc = -1;
+	if (take_signals(&x) < 0)
+		goto out;
+	fflush(stdout);
+	fflush(stderr);
+	pid_t parent = getpid();
+	double t0 = now_s();
+	x.pid = fork();
+	if (x.pid < 0) {
+		*err = xasprintf("cannot start '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	if (x.pid == 0)
+		start_child(path, argv, parent, x.fg, x.outp[1], x.errp[1]);
+
+	/* Fails with EACCES once the child has exec'd, but then it did it. */
+	setpgid(x.pid, x.pid);
+	if (x.fg)
+		tcsetpgrp(0, x.pid);
+	close_fd(&x.errp[1]);
+	close_fd(&x.outp[1]);
+	if (exec_failed(&x))
+		goto out;
+	x.deadline = opts->timeout_s > 0 ? t0 + opts->timeout_s : INFINITY;
+	int st = 0;
+	struct rusage ru;
+	if (supervise(&x, &st, &ru) < 0)
+		goto out;
+	finish(&x, st, &ru, t0);
+	rc = 0;
+out:
+	give_back(&x);
 	return rc;
 }
