@@ -259,142 +259,175 @@ static void syntax_error(struct ydoc *doc, yaml_parser_t *p, const char *data, s
 	}
 }
 
+/* The size limit, a byte-order mark (skipped: some editors write one, and
+ * with the encoding set libyaml would take it for a character of line 1,
+ * whose keys then sit one column right of the next line's; positions count
+ * from after it, as the editor shows the text) and valid UTF-8. */
+static int check_input(const char *file, const char **data, size_t *len, struct diag *d)
+{
+	if (*len > YAML_MAX_BYTES) {
+		diag_add(d, file, 1, 1, "file is larger than the limit of %u MiB", YAML_MAX_BYTES >> 20);
+		return -1;
+	}
+	size_t bom = *len >= 3 && memcmp(*data, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+	*data += bom;
+	*len -= bom;
+	size_t bad;
+	if (!utf8_valid(*data, *len, &bad)) {
+		int line, col;
+		offset_pos(*data, *len, bad, &line, &col);
+		diag_add(d, file, line, col, "invalid UTF-8 (byte 0x%02x at offset %zu)", (unsigned char)(*data)[bad],
+		         bom + bad);
+		return -1;
+	}
+	return 0;
+}
+
+/* The tree being built from libyaml's events. */
+struct builder {
+	struct ydoc *doc;
+	const char *file, *data;
+	size_t len;
+	struct diag *d;
+	struct frame stack[YAML_MAX_DEPTH + 1];
+	size_t depth;
+	struct ynode **kids;   /* the children of every open collection */
+	size_t nkids, capkids;
+	int docs;
+	bool done, failed;
+};
+
+static void stop_at(struct builder *b, const yaml_event_t *ev, const char *fmt, const char *what)
+{
+	diag_add(b->d, b->file, (int)ev->start_mark.line + 1, (int)ev->start_mark.column + 1, fmt, what);
+	b->failed = b->done = true;
+}
+
+static struct ynode *scalar_node(struct builder *b, yaml_event_t *ev)
+{
+	struct ynode *node = new_node(b->doc, YNODE_SCALAR, &ev->start_mark);
+	node->len = ev->data.scalar.length;
+	node->str = text_alloc(b->doc, node->len + 1, b->len);
+	memcpy(node->str, ev->data.scalar.value, node->len);
+	node->str[node->len] = '\0';
+	node->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+	/* A "\0" escape: every reader of the tree takes strings as C strings,
+	 * so one NUL would silently cut the text short. */
+	if (memchr(node->str, '\0', node->len))
+		diag_add(b->d, b->file, node->line, node->col, "a NUL character (\\0) in a string");
+	check_controls(b->doc, node, ev, b->data, b->len, b->d);
+	return node;
+}
+
+static struct ynode *close_collection(struct builder *b)
+{
+	struct frame *f = &b->stack[--b->depth];
+	struct ynode *node = f->node;
+	node->n = b->nkids - f->first;
+	node->items = node_alloc(b->doc, (node->n ? node->n : 1) * sizeof *node->items);
+	if (node->n)
+		memcpy(node->items, b->kids + f->first, node->n * sizeof *node->items);
+	b->nkids = f->first;
+	if (node->kind == YNODE_MAP)
+		check_duplicates(node, b->d);
+	return node;
+}
+
+/* Takes one event; returns the node it completes, if any. */
+static struct ynode *on_event(struct builder *b, yaml_event_t *ev)
+{
+	const char *anchor = NULL;
+	struct ynode *node = NULL;
+	switch (ev->type) {
+	case YAML_STREAM_END_EVENT:
+		b->done = true;
+		break;
+	case YAML_DOCUMENT_START_EVENT:
+		if (++b->docs > 1)
+			stop_at(b, ev, "more than one YAML document in a file%s", "");
+		break;
+	case YAML_ALIAS_EVENT:
+		stop_at(b, ev, "YAML aliases are not allowed ('*%s')", (const char *)ev->data.alias.anchor);
+		break;
+	case YAML_SCALAR_EVENT:
+		anchor = (const char *)ev->data.scalar.anchor;
+		node = scalar_node(b, ev);
+		break;
+	case YAML_SEQUENCE_START_EVENT:
+	case YAML_MAPPING_START_EVENT:
+		anchor = ev->type == YAML_SEQUENCE_START_EVENT ? (const char *)ev->data.sequence_start.anchor
+		                                               : (const char *)ev->data.mapping_start.anchor;
+		if (anchor)
+			break;
+		if (b->depth == YAML_MAX_DEPTH) {
+			char max[16];
+			snprintf(max, sizeof max, "%d", YAML_MAX_DEPTH);
+			stop_at(b, ev, "nesting deeper than %s levels", max);
+			break;
+		}
+		b->stack[b->depth].node =
+			new_node(b->doc, ev->type == YAML_SEQUENCE_START_EVENT ? YNODE_SEQ : YNODE_MAP, &ev->start_mark);
+		b->stack[b->depth].first = b->nkids;
+		b->depth++;
+		break;
+	case YAML_SEQUENCE_END_EVENT:
+	case YAML_MAPPING_END_EVENT:
+		node = close_collection(b);
+		break;
+	default:
+		break;
+	}
+	if (anchor) {
+		stop_at(b, ev, "YAML anchors are not allowed ('&%s')", anchor);
+		node = NULL;
+	}
+	return node;
+}
+
 int ydoc_parse(struct ydoc *doc, const char *file, const char *data, size_t len, struct diag *d)
 {
 	memset(doc, 0, sizeof *doc);
 	doc->file = xstrdup(file);
-
-	if (len > YAML_MAX_BYTES) {
-		diag_add(d, file, 1, 1, "file is larger than the limit of %u MiB", YAML_MAX_BYTES >> 20);
-		goto fail;
+	if (check_input(file, &data, &len, d) < 0) {
+		ydoc_release(doc);
+		return -1;
 	}
-	/* A UTF-8 byte-order mark, which some editors write. With the encoding
-	 * set, libyaml takes it for a character of line 1, whose keys then sit
-	 * one column right of the next line's. Positions count from after it,
-	 * as the editor shows the text. */
-	size_t bom = len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
-	data += bom;
-	len -= bom;
-	size_t bad;
-	if (!utf8_valid(data, len, &bad)) {
-		int line, col;
-		offset_pos(data, len, bad, &line, &col);
-		diag_add(d, file, line, col, "invalid UTF-8 (byte 0x%02x at offset %zu)",
-		         (unsigned char)data[bad], bom + bad);
-		goto fail;
-	}
-
 	yaml_parser_t parser;
 	if (!yaml_parser_initialize(&parser))
 		abort();
 	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
 	yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
-
-	struct frame stack[YAML_MAX_DEPTH + 1];
-	size_t depth = 0;
-	struct ynode **kids = NULL;   /* the children of every open collection */
-	size_t nkids = 0, capkids = 0;
-	int docs = 0;
-	bool done = false, failed = false;
-	while (!done) {
+	struct builder *b = xcalloc(1, sizeof *b);
+	*b = (struct builder){.doc = doc, .file = file, .data = data, .len = len, .d = d};
+	while (!b->done) {
 		yaml_event_t ev;
 		if (!yaml_parser_parse(&parser, &ev)) {
 			syntax_error(doc, &parser, data, len, d);
-			failed = true;
+			b->failed = true;
 			break;
 		}
-		struct ynode *node = NULL;
-		const char *anchor = NULL;
-		switch (ev.type) {
-		case YAML_STREAM_END_EVENT:
-			done = true;
-			break;
-		case YAML_DOCUMENT_START_EVENT:
-			if (++docs > 1) {
-				diag_add(d, file, (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1,
-				         "more than one YAML document in a file");
-				failed = done = true;
-			}
-			break;
-		case YAML_ALIAS_EVENT:
-			diag_add(d, file, (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1,
-			         "YAML aliases are not allowed ('*%s')", (const char *)ev.data.alias.anchor);
-			failed = done = true;
-			break;
-		case YAML_SCALAR_EVENT:
-			anchor = (const char *)ev.data.scalar.anchor;
-			node = new_node(doc, YNODE_SCALAR, &ev.start_mark);
-			node->len = ev.data.scalar.length;
-			node->str = text_alloc(doc, node->len + 1, len);
-			memcpy(node->str, ev.data.scalar.value, node->len);
-			node->str[node->len] = '\0';
-			node->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-			/* A "\0" escape: every reader of the tree takes strings as C
-			 * strings, so one NUL would silently cut the text short. */
-			if (memchr(node->str, '\0', node->len))
-				diag_add(d, file, node->line, node->col, "a NUL character (\\0) in a string");
-			check_controls(doc, node, &ev, data, len, d);
-			break;
-		case YAML_SEQUENCE_START_EVENT:
-		case YAML_MAPPING_START_EVENT:
-			anchor = ev.type == YAML_SEQUENCE_START_EVENT
-			             ? (const char *)ev.data.sequence_start.anchor
-			             : (const char *)ev.data.mapping_start.anchor;
-			if (anchor)
-				break;
-			if (depth == YAML_MAX_DEPTH) {
-				diag_add(d, file, (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1,
-				         "nesting deeper than %d levels", YAML_MAX_DEPTH);
-				failed = done = true;
-				break;
-			}
-			stack[depth].node = new_node(doc, ev.type == YAML_SEQUENCE_START_EVENT ? YNODE_SEQ : YNODE_MAP,
-			                             &ev.start_mark);
-			stack[depth].first = nkids;
-			depth++;
-			break;
-		case YAML_SEQUENCE_END_EVENT:
-		case YAML_MAPPING_END_EVENT: {
-			struct frame *f = &stack[--depth];
-			node = f->node;
-			node->n = nkids - f->first;
-			node->items = node_alloc(doc, (node->n ? node->n : 1) * sizeof *node->items);
-			if (node->n)
-				memcpy(node->items, kids + f->first, node->n * sizeof *node->items);
-			nkids = f->first;
-			if (node->kind == YNODE_MAP)
-				check_duplicates(node, d);
-			break;
-		}
-		default:
-			break;
-		}
-		if (anchor) {
-			diag_add(d, file, (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1,
-			         "YAML anchors are not allowed ('&%s')", anchor);
-			failed = done = true;
-			node = NULL;
-		}
+		struct ynode *node = on_event(b, &ev);
 		yaml_event_delete(&ev);
-		if (node) {
-			if (depth == 0) {
-				doc->root = node;
-			} else {
-				GROW(kids, capkids, nkids + 1);
-				kids[nkids++] = node;
-			}
+		if (!node)
+			continue;
+		if (b->depth == 0) {
+			doc->root = node;
+		} else {
+			GROW(b->kids, b->capkids, b->nkids + 1);
+			b->kids[b->nkids++] = node;
 		}
 	}
-	free(kids);
+	bool failed = b->failed;
+	free(b->kids);
+	free(b);
 	yaml_parser_delete(&parser);
 	/* Duplicate keys are reported but keep the tree, so the catalog can
 	 * still report the file's other faults in the same run. */
-	if (failed)
-		goto fail;
+	if (failed) {
+		ydoc_release(doc);
+		return -1;
+	}
 	return 0;
-fail:
-	ydoc_release(doc);
-	return -1;
 }
 
 int ydoc_load_file(struct ydoc *doc, const char *path, struct diag *d)
