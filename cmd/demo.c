@@ -682,6 +682,91 @@ static int grade_figure(const struct demo *dm, const struct demo_predict *q, con
 	return rc;
 }
 
+/* Shows prediction question i and reads the learner's letter: its index,
+ * or -1 at the end of input, -2 on Ctrl-C. */
+static int ask_prediction(struct repl *rp, const struct demo_predict *q, size_t i, const struct render_opts *o)
+{
+	struct buf b;
+	buf_init(&b);
+	buf_printf(&b, "\n%zu. ", i + 1);
+	struct buf p;
+	buf_init(&p);
+	render_markdown(&p, q->prompt, 3, o);
+	/* The first line's indent is taken by the number. */
+	buf_puts(&b, p.data + (p.len >= 3 ? 3 : 0));
+	buf_release(&p);
+	for (size_t k = 0; k < q->nchoices; k++) {
+		buf_printf(&b, "   %c) ", (int)('a' + k));
+		buf_add_visible(&b, q->choices[k].text, strlen(q->choices[k].text), 0);
+		buf_addc(&b, '\n');
+	}
+	fwrite(b.data, 1, b.len, stdout);
+	fflush(stdout);
+	buf_release(&b);
+	return ask_letter(rp, q->nchoices);
+}
+
+/* Runs the demo once for each distinct run the questions ask for and
+ * reads each question's figure from it. Returns 0, or the status to stop
+ * with. */
+static int measure_all(const struct demo *dm, const char *path, double limit, char **outs, struct measured *m)
+{
+	int rc = 0;
+	printf("\nNow the measurement.\n");
+	for (size_t i = 0; i < dm->npredict && !rc; i++) {
+		const struct demo_predict *q = &dm->predict[i];
+		size_t same = i;
+		for (size_t k = 0; k < i; k++)
+			if (same_run(q, &dm->predict[k])) {
+				same = k;
+				break;
+			}
+		if (same != i) {
+			printf("question %zu: the same run as question %zu\n", i + 1, same + 1);
+		} else {
+			outs[i] = measure(dm, path, q, limit, &rc);
+			if (rc)
+				break;
+		}
+		rc = grade_figure(dm, q, outs[same], &m[i]);
+	}
+	return rc;
+}
+
+/* One question's result: the figure measured, the choice that holds, the
+ * learner's. Returns whether the learner was right. */
+static bool show_result(const struct demo_predict *q, size_t i, const struct measured *m, int answer,
+                        const struct render_opts *o)
+{
+	int truth = -1;
+	for (size_t k = 0; k < q->nchoices; k++)
+		if (choice_holds(&q->choices[k], m->value)) {
+			truth = (int)k;
+			break;
+		}
+	bool ok = truth == answer;
+	char fig[64];
+	fmt_figure(fig, sizeof fig, m->value);
+	char *figure = str_visible(q->figure);
+	printf("%zu. %s = %s\n", i + 1, figure, fig);
+	free(figure);
+	if (truth >= 0) {
+		char *t = str_visible(q->choices[truth].text);
+		printf("   measured: %c) %s\n", 'a' + truth, t);
+		free(t);
+	} else {
+		printf("   measured: none of the choices holds %s\n", fig);
+	}
+	struct buf verdict;
+	buf_init(&verdict);
+	render_styled(&verdict, ok ? STYLE_OK : STYLE_BAD, ok ? "right" : "wrong", 5, o);
+	char *said = str_visible(q->choices[answer].text);
+	printf("   you said %c) %s: %s\n", 'a' + answer, said, verdict.data);
+	free(said);
+	buf_release(&verdict);
+	return ok;
+}
+
 static int demo_predict(struct ctx *x, const struct demo *dm)
 {
 	if (!dm->npredict) {
@@ -709,25 +794,7 @@ static int demo_predict(struct ctx *x, const struct demo *dm)
 	       dm->id, title);
 	free(title);
 	for (size_t i = 0; i < dm->npredict; i++) {
-		const struct demo_predict *q = &dm->predict[i];
-		struct buf b;
-		buf_init(&b);
-		buf_printf(&b, "\n%zu. ", i + 1);
-		struct buf p;
-		buf_init(&p);
-		render_markdown(&p, q->prompt, 3, &o);
-		/* The first line's indent is taken by the number. */
-		buf_puts(&b, p.data + (p.len >= 3 ? 3 : 0));
-		buf_release(&p);
-		for (size_t k = 0; k < q->nchoices; k++) {
-			buf_printf(&b, "   %c) ", (int)('a' + k));
-			buf_add_visible(&b, q->choices[k].text, strlen(q->choices[k].text), 0);
-			buf_addc(&b, '\n');
-		}
-		fwrite(b.data, 1, b.len, stdout);
-		fflush(stdout);
-		buf_release(&b);
-		answers[i] = ask_letter(rp, q->nchoices);
+		answers[i] = ask_prediction(rp, &dm->predict[i], i, &o);
 		if (answers[i] < 0) {
 			printf("\nPredictions abandoned%s; nothing was run.\n",
 			       answers[i] == -2 ? " (Ctrl-C)" : " (end of input)");
@@ -735,60 +802,12 @@ static int demo_predict(struct ctx *x, const struct demo *dm)
 			goto out;
 		}
 	}
-
-	printf("\nNow the measurement.\n");
-	for (size_t i = 0; i < dm->npredict && !rc; i++) {
-		const struct demo_predict *q = &dm->predict[i];
-		size_t same = i;
-		for (size_t k = 0; k < i; k++)
-			if (same_run(q, &dm->predict[k])) {
-				same = k;
-				break;
-			}
-		if (same != i) {
-			printf("question %zu: the same run as question %zu\n", i + 1, same + 1);
-		} else {
-			outs[i] = measure(dm, path, q, limit, &rc);
-			if (rc)
-				break;
-		}
-		rc = grade_figure(dm, q, outs[same], &m[i]);
-	}
-	if (rc)
+	if ((rc = measure_all(dm, path, limit, outs, m)) != 0)
 		goto out;
-
 	size_t right = 0;
 	printf("\nResults:\n");
-	for (size_t i = 0; i < dm->npredict; i++) {
-		const struct demo_predict *q = &dm->predict[i];
-		int truth = -1;
-		for (size_t k = 0; k < q->nchoices; k++)
-			if (choice_holds(&q->choices[k], m[i].value)) {
-				truth = (int)k;
-				break;
-			}
-		bool ok = truth == answers[i];
-		right += ok;
-		char fig[64];
-		fmt_figure(fig, sizeof fig, m[i].value);
-		char *figure = str_visible(q->figure);
-		printf("%zu. %s = %s\n", i + 1, figure, fig);
-		free(figure);
-		if (truth >= 0) {
-			char *t = str_visible(q->choices[truth].text);
-			printf("   measured: %c) %s\n", 'a' + truth, t);
-			free(t);
-		}
-		else
-			printf("   measured: none of the choices holds %s\n", fig);
-		struct buf verdict;
-		buf_init(&verdict);
-		render_styled(&verdict, ok ? STYLE_OK : STYLE_BAD, ok ? "right" : "wrong", 5, &o);
-		char *said = str_visible(q->choices[answers[i]].text);
-		printf("   you said %c) %s: %s\n", 'a' + answers[i], said, verdict.data);
-		free(said);
-		buf_release(&verdict);
-	}
+	for (size_t i = 0; i < dm->npredict; i++)
+		right += show_result(&dm->predict[i], i, &m[i], answers[i], &o);
 	printf("\n%zu of %zu prediction%s right.\n", right, dm->npredict, dm->npredict == 1 ? "" : "s");
 	if (dm->watch) {
 		struct buf b;
