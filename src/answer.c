@@ -760,7 +760,10 @@ bool answer_negated(const struct answer *a, size_t start, size_t end, bool inner
 				return true;
 			continue;
 		}
+		/* A comma, or the end of a parenthesis the negator is in ("yields
+		 * values (not futures) in input order"), stops it. */
 		if (answer_clause_at(a, g->start) != clause || memchr(a->text + g->end, ',', start - g->end) ||
+		    memchr(a->text + g->end, ')', start - g->end) ||
 		    answer_words_between(a, g->end, start) > 4)
 			continue;
 		/* "no" qualifies a noun: "uses no CPU and releases the GIL"

@@ -228,3 +228,9 @@ says @loop .. epoll
 + It is not true that the OS plays no part: the event loop waits in epoll.
 - It is not true that the event loop waits in epoll.
 - It's a myth that the event loop waits in epoll; it spins.
+
+# A negator inside parentheses does not reach past them.
+point
+says in (the )?input order
++ That iterator yields values (not futures) in input order.
+- That iterator does not yield values in input order.
