@@ -9,6 +9,7 @@ import math
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from datetime import datetime, timedelta, timezone
 
@@ -188,7 +189,7 @@ def test_decimal_comma_locale():
         expect(os.path.isdir(os.path.join(tmp, "de_DE.UTF-8")),
                f"localedef failed: {p.stderr.decode()[-300:]}")
         env = private_env(tmp, LOCPATH=tmp, LC_ALL="de_DE.UTF-8", LANG=None)
-        probe = subprocess.run(["python3", "-c", "import locale; locale.setlocale(locale.LC_ALL, '');"
+        probe = subprocess.run([sys.executable, "-c", "import locale; locale.setlocale(locale.LC_ALL, '');"
                                 " print(locale.localeconv()['decimal_point'])"],
                                env=env, capture_output=True, text=True)
         expect(probe.stdout.strip() == ",", f"the locale is not active: {probe.stdout!r} {probe.stderr!r}")
