@@ -180,9 +180,8 @@ def test_decimal_comma_locale():
     """Under a locale that writes 0,9 for 0.9, options still parse and JSON
     still prints with a point: pydojo takes only LC_CTYPE from the
     environment. The locale is compiled here from Debian's sources."""
-    if not shutil.which("localedef") or not os.path.exists("/usr/share/i18n/locales/de_DE"):
-        print("  (skipped: no localedef or de_DE locale source; Debian package 'locales')")
-        return
+    expect(shutil.which("localedef") and os.path.exists("/usr/share/i18n/locales/de_DE"),
+           "no localedef or de_DE locale source: install Debian's 'locales' (.ci/setup does)")
     with tempfile.TemporaryDirectory(prefix="pydojo-locale-") as tmp:
         p = subprocess.run(["localedef", "-i", "de_DE", "-f", "UTF-8",
                             os.path.join(tmp, "de_DE.UTF-8")], capture_output=True)
