@@ -497,7 +497,7 @@ void buf_json_str(struct buf *b, const char *s)
 unsigned long long hash_bytes(const void *p, size_t n)
 {
 	const unsigned char *s = p;
-	unsigned long long h = 1469598103934665603ull;
+	unsigned long long h = 14695981039346656037ull;   /* FNV-1a 64-bit offset basis */
 	for (size_t i = 0; i < n; i++)
 		h = (h ^ s[i]) * 1099511628211ull;
 	return h;

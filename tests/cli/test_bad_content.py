@@ -8,7 +8,8 @@ import os
 import shutil
 import tempfile
 
-from clitest import SRC, expect, run, run_tests
+from clitest import BIN, SRC, expect, private_env, run, run_tests
+from ptyrun import Pty
 
 BAD = os.path.join(SRC, "tests", "data", "bad")
 
@@ -100,6 +101,43 @@ def test_missing_path():
     status, out, err = run(["check", "/nonexistent/pydojo/content"])
     expect(status == 2, f"exit {status}")
     expect("/nonexistent/pydojo/content" in err, f"path not named: {err!r}")
+
+
+def test_terminal_shows_source_and_caret():
+    """On a terminal each error is followed by its source line and a caret
+    under the column, as jq shows them: a tab expanded, wide characters two
+    columns, a control character from the content shown escaped, never sent.
+    Through a pipe the same errors are the plain lines alone."""
+    with tempfile.TemporaryDirectory() as tmp:
+        with open(os.path.join(tmp, "wide.yaml"), "w", encoding="utf-8") as f:
+            f.write('id: w\ntitle: [a,\t"日本" x]\n')
+        with open(os.path.join(tmp, "ctl.yaml"), "w", encoding="utf-8") as f:
+            f.write('id: z\ntitle: "a\x1b[2Jb"\n')
+        plain = ("ctl.yaml:2:10: error: yaml: control characters are not allowed\n"
+                 "wide.yaml:2:17: error: yaml: did not find expected ',' or ']' while parsing"
+                 " a flow sequence (at line 2, column 8)\n")
+        status, out, err = run(["check", "wide.yaml", "ctl.yaml"], cwd=tmp, env=private_env(tmp))
+        expect(status == 2 and err == plain + "2 errors\n", f"through a pipe: {status} {err!r}")
+        here = os.getcwd()
+        os.chdir(tmp)
+        try:
+            p = Pty([os.path.join(here, BIN), "check", "wide.yaml", "ctl.yaml"], private_env(tmp))
+        finally:
+            os.chdir(here)
+        try:
+            status = p.wait()
+        finally:
+            p.close()
+        screen = p.screen.replace("\r\n", "\n")
+        expect("\x1b" not in screen, f"a control character reached the terminal: {screen!r}")
+        want = (plain.splitlines()[0] + "\n"
+                "    title: \"a\\x1b[2Jb\"\n"
+                "             ^\n"
+                + plain.splitlines()[1] + "\n"
+                "    title: [a,      \"日本\" x]\n"
+                "                           ^\n"
+                "2 errors\n")
+        expect(status == 2 and screen == want, f"on a terminal: {status}\n{screen}")
 
 
 run_tests(globals())

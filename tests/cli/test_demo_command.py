@@ -481,7 +481,7 @@ def test_ctrl_c_on_a_terminal(fx):
         out = p.prompt(PROMPT)
         expect("gil" in out and "asyncio" in out, f"topics after Ctrl-C: {out!r}")
         p.type("demo generators --predict\r")
-        p.read_until(r"your prediction \(a-c\): $")
+        p.prompt(r"your prediction \(a-c\): $")  # Ctrl-C only once line editing has the terminal
         p.type("\x03")
         out = p.prompt(PROMPT)
         expect("abandoned (Ctrl-C)" in out, f"Ctrl-C at a prediction: {out!r}")

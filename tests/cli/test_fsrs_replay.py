@@ -9,6 +9,7 @@ import math
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from datetime import datetime, timedelta, timezone
 
@@ -179,16 +180,15 @@ def test_decimal_comma_locale():
     """Under a locale that writes 0,9 for 0.9, options still parse and JSON
     still prints with a point: pydojo takes only LC_CTYPE from the
     environment. The locale is compiled here from Debian's sources."""
-    if not shutil.which("localedef") or not os.path.exists("/usr/share/i18n/locales/de_DE"):
-        print("  (skipped: no localedef or de_DE locale source; Debian package 'locales')")
-        return
+    expect(shutil.which("localedef") and os.path.exists("/usr/share/i18n/locales/de_DE"),
+           "no localedef or de_DE locale source: install Debian's 'locales' (.ci/setup does)")
     with tempfile.TemporaryDirectory(prefix="pydojo-locale-") as tmp:
         p = subprocess.run(["localedef", "-i", "de_DE", "-f", "UTF-8",
                             os.path.join(tmp, "de_DE.UTF-8")], capture_output=True)
         expect(os.path.isdir(os.path.join(tmp, "de_DE.UTF-8")),
                f"localedef failed: {p.stderr.decode()[-300:]}")
         env = private_env(tmp, LOCPATH=tmp, LC_ALL="de_DE.UTF-8", LANG=None)
-        probe = subprocess.run(["python3", "-c", "import locale; locale.setlocale(locale.LC_ALL, '');"
+        probe = subprocess.run([sys.executable, "-c", "import locale; locale.setlocale(locale.LC_ALL, '');"
                                 " print(locale.localeconv()['decimal_point'])"],
                                env=env, capture_output=True, text=True)
         expect(probe.stdout.strip() == ",", f"the locale is not active: {probe.stdout!r} {probe.stderr!r}")

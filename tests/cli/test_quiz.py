@@ -83,9 +83,6 @@ def test_right_and_wrong(e):
 
 def test_stats_agree(e, asked):
     r = e.run("stats", "--json")
-    if r.returncode != 0 and "unknown command" in r.stderr:
-        print("skip - stats is not there yet")
-        return
     check(r.returncode == 0, f"stats --json runs ({r.stderr.strip()})")
     st = json.loads(r.stdout)
     gil = [t for t in st["topics"] if t["topic"] == "gil"]
@@ -281,11 +278,9 @@ def test_pty(e):
         _, status = os.waitpid(pid, 0)
         print("pydojo did not end; its last output:\n" + out5[-600:])
     check(os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, "pty: exit 0")
-    try:
-        after = termios.tcgetattr(fd)
-        check(after[3] == before[3] and after[0] == before[0], "pty: terminal modes restored")
-    except termios.error:
-        print("skip - the pty closed before its modes could be read")
+    # The master side keeps the terminal's modes after the child has gone.
+    after = termios.tcgetattr(fd)
+    check(after[3] == before[3] and after[0] == before[0], "pty: terminal modes restored")
     os.close(fd)
 
 

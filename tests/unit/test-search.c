@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "catalog.h"
@@ -189,6 +190,48 @@ static void test_search_empty_matches(void **state)
 	expect_search(c, "é", 3,
 	              "uni|summary|Naïve café.|10-12\nuni|Only|é gil é|0-2 7-9\nuni|Only|ééé|0-2 2-4 4-6\n");
 	catalog_free(c);
+}
+
+/* Every text field is searched, each hit named by its topic and where it
+ * is (a section's title, a question's id), in the catalog's order; fields
+ * that are not text (ids, answers, tags) are not. */
+static void test_search_every_field(void **state)
+{
+	(void)state;
+	put("lessons/zfields.yaml",
+	    "id: zfields\ntitle: Kiwi title\ntrack: language\nlevel: core\nsummary: Kiwi summary.\n"
+	    "sections:\n  - title: Kiwi section\n    body: |\n      kiwi body\n      no fruit\n"
+	    "    code:\n      source: |\n        print('kiwi source')\n      output: |\n        kiwi source\n");
+	put("quizzes/zfields.yaml",
+	    "topic: zfields\nquestions:\n"
+	    "  - id: zfields-kiwi-choice\n    type: choice\n    prompt: Kiwi prompt?\n"
+	    "    choices: [kiwi one, plum]\n    answer: 0\n    explain: Kiwi explained.\n"
+	    "    tags: [kiwi-tag]\n"
+	    "  - id: zfields-order\n    type: order\n    prompt: Order them.\n"
+	    "    items: [first kiwi, then plum]\n"
+	    "  - id: zfields-output\n    type: output\n    code: |\n      print('kiwi code')\n"
+	    "    answer: |\n      kiwi code\n");
+	struct catalog *c = load();
+	expect_search(c, "kiwi", 11,
+	              "zfields|title|Kiwi title|0-4\n"
+	              "zfields|summary|Kiwi summary.|0-4\n"
+	              "zfields|Kiwi section|Kiwi section|0-4\n"
+	              "zfields|Kiwi section|kiwi body|0-4\n"
+	              "zfields|Kiwi section|print('kiwi source')|7-11\n"
+	              "zfields|Kiwi section|kiwi source|0-4\n"
+	              "zfields|zfields-kiwi-choice|Kiwi prompt?|0-4\n"
+	              "zfields|zfields-kiwi-choice|kiwi one|0-4\n"
+	              "zfields|zfields-kiwi-choice|Kiwi explained.|0-4\n"
+	              "zfields|zfields-order|first kiwi|6-10\n"
+	              "zfields|zfields-output|print('kiwi code')|7-11\n");
+	/* No hit: zero, not an error. */
+	expect_search(c, "mango", 0, "");
+	catalog_free(c);
+	char *l = xasprintf("%s/lessons/zfields.yaml", root), *q = xasprintf("%s/quizzes/zfields.yaml", root);
+	unlink(l);
+	unlink(q);
+	free(l);
+	free(q);
 }
 
 /* A pattern that hits the regex limits stops the search with the reason. */
@@ -403,6 +446,7 @@ int main(void)
 		cmocka_unit_test(test_scan_empty_matches),
 		cmocka_unit_test(test_scan_checks_utf8_once),
 		cmocka_unit_test(test_search_empty_matches),
+		cmocka_unit_test(test_search_every_field),
 		cmocka_unit_test(test_search_limit),
 		cmocka_unit_test(test_search_skip_same_as_every_line),
 	};

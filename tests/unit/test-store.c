@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -279,20 +280,37 @@ static void test_open_bad_folder(void **state)
 	err = NULL;
 	assert_null(store_open_version(":memory:", STORE_SCHEMA_VERSION + 1, &err));
 	free(err);
-	/* A folder that cannot be written; root writes anywhere, so only as
-	 * another user. */
-	if (geteuid() != 0) {
-		char *ro = tpath(state, "ro");
-		assert_int_equal(mkdir(ro, 0500), 0);
-		char *p = tpath(state, "ro/progress.db");
+	/* A folder that cannot be written. Root writes anywhere (and tests run
+	 * as root in CI), so root tries it as the user nobody, in a child. */
+	struct tmp *t = *state;
+	char *ro = tpath(state, "ro");
+	assert_int_equal(mkdir(ro, 0555), 0);
+	assert_int_equal(chmod(t->dir, 0755), 0);
+	char *p = tpath(state, "ro/progress.db");
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (geteuid() == 0 &&
+		    (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0)) {
+			perror("dropping to uid 65534");
+			_exit(3);
+		}
 		err = NULL;
-		assert_null(store_open(p, &err));
-		assert_non_null(strstr(err, "cannot write"));
-		free(err);
-		chmod(ro, 0700);
-		free(p);
-		free(ro);
+		struct store *st = store_open(p, &err);
+		if (st || !err || !strstr(err, "cannot write")) {
+			fprintf(stderr, "store_open in a read-only folder: %s\n", err ? err : "opened");
+			_exit(1);
+		}
+		_exit(0);
 	}
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	chmod(t->dir, 0700);
+	chmod(ro, 0700);
+	free(p);
+	free(ro);
 	free(file);
 	free(under);
 	free(deeper);
