@@ -167,9 +167,9 @@ extern const struct command cmd_check_row, cmd_demo_row, cmd_disputes_row, cmd_e
 size_t commands_count(void);
 const struct command *commands_at(size_t i);
 /* Finds a command by exact name, alias or unique prefix. On failure returns
- * NULL and sets *why to a new message (ambiguous prefix with its candidates,
+ * NULL and sets *err to a new message (ambiguous prefix with its candidates,
  * or unknown with the closest name); caller frees. */
-const struct command *commands_find(const char *name, bool in_repl, char **why);
+const struct command *commands_find(const char *name, bool in_repl, char **err);
 /* Runs argv[0] with its arguments: parses them against the row, loads what
  * it needs, runs it; prints errors itself. argv is not changed. */
 int commands_run(struct ctx *x, int argc, char **argv);

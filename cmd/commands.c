@@ -73,15 +73,15 @@ static bool repl_only(const struct command *c)
 	return c->flags & CMD_REPL_ONLY;
 }
 
-const struct command *commands_find(const char *name, bool in_repl, char **why)
+const struct command *commands_find(const char *name, bool in_repl, char **err)
 {
-	*why = NULL;
+	*err = NULL;
 	for (size_t i = 0; i < ARRAY_SIZE(table); i++) {
 		const struct command *c = table[i];
 		if (strcmp(c->name, name) != 0 && !(c->alias && strcmp(c->alias, name) == 0))
 			continue;
 		if (repl_only(c) && !in_repl) {
-			*why = xasprintf("'%s' works only at the pydojo> prompt", c->name);
+			*err = xasprintf("'%s' works only at the pydojo> prompt", c->name);
 			return NULL;
 		}
 		return c;
@@ -105,7 +105,7 @@ const struct command *commands_find(const char *name, bool in_repl, char **why)
 	}
 	if (n > 1) {
 		char e[ECHO_SIZE];
-		*why = xasprintf("'%s' is ambiguous: %s", str_echo(e, name), cands.data);
+		*err = xasprintf("'%s' is ambiguous: %s", str_echo(e, name), cands.data);
 		buf_release(&cands);
 		return NULL;
 	}
@@ -121,9 +121,9 @@ const struct command *commands_find(const char *name, bool in_repl, char **why)
 	}
 	char e[ECHO_SIZE];
 	if (best)
-		*why = xasprintf("unknown command '%s' (did you mean '%s'?)", str_echo(e, name), best);
+		*err = xasprintf("unknown command '%s' (did you mean '%s'?)", str_echo(e, name), best);
 	else
-		*why = xasprintf("unknown command '%s' (try 'help')", str_echo(e, name));
+		*err = xasprintf("unknown command '%s' (try 'help')", str_echo(e, name));
 	return NULL;
 }
 

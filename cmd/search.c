@@ -68,12 +68,13 @@ static int cmd_search(struct ctx *x, struct cmd_args *a)
 	buf_init(&so.b);
 	so.o = ctx_render_opts(x);
 	so.stream = !cmd_paged();
-	const char *why = NULL;
+	char *why = NULL;
 	long hits = search_catalog(c, re, on_hit, &so, &why);
 	regex_free(re);
 	int rc = 0;
 	if (hits < 0) {
 		fprintf(stderr, "error: search stopped: %s (simplify the pattern)\n", why);
+		free(why);
 		rc = 2;
 	} else if (hits == 0) {
 		printf("no matches for '%s'\n", str_echo(e, argv[1]));

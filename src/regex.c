@@ -184,7 +184,7 @@ void regex_free(struct regex *re)
 }
 
 static enum regex_result search(struct regex *re, const char *subject, size_t len, size_t from,
-                                uint32_t opts, size_t *start, size_t *end, const char **err)
+                                uint32_t opts, size_t *start, size_t *end, char **err)
 {
 	/* A pattern that validation keeps using (shared by many questions)
 	 * earns its machine code even while JIT is deferred. */
@@ -203,27 +203,28 @@ static enum regex_result search(struct regex *re, const char *subject, size_t le
 	if (rc == PCRE2_ERROR_NOMATCH)
 		return REGEX_NOMATCH;
 	if (err) {
+		const char *why;
 		switch (rc) {
 		case PCRE2_ERROR_MATCHLIMIT:
-			*err = "regex match limit exceeded";
+			why = "regex match limit exceeded";
 			break;
 		case PCRE2_ERROR_HEAPLIMIT:
-			*err = "regex memory limit exceeded";
+			why = "regex memory limit exceeded";
 			break;
 		case PCRE2_ERROR_DEPTHLIMIT:
-			*err = "regex depth limit exceeded";
+			why = "regex depth limit exceeded";
 			break;
 		default:
-			*err = rc <= PCRE2_ERROR_UTF8_ERR1 && rc >= PCRE2_ERROR_UTF8_ERR21 ? "invalid UTF-8"
-			                                                                  : "regex match failed";
+			why = rc <= PCRE2_ERROR_UTF8_ERR1 && rc >= PCRE2_ERROR_UTF8_ERR21 ? "invalid UTF-8" : "regex match failed";
 			break;
 		}
+		*err = xstrdup(why);
 	}
 	return REGEX_LIMIT;
 }
 
 enum regex_result regex_next(struct regex *re, const char *subject, size_t len, struct regex_scan *scan,
-                             size_t *start, size_t *end, const char **err)
+                             size_t *start, size_t *end, char **err)
 {
 	if (scan->from > len)
 		return REGEX_NOMATCH;

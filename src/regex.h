@@ -55,13 +55,13 @@ struct regex_scan {
  * calls skip that check, so a scan costs time linear in len, not once more
  * per match. Returns REGEX_MATCH (setting *start and *end, byte offsets),
  * REGEX_NOMATCH when no match is left, or REGEX_LIMIT (also for invalid
- * UTF-8), setting *err to a static message when err is not NULL.
+ * UTF-8), setting *err to a new message when err is not NULL (caller frees).
  * With scan->nonempty set, empty matches are skipped inside PCRE2: one call
  * reaches the next non-empty match (the same one the character-by-character
  * walk would reach), where a pattern like 'x?' would otherwise stop at every
  * character. */
 enum regex_result regex_next(struct regex *re, const char *subject, size_t len, struct regex_scan *scan,
-                             size_t *start, size_t *end, const char **err);
+                             size_t *start, size_t *end, char **err);
 
 /* Where a scan over lines can skip to. For a text ending at end, searched
  * line by line from s, returns the first byte at or after s that some match

@@ -19,7 +19,7 @@ struct ctx {
 	search_fn fn;
 	void *arg;
 	long hits;
-	const char *err;
+	char *err;
 	size_t *spans;
 	size_t cap;
 };
@@ -77,7 +77,7 @@ static void search_strlist(struct ctx *x, const char *topic, const char *where, 
 		search_text(x, topic, where, l->v[i]);
 }
 
-long search_catalog(const struct catalog *c, struct regex *re, search_fn fn, void *arg, const char **err)
+long search_catalog(const struct catalog *c, struct regex *re, search_fn fn, void *arg, char **err)
 {
 	struct ctx x = {re, fn, arg, 0, NULL, NULL, 0};
 	for (size_t i = 0; i < catalog_nlessons(c); i++) {
@@ -110,6 +110,8 @@ long search_catalog(const struct catalog *c, struct regex *re, search_fn fn, voi
 	if (x.err) {
 		if (err)
 			*err = x.err;
+		else
+			free(x.err);
 		return -1;
 	}
 	return x.hits;

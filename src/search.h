@@ -26,6 +26,6 @@ typedef void (*search_fn)(const struct search_hit *hit, void *arg);
 
 /* Calls fn for each matching line. Returns the number of hits, or -1 when a
  * match hit the regex limits (*err set to a static message). */
-long search_catalog(const struct catalog *c, struct regex *re, search_fn fn, void *arg, const char **err);
+long search_catalog(const struct catalog *c, struct regex *re, search_fn fn, void *arg, char **err);
 
 #endif

@@ -106,10 +106,11 @@ static void test_limits(void **state)
 		assert_int_equal(regex_match(re, "aaaa"), REGEX_MATCH);
 		struct regex_scan scan = {0};
 		size_t s, e;
-		const char *err = NULL;
+		char *err = NULL;
 		assert_int_equal(regex_next(re, subject, strlen(subject), &scan, &s, &e, &err), REGEX_LIMIT);
 		assert_non_null(err);
 		assert_non_null(strstr(err, "limit exceeded"));
+		free(err);
 		regex_free(re);
 	}
 	regex_defer_jit(false);
@@ -121,10 +122,11 @@ static void test_invalid_subject(void **state)
 	struct regex *re = compiled("b", 0);
 	struct regex_scan scan = {0};
 	size_t s, e;
-	const char *err = NULL;
+	char *err = NULL;
 	const char *bad = "a\xff b";
 	assert_int_equal(regex_next(re, bad, strlen(bad), &scan, &s, &e, &err), REGEX_LIMIT);
 	assert_string_equal(err, "invalid UTF-8");
+	free(err);
 	/* It stays refused: the check is not skipped after a failure. */
 	assert_false(scan.checked);
 	assert_int_equal(regex_next(re, bad, strlen(bad), &scan, &s, &e, NULL), REGEX_LIMIT);

@@ -89,9 +89,10 @@ static void test_scan_checks_utf8_once(void **state)
 	const char *bad = "gil gil \xff";
 	struct regex_scan scan = {0};
 	size_t s, e;
-	const char *err = NULL;
+	char *err = NULL;
 	assert_int_equal(regex_next(re, bad, strlen(bad), &scan, &s, &e, &err), REGEX_LIMIT);
 	assert_string_equal(err, "invalid UTF-8");
+	free(err);
 	regex_free(re);
 }
 
@@ -162,11 +163,12 @@ static void expect_search(const struct catalog *c, const char *pattern, long nhi
 	struct buf b;
 	buf_init(&b);
 	buf_puts(&b, "");
-	const char *err = NULL;
+	char *err = NULL;
 	long n = search_catalog(c, re, collect, &b, &err);
 	if (n != nhits || strcmp(b.data, want) != 0)
 		fail_msg("search '%s': %ld hits (want %ld), error %s:\n%s", pattern, n, nhits, err ? err : "none",
 		         b.data);
+	free(err);
 	buf_release(&b);
 	regex_free(re);
 }
@@ -245,10 +247,11 @@ static void test_search_limit(void **state)
 	struct regex *re = compiled("^(a|aa)+$");
 	struct buf b;
 	buf_init(&b);
-	const char *err = NULL;
+	char *err = NULL;
 	assert_int_equal(search_catalog(c, re, collect, &b, &err), -1);
 	assert_non_null(err);
 	assert_non_null(strstr(err, "limit"));
+	free(err);
 	buf_release(&b);
 	regex_free(re);
 	catalog_free(c);
@@ -262,7 +265,7 @@ struct ref {
 	struct regex *re;
 	struct buf *out;
 	long hits;
-	const char *err;
+	char *err;
 };
 
 static void ref_text(struct ref *r, const char *topic, const char *where, const char *text)
@@ -329,7 +332,9 @@ static long ref_search(const struct catalog *c, struct regex *re, struct buf *ou
 			ref_text(&r, ls->id, q->id, q->explain);
 		}
 	}
-	return r.err ? -1 : r.hits;
+	long n = r.err ? -1 : r.hits;
+	free(r.err);
+	return n;
 }
 
 /* Over the shipped content and lines built to trip a skip (both cases of a
@@ -392,8 +397,9 @@ static void test_search_skip_same_as_every_line(void **state)
 		buf_puts(&want, "");
 		buf_puts(&got, "");
 		long nwant = ref_search(c, re, &want);
-		const char *err = NULL;
+		char *err = NULL;
 		long ngot = search_catalog(c, re, collect, &got, &err);
+		free(err);
 		if (ngot != nwant || (ngot >= 0 && strcmp(got.data, want.data) != 0))
 			fail_msg("'%s': %ld hits with the skip, %ld trying every line", patterns[i], ngot, nwant);
 		buf_release(&got);
@@ -420,8 +426,9 @@ static void test_search_skip_same_as_every_line(void **state)
 		struct buf want, got;
 		buf_init(&want);
 		buf_init(&got);
-		const char *err = NULL;
+		char *err = NULL;
 		long nwant = ref_search(c, re, &want), ngot = search_catalog(c, re, collect, &got, &err);
+		free(err);
 		assert_int_equal(nwant, len > 500000 ? -1 : 0);
 		assert_int_equal(ngot, nwant);
 		buf_release(&got);
