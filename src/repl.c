@@ -6,11 +6,14 @@
 #include "repl.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <wchar.h>
 
 #include <editline/readline.h>
 
@@ -107,6 +110,66 @@ static char **attempt(const char *text, int start, int end)
 	return rl_completion_matches(text, generator);
 }
 
+/* Reads one byte from fd. SIGINT is blocked except inside the wait itself,
+ * so a Ctrl-C that lands just before the wait (while the line editor sets
+ * up or redraws) ends the read at once instead of after the next key: the
+ * flag is checked with the signal blocked, then ppoll waits with it
+ * unblocked. Returns the byte, or EOF (end of input, an error, Ctrl-C). */
+static int read_byte(int fd)
+{
+	sigset_t block, old;
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	int c = EOF;
+	for (;;) {
+		if (got_sigint) {
+			errno = EINTR;
+			break;
+		}
+		struct pollfd pf = {fd, POLLIN, 0};
+		if (ppoll(&pf, 1, NULL, &old) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		unsigned char b;
+		ssize_t n = read(fd, &b, 1);
+		if (n == 1) {
+			c = b;
+			break;
+		}
+		if (n == 0 || errno != EINTR)
+			break;
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return c;
+}
+
+/* Reads one character for the line editor, which takes what this returns
+ * as a wide character: the bytes of a multibyte one are decoded in the
+ * current locale, as libedit's own reader does. */
+static int read_key(FILE *in)
+{
+	int fd = fileno(in);
+	mbstate_t st;
+	memset(&st, 0, sizeof st);
+	for (int k = 0; k < (int)MB_LEN_MAX; k++) {
+		int b = read_byte(fd);
+		if (b == EOF)
+			return EOF;
+		char ch = (char)b;
+		wchar_t wc;
+		size_t r = mbrtowc(&wc, &ch, 1, &st);
+		if (r == (size_t)-2)
+			continue;   /* more bytes to come */
+		if (r == (size_t)-1)
+			return b;   /* not valid here: the byte as it is */
+		return (int)wc;
+	}
+	return EOF;
+}
+
 struct repl *repl_new(const char *history, repl_complete_fn complete, void *arg)
 {
 	struct repl *r = xcalloc(1, sizeof *r);
@@ -117,6 +180,7 @@ struct repl *repl_new(const char *history, repl_complete_fn complete, void *arg)
 		return r;
 	active = r;
 	rl_readline_name = "pydojo";
+	rl_getc_function = read_key;
 	rl_attempted_completion_function = attempt;
 	rl_basic_word_break_characters = " \t";
 	using_history();
