@@ -9,11 +9,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -73,6 +75,30 @@ static void test_grow(void **state)
 	s = xstrndup("abcdef", 3);
 	assert_string_equal(s, "abc");
 	free(s);
+}
+
+/* A size that cannot be represented is out of memory: the process aborts
+ * rather than getting a short block (a count times an element size that
+ * wraps, or a doubling past SIZE_MAX). Run in a child each. */
+static void test_grow_overflow(void **state)
+{
+	(void)state;
+	static const size_t needs[][2] = {{SIZE_MAX / 8 + 2, 16}, {SIZE_MAX / 2 + 3, 2}, {SIZE_MAX, 1}};
+	for (size_t k = 0; k < sizeof needs / sizeof *needs; k++) {
+		pid_t pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			/* Quiet: the abort is the expected outcome. */
+			int null = open("/dev/null", O_WRONLY);
+			dup2(null, 2);
+			size_t cap = 0;
+			void *p = xgrow(NULL, &cap, needs[k][0], needs[k][1]);
+			_exit(p ? 0 : 1);
+		}
+		int st;
+		assert_int_equal(waitpid(pid, &st, 0), pid);
+		assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT);
+	}
 }
 
 static void test_read_file_limit(void **state)
@@ -316,6 +342,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_buf),
 		cmocka_unit_test(test_grow),
+		cmocka_unit_test(test_grow_overflow),
 		cmocka_unit_test(test_read_file_limit),
 		cmocka_unit_test(test_write_all),
 		cmocka_unit_test(test_edit_distance),
