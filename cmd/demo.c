@@ -501,30 +501,26 @@ out:
 
 /* ---- predict-then-run ---- */
 
-/* The number at a dotted path ("speedup.gil") of a parsed JSON object. On
- * failure returns -1 and sets *why (static text). */
-static int figure_at(const struct ynode *root, const char *path, double *out, const char **why)
+/* Reads the number at a dotted path ("speedup.gil") of a parsed JSON object
+ * into *out. Returns NULL, or what is wrong with the path (a phrase for a
+ * message). */
+static const char *figure_at(const struct ynode *root, const char *path, double *out)
 {
 	const struct ynode *n = root;
 	char *copy = xstrdup(path);
 	for (char *save = NULL, *key = strtok_r(copy, ".", &save); key; key = strtok_r(NULL, ".", &save)) {
 		if (!n || n->kind != YNODE_MAP) {
 			free(copy);
-			*why = "is not in the demo's JSON";
-			return -1;
+			return "is not in the demo's JSON";
 		}
 		n = ynode_get(n, key);
 	}
 	free(copy);
-	if (!n) {
-		*why = "is not in the demo's JSON";
-		return -1;
-	}
-	if (ynode_double(n, out) < 0 || !isfinite(*out)) {
-		*why = "is not a number in the demo's JSON";
-		return -1;
-	}
-	return 0;
+	if (!n)
+		return "is not in the demo's JSON";
+	if (ynode_double(n, out) < 0 || !isfinite(*out))
+		return "is not a number in the demo's JSON";
+	return NULL;
 }
 
 /* Whether two predict questions run the demo with the same parameters. */
@@ -669,7 +665,7 @@ static int grade_figure(const struct demo *dm, const struct demo_predict *q, con
 		if (!doc.root || doc.root->kind != YNODE_MAP) {
 			fprintf(stderr, "error: demo '%s' printed no JSON object\n", dm->id);
 			rc = 3;
-		} else if (figure_at(doc.root, q->figure, &m->value, &why) < 0) {
+		} else if ((why = figure_at(doc.root, q->figure, &m->value)) != NULL) {
 			fprintf(stderr, "error: figure '%s' of question '%s' %s\n", q->figure, q->id, why);
 			rc = 3;
 		} else {

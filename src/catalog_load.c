@@ -960,8 +960,9 @@ static bool get_number(struct loader *L, const struct keymap *m, size_t key, boo
 	return false;
 }
 
-/* Whether text is a valid value of the parameter; sets *why when not. */
-static bool param_accepts(const struct demo_param *p, const char *text, const char **why)
+/* What is wrong with text as a value of the parameter (a phrase for a
+ * message), or NULL when it is valid. */
+static const char *param_fault(const struct demo_param *p, const char *text)
 {
 	char *end;
 	double v;
@@ -975,28 +976,22 @@ static bool param_accepts(const struct demo_param *p, const char *text, const ch
 		} else {
 			v = strtod(text, &end);
 		}
-		if (errno || end == text || *end) {
-			*why = p->type == PARAM_INT ? "not an integer" : "not a number";
-			return false;
-		}
-		if ((p->has_min && v < p->min) || (p->has_max && v > p->max)) {
-			*why = "out of range";
-			return false;
-		}
-		return true;
+		if (errno || end == text || *end)
+			return p->type == PARAM_INT ? "not an integer" : "not a number";
+		if ((p->has_min && v < p->min) || (p->has_max && v > p->max))
+			return "out of range";
+		return NULL;
 	case PARAM_ENUM:
 		for (size_t i = 0; i < p->values.n; i++)
 			if (strcmp(p->values.v[i], text) == 0)
-				return true;
-		*why = "not one of the values";
-		return false;
+				return NULL;
+		return "not one of the values";
 	case PARAM_FLAG:
 		if (strcmp(text, "true") == 0 || strcmp(text, "false") == 0)
-			return true;
-		*why = "a flag is true or false";
-		return false;
+			return NULL;
+		return "a flag is true or false";
 	}
-	return false;
+	return "not valid";
 }
 
 /* min and max of a number parameter, values of an enum one. */
@@ -1050,9 +1045,9 @@ static void load_param(struct loader *L, struct demo *dm, const struct ynode *n)
 	}
 	load_param_range(L, &m, p);
 	key_read(L, &m, PK_DEFAULT);
-	const char *why;
-	if (p->def && !(p->type == PARAM_ENUM && p->values.n == 0) && !param_accepts(p, p->def, &why))
-		ERR(L, m.v[PK_DEFAULT], "default '%s' of '%s' is %s", p->def, p->name, why);
+	const char *fault = p->def && !(p->type == PARAM_ENUM && p->values.n == 0) ? param_fault(p, p->def) : NULL;
+	if (fault)
+		ERR(L, m.v[PK_DEFAULT], "default '%s' of '%s' is %s", p->def, p->name, fault);
 	dm->nparams++;
 }
 
@@ -1071,11 +1066,11 @@ static void load_run(struct loader *L, struct demo *dm, struct demo_predict *pr,
 		for (size_t j = 0; j < dm->nparams; j++)
 			if (dm->params[j].name && strcmp(dm->params[j].name, k->str) == 0)
 				p = &dm->params[j];
-		const char *why;
+		const char *fault = p ? param_fault(p, v->str) : NULL;
 		if (!p)
 			ERR(L, k, "unknown parameter '%s' of demo '%s'", k->str, dm->id ? dm->id : "?");
-		else if (!param_accepts(p, v->str, &why))
-			ERR(L, v, "value '%s' of '%s' is %s", v->str, k->str, why);
+		else if (fault)
+			ERR(L, v, "value '%s' of '%s' is %s", v->str, k->str, fault);
 		pr->run_keys[pr->nrun] = k->str;
 		pr->run_values[pr->nrun++] = v->str;
 	}
