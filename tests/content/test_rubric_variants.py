@@ -260,6 +260,14 @@ def main():
             what = "its sentences dropped" if kind == "drop" else "a sentence that makes it negated"
             problems.append(f"{q['id']}: passes with point '{point}' {what}\n    {answer}")
     print(f"{len(questions)} text questions, {len(batch) + len(batch2)} generated answers graded")
+    kinds = {"swapped": 0, "reordered": 0, "replaced by": 0, "spelling": 0}
+    for want, what, _, _ in expect.values():
+        for k in kinds:
+            kinds[k] += isinstance(what, str) and k in what
+    drops = sum(1 for v in expect2.values() if v[0] == "drop")
+    print(f"  {kinds['swapped']} with contrasted terms swapped (fail), {kinds['reordered']} reordered (pass), "
+          f"{kinds['replaced by']} with a synonym (pass), {kinds['spelling']} respelt (pass), "
+          f"{drops} with a point's sentences dropped, {len(expect2) - drops} with them denied (fail)")
     for p in problems:
         print("FAIL -", p)
     print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''}")
