@@ -550,7 +550,7 @@ static bool time_front(struct coll *c)
 	int nsizes = 0;
 	for (long n = 100; n <= c->max_n && nsizes < 7; n *= 10)
 		sizes[nsizes++] = n;
-	if (sizes[nsizes - 1] != c->max_n)
+	if (nsizes == 0 || sizes[nsizes - 1] != c->max_n)
 		sizes[nsizes++] = c->max_n;
 	demo_print(c->d, "1. Push and pop at the front: deque.appendleft/popleft against "
 		   "list.insert(0, x)/pop(0),\n   at N = %ld .. %ld items (a deque is "
