@@ -85,9 +85,11 @@ struct rubric_point {
 	 * strings, set by catalog_link; NULL for a legacy point). */
 	char *expanded[RUBRIC_CODE];
 	bool negative[RUBRIC_CODE];   /* the pattern's own text holds a negator */
-	/* A point of a file served from the cache keeps its vocabulary here and
-	 * is expanded, checked for negators and compiled on first use. */
+	/* A point of a file served from the cache, or one whose compiling
+	 * `check` defers (catalog_defer_compile), keeps its vocabulary here
+	 * until it is expanded and compiled. */
 	struct terms *terms;
+	bool term_exact[RUBRIC_CODE], term_plain[RUBRIC_CODE];   /* for an unknown term's column */
 	/* Use catalog_rubric_regex(): a catalog served from the cache compiles
 	 * a point's patterns when it is first graded. */
 	struct regex *re, *reject_re;   /* NULL when not compiled (yet), or it does not compile */

@@ -238,8 +238,46 @@ static int codepoints(const char *s, size_t n)
 
 static const char *const language_keys[RUBRIC_CODE] = {"says", "reject", "about", "not_about"};
 
+/* Expands the patterns of p against t, reporting an unknown term at its
+ * column (exact[] and plain[] say whether the YAML scalar's text is the
+ * pattern as written, so that its columns can be counted). */
+static void expand_point(struct rubric_point *p, struct terms *t, const bool *exact, const bool *plain,
+                         struct diag *dg)
+{
+	const char *srcs[RUBRIC_CODE] = {p->says, p->reject, p->about, p->not_about};
+	const struct pos poss[RUBRIC_CODE] = {p->says_pos, p->reject_pos, p->about_pos, p->not_about_pos};
+	for (int r = 0; r < RUBRIC_CODE; r++) {
+		if (!srcs[r] || p->expanded[r])
+			continue;
+		size_t bad = 0;
+		char *x = terms_expand(t, srcs[r], &bad);
+		if (!x) {
+			size_t len = 0;
+			while (srcs[r][bad + 1 + len] && strchr("abcdefghijklmnopqrstuvwxyz0123456789-", srcs[r][bad + 1 + len]))
+				len++;
+			while (len && srcs[r][bad + len] == '-')
+				len--;
+			int col = poss[r].col + (exact[r] ? !plain[r] + codepoints(srcs[r], bad) : 0);
+			diag_add(dg, poss[r].file, poss[r].line, col, "unknown term '@%.*s' in '%s'", (int)len,
+			         srcs[r] + bad + 1, language_keys[r]);
+			p->broken = true;
+			continue;
+		}
+		p->expanded[r] = x;
+	}
+}
+
 void catalog_compile_point(struct rubric_point *p, struct diag *dg)
 {
+	if (p->terms) {
+		/* Deferred by catalog_defer_compile: expanded now. */
+		expand_point(p, p->terms, p->term_exact, p->term_plain, dg);
+		p->terms = NULL;
+		if (p->broken) {
+			p->compiled = true;
+			return;
+		}
+	}
 	const char *srcs[RUBRIC_CODE] = {p->says, p->reject, p->about, p->not_about};
 	const struct pos poss[RUBRIC_CODE] = {p->says_pos, p->reject_pos, p->about_pos, p->not_about_pos};
 	for (int r = 0; r < RUBRIC_CODE; r++) {
@@ -272,41 +310,24 @@ void catalog_compile_point(struct rubric_point *p, struct diag *dg)
 	p->compiled = true;
 }
 
-/* Expands the terms of a pending point and, unless its file came from the
- * cache or the caller compiles it when it checks the point's question
- * (catalog_defer_compile), compiles its patterns. */
+/* Expands the terms of a pending point and compiles its patterns, unless
+ * its file came from the cache (both on first use) or the caller checks
+ * its question itself (catalog_defer_compile: both then, and only for the
+ * questions checked). */
 static void link_point(struct catalog *c, struct diag *dg, const struct pending_point *pp)
 {
 	struct rubric_point *p = pp->p;
-	const char *srcs[RUBRIC_CODE] = {p->says, p->reject, p->about, p->not_about};
-	const struct pos poss[RUBRIC_CODE] = {p->says_pos, p->reject_pos, p->about_pos, p->not_about_pos};
 	struct terms *t = pp->terms ? pp->terms : c->base;
-	if (pp->cached && c->vocabs_cached) {
-		/* Clean when it was cached, against the same vocabulary:
-		 * expanded on first use. */
+	if ((pp->cached && c->vocabs_cached) || (c->defer_compile && !pp->cached)) {
+		/* Cached: clean when it was cached, against the same
+		 * vocabulary. Deferred: catalog_compile_point reports. */
 		p->terms = t;
+		memcpy(p->term_exact, pp->exact, sizeof p->term_exact);
+		memcpy(p->term_plain, pp->plain, sizeof p->term_plain);
 		return;
 	}
-	for (int r = 0; r < RUBRIC_CODE; r++) {
-		if (!srcs[r])
-			continue;
-		size_t bad = 0;
-		char *x = terms_expand(t, srcs[r], &bad);
-		if (!x) {
-			size_t len = 0;
-			while (srcs[r][bad + 1 + len] && strchr("abcdefghijklmnopqrstuvwxyz0123456789-", srcs[r][bad + 1 + len]))
-				len++;
-			while (len && srcs[r][bad + len] == '-')
-				len--;
-			int col = poss[r].col + (pp->exact[r] ? !pp->plain[r] + codepoints(srcs[r], bad) : 0);
-			diag_add(dg, poss[r].file, poss[r].line, col, "unknown term '@%.*s' in '%s'", (int)len,
-			         srcs[r] + bad + 1, language_keys[r]);
-			p->broken = true;
-			continue;
-		}
-		p->expanded[r] = x;
-	}
-	if (!pp->cached && !c->defer_compile)
+	expand_point(p, t, pp->exact, pp->plain, dg);
+	if (!pp->cached)
 		catalog_compile_point(p, dg);
 }
 

@@ -12,6 +12,7 @@
 #include "diag.h"
 #include "grade.h"
 #include "regex.h"
+#include "terms.h"
 #include "util.h"
 #include "ycache.h"
 
@@ -96,8 +97,12 @@ static struct ycheck_key text_check_key(const struct question *q)
 		const char *raw[] = {p->point, p->pattern, p->reject, p->says, p->about, p->not_about, p->code};
 		for (size_t r = 0; r < sizeof raw / sizeof *raw; r++)
 			ycheck_key_str(&k, raw[r]);
+		/* What its terms expand to: the vocabulary it is expanded
+		 * against (deferred), or the expansions themselves. */
+		unsigned long long vocab = terms_fingerprint(p->terms);
+		ycheck_key_add(&k, &vocab, sizeof vocab);
 		for (int r = 0; r < RUBRIC_CODE; r++) {
-			ycheck_key_str(&k, p->expanded[r]);
+			ycheck_key_str(&k, p->terms ? NULL : p->expanded[r]);
 			ycheck_key_add(&k, &p->negative[r], sizeof p->negative[r]);
 		}
 	}

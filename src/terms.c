@@ -35,6 +35,7 @@ struct expansion {
 
 struct terms {
 	struct terms *base;
+	unsigned long long print;   /* terms_fingerprint, once computed (0: not yet) */
 	struct term_set *sets;
 	size_t nsets, capsets;
 	struct hmap index;       /* name -> sets[] */
@@ -473,12 +474,83 @@ static struct expansion *expand(struct terms *t, const char *name, size_t len, s
 	return x;
 }
 
+/* Checks the includes of name in t's scope without expanding anything:
+ * reports an invalid or unknown include and a cycle at its entry, as
+ * expand() would. Returns -1 when no set has the name, 1 when it is on the
+ * path being checked (a cycle), else 0. */
+struct walk {
+	struct hmap seen;        /* name -> state[] */
+	unsigned char *state;    /* X_BUSY or X_DONE */
+	size_t n, cap;
+};
+
+static int check_name(struct terms *t, const char *name, size_t len, struct walk *w, struct diag *d)
+{
+	size_t i = hmap_get(&w->seen, name, len);
+	if (i != HMAP_NONE)
+		return w->state[i] == X_BUSY ? 1 : 0;
+	struct term_set *sets[2] = {own_set(t->base, name, len), own_set(t, name, len)};
+	if (!sets[0] && !sets[1])
+		return -1;
+	GROW(w->state, w->cap, w->n + 1);
+	i = w->n++;
+	w->state[i] = X_BUSY;
+	hmap_add(&w->seen, name, len, i);
+	for (int s = 0; s < 2; s++)
+		for (size_t k = 0; sets[s] && k < sets[s]->n; k++) {
+			struct term_entry *e = &sets[s]->e[k];
+			if (e->text[0] != '@')
+				continue;
+			const char *sub = e->text + 1;
+			size_t sl = name_len(sub);
+			if (sl == 0 || sub[sl]) {
+				entry_fault(d, e, "invalid term include '@%.*s': use @ and a name of a-z, 0-9 and '-'",
+				            sub, strlen(sub));
+				continue;
+			}
+			int r = check_name(t, sub, sl, w, d);
+			if (r < 0)
+				entry_fault(d, e, "unknown term '@%.*s'", sub, sl);
+			else if (r > 0)
+				entry_fault(d, e, "term cycle: '@%.*s' includes itself", sub, sl);
+		}
+	w->state[i] = X_DONE;
+	return 0;
+}
+
 int terms_check(struct terms *t, struct diag *d)
 {
 	size_t before = d->n;
+	struct walk w = {.n = 0};
+	hmap_init(&w.seen);
 	for (size_t i = 0; i < t->nsets; i++)
-		expand(t, t->sets[i].name, strlen(t->sets[i].name), d);
+		check_name(t, t->sets[i].name, strlen(t->sets[i].name), &w, d);
+	hmap_release(&w.seen);
+	free(w.state);
 	return d->n > before ? -1 : 0;
+}
+
+unsigned long long terms_fingerprint(struct terms *t)
+{
+	if (!t)
+		return 0;
+	if (t->print)
+		return t->print;
+	struct buf b;
+	buf_init(&b);
+	buf_printf(&b, "%llx|", terms_fingerprint(t->base));
+	for (size_t i = 0; i < t->nsets; i++) {
+		buf_puts(&b, t->sets[i].name);
+		buf_addc(&b, '\0');
+		for (size_t k = 0; k < t->sets[i].n; k++) {
+			buf_puts(&b, t->sets[i].e[k].text);
+			buf_addc(&b, '\0');
+		}
+		buf_addc(&b, '\1');
+	}
+	t->print = hash_bytes(b.data, b.len) | 1;   /* never 0, the "not yet" */
+	buf_release(&b);
+	return t->print;
 }
 
 /* ---- patterns ---- */

@@ -41,9 +41,14 @@ void terms_free(struct terms *t);
 void terms_set_base(struct terms *t, struct terms *base);
 /* Adds an entry to set name (created when new), found at file:line:col. */
 void terms_add(struct terms *t, const char *name, const char *entry, const char *file, int line, int col);
-/* Expands every set t itself defines, reporting each unknown include and
- * each cycle once, at its entry, to d. Returns 0 when it reported none. */
+/* Checks every set t itself defines, reporting each invalid or unknown
+ * include and each cycle once, at its entry, to d, without expanding any
+ * (expansion happens when a pattern uses the set). Returns 0 when it
+ * reported none. */
 int terms_check(struct terms *t, struct diag *d);
+/* A hash of every set and entry in t's scope (its base's and its own), the
+ * same for the same vocabulary text: what an expansion depends on. */
+unsigned long long terms_fingerprint(struct terms *t);
 
 /* Expands pattern: each @name not preceded by a backslash nor inside a
  * character class becomes the set's whole-word alternation, and " .. "
