@@ -696,20 +696,6 @@ size_t answer_sentence_at(const struct answer *a, size_t pos)
 	return i ? i - 1 : 0;
 }
 
-bool answer_opens_with_pronoun(const struct answer *a, size_t sentence)
-{
-	if (sentence >= a->nsentences)
-		return false;
-	size_t w = lower_bound(a->words, a->nwords, a->sentences[sentence].start, false);
-	if (w >= a->nwords || a->words[w].start >= a->sentences[sentence].end)
-		return false;
-	static const char *const pronouns[] = {"it", "this", "that", "they", "these", "those"};
-	for (size_t i = 0; i < ARRAY_SIZE(pronouns); i++)
-		if (word_is(a->text, &a->words[w], pronouns[i]))
-			return true;
-	return false;
-}
-
 size_t answer_clause_at(const struct answer *a, size_t pos)
 {
 	size_t i = lower_bound(a->clauses, a->nclauses, pos + 1, false);

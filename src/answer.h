@@ -56,10 +56,6 @@ void answer_release(struct answer *a);
 size_t answer_clause_at(const struct answer *a, size_t pos);
 /* The index of the sentence holding byte offset pos. */
 size_t answer_sentence_at(const struct answer *a, size_t pos);
-/* Whether the sentence opens with a pronoun that stands for a subject named
- * before it ("It returns a Task at once"): it, this, that, they, these,
- * those. */
-bool answer_opens_with_pronoun(const struct answer *a, size_t sentence);
 /* The number of words wholly inside [from, to). */
 size_t answer_words_between(const struct answer *a, size_t from, size_t to);
 

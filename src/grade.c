@@ -118,24 +118,33 @@ static bool binds(struct answer_span s, struct answer_span about, const struct a
 
 enum unit_result { UNIT_NONE, UNIT_FOUND, UNIT_LIMIT };
 
-/* Whether a unit that names neither subject is about the point's subject
- * through a pronoun: the unit opens its sentence with one ("It returns a
- * Task at once"), and the first subject the sentence before names is the
- * point's (an about match, not negated), not the contrasted one. */
-static bool pronoun_means_about(const struct rubric_point *p, const struct answer *a, size_t start, size_t end)
+/* Whether a unit whose sentence names neither subject is about the
+ * point's subject by carrying on from the sentences before: the nearest of
+ * the two before it that names a subject names the point's first (an about
+ * match, not negated), not the contrasted one. "Call create_task. It
+ * schedules the coroutine."; "gather raises at once. A and C keep running." */
+static bool carried_subject(const struct rubric_point *p, const struct answer *a, size_t start)
 {
 	size_t si = answer_sentence_at(a, start);
-	if (si == 0 || !answer_opens_with_pronoun(a, si) || start > a->sentences[si].start ||
-	    end <= a->sentences[si].start)
+	if (si == 0)
 		return false;
-	const struct answer_span *prev = &a->sentences[si - 1];
+	struct regex *about = catalog_rubric_regex(p, RUBRIC_ABOUT), *not_about = catalog_rubric_regex(p, RUBRIC_NOT_ABOUT);
 	struct hits ha, hn;
-	if (!collect(catalog_rubric_regex(p, RUBRIC_ABOUT), a, prev->start, prev->end, &ha) ||
-	    !collect(catalog_rubric_regex(p, RUBRIC_NOT_ABOUT), a, prev->start, prev->end, &hn) || ha.n == 0)
+	const struct answer_span *cur = &a->sentences[si];
+	if (!collect(about, a, cur->start, cur->end, &ha) || !collect(not_about, a, cur->start, cur->end, &hn) ||
+	    ha.n || hn.n)
 		return false;
-	if (hn.n && hn.v[0].start <= ha.v[0].start)
-		return false;
-	return !answer_negated(a, ha.v[0].start, ha.v[0].end, p->negative[RUBRIC_ABOUT], hn.v, hn.n, NULL, 0);
+	for (size_t back = 1; back <= 2 && back <= si; back++) {
+		const struct answer_span *prev = &a->sentences[si - back];
+		if (!collect(about, a, prev->start, prev->end, &ha) || !collect(not_about, a, prev->start, prev->end, &hn))
+			return false;
+		if (!ha.n && !hn.n)
+			continue;
+		if (!ha.n || (hn.n && hn.v[0].start <= ha.v[0].start))
+			return false;
+		return !answer_negated(a, ha.v[0].start, ha.v[0].end, p->negative[RUBRIC_ABOUT], hn.v, hn.n, NULL, 0);
+	}
+	return false;
 }
 
 /* Whether the claim of p holds in the unit [start, end): a match of says
@@ -151,7 +160,7 @@ static enum unit_result claim_in(const struct rubric_point *p, const struct answ
 	if (hs.n == 0)
 		return UNIT_NONE;
 	if (about && ha.n == 0) {
-		if (hn.n || !pronoun_means_about(p, a, start, end))
+		if (hn.n || !carried_subject(p, a, start))
 			return UNIT_NONE;
 		/* The claim is said of the subject the sentence before named. */
 		struct answer_span others[MAX_HITS];

@@ -234,3 +234,14 @@ point
 says in (the )?input order
 + That iterator yields values (not futures) in input order.
 - That iterator does not yield values in input order.
+
+# A sentence naming neither subject carries on from the nearest of the two
+# sentences before it that names one, whatever word it opens with.
+point
+says @schedule .. @concurrent
+about @create-task
+not_about @await
++ Call create_task on the coroutine. Later on the loop schedules it concurrently.
++ create_task wraps the coroutine. Nothing waits here. The loop schedules it in the background.
+- Call await on the coroutine. Later on the loop schedules it concurrently.
+- create_task wraps it. Then await runs. The loop schedules it concurrently.
