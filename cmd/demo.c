@@ -943,5 +943,5 @@ static enum cmd_complete_more complete_demo(const struct cmd_complete *c)
 const struct command cmd_demo_row = {
 	"demo", NULL, "demo [list | ID [--PARAM VALUE ...] [--json | --predict | --help]]",
 	"run a live concept demo, or predict its result first",
-	cmd_demo, CMD_CATALOG | CMD_RAW_ARGS, 0, -1, {{NULL}}, complete_demo,
+	cmd_demo, CMD_CATALOG | CMD_RAW_ARGS, 0, -1, {{0}}, complete_demo,
 };

@@ -75,15 +75,15 @@ static enum cmd_complete_more complete_commands(const struct cmd_complete *c)
 
 const struct command cmd_help_row = {
 	"help", "?", "help [COMMAND]", "list the commands, or describe one",
-	cmd_help, 0, 0, 1, {{NULL}}, complete_commands,
+	cmd_help, 0, 0, 1, {{0}}, complete_commands,
 };
 
 const struct command cmd_version_row = {
 	"version", NULL, "version", "print the version",
-	cmd_version, 0, 0, 0, {{NULL}}, NULL,
+	cmd_version, 0, 0, 0, {{0}}, NULL,
 };
 
 const struct command cmd_quit_row = {
 	"quit", "q", "quit", "leave pydojo (Ctrl-D works too)",
-	cmd_quit, CMD_REPL_ONLY, 0, 0, {{NULL}}, NULL,
+	cmd_quit, CMD_REPL_ONLY, 0, 0, {{0}}, NULL,
 };

@@ -149,20 +149,20 @@ static enum cmd_complete_more complete_topic(const struct cmd_complete *c)
 
 const struct command cmd_learn_row = {
 	"learn", NULL, "learn TOPIC [SECTION]", "read a lesson, or one section (number, id or title)",
-	cmd_learn, CMD_CATALOG, 1, 2, {{NULL}}, complete_learn,
+	cmd_learn, CMD_CATALOG, 1, 2, {{0}}, complete_learn,
 };
 
 const struct command cmd_next_row = {
 	"next", NULL, "next", "the next section of the open lesson",
-	cmd_next, CMD_REPL_ONLY, 0, 0, {{NULL}}, NULL,
+	cmd_next, CMD_REPL_ONLY, 0, 0, {{0}}, NULL,
 };
 
 const struct command cmd_prev_row = {
 	"prev", NULL, "prev", "the previous section of the open lesson",
-	cmd_prev, CMD_REPL_ONLY, 0, 0, {{NULL}}, NULL,
+	cmd_prev, CMD_REPL_ONLY, 0, 0, {{0}}, NULL,
 };
 
 const struct command cmd_sections_row = {
 	"sections", NULL, "sections [TOPIC]", "the sections of a lesson, with their ids",
-	cmd_sections, CMD_CATALOG, 0, 1, {{NULL}}, complete_topic,
+	cmd_sections, CMD_CATALOG, 0, 1, {{0}}, complete_topic,
 };

@@ -219,5 +219,5 @@ const struct command cmd_interview_row = {
 
 const struct command cmd_undo_row = {
 	"undo", NULL, "undo", "take back the last answer recorded",
-	cmd_undo, CMD_STORE_RW, 0, 0, {{NULL}}, NULL,
+	cmd_undo, CMD_STORE_RW, 0, 0, {{0}}, NULL,
 };

@@ -89,5 +89,5 @@ static int cmd_search(struct ctx *x, struct cmd_args *a)
 
 const struct command cmd_search_row = {
 	"search", NULL, "search REGEX", "search lessons and questions (PCRE2, case-insensitive)",
-	cmd_search, CMD_CATALOG, 1, 1, {{NULL}}, NULL,
+	cmd_search, CMD_CATALOG, 1, 1, {{0}}, NULL,
 };

@@ -48,6 +48,10 @@ enum key_type {
 #define NO_FIELD ((size_t)-1)
 #define FIELD(type, member) offsetof(type, member)
 #define ALL_VARIANTS (~0u)
+/* A key table entry: name, type, field, position field, then any of
+ * .only, .need and .later (every member named, so none is left implicit). */
+#define KEY(name_, type_, off_, pos_, ...) \
+	{.name = (name_), .type = (type_), .off = (off_), .pos = (pos_), __VA_ARGS__}
 #define VARIANT(t) (1u << (t))
 #define KEYS_MAX 24
 
@@ -359,33 +363,33 @@ static void strlist_release(struct strlist *l)
 
 enum { LK_DEMOS, LK_ID, LK_LEVEL, LK_REQUIRES, LK_SECTIONS, LK_SEE_ALSO, LK_SUMMARY, LK_TITLE, LK_TRACK };
 static const struct key lesson_keys[] = {
-	[LK_DEMOS] = {"demos", KEY_IDS, FIELD(struct lesson, demos), NO_FIELD},
-	[LK_ID] = {"id", KEY_ID, FIELD(struct lesson, id), NO_FIELD, .need = ALL_VARIANTS},
-	[LK_LEVEL] = {"level", KEY_STR, FIELD(struct lesson, level), NO_FIELD, .need = ALL_VARIANTS},
-	[LK_REQUIRES] = {"requires", KEY_IDS, FIELD(struct lesson, requires), NO_FIELD},
-	[LK_SECTIONS] = {"sections", KEY_SEQ, NO_FIELD, NO_FIELD, .need = ALL_VARIANTS},
-	[LK_SEE_ALSO] = {"see_also", KEY_IDS, FIELD(struct lesson, see_also), NO_FIELD},
-	[LK_SUMMARY] = {"summary", KEY_TEXT, FIELD(struct lesson, summary), NO_FIELD, .need = ALL_VARIANTS},
-	[LK_TITLE] = {"title", KEY_TEXT, FIELD(struct lesson, title), NO_FIELD, .need = ALL_VARIANTS},
-	[LK_TRACK] = {"track", KEY_ID, FIELD(struct lesson, track), NO_FIELD, .need = ALL_VARIANTS},
+	[LK_DEMOS] = KEY("demos", KEY_IDS, FIELD(struct lesson, demos), NO_FIELD),
+	[LK_ID] = KEY("id", KEY_ID, FIELD(struct lesson, id), NO_FIELD, .need = ALL_VARIANTS),
+	[LK_LEVEL] = KEY("level", KEY_STR, FIELD(struct lesson, level), NO_FIELD, .need = ALL_VARIANTS),
+	[LK_REQUIRES] = KEY("requires", KEY_IDS, FIELD(struct lesson, requires), NO_FIELD),
+	[LK_SECTIONS] = KEY("sections", KEY_SEQ, NO_FIELD, NO_FIELD, .need = ALL_VARIANTS),
+	[LK_SEE_ALSO] = KEY("see_also", KEY_IDS, FIELD(struct lesson, see_also), NO_FIELD),
+	[LK_SUMMARY] = KEY("summary", KEY_TEXT, FIELD(struct lesson, summary), NO_FIELD, .need = ALL_VARIANTS),
+	[LK_TITLE] = KEY("title", KEY_TEXT, FIELD(struct lesson, title), NO_FIELD, .need = ALL_VARIANTS),
+	[LK_TRACK] = KEY("track", KEY_ID, FIELD(struct lesson, track), NO_FIELD, .need = ALL_VARIANTS),
 };
 
 enum { SK_BODY, SK_CODE, SK_ID, SK_TITLE };
 static const struct key section_keys[] = {
-	[SK_BODY] = {"body", KEY_TEXT, FIELD(struct section, body), NO_FIELD},
-	[SK_CODE] = {"code", KEY_MAP, NO_FIELD, NO_FIELD},
+	[SK_BODY] = KEY("body", KEY_TEXT, FIELD(struct section, body), NO_FIELD),
+	[SK_CODE] = KEY("code", KEY_MAP, NO_FIELD, NO_FIELD),
 	/* Optional, so content written before ids existed still loads; the
 	 * shipped lessons give every section one (a content test). */
-	[SK_ID] = {"id", KEY_ID, FIELD(struct section, id), FIELD(struct section, id_pos)},
-	[SK_TITLE] = {"title", KEY_TEXT, FIELD(struct section, title), NO_FIELD, .need = ALL_VARIANTS},
+	[SK_ID] = KEY("id", KEY_ID, FIELD(struct section, id), FIELD(struct section, id_pos)),
+	[SK_TITLE] = KEY("title", KEY_TEXT, FIELD(struct section, title), NO_FIELD, .need = ALL_VARIANTS),
 };
 
 enum { CK_LANG, CK_OUTPUT, CK_PYTHON, CK_SOURCE };
 static const struct key code_keys[] = {
-	[CK_LANG] = {"lang", KEY_TEXT, FIELD(struct code_example, lang), NO_FIELD},
-	[CK_OUTPUT] = {"output", KEY_STR, FIELD(struct code_example, output), FIELD(struct code_example, output_pos)},
-	[CK_PYTHON] = {"python", KEY_PYTHON, FIELD(struct code_example, python), NO_FIELD},
-	[CK_SOURCE] = {"source", KEY_TEXT, FIELD(struct code_example, source), NO_FIELD, .need = ALL_VARIANTS},
+	[CK_LANG] = KEY("lang", KEY_TEXT, FIELD(struct code_example, lang), NO_FIELD),
+	[CK_OUTPUT] = KEY("output", KEY_STR, FIELD(struct code_example, output), FIELD(struct code_example, output_pos)),
+	[CK_PYTHON] = KEY("python", KEY_PYTHON, FIELD(struct code_example, python), NO_FIELD),
+	[CK_SOURCE] = KEY("source", KEY_TEXT, FIELD(struct code_example, source), NO_FIELD, .need = ALL_VARIANTS),
 };
 
 static struct code_example *load_code(struct loader *L, const struct ynode *n)
@@ -478,8 +482,8 @@ void lesson_free(struct lesson *ls)
 
 enum { ZK_QUESTIONS, ZK_TOPIC };
 static const struct key quiz_keys[] = {
-	[ZK_QUESTIONS] = {"questions", KEY_SEQ, NO_FIELD, NO_FIELD, .need = ALL_VARIANTS},
-	[ZK_TOPIC] = {"topic", KEY_ID, FIELD(struct quiz, topic), NO_FIELD, .need = ALL_VARIANTS},
+	[ZK_QUESTIONS] = KEY("questions", KEY_SEQ, NO_FIELD, NO_FIELD, .need = ALL_VARIANTS),
+	[ZK_TOPIC] = KEY("topic", KEY_ID, FIELD(struct quiz, topic), NO_FIELD, .need = ALL_VARIANTS),
 };
 
 /* A question's keys: the ones every type allows (no .only), then each
@@ -494,27 +498,27 @@ enum {
 	QK_MODEL_ANSWER, QK_PASS, QK_PROMPT, QK_PYTHON, QK_REVISED, QK_REVISED_NOTE, QK_RUBRIC, QK_TAGS, QK_TYPE,
 };
 static const struct key question_keys[] = {
-	[QK_ANSWER] = {"answer", KEY_NODE, NO_FIELD, NO_FIELD, .only = ANSWERED, .need = ANSWERED},
-	[QK_CHOICES] = {"choices", KEY_LIST, FIELD(struct question, choices), NO_FIELD, .only = CHOOSE, .need = CHOOSE},
-	[QK_CODE] = {"code", KEY_TEXT, FIELD(struct question, code), FIELD(struct question, code_pos),
-	             .only = ONLY(OUTPUT), .need = ONLY(OUTPUT)},
-	[QK_CONTRAST] = {"contrast", KEY_SEQ, NO_FIELD, NO_FIELD, .only = ONLY(TEXT)},
-	[QK_EXAMPLES] = {"examples", KEY_MAP, NO_FIELD, NO_FIELD, .only = ONLY(TEXT)},
-	[QK_EXPLAIN] = {"explain", KEY_TEXT, FIELD(struct question, explain), NO_FIELD},
-	[QK_HINT] = {"hint", KEY_LIST1, FIELD(struct question, hints), NO_FIELD},
-	[QK_ID] = {"id", KEY_ID, FIELD(struct question, id), NO_FIELD, .need = ALL_VARIANTS, .later = true},
-	[QK_ITEMS] = {"items", KEY_LIST, FIELD(struct question, items), NO_FIELD, .only = ONLY(ORDER), .need = ONLY(ORDER)},
-	[QK_MODEL_ANSWER] = {"model_answer", KEY_TEXT, FIELD(struct question, model_answer),
-	                     FIELD(struct question, model_pos), .only = ONLY(TEXT), .need = ONLY(TEXT)},
-	[QK_PASS] = {"pass", KEY_NODE, NO_FIELD, NO_FIELD, .only = ONLY(TEXT)},
-	[QK_PROMPT] = {"prompt", KEY_TEXT, FIELD(struct question, prompt), NO_FIELD, .only = PROMPTED,
-	               .need = PROMPTED & ~ONLY(OUTPUT)},
-	[QK_PYTHON] = {"python", KEY_PYTHON, FIELD(struct question, python), NO_FIELD, .only = ONLY(OUTPUT)},
-	[QK_REVISED] = {"revised", KEY_NODE, NO_FIELD, NO_FIELD},
-	[QK_REVISED_NOTE] = {"revised_note", KEY_TEXT, FIELD(struct question, revised_note), NO_FIELD, .later = true},
-	[QK_RUBRIC] = {"rubric", KEY_SEQ, NO_FIELD, NO_FIELD, .only = ONLY(TEXT), .need = ONLY(TEXT)},
-	[QK_TAGS] = {"tags", KEY_LIST, FIELD(struct question, tags), NO_FIELD},
-	[QK_TYPE] = {"type", KEY_STR, NO_FIELD, NO_FIELD, .need = ALL_VARIANTS, .later = true},
+	[QK_ANSWER] = KEY("answer", KEY_NODE, NO_FIELD, NO_FIELD, .only = ANSWERED, .need = ANSWERED),
+	[QK_CHOICES] = KEY("choices", KEY_LIST, FIELD(struct question, choices), NO_FIELD, .only = CHOOSE, .need = CHOOSE),
+	[QK_CODE] = KEY("code", KEY_TEXT, FIELD(struct question, code), FIELD(struct question, code_pos),
+	             .only = ONLY(OUTPUT), .need = ONLY(OUTPUT)),
+	[QK_CONTRAST] = KEY("contrast", KEY_SEQ, NO_FIELD, NO_FIELD, .only = ONLY(TEXT)),
+	[QK_EXAMPLES] = KEY("examples", KEY_MAP, NO_FIELD, NO_FIELD, .only = ONLY(TEXT)),
+	[QK_EXPLAIN] = KEY("explain", KEY_TEXT, FIELD(struct question, explain), NO_FIELD),
+	[QK_HINT] = KEY("hint", KEY_LIST1, FIELD(struct question, hints), NO_FIELD),
+	[QK_ID] = KEY("id", KEY_ID, FIELD(struct question, id), NO_FIELD, .need = ALL_VARIANTS, .later = true),
+	[QK_ITEMS] = KEY("items", KEY_LIST, FIELD(struct question, items), NO_FIELD, .only = ONLY(ORDER), .need = ONLY(ORDER)),
+	[QK_MODEL_ANSWER] = KEY("model_answer", KEY_TEXT, FIELD(struct question, model_answer),
+	                     FIELD(struct question, model_pos), .only = ONLY(TEXT), .need = ONLY(TEXT)),
+	[QK_PASS] = KEY("pass", KEY_NODE, NO_FIELD, NO_FIELD, .only = ONLY(TEXT)),
+	[QK_PROMPT] = KEY("prompt", KEY_TEXT, FIELD(struct question, prompt), NO_FIELD, .only = PROMPTED,
+	               .need = PROMPTED & ~ONLY(OUTPUT)),
+	[QK_PYTHON] = KEY("python", KEY_PYTHON, FIELD(struct question, python), NO_FIELD, .only = ONLY(OUTPUT)),
+	[QK_REVISED] = KEY("revised", KEY_NODE, NO_FIELD, NO_FIELD),
+	[QK_REVISED_NOTE] = KEY("revised_note", KEY_TEXT, FIELD(struct question, revised_note), NO_FIELD, .later = true),
+	[QK_RUBRIC] = KEY("rubric", KEY_SEQ, NO_FIELD, NO_FIELD, .only = ONLY(TEXT), .need = ONLY(TEXT)),
+	[QK_TAGS] = KEY("tags", KEY_LIST, FIELD(struct question, tags), NO_FIELD),
+	[QK_TYPE] = KEY("type", KEY_STR, NO_FIELD, NO_FIELD, .need = ALL_VARIANTS, .later = true),
 };
 
 /* A rubric point: says, reject, about and not_about wait for catalog_link,
@@ -522,23 +526,23 @@ static const struct key question_keys[] = {
  * compile now. Which keys a point reads depends on which it has. */
 enum { RK_ABOUT, RK_CODE, RK_NOT_ABOUT, RK_PATTERN, RK_POINT, RK_REJECT, RK_SAYS, RK_SECTION };
 static const struct key rubric_keys[] = {
-	[RK_ABOUT] = {"about", KEY_TEXT, FIELD(struct rubric_point, about), FIELD(struct rubric_point, about_pos), .later = true},
-	[RK_CODE] = {"code", KEY_TEXT, FIELD(struct rubric_point, code), FIELD(struct rubric_point, code_pos), .later = true},
-	[RK_NOT_ABOUT] = {"not_about", KEY_TEXT, FIELD(struct rubric_point, not_about),
-	                  FIELD(struct rubric_point, not_about_pos), .later = true},
-	[RK_PATTERN] = {"pattern", KEY_TEXT, FIELD(struct rubric_point, pattern), FIELD(struct rubric_point, pattern_pos),
-	                .later = true},
-	[RK_POINT] = {"point", KEY_TEXT, FIELD(struct rubric_point, point), NO_FIELD, .need = ALL_VARIANTS},
-	[RK_REJECT] = {"reject", KEY_TEXT, FIELD(struct rubric_point, reject), FIELD(struct rubric_point, reject_pos),
-	               .later = true},
-	[RK_SAYS] = {"says", KEY_TEXT, FIELD(struct rubric_point, says), FIELD(struct rubric_point, says_pos), .later = true},
-	[RK_SECTION] = {"section", KEY_STR, FIELD(struct rubric_point, section), FIELD(struct rubric_point, section_pos)},
+	[RK_ABOUT] = KEY("about", KEY_TEXT, FIELD(struct rubric_point, about), FIELD(struct rubric_point, about_pos), .later = true),
+	[RK_CODE] = KEY("code", KEY_TEXT, FIELD(struct rubric_point, code), FIELD(struct rubric_point, code_pos), .later = true),
+	[RK_NOT_ABOUT] = KEY("not_about", KEY_TEXT, FIELD(struct rubric_point, not_about),
+	                  FIELD(struct rubric_point, not_about_pos), .later = true),
+	[RK_PATTERN] = KEY("pattern", KEY_TEXT, FIELD(struct rubric_point, pattern), FIELD(struct rubric_point, pattern_pos),
+	                .later = true),
+	[RK_POINT] = KEY("point", KEY_TEXT, FIELD(struct rubric_point, point), NO_FIELD, .need = ALL_VARIANTS),
+	[RK_REJECT] = KEY("reject", KEY_TEXT, FIELD(struct rubric_point, reject), FIELD(struct rubric_point, reject_pos),
+	               .later = true),
+	[RK_SAYS] = KEY("says", KEY_TEXT, FIELD(struct rubric_point, says), FIELD(struct rubric_point, says_pos), .later = true),
+	[RK_SECTION] = KEY("section", KEY_STR, FIELD(struct rubric_point, section), FIELD(struct rubric_point, section_pos)),
 };
 
 enum { EK_FAIL, EK_PASS };
 static const struct key example_keys[] = {
-	[EK_FAIL] = {"fail", KEY_LIST, FIELD(struct question, ex_fail), NO_FIELD},
-	[EK_PASS] = {"pass", KEY_LIST, FIELD(struct question, ex_pass), NO_FIELD},
+	[EK_FAIL] = KEY("fail", KEY_LIST, FIELD(struct question, ex_fail), NO_FIELD),
+	[EK_PASS] = KEY("pass", KEY_LIST, FIELD(struct question, ex_pass), NO_FIELD),
 };
 
 /* Reads a plain regex key of a rubric point and compiles it, unless the
@@ -901,43 +905,43 @@ void quiz_free(struct quiz *qz)
 
 enum { DK_BINARY, DK_ID, DK_PARAMS, DK_PREDICT, DK_SUMMARY, DK_TITLE, DK_TOPICS, DK_WATCH };
 static const struct key demo_keys[] = {
-	[DK_BINARY] = {"binary", KEY_TEXT, FIELD(struct demo, binary), NO_FIELD, .need = ALL_VARIANTS},
-	[DK_ID] = {"id", KEY_ID, FIELD(struct demo, id), NO_FIELD, .need = ALL_VARIANTS},
-	[DK_PARAMS] = {"params", KEY_SEQ, NO_FIELD, NO_FIELD},
-	[DK_PREDICT] = {"predict", KEY_SEQ, NO_FIELD, NO_FIELD},
-	[DK_SUMMARY] = {"summary", KEY_TEXT, FIELD(struct demo, summary), NO_FIELD, .need = ALL_VARIANTS},
-	[DK_TITLE] = {"title", KEY_TEXT, FIELD(struct demo, title), NO_FIELD, .need = ALL_VARIANTS},
-	[DK_TOPICS] = {"topics", KEY_IDS, FIELD(struct demo, topics), NO_FIELD},
-	[DK_WATCH] = {"watch", KEY_TEXT, FIELD(struct demo, watch), NO_FIELD},
+	[DK_BINARY] = KEY("binary", KEY_TEXT, FIELD(struct demo, binary), NO_FIELD, .need = ALL_VARIANTS),
+	[DK_ID] = KEY("id", KEY_ID, FIELD(struct demo, id), NO_FIELD, .need = ALL_VARIANTS),
+	[DK_PARAMS] = KEY("params", KEY_SEQ, NO_FIELD, NO_FIELD),
+	[DK_PREDICT] = KEY("predict", KEY_SEQ, NO_FIELD, NO_FIELD),
+	[DK_SUMMARY] = KEY("summary", KEY_TEXT, FIELD(struct demo, summary), NO_FIELD, .need = ALL_VARIANTS),
+	[DK_TITLE] = KEY("title", KEY_TEXT, FIELD(struct demo, title), NO_FIELD, .need = ALL_VARIANTS),
+	[DK_TOPICS] = KEY("topics", KEY_IDS, FIELD(struct demo, topics), NO_FIELD),
+	[DK_WATCH] = KEY("watch", KEY_TEXT, FIELD(struct demo, watch), NO_FIELD),
 };
 
 /* A parameter's name, help and type come first: without a valid name and
  * type the rest is not judged. */
 enum { PK_DEFAULT, PK_HELP, PK_MAX, PK_MIN, PK_NAME, PK_TYPE, PK_VALUES };
 static const struct key param_keys[] = {
-	[PK_DEFAULT] = {"default", KEY_STR, FIELD(struct demo_param, def), NO_FIELD, .later = true},
-	[PK_HELP] = {"help", KEY_TEXT, FIELD(struct demo_param, help), NO_FIELD},
-	[PK_MAX] = {"max", KEY_NODE, NO_FIELD, NO_FIELD},
-	[PK_MIN] = {"min", KEY_NODE, NO_FIELD, NO_FIELD},
-	[PK_NAME] = {"name", KEY_ID, FIELD(struct demo_param, name), NO_FIELD, .need = ALL_VARIANTS},
-	[PK_TYPE] = {"type", KEY_STR, NO_FIELD, NO_FIELD, .need = ALL_VARIANTS},
-	[PK_VALUES] = {"values", KEY_LIST, FIELD(struct demo_param, values), NO_FIELD, .later = true},
+	[PK_DEFAULT] = KEY("default", KEY_STR, FIELD(struct demo_param, def), NO_FIELD, .later = true),
+	[PK_HELP] = KEY("help", KEY_TEXT, FIELD(struct demo_param, help), NO_FIELD),
+	[PK_MAX] = KEY("max", KEY_NODE, NO_FIELD, NO_FIELD),
+	[PK_MIN] = KEY("min", KEY_NODE, NO_FIELD, NO_FIELD),
+	[PK_NAME] = KEY("name", KEY_ID, FIELD(struct demo_param, name), NO_FIELD, .need = ALL_VARIANTS),
+	[PK_TYPE] = KEY("type", KEY_STR, NO_FIELD, NO_FIELD, .need = ALL_VARIANTS),
+	[PK_VALUES] = KEY("values", KEY_LIST, FIELD(struct demo_param, values), NO_FIELD, .later = true),
 };
 
 enum { RQ_CHOICES, RQ_FIGURE, RQ_ID, RQ_PROMPT, RQ_RUN };
 static const struct key predict_keys[] = {
-	[RQ_CHOICES] = {"choices", KEY_SEQ, NO_FIELD, NO_FIELD, .need = ALL_VARIANTS},
-	[RQ_FIGURE] = {"figure", KEY_TEXT, FIELD(struct demo_predict, figure), NO_FIELD, .need = ALL_VARIANTS},
-	[RQ_ID] = {"id", KEY_ID, FIELD(struct demo_predict, id), NO_FIELD, .need = ALL_VARIANTS},
-	[RQ_PROMPT] = {"prompt", KEY_TEXT, FIELD(struct demo_predict, prompt), NO_FIELD, .need = ALL_VARIANTS},
-	[RQ_RUN] = {"run", KEY_MAP, NO_FIELD, NO_FIELD},
+	[RQ_CHOICES] = KEY("choices", KEY_SEQ, NO_FIELD, NO_FIELD, .need = ALL_VARIANTS),
+	[RQ_FIGURE] = KEY("figure", KEY_TEXT, FIELD(struct demo_predict, figure), NO_FIELD, .need = ALL_VARIANTS),
+	[RQ_ID] = KEY("id", KEY_ID, FIELD(struct demo_predict, id), NO_FIELD, .need = ALL_VARIANTS),
+	[RQ_PROMPT] = KEY("prompt", KEY_TEXT, FIELD(struct demo_predict, prompt), NO_FIELD, .need = ALL_VARIANTS),
+	[RQ_RUN] = KEY("run", KEY_MAP, NO_FIELD, NO_FIELD),
 };
 
 enum { PC_MAX, PC_MIN, PC_TEXT };
 static const struct key pchoice_keys[] = {
-	[PC_MAX] = {"max", KEY_NODE, NO_FIELD, NO_FIELD},
-	[PC_MIN] = {"min", KEY_NODE, NO_FIELD, NO_FIELD},
-	[PC_TEXT] = {"text", KEY_TEXT, FIELD(struct predict_choice, text), NO_FIELD, .need = ALL_VARIANTS},
+	[PC_MAX] = KEY("max", KEY_NODE, NO_FIELD, NO_FIELD),
+	[PC_MIN] = KEY("min", KEY_NODE, NO_FIELD, NO_FIELD),
+	[PC_TEXT] = KEY("text", KEY_TEXT, FIELD(struct predict_choice, text), NO_FIELD, .need = ALL_VARIANTS),
 };
 
 static const char *const param_types[] = {"int", "float", "enum", "flag"};
@@ -1180,7 +1184,7 @@ enum kind { KIND_LESSON, KIND_QUIZ, KIND_DEMOS, KIND_TERMS, KIND_UNKNOWN };
 
 enum { TK_TERMS };
 static const struct key terms_keys[] = {
-	[TK_TERMS] = {"terms", KEY_MAP, NO_FIELD, NO_FIELD, .need = ALL_VARIANTS},
+	[TK_TERMS] = KEY("terms", KEY_MAP, NO_FIELD, NO_FIELD, .need = ALL_VARIANTS),
 };
 
 static size_t file_key(const struct stat *st, unsigned long long id[2])
