@@ -88,15 +88,19 @@ static int cmd_check(struct ctx *x, struct cmd_args *a)
 	for (size_t i = 0; i < ncats; i++) {
 		catalog_defer_compile(cats[i], true);
 		catalog_link(cats[i], &d);
-		rubric_check(cats[i], verified, &d);
+		struct rubric_check_counts rc_n;
+		rubric_check(cats[i], verified, &d, &rc_n);
 		struct catalog_counts k;
 		catalog_count(cats[i], NULL, &k);
 		total.topics += k.topics;
 		total.sections += k.sections;
 		total.questions += k.questions;
 		total.demos += k.demos;
-		if (stats)
+		if (stats) {
 			print_stats(cats[i]);
+			printf("text questions whose rubric ran on its examples: %zu; unchanged since they last "
+			       "passed: %zu\n", rc_n.graded, rc_n.unchanged);
+		}
 		catalog_free(cats[i]);
 	}
 	free(cats);

@@ -113,6 +113,8 @@ const struct command *commands_find(const char *name, bool in_repl, char **err)
 	const char *best = NULL;
 	size_t bestd = 3;
 	for (size_t i = 0; i < ARRAY_SIZE(table); i++) {
+		if (repl_only(table[i]) && !in_repl)
+			continue;   /* suggested only where it works */
 		size_t d = edit_distance(name, table[i]->name, 2);
 		if (d < bestd) {
 			bestd = d;

@@ -74,6 +74,7 @@ void terms_free(struct terms *t)
 void terms_set_base(struct terms *t, struct terms *base)
 {
 	t->base = base == t ? NULL : base;
+	t->print = 0;
 }
 
 void terms_add(struct terms *t, const char *name, const char *entry, const char *file, int line, int col)
@@ -86,6 +87,7 @@ void terms_add(struct terms *t, const char *name, const char *entry, const char 
 		t->sets[i].name = name;
 		hmap_add(&t->index, name, strlen(name), i);
 	}
+	t->print = 0;   /* the fingerprint changes with it */
 	struct term_set *s = &t->sets[i];
 	GROW(s->e, s->cap, s->n + 1);
 	s->e[s->n++] = (struct term_entry){entry, file, line, col, false};

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -297,9 +298,18 @@ struct builder {
 	bool done, failed;
 };
 
-static void stop_at(struct builder *b, const yaml_event_t *ev, const char *fmt, const char *what)
+static void stop_at(struct builder *b, const yaml_event_t *ev, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Reports an error at the event and ends the parse. */
+static void stop_at(struct builder *b, const yaml_event_t *ev, const char *fmt, ...)
 {
-	diag_add(b->d, b->file, (int)ev->start_mark.line + 1, (int)ev->start_mark.column + 1, fmt, what);
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	diag_add(b->d, b->file, (int)ev->start_mark.line + 1, (int)ev->start_mark.column + 1, "%s", msg);
+	free(msg);
 	b->failed = b->done = true;
 }
 
@@ -344,7 +354,7 @@ static struct ynode *on_event(struct builder *b, yaml_event_t *ev)
 		break;
 	case YAML_DOCUMENT_START_EVENT:
 		if (++b->docs > 1)
-			stop_at(b, ev, "more than one YAML document in a file%s", "");
+			stop_at(b, ev, "more than one YAML document in a file");
 		break;
 	case YAML_ALIAS_EVENT:
 		stop_at(b, ev, "YAML aliases are not allowed ('*%s')", (const char *)ev->data.alias.anchor);
@@ -360,9 +370,7 @@ static struct ynode *on_event(struct builder *b, yaml_event_t *ev)
 		if (anchor)
 			break;
 		if (b->depth == YAML_MAX_DEPTH) {
-			char max[16];
-			snprintf(max, sizeof max, "%d", YAML_MAX_DEPTH);
-			stop_at(b, ev, "nesting deeper than %s levels", max);
+			stop_at(b, ev, "nesting deeper than %d levels", YAML_MAX_DEPTH);
 			break;
 		}
 		b->stack[b->depth].node =

@@ -7,6 +7,7 @@ an empty one. Whether a run checked anything shows in the set's file: a run
 that verified nothing new leaves it untouched."""
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -69,6 +70,14 @@ class Setup:
         expect((p.returncode == 0) == ok, f"check: {p.returncode} {p.stdout} {p.stderr}")
         return p.stderr
 
+    def graded(self):
+        """How many questions check --stats says it graded and skipped."""
+        p = subprocess.run([BIN, "check", "--stats"], cwd=SRC, env=self.env, capture_output=True, text=True,
+                           stdin=subprocess.DEVNULL, timeout=60)
+        m = re.search(r"ran on its examples: (\d+); unchanged since they last passed: (\d+)", p.stdout)
+        expect(m is not None, f"check --stats: {p.stdout}")
+        return int(m.group(1)), int(m.group(2))
+
     def identity(self):
         try:
             st = os.stat(self.set)
@@ -92,11 +101,11 @@ def edit(path, old, new):
 def test_recorded_once_then_reused():
     with tempfile.TemporaryDirectory() as tmp:
         s = Setup(tmp)
-        s.check()
+        expect(s.graded() == (1, 0), "a first check grades the question")
         first = s.identity()
         expect(first is not None, "a passing check recorded nothing")
-        s.check()
-        expect(s.identity() == first, "an unchanged catalog was checked again")
+        expect(s.graded() == (0, 1), "an unchanged question was graded again")
+        expect(s.identity() == first, "an unchanged catalog rewrote the set")
 
 
 def test_edited_example_is_checked_again():
@@ -150,29 +159,25 @@ def test_damaged_or_unwritable_set_is_empty():
     with tempfile.TemporaryDirectory() as tmp:
         s = Setup(tmp)
         s.check()
+        good = open(s.set, "rb").read()
+        # A damaged or truncated set is an empty one: the question is graded
+        # again (and passes), and the set is written anew.
+        damaged = bytearray(good)
+        damaged[-3] ^= 0x40
+        for bad in (bytes(damaged), good[:0], good[:7], good[:40], good[:-8]):
+            with open(s.set, "wb") as f:
+                f.write(bad)
+            expect(s.graded() == (1, 0), f"a damaged set ({len(bad)} bytes) was trusted")
+            expect(open(s.set, "rb").read() == good, "the set was not written anew")
+        # One edited to fail is never trusted either.
         edit(s.quiz, "- It holds on to the lock.", "- It releases the GIL, of course.")
-        with open(s.set, "r+b") as f:
-            data = bytearray(f.read())
-            data[-3] ^= 0x40
-            f.seek(0)
-            f.write(data)
-        s.check(ok=False)
-        for size in (0, 7, 40):
-            with open(s.set, "r+b") as f:
-                f.truncate(size)
-            s.check(ok=False)
-        os.unlink(s.set)
-        os.makedirs(s.set)
         s.check(ok=False)
         write(s.quiz, QUIZ)
-        s.check()
+        os.unlink(s.set)
+        os.makedirs(s.set)   # a folder where the file goes: checked, nothing kept
+        expect(s.graded() == (1, 0), "a folder in place of the set")
+        expect(s.graded() == (1, 0), "a folder in place of the set kept something")
         os.rmdir(s.set)
-        os.chmod(os.path.dirname(s.set), 0o500)
-        try:
-            s.check()
-            s.check()
-        finally:
-            os.chmod(os.path.dirname(s.set), 0o700)
 
 
 if __name__ == "__main__":

@@ -88,6 +88,9 @@ def test_unknown_topic_suggests():
 def test_unknown_command_suggests():
     status, out, err = run(["serch", "x"])
     expect(status == 2 and "did you mean 'search'?" in err, f"{status} {err!r}")
+    # A command that works only at the prompt is not suggested outside it.
+    status, out, err = run(["nxt"])
+    expect(status == 2 and "'next'" not in err, f"{status} {err!r}")
     status, out, err = run(["--bogus"])
     expect(status == 2 and "--bogus" in err, f"{status} {err!r}")
     status, out, err = run(["topics", "extra"])

@@ -124,7 +124,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct catalog *c = catalog_new();
 		catalog_add_root(c, root, false, &d);
 		catalog_link(c, &d);
-		rubric_check(c, NULL, &d);   /* check's self-check, once part of the link */
+		rubric_check(c, NULL, &d, NULL);   /* check's self-check, once part of the link */
 		if (d.n == 0) {
 			struct render_opts o = {.width = 80, .color = true};
 			struct buf out;
