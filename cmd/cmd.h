@@ -179,6 +179,15 @@ int cmd_usage(const struct cmd_args *a);
 /* The global options (pydojo.c parses them with cmd_parse). */
 extern const struct cmd_opt commands_global_opts[];
 extern const size_t commands_nglobal_opts;
+/* What help says of a global option: its name, its value's name (NULL for
+ * a flag), one line of help (NULL: not listed). */
+struct cmd_opt_doc {
+	const char *name, *arg, *help;
+};
+extern const struct cmd_opt_doc commands_global_docs[];
+/* Appends the global options to b: one "  --db PATH   ..." line each
+ * (with_help), or " [--db PATH]" each for a usage line. */
+void commands_global_usage(struct buf *b, bool with_help);
 
 /* Offers the completions of word after the words before[0..n): the
  * command and its arguments, or, with globals, the global options and

@@ -58,6 +58,36 @@ const struct cmd_opt commands_global_opts[] = {
 };
 const size_t commands_nglobal_opts = ARRAY_SIZE(commands_global_opts);
 
+/* What help and the usage line say of each global option, in the order of
+ * commands_global_opts (a unit test holds the two together), ended by a
+ * NULL name; NULL help: not listed (-h, the short --help). */
+const struct cmd_opt_doc commands_global_docs[] = {
+	{"--content", "DIR", "add a content root (lessons/, quizzes/); repeatable"},
+	{"--db", "PATH", "progress database (default $XDG_DATA_HOME/pydojo/progress.db)"},
+	{"--no-color", NULL, "never colour the output (as does NO_COLOR)"},
+	{"--no-fuzz", NULL, "schedule reviews without interval fuzz"},
+	{"--seed", "N", "fix every random choice"},
+	{"--version", NULL, "print the version"},
+	{"--help", NULL, "this text"},
+	{"-h", NULL, NULL},
+	{NULL, NULL, NULL},
+};
+
+void commands_global_usage(struct buf *b, bool with_help)
+{
+	for (const struct cmd_opt_doc *o = commands_global_docs; o->name; o++) {
+		if (!o->help)
+			continue;
+		if (with_help) {
+			char head[32];
+			snprintf(head, sizeof head, "%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+			buf_printf(b, "  %-15s %s\n", head, o->help);
+		} else if (strcmp(o->name, "--version") != 0 && strcmp(o->name, "--help") != 0) {
+			buf_printf(b, " [%s%s%s]", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+		}
+	}
+}
+
 size_t commands_count(void)
 {
 	return ARRAY_SIZE(table);

@@ -32,18 +32,15 @@ static int cmd_help(struct ctx *x, struct cmd_args *a)
 			continue;
 		printf("  %-34s %s\n", c->usage, c->help);
 	}
-	if (!x->in_repl)
-		printf("\nOptions:\n"
-		       "  --content DIR   add a content root (lessons/, quizzes/); repeatable\n"
-		       "  --db PATH       progress database (default $XDG_DATA_HOME/pydojo/progress.db)\n"
-		       "  --no-color      never colour the output (as does NO_COLOR)\n"
-		       "  --no-fuzz       schedule reviews without interval fuzz\n"
-		       "  --seed N        fix every random choice\n"
-		       "  --version       print the version\n"
-		       "  --help          this text\n"
-		       "\nExit status: 0 ok, 1 an answer or search failed, 2 bad usage or content,\n"
+	if (!x->in_repl) {
+		struct buf b;
+		buf_init(&b);
+		commands_global_usage(&b, true);
+		printf("\nOptions:\n%s", b.data);
+		buf_release(&b);
+		printf("\nExit status: 0 ok, 1 an answer or search failed, 2 bad usage or content,\n"
 		       "3 environment (database, demo binary, output that could not be written).\n");
-	else
+	} else
 		printf("\nUnique prefixes work ('le gil'). Tab completes commands, topics, section ids and demos.\n");
 	return 0;
 }

@@ -187,9 +187,11 @@ static int close_stdout(int rc)
 
 static int usage(void)
 {
-	fputs("usage: pydojo [--content DIR] [--db PATH] [--no-color] [--no-fuzz] [--seed N] [COMMAND [ARGS...]]\n"
-	      "       pydojo --help | --version\n",
-	      stderr);
+	struct buf b;
+	buf_init(&b);
+	commands_global_usage(&b, false);
+	fprintf(stderr, "usage: pydojo%s [COMMAND [ARGS...]]\n       pydojo --help | --version\n", b.data);
+	buf_release(&b);
 	return 2;
 }
 

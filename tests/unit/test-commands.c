@@ -67,6 +67,21 @@ static void test_table_is_complete(void **state)
 	}
 }
 
+/* Help and the usage line describe exactly the global options the parser
+ * knows, in its order, with a value name where one takes a value. */
+static void test_global_options_documented(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < commands_nglobal_opts; i++) {
+		const struct cmd_opt *o = &commands_global_opts[i];
+		const struct cmd_opt_doc *d = &commands_global_docs[i];
+		assert_non_null(d->name);
+		assert_string_equal(d->name, o->name);
+		assert_int_equal(d->arg != NULL, o->type != OPT_FLAG);
+	}
+	assert_null(commands_global_docs[commands_nglobal_opts].name);
+}
+
 static void test_split(void **state)
 {
 	(void)state;
@@ -263,6 +278,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lookup),
 		cmocka_unit_test(test_table_is_complete),
+		cmocka_unit_test(test_global_options_documented),
 		cmocka_unit_test(test_split),
 		cmocka_unit_test(test_hostile_content_is_shown_not_sent),
 	};
