@@ -149,25 +149,47 @@ static int read_byte(int fd)
 /* Reads one character for the line editor, which takes what this returns
  * as a wide character: the bytes of a multibyte one are decoded in the
  * current locale, as libedit's own reader does. */
+/* Bytes read past an invalid sequence, to be decoded afresh. */
+static unsigned char again[MB_LEN_MAX];
+static size_t nagain;
+
+static int next_byte(int fd)
+{
+	if (nagain) {
+		int b = again[0];
+		memmove(again, again + 1, --nagain);
+		return b;
+	}
+	return read_byte(fd);
+}
+
 static int read_key(FILE *in)
 {
 	int fd = fileno(in);
 	mbstate_t st;
 	memset(&st, 0, sizeof st);
-	for (int k = 0; k < (int)MB_LEN_MAX; k++) {
-		int b = read_byte(fd);
+	unsigned char seen[MB_LEN_MAX];
+	for (size_t k = 0; k < sizeof seen; k++) {
+		int b = next_byte(fd);
 		if (b == EOF)
 			return EOF;
+		seen[k] = (unsigned char)b;
 		char ch = (char)b;
 		wchar_t wc;
 		size_t r = mbrtowc(&wc, &ch, 1, &st);
 		if (r == (size_t)-2)
 			continue;   /* more bytes to come */
-		if (r == (size_t)-1)
-			return b;   /* not valid here: the byte as it is */
+		if (r == (size_t)-1) {
+			/* Not valid here: the first byte as it is, the ones after
+			 * it decoded afresh (one may start a valid character). */
+			memmove(again + k, again, nagain);
+			memcpy(again, seen + 1, k);
+			nagain += k;
+			return seen[0];
+		}
 		return (int)wc;
 	}
-	return EOF;
+	return seen[0];
 }
 
 struct repl *repl_new(const char *history, repl_complete_fn complete, void *arg)

@@ -51,6 +51,11 @@ def test_interactive_session():
             p.type("learn ĝil-ŝtono\r")
             out = p.prompt(PROMPT)
             expect("ĝil-ŝtono" in out, f"non-ASCII input mangled: {out!r}")
+            # A lead byte with no continuation keeps the character after
+            # it: the 'ŝ' that follows a stray \xc4 is still read whole.
+            p.type(b"learn \xc4\xc5\x9dtono\r")
+            out = p.prompt(PROMPT)
+            expect("ŝtono" in out, f"a valid character after an invalid byte was lost: {out!r}")
             # Ctrl-C clears the line and stays in the REPL.
             p.type("learn gil")
             p.read_until(r"learn gil")
