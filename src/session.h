@@ -7,8 +7,11 @@
  * stdout as commands do; reasons for refused answers go to stdout too, since
  * they are part of the conversation.
  *
- * Keys during a question: an answer, `hint`, `skip`, `?`, `quit`, and
- * `undo` right after a rating. Ctrl-C abandons the question in hand (nothing
+ * Keys during a question: an answer, `hint`, `skip` (defer: nothing is
+ * recorded, but an interview counts it missed), `reveal` (the answer shown,
+ * recorded as again; not in an interview), `?`, `quit`, and `undo` right
+ * after a rating. The end of a run lists every question missed with its
+ * right answer and explanation. Ctrl-C abandons the question in hand (nothing
  * is recorded for it); Ctrl-D, or the end of input, ends the session.
  *
  * It does not parse the command line, open the store, load settings or own

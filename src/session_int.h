@@ -40,6 +40,7 @@ struct cards {
 struct done {
 	const struct question *q;
 	bool correct, skipped;
+	bool revealed;       /* `reveal`: shown the answer, recorded again */
 	double seconds;
 	size_t found, total;
 	bool *hits;          /* text: the points found (a new array) */
@@ -118,6 +119,7 @@ void session_put_item(struct buf *b, const struct session *s, const char *label,
 void session_put_md(struct buf *b, const struct session *s, const char *md, int indent);
 void session_format_clock(char *buf, size_t size, double seconds);
 void session_format_taken(char *buf, size_t size, double seconds);
+void session_put_answer(struct buf *b, const struct session *s, const struct question *q, const size_t *shown);
 void session_put_read(struct buf *b, const struct question *q, const struct rubric_point *p, const char *indent);
 
 #endif
