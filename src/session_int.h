@@ -95,6 +95,7 @@ void session_queue_push(struct session *s, const struct question *q);
 void session_queue_push_front(struct session *s, const struct question *q);
 void session_pending_remove(struct session *s, const struct question *q);
 void session_build_quiz(struct session *s, const struct quiz *qz, int64_t now);
+void session_build_list(struct session *s);
 int session_build_review(struct session *s, int64_t now, int64_t *new_left);
 int session_build_interview(struct session *s, int64_t now);
 const struct question *session_next_question(struct session *s);
