@@ -371,7 +371,8 @@ void session_print_summary(const struct session *s)
 	printf("\n");
 	struct buf b;
 	buf_init(&b);
-	put_missed_list(&b, s);
+	if (put_missed_list(&b, s))
+		buf_puts(&b, "\n'quiz --missed' asks these again.\n");
 	session_flush_buf(&b);
 	buf_release(&b);
 }
