@@ -141,6 +141,7 @@ struct cmd_complete {
 	struct ctx *x;
 	char **pos;
 	int npos;
+	const char *option;   /* the OPT_STRING option whose value is completed; NULL: a positional word */
 	const char *word;
 	void (*add)(void *state, const char *cand);
 	void *state;

@@ -441,12 +441,15 @@ enum cmd_complete_more commands_complete(struct ctx *x, int n, char **before, co
 			pos[npos++] = before[k];
 		}
 	}
-	if (pending) {
+	if (pending && pending->type == OPT_STRING && c->complete) {
+		struct cmd_complete cc = {x, pos, npos, pending->name, word, add, state};
+		more = c->complete(&cc);
+	} else if (pending) {
 		more = complete_value(pending);
 	} else if (options && word[0] == '-' && !(c->flags & CMD_RAW_ARGS)) {
 		offer_options(c->opts, no, add, state);
 	} else if (c->complete) {
-		struct cmd_complete cc = {x, pos, npos, word, add, state};
+		struct cmd_complete cc = {x, pos, npos, NULL, word, add, state};
 		more = c->complete(&cc);
 	}
 	free(pos);

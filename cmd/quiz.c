@@ -96,20 +96,137 @@ static int run(struct ctx *x, const struct session_opts *o, bool have_seed, unsi
 	return rc;
 }
 
+static bool topic_has_tag(const struct quiz *qz, const char *tag)
+{
+	for (size_t i = 0; i < qz->n; i++)
+		for (size_t k = 0; k < qz->questions[i].tags.n; k++)
+			if (strcmp(qz->questions[i].tags.v[k], tag) == 0)
+				return true;
+	return false;
+}
+
+/* The tags of a topic's questions, each once, in order of first use (a
+ * new array of *n borrowed strings; caller frees). */
+static const char **topic_tags(const struct quiz *qz, size_t *n)
+{
+	size_t cap = 1;
+	for (size_t i = 0; i < qz->n; i++)
+		cap += qz->questions[i].tags.n;
+	const char **v = xcalloc(cap, sizeof *v);
+	*n = 0;
+	for (size_t i = 0; i < qz->n; i++)
+		for (size_t k = 0; k < qz->questions[i].tags.n; k++) {
+			const char *t = qz->questions[i].tags.v[k];
+			size_t j = 0;
+			while (j < *n && strcmp(v[j], t) != 0)
+				j++;
+			if (j == *n)
+				v[(*n)++] = t;
+		}
+	return v;
+}
+
+static int unknown_tag(const struct lesson *ls, const char *tag)
+{
+	size_t n;
+	const char **v = topic_tags(ls->quiz, &n);
+	char e[ECHO_SIZE];
+	fprintf(stderr, "error: no question of '%s' is tagged '%s'", ls->id, str_echo(e, tag));
+	if (n == 0)
+		fprintf(stderr, " (its questions have no tags)\n");
+	else {
+		fprintf(stderr, "; its tags:");
+		for (size_t i = 0; i < n; i++)
+			fprintf(stderr, "%s %s", i ? "," : "", v[i]);
+		fprintf(stderr, "\n");
+	}
+	free(v);
+	return 2;
+}
+
+/* Neither a topic nor a question: the nearest of either. */
+static int unknown_subject(struct catalog *c, const char *id)
+{
+	const char *near = catalog_suggest_topic(c, id);
+	if (!near)
+		near = catalog_suggest_question(c, id);
+	char e[ECHO_SIZE];
+	if (near)
+		fprintf(stderr, "error: unknown topic or question '%s' (did you mean '%s'?)\n", str_echo(e, id), near);
+	else
+		fprintf(stderr, "error: unknown topic or question '%s' (see 'topics')\n", str_echo(e, id));
+	return 2;
+}
+
+/* quiz --missed [TOPIC]: the questions to drill, or a line saying there
+ * are none. */
+static int quiz_missed(struct ctx *x, const struct lesson *ls, size_t count)
+{
+	struct setup su;
+	int rc = setup_env(x, &su, false, 0);
+	if (rc != 0) {
+		setup_release(&su);
+		return rc;
+	}
+	const struct question **qs = NULL;
+	size_t n = 0;
+	char *err = NULL;
+	if (session_missed(su.env.cat, su.env.st, clock_now(), ls ? ls->id : NULL, &qs, &n, &err) < 0) {
+		fprintf(stderr, "error: %s\n", err);
+		free(err);
+		rc = 3;
+	} else if (n == 0) {
+		printf("nothing missed%s: no card answered wrong in the last session or rated again in the last %d days\n",
+		       ls ? " in this topic" : "", SESSION_MISSED_DAYS);
+	} else {
+		struct session_opts o = {.kind = STORE_QUIZ, .questions = qs, .nquestions = n, .count = count};
+		rc = session_run(&su.env, &o);
+	}
+	free(qs);
+	setup_release(&su);
+	return rc;
+}
+
 static int cmd_quiz(struct ctx *x, struct cmd_args *a)
 {
-	const char *topic = a->argv[1];
+	const char *subject = a->argc > 1 ? a->argv[1] : NULL;
 	const struct cmd_val *n = cmd_opt(a, "-n");
-	long count = n->set ? (long)n->i : 10;
+	const char *tag = cmd_opt(a, "--tag")->str;
+	bool missed = cmd_flag(a, "--missed");
+	size_t count = n->set ? (size_t)n->i : missed ? 10000 : 10;
 	struct catalog *c = x->cat;
-	const struct lesson *ls = catalog_lesson(c, topic);
-	if (!ls)
-		return cmd_unknown_topic(c, topic);
-	if (!ls->quiz || ls->quiz->n == 0) {
-		fprintf(stderr, "error: topic '%s' has no quiz yet\n", topic);
+	if (!subject && !missed)
+		return cmd_usage(a);
+	const struct lesson *ls = subject ? catalog_lesson(c, subject) : NULL;
+	const struct question *one = subject && !ls ? catalog_question(c, subject) : NULL;
+	if (subject && !ls && !one)
+		return unknown_subject(c, subject);
+	if (one && (tag || missed)) {
+		fprintf(stderr, "error: %s goes with a topic, not a question id\n", tag ? "--tag" : "--missed");
 		return 2;
 	}
-	struct session_opts o = {.kind = STORE_QUIZ, .topic = ls->id, .count = (size_t)count};
+	if (one) {
+		const struct question *list[1] = {one};
+		struct session_opts o = {.kind = STORE_QUIZ, .questions = list, .nquestions = 1, .count = 1};
+		return run(x, &o, false, 0);
+	}
+	if (tag && missed) {
+		fprintf(stderr, "error: --tag and --missed do not go together\n");
+		return 2;
+	}
+	if (ls && (!ls->quiz || ls->quiz->n == 0)) {
+		fprintf(stderr, "error: topic '%s' has no quiz yet\n", ls->id);
+		return 2;
+	}
+	if (tag && !ls) {
+		fprintf(stderr, "error: --tag needs a topic\n");
+		return 2;
+	}
+	if (missed)
+		return quiz_missed(x, ls, count);
+	if (tag && !topic_has_tag(ls->quiz, tag))
+		return unknown_tag(ls, tag);
+	struct session_opts o = {.kind = STORE_QUIZ, .topic = ls->id, .tag = tag, .count = count};
 	return run(x, &o, false, 0);
 }
 
@@ -187,16 +304,35 @@ static int cmd_undo(struct ctx *x, struct cmd_args *a)
 	return 0;
 }
 
-static enum cmd_complete_more complete_topic(const struct cmd_complete *c)
+/* quiz: a topic (question ids are not offered: too many); after --tag,
+ * the tags of the topic named. */
+static enum cmd_complete_more complete_quiz(const struct cmd_complete *c)
 {
+	if (c->option && strcmp(c->option, "--tag") == 0) {
+		struct catalog *cat = ctx_catalog(c->x);
+		const struct lesson *ls = cat && c->npos > 1 ? catalog_lesson(cat, c->pos[1]) : NULL;
+		if (ls && ls->quiz) {
+			size_t n;
+			const char **v = topic_tags(ls->quiz, &n);
+			for (size_t i = 0; i < n; i++)
+				c->add(c->state, v[i]);
+			free(v);
+		}
+		return COMPLETE_WORDS;
+	}
 	return c->npos == 1 ? cmd_complete_topics(c) : COMPLETE_WORDS;
 }
 
 const struct command cmd_quiz_row = {
-	"quiz", NULL, "quiz TOPIC [-n N]", "practise a topic: due questions, then new, then the weakest",
-	cmd_quiz, CMD_CATALOG | CMD_SETTINGS | CMD_STORE_RW, 1, 1,
-	{{"-n", OPT_INT, "a number of questions from 1 to 10000", 1, 10000, false}},
-	complete_topic,
+	"quiz", NULL, "quiz TOPIC|QUESTION-ID [--tag TAG] [--missed] [-n N]",
+	"practise a topic (due questions, then new, then the weakest), one question, or what you missed",
+	cmd_quiz, CMD_CATALOG | CMD_SETTINGS | CMD_STORE_RW, 0, 1,
+	{
+		{"-n", OPT_INT, "a number of questions from 1 to 10000", 1, 10000, false},
+		{"--tag", OPT_STRING, "a tag", 0, 0, false},
+		{"--missed", OPT_FLAG, NULL, 0, 0, false},
+	},
+	complete_quiz,
 };
 
 const struct command cmd_review_row = {

@@ -279,6 +279,17 @@ const char *catalog_suggest_topic(const struct catalog *c, const char *id)
 	return s;
 }
 
+const char *catalog_suggest_question(const struct catalog *c, const char *id)
+{
+	size_t nq = catalog_nquestions(c);
+	const char **ids = xcalloc(nq + 1, sizeof *ids);
+	for (size_t i = 0; i < nq; i++)
+		ids[i] = catalog_question_at(c, i)->id;
+	const char *s = catalog_suggest(id, ids, nq);
+	free(ids);
+	return s;
+}
+
 const char *catalog_suggest_demo(const struct catalog *c, const char *id)
 {
 	const char **ids = xcalloc(c->ndemos + 1, sizeof *ids);

@@ -239,8 +239,10 @@ const struct question *catalog_question_at(const struct catalog *c, size_t i);
 size_t catalog_nquizzes(const struct catalog *c);
 struct quiz *catalog_quiz_at(const struct catalog *c, size_t i);
 
-/* The closest id among topics (or demos) to a misspelt one, or NULL. */
+/* The closest id among topics (demos, questions) to a misspelt one, or
+ * NULL; a transposition of two characters counts as one edit. */
 const char *catalog_suggest_topic(const struct catalog *c, const char *id);
+const char *catalog_suggest_question(const struct catalog *c, const char *id);
 const char *catalog_suggest_demo(const struct catalog *c, const char *id);
 
 struct catalog_counts {

@@ -76,7 +76,9 @@ int session_run(const struct session_env *env, const struct session_opts *o)
 		return 3;
 	}
 	int64_t new_left = 0;
-	if (o->kind == STORE_QUIZ) {
+	if (o->kind == STORE_QUIZ && o->questions) {
+		session_build_list(&s);
+	} else if (o->kind == STORE_QUIZ) {
 		const struct lesson *ls = catalog_lesson(env->cat, o->topic);
 		if (ls && ls->quiz)
 			session_build_quiz(&s, ls->quiz, now);

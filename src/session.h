@@ -7,8 +7,11 @@
  * stdout as commands do; reasons for refused answers go to stdout too, since
  * they are part of the conversation.
  *
- * Keys during a question: an answer, `hint`, `skip`, `?`, `quit`, and
- * `undo` right after a rating. Ctrl-C abandons the question in hand (nothing
+ * Keys during a question: an answer, `hint`, `skip` (defer: nothing is
+ * recorded, but an interview counts it missed), `reveal` (the answer shown,
+ * recorded as again; not in an interview), `?`, `quit`, and `undo` right
+ * after a rating. The end of a run lists every question missed with its
+ * right answer and explanation. Ctrl-C abandons the question in hand (nothing
  * is recorded for it); Ctrl-D, or the end of input, ends the session.
  *
  * It does not parse the command line, open the store, load settings or own
@@ -33,6 +36,7 @@
 #include "store.h"
 
 struct catalog;
+struct question;
 
 /* How a session reads a line of input: SESSION_LINE with *line a new
  * string (caller frees), SESSION_EOF at the end of input, SESSION_INTR when
@@ -54,6 +58,9 @@ struct session_env {
 struct session_opts {
 	enum store_session_kind kind;
 	const char *topic;           /* quiz: the topic */
+	const char *tag;             /* quiz: only the topic's questions carrying it; NULL: all */
+	const struct question *const *questions; /* quiz: these, in this order, instead of a topic's */
+	size_t nquestions;
 	size_t count;                /* quiz: questions to ask (-n) */
 	int new_limit;               /* review: new cards a day */
 	double minutes;              /* interview: length */
@@ -83,6 +90,17 @@ int session_topics(struct catalog *cat, struct store *st, const struct fsrs_para
 /* The earliest due time after now among the catalog's cards, or
  * STORE_NO_TIME when no card is waiting. */
 int session_next_due(struct catalog *cat, struct store *st, int64_t now, int64_t *next, char **err);
+
+/* How far back a lapse counts as missed (quiz --missed). */
+#define SESSION_MISSED_DAYS 7
+
+/* The questions to drill (quiz --missed): the cards answered wrong in the
+ * last session (the session of the latest review), or rated again in the
+ * last SESSION_MISSED_DAYS days, unless answered right since; of topic
+ * (NULL: every topic), in catalog order. Sets *out to a new array of *n
+ * borrowed questions (caller frees). Returns 0, or -1 with *err set. */
+int session_missed(struct catalog *cat, struct store *st, int64_t now, const char *topic,
+		const struct question ***out, size_t *n, char **err);
 
 /* Writes a duration of seconds as "45s", "12m", "3h", "2d" (rounded). */
 void session_format_wait(char *buf, size_t size, int64_t seconds);

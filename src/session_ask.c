@@ -138,27 +138,29 @@ static void show_question(struct session *s, const struct question *q, size_t *s
 		}
 	}
 	session_put_styled(&b, s, STYLE_DIM, type_hint[q->type]);
-	session_put_styled(&b, s, STYLE_DIM, session_interview(s) ? "; skip, quit, ? for keys\n" : "; hint, skip, quit, ? for keys\n");
+	session_put_styled(&b, s, STYLE_DIM, session_interview(s) ? "; skip, quit, ? for keys\n" : "; hint, skip, reveal, quit, ? for keys\n");
 	session_flush_buf(&b);
 	buf_release(&b);
 }
 
 static void show_keys(const struct session *s)
 {
+	bool iv = session_interview(s);
 	printf("  hint    show a hint (a right answer then rates 'hard')%s\n"
 	       "  skip    move on without answering%s\n"
+	       "  reveal  show the answer; the card is recorded as 'again', as a wrong answer is%s\n"
 	       "  undo    take back the last rating and ask that question again%s\n"
 	       "  quit    end the session; answers already given are kept\n"
 	       "  Ctrl-C  abandon this question (nothing is recorded)\n"
 	       "  Ctrl-D  end the session\n",
-	       session_interview(s) ? " (not in an interview)" : "", session_interview(s) ? " (counts as missed)" : "",
-	       session_interview(s) ? " (not in an interview)" : "");
+	       iv ? " (not in an interview)" : "", iv ? " (counts as missed)" : " (nothing is recorded)",
+	       iv ? " (not in an interview)" : "", iv ? " (not in an interview)" : "");
 	fflush(stdout);
 }
 
 /* ---- reading answers ---- */
 
-enum answer_kind { ANS_TEXT, ANS_HINT, ANS_SKIP, ANS_HELP, ANS_QUIT, ANS_UNDO, ANS_INTR, ANS_EOF };
+enum answer_kind { ANS_TEXT, ANS_HINT, ANS_SKIP, ANS_REVEAL, ANS_HELP, ANS_QUIT, ANS_UNDO, ANS_INTR, ANS_EOF };
 
 static bool is_multiline(const struct question *q)
 {
@@ -209,6 +211,8 @@ static enum answer_kind command_word(const char *line)
 		return ANS_HINT;
 	if (strcmp(w, "skip") == 0)
 		return ANS_SKIP;
+	if (strcmp(w, "reveal") == 0)
+		return ANS_REVEAL;
 	if (strcmp(w, "?") == 0 || strcmp(w, "help") == 0)
 		return ANS_HELP;
 	if (strcmp(w, "quit") == 0 || strcmp(w, "q") == 0)
@@ -269,68 +273,34 @@ static enum answer_kind read_answer(struct session *s, const struct question *q,
 
 /* ---- after grading ---- */
 
-/* The right answer of a non-text question, as shown after a wrong one. */
-static void put_right_answer(struct buf *b, struct session *s, const struct question *q, const size_t *shown)
-{
-	switch (q->type) {
-	case Q_CHOICE: {
-		char label[32];
-		snprintf(label, sizeof label, "%c) ", grade_letter((size_t)q->answer));
-		buf_puts(b, "  the answer is\n");
-		session_put_item(b, s, label, q->choices.v[q->answer]);
-		break;
-	}
-	case Q_MULTI:
-		buf_puts(b, "  the right choices are\n");
-		for (size_t k = 0; k < q->nanswers; k++) {
-			char label[32];
-			snprintf(label, sizeof label, "%c) ", grade_letter((size_t)q->answers[k]));
-			session_put_item(b, s, label, q->choices.v[q->answers[k]]);
-		}
-		break;
-	case Q_TRUEFALSE:
-		buf_printf(b, "  the answer is %s\n", q->answer_bool ? "true" : "false");
-		break;
-	case Q_ORDER: {
-		buf_puts(b, "  the right order is");
-		for (size_t k = 0; k < q->items.n; k++)
-			for (size_t i = 0; i < q->items.n; i++)
-				if (shown[i] == k)
-					buf_printf(b, " %zu", i + 1);
-		buf_puts(b, ":\n");
-		for (size_t k = 0; k < q->items.n; k++) {
-			char label[32];
-			snprintf(label, sizeof label, "%zu. ", k + 1);
-			session_put_item(b, s, label, q->items.v[k]);
-		}
-		break;
-	}
-	case Q_OUTPUT:
-		buf_puts(b, "  the program prints\n");
-		render_code(b, q->expected ? q->expected : "", "text", 4, &s->env->ro);
-		if (b->len && b->data[b->len - 1] != '\n')
-			buf_addc(b, '\n');
-		break;
-	default:
-		break;
-	}
-}
-
+/* The verdict and the right answer; revealed (r then holds no hit): the
+ * right answer alone, after `reveal`. */
 static void show_feedback(struct session *s, const struct question *q, const size_t *shown,
-		const struct grade_result *r)
+		const struct grade_result *r, bool revealed)
 {
 	struct buf b;
 	buf_init(&b);
-	if (r->correct)
+	if (revealed)
+		session_put_styled(&b, s, STYLE_BAD, "revealed (recorded as a wrong answer)");
+	else if (r->correct)
 		session_put_styled(&b, s, STYLE_OK, "✓ right");
 	else
 		session_put_styled(&b, s, STYLE_BAD, "✗ wrong");
-	if (q->type == Q_TEXT)
+	if (q->type == Q_TEXT && !revealed)
 		buf_printf(&b, " — %zu/%zu key points (%zu needed)", r->found, r->total, q->pass);
 	buf_addc(&b, '\n');
 	if (q->type == Q_TEXT) {
+		if (revealed)
+			buf_printf(&b, "  the key points (%zu needed):\n", q->pass);
 		for (size_t i = 0; i < q->nrubric; i++) {
 			buf_printf(&b, "%2zu", i + 1);   /* the number `c N` contests */
+			if (revealed) {
+				buf_puts(&b, "  - ");
+				buf_add_visible(&b, q->rubric[i].point, strlen(q->rubric[i].point), 0);
+				buf_addc(&b, '\n');
+				session_put_read(&b, q, &q->rubric[i], "      ");
+				continue;
+			}
 			if (r->limited[i]) {
 				session_put_styled(&b, s, STYLE_BAD, "  ✗ not graded  ");
 				buf_add_visible(&b, q->rubric[i].point, strlen(q->rubric[i].point), 0);
@@ -346,8 +316,8 @@ static void show_feedback(struct session *s, const struct question *q, const siz
 		}
 		buf_puts(&b, "  model answer:\n");
 		session_put_md(&b, s, q->model_answer ? q->model_answer : "", 4);
-	} else if (!r->correct) {
-		put_right_answer(&b, s, q, shown);
+	} else if (!r->correct || revealed) {
+		session_put_answer(&b, s, q, shown);
 	}
 	if (q->explain) {
 		buf_addc(&b, '\n');
@@ -666,6 +636,55 @@ static enum ask_result skip(struct session *s, const struct question *q, double 
 	return ASK_SKIPPED;
 }
 
+/* After a recorded rating in a quiz or review: when the card comes back,
+ * and in a review a learning card due soon waits to be asked again. */
+static void after_record(struct session *s, const struct question *q, enum fsrs_rating g,
+                         const struct fsrs_card *after)
+{
+	int64_t now = clock_now();
+	char wait[32];
+	session_format_wait(wait, sizeof wait, after->due - now);
+	printf("  %s: next review in %s (undo takes it back)\n", rating_names[g], wait);
+	if (s->o->kind == STORE_REVIEW && after->state != FSRS_REVIEW && after->due - now <= LEARN_AHEAD) {
+		GROW(s->pend, s->cappend, s->npend + 1);
+		s->pend[s->npend++] = (struct pending){q, after->due};
+	}
+}
+
+/* `reveal`: the answer without an attempt. Shown as after a wrong answer
+ * and recorded as one (again, no rating asked); listed as missed at the
+ * end. Not in an interview, whose answers wait for the report. */
+static enum ask_result reveal(struct session *s, const struct question *q, const size_t *shown, double t0,
+                              int old_revision)
+{
+	struct grade_result gr;
+	memset(&gr, 0, sizeof gr);
+	gr.total = q->type == Q_TEXT ? q->nrubric : 1;
+	gr.hits = xcalloc(q->nrubric ? q->nrubric : 1, sizeof *gr.hits);
+	gr.limited = xcalloc(q->nrubric ? q->nrubric : 1, sizeof *gr.limited);
+	show_feedback(s, q, shown, &gr, true);
+	double secs = clock_mono() - t0;
+	struct fsrs_card after;
+	enum ask_result res = ASK_END;
+	if (record(s, q, FSRS_AGAIN, false, q->type == Q_TEXT ? 0.0 : NAN, secs, NULL, &after) < 0)
+		goto out;
+	struct done *d = add_done(s, q);
+	d->old_revision = old_revision;
+	d->revealed = true;
+	d->seconds = secs;
+	d->total = gr.total;
+	if (q->type == Q_TEXT) {
+		d->hits = gr.hits;
+		gr.hits = NULL;
+	}
+	d->recorded = true;
+	after_record(s, q, FSRS_AGAIN, &after);
+	res = ASKED;
+out:
+	grade_result_release(&gr);
+	return res;
+}
+
 /* After a graded answer: the feedback and rating (not in an interview),
  * then the record, the disputes and the next review. */
 static enum ask_result answered(struct session *s, const struct question *q, const size_t *shown,
@@ -681,7 +700,7 @@ static enum ask_result answered(struct session *s, const struct question *q, con
 		session_format_taken(t, sizeof t, secs);
 		printf("  answered in %s\n", t);
 	} else {
-		show_feedback(s, q, shown, gr);
+		show_feedback(s, q, shown, gr, false);
 		if (q->type == Q_TEXT)
 			contested = xcalloc(q->nrubric ? q->nrubric : 1, sizeof *contested);
 		int got = ask_rating(s, q, gr, contested, helped, &end);
@@ -708,16 +727,8 @@ static enum ask_result answered(struct session *s, const struct question *q, con
 	d->hits = gr->hits;
 	gr->hits = NULL;
 	d->recorded = true;
-	if (!session_interview(s)) {
-		int64_t now = clock_now();
-		char wait[32];
-		session_format_wait(wait, sizeof wait, after.due - now);
-		printf("  %s: next review in %s (undo takes it back)\n", rating_names[g], wait);
-		if (s->o->kind == STORE_REVIEW && after.state != FSRS_REVIEW && after.due - now <= LEARN_AHEAD) {
-			GROW(s->pend, s->cappend, s->npend + 1);
-			s->pend[s->npend++] = (struct pending){q, after.due};
-		}
-	}
+	if (!session_interview(s))
+		after_record(s, q, g, &after);
 	if (end)
 		s->ended = true;
 	res = ASKED;
@@ -758,6 +769,14 @@ enum ask_result session_ask(struct session *s, const struct question *q, const s
 		}
 		if (k == ANS_SKIP) {
 			res = skip(s, q, t0, old_revision);
+			goto out;
+		}
+		if (k == ANS_REVEAL) {
+			if (session_interview(s)) {
+				printf("  no reveal in an interview: the report shows every answer (skip moves on)\n");
+				continue;
+			}
+			res = reveal(s, q, shown, t0, old_revision);
 			goto out;
 		}
 		if (k == ANS_INTR) {

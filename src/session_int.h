@@ -40,6 +40,7 @@ struct cards {
 struct done {
 	const struct question *q;
 	bool correct, skipped;
+	bool revealed;       /* `reveal`: shown the answer, recorded again */
 	double seconds;
 	size_t found, total;
 	bool *hits;          /* text: the points found (a new array) */
@@ -94,6 +95,7 @@ void session_queue_push(struct session *s, const struct question *q);
 void session_queue_push_front(struct session *s, const struct question *q);
 void session_pending_remove(struct session *s, const struct question *q);
 void session_build_quiz(struct session *s, const struct quiz *qz, int64_t now);
+void session_build_list(struct session *s);
 int session_build_review(struct session *s, int64_t now, int64_t *new_left);
 int session_build_interview(struct session *s, int64_t now);
 const struct question *session_next_question(struct session *s);
@@ -118,6 +120,7 @@ void session_put_item(struct buf *b, const struct session *s, const char *label,
 void session_put_md(struct buf *b, const struct session *s, const char *md, int indent);
 void session_format_clock(char *buf, size_t size, double seconds);
 void session_format_taken(char *buf, size_t size, double seconds);
+void session_put_answer(struct buf *b, const struct session *s, const struct question *q, const size_t *shown);
 void session_put_read(struct buf *b, const struct question *q, const struct rubric_point *p, const char *indent);
 
 #endif

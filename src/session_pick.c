@@ -205,8 +205,17 @@ static void push_sorted(struct session *s, struct keyed *v, size_t n)
 		session_queue_push(s, v[i].q);
 }
 
+static bool has_tag(const struct question *q, const char *tag)
+{
+	for (size_t i = 0; i < q->tags.n; i++)
+		if (strcmp(q->tags.v[i], tag) == 0)
+			return true;
+	return false;
+}
+
 /* quiz: the topic's due cards (most overdue first), then its new questions
- * (shuffled), then the rest, least retained first. */
+ * (shuffled), then the rest, least retained first; only those carrying
+ * the tag when there is one. */
 void session_build_quiz(struct session *s, const struct quiz *qz, int64_t now)
 {
 	struct keyed *due = xcalloc(qz->n + 1, sizeof *due), *rest = xcalloc(qz->n + 1, sizeof *rest);
@@ -214,7 +223,7 @@ void session_build_quiz(struct session *s, const struct quiz *qz, int64_t now)
 	size_t ndue = 0, nrest = 0, nfresh = 0;
 	for (size_t i = 0; i < qz->n; i++) {
 		const struct question *q = &qz->questions[i];
-		if (!q->id)
+		if (!q->id || (s->o->tag && !has_tag(q, s->o->tag)))
 			continue;
 		const struct store_card *c = session_cards_find(&s->cards, q->id);
 		if (!c)
@@ -234,6 +243,94 @@ void session_build_quiz(struct session *s, const struct quiz *qz, int64_t now)
 	free(due);
 	free(rest);
 	free(fresh);
+}
+
+/* quiz with questions given: those, in their order, up to the count. */
+void session_build_list(struct session *s)
+{
+	for (size_t i = 0; i < s->o->nquestions && i < s->o->count; i++)
+		session_queue_push(s, s->o->questions[i]);
+}
+
+/* What session_missed knows of one question from its reviews. */
+struct missed_state {
+	const char *id;             /* borrowed from the catalog */
+	bool last_correct;          /* its latest review was right */
+	int64_t wrong_session;      /* the session of its latest wrong answer */
+	int64_t again_at;           /* its latest rating again */
+};
+
+struct missed_walk {
+	struct catalog *cat;
+	const char *topic;
+	const struct question **qs;        /* catalog order; index i is the i-th question */
+	struct missed_state *st;
+	size_t n;
+	int64_t last_session;
+};
+
+static int missed_row(void *ud, const struct store_review_row *r)
+{
+	struct missed_walk *w = ud;
+	if (r->session_id != STORE_NO_SESSION)
+		w->last_session = r->session_id;
+	const struct question *q = catalog_question(w->cat, r->question_id);
+	if (!q || (w->topic && strcmp(session_topic_of(q), w->topic) != 0))
+		return 0;
+	size_t i = 0;
+	while (i < w->n && w->qs[i] != q)
+		i++;
+	if (i == w->n) {
+		w->qs[w->n] = q;
+		w->st[w->n] = (struct missed_state){q->id, false, STORE_NO_SESSION, STORE_NO_TIME};
+		w->n++;
+	}
+	struct missed_state *m = &w->st[i];
+	m->last_correct = r->correct && r->rating != FSRS_AGAIN;
+	if (!r->correct)
+		m->wrong_session = r->session_id;
+	if (r->rating == FSRS_AGAIN)
+		m->again_at = r->at;
+	return 0;
+}
+
+int session_missed(struct catalog *cat, struct store *st, int64_t now, const char *topic,
+		const struct question ***out, size_t *n, char **err)
+{
+	size_t nq = catalog_nquestions(cat);
+	struct missed_walk w = {cat, topic, xcalloc(nq + 1, sizeof *w.qs), xcalloc(nq + 1, sizeof *w.st), 0,
+	                        STORE_NO_SESSION};
+	*out = NULL;
+	*n = 0;
+	if (store_each_review_of(st, NULL, missed_row, &w, err) < 0) {
+		free(w.qs);
+		free(w.st);
+		return -1;
+	}
+	const struct question **v = xcalloc(w.n + 1, sizeof *v);
+	int64_t since = now - (int64_t)SESSION_MISSED_DAYS * 86400;
+	for (size_t i = 0; i < w.n; i++) {
+		const struct missed_state *m = &w.st[i];
+		bool wrong_last = m->wrong_session != STORE_NO_SESSION && m->wrong_session == w.last_session;
+		bool lapsed = m->again_at != STORE_NO_TIME && m->again_at >= since;
+		if (!m->last_correct && (wrong_last || lapsed))
+			v[(*n)++] = w.qs[i];
+	}
+	free(w.qs);
+	free(w.st);
+	/* Catalog order: the position of each among the catalog's questions. */
+	size_t k = 0;
+	for (size_t i = 0; i < nq && k < *n; i++) {
+		const struct question *q = catalog_question_at(cat, i);
+		for (size_t j = k; j < *n; j++)
+			if (v[j] == q) {
+				v[j] = v[k];
+				v[k++] = q;
+				break;
+			}
+	}
+	*out = v;
+	return 0;
 }
 
 /* Local midnight at or before now, and the next one. */

@@ -104,6 +104,151 @@ void session_put_read(struct buf *b, const struct question *q, const struct rubr
 	free(learn);
 }
 
+/* The right answer of a non-text question, as shown after a wrong one;
+ * shown is the order question's shown order (NULL: the items as written,
+ * for the end of the session). */
+void session_put_answer(struct buf *b, const struct session *s, const struct question *q, const size_t *shown)
+{
+	switch (q->type) {
+	case Q_CHOICE: {
+		char label[32];
+		snprintf(label, sizeof label, "%c) ", grade_letter((size_t)q->answer));
+		buf_puts(b, "  the answer is\n");
+		session_put_item(b, s, label, q->choices.v[q->answer]);
+		break;
+	}
+	case Q_MULTI:
+		buf_puts(b, "  the right choices are\n");
+		for (size_t k = 0; k < q->nanswers; k++) {
+			char label[32];
+			snprintf(label, sizeof label, "%c) ", grade_letter((size_t)q->answers[k]));
+			session_put_item(b, s, label, q->choices.v[q->answers[k]]);
+		}
+		break;
+	case Q_TRUEFALSE:
+		buf_printf(b, "  the answer is %s\n", q->answer_bool ? "true" : "false");
+		break;
+	case Q_ORDER: {
+		buf_puts(b, "  the right order is");
+		for (size_t k = 0; shown && k < q->items.n; k++)
+			for (size_t i = 0; i < q->items.n; i++)
+				if (shown[i] == k)
+					buf_printf(b, " %zu", i + 1);
+		buf_puts(b, ":\n");
+		for (size_t k = 0; k < q->items.n; k++) {
+			char label[32];
+			snprintf(label, sizeof label, "%zu. ", k + 1);
+			session_put_item(b, s, label, q->items.v[k]);
+		}
+		break;
+	}
+	case Q_OUTPUT:
+		buf_puts(b, "  the program prints\n");
+		render_code(b, q->expected ? q->expected : "", "text", 4, &s->env->ro);
+		if (b->len && b->data[b->len - 1] != '\n')
+			buf_addc(b, '\n');
+		break;
+	default:
+		break;
+	}
+}
+
+/* Whether d goes in the list of missed questions: a wrong, skipped or
+ * revealed answer; in an interview also a right text answer that missed key
+ * points (the report has always listed those). */
+static bool is_missed(const struct session *s, const struct done *d)
+{
+	return !d->correct || (session_interview(s) && d->hits && d->found < d->total);
+}
+
+/* Appends t with two more spaces before each line that holds anything. */
+static void add_indented(struct buf *b, const struct buf *t)
+{
+	for (const char *p = t->data; p && *p;) {
+		size_t n = strcspn(p, "\n");
+		if (n)
+			buf_puts(b, "  ");
+		buf_add(b, p, n);
+		p += n;
+		if (*p == '\n') {
+			buf_addc(b, '\n');
+			p++;
+		}
+	}
+}
+
+/* One missed question: its id and verdict, the question, the right answer
+ * (a text question's missed key points, where to read about them, and the
+ * model answer) and the explanation. */
+static void put_missed(struct buf *b, const struct session *s, const struct done *d)
+{
+	const struct question *q = d->q;
+	const char *v = d->revealed ? "revealed" : d->skipped ? "skipped" : d->correct ? "right" : "wrong";
+	buf_addc(b, '\n');
+	buf_printf(b, "  %s (%s, %s): ", q->id, session_topic_of(q), qtype_names[q->type]);
+	render_styled(b, d->correct ? STYLE_OK : STYLE_BAD, v, strlen(v), &s->env->ro);
+	buf_addc(b, '\n');
+	const char *prompt = q->prompt ? q->prompt : q->type == Q_OUTPUT ? "What does this print?" : "";
+	session_put_md(b, s, prompt, 4);
+	if (q->code) {
+		buf_addc(b, '\n');
+		render_code(b, q->code, "python", 6, &s->env->ro);
+		if (b->len && b->data[b->len - 1] != '\n')
+			buf_addc(b, '\n');
+	}
+	if (q->type == Q_TEXT) {
+		bool head = false;
+		for (size_t k = 0; d->hits && k < q->nrubric; k++) {
+			if (d->hits[k])
+				continue;
+			if (!head)
+				buf_puts(b, d->revealed ? "    key points:\n" : "    key points missed:\n");
+			head = true;
+			buf_puts(b, "    - ");
+			buf_add_visible(b, q->rubric[k].point, strlen(q->rubric[k].point), 0);
+			buf_addc(b, '\n');
+			session_put_read(b, q, &q->rubric[k], "      ");
+		}
+		buf_puts(b, "    model answer:\n");
+		session_put_md(b, s, q->model_answer ? q->model_answer : "", 6);
+	} else {
+		struct buf t;
+		buf_init(&t);
+		session_put_answer(&t, s, q, NULL);
+		add_indented(b, &t);
+		buf_release(&t);
+	}
+	if (q->explain) {
+		buf_addc(b, '\n');
+		session_put_md(b, s, q->explain, 4);
+	}
+}
+
+/* The questions missed, each once (a review can ask one again), with
+ * their right answers: what to drill next. Returns whether there were any. */
+static bool put_missed_list(struct buf *b, const struct session *s)
+{
+	bool any = false;
+	for (size_t i = 0; i < s->ndone; i++) {
+		const struct done *d = &s->done[i];
+		if (!is_missed(s, d))
+			continue;
+		bool again = false;
+		for (size_t k = 0; k < i && !again; k++)
+			again = s->done[k].q == d->q && is_missed(s, &s->done[k]);
+		if (again)
+			continue;
+		if (!any) {
+			buf_addc(b, '\n');
+			session_put_styled(b, s, STYLE_BOLD, "Missed");
+			buf_addc(b, '\n');
+			any = true;
+		}
+		put_missed(b, s, d);
+	}
+	return any;
+}
+
 struct tally {
 	const char *topic;
 	size_t asked, correct;
@@ -224,6 +369,12 @@ void session_print_summary(const struct session *s)
 	if (s->abandoned)
 		printf(", %zu abandoned", s->abandoned);
 	printf("\n");
+	struct buf b;
+	buf_init(&b);
+	if (put_missed_list(&b, s))
+		buf_puts(&b, "\n'quiz --missed' asks these again.\n");
+	session_flush_buf(&b);
+	buf_release(&b);
 }
 
 static int cmp_tally(const void *a, const void *b)
@@ -273,28 +424,9 @@ void session_print_report(const struct session *s, double seconds)
 		render_styled(&b, d->correct ? STYLE_OK : STYLE_BAD, v, strlen(v), o);
 		buf_printf(&b, "%*s %s\n", 8 - (int)strlen(v), "", t);
 	}
+	put_missed_list(&b, s);
 	bool any = false;
-	for (size_t i = 0; i < s->ndone; i++) {
-		const struct done *d = &s->done[i];
-		if (!d->hits || d->found >= d->total)
-			continue;
-		if (!any) {
-			buf_addc(&b, '\n');
-			session_put_styled(&b, s, STYLE_BOLD, "Key points missed");
-			buf_addc(&b, '\n');
-			any = true;
-		}
-		buf_printf(&b, "  %s:\n", d->q->id);
-		for (size_t k = 0; k < d->q->nrubric; k++)
-			if (!d->hits[k]) {
-				buf_puts(&b, "    - ");
-				buf_add_visible(&b, d->q->rubric[k].point, strlen(d->q->rubric[k].point), 0);
-				buf_addc(&b, '\n');
-				session_put_read(&b, d->q, &d->q->rubric[k], "      ");
-			}
-	}
 	qsort(tl, nt, sizeof *tl, cmp_tally);
-	any = false;
 	for (size_t i = 0; i < nt; i++) {
 		if (tl[i].correct == tl[i].asked)
 			continue;

@@ -1387,15 +1387,20 @@ int store_each_review_of(struct store *st, const char *question_id, store_review
 {
 	if (need_version(st, err) < 0)
 		return -1;
+#define REVIEW_COLUMNS                                                                                   \
+	"SELECT id, question_id, topic, at, rating, correct, score, duration_ms, answer,"                    \
+	" session_id, was_new, before_state, before_step, before_stability,"                                 \
+	" before_difficulty, before_due, before_last_review, before_reps, before_lapses,"                    \
+	" before_revision FROM reviews "
 	sqlite3_stmt *s = prep(st,
-	                       "SELECT id, question_id, topic, at, rating, correct, score, duration_ms, answer,"
-	                       " session_id, was_new, before_state, before_step, before_stability,"
-	                       " before_difficulty, before_due, before_last_review, before_reps, before_lapses,"
-	                       " before_revision FROM reviews WHERE question_id = ?1 ORDER BY at, id",
+	                       question_id ? REVIEW_COLUMNS "WHERE question_id = ?1 ORDER BY at, id"
+	                                   : REVIEW_COLUMNS "ORDER BY at, id",
 	                       err);
+#undef REVIEW_COLUMNS
 	if (!s)
 		return -1;
-	sqlite3_bind_text(s, 1, question_id, -1, SQLITE_STATIC);
+	if (question_id)
+		sqlite3_bind_text(s, 1, question_id, -1, SQLITE_STATIC);
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct store_review_row row;

@@ -231,7 +231,8 @@ int store_each_card(struct store *st, const char *topic, store_card_fn fn, void 
  * most overdue first (earliest due; ties by question id). */
 int store_each_due(struct store *st, int64_t now, const char *topic, store_card_fn fn,
 		void *ud, char **err);
-/* Calls fn for every review of question_id, oldest first. */
+/* Calls fn for every review of question_id (NULL: of every question),
+ * oldest first. */
 int store_each_review_of(struct store *st, const char *question_id, store_review_fn fn,
 		void *ud, char **err);
 /* Calls fn for the last n sessions of kind (latest start first). */

@@ -227,33 +227,42 @@ size_t edit_distance(const char *a, const char *b, size_t cap)
 	size_t la = strlen(a), lb = strlen(b);
 	if ((la > lb ? la - lb : lb - la) > cap)
 		return cap + 1;
-	size_t *row = xmalloc((lb + 1) * sizeof *row);
+	/* Three rows: the one before last, for transpositions. */
+	size_t *rows = xmalloc(3 * (lb + 1) * sizeof *rows);
+	size_t *pp = rows, *prev = rows + (lb + 1), *row = rows + 2 * (lb + 1);
 	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
+		prev[j] = j;
+	size_t prev_best = 0;
 	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
 		row[0] = i;
 		size_t best = row[0];
 		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j];
 			size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-			size_t v = diag + cost;
-			if (up + 1 < v)
-				v = up + 1;
+			size_t v = prev[j - 1] + cost;
+			if (prev[j] + 1 < v)
+				v = prev[j] + 1;
 			if (row[j - 1] + 1 < v)
 				v = row[j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && pp[j - 2] + 1 < v)
+				v = pp[j - 2] + 1;
 			row[j] = v;
-			diag = up;
 			if (v < best)
 				best = v;
 		}
-		if (best > cap) {
-			free(row);
+		/* A row can lower the next one only through a transposition, so
+		 * two rows over the cap settle it. */
+		if (best > cap && prev_best > cap) {
+			free(rows);
 			return cap + 1;
 		}
+		prev_best = best;
+		size_t *t = pp;
+		pp = prev;
+		prev = row;
+		row = t;
 	}
-	size_t d = row[lb];
-	free(row);
+	size_t d = prev[lb];
+	free(rows);
 	return d > cap ? cap + 1 : d;
 }
 

@@ -52,7 +52,9 @@ int read_file_limit(const char *path, size_t max, char **out, size_t *len);
  * 0, or -1 with errno set (EIO when write wrote nothing). */
 int write_all(int fd, const void *data, size_t n);
 
-/* Levenshtein distance, capped: returns cap+1 when the distance exceeds cap. */
+/* The optimal-string-alignment distance (Levenshtein with a transposition of
+ * two adjacent characters counted as one edit: 'gli' is 1 from 'gil'),
+ * capped: returns cap+1 when the distance exceeds cap. */
 size_t edit_distance(const char *a, const char *b, size_t cap);
 
 /* Whether s matches [a-z0-9-]+ */

@@ -99,7 +99,9 @@ def test_report_of_misses(e):
     check(text_missed is not None, f"a text question is drawn from gil (seed 4) among {asked}")
     if text_missed:
         q = e.questions[text_missed]
-        check("Key points missed" in out and f"  {text_missed}:" in out, "the key points missed are listed")
+        check("\nMissed\n" in out and f"  {text_missed} (gil, text): wrong" in out and "    key points missed:" in out,
+              "the key points missed are listed under the question missed")
+        check("    model answer:" in out, "with the model answer")
         check(all(f"    - {pt['point']}" in out for pt in q["rubric"]), "each missed point is named")
         check("learn gil" in out, "and the lesson to study next")
         res = json.loads(e.sql("select results from sessions")[0][0])

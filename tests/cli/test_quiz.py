@@ -306,7 +306,9 @@ def test_missed_points_say_where_to_read(e):
           "a missed point names its section in the quiz's own lesson")
     check(banana is not None and lines[banana + 1] == "             read: learn beta first",
           "a missed point names its section in another lesson (TOPIC/ID)")
-    check(r.stdout.count("read: learn") == 2, "no read line for a found point or one without a section")
+    during, _, after = r.stdout.partition("\nMissed\n")
+    check(during.count("read: learn") == 2, "no read line for a found point or one without a section")
+    check(after.count("read: learn") == 2, "the list of missed questions repeats where to read")
 
 
 def main():

@@ -176,7 +176,13 @@ static void test_edit_distance(void **state)
 	(void)state;
 	assert_int_equal(edit_distance("", "", 5), 0);
 	assert_int_equal(edit_distance("gil", "gil", 5), 0);
-	assert_int_equal(edit_distance("anwser", "answer", 5), 2);
+	/* A transposition of adjacent characters is one edit. */
+	assert_int_equal(edit_distance("anwser", "answer", 5), 1);
+	assert_int_equal(edit_distance("gli", "gil", 5), 1);
+	assert_int_equal(edit_distance("ab", "ba", 1), 1);
+	assert_int_equal(edit_distance("abcd", "badc", 5), 2);
+	/* Optimal string alignment: no substring is edited twice. */
+	assert_int_equal(edit_distance("ca", "abc", 5), 3);
 	assert_int_equal(edit_distance("kitten", "sitting", 5), 3);
 	assert_int_equal(edit_distance("", "abc", 5), 3);
 	/* Over the cap: cap + 1, whatever the real distance. */
