@@ -105,7 +105,10 @@ struct question {
 	const char *prompt;          /* output: "What does this print?" when absent */
 	const char *explain;         /* or NULL */
 	struct strlist hints, tags;
-	struct strlist choices;      /* choice, multi */
+	struct strlist choices;      /* choice, multi, in the order written */
+	bool *pinned;                /* choice, multi: pinned[i] keeps choice i in its
+	                              * place when the choices are shown shuffled
+	                              * (`pin: true`); NULL when none is pinned */
 	struct strlist items;        /* order, in the right order */
 	long answer;                 /* choice: index */
 	bool answer_bool;            /* truefalse */
@@ -122,7 +125,7 @@ struct question {
 	int revised;                 /* `revised: N` (>= 1) when its right answer changed; 0: never */
 	const char *revised_note;    /* what changed, or NULL */
 	const struct quiz *quiz;
-	struct pos pos, code_pos, model_pos;
+	struct pos pos, code_pos, model_pos, explain_pos;
 };
 
 struct quiz {

@@ -70,8 +70,66 @@ static const char *const type_hint[Q_NTYPES] = {
 	[Q_TEXT] = "answer in a few sentences, then a line holding only '.' (or Ctrl-D)",
 };
 
-/* Shows question q; for an order question fills shown[] (the item index in
- * the right order of each shown position). */
+/* The label of the choice shown at position i: its letter, or its number
+ * beyond 'z'. */
+static void choice_label(char *label, size_t size, const struct question *q, size_t i)
+{
+	if (q->choices.n <= 26)
+		snprintf(label, size, "%c) ", grade_letter(i));
+	else
+		snprintf(label, size, "%zu) ", i + 1);
+}
+
+/* FNV-1a: a question id as a number, the same on every platform. */
+static uint64_t id_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3u;
+	return h;
+}
+
+/* The order the choices of q are shown in: shown[i] is the choice (as
+ * written) shown at position i; pinned choices keep their place. Seeded by
+ * the session's seed, the question and how often it was answered in this
+ * session, so that --seed reproduces it, an answer taken back (undo) is
+ * asked again in the same order, and a card asked again later in the
+ * session comes in a new one. Its own generator: the session's draws (the
+ * questions picked, the fuzz) do not depend on it. */
+static void shuffle_choices(const struct session *s, const struct question *q, size_t *shown)
+{
+	size_t n = q->choices.n, times = 0, nfree = 0;
+	for (size_t i = 0; i < s->ndone; i++)
+		times += s->done[i].q == q;
+	struct fsrs_rng rng;
+	fsrs_rng_init(&rng, s->env->seed ^ id_hash(q->id) ^ (uint64_t)times * 0x9e3779b97f4a7c15u);
+	size_t *free_at = xcalloc(n ? n : 1, sizeof *free_at);
+	for (size_t i = 0; i < n; i++) {
+		shown[i] = i;
+		if (!q->pinned || !q->pinned[i])
+			free_at[nfree++] = i;
+	}
+	for (size_t k = nfree; k > 1; k--) {
+		size_t j = (size_t)(fsrs_rng_next(&rng) % k);
+		size_t t = shown[free_at[k - 1]];
+		shown[free_at[k - 1]] = shown[free_at[j]];
+		shown[free_at[j]] = t;
+	}
+	free(free_at);
+}
+
+/* The position choice i (as written) is shown at. */
+static size_t shown_at(const struct question *q, const size_t *shown, size_t i)
+{
+	for (size_t p = 0; p < q->choices.n; p++)
+		if (shown[p] == i)
+			return p;
+	return i;
+}
+
+/* Shows question q and fills shown[]: for an order question the item index
+ * in the right order of each shown position, for a choice or multi
+ * question the choice (as written) at each shown position. */
 static void show_question(struct session *s, const struct question *q, size_t *shown)
 {
 	struct buf b;
@@ -106,13 +164,11 @@ static void show_question(struct session *s, const struct question *q, size_t *s
 			buf_addc(&b, '\n');
 	}
 	if (q->type == Q_CHOICE || q->type == Q_MULTI) {
+		shuffle_choices(s, q, shown);
 		for (size_t i = 0; i < q->choices.n; i++) {
 			char label[32];
-			if (q->choices.n <= 26)
-				snprintf(label, sizeof label, "%c) ", grade_letter(i));
-			else
-				snprintf(label, sizeof label, "%zu) ", i + 1);
-			session_put_item(&b, s, label, q->choices.v[i]);
+			choice_label(label, sizeof label, q, i);
+			session_put_item(&b, s, label, q->choices.v[shown[i]]);
 		}
 	} else if (q->type == Q_ORDER) {
 		for (size_t i = 0; i < q->items.n; i++)
@@ -274,18 +330,24 @@ static void put_right_answer(struct buf *b, struct session *s, const struct ques
 {
 	switch (q->type) {
 	case Q_CHOICE: {
+		/* Labelled as shown: the learner never saw the written order. */
 		char label[32];
-		snprintf(label, sizeof label, "%c) ", grade_letter((size_t)q->answer));
+		choice_label(label, sizeof label, q, shown_at(q, shown, (size_t)q->answer));
 		buf_puts(b, "  the answer is\n");
 		session_put_item(b, s, label, q->choices.v[q->answer]);
 		break;
 	}
 	case Q_MULTI:
 		buf_puts(b, "  the right choices are\n");
-		for (size_t k = 0; k < q->nanswers; k++) {
+		for (size_t i = 0; i < q->choices.n; i++) {
+			bool right = false;
+			for (size_t k = 0; k < q->nanswers; k++)
+				right |= q->answers[k] == (long)shown[i];
+			if (!right)
+				continue;
 			char label[32];
-			snprintf(label, sizeof label, "%c) ", grade_letter((size_t)q->answers[k]));
-			session_put_item(b, s, label, q->choices.v[q->answers[k]]);
+			choice_label(label, sizeof label, q, i);
+			session_put_item(b, s, label, q->choices.v[shown[i]]);
 		}
 		break;
 	case Q_TRUEFALSE:
@@ -728,7 +790,8 @@ out:
 
 enum ask_result session_ask(struct session *s, const struct question *q, const struct question **undone)
 {
-	size_t *shown = q->type == Q_ORDER ? xcalloc(q->items.n, sizeof *shown) : NULL;
+	size_t nshown = q->type == Q_ORDER ? q->items.n : q->type == Q_CHOICE || q->type == Q_MULTI ? q->choices.n : 0;
+	size_t *shown = nshown ? xcalloc(nshown, sizeof *shown) : NULL;
 	show_question(s, q, shown);
 	double t0 = clock_mono();
 	size_t hints = 0;
@@ -778,8 +841,15 @@ enum ask_result session_ask(struct session *s, const struct question *q, const s
 		else if (is_multiline(q) && blank(text))
 			why = xstrdup(q->type == Q_OUTPUT ? "no answer: type the output, then a line holding only '.'"
 			                                  : "no answer: type a few sentences, then a line holding only '.'");
-		else if (grade_answer(q, text, shown, &gr, &why) == 0)
+		else if (grade_answer(q, text, shown, &gr, &why) == 0) {
+			/* Kept as written, whatever order it was shown in. */
+			char *canon = grade_canonical_answer(q, text, shown);
+			if (canon) {
+				free(text);
+				text = canon;
+			}
 			break;
+		}
 		printf("  %s\n", why);
 		free(why);
 		free(text);
