@@ -253,4 +253,13 @@ struct catalog_counts {
 };
 void catalog_count(const struct catalog *c, const struct lesson *only, struct catalog_counts *out);
 
+/* Adds to w a warning for each choice or multi question (of the content
+ * checked, not the reference) that leans on the order its choices are
+ * written in, which the learner never sees (they are shown shuffled): an
+ * explanation naming a position ("the last choice", "option b", "answer
+ * (c)", "the first one"), at the explanation; and a choice speaking of the
+ * others' place ("all of the above") that is not pinned, at the choice.
+ * These are warnings, not faults: nothing stops such content loading. */
+void catalog_warn_positions(const struct catalog *c, struct diag *w);
+
 #endif
