@@ -48,8 +48,9 @@ static int cmd_check(struct ctx *x, struct cmd_args *a)
 			return 2;
 		}
 	}
-	struct diag d;
+	struct diag d, warn;
 	diag_init(&d);
+	diag_init(&warn);
 	struct catalog_counts total = {0};
 	struct catalog **cats = xcalloc((size_t)argc + 1, sizeof *cats);
 	size_t ncats = 0;
@@ -90,6 +91,7 @@ static int cmd_check(struct ctx *x, struct cmd_args *a)
 		catalog_link(cats[i], &d);
 		struct rubric_check_counts rc_n;
 		rubric_check(cats[i], verified, &d, &rc_n);
+		catalog_warn_positions(cats[i], &warn);
 		struct catalog_counts k;
 		catalog_count(cats[i], NULL, &k);
 		total.topics += k.topics;
@@ -106,6 +108,11 @@ static int cmd_check(struct ctx *x, struct cmd_args *a)
 	free(cats);
 	free(verified);
 	int rc = 0;
+	/* Warnings leave the exit status alone: the content still works. */
+	if (diag_finish(&warn)) {
+		diag_print_warnings(&warn, stderr);
+		fprintf(stderr, "%zu warning%s\n", warn.n, warn.n == 1 ? "" : "s");
+	}
 	if (d.n) {
 		diag_print(&d, stderr);
 		fprintf(stderr, "%zu error%s\n", d.n, d.n == 1 ? "" : "s");
@@ -114,6 +121,7 @@ static int cmd_check(struct ctx *x, struct cmd_args *a)
 		printf("ok: %zu topics, %zu sections, %zu questions, %zu demos\n", total.topics, total.sections,
 		       total.questions, total.demos);
 	}
+	diag_release(&warn);
 	diag_release(&d);
 	return rc;
 }

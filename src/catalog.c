@@ -5,6 +5,8 @@
  */
 #include "catalog_internal.h"
 
+#include <assert.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -327,4 +329,64 @@ void catalog_count(const struct catalog *c, const struct lesson *only, struct ca
 	if (!only)
 		for (size_t i = 0; i < c->ndemos; i++)
 			out->demos += !c->demos[i]->reference;
+}
+
+/* A choice named by its place: "the last choice", "the first one", "the
+ * first four", "option b", "answers (b) and (c)", a lone "(c)". An 'a' after "answer" is taken
+ * for the article unless nothing follows it ("answer a." is a position,
+ * "answer a question" is not). */
+static const char position_pattern[] =
+	"\\bthe\\s+(?:first|second|third|fourth|fifth|sixth|last|final|penultimate|top|bottom|middle)"
+	"\\s+(?:two\\s+|three\\s+)?(?:choices?|options?|answers?|ones?)\\b"
+	"|\\bthe\\s+(?:first|last)\\s+(?:two|three|four|five)\\b"
+	"|\\b(?:options?|choices?|answers?)\\s+(?:\\([a-h]\\)|[b-h](?![\\w'-])|a(?=\\s*(?:[.,;:!?)]|$)))"
+	"|(?<![\\w(])\\([a-h]\\)(?=[\\s.,;:]|$)";
+
+/* A choice that speaks of the others by their place. */
+static const char above_pattern[] = "\\b(?:of|from)\\s+the\\s+(?:above|others\\s+above)\\b|\\babove\\s+(?:choices|options|answers)\\b";
+
+static void warn_match(struct regex *re, const char *text, struct pos at, struct diag *w, const char *fmt)
+{
+	struct regex_scan scan = {0};
+	size_t start, end;
+	if (regex_next(re, text, strlen(text), &scan, &start, &end, NULL) != REGEX_MATCH)
+		return;
+	char *phrase = xstrndup(text + start, end - start);
+	for (char *p = phrase; *p; p++)
+		if (*p == '\n' || *p == '\t')
+			*p = ' ';
+	diag_add(w, at.file, at.line, at.col, fmt, phrase);
+	free(phrase);
+}
+
+void catalog_warn_positions(const struct catalog *c, struct diag *w)
+{
+	char *err = NULL;
+	size_t off;
+	struct regex *pos_re = regex_compile(position_pattern, REGEX_CASELESS, &err, &off);
+	assert(pos_re);
+	struct regex *above_re = regex_compile(above_pattern, REGEX_CASELESS, &err, &off);
+	assert(above_re);
+	for (size_t i = 0; i < c->nquizzes; i++) {
+		const struct quiz *qz = c->quizzes[i];
+		if (qz->reference)
+			continue;
+		for (size_t k = 0; k < qz->n; k++) {
+			const struct question *q = &qz->questions[k];
+			if (q->type != Q_CHOICE && q->type != Q_MULTI)
+				continue;
+			if (q->explain)
+				warn_match(pos_re, q->explain, q->explain_pos, w,
+				           "the explanation names a choice by its place ('%s'), but choices are shown "
+				           "shuffled: name it by what it says");
+			for (size_t j = 0; j < q->choices.n; j++)
+				if (!q->pinned || !q->pinned[j])
+					warn_match(above_re, q->choices.v[j], q->choices.pos[j], w,
+					           "a choice says '%s', but choices are shown shuffled: pin it in place "
+					           "({text: ..., pin: true})");
+		}
+	}
+	free(err);
+	regex_free(pos_re);
+	regex_free(above_re);
 }

@@ -105,7 +105,10 @@ struct question {
 	const char *prompt;          /* output: "What does this print?" when absent */
 	const char *explain;         /* or NULL */
 	struct strlist hints, tags;
-	struct strlist choices;      /* choice, multi */
+	struct strlist choices;      /* choice, multi, in the order written */
+	bool *pinned;                /* choice, multi: pinned[i] keeps choice i in its
+	                              * place when the choices are shown shuffled
+	                              * (`pin: true`); NULL when none is pinned */
 	struct strlist items;        /* order, in the right order */
 	long answer;                 /* choice: index */
 	bool answer_bool;            /* truefalse */
@@ -122,7 +125,7 @@ struct question {
 	int revised;                 /* `revised: N` (>= 1) when its right answer changed; 0: never */
 	const char *revised_note;    /* what changed, or NULL */
 	const struct quiz *quiz;
-	struct pos pos, code_pos, model_pos;
+	struct pos pos, code_pos, model_pos, explain_pos;
 };
 
 struct quiz {
@@ -251,5 +254,14 @@ struct catalog_counts {
 	size_t rubric_examples;
 };
 void catalog_count(const struct catalog *c, const struct lesson *only, struct catalog_counts *out);
+
+/* Adds to w a warning for each choice or multi question (of the content
+ * checked, not the reference) that leans on the order its choices are
+ * written in, which the learner never sees (they are shown shuffled): an
+ * explanation naming a position ("the last choice", "option b", "answer
+ * (c)", "the first one"), at the explanation; and a choice speaking of the
+ * others' place ("all of the above") that is not pinned, at the choice.
+ * These are warnings, not faults: nothing stops such content loading. */
+void catalog_warn_positions(const struct catalog *c, struct diag *w);
 
 #endif

@@ -499,12 +499,12 @@ enum {
 };
 static const struct key question_keys[] = {
 	[QK_ANSWER] = KEY("answer", KEY_NODE, NO_FIELD, NO_FIELD, .only = ANSWERED, .need = ANSWERED),
-	[QK_CHOICES] = KEY("choices", KEY_LIST, FIELD(struct question, choices), NO_FIELD, .only = CHOOSE, .need = CHOOSE),
+	[QK_CHOICES] = KEY("choices", KEY_SEQ, NO_FIELD, NO_FIELD, .only = CHOOSE, .need = CHOOSE),
 	[QK_CODE] = KEY("code", KEY_TEXT, FIELD(struct question, code), FIELD(struct question, code_pos),
 	             .only = ONLY(OUTPUT), .need = ONLY(OUTPUT)),
 	[QK_CONTRAST] = KEY("contrast", KEY_SEQ, NO_FIELD, NO_FIELD, .only = ONLY(TEXT)),
 	[QK_EXAMPLES] = KEY("examples", KEY_MAP, NO_FIELD, NO_FIELD, .only = ONLY(TEXT)),
-	[QK_EXPLAIN] = KEY("explain", KEY_TEXT, FIELD(struct question, explain), NO_FIELD),
+	[QK_EXPLAIN] = KEY("explain", KEY_TEXT, FIELD(struct question, explain), FIELD(struct question, explain_pos)),
 	[QK_HINT] = KEY("hint", KEY_LIST1, FIELD(struct question, hints), NO_FIELD),
 	[QK_ID] = KEY("id", KEY_ID, FIELD(struct question, id), NO_FIELD, .need = ALL_VARIANTS, .later = true),
 	[QK_ITEMS] = KEY("items", KEY_LIST, FIELD(struct question, items), NO_FIELD, .only = ONLY(ORDER), .need = ONLY(ORDER)),
@@ -519,6 +519,17 @@ static const struct key question_keys[] = {
 	[QK_RUBRIC] = KEY("rubric", KEY_SEQ, NO_FIELD, NO_FIELD, .only = ONLY(TEXT), .need = ONLY(TEXT)),
 	[QK_TAGS] = KEY("tags", KEY_LIST, FIELD(struct question, tags), NO_FIELD),
 	[QK_TYPE] = KEY("type", KEY_STR, NO_FIELD, NO_FIELD, .need = ALL_VARIANTS, .later = true),
+};
+
+/* A choice written as a mapping rather than a plain string: its text, and
+ * whether it keeps its place when the choices are shown shuffled. */
+struct choice_in {
+	const char *text;
+};
+enum { CHK_PIN, CHK_TEXT };
+static const struct key choice_keys[] = {
+	[CHK_PIN] = KEY("pin", KEY_NODE, NO_FIELD, NO_FIELD),
+	[CHK_TEXT] = KEY("text", KEY_TEXT, FIELD(struct choice_in, text), NO_FIELD, .need = ALL_VARIANTS),
 };
 
 /* A rubric point: says, reject, about and not_about wait for catalog_link,
@@ -679,9 +690,56 @@ static void load_revised(struct loader *L, struct keymap *m, struct question *q)
 	}
 }
 
+/* One choice: a non-blank string, or a mapping {text: ..., pin: true}. */
+static void load_choice(struct loader *L, struct question *q, const struct ynode *it, size_t nitems)
+{
+	const char *text = NULL;
+	bool pin = false;
+	if (it->kind == YNODE_SCALAR) {
+		if (blank(it->str)) {
+			ERR(L, it, "empty item in 'choices'");
+			return;
+		}
+		text = it->str;
+	} else if (it->kind == YNODE_MAP) {
+		struct choice_in ci = {0};
+		struct keymap m;
+		KEYS_LOAD(L, &m, choice_keys, it, "a choice", &ci);
+		const struct ynode *p = m.v[CHK_PIN];
+		if (p && ynode_bool(p, &pin) < 0)
+			ERR(L, p, "'pin' must be true or false, not '%s'", p->kind == YNODE_SCALAR ? p->str : ynode_kind_name(p));
+		text = ci.text;
+		if (!text)
+			return;
+	} else {
+		ERR(L, it, "a choice must be a string or a mapping such as {text: ..., pin: true}, not %s",
+		    ynode_kind_name(it));
+		return;
+	}
+	if (pin && !q->pinned)
+		q->pinned = xcalloc(nitems, sizeof *q->pinned);
+	if (q->pinned)
+		q->pinned[q->choices.n] = pin;
+	q->choices.pos[q->choices.n] = pos_of(it);
+	q->choices.v[q->choices.n++] = text;
+}
+
+/* The choices of a choice or multi question, in the order written. */
+static void load_choices(struct loader *L, struct keymap *m, struct question *q)
+{
+	const struct ynode *v = key_read(L, m, QK_CHOICES);
+	if (!v)
+		return;
+	q->choices.v = xmalloc((v->n ? v->n : 1) * sizeof *q->choices.v);
+	q->choices.pos = xmalloc((v->n ? v->n : 1) * sizeof *q->choices.pos);
+	for (size_t i = 0; i < v->n; i++)
+		load_choice(L, q, v->items[i], v->n);
+}
+
 /* The answer of a choice or multi question: indexes into its choices. */
 static void load_choice_answer(struct loader *L, struct keymap *m, struct question *q)
 {
+	load_choices(L, m, q);
 	if (!m->v[QK_CHOICES])
 		return;   /* reported missing */
 	if (q->choices.n < 2) {
@@ -884,6 +942,7 @@ void quiz_free(struct quiz *qz)
 		strlist_release(&q->hints);
 		strlist_release(&q->tags);
 		strlist_release(&q->choices);
+		free(q->pinned);
 		strlist_release(&q->items);
 		strlist_release(&q->ex_pass);
 		strlist_release(&q->ex_fail);

@@ -239,7 +239,7 @@ static void print_source(FILE *out, const char *line, size_t len, int col)
 	buf_release(&shown);
 }
 
-size_t diag_write(struct diag *d, FILE *out, bool source)
+static size_t write_as(struct diag *d, FILE *out, bool source, const char *kind)
 {
 	diag_finish(d);
 	struct src_reader r = {0};
@@ -249,7 +249,7 @@ size_t diag_write(struct diag *d, FILE *out, bool source)
 		/* File names and messages echo content and the command line:
 		 * their control characters are shown, never sent. */
 		char *f = str_visible(diag_relpath(it->file)), *msg = str_visible(it->msg);
-		fprintf(out, "%s:%d:%d: error: %s\n", f, it->line, it->col, msg);
+		fprintf(out, "%s:%d:%d: %s: %s\n", f, it->line, it->col, kind, msg);
 		free(f);
 		free(msg);
 		const char *text = source ? src_line(&r, it->file, it->line) : NULL;
@@ -261,8 +261,19 @@ size_t diag_write(struct diag *d, FILE *out, bool source)
 	return d->n;
 }
 
+size_t diag_write(struct diag *d, FILE *out, bool source)
+{
+	return write_as(d, out, source, "error");
+}
+
 size_t diag_print(struct diag *d, FILE *out)
 {
 	int fd = fileno(out);
 	return diag_write(d, out, fd >= 0 && isatty(fd));
+}
+
+size_t diag_print_warnings(struct diag *d, FILE *out)
+{
+	int fd = fileno(out);
+	return write_as(d, out, fd >= 0 && isatty(fd), "warning");
 }

@@ -44,5 +44,7 @@ size_t diag_write(struct diag *d, FILE *out, bool source);
 /* diag_write with the source lines when out is a terminal, so that scripts
  * reading a pipe or a file get the plain lines. */
 size_t diag_print(struct diag *d, FILE *out);
+/* diag_print for a list of warnings: 'FILE:LINE:COL: warning: MESSAGE'. */
+size_t diag_print_warnings(struct diag *d, FILE *out);
 
 #endif

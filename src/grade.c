@@ -589,7 +589,7 @@ int grade_answer(const struct question *q, const char *answer, const size_t *sho
 		size_t i;
 		if (grade_parse_choice(answer, q->choices.n, &i, err) < 0)
 			return -1;
-		r->correct = (long)i == q->answer;
+		r->correct = (long)(shown ? shown[i] : i) == q->answer;
 		break;
 	}
 	case Q_MULTI: {
@@ -602,7 +602,7 @@ int grade_answer(const struct question *q, const char *answer, const size_t *sho
 		for (size_t i = 0; i < q->choices.n; i++) {
 			bool want = false;
 			for (size_t k = 0; k < q->nanswers; k++)
-				want |= q->answers[k] == (long)i;
+				want |= q->answers[k] == (long)(shown ? shown[i] : i);
 			ok &= sel[i] == want;
 		}
 		free(sel);
@@ -646,6 +646,51 @@ int grade_answer(const struct question *q, const char *answer, const size_t *sho
 	}
 	r->found = r->correct;
 	return 0;
+}
+
+/* Choice i as written: its letter, or its 1-based number beyond 'z'. */
+static void put_choice(struct buf *b, size_t i, size_t n)
+{
+	if (n <= 26)
+		buf_addc(b, grade_letter(i));
+	else
+		buf_printf(b, "%zu", i + 1);
+}
+
+char *grade_canonical_answer(const struct question *q, const char *answer, const size_t *shown)
+{
+	size_t n = q->choices.n;
+	char *err = NULL;
+	struct buf b;
+	buf_init(&b);
+	if (q->type == Q_CHOICE) {
+		size_t i;
+		if (grade_parse_choice(answer, n, &i, &err) == 0)
+			put_choice(&b, shown ? shown[i] : i, n);
+	} else if (q->type == Q_MULTI) {
+		bool *sel = xcalloc(n ? n : 1, sizeof *sel), *written = xcalloc(n ? n : 1, sizeof *written);
+		if (grade_parse_multi(answer, n, sel, &err) == 0) {
+			for (size_t i = 0; i < n; i++)
+				if (sel[i])
+					written[shown ? shown[i] : i] = true;
+			for (size_t i = 0; i < n; i++)
+				if (written[i]) {
+					if (b.len)
+						buf_addc(&b, ',');
+					put_choice(&b, i, n);
+				}
+		}
+		free(sel);
+		free(written);
+	}
+	free(err);
+	if (!b.len) {
+		buf_release(&b);
+		return NULL;
+	}
+	char *s = buf_detach(&b);
+	buf_release(&b);
+	return s;
 }
 
 void grade_result_release(struct grade_result *r)

@@ -87,13 +87,22 @@ struct grade_result {
 
 /* Grades answer to q. For an order question, shown[i] is the index (in the
  * right order) of the item shown at position i, so a correct answer lists
- * the positions whose shown[] are 0, 1, 2, ...; shown is NULL for other
- * types. Returns 0 and fills *r (release with grade_result_release), or -1
+ * the positions whose shown[] are 0, 1, 2, ...; for a choice or multi
+ * question, shown[i] is the index (as written) of the choice shown at
+ * position i, so the letters typed name shown positions; NULL: shown as
+ * written (always for the other types). Returns 0 and fills *r (release with grade_result_release), or -1
  * and sets *err when the answer is malformed (ask again; not a wrong
  * answer). An output or text answer is never malformed. */
 int grade_answer(const struct question *q, const char *answer, const size_t *shown,
 		struct grade_result *r, char **err);
 void grade_result_release(struct grade_result *r);
+
+/* A choice or multi answer typed against the shown order (shown as for
+ * grade_answer; NULL: as written), rewritten with the letters of the
+ * choices as written: "c" for a choice, "a,c" (in order) for a multi; a
+ * number for a choice beyond 'z'. Returns a new string (caller frees), or
+ * NULL when the answer does not parse or q is of another type. */
+char *grade_canonical_answer(const struct question *q, const char *answer, const size_t *shown);
 
 /* The score of a result in 0..1: found / total. */
 double grade_score(const struct grade_result *r);

@@ -70,8 +70,47 @@ static const char *const type_hint[Q_NTYPES] = {
 	[Q_TEXT] = "answer in a few sentences, then a line holding only '.' (or Ctrl-D)",
 };
 
-/* Shows question q; for an order question fills shown[] (the item index in
- * the right order of each shown position). */
+/* FNV-1a: a question id as a number, the same on every platform. */
+static uint64_t id_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3u;
+	return h;
+}
+
+/* The order the choices of q are shown in: shown[i] is the choice (as
+ * written) shown at position i; pinned choices keep their place. Seeded by
+ * the session's seed, the question and how often it was answered in this
+ * session, so that --seed reproduces it, an answer taken back (undo) is
+ * asked again in the same order, and a card asked again later in the
+ * session comes in a new one. Its own generator: the session's draws (the
+ * questions picked, the fuzz) do not depend on it. */
+static void shuffle_choices(const struct session *s, const struct question *q, size_t *shown)
+{
+	size_t n = q->choices.n, times = 0, nfree = 0;
+	for (size_t i = 0; i < s->ndone; i++)
+		times += s->done[i].q == q;
+	struct fsrs_rng rng;
+	fsrs_rng_init(&rng, s->env->seed ^ id_hash(q->id) ^ (uint64_t)times * 0x9e3779b97f4a7c15u);
+	size_t *free_at = xcalloc(n ? n : 1, sizeof *free_at);
+	for (size_t i = 0; i < n; i++) {
+		shown[i] = i;
+		if (!q->pinned || !q->pinned[i])
+			free_at[nfree++] = i;
+	}
+	for (size_t k = nfree; k > 1; k--) {
+		size_t j = (size_t)(fsrs_rng_next(&rng) % k);
+		size_t t = shown[free_at[k - 1]];
+		shown[free_at[k - 1]] = shown[free_at[j]];
+		shown[free_at[j]] = t;
+	}
+	free(free_at);
+}
+
+/* Shows question q and fills shown[]: for an order question the item index
+ * in the right order of each shown position, for a choice or multi
+ * question the choice (as written) at each shown position. */
 static void show_question(struct session *s, const struct question *q, size_t *shown)
 {
 	struct buf b;
@@ -106,13 +145,11 @@ static void show_question(struct session *s, const struct question *q, size_t *s
 			buf_addc(&b, '\n');
 	}
 	if (q->type == Q_CHOICE || q->type == Q_MULTI) {
+		shuffle_choices(s, q, shown);
 		for (size_t i = 0; i < q->choices.n; i++) {
 			char label[32];
-			if (q->choices.n <= 26)
-				snprintf(label, sizeof label, "%c) ", grade_letter(i));
-			else
-				snprintf(label, sizeof label, "%zu) ", i + 1);
-			session_put_item(&b, s, label, q->choices.v[i]);
+			session_choice_label(label, sizeof label, q, i);
+			session_put_item(&b, s, label, q->choices.v[shown[i]]);
 		}
 	} else if (q->type == Q_ORDER) {
 		for (size_t i = 0; i < q->items.n; i++)
@@ -739,7 +776,8 @@ out:
 
 enum ask_result session_ask(struct session *s, const struct question *q, const struct question **undone)
 {
-	size_t *shown = q->type == Q_ORDER ? xcalloc(q->items.n, sizeof *shown) : NULL;
+	size_t nshown = q->type == Q_ORDER ? q->items.n : q->type == Q_CHOICE || q->type == Q_MULTI ? q->choices.n : 0;
+	size_t *shown = nshown ? xcalloc(nshown, sizeof *shown) : NULL;
 	show_question(s, q, shown);
 	double t0 = clock_mono();
 	size_t hints = 0;
@@ -797,8 +835,15 @@ enum ask_result session_ask(struct session *s, const struct question *q, const s
 		else if (is_multiline(q) && blank(text))
 			why = xstrdup(q->type == Q_OUTPUT ? "no answer: type the output, then a line holding only '.'"
 			                                  : "no answer: type a few sentences, then a line holding only '.'");
-		else if (grade_answer(q, text, shown, &gr, &why) == 0)
+		else if (grade_answer(q, text, shown, &gr, &why) == 0) {
+			/* Kept as written, whatever order it was shown in. */
+			char *canon = grade_canonical_answer(q, text, shown);
+			if (canon) {
+				free(text);
+				text = canon;
+			}
 			break;
+		}
 		printf("  %s\n", why);
 		free(why);
 		free(text);

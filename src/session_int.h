@@ -121,6 +121,8 @@ void session_put_md(struct buf *b, const struct session *s, const char *md, int 
 void session_format_clock(char *buf, size_t size, double seconds);
 void session_format_taken(char *buf, size_t size, double seconds);
 void session_put_answer(struct buf *b, const struct session *s, const struct question *q, const size_t *shown);
+void session_choice_label(char *label, size_t size, const struct question *q, size_t i);
+size_t session_shown_at(const struct question *q, const size_t *shown, size_t i);
 void session_put_read(struct buf *b, const struct question *q, const struct rubric_point *p, const char *indent);
 
 #endif

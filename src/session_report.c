@@ -104,6 +104,25 @@ void session_put_read(struct buf *b, const struct question *q, const struct rubr
 	free(learn);
 }
 
+/* The label of the choice shown at position i: its letter, or its number
+ * beyond 'z'. */
+void session_choice_label(char *label, size_t size, const struct question *q, size_t i)
+{
+	if (q->choices.n <= 26)
+		snprintf(label, size, "%c) ", grade_letter(i));
+	else
+		snprintf(label, size, "%zu) ", i + 1);
+}
+
+/* The position choice i (as written) is shown at. */
+size_t session_shown_at(const struct question *q, const size_t *shown, size_t i)
+{
+	for (size_t p = 0; shown && p < q->choices.n; p++)
+		if (shown[p] == i)
+			return p;
+	return i;
+}
+
 /* The right answer of a non-text question, as shown after a wrong one;
  * shown is the order question's shown order (NULL: the items as written,
  * for the end of the session). */
@@ -111,18 +130,26 @@ void session_put_answer(struct buf *b, const struct session *s, const struct que
 {
 	switch (q->type) {
 	case Q_CHOICE: {
+		/* Labelled as shown (shown[], when the learner saw an order),
+		 * else as written. */
 		char label[32];
-		snprintf(label, sizeof label, "%c) ", grade_letter((size_t)q->answer));
+		session_choice_label(label, sizeof label, q, session_shown_at(q, shown, (size_t)q->answer));
 		buf_puts(b, "  the answer is\n");
 		session_put_item(b, s, label, q->choices.v[q->answer]);
 		break;
 	}
 	case Q_MULTI:
 		buf_puts(b, "  the right choices are\n");
-		for (size_t k = 0; k < q->nanswers; k++) {
+		for (size_t i = 0; i < q->choices.n; i++) {
+			size_t c = shown ? shown[i] : i;
+			bool right = false;
+			for (size_t k = 0; k < q->nanswers; k++)
+				right |= q->answers[k] == (long)c;
+			if (!right)
+				continue;
 			char label[32];
-			snprintf(label, sizeof label, "%c) ", grade_letter((size_t)q->answers[k]));
-			session_put_item(b, s, label, q->choices.v[q->answers[k]]);
+			session_choice_label(label, sizeof label, q, i);
+			session_put_item(b, s, label, q->choices.v[c]);
 		}
 		break;
 	case Q_TRUEFALSE:

@@ -207,14 +207,47 @@ def _norm(s):
     return " ".join(str(s).split())
 
 
+def shown_choices(block):
+    """The choices as shown ('    b) text') after a question header: their
+    texts in the shown order (choices are shown shuffled)."""
+    items = []
+    for line in block.splitlines():
+        m = re.match(r"^    ([a-z]|\d+)\) (.*)$", line)
+        if m:
+            items.append(m.group(2).strip())
+        elif items and line.startswith("       ") and line.strip():
+            items[-1] += " " + line.strip()
+        elif items and not line.startswith("    "):
+            break
+    return items
+
+
+def _choice_text(c):
+    return c["text"] if isinstance(c, dict) else c
+
+
+def shown_letters(q, block, indexes):
+    """The letters under which the choices of q at the written indexes are
+    shown in block (as written when block shows no choices)."""
+    shown = [_norm(s).replace("`", "") for s in shown_choices(block)]
+    written = [_norm(_choice_text(c)).replace("`", "") for c in q["choices"]]
+    if len(shown) != len(written):
+        return [chr(ord("a") + i) for i in indexes]
+    letters = []
+    for i in indexes:
+        best = difflib.get_close_matches(written[i], shown, n=1, cutoff=0.0)[0]
+        letters.append(chr(ord("a") + shown.index(best)))
+    return letters
+
+
 def right_answer(q, block=""):
     """Lines that answer question q right; block is the output shown for it
     (order questions need the shown order)."""
     t = q["type"]
     if t == "choice":
-        return [chr(ord("a") + q["answer"])]
+        return shown_letters(q, block, [q["answer"]])
     if t == "multi":
-        return [",".join(chr(ord("a") + i) for i in sorted(q["answer"], reverse=True))]
+        return [",".join(sorted(shown_letters(q, block, q["answer"]), reverse=True))]
     if t == "truefalse":
         return ["true" if q["answer"] else "f"]
     if t == "order":
@@ -235,11 +268,11 @@ def right_answer(q, block=""):
 def wrong_answer(q, block=""):
     t = q["type"]
     if t == "choice":
-        return [chr(ord("a") + (q["answer"] + 1) % len(q["choices"]))]
+        return shown_letters(q, block, [(q["answer"] + 1) % len(q["choices"])])
     if t == "multi":
         n = len(q["choices"])
         wrong = [i for i in range(n) if i not in q["answer"]] or [0]
-        return [chr(ord("a") + wrong[0])]
+        return shown_letters(q, block, [wrong[0]])
     if t == "truefalse":
         return ["no" if q["answer"] else "yes"]
     if t == "order":

@@ -125,4 +125,60 @@ def test_stats_report():
     expect("total" in rows, f"no total row: {out!r}")
 
 
+POSITION_QUIZ = QUIZ + """\
+  - id: my-topic-which
+    type: choice
+    prompt: Which sum is six?
+    choices: ["0 + 1 + 2 + 3", "1 + 2", "2 + 2", {text: all of the above, pin: true}]
+    answer: 0
+    explain: |
+      Four terms: 0, 1, 2 and 3.
+      The last choice cannot be right.
+  - id: my-topic-several
+    type: multi
+    prompt: Which are even?
+    choices: ["2", "3", "4", none of the above]
+    answer: [0, 2]
+    explain: Options b and d are odd or empty, so answer (c) and answer a.
+  - id: my-topic-quiet
+    type: choice
+    prompt: Which is bigger?
+    choices: ["4", "3"]
+    answer: 0
+    explain: To answer a question like this, compare the first digits; the first one wins here.
+"""
+
+
+def test_position_warnings():
+    """An explanation naming a choice by its place, and an unpinned choice
+    speaking of the others' place, are warnings at their line: the file
+    still checks (exit 0). A pinned one, and prose such as 'answer a
+    question', are not."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = make_root(tmp, quiz=POSITION_QUIZ)
+        quiz = os.path.join(root, "quizzes", "my-topic.yaml")
+        status, out, err = run(["check", root])
+        expect(status == 0, f"exit {status}: {err}")
+        expect(out.startswith("ok: 1 topics"), f"summary {out!r}")
+        warns = [l for l in err.splitlines() if ": warning: " in l]
+        want = [
+            f"{quiz}:25:14: warning: the explanation names a choice by its place ('The last choice'), "
+            "but choices are shown shuffled: name it by what it says",
+            f"{quiz}:31:30: warning: a choice says 'of the above', but choices are shown shuffled: "
+            "pin it in place ({text: ..., pin: true})",
+            f"{quiz}:33:14: warning: the explanation names a choice by its place ('Options b'), "
+            "but choices are shown shuffled: name it by what it says",
+            f"{quiz}:39:14: warning: the explanation names a choice by its place ('the first one'), "
+            "but choices are shown shuffled: name it by what it says",
+        ]
+        expect(warns == want, f"warnings:\n{chr(10).join(warns)}\nwant:\n{chr(10).join(want)}")
+        expect(err.splitlines()[-1] == "4 warnings", f"no warning count: {err!r}")
+        # Errors beside warnings: the errors decide the exit status.
+        with open(quiz, "a") as f:
+            f.write("  - id: my-topic-broken\n    type: choice\n    prompt: x\n    choices: [a]\n    answer: 0\n")
+        status, out, err = run(["check", root])
+        expect(status == 2 and "4 warnings" in err and err.splitlines()[-1] == "1 error",
+               f"exit {status}: {err!r}")
+
+
 run_tests(globals())

@@ -56,7 +56,9 @@ static const char quiz[] =
 	"  - id: alpha-choice\n"
 	"    type: choice\n"
 	"    prompt: Pick b.\n"
-	"    choices: [one, two, three]\n"
+	/* Pinned, so that the letters these tests type name the choices as
+	 * written (choices are otherwise shown shuffled). */
+	"    choices: [{text: one, pin: true}, {text: two, pin: true}, {text: three, pin: true}]\n"
 	"    answer: 1\n"
 	"    hint: It is the second.\n"
 	"  - id: alpha-tf\n"
