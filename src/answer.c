@@ -613,7 +613,7 @@ static void find_denials(const char *t, size_t start, size_t end, const struct s
 {
 	size_t part = start;
 	for (size_t i = start; i <= end; i++) {
-		bool mark = i < end && !in_code(code, i) && (t[i] == ';' || (t[i] == ':' && i + 1 < end && t[i + 1] == ' '));
+		bool mark = i < end && (t[i] == ';' || (t[i] == ':' && i + 1 < end && t[i + 1] == ' ')) && !in_code(code, i);
 		if (i < end && !mark)
 			continue;
 		size_t from = part;
