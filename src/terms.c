@@ -277,8 +277,6 @@ static void entry_fault(struct diag *d, struct term_entry *e, const char *fmt, c
 	free(msg);
 }
 
-/* The expansion of name in t's scope, or NULL when no set has that name.
- * One still X_BUSY is a cycle. Faults of entries go to d when not NULL. */
 
 /* ---- factoring an alternation ----
  *
@@ -413,7 +411,10 @@ static void trie_free(struct trie *t)
 	free(t);
 }
 
-static struct expansion *expand(struct terms *t, const char *name, size_t len, struct diag *d)
+/* The expansion of name in t's scope, or NULL when no set has that name.
+ * One still X_BUSY is a cycle. Faults of entries are terms_check's to
+ * report. */
+static struct expansion *expand(struct terms *t, const char *name, size_t len)
 {
 	size_t xi = hmap_get(&t->xindex, name, len);
 	if (xi != HMAP_NONE)
@@ -435,22 +436,15 @@ static struct expansion *expand(struct terms *t, const char *name, size_t len, s
 				add_alt(&t->x[xi], terms_phrase(e->text + lit));
 				continue;
 			}
+			/* An include that is invalid, unknown or in a cycle adds
+			 * nothing: terms_check reports it. */
 			const char *sub = e->text + 1;
 			size_t sl = name_len(sub);
-			if (sl == 0 || sub[sl]) {
-				entry_fault(d, e, "invalid term include '@%.*s': use @ and a name of a-z, 0-9 and '-'",
-				            sub, strlen(sub));
+			if (sl == 0 || sub[sl])
 				continue;
-			}
-			struct expansion *inc = expand(t, sub, sl, d);   /* may move t->x */
-			if (!inc) {
-				entry_fault(d, e, "unknown term '@%.*s'", sub, sl);
+			struct expansion *inc = expand(t, sub, sl);   /* may move t->x */
+			if (!inc || inc->state == X_BUSY)
 				continue;
-			}
-			if (inc->state == X_BUSY) {
-				entry_fault(d, e, "term cycle: '@%.*s' includes itself", sub, sl);
-				continue;
-			}
 			size_t ni = (size_t)(inc - t->x);
 			for (size_t k = 0; k < t->x[ni].n; k++)
 				add_alt(&t->x[xi], xstrdup(t->x[ni].alts[k]));
@@ -593,7 +587,7 @@ char *terms_expand(struct terms *t, const char *pattern, size_t *bad)
 	while (pattern[i]) {
 		if (term_at(pattern, i, in_class)) {
 			size_t len = name_len(pattern + i + 1);
-			struct expansion *x = t ? expand(t, pattern + i + 1, len, NULL) : NULL;
+			struct expansion *x = t ? expand(t, pattern + i + 1, len) : NULL;
 			if (!x || x->state != X_DONE) {
 				*bad = i;
 				buf_release(&b);
