@@ -227,6 +227,9 @@ struct store *ctx_store_read(struct ctx *x);
  * loaded on first use; on a bad file prints every fault and returns NULL
  * (the command then exits 2). */
 struct settings *ctx_settings(struct ctx *x);
+/* The time a command runs at (clock_now), into *now when not NULL: 0, or
+ * 2 (a usage error) after printing why PYDOJO_NOW is not a time. */
+int ctx_now(int64_t *now);
 
 /* Progress per topic, for `topics` and the REPL banner. */
 struct quiz_progress {

@@ -169,12 +169,9 @@ int quiz_progress(struct ctx *x, struct quiz_progress *p)
 {
 	memset(p, 0, sizeof *p);
 	p->next_due = STORE_NO_TIME;
-	char *err = NULL;
-	if (clock_check(&p->now, &err) < 0) {
-		fprintf(stderr, "error: %s\n", err);
-		free(err);
-		return 2;
-	}
+	int rc = ctx_now(&p->now);
+	if (rc)
+		return rc;
 	struct catalog *c = ctx_catalog(x);
 	if (!c)
 		return 2;
@@ -190,6 +187,7 @@ int quiz_progress(struct ctx *x, struct quiz_progress *p)
 		return 3;
 	struct fsrs_params params;
 	fsrs_params_init(&params);
+	char *err = NULL;
 	if (session_topics(c, st, &params, p->now, &p->topics, &p->n, &err) < 0 ||
 	    session_next_due(c, st, p->now, &p->next_due, &err) < 0) {
 		fprintf(stderr, "error: %s\n", err);
@@ -333,4 +331,14 @@ int cmd_write_out(const char *file, const char *shown, const struct buf *b)
 		return 3;
 	}
 	return 0;
+}
+
+int ctx_now(int64_t *now)
+{
+	char *err = NULL;
+	if (clock_check(now, &err) == 0)
+		return 0;
+	fprintf(stderr, "error: %s\n", err);
+	free(err);
+	return 2;
 }

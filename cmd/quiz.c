@@ -44,12 +44,8 @@ static enum session_read read_from_repl(void *arg, const char *prompt, char **li
 static int setup_env(struct ctx *x, struct setup *su, bool have_seed, unsigned long long seed)
 {
 	memset(su, 0, sizeof *su);
-	char *err = NULL;
-	if (clock_check(NULL, &err) < 0) {
-		fprintf(stderr, "error: %s\n", err);
-		free(err);
+	if (ctx_now(NULL))
 		return 2;
-	}
 	struct settings *set = ctx_settings(x);
 	if (!set)
 		return 2;

@@ -283,12 +283,9 @@ static int cmd_stats(struct ctx *x, struct cmd_args *a)
 {
 	bool json = cmd_flag(a, "--json");
 	int64_t now;
-	char *err = NULL;
-	if (clock_check(&now, &err) < 0) {
-		fprintf(stderr, "error: %s\n", err);
-		free(err);
+	if (ctx_now(&now))
 		return 2;
-	}
+	char *err = NULL;
 	struct store *st = ctx_store_read(x);
 	if (!st)
 		return 3;
