@@ -189,18 +189,24 @@ def headers(out):
     return [m.group(4) for m in (HEADER.match(line) for line in out.splitlines()) if m]
 
 
-def shown_items(block):
-    """The order items as shown ('  N. text') after a question header."""
+def _shown(block, label):
+    """The entries as shown ('    LABEL text', wrapped lines joined) after a
+    question header, in the shown order."""
     items = []
     for line in block.splitlines():
-        m = re.match(r"^    (\d+)\. (.*)$", line)
+        m = re.match(r"^    " + label + r" (.*)$", line)
         if m:
-            items.append(m.group(2).strip())
+            items.append(m.group(1).strip())
         elif items and line.startswith("       ") and line.strip():
             items[-1] += " " + line.strip()
         elif items and not line.startswith("    "):
             break
     return items
+
+
+def shown_items(block):
+    """The order items as shown ('  N. text') after a question header."""
+    return _shown(block, r"\d+\.")
 
 
 def _norm(s):
@@ -210,16 +216,7 @@ def _norm(s):
 def shown_choices(block):
     """The choices as shown ('    b) text') after a question header: their
     texts in the shown order (choices are shown shuffled)."""
-    items = []
-    for line in block.splitlines():
-        m = re.match(r"^    ([a-z]|\d+)\) (.*)$", line)
-        if m:
-            items.append(m.group(2).strip())
-        elif items and line.startswith("       ") and line.strip():
-            items[-1] += " " + line.strip()
-        elif items and not line.startswith("    "):
-            break
-    return items
+    return _shown(block, r"(?:[a-z]|\d+)\)")
 
 
 def _choice_text(c):
@@ -311,3 +308,38 @@ class Driver:
         for line in lines:
             self.p.stdin.write(line + "\n")
         self.p.stdin.flush()
+
+
+# Where a session waits for an answer, or ends.
+ASK_END = r"for keys$|^score: |^no answers recorded|^nothing due|^Interview report"
+
+
+def drive(e, plan, *cmd, now, seed=7, per_question=False, limit=None):
+    """Runs a session answering with plan(qid, n): 'right', 'wrong', or a
+    key typed as it is ('quit', 'reveal', 'skip'). n counts the questions
+    asked before, or with per_question the times this one was. Stops after
+    limit questions when given. Returns (ids asked, output, exit status)."""
+    p = e.popen(*cmd, seed=seed, now=now)
+    d = Driver(p)
+    asked = []
+    while True:
+        lines, last = d.read_until(ASK_END)
+        if last is None or not last.endswith("for keys"):
+            break
+        start = max(i for i, line in enumerate(lines) if HEADER.match(line))
+        qid = HEADER.match(lines[start]).group(4)
+        block = "\n".join(lines[start:])
+        what = plan(qid, asked.count(qid) if per_question else len(asked))
+        asked.append(qid)
+        if what not in ("right", "wrong"):
+            d.send(what)
+            continue
+        q = e.questions[qid]
+        d.send(*(right_answer(q, block) if what == "right" else wrong_answer(q, block)))
+        if "interview" not in cmd:
+            d.send("")   # take the suggested rating
+        if limit and len(asked) > limit:
+            break
+    p.stdin.close()
+    d.out.extend(p.stdout.read().splitlines())
+    return asked, "\n".join(d.out) + "\n", p.wait(timeout=60)

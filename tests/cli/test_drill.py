@@ -9,39 +9,15 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from sessionlib import BIN, Env, Driver, check, finish, right_answer, wrong_answer, HEADER  # noqa: E402
+import sessionlib  # noqa: E402
+from sessionlib import BIN, Env, check, finish  # noqa: E402
 
-ASK_END = r"for keys$|^score: |^no answers recorded|^nothing due|^Interview report"
 T0 = "2025-03-03T09:00:00Z"
 
 
 def drive(e, plan, *cmd, now=T0, seed=7):
-    """Runs a session answering with plan(qid, index) -> 'right', 'wrong',
-    'reveal', 'skip' or 'quit'; returns (ids asked, full output, exit
-    status)."""
-    p = e.popen(*cmd, seed=seed, now=now)
-    d = Driver(p)
-    asked = []
-    while True:
-        lines, last = d.read_until(ASK_END)
-        if last is None or not last.endswith("for keys"):
-            break
-        start = max(i for i, line in enumerate(lines) if HEADER.match(line))
-        qid = HEADER.match(lines[start]).group(4)
-        block = "\n".join(lines[start:])
-        what = plan(qid, len(asked))
-        asked.append(qid)
-        if what in ("quit", "reveal", "skip"):
-            d.send(what)
-            continue
-        q = e.questions[qid]
-        d.send(*(right_answer(q, block) if what == "right" else wrong_answer(q, block)))
-        if "interview" not in cmd:
-            d.send("")
-    p.stdin.close()
-    d.out.extend(p.stdout.read().splitlines())
-    rc = p.wait(timeout=60)
-    return asked, "\n".join(d.out) + "\n", rc
+    """sessionlib.drive at this file's start time."""
+    return sessionlib.drive(e, plan, *cmd, now=now, seed=seed)
 
 
 def missed_section(out):
