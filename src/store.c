@@ -177,6 +177,39 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	" session_id INTEGER REFERENCES sessions (id)"
 	");"
 	"CREATE INDEX disputes_question ON disputes (question_id, id);",
+	/* 4: a fourth session kind, predict (a demo's predictions, recorded as
+	 * reviews of its predict questions): SQLite cannot change a CHECK, so
+	 * sessions is rebuilt as its documented procedure says, with the same
+	 * columns and rows (foreign keys are off while migrating). The place
+	 * each lesson was last read at, for `learn` to resume; and the topics
+	 * whose cards `forget` reset (their reviews stay in the log, but undo
+	 * stops at a reset). */
+	"CREATE TABLE sessions_new ("
+	" id INTEGER PRIMARY KEY,"
+	" kind INTEGER NOT NULL CHECK (kind IN (1, 2, 3, 4)),"
+	" started INTEGER NOT NULL,"
+	" ended INTEGER,"
+	" results TEXT,"
+	" score REAL"
+	");"
+	"INSERT INTO sessions_new (id, kind, started, ended, results, score)"
+	" SELECT id, kind, started, ended, results, score FROM sessions;"
+	"DROP TABLE sessions;"
+	"ALTER TABLE sessions_new RENAME TO sessions;"
+	"CREATE INDEX sessions_kind ON sessions (kind, started);"
+	"CREATE TABLE places ("
+	" topic TEXT PRIMARY KEY NOT NULL,"
+	" section TEXT NOT NULL,"        /* the section's id */
+	" at INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE INDEX places_at ON places (at);"
+	"CREATE TABLE resets ("
+	" id INTEGER PRIMARY KEY,"
+	" topic TEXT NOT NULL,"
+	" at INTEGER NOT NULL,"
+	" cards INTEGER NOT NULL CHECK (cards >= 0)"   /* how many cards it removed */
+	");"
+	"CREATE INDEX resets_topic ON resets (topic, at);",
 };
 
 static void set_err(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -829,9 +862,10 @@ static struct store *open_store(const char *path, int target, bool readonly, cha
 			goto fail_open;
 		}
 	}
-	if (exec(st, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;", err) < 0)
-		goto fail_open;
-	if (migrate(st, target, err) < 0)
+	/* Foreign keys are enforced once migrated: a migration that rebuilds a
+	 * table drops it while other tables still refer to it. */
+	if (exec(st, "PRAGMA synchronous = NORMAL;", err) < 0 || migrate(st, target, err) < 0 ||
+	    exec(st, "PRAGMA foreign_keys = ON;", err) < 0)
 		goto fail_open;
 	if (readonly) {
 		if (exec(st, "PRAGMA query_only = ON", err) < 0)
@@ -1259,6 +1293,8 @@ const char *store_session_kind_name(enum store_session_kind kind)
 		return "review";
 	case STORE_INTERVIEW:
 		return "interview";
+	case STORE_PREDICT:
+		return "predict";
 	}
 	return NULL;
 }

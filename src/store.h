@@ -68,7 +68,7 @@
 #include "fsrs.h"
 
 /* The schema version this code writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 /* PRAGMA application_id of a pydojo database ("pyDj"). */
 #define STORE_APPLICATION_ID 0x70794a6a
 /* The busy timeout of every connection, in milliseconds. */
@@ -92,6 +92,7 @@ enum store_session_kind {
 	STORE_QUIZ = 1,
 	STORE_REVIEW = 2,
 	STORE_INTERVIEW = 3,
+	STORE_PREDICT = 4,   /* a demo's predictions */
 };
 
 /* One answered question, as store_record_review takes it. */

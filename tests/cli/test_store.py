@@ -5,7 +5,7 @@ and leave the file byte for byte as it was; --db in a folder that does not
 exist, or under a file, is a clear error; the default path is made under
 XDG_DATA_HOME. A database this user cannot write still serves stats and
 topics. The previous releases' databases (tests/data/progress-v1.db and
-progress-v2.db) are migrated with a backup, keeping every card, review,
+progress-v2.db, progress-v3.db) are migrated with a backup, keeping every card, review,
 session and count bucket, with review counts equal to the log. Sessions killed with SIGKILL at random points lose no
 acknowledged answer and leave a sound database (PYDOJO_KILL_LOOP sets the
 number of kills, 30 by default), and several sessions answering into one
@@ -31,6 +31,7 @@ from sessionlib import HEADER, Driver, Env, right_answer, wrong_answer  # noqa: 
 
 FIXTURE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "progress-v1.db")
 FIXTURE_V2 = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "progress-v2.db")
+FIXTURE_V3 = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "progress-v3.db")
 
 NOW = "2024-03-13T15:00:00Z"
 
@@ -180,7 +181,10 @@ def log_buckets(db):
     return counts, log
 
 
-def migrate_fixture(fixture, version, nreviews, ncards):
+SCHEMA = 4
+
+
+def migrate_fixture(fixture, version, nreviews, ncards, ndisputes=0):
     """Migrates a copy of a previous release's database with stats and
     checks that every card, review, session and count bucket is kept, the
     new schema is there, and the backup is the file as it was."""
@@ -205,7 +209,7 @@ def migrate_fixture(fixture, version, nreviews, ncards):
         expect(rc == 0, f"stats: {rc} {err}")
         j = json.loads(out)
         expect(j["reviews"] == nreviews, f"reviews {j['reviews']}")
-        expect(j["disputes"] == {}, f"disputes {j['disputes']}")
+        expect(sum(j["disputes"].values()) == ndisputes, f"disputes {j['disputes']}")
         days = j["heatmap"]["days"]
         start = datetime.date.fromisoformat(j["heatmap"]["start"])
         per_day = {}
@@ -216,12 +220,20 @@ def migrate_fixture(fixture, version, nreviews, ncards):
         expect(days == want, f"heatmap {days} != {want}")
         con = sqlite3.connect(db)
         uv, = con.execute("PRAGMA user_version").fetchone()
-        expect(uv == 3, f"migrated to {uv}")
+        expect(uv == SCHEMA, f"migrated to {uv}")
         for t in cols:
             expect(rows(con, t) == old[t], f"{t} changed")
-        expect(con.execute("SELECT count(*) FROM cards WHERE revision != 0").fetchone() == (0,),
-               "cards got a revision")
-        expect(con.execute("SELECT count(*) FROM disputes").fetchone() == (0,), "disputes not empty")
+        if version < 3:
+            expect(con.execute("SELECT count(*) FROM cards WHERE revision != 0").fetchone() == (0,),
+                   "cards got a revision")
+        expect(con.execute("SELECT count(*) FROM disputes").fetchone() == (ndisputes,), "disputes changed")
+        expect(con.execute("PRAGMA foreign_key_check").fetchall() == [], "foreign keys broken")
+        expect(con.execute("PRAGMA integrity_check").fetchone() == ("ok",), "integrity")
+        for t in ("places", "resets"):
+            expect(con.execute(f"SELECT count(*) FROM {t}").fetchone() == (0,), f"{t} not empty")
+        # Version 4 allows the predict session kind (a rebuilt CHECK).
+        sql, = con.execute("SELECT sql FROM sqlite_master WHERE name = 'sessions'").fetchone()
+        expect("(1, 2, 3, 4)" in sql, sql)
         if buckets is not None:
             expect(con.execute("SELECT * FROM review_counts ORDER BY bucket").fetchall() == buckets,
                    "count buckets changed")
@@ -242,13 +254,19 @@ def migrate_fixture(fixture, version, nreviews, ncards):
 
 
 def test_migrate_previous_release():
-    """Version 1 to 3 in one open (the backup is .bak-v1)."""
+    """Version 1 to the current one in one open (the backup is .bak-v1)."""
     migrate_fixture(FIXTURE, 1, 16, 10)
 
 
 def test_migrate_release_v2():
-    """Version 2 (four sessions of quiz and review, one answer undone) to 3."""
+    """Version 2 (four sessions of quiz and review, one answer undone)."""
     migrate_fixture(FIXTURE_V2, 2, 20, 12)
+
+
+def test_migrate_release_v3():
+    """Version 3 (quiz, review and interview sessions, one answer undone, one
+    disputed grade) to 4: the sessions table is rebuilt with every row."""
+    migrate_fixture(FIXTURE_V3, 3, 8, 6, ndisputes=1)
 
 
 def test_counts_in_half_hour_zones():
@@ -468,7 +486,7 @@ def test_default_path():
         uv, = con.execute("PRAGMA user_version").fetchone()
         jm, = con.execute("PRAGMA journal_mode").fetchone()
         con.close()
-        expect(uv == 3 and jm == "wal", f"user_version {uv}, journal {jm}")
+        expect(uv == SCHEMA and jm == "wal", f"user_version {uv}, journal {jm}")
         # Without HOME or XDG_DATA_HOME there is no default.
         del env["XDG_DATA_HOME"]
         del env["HOME"]

@@ -231,7 +231,7 @@ static void test_open_create(void **state)
 	assert_query(st, "PRAGMA synchronous", "1\n");
 	assert_query(st, "PRAGMA foreign_keys", "1\n");
 	assert_query(st, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
-	             "cards\ndisputes\nreview_counts\nreviews\nsessions\n");
+	             "cards\ndisputes\nplaces\nresets\nreview_counts\nreviews\nsessions\n");
 	store_close(st);
 	/* The folders made are private. */
 	char *dir = tpath(state, "a/b");
@@ -347,9 +347,15 @@ static void test_migrate_from_zero(void **state)
 	assert_int_equal(store_schema_version(st), 2);
 	assert_query(st, "SELECT count(*) FROM sqlite_master WHERE type = 'table'", "4\n");
 	store_close(st);
-	st = open_ok(path);
+	st = store_open_version(path, 3, &err);
+	assert_non_null(st);
 	assert_int_equal(store_schema_version(st), 3);
 	assert_query(st, "SELECT count(*) FROM sqlite_master WHERE type = 'table'", "5\n");
+	store_close(st);
+	st = open_ok(path);
+	assert_int_equal(store_schema_version(st), 4);
+	assert_query(st, "SELECT count(*) FROM sqlite_master WHERE type = 'table'", "7\n");
+	assert_query(st, "PRAGMA foreign_keys", "1\n");
 	record(st, "q", "gil", FSRS_GOOD, T0, STORE_NO_SESSION);
 	store_close(st);
 
@@ -814,7 +820,7 @@ static void test_migrate_v2_to_v3(void **state)
 	               "INSERT INTO reviews (question_id, topic, at, rating, correct, was_new)"
 	               " VALUES ('a', 'gil', 1704067200, 3, 1, 1), ('a', 'gil', 1704067300, 1, 0, 0)");
 	st = open_ok(path);
-	assert_int_equal(store_schema_version(st), 3);
+	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
 	assert_query(st, "SELECT question_id, state, stability, due, reps, lapses, revision FROM cards",
 	             "a|2|3.5|1704153600|2|1|0\n");
 	assert_query(st, "SELECT count(*), count(before_revision) FROM reviews", "2|0\n");
@@ -1227,6 +1233,7 @@ static void test_sessions(void **state)
 	assert_string_equal(store_session_kind_name(STORE_QUIZ), "quiz");
 	assert_string_equal(store_session_kind_name(STORE_REVIEW), "review");
 	assert_string_equal(store_session_kind_name(STORE_INTERVIEW), "interview");
+	assert_string_equal(store_session_kind_name(STORE_PREDICT), "predict");
 	assert_null(store_session_kind_name(0));
 	store_close(st);
 }
