@@ -81,6 +81,7 @@ struct rubric_point {
 	const char *point, *pattern, *reject;
 	const char *says, *about, *not_about, *code;   /* NULL when absent */
 	const char *section;          /* the lesson section that teaches it, or NULL */
+	const char *follow_up;        /* the interviewer's question when an answer misses it, or NULL */
 	/* says, reject, about and not_about with their terms expanded (new
 	 * strings, set by catalog_link; NULL for a legacy point). */
 	char *expanded[RUBRIC_CODE];

@@ -535,10 +535,11 @@ static const struct key choice_keys[] = {
 /* A rubric point: says, reject, about and not_about wait for catalog_link,
  * which knows the terms; a legacy point's pattern and reject, and code,
  * compile now. Which keys a point reads depends on which it has. */
-enum { RK_ABOUT, RK_CODE, RK_NOT_ABOUT, RK_PATTERN, RK_POINT, RK_REJECT, RK_SAYS, RK_SECTION };
+enum { RK_ABOUT, RK_CODE, RK_FOLLOW_UP, RK_NOT_ABOUT, RK_PATTERN, RK_POINT, RK_REJECT, RK_SAYS, RK_SECTION };
 static const struct key rubric_keys[] = {
 	[RK_ABOUT] = KEY("about", KEY_TEXT, FIELD(struct rubric_point, about), FIELD(struct rubric_point, about_pos), .later = true),
 	[RK_CODE] = KEY("code", KEY_TEXT, FIELD(struct rubric_point, code), FIELD(struct rubric_point, code_pos), .later = true),
+	[RK_FOLLOW_UP] = KEY("follow_up", KEY_TEXT, FIELD(struct rubric_point, follow_up), NO_FIELD),
 	[RK_NOT_ABOUT] = KEY("not_about", KEY_TEXT, FIELD(struct rubric_point, not_about),
 	                  FIELD(struct rubric_point, not_about_pos), .later = true),
 	[RK_PATTERN] = KEY("pattern", KEY_TEXT, FIELD(struct rubric_point, pattern), FIELD(struct rubric_point, pattern_pos),
