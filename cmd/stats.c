@@ -27,14 +27,6 @@
 static const char *const heat_glyph[5] = {"\xc2\xb7", "\xe2\x96\x91", "\xe2\x96\x92", "\xe2\x96\x93",
                                           "\xe2\x96\x88"}; /* · ░ ▒ ▓ █ */
 
-static int heat_level(int64_t c, int64_t max)
-{
-	if (c <= 0 || max <= 0)
-		return 0;
-	int64_t l = 1 + (c - 1) * 4 / max;
-	return l > 4 ? 4 : (int)l;
-}
-
 static void stats_text(struct buf *b, const struct progress *p)
 {
 	const int64_t *bounds = p->bounds, *counts = p->counts;
@@ -69,7 +61,7 @@ static void stats_text(struct buf *b, const struct progress *p)
 		buf_printf(b, "  %s ", wd[r]);
 		for (int c = 0; c < HEAT_WEEKS; c++) {
 			int d = c * 7 + r;
-			buf_puts(b, d > today ? " " : heat_glyph[heat_level(counts[d], max)]);
+			buf_puts(b, d > today ? " " : heat_glyph[progress_heat_level(counts[d], max)]);
 		}
 		buf_addc(b, '\n');
 	}
@@ -80,7 +72,7 @@ static void stats_text(struct buf *b, const struct progress *p)
 	int64_t lo = 1;
 	for (int l = 1; l <= 4 && lo <= max; l++) {
 		int64_t hi = lo;
-		while (hi + 1 <= max && heat_level(hi + 1, max) == l)
+		while (hi + 1 <= max && progress_heat_level(hi + 1, max) == l)
 			hi++;
 		if (hi == lo)
 			buf_printf(b, "  %s %lld", heat_glyph[l], (long long)lo);

@@ -213,6 +213,14 @@ static int add_interview(void *ud, const struct store_session *s)
 	return 0;
 }
 
+int progress_heat_level(int64_t c, int64_t max)
+{
+	if (c <= 0 || max <= 0)
+		return 0;
+	int64_t l = 1 + (c - 1) * 4 / max;
+	return l > 4 ? 4 : (int)l;
+}
+
 int progress_heatmap(struct store *st, int64_t now, int weeks, int64_t *bounds, int64_t *counts, int *today,
                      char **err)
 {

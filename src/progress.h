@@ -106,5 +106,8 @@ void progress_release(struct progress *p);
  * *today to today's index. Returns 0, or -1 with *err set. */
 int progress_heatmap(struct store *st, int64_t now, int weeks, int64_t *bounds, int64_t *counts, int *today,
                      char **err);
+/* The shade of a day of c reviews on a heatmap whose busiest day has max:
+ * 0 (none) to 4, the range 1..max cut in four. */
+int progress_heat_level(int64_t c, int64_t max);
 
 #endif
