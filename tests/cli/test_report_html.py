@@ -277,6 +277,64 @@ def test_seeded_page():
         expect(re.search(r'<td>gamma</td><td>1/1</td>', page), "mastery table")
 
 
+def interview(db, results, hours_back=2):
+    con = sqlite3.connect(db)
+    con.execute("INSERT INTO sessions (kind, started, ended, results, score) VALUES (3, ?, ?, ?, NULL)",
+                (ts(NOW - timedelta(hours=hours_back)), ts(NOW - timedelta(hours=hours_back - 1)),
+                 json.dumps(results)))
+    con.commit()
+    con.close()
+
+
+def plan_text(env, db, tmp):
+    out = os.path.join(tmp, "r.html")
+    report(env, db, out)
+    with open(out, encoding="utf-8") as f:
+        page = f.read()
+    m = re.search(r'<section id="plan">(.*?)</section>', page, re.S)
+    expect(m, "no plan section")
+    return "".join(parse(m.group(1)).text)
+
+
+def test_plan():
+    with tempfile.TemporaryDirectory() as tmp:
+        # The shipped content: the last interview's missed sections, their demos.
+        env = content_env(tmp, NOW_S)
+        env.pop("PYDOJO_DATADIR")
+        db = os.path.join(tmp, "p.db")
+        report(env, db, os.path.join(tmp, "r.html"))
+        interview(db, {"missed": [{"question": "x", "points": ["a", "b", "c"],
+                                   "sections": ["gil/release-on-io", None, "gil/release-on-io"]},
+                                  {"question": "y", "points": ["d"], "sections": ["nosuch/topic"]}]}, 30)
+        interview(db, {"missed": [{"question": "z", "points": ["a"], "sections": ["gil/switching"]}]})
+        text = plan_text(env, db, tmp)
+        expect("learn gil switching When the GIL changes hands" in text, text)
+        expect("release-on-io" not in text, "an older interview's section in the plan")
+        expect(text.count("demo ") == 3 and "demo gil The GIL, simulated" in text, text)
+    with tempfile.TemporaryDirectory() as tmp:
+        env = make_env(tmp)
+        db = os.path.join(tmp, "p.db")
+        report(env, db, os.path.join(tmp, "r.html"))
+        # No section missed: the interview's weakest topics, worst first.
+        interview(db, {"topics": {"alpha": {"asked": 2, "correct": 1}, "beta": {"asked": 4, "correct": 1},
+                                  "gamma": {"asked": 1, "correct": 1}}, "missed": []})
+        text = plan_text(env, db, tmp)
+        expect(re.search(r"learn beta Topic beta\s*learn alpha Topic alpha\s*No cards", text), text)
+    with tempfile.TemporaryDirectory() as tmp:
+        env = make_env(tmp)
+        db = os.path.join(tmp, "p.db")
+        report(env, db, os.path.join(tmp, "r.html"))
+        seed(db)
+        con = sqlite3.connect(db)
+        con.execute("DELETE FROM sessions")
+        con.commit()
+        con.close()
+        # No interview: the topics of lowest mastery among those seen.
+        text = plan_text(env, db, tmp)
+        expect(re.search(r"learn beta Topic beta\s*learn alpha Topic alpha\s*"
+                         r"learn gamma Gamma <i>lesson</i>\s*Review the 1 card", text), text)
+
+
 # ---- in the browser ----
 
 CONSOLE = re.compile(r":CONSOLE[:(\]]")
