@@ -34,6 +34,8 @@
 #define REPORT_HEAT_DAYS (REPORT_HEAT_WEEKS * 7)
 #define REPORT_PLAN_LEARN 5
 #define REPORT_PLAN_DEMOS 3
+/* Topics the plan ranks (more are not looked at). */
+#define REPORT_MAX_TOPICS 512
 
 static const char report_style[] =
 	"body{font-family:system-ui,sans-serif;max-width:60rem;margin:1.5rem auto;padding:0 1rem;"
@@ -446,7 +448,7 @@ static size_t plan_weak_topics(const struct catalog *cat, const struct progress 
 {
 	size_t n = 0;
 	const struct progress_interview *it = p->ninterviews && p->interviews[0].ntopics ? &p->interviews[0] : NULL;
-	bool used[PROGRESS_INTERVIEWS * 64] = {0};
+	bool used[REPORT_MAX_TOPICS] = {0};
 	size_t nt = it ? it->ntopics : p->ntopics;
 	if (nt > ARRAY_SIZE(used))
 		nt = ARRAY_SIZE(used);
