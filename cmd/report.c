@@ -265,12 +265,7 @@ static void heatmap_chart(struct buf *b, const int64_t *bounds, const int64_t *c
 
 static void section_heatmap(struct buf *b, const int64_t *bounds, const int64_t *counts, int today)
 {
-	int64_t max = 0, sum = 0;
-	for (int i = 0; i <= today; i++) {
-		sum += counts[i];
-		if (counts[i] > max)
-			max = counts[i];
-	}
+	int64_t sum, max = progress_heat_max(counts, today, &sum);
 	char from[16], to[16];
 	cmd_fmt_local(bounds[0], from, sizeof from, "%Y-%m-%d");
 	cmd_fmt_local(bounds[today], to, sizeof to, "%Y-%m-%d");
@@ -282,15 +277,15 @@ static void section_heatmap(struct buf *b, const int64_t *bounds, const int64_t 
 	buf_printf(b, "%lld review%s from %s to %s. A square is a day (hover for its count), a column a week "
 	              "from Monday, the oldest on the left; the darker, the more reviews",
 	           (long long)sum, sum == 1 ? "" : "s", from, to);
-	int64_t lo = 1;
-	for (int l = 1; l <= 4 && lo <= max; l++) {
-		int64_t hi = lo;
-		while (hi + 1 <= max && progress_heat_level(hi + 1, max) == l)
-			hi++;
-		buf_printf(b, "%sshade %d: %lld", l == 1 ? " (" : ", ", l, (long long)lo);
+	bool first = true;
+	for (int l = 1; l <= 4; l++) {
+		int64_t lo, hi;
+		if (!progress_heat_range(l, max, &lo, &hi))
+			continue;
+		buf_printf(b, "%sshade %d: %lld", first ? " (" : ", ", l, (long long)lo);
 		if (hi > lo)
 			buf_printf(b, "-%lld", (long long)hi);
-		lo = hi + 1;
+		first = false;
 	}
 	buf_puts(b, max ? " a day).</figcaption>\n</figure>\n</section>\n" : ".</figcaption>\n</figure>\n</section>\n");
 }

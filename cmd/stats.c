@@ -46,12 +46,7 @@ static void stats_text(struct buf *b, const struct progress *p)
 		           t->due_today, t->due_week);
 	}
 
-	int64_t max = 0, sum = 0;
-	for (int i = 0; i <= today; i++) {
-		sum += counts[i];
-		if (counts[i] > max)
-			max = counts[i];
-	}
+	int64_t sum, max = progress_heat_max(counts, today, &sum);
 	char from[16], to[16];
 	cmd_fmt_local(bounds[0], from, sizeof from, "%Y-%m-%d");
 	cmd_fmt_local(bounds[today], to, sizeof to, "%Y-%m-%d");
@@ -68,17 +63,15 @@ static void stats_text(struct buf *b, const struct progress *p)
 	buf_printf(b, "  %s none", heat_glyph[0]);
 	if (max == 0)
 		buf_puts(b, " (no reviews yet)");
-	/* Each glyph's range of daily counts, from heat_level. */
-	int64_t lo = 1;
-	for (int l = 1; l <= 4 && lo <= max; l++) {
-		int64_t hi = lo;
-		while (hi + 1 <= max && progress_heat_level(hi + 1, max) == l)
-			hi++;
+	/* Each glyph's range of daily counts. */
+	for (int l = 1; l <= 4; l++) {
+		int64_t lo, hi;
+		if (!progress_heat_range(l, max, &lo, &hi))
+			continue;
 		if (hi == lo)
 			buf_printf(b, "  %s %lld", heat_glyph[l], (long long)lo);
 		else
 			buf_printf(b, "  %s %lld-%lld", heat_glyph[l], (long long)lo, (long long)hi);
-		lo = hi + 1;
 	}
 	buf_puts(b, max ? " reviews a day; a column is a week, the oldest first\n" : "\n");
 

@@ -221,6 +221,26 @@ int progress_heat_level(int64_t c, int64_t max)
 	return l > 4 ? 4 : (int)l;
 }
 
+bool progress_heat_range(int level, int64_t max, int64_t *lo, int64_t *hi)
+{
+	/* level l holds c when (l - 1) max <= 4 (c - 1) < l max. */
+	*lo = 1 + ((level - 1) * max + 3) / 4;
+	*hi = level == 4 ? max : (level * max + 3) / 4;
+	return level >= 1 && level <= 4 && *lo <= *hi;
+}
+
+int64_t progress_heat_max(const int64_t *counts, int today, int64_t *sum)
+{
+	int64_t max = 0;
+	*sum = 0;
+	for (int i = 0; i <= today; i++) {
+		*sum += counts[i];
+		if (counts[i] > max)
+			max = counts[i];
+	}
+	return max;
+}
+
 int progress_heatmap(struct store *st, int64_t now, int weeks, int64_t *bounds, int64_t *counts, int *today,
                      char **err)
 {

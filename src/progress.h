@@ -109,5 +109,10 @@ int progress_heatmap(struct store *st, int64_t now, int weeks, int64_t *bounds, 
 /* The shade of a day of c reviews on a heatmap whose busiest day has max:
  * 0 (none) to 4, the range 1..max cut in four. */
 int progress_heat_level(int64_t c, int64_t max);
+/* The daily counts [*lo, *hi] that shade level (1 to 4) stands for; false
+ * when no count has that shade. */
+bool progress_heat_range(int level, int64_t max, int64_t *lo, int64_t *hi);
+/* The busiest day of counts[0..today]; *sum gets their total. */
+int64_t progress_heat_max(const int64_t *counts, int today, int64_t *sum);
 
 #endif

@@ -267,6 +267,7 @@ def test_seeded_page():
         expect(byday["2024-03-13"] == (3, 3), byday["2024-03-13"])
         expect(byday[(NOW - timedelta(days=300)).strftime("%Y-%m-%d")] == (2, 2), "300 days back")
         expect("6 reviews from 2023-03-13 to 2024-03-13" in text, "heatmap total")
+        expect("(shade 1: 1, shade 2: 2, shade 3: 3 a day)" in text, "heatmap legend")
         expect("(learn gamma the-section)" in text, "a missed point's section")
         expect(byday["2024-03-11"] == (0, 0), "an empty day")
         months = re.findall(r'<text x="\d+" y="11">(\w{3})</text>', page)
