@@ -53,7 +53,6 @@ struct ctx {
 	int cur_section;             /* -1: the whole lesson was shown */
 	struct repl *repl;           /* the REPL's line input while it runs, else NULL */
 	struct settings *settings;   /* loaded by ctx_settings(), freed by ctx_release() */
-	bool settings_failed;
 };
 
 /* ---- options ---- */
@@ -207,7 +206,11 @@ void commands_free_argv(char **argv);
 
 void ctx_release(struct ctx *x);
 /* The catalog (shipped content plus --content roots), loaded and checked on
- * first use; on faults prints them and returns NULL. */
+ * first use. A broken file of a --content root is left out, with one line
+ * on stderr ("pydojo: skipped FILE:LINE:COL: FAULT; run 'pydojo check
+ * ROOT'"), and so is a file that leans on one left out. A fault anywhere
+ * else (the shipped content, a root that is no content folder) prints
+ * every fault and returns NULL, as does a catalog left with no topic. */
 struct catalog *ctx_catalog(struct ctx *x);
 /* Adds the shipped content to c (as reference content: not checked). */
 int ctx_load_shipped(struct ctx *x, struct catalog *c, bool reference, struct diag *d);
@@ -224,8 +227,9 @@ struct store *ctx_store(struct ctx *x);
  * ctx_store(). */
 struct store *ctx_store_read(struct ctx *x);
 /* The settings ($XDG_CONFIG_HOME/pydojo/config.yaml, see settings.h),
- * loaded on first use; on a bad file prints every fault and returns NULL
- * (the command then exits 2). */
+ * loaded on first use. Each fault is printed once, as "pydojo: warning:
+ * FILE:LINE:COL: FAULT", and the values at fault keep their defaults (all
+ * of them when the file does not parse). Never NULL. */
 struct settings *ctx_settings(struct ctx *x);
 /* The time a command runs at (clock_now), into *now when not NULL: 0, or
  * 2 (a usage error) after printing why PYDOJO_NOW is not a time. */
