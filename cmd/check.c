@@ -197,7 +197,7 @@ static enum cmd_complete_more complete_paths(const struct cmd_complete *c)
 
 const struct command cmd_check_row = {
 	"check", NULL, "check [--stats] [--standalone] [PATH ...]",
-	"validate content: the catalog and config.yaml, content folders or single files (--standalone: without the shipped content)",
+	"validate content: the catalog and config.yaml, or the folders and files named (against the shipped content unless --standalone)",
 	cmd_check, 0, 0, -1,
 	{{"--stats", OPT_FLAG, NULL, 0, 0, false}, {"--standalone", OPT_FLAG, NULL, 0, 0, false}},
 	complete_paths,

@@ -120,7 +120,8 @@ int cmd_parse(const struct cmd_opt *spec, size_t n, const char *cmd, int argc, c
 /* ---- the row ---- */
 
 /* What a command needs before it runs, as git's RUN_SETUP. The catalog and
- * the settings are loaded by the runner (a failure exits 2); the store is
+ * the settings are loaded by the runner (a catalog that fails exits 2;
+ * faulty settings are warnings); the store is
  * opened by the command when it first writes or reads (so a refused command
  * creates no database), and ctx_store()/ctx_store_read() check that the
  * row asked for it. */
