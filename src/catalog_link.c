@@ -201,8 +201,6 @@ static int cmp_lesson_at(const void *a, const void *b)
 	const struct lesson_at *x = a, *y = b;
 	int o = strcmp(x->ls->id, y->ls->id);
 	if (!o)
-		o = (int)y->ls->reference - (int)x->ls->reference;
-	if (!o)
 		o = (x->ls->root > y->ls->root) - (x->ls->root < y->ls->root);
 	if (!o)
 		o = strcmp(x->ls->pos.file, y->ls->pos.file);
@@ -210,10 +208,10 @@ static int cmp_lesson_at(const void *a, const void *b)
 }
 
 /* Duplicate topics: each reported at the later one, against the first.
- * Later means checked content after reference content, then a root added
- * later (a --content folder's lesson clashing with a shipped one is the
- * user's to rename), then file order. Sorting by id finds them in
- * O(n log n). */
+ * Later means of a root added later (a --content folder's lesson clashing
+ * with a shipped one is the user's to rename; the shipped content, added
+ * first, is reference content when `check DIR` keeps it), then in file
+ * order. Sorting by id finds them in O(n log n). */
 static void check_duplicate_topics(struct catalog *c, struct diag *d)
 {
 	struct lesson_at *v = xcalloc(c->nlessons + 1, sizeof *v);
