@@ -265,4 +265,19 @@ def test_broken_shipped_file_still_refuses():
                and err.splitlines()[-1] == "pydojo: no topic left to use", f"nothing left: exit {status}: {err!r}")
 
 
+def test_folder_clashing_with_shipped_id():
+    """A --content lesson with a shipped topic's id is the folder's fault:
+    it is left out, never the shipped lesson."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = os.path.join(tmp, "mine")
+        os.makedirs(os.path.join(root, "lessons"))
+        with open(os.path.join(root, "lessons", "gil.yaml"), "w") as f:
+            f.write(GOOD_LESSON.format(id="gil", requires=""))
+        status, out, err = run(["--content", root, "learn", "gil"])
+        expect(status == 0 and "The Global Interpreter Lock" in out, f"exit {status}: {out[:100]!r}")
+        expect(len(err.splitlines()) == 1 and err.startswith(
+            f"pydojo: skipped {root}/lessons/gil.yaml:1:1: duplicate topic id 'gil' (also in "),
+            f"not the folder's file: {err!r}")
+
+
 run_tests(globals())
