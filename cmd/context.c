@@ -77,16 +77,17 @@ static const char *user_root(const struct ctx *x, const char *file)
 static bool skip_broken(const struct ctx *x, struct diag *d, struct skip_list *sk)
 {
 	diag_finish(d);
+	for (size_t i = 0; i < d->n; i++)
+		if (!user_root(x, d->items[i].file))
+			return false;
 	size_t before = sk->n;
 	for (size_t i = 0; i < d->n; i++) {
 		const struct diag_item *it = &d->items[i];
-		const char *root = user_root(x, it->file);
-		if (!root)
-			return false;
 		if (sk->n > before && strcmp(sk->v[sk->n - 1].file, it->file) == 0)
 			continue;
 		GROW(sk->v, sk->cap, sk->n + 1);
-		sk->v[sk->n++] = (struct skipped){xstrdup(it->file), xstrdup(it->msg), xstrdup(root), it->line, it->col};
+		sk->v[sk->n++] = (struct skipped){xstrdup(it->file), xstrdup(it->msg), xstrdup(user_root(x, it->file)),
+		                                  it->line, it->col};
 	}
 	return sk->n > before;
 }
@@ -148,15 +149,19 @@ struct catalog *ctx_catalog(struct ctx *x)
 		catalog_free(c);
 		diag_release(&d);
 	}
-	skip_list_print(&sk);
+	/* Refused, the catalog's faults are all there is to say: what was
+	 * left out on the way is not. */
+	bool empty = sk.n && catalog_nlessons(c) == 0;
 	if (d.n) {
 		diag_print(&d, stderr);
 		fprintf(stderr, "pydojo: the catalog has %zu error%s; run 'pydojo check' for details\n", d.n,
 		        d.n == 1 ? "" : "s");
-	} else if (catalog_nlessons(c) == 0) {
-		fprintf(stderr, "pydojo: no topic left to use\n");
+	} else {
+		skip_list_print(&sk);
+		if (empty)
+			fprintf(stderr, "pydojo: no topic left to use\n");
 	}
-	if (d.n || catalog_nlessons(c) == 0) {
+	if (d.n || empty) {
 		catalog_free(c);
 		c = NULL;
 		x->cat_failed = true;

@@ -247,11 +247,15 @@ def test_broken_shipped_file_still_refuses():
         os.makedirs(os.path.join(mine, "lessons"))
         with open(os.path.join(mine, "lessons", "beta.yaml"), "w") as f:
             f.write(GOOD_LESSON.format(id="beta", requires=""))
-        for args in (["topics"], ["--content", mine, "topics"]):
+        with open(os.path.join(mine, "lessons", "zeta.yaml"), "w") as f:
+            f.write("id: zeta\ntitle: [\n")
+        # Refused, every fault is told, the folder's too, and nothing is
+        # said to be left out.
+        for args, n in ((["topics"], "1 error"), (["--content", mine, "topics"], "2 errors")):
             status, out, err = run(args, env=env)
             expect(status == 2 and out == "" and "skipped" not in err
                    and f"{shipped}/lessons/alpha.yaml:10:1: error: unknown key 'sumary'" in err
-                   and "pydojo: the catalog has 1 error; run 'pydojo check' for details" in err,
+                   and f"pydojo: the catalog has {n}; run 'pydojo check' for details" in err,
                    f"{args}: exit {status}: {err!r}")
         status, out, err = run(["--content", tmp, "topics"])
         expect(status == 2 and "not a content directory" in err and "skipped" not in err,
