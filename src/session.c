@@ -31,8 +31,11 @@ bool session_interview(const struct session *s)
 static void session_release(struct session *s)
 {
 	session_cards_release(&s->cards);
-	for (size_t i = 0; i < s->ndone; i++)
+	for (size_t i = 0; i < s->ndone; i++) {
 		free(s->done[i].hits);
+		free(s->done[i].answer);
+		free(s->done[i].shown);
+	}
 	free(s->done);
 	free(s->queue);
 	free(s->pend);

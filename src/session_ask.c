@@ -310,10 +310,11 @@ static enum answer_kind read_answer(struct session *s, const struct question *q,
 
 /* ---- after grading ---- */
 
-/* The verdict and the right answer; revealed (r then holds no hit): the
- * right answer alone, after `reveal`. */
+/* The verdict, what was right in a wrong answer (answer as recorded) and
+ * the right answer; revealed (r then holds no hit): the right answer alone,
+ * after `reveal`. */
 static void show_feedback(struct session *s, const struct question *q, const size_t *shown,
-		const struct grade_result *r, bool revealed)
+		const struct grade_result *r, const char *answer, bool revealed)
 {
 	struct buf b;
 	buf_init(&b);
@@ -354,6 +355,8 @@ static void show_feedback(struct session *s, const struct question *q, const siz
 		buf_puts(&b, "  model answer:\n");
 		session_put_md(&b, s, q->model_answer ? q->model_answer : "", 4);
 	} else if (!r->correct || revealed) {
+		if (!revealed)
+			session_put_credit(&b, s, q, answer, shown, "  ");
 		session_put_answer(&b, s, q, shown);
 	}
 	if (q->explain) {
@@ -583,6 +586,18 @@ static int record_disputes(struct session *s, const struct question *q, const ch
 	return 0;
 }
 
+/* The order a choice, multi or order question was shown in, kept for the
+ * list of missed questions (a new array), or NULL. */
+static size_t *copy_shown(const struct question *q, const size_t *shown)
+{
+	size_t n = q->type == Q_ORDER ? q->items.n : q->type == Q_CHOICE || q->type == Q_MULTI ? q->choices.n : 0;
+	if (!shown || !n)
+		return NULL;
+	size_t *v = xcalloc(n, sizeof *v);
+	memcpy(v, shown, n * sizeof *v);
+	return v;
+}
+
 static struct done *add_done(struct session *s, const struct question *q)
 {
 	GROW(s->done, s->capdone, s->ndone + 1);
@@ -618,6 +633,8 @@ static const struct question *undo_last(struct session *s)
 	if (known)
 		known->revision = d->old_revision;
 	free(d->hits);
+	free(d->answer);
+	free(d->shown);
 	s->ndone--;
 	session_pending_remove(s, q);
 	printf("  took back your answer to %s; here it is again\n", q->id);
@@ -699,7 +716,7 @@ static enum ask_result reveal(struct session *s, const struct question *q, const
 	gr.total = q->type == Q_TEXT ? q->nrubric : 1;
 	gr.hits = xcalloc(q->nrubric ? q->nrubric : 1, sizeof *gr.hits);
 	gr.limited = xcalloc(q->nrubric ? q->nrubric : 1, sizeof *gr.limited);
-	show_feedback(s, q, shown, &gr, true);
+	show_feedback(s, q, shown, &gr, NULL, true);
 	double secs = clock_mono() - t0;
 	struct fsrs_card after;
 	enum ask_result res = ASK_END;
@@ -708,6 +725,7 @@ static enum ask_result reveal(struct session *s, const struct question *q, const
 	struct done *d = add_done(s, q);
 	d->old_revision = old_revision;
 	d->revealed = true;
+	d->shown = copy_shown(q, shown);
 	d->seconds = secs;
 	d->total = gr.total;
 	if (q->type == Q_TEXT) {
@@ -737,7 +755,7 @@ static enum ask_result answered(struct session *s, const struct question *q, con
 		session_format_taken(t, sizeof t, secs);
 		printf("  answered in %s\n", t);
 	} else {
-		show_feedback(s, q, shown, gr, false);
+		show_feedback(s, q, shown, gr, text, false);
 		if (q->type == Q_TEXT)
 			contested = xcalloc(q->nrubric ? q->nrubric : 1, sizeof *contested);
 		int got = ask_rating(s, q, gr, contested, helped, &end);
@@ -763,6 +781,8 @@ static enum ask_result answered(struct session *s, const struct question *q, con
 	d->total = gr->total;
 	d->hits = gr->hits;
 	gr->hits = NULL;
+	d->answer = text ? xstrdup(text) : NULL;
+	d->shown = copy_shown(q, shown);
 	d->recorded = true;
 	if (!session_interview(s))
 		after_record(s, q, g, &after);

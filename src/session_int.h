@@ -44,6 +44,8 @@ struct done {
 	double seconds;
 	size_t found, total;
 	bool *hits;          /* text: the points found (a new array) */
+	char *answer;        /* the answer as recorded (a new string), or NULL */
+	size_t *shown;       /* choice or order: the order shown (a new array), or NULL */
 	bool recorded;
 	int old_revision;    /* the card's revision before this answer (undo) */
 };
@@ -123,6 +125,10 @@ void session_format_taken(char *buf, size_t size, double seconds);
 void session_put_answer(struct buf *b, const struct session *s, const struct question *q, const size_t *shown);
 void session_choice_label(char *label, size_t size, const struct question *q, size_t i);
 size_t session_shown_at(const struct question *q, const size_t *shown, size_t i);
+/* session_credit.c: what was right in a wrong answer (answer as recorded;
+ * shown as for session_put_answer; every line starts with indent) */
+void session_put_credit(struct buf *b, const struct session *s, const struct question *q, const char *answer,
+		const size_t *shown, const char *indent);
 void session_put_read(struct buf *b, const struct question *q, const struct rubric_point *p, const char *indent);
 
 #endif
