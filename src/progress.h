@@ -6,6 +6,9 @@
  * contested per question. It only reads; it never prints.
  *
  * Cards of questions that left the content are neither counted nor shown.
+ * The cards of a demo's predict questions (`demo ID --predict`) count in
+ * the due cards of the demo's first topic (not in its questions seen or
+ * recall), and per demo.
  * Calendar days (due today, the heatmap) are local days. A question revised
  * since its card was answered counts as due today.
  *
@@ -19,6 +22,7 @@
 #include <stdint.h>
 
 struct catalog;
+struct demo;
 struct lesson;
 struct store;
 
@@ -36,6 +40,12 @@ struct progress_interview {
 	int64_t started, ended;      /* ended: STORE_NO_TIME when it never finished */
 	double score;                /* NaN when none was recorded */
 	char *results;               /* the session's results JSON, or NULL */
+};
+
+/* A demo with predict cards due today. */
+struct progress_predict {
+	const struct demo *dm;       /* borrowed from the catalog */
+	long due_today;
 };
 
 struct progress_dispute {
@@ -56,6 +66,8 @@ struct progress {
 	int64_t reviews;                 /* every review recorded */
 	struct progress_interview interviews[PROGRESS_INTERVIEWS];   /* the last, newest first */
 	size_t ninterviews;
+	struct progress_predict *predictions;   /* the demos with predict cards due today */
+	size_t npredictions;
 	struct progress_dispute *disputes;   /* in question id order */
 	size_t ndisputes;
 	long disputes_total;

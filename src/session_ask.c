@@ -518,16 +518,17 @@ void session_store_failed(struct session *s, char *err)
 	s->ended = true;
 }
 
-/* Schedules and records one answer. Returns 0, or -1 after store_failed. */
-static int record(struct session *s, const struct question *q, enum fsrs_rating g, bool correct, double score,
-		double seconds, const char *answer, struct fsrs_card *after)
+/* Schedules and records one answer to the card id of topic, answered at
+ * revision. Returns 0, or -1 after store_failed. */
+int session_record_card(struct session *s, const char *id, const char *topic, int revision, enum fsrs_rating g,
+		bool correct, double score, double seconds, const char *answer, struct fsrs_card *after)
 {
 	struct store *st = s->env->st;
 	int64_t now = clock_now();
 	struct store_card card;
 	bool found;
 	char *err = NULL;
-	if (store_get_card(st, q->id, now, &card, &found, &err) < 0) {
+	if (store_get_card(st, id, now, &card, &found, &err) < 0) {
 		session_store_failed(s, err);
 		return -1;
 	}
@@ -535,12 +536,12 @@ static int record(struct session *s, const struct question *q, enum fsrs_rating 
 	 * at its last review time rather than refusing the answer. */
 	int64_t at = card.fsrs.last_review != FSRS_NEVER && card.fsrs.last_review > now ? card.fsrs.last_review : now;
 	if (fsrs_review(&s->env->params, &card.fsrs, g, at, &s->rng, after) < 0) {
-		session_store_failed(s, xasprintf("cannot schedule the card of '%s' (its stored state is invalid)", q->id));
+		session_store_failed(s, xasprintf("cannot schedule the card of '%s' (its stored state is invalid)", id));
 		return -1;
 	}
 	struct store_review r = {
-		.question_id = q->id,
-		.topic = session_topic_of(q),
+		.question_id = id,
+		.topic = topic,
 		.at = at,
 		.rating = g,
 		.correct = correct,
@@ -548,12 +549,22 @@ static int record(struct session *s, const struct question *q, enum fsrs_rating 
 		.duration_ms = (int64_t)(seconds * 1000),
 		.answer = answer,
 		.session_id = s->id,
-		.revision = q->revised,
+		.revision = revision,
 	};
 	if (store_record_review(st, &r, after, NULL, &err) < 0) {
 		session_store_failed(s, err);
 		return -1;
 	}
+	return 0;
+}
+
+/* Schedules and records one answer to q. Returns 0, or -1 after
+ * store_failed. */
+static int record(struct session *s, const struct question *q, enum fsrs_rating g, bool correct, double score,
+		double seconds, const char *answer, struct fsrs_card *after)
+{
+	if (session_record_card(s, q->id, session_topic_of(q), q->revised, g, correct, score, seconds, answer, after) < 0)
+		return -1;
 	struct store_card *known = session_cards_find_mut(&s->cards, q->id);
 	if (known)
 		known->revision = q->revised;

@@ -107,6 +107,8 @@ void session_clock_arm(double seconds, struct sigaction *old);
 void session_clock_disarm(const struct sigaction *old);
 bool session_time_is_up(void);
 void session_store_failed(struct session *s, char *err);
+int session_record_card(struct session *s, const char *id, const char *topic, int revision, enum fsrs_rating g,
+		bool correct, double score, double seconds, const char *answer, struct fsrs_card *after);
 enum ask_result session_ask(struct session *s, const struct question *q, const struct question **undone);
 
 /* session_report.c: the end of a run */
