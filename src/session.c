@@ -65,9 +65,12 @@ static void say_nothing_due(struct session *s, int64_t now, int64_t new_left)
 }
 
 /* The close of a review: the predict cards due, which review cannot ask
- * (they are asked by the demo, after predicting, then measuring). */
+ * (they are asked by the demo, after predicting, then measuring). Nothing
+ * once the store failed. */
 static void say_predictions_due(struct session *s, int64_t now)
 {
+	if (s->failed)
+		return;
 	struct session_predict_due *v;
 	size_t n;
 	char *err = NULL;
@@ -78,6 +81,15 @@ static void say_predictions_due(struct session *s, int64_t now)
 	for (size_t i = 0; i < n; i++)
 		printf("%zu prediction%s due: run 'demo %s --predict'\n", v[i].due, v[i].due == 1 ? "" : "s", v[i].dm->id);
 	free(v);
+}
+
+/* The end of a review: what comes next, once every card is done, and the
+ * predictions due. */
+static void close_review(struct session *s)
+{
+	if (s->qhead >= s->qlen && s->npend == 0 && !s->ended)
+		say_nothing_due(s, clock_now(), -1);
+	say_predictions_due(s, clock_now());
 }
 
 /* The results JSON of a predict session, as a quiz's holds them. */
@@ -179,8 +191,7 @@ int session_run(const struct session_env *env, const struct session_opts *o)
 	}
 	if (o->kind == STORE_REVIEW && s.qlen == 0) {
 		say_nothing_due(&s, now, new_left);
-		if (!s.failed)
-			say_predictions_due(&s, now);
+		say_predictions_due(&s, now);
 		session_release(&s);
 		return s.failed ? 3 : 0;
 	}
@@ -241,10 +252,8 @@ int session_run(const struct session_env *env, const struct session_opts *o)
 		session_print_report(&s, seconds);
 	else
 		session_print_summary(&s);
-	if (o->kind == STORE_REVIEW && !s.failed && s.qhead >= s.qlen && s.npend == 0 && !s.ended)
-		say_nothing_due(&s, clock_now(), -1);
 	if (o->kind == STORE_REVIEW && !s.failed)
-		say_predictions_due(&s, clock_now());
+		close_review(&s);
 	fflush(stdout);
 	int rc = s.failed ? 3 : 0;
 	session_release(&s);
