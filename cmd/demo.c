@@ -421,7 +421,7 @@ static int demo_help(struct ctx *x, const struct catalog *c, const struct demo *
 	}
 	buf_printf(&b, "  %-28s %s\n", "--json", "print only the demo's JSON object of measured figures");
 	if (dm->npredict)
-		buf_printf(&b, "  %-28s predict %zu result%s first, then run and grade them\n", "--predict", dm->npredict,
+		buf_printf(&b, "  %-28s predict %zu result%s first, then run and grade them (recorded as reviews)\n", "--predict", dm->npredict,
 		           dm->npredict == 1 ? "" : "s");
 	if (dm->watch) {
 		buf_puts(&b, "\nWhat to look at:\n");
@@ -1003,6 +1003,6 @@ static enum cmd_complete_more complete_demo(const struct cmd_complete *c)
  * arguments. */
 const struct command cmd_demo_row = {
 	"demo", NULL, "demo [list | ID [--PARAM VALUE ...] [--json | --predict | --help]]",
-	"run a live concept demo, or predict its result first",
+	"run a live concept demo, or predict its result first (each prediction is recorded as a review)",
 	cmd_demo, CMD_CATALOG | CMD_STORE_RW | CMD_RAW_ARGS, 0, -1, {{0}}, complete_demo,
 };
