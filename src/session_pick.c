@@ -316,9 +316,10 @@ struct missed_walk {
 static int missed_row(void *ud, const struct store_review_row *r)
 {
 	struct missed_walk *w = ud;
-	if (r->session_id != STORE_NO_SESSION)
-		w->last_session = r->session_id;
 	const struct question *q = catalog_question(w->cat, r->question_id);
+	/* Predictions are not drilled: the last session is the last other one. */
+	if (r->session_id != STORE_NO_SESSION && (q || !session_predict_demo(w->cat, r->question_id)))
+		w->last_session = r->session_id;
 	if (!q || (w->topic && strcmp(session_topic_of(q), w->topic) != 0))
 		return 0;
 	size_t i = 0;

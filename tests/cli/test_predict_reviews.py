@@ -182,6 +182,19 @@ def test_predictions_are_reviews():
     expect(fx.sql("select question_id from cards") == [("gen-break",)], "its card is gone with it")
 
 
+def test_missed_after_predictions():
+    """quiz --missed drills the last quiz's wrong answers, even when
+    predictions were made since."""
+    fx = Fixture()
+    # Wrong, but rated good: missed only as a wrong answer of the last session.
+    status, out, err = fx.run("quiz", "gen-lazy", stdin="f\n3\n")
+    expect(status == 0 and "✗ wrong" in out, f"a wrong answer: {out} {err}")
+    status, out, err = fx.run("demo", "generators", "--predict", stdin="b\nb\n")
+    expect(status == 0 and len(reviews(fx)) == 3, f"predictions recorded: {reviews(fx)}")
+    status, out, err = fx.run("quiz", "--missed", stdin="quit\n")
+    expect("gen-lazy (generators, truefalse)" in out, f"the quiz's wrong answer is still missed: {out} {err}")
+
+
 def test_unmeasured_records_nothing():
     fx = Fixture()
     status, out, err = fx.run("demo", "broken", "--predict", stdin="a\n")
