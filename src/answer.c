@@ -834,7 +834,7 @@ size_t answer_diff_lines(const char *expected, const char *answer, struct answer
 	size_t nd = 0;
 	/* lcs[i][j]: the longest common run of e[i..] and a[j..]. */
 	size_t w = na + 1;
-	size_t *lcs = (ne + 1) * w <= ANSWER_DIFF_MAX ? xcalloc((ne + 1) * w, sizeof *lcs) : NULL;
+	uint32_t *lcs = (ne + 1) * w <= ANSWER_DIFF_MAX ? xcalloc((ne + 1) * w, sizeof *lcs) : NULL;
 	for (size_t i = ne; lcs && i-- > 0;)
 		for (size_t j = na; j-- > 0;)
 			lcs[i * w + j] = same_line(&e[i], &a[j]) ? lcs[(i + 1) * w + j + 1] + 1
