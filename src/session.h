@@ -18,6 +18,10 @@
  * the line input (a callback): the caller hands them in (struct session_env, borrowed
  * for the call). Questions whose card exists but which left the catalog are
  * never asked; questions without a card are new.
+ *
+ * A demo's predictions (`demo ID --predict`) are cards too: the demo asks
+ * and grades them, and session_record_predictions() records them through
+ * the same scheduling and store path as an answer here.
  */
 #ifndef PYDOJO_SESSION_H
 #define PYDOJO_SESSION_H
