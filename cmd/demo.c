@@ -421,8 +421,8 @@ static int demo_help(struct ctx *x, const struct catalog *c, const struct demo *
 	}
 	buf_printf(&b, "  %-28s %s\n", "--json", "print only the demo's JSON object of measured figures");
 	if (dm->npredict)
-		buf_printf(&b, "  %-28s predict %zu result%s first, then run and grade them (recorded as reviews)\n", "--predict", dm->npredict,
-		           dm->npredict == 1 ? "" : "s");
+		buf_printf(&b, "  %-28s predict %zu result%s first, then run and grade them (recorded as reviews)\n",
+		           "--predict", dm->npredict, dm->npredict == 1 ? "" : "s");
 	if (dm->watch) {
 		buf_puts(&b, "\nWhat to look at:\n");
 		render_markdown(&b, dm->watch, 2, &o);
