@@ -6,7 +6,9 @@
  * CPU time; `demo ID --predict` asks the manifest's predict questions, runs
  * the demo with each question's parameters and --json, reads the measured
  * figure from the JSON (through ydoc: a JSON object is YAML) and grades the
- * predictions against it.
+ * predictions against it. Graded predictions are recorded as reviews of
+ * their cards (session), so they are scheduled like any answer; when the
+ * measurement stops short, nothing is recorded.
  *
  * It does not start processes itself (runner does) nor know what a demo
  * measures beyond the manifest's dotted figure names.
@@ -22,10 +24,15 @@
 #include <unistd.h>
 
 #include "catalog.h"
+#include "clock.h"
 #include "diag.h"
+#include "fsrs.h"
 #include "render.h"
 #include "repl.h"
 #include "runner.h"
+#include "session.h"
+#include "settings.h"
+#include "store.h"
 #include "util.h"
 #include "ydoc.h"
 
@@ -414,8 +421,8 @@ static int demo_help(struct ctx *x, const struct catalog *c, const struct demo *
 	}
 	buf_printf(&b, "  %-28s %s\n", "--json", "print only the demo's JSON object of measured figures");
 	if (dm->npredict)
-		buf_printf(&b, "  %-28s predict %zu result%s first, then run and grade them\n", "--predict", dm->npredict,
-		           dm->npredict == 1 ? "" : "s");
+		buf_printf(&b, "  %-28s predict %zu result%s first, then run and grade them (recorded as reviews)\n",
+		           "--predict", dm->npredict, dm->npredict == 1 ? "" : "s");
 	if (dm->watch) {
 		buf_puts(&b, "\nWhat to look at:\n");
 		render_markdown(&b, dm->watch, 2, &o);
@@ -763,6 +770,51 @@ static bool show_result(const struct demo_predict *q, size_t i, const struct mea
 	return ok;
 }
 
+/* Records the graded predictions as reviews of their cards, and says when
+ * they come back. Returns 0, or 2 or 3 after printing why. */
+static int record_predictions(struct ctx *x, const struct demo *dm, const int *answers, const bool *right,
+                              const double *seconds)
+{
+	struct settings *set = ctx_settings(x);
+	if (!set)
+		return 2;
+	struct session_env env;
+	memset(&env, 0, sizeof env);
+	env.cat = ctx_catalog(x);
+	if (!(env.st = ctx_store(x)))
+		return 3;
+	fsrs_params_init(&env.params);
+	env.params.desired_retention = set->desired_retention;
+	env.params.enable_fuzz = set->fuzz && !x->no_fuzz;
+	env.ro = ctx_render_opts(x);
+	env.seed = x->seeded ? x->seed : (uint64_t)clock_now() ^ ((uint64_t)getpid() << 32);
+	struct session_prediction *v = xcalloc(dm->npredict, sizeof *v);
+	char (*letters)[2] = xcalloc(dm->npredict, sizeof *letters);
+	for (size_t i = 0; i < dm->npredict; i++) {
+		letters[i][0] = (char)('a' + answers[i]);
+		v[i] = (struct session_prediction){
+			.id = dm->predict[i].id,
+			.topic = dm->topics.n ? dm->topics.v[0] : "",
+			.answer = letters[i],
+			.correct = right[i],
+			.seconds = seconds[i],
+		};
+	}
+	int rc = session_record_predictions(&env, v, dm->npredict);
+	if (rc == 0) {
+		int64_t first = v[0].due;
+		for (size_t i = 1; i < dm->npredict; i++)
+			first = v[i].due < first ? v[i].due : first;
+		char wait[32];
+		session_format_wait(wait, sizeof wait, first - clock_now());
+		printf("Recorded as reviews: the first comes back in %s, when 'review' names this demo; "
+		       "'undo' takes back the last.\n", wait);
+	}
+	free(letters);
+	free(v);
+	return rc;
+}
+
 static int demo_predict(struct ctx *x, const struct demo *dm)
 {
 	if (!dm->npredict) {
@@ -770,7 +822,7 @@ static int demo_predict(struct ctx *x, const struct demo *dm)
 		return 2;
 	}
 	double limit;
-	if (time_limit(&limit) < 0)
+	if (time_limit(&limit) < 0 || ctx_now(NULL))
 		return 2;
 	struct render_opts o = ctx_render_opts(x);
 	struct repl *rp = x->repl;
@@ -780,6 +832,8 @@ static int demo_predict(struct ctx *x, const struct demo *dm)
 		repl_install_sigint();
 	}
 	int *answers = xcalloc(dm->npredict, sizeof *answers);
+	double *seconds = xcalloc(dm->npredict, sizeof *seconds);
+	bool *right = xcalloc(dm->npredict, sizeof *right);
 	struct measured *m = xcalloc(dm->npredict, sizeof *m);
 	char **outs = xcalloc(dm->npredict, sizeof *outs);
 	char *path = binary_path(x, dm);
@@ -790,7 +844,9 @@ static int demo_predict(struct ctx *x, const struct demo *dm)
 	       dm->id, title);
 	free(title);
 	for (size_t i = 0; i < dm->npredict; i++) {
+		double t0 = clock_mono();
 		answers[i] = ask_prediction(rp, &dm->predict[i], i, &o);
+		seconds[i] = clock_mono() - t0;
 		if (answers[i] < 0) {
 			printf("\nPredictions abandoned%s; nothing was run.\n",
 			       answers[i] == -2 ? " (Ctrl-C)" : " (end of input)");
@@ -800,11 +856,14 @@ static int demo_predict(struct ctx *x, const struct demo *dm)
 	}
 	if ((rc = measure_all(dm, path, limit, outs, m)) != 0)
 		goto out;
-	size_t right = 0;
+	size_t nright = 0;
 	printf("\nResults:\n");
 	for (size_t i = 0; i < dm->npredict; i++)
-		right += show_result(&dm->predict[i], i, &m[i], answers[i], &o);
-	printf("\n%zu of %zu prediction%s right.\n", right, dm->npredict, dm->npredict == 1 ? "" : "s");
+		nright += right[i] = show_result(&dm->predict[i], i, &m[i], answers[i], &o);
+	printf("\n%zu of %zu prediction%s right.\n", nright, dm->npredict, dm->npredict == 1 ? "" : "s");
+	fflush(stdout);
+	if ((rc = record_predictions(x, dm, answers, right, seconds)) != 0)
+		goto out;
 	if (dm->watch) {
 		struct buf b;
 		buf_init(&b);
@@ -815,7 +874,7 @@ static int demo_predict(struct ctx *x, const struct demo *dm)
 		fwrite(b.data, 1, b.len, stdout);
 		buf_release(&b);
 	}
-	rc = right == dm->npredict ? 0 : 1;
+	rc = nright == dm->npredict ? 0 : 1;
 out:
 	fflush(stdout);
 	free(path);
@@ -823,6 +882,8 @@ out:
 		free(outs[i]);
 	free(outs);
 	free(m);
+	free(right);
+	free(seconds);
 	free(answers);
 	if (own_repl)
 		repl_free(rp);
@@ -942,6 +1003,6 @@ static enum cmd_complete_more complete_demo(const struct cmd_complete *c)
  * arguments. */
 const struct command cmd_demo_row = {
 	"demo", NULL, "demo [list | ID [--PARAM VALUE ...] [--json | --predict | --help]]",
-	"run a live concept demo, or predict its result first",
-	cmd_demo, CMD_CATALOG | CMD_RAW_ARGS, 0, -1, {{0}}, complete_demo,
+	"run a live concept demo, or predict its result first (each prediction is recorded as a review)",
+	cmd_demo, CMD_CATALOG | CMD_STORE_RW | CMD_RAW_ARGS, 0, -1, {{0}}, complete_demo,
 };

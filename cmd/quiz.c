@@ -332,7 +332,8 @@ const struct command cmd_quiz_row = {
 };
 
 const struct command cmd_review_row = {
-	"review", NULL, "review [--new-limit N]", "the cards due across all topics, then new ones up to a daily limit",
+	"review", NULL, "review [--new-limit N]",
+	"the cards due across all topics, then new ones up to a daily limit; then the demos whose predictions are due",
 	cmd_review, CMD_CATALOG | CMD_SETTINGS | CMD_STORE_RW, 0, 0,
 	{{"--new-limit", OPT_INT, "a number from 0 to 1000", 0, 1000, false}},
 	NULL,

@@ -45,6 +45,10 @@ static void stats_text(struct buf *b, const struct progress *p)
 		buf_printf(b, "%-20s %9s %7s %10ld %11ld\n", i < p->ntopics ? t->ls->id : "total", seen, recall,
 		           t->due_today, t->due_week);
 	}
+	/* Counted above in their topics; asked by the demo, not by review. */
+	for (size_t i = 0; i < p->npredictions; i++)
+		buf_printf(b, "%ld prediction%s due today: run 'demo %s --predict'\n", p->predictions[i].due_today,
+		           p->predictions[i].due_today == 1 ? "" : "s", p->predictions[i].dm->id);
 
 	int64_t sum, max = progress_heat_max(counts, today, &sum);
 	char from[16], to[16];
@@ -128,6 +132,13 @@ static void stats_json(struct buf *b, const struct progress *p)
 	buf_puts(b, "],\n \"total\": {");
 	stats_json_topic(b, &p->total);
 	buf_printf(b, ",\n \"reviews\": %lld", (long long)p->reviews);
+	buf_puts(b, ",\n \"predictions_due_today\": {");
+	for (size_t i = 0; i < p->npredictions; i++) {
+		buf_puts(b, i ? ", " : "");
+		buf_json_str(b, p->predictions[i].dm->id);
+		buf_printf(b, ": %ld", p->predictions[i].due_today);
+	}
+	buf_puts(b, "}");
 	char start[16];
 	cmd_fmt_local(bounds[0], start, sizeof start, "%Y-%m-%d");
 	buf_printf(b, ",\n \"heatmap\": {\"start\": \"%s\", \"today\": %d, \"days\": [", start, today);

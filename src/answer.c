@@ -6,6 +6,7 @@
  */
 #include "answer.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -767,4 +768,152 @@ bool answer_negated(const struct answer *a, size_t start, size_t end, bool inner
 			return true;
 	}
 	return false;
+}
+
+/* ---- partial credit ---- */
+
+size_t answer_longest_run(const size_t *seq, size_t n, bool *in_run)
+{
+	if (n == 0)
+		return 0;
+	/* O(n^2): an order question has a handful of items. len[k] is the
+	 * longest increasing run ending at k, prev[k] its previous member. */
+	size_t *len = xcalloc(n, sizeof *len), *prev = xcalloc(n, sizeof *prev);
+	size_t best = 0;
+	for (size_t k = 0; k < n; k++) {
+		len[k] = 1;
+		prev[k] = SIZE_MAX;
+		for (size_t j = 0; j < k; j++)
+			if (seq[j] < seq[k] && len[j] + 1 > len[k]) {
+				len[k] = len[j] + 1;
+				prev[k] = j;
+			}
+		if (len[k] > len[best])
+			best = k;
+	}
+	size_t run = len[best];
+	memset(in_run, 0, n * sizeof *in_run);
+	for (size_t k = best; k != SIZE_MAX; k = prev[k])
+		in_run[k] = true;
+	free(len);
+	free(prev);
+	return run;
+}
+
+/* The lines of s as grading sees them: trailing blanks left out of each,
+ * trailing blank lines dropped. Returns a new array; *n lines. */
+static struct answer_diff_line *split_lines(const char *s, size_t *n)
+{
+	struct answer_diff_line *v = NULL;
+	size_t cap = 0, count = 0, kept = 0;
+	for (const char *p = s; *p;) {
+		size_t len = strcspn(p, "\n");
+		const char *next = p[len] ? p + len + 1 : p + len;
+		while (len && (p[len - 1] == ' ' || p[len - 1] == '\t' || p[len - 1] == '\r'))
+			len--;
+		GROW(v, cap, count + 1);
+		v[count++] = (struct answer_diff_line){' ', p, len};
+		if (len)
+			kept = count;
+		p = next;
+	}
+	*n = kept;
+	return v;
+}
+
+static bool same_line(const struct answer_diff_line *a, const struct answer_diff_line *b)
+{
+	return a->len == b->len && memcmp(a->text, b->text, a->len) == 0;
+}
+
+size_t answer_diff_lines(const char *expected, const char *answer, struct answer_diff_line **out)
+{
+	size_t ne, na;
+	struct answer_diff_line *e = split_lines(expected, &ne), *a = split_lines(answer, &na);
+	struct answer_diff_line *d = xcalloc(ne + na + 1, sizeof *d);
+	size_t nd = 0;
+	/* lcs[i][j]: the longest common run of e[i..] and a[j..]. */
+	size_t w = na + 1;
+	uint32_t *lcs = (ne + 1) * w <= ANSWER_DIFF_MAX ? xcalloc((ne + 1) * w, sizeof *lcs) : NULL;
+	for (size_t i = ne; lcs && i-- > 0;)
+		for (size_t j = na; j-- > 0;)
+			lcs[i * w + j] = same_line(&e[i], &a[j]) ? lcs[(i + 1) * w + j + 1] + 1
+			               : lcs[(i + 1) * w + j] >= lcs[i * w + j + 1] ? lcs[(i + 1) * w + j]
+			                                                             : lcs[i * w + j + 1];
+	size_t i = 0, j = 0;
+	while (lcs && i < ne && j < na) {
+		if (same_line(&e[i], &a[j])) {
+			d[nd++] = a[j];
+			i++;
+			j++;
+		} else if (lcs[(i + 1) * w + j] >= lcs[i * w + j + 1]) {
+			d[nd] = e[i++];
+			d[nd++].op = '-';
+		} else {
+			d[nd] = a[j++];
+			d[nd++].op = '+';
+		}
+	}
+	for (; i < ne; i++) {
+		d[nd] = e[i];
+		d[nd++].op = '-';
+	}
+	for (; j < na; j++) {
+		d[nd] = a[j];
+		d[nd++].op = '+';
+	}
+	free(lcs);
+	free(e);
+	free(a);
+	*out = d;
+	return nd;
+}
+
+/* The lines of s as grading compares them, joined by newlines, with
+ * whitespace left out (space, tab, newline) when spaces, and every " made '
+ * when quotes; a new string. */
+static char *loosened(const char *s, bool spaces, bool quotes)
+{
+	size_t n;
+	struct answer_diff_line *v = split_lines(s, &n);
+	struct buf b;
+	buf_init(&b);
+	for (size_t i = 0; i < n; i++) {
+		if (i && !spaces)
+			buf_addc(&b, '\n');
+		for (size_t k = 0; k < v[i].len; k++) {
+			char c = v[i].text[k];
+			if (spaces && (c == ' ' || c == '\t' || c == '\r'))
+				continue;
+			buf_addc(&b, quotes && c == '"' ? '\'' : c);
+		}
+	}
+	free(v);
+	buf_addc(&b, '\0');
+	b.len--;
+	char *t = buf_detach(&b);
+	buf_release(&b);
+	return t;
+}
+
+static bool equal_loosened(const char *x, const char *y, bool spaces, bool quotes)
+{
+	char *lx = loosened(x, spaces, quotes), *ly = loosened(y, spaces, quotes);
+	bool eq = strcmp(lx, ly) == 0;
+	free(lx);
+	free(ly);
+	return eq;
+}
+
+enum answer_near answer_output_near(const char *expected, const char *answer)
+{
+	if (equal_loosened(expected, answer, false, false))
+		return ANSWER_NEAR_NONE;   /* not wrong at all */
+	if (equal_loosened(expected, answer, false, true))
+		return ANSWER_NEAR_QUOTES;
+	if (equal_loosened(expected, answer, true, false))
+		return ANSWER_NEAR_SPACE;
+	if (equal_loosened(expected, answer, true, true))
+		return ANSWER_NEAR_BOTH;
+	return ANSWER_NEAR_NONE;
 }

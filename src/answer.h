@@ -22,6 +22,11 @@
  * in any clause, is negated. What follows a semicolon or colon states the
  * correction, unless it opens with a denial of its own.
  *
+ * It also compares a typed answer with the right one, for the partial credit
+ * shown after a wrong answer: the longest run of an order answer in the
+ * right relative order, a line diff of program output, and whether two
+ * outputs differ only in whitespace or quote style.
+ *
  * Pure C: no regex, no I/O. Ownership: a struct answer owns its arrays and
  * the normalised text until answer_release(); raw is borrowed.
  */
@@ -77,5 +82,41 @@ bool answer_negated(const struct answer *a, size_t start, size_t end, bool inner
 
 /* Whether the text (a pattern's source) holds a negator word. */
 bool answer_has_negator(const char *text);
+
+/* ---- partial credit ---- */
+
+/* The longest run of seq[0..n) in the right relative order: the longest
+ * strictly increasing subsequence of its values (the first such one found
+ * when there are several). Sets in_run[k] for each member (in_run holds n
+ * entries) and returns its length. */
+size_t answer_longest_run(const size_t *seq, size_t n, bool *in_run);
+
+/* One line of a line diff: kept (' '), only in the expected text ('-') or
+ * only in the answer ('+'); text and len point into the compared strings
+ * (borrowed), without the newline or trailing blanks. */
+struct answer_diff_line {
+	char op;
+	const char *text;
+	size_t len;
+};
+
+/* A minimal line diff of answer against expected (the longest common
+ * subsequence of their lines), lines compared as grading compares output:
+ * trailing spaces, tabs and CR left out, trailing blank lines ignored.
+ * Sets *out to a new array of lines (caller frees) and returns how many.
+ * Beyond ANSWER_DIFF_MAX line pairs the diff is every expected line
+ * removed, then every answer line added. */
+#define ANSWER_DIFF_MAX (1024u * 1024)   /* a 4 MiB table at most */
+size_t answer_diff_lines(const char *expected, const char *answer, struct answer_diff_line **out);
+
+/* How a wrong output answer is near the expected one. */
+enum answer_near {
+	ANSWER_NEAR_NONE,
+	ANSWER_NEAR_SPACE,        /* equal once whitespace is ignored: indentation,
+	                           * blank lines, runs of spaces */
+	ANSWER_NEAR_QUOTES,       /* equal once ' and " are taken as one */
+	ANSWER_NEAR_BOTH,         /* equal only ignoring both */
+};
+enum answer_near answer_output_near(const char *expected, const char *answer);
 
 #endif

@@ -36,15 +36,52 @@ struct walk {
 	struct progress *p;
 	struct fsrs_params params;
 	int64_t end_today, end_week;
-	size_t dispute_cap;
+	size_t dispute_cap, predict_cap;
 };
+
+/* The card of a demo's predict question: due in the demo's first topic. */
+static void add_predict_card(struct walk *w, const char *id, const struct store_card *card)
+{
+	const struct demo *dm = NULL;
+	for (size_t i = 0; i < catalog_ndemos(w->cat) && !dm; i++) {
+		const struct demo *d = catalog_demo_at(w->cat, i);
+		for (size_t k = 0; k < d->npredict && !dm; k++)
+			if (d->predict[k].id && strcmp(d->predict[k].id, id) == 0)
+				dm = d;
+	}
+	if (!dm || !dm->topics.n || fsrs_card_is_new(&card->fsrs) || card->fsrs.due >= w->end_week)
+		return;
+	bool today = card->fsrs.due < w->end_today;
+	for (size_t i = 0; i < w->p->ntopics; i++) {
+		struct progress_topic *ts = &w->p->topics[i];
+		if (strcmp(ts->ls->id, dm->topics.v[0]) == 0) {
+			ts->due_today += today;
+			ts->due_week += !today;
+		}
+	}
+	if (!today)
+		return;
+	struct progress *p = w->p;
+	size_t k = 0;
+	while (k < p->npredictions && p->predictions[k].dm != dm)
+		k++;
+	if (k == p->npredictions) {
+		GROW(p->predictions, w->predict_cap, p->npredictions + 1);
+		p->predictions[p->npredictions++] = (struct progress_predict){dm, 0};
+	}
+	p->predictions[k].due_today++;
+}
 
 static int add_card(void *ud, const char *id, const char *topic, const struct store_card *card)
 {
 	(void)topic;
 	struct walk *w = ud;
 	const struct question *q = catalog_question(w->cat, id);
-	if (!q || !q->quiz || q->quiz->reference || !q->quiz->lesson)
+	if (!q) {
+		add_predict_card(w, id, card);
+		return 0;
+	}
+	if (!q->quiz || q->quiz->reference || !q->quiz->lesson)
 		return 0;
 	for (size_t i = 0; i < w->p->ntopics; i++) {
 		struct progress_topic *ts = &w->p->topics[i];
@@ -309,6 +346,7 @@ void progress_release(struct progress *p)
 	for (size_t i = 0; i < p->ndisputes; i++)
 		free(p->disputes[i].question_id);
 	free(p->disputes);
+	free(p->predictions);
 	free(p->topics);
 	memset(p, 0, sizeof *p);
 }

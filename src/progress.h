@@ -8,6 +8,9 @@
  * prints.
  *
  * Cards of questions that left the content are neither counted nor shown.
+ * The cards of a demo's predict questions (`demo ID --predict`) count in
+ * the due cards of the demo's first topic (not in its questions seen or
+ * recall), and per demo.
  * Calendar days (due today, the heatmap) are local days. A question revised
  * since its card was answered counts as due today.
  *
@@ -22,6 +25,7 @@
 #include <stdint.h>
 
 struct catalog;
+struct demo;
 struct lesson;
 struct store;
 
@@ -69,6 +73,12 @@ struct progress_interview {
 	size_t nquestions;
 };
 
+/* A demo with predict cards due today. */
+struct progress_predict {
+	const struct demo *dm;       /* borrowed from the catalog */
+	long due_today;
+};
+
 struct progress_dispute {
 	char *question_id;
 	long n;
@@ -90,6 +100,8 @@ struct progress {
 	int64_t reviews;                 /* every review recorded */
 	struct progress_interview interviews[PROGRESS_INTERVIEWS];   /* the last, newest first */
 	size_t ninterviews;
+	struct progress_predict *predictions;   /* the demos with predict cards due today */
+	size_t npredictions;
 	struct progress_dispute *disputes;   /* in question id order */
 	size_t ndisputes;
 	long disputes_total;

@@ -31,8 +31,11 @@ bool session_interview(const struct session *s)
 static void session_release(struct session *s)
 {
 	session_cards_release(&s->cards);
-	for (size_t i = 0; i < s->ndone; i++)
+	for (size_t i = 0; i < s->ndone; i++) {
 		free(s->done[i].hits);
+		free(s->done[i].answer);
+		free(s->done[i].shown);
+	}
 	free(s->done);
 	free(s->queue);
 	free(s->pend);
@@ -59,6 +62,101 @@ static void say_nothing_due(struct session *s, int64_t now, int64_t new_left)
 	else if (next == STORE_NO_TIME)
 		printf(" — no cards yet; start with 'quiz TOPIC' (see 'topics')");
 	printf("\n");
+}
+
+/* The close of a review: the predict cards due, which review cannot ask
+ * (they are asked by the demo, after predicting, then measuring). Nothing
+ * once the store failed. */
+static void say_predictions_due(struct session *s, int64_t now)
+{
+	if (s->failed)
+		return;
+	struct session_predict_due *v;
+	size_t n;
+	char *err = NULL;
+	if (session_predictions_due(s->env->cat, s->env->st, now, &v, &n, &err) < 0) {
+		session_store_failed(s, err);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		printf("%zu prediction%s due: run 'demo %s --predict'\n", v[i].due, v[i].due == 1 ? "" : "s", v[i].dm->id);
+	free(v);
+}
+
+/* The end of a review: what comes next, once every card is done, and the
+ * predictions due. */
+static void close_review(struct session *s)
+{
+	if (s->qhead >= s->qlen && s->npend == 0 && !s->ended)
+		say_nothing_due(s, clock_now(), -1);
+	say_predictions_due(s, clock_now());
+}
+
+/* The results JSON of a predict session, as a quiz's holds them. */
+static char *predictions_json(const struct session_prediction *v, size_t n, size_t recorded, double seconds)
+{
+	struct buf b;
+	buf_init(&b);
+	size_t correct = 0;
+	for (size_t i = 0; i < recorded; i++)
+		correct += v[i].correct;
+	buf_printf(&b, "{\"asked\": %zu, \"correct\": %zu, \"score\": %.4f, \"seconds\": %.1f, \"topics\": {", recorded,
+	           correct, recorded ? (double)correct / (double)recorded : 0.0, seconds);
+	if (recorded) {
+		buf_json_str(&b, v[0].topic);
+		buf_printf(&b, ": {\"asked\": %zu, \"correct\": %zu, \"score\": %.4f}", recorded, correct,
+		           (double)correct / (double)recorded);
+	}
+	buf_puts(&b, "}, \"missed\": [], \"questions\": [");
+	for (size_t i = 0; i < recorded; i++) {
+		buf_puts(&b, i ? ", {\"question\": " : "{\"question\": ");
+		buf_json_str(&b, v[i].id);
+		buf_puts(&b, ", \"topic\": ");
+		buf_json_str(&b, v[i].topic);
+		buf_printf(&b, ", \"correct\": %s, \"skipped\": false, \"seconds\": %.1f}", v[i].correct ? "true" : "false",
+		           v[i].seconds);
+	}
+	buf_printf(&b, "], \"skipped\": 0, \"ended\": \"%s\"}", recorded == n ? "done" : "quit");
+	return buf_detach(&b);
+}
+
+int session_record_predictions(const struct session_env *env, struct session_prediction *v, size_t n)
+{
+	if (n == 0)
+		return 0;
+	struct session_opts o = {.kind = STORE_PREDICT};
+	struct session s;
+	memset(&s, 0, sizeof s);
+	s.env = env;
+	s.o = &o;
+	fsrs_rng_init(&s.rng, env->seed);
+	char *err = NULL;
+	int64_t start = clock_now();
+	if (store_session_start(env->st, STORE_PREDICT, start, &s.id, &err) < 0) {
+		session_store_failed(&s, err);
+		return 3;
+	}
+	size_t done = 0;
+	double seconds = 0;
+	for (; done < n; done++) {
+		struct fsrs_card after;
+		if (session_record_card(&s, v[done].id, v[done].topic, 0, v[done].correct ? FSRS_GOOD : FSRS_AGAIN,
+		                        v[done].correct, NAN, v[done].seconds, v[done].answer, &after) < 0)
+			break;
+		v[done].due = after.due;
+		seconds += v[done].seconds;
+	}
+	char *json = predictions_json(v, n, done, seconds);
+	size_t correct = 0;
+	for (size_t i = 0; i < done; i++)
+		correct += v[i].correct;
+	double score = done ? (double)correct / (double)done : NAN;
+	if (store_session_end(env->st, s.id, clock_now(), json, score, &err) < 0 && !s.failed)
+		session_store_failed(&s, err);
+	else
+		free(err);
+	free(json);
+	return s.failed ? 3 : 0;
 }
 
 int session_run(const struct session_env *env, const struct session_opts *o)
@@ -93,6 +191,7 @@ int session_run(const struct session_env *env, const struct session_opts *o)
 	}
 	if (o->kind == STORE_REVIEW && s.qlen == 0) {
 		say_nothing_due(&s, now, new_left);
+		say_predictions_due(&s, now);
 		session_release(&s);
 		return s.failed ? 3 : 0;
 	}
@@ -153,8 +252,8 @@ int session_run(const struct session_env *env, const struct session_opts *o)
 		session_print_report(&s, seconds);
 	else
 		session_print_summary(&s);
-	if (o->kind == STORE_REVIEW && !s.failed && s.qhead >= s.qlen && s.npend == 0 && !s.ended)
-		say_nothing_due(&s, clock_now(), -1);
+	if (o->kind == STORE_REVIEW && !s.failed)
+		close_review(&s);
 	fflush(stdout);
 	int rc = s.failed ? 3 : 0;
 	session_release(&s);

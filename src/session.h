@@ -18,6 +18,10 @@
  * the line input (a callback): the caller hands them in (struct session_env, borrowed
  * for the call). Questions whose card exists but which left the catalog are
  * never asked; questions without a card are new.
+ *
+ * A demo's predictions (`demo ID --predict`) are cards too: the demo asks
+ * and grades them, and session_record_predictions() records them through
+ * the same scheduling and store path as an answer here.
  */
 #ifndef PYDOJO_SESSION_H
 #define PYDOJO_SESSION_H
@@ -36,6 +40,7 @@
 #include "store.h"
 
 struct catalog;
+struct demo;
 struct question;
 
 /* How a session reads a line of input: SESSION_LINE with *line a new
@@ -72,12 +77,48 @@ struct session_opts {
  * store failed (after printing the error). */
 int session_run(const struct session_env *env, const struct session_opts *o);
 
+/* One prediction of `demo ID --predict`: a review of the card of the
+ * demo's predict question id, under the demo's first topic. */
+struct session_prediction {
+	const char *id;              /* the predict question's id */
+	const char *topic;
+	const char *answer;          /* the choice predicted, as its letter */
+	bool correct;                /* the measurement held the prediction */
+	double seconds;              /* taken to answer */
+	int64_t due;                 /* set when recorded: the card's next review */
+};
+
+/* Records n predictions as one session of kind STORE_PREDICT, each a
+ * review rated good when right and again when wrong, scheduled and stored
+ * as a quiz answer is (env's line input is not used). Returns 0, or 3 when
+ * the store failed (after printing the error; the predictions recorded
+ * before it are kept). */
+int session_record_predictions(const struct session_env *env, struct session_prediction *v, size_t n);
+
+/* The demo whose predict questions include id, or NULL. A predict card is
+ * never asked by quiz or review (it is asked by `demo ID --predict`), but
+ * it is due as any card: it counts in its topic's due cards and review
+ * names it at its end. */
+const struct demo *session_predict_demo(const struct catalog *cat, const char *id);
+
+/* The due predict cards of one demo. */
+struct session_predict_due {
+	const struct demo *dm;       /* borrowed from the catalog */
+	size_t due;
+};
+
+/* Fills *out with the demos that have predict cards due at now, in
+ * catalog order (a new array of *n entries; caller frees). Returns 0, or
+ * -1 with *err set (a new string). */
+int session_predictions_due(struct catalog *cat, struct store *st, int64_t now, struct session_predict_due **out,
+		size_t *n, char **err);
+
 /* Per-topic progress, for `topics`, the banner and the interview draw. */
 struct session_topic {
 	const char *topic;           /* borrowed from the catalog */
 	size_t questions;            /* in the catalog */
 	size_t seen;                 /* questions with a card */
-	size_t due;                  /* cards due at now */
+	size_t due;                  /* cards due at now, the topic's due predict cards included */
 	double mastery;              /* mean retrievability over every question (unseen: 0) */
 };
 

@@ -310,10 +310,11 @@ static enum answer_kind read_answer(struct session *s, const struct question *q,
 
 /* ---- after grading ---- */
 
-/* The verdict and the right answer; revealed (r then holds no hit): the
- * right answer alone, after `reveal`. */
+/* The verdict, what was right in a wrong answer (answer as recorded) and
+ * the right answer; revealed (r then holds no hit): the right answer alone,
+ * after `reveal`. */
 static void show_feedback(struct session *s, const struct question *q, const size_t *shown,
-		const struct grade_result *r, bool revealed)
+		const struct grade_result *r, const char *answer, bool revealed)
 {
 	struct buf b;
 	buf_init(&b);
@@ -354,6 +355,8 @@ static void show_feedback(struct session *s, const struct question *q, const siz
 		buf_puts(&b, "  model answer:\n");
 		session_put_md(&b, s, q->model_answer ? q->model_answer : "", 4);
 	} else if (!r->correct || revealed) {
+		if (!revealed)
+			session_put_credit(&b, s, q, answer, shown, "  ");
 		session_put_answer(&b, s, q, shown);
 	}
 	if (q->explain) {
@@ -515,16 +518,17 @@ void session_store_failed(struct session *s, char *err)
 	s->ended = true;
 }
 
-/* Schedules and records one answer. Returns 0, or -1 after store_failed. */
-static int record(struct session *s, const struct question *q, enum fsrs_rating g, bool correct, double score,
-		double seconds, const char *answer, struct fsrs_card *after)
+/* Schedules and records one answer to the card id of topic, answered at
+ * revision. Returns 0, or -1 after store_failed. */
+int session_record_card(struct session *s, const char *id, const char *topic, int revision, enum fsrs_rating g,
+		bool correct, double score, double seconds, const char *answer, struct fsrs_card *after)
 {
 	struct store *st = s->env->st;
 	int64_t now = clock_now();
 	struct store_card card;
 	bool found;
 	char *err = NULL;
-	if (store_get_card(st, q->id, now, &card, &found, &err) < 0) {
+	if (store_get_card(st, id, now, &card, &found, &err) < 0) {
 		session_store_failed(s, err);
 		return -1;
 	}
@@ -532,12 +536,12 @@ static int record(struct session *s, const struct question *q, enum fsrs_rating 
 	 * at its last review time rather than refusing the answer. */
 	int64_t at = card.fsrs.last_review != FSRS_NEVER && card.fsrs.last_review > now ? card.fsrs.last_review : now;
 	if (fsrs_review(&s->env->params, &card.fsrs, g, at, &s->rng, after) < 0) {
-		session_store_failed(s, xasprintf("cannot schedule the card of '%s' (its stored state is invalid)", q->id));
+		session_store_failed(s, xasprintf("cannot schedule the card of '%s' (its stored state is invalid)", id));
 		return -1;
 	}
 	struct store_review r = {
-		.question_id = q->id,
-		.topic = session_topic_of(q),
+		.question_id = id,
+		.topic = topic,
 		.at = at,
 		.rating = g,
 		.correct = correct,
@@ -545,12 +549,22 @@ static int record(struct session *s, const struct question *q, enum fsrs_rating 
 		.duration_ms = (int64_t)(seconds * 1000),
 		.answer = answer,
 		.session_id = s->id,
-		.revision = q->revised,
+		.revision = revision,
 	};
 	if (store_record_review(st, &r, after, NULL, &err) < 0) {
 		session_store_failed(s, err);
 		return -1;
 	}
+	return 0;
+}
+
+/* Schedules and records one answer to q. Returns 0, or -1 after
+ * store_failed. */
+static int record(struct session *s, const struct question *q, enum fsrs_rating g, bool correct, double score,
+		double seconds, const char *answer, struct fsrs_card *after)
+{
+	if (session_record_card(s, q->id, session_topic_of(q), q->revised, g, correct, score, seconds, answer, after) < 0)
+		return -1;
 	struct store_card *known = session_cards_find_mut(&s->cards, q->id);
 	if (known)
 		known->revision = q->revised;
@@ -581,6 +595,18 @@ static int record_disputes(struct session *s, const struct question *q, const ch
 		}
 	}
 	return 0;
+}
+
+/* The order a choice, multi or order question was shown in, kept for the
+ * list of missed questions (a new array), or NULL. */
+static size_t *copy_shown(const struct question *q, const size_t *shown)
+{
+	size_t n = q->type == Q_ORDER ? q->items.n : q->type == Q_CHOICE || q->type == Q_MULTI ? q->choices.n : 0;
+	if (!shown || !n)
+		return NULL;
+	size_t *v = xcalloc(n, sizeof *v);
+	memcpy(v, shown, n * sizeof *v);
+	return v;
 }
 
 static struct done *add_done(struct session *s, const struct question *q)
@@ -618,6 +644,8 @@ static const struct question *undo_last(struct session *s)
 	if (known)
 		known->revision = d->old_revision;
 	free(d->hits);
+	free(d->answer);
+	free(d->shown);
 	s->ndone--;
 	session_pending_remove(s, q);
 	printf("  took back your answer to %s; here it is again\n", q->id);
@@ -699,7 +727,7 @@ static enum ask_result reveal(struct session *s, const struct question *q, const
 	gr.total = q->type == Q_TEXT ? q->nrubric : 1;
 	gr.hits = xcalloc(q->nrubric ? q->nrubric : 1, sizeof *gr.hits);
 	gr.limited = xcalloc(q->nrubric ? q->nrubric : 1, sizeof *gr.limited);
-	show_feedback(s, q, shown, &gr, true);
+	show_feedback(s, q, shown, &gr, NULL, true);
 	double secs = clock_mono() - t0;
 	struct fsrs_card after;
 	enum ask_result res = ASK_END;
@@ -708,6 +736,7 @@ static enum ask_result reveal(struct session *s, const struct question *q, const
 	struct done *d = add_done(s, q);
 	d->old_revision = old_revision;
 	d->revealed = true;
+	d->shown = copy_shown(q, shown);
 	d->seconds = secs;
 	d->total = gr.total;
 	if (q->type == Q_TEXT) {
@@ -737,7 +766,7 @@ static enum ask_result answered(struct session *s, const struct question *q, con
 		session_format_taken(t, sizeof t, secs);
 		printf("  answered in %s\n", t);
 	} else {
-		show_feedback(s, q, shown, gr, false);
+		show_feedback(s, q, shown, gr, text, false);
 		if (q->type == Q_TEXT)
 			contested = xcalloc(q->nrubric ? q->nrubric : 1, sizeof *contested);
 		int got = ask_rating(s, q, gr, contested, helped, &end);
@@ -763,6 +792,8 @@ static enum ask_result answered(struct session *s, const struct question *q, con
 	d->total = gr->total;
 	d->hits = gr->hits;
 	gr->hits = NULL;
+	d->answer = text ? xstrdup(text) : NULL;
+	d->shown = copy_shown(q, shown);
 	d->recorded = true;
 	if (!session_interview(s))
 		after_record(s, q, g, &after);

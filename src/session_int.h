@@ -44,6 +44,8 @@ struct done {
 	double seconds;
 	size_t found, total;
 	bool *hits;          /* text: the points found (a new array) */
+	char *answer;        /* the answer as recorded (a new string), or NULL */
+	size_t *shown;       /* choice or order: the order shown (a new array), or NULL */
 	bool recorded;
 	int old_revision;    /* the card's revision before this answer (undo) */
 };
@@ -105,6 +107,8 @@ void session_clock_arm(double seconds, struct sigaction *old);
 void session_clock_disarm(const struct sigaction *old);
 bool session_time_is_up(void);
 void session_store_failed(struct session *s, char *err);
+int session_record_card(struct session *s, const char *id, const char *topic, int revision, enum fsrs_rating g,
+		bool correct, double score, double seconds, const char *answer, struct fsrs_card *after);
 enum ask_result session_ask(struct session *s, const struct question *q, const struct question **undone);
 
 /* session_report.c: the end of a run */
@@ -123,6 +127,10 @@ void session_format_taken(char *buf, size_t size, double seconds);
 void session_put_answer(struct buf *b, const struct session *s, const struct question *q, const size_t *shown);
 void session_choice_label(char *label, size_t size, const struct question *q, size_t i);
 size_t session_shown_at(const struct question *q, const size_t *shown, size_t i);
+/* session_credit.c: what was right in a wrong answer (answer as recorded;
+ * shown as for session_put_answer; every line starts with indent) */
+void session_put_credit(struct buf *b, const struct session *s, const struct question *q, const char *answer,
+		const size_t *shown, const char *indent);
 void session_put_read(struct buf *b, const struct question *q, const struct rubric_point *p, const char *indent);
 
 #endif

@@ -121,9 +121,53 @@ int session_topics(struct catalog *cat, struct store *st, const struct fsrs_para
 		}
 		t[i].mastery = t[i].questions ? sum / (double)t[i].questions : 0;
 	}
+	/* Due predict cards count in the first topic of their demo. */
+	for (size_t k = 0; k < c.n; k++) {
+		const struct demo *dm = c.v[k].card.fsrs.due <= now && !catalog_question(cat, c.v[k].id)
+		                      ? session_predict_demo(cat, c.v[k].id) : NULL;
+		for (size_t i = 0; dm && dm->topics.n && i < nl; i++)
+			if (strcmp(t[i].topic, dm->topics.v[0]) == 0)
+				t[i].due++;
+	}
 	session_cards_release(&c);
 	*out = t;
 	*n = nl;
+	return 0;
+}
+
+const struct demo *session_predict_demo(const struct catalog *cat, const char *id)
+{
+	for (size_t i = 0; i < catalog_ndemos(cat); i++) {
+		const struct demo *dm = catalog_demo_at(cat, i);
+		for (size_t k = 0; k < dm->npredict; k++)
+			if (dm->predict[k].id && strcmp(dm->predict[k].id, id) == 0)
+				return dm;
+	}
+	return NULL;
+}
+
+int session_predictions_due(struct catalog *cat, struct store *st, int64_t now, struct session_predict_due **out,
+		size_t *n, char **err)
+{
+	struct cards c;
+	*out = NULL;
+	*n = 0;
+	if (session_cards_load(&c, st, err) < 0)
+		return -1;
+	size_t nd = catalog_ndemos(cat);
+	struct session_predict_due *v = xcalloc(nd ? nd : 1, sizeof *v);
+	for (size_t i = 0; i < nd; i++) {
+		const struct demo *dm = catalog_demo_at(cat, i);
+		size_t due = 0;
+		for (size_t k = 0; k < dm->npredict; k++) {
+			const struct store_card *sc = dm->predict[k].id ? session_cards_find(&c, dm->predict[k].id) : NULL;
+			due += sc && sc->fsrs.due <= now && !catalog_question(cat, dm->predict[k].id);
+		}
+		if (due)
+			v[(*n)++] = (struct session_predict_due){dm, due};
+	}
+	session_cards_release(&c);
+	*out = v;
 	return 0;
 }
 
@@ -272,9 +316,10 @@ struct missed_walk {
 static int missed_row(void *ud, const struct store_review_row *r)
 {
 	struct missed_walk *w = ud;
-	if (r->session_id != STORE_NO_SESSION)
-		w->last_session = r->session_id;
 	const struct question *q = catalog_question(w->cat, r->question_id);
+	/* Predictions are not drilled: the last session is the last other one. */
+	if (r->session_id != STORE_NO_SESSION && (q || !session_predict_demo(w->cat, r->question_id)))
+		w->last_session = r->session_id;
 	if (!q || (w->topic && strcmp(session_topic_of(q), w->topic) != 0))
 		return 0;
 	size_t i = 0;

@@ -241,7 +241,9 @@ static void put_missed(struct buf *b, const struct session *s, const struct done
 	} else {
 		struct buf t;
 		buf_init(&t);
-		session_put_answer(&t, s, q, NULL);
+		if (!d->correct && !d->skipped && !d->revealed)
+			session_put_credit(&t, s, q, d->answer, d->shown, "  ");
+		session_put_answer(&t, s, q, d->shown);
 		add_indented(b, &t);
 		buf_release(&t);
 	}

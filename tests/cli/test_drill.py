@@ -43,7 +43,7 @@ def answer_text(q):
         return "model answer:"
     if q["type"] == "multi":
         return "the right choices are"
-    return "the right order is:"
+    return "the right order is"
 
 
 def test_reveal_and_the_missed_list(e):

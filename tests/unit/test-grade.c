@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "answer.h"
 #include "catalog.h"
 #include "diag.h"
 #include "grade.h"
@@ -529,6 +530,38 @@ static void test_shipped_content(void **state)
 	assert_int_equal(bad, 0);
 }
 
+/* The partial credit answer.c works out for a wrong answer: the longest run
+ * in order, the line diff and the whitespace and quote notes. */
+static void test_credit(void **state)
+{
+	(void)state;
+	bool in[6];
+	size_t seq1[] = {5, 0, 1, 3, 4, 2};
+	assert_int_equal(answer_longest_run(seq1, 6, in), 4);
+	assert_true(!in[0] && in[1] && in[2] && in[3] && in[4] && !in[5]);
+	size_t seq2[] = {3, 2, 1, 0};
+	assert_int_equal(answer_longest_run(seq2, 4, in), 1);
+	assert_int_equal(answer_longest_run(seq2, 0, in), 0);
+
+	struct answer_diff_line *d;
+	size_t n = answer_diff_lines("a\nb\nc\n", "a\nB\nc  \n\n\n", &d);
+	assert_int_equal(n, 4);
+	assert_true(d[0].op == ' ' && d[1].op == '-' && d[2].op == '+' && d[3].op == ' ');
+	assert_true(d[1].len == 1 && d[1].text[0] == 'b' && d[2].text[0] == 'B' && d[3].len == 1);
+	free(d);
+	n = answer_diff_lines("a\n", "", &d);
+	assert_true(n == 1 && d[0].op == '-');
+	free(d);
+
+	assert_int_equal(answer_output_near("'x'\n  1\n", "\"x\"\n  1\n"), ANSWER_NEAR_QUOTES);
+	assert_int_equal(answer_output_near("'x'\n  1\n", "'x'\n1\n\n"), ANSWER_NEAR_SPACE);
+	assert_int_equal(answer_output_near("'x'\n\n  1\n", "'x'\n  1\n"), ANSWER_NEAR_SPACE);
+	assert_int_equal(answer_output_near("['a', 'b']\n", "[\"a\",\"b\"]\n"), ANSWER_NEAR_BOTH);
+	assert_int_equal(answer_output_near("'x'\n", "'y'\n"), ANSWER_NEAR_NONE);
+	/* Trailing blanks alone are no difference: grading ignores them. */
+	assert_int_equal(answer_output_near("'x'\n", "'x'   \n\n"), ANSWER_NEAR_NONE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -537,6 +570,7 @@ int main(void)
 		cmocka_unit_test(test_truefalse),
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_output),
+		cmocka_unit_test(test_credit),
 		cmocka_unit_test(test_answer_types),
 		cmocka_unit_test(test_rubric_limit),
 		cmocka_unit_test(test_shipped_content),
