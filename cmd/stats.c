@@ -18,6 +18,7 @@
 #include "catalog.h"
 #include "clock.h"
 #include "progress.h"
+#include "render.h"
 #include "store.h"
 #include "util.h"
 #include "ydoc.h"
@@ -118,24 +119,38 @@ static int heat_level(int64_t c, int64_t max)
 	return l > 4 ? 4 : (int)l;
 }
 
-static void stats_text(struct buf *b, const struct progress *p)
+/* What the columns mean, said under the table and by `help stats`. */
+const char cmd_stats_figures[] =
+	"mastery: the mean chance, by the FSRS model, that you recall each of a topic's questions now; "
+	"a question never answered counts 0, so mastery grows with both coverage and memory "
+	"(the same figure in 'stats' and 'topics').\n"
+	"right: the share of your answers of the last 30 days that were right.\n"
+	"due: the cards due today; 7 days: those due in the six days after.\n"
+	"retrievability ('stats --json'): the mean recall chance now of the answered cards alone, "
+	"near 100% just after an answer, right or wrong.";
+
+static void stats_text(struct buf *b, const struct progress *p, int width)
 {
 	const int64_t *bounds = p->bounds, *counts = p->counts;
 	int today = p->today;
-	buf_printf(b, "%-20s %9s %7s %10s %11s\n", "topic", "seen", "recall", "due today", "next 7 days");
+	buf_printf(b, "%-20s %7s %7s %6s %5s %6s\n", "topic", "seen", "mastery", "right", "due", "7 days");
 	for (size_t i = 0; i <= p->ntopics; i++) {
 		const struct progress_topic *t = i < p->ntopics ? &p->topics[i] : &p->total;
 		if (i == p->ntopics)
 			buf_puts(b, "\n");
-		char seen[32], recall[16];
+		char seen[32], mastery[16], right[16];
 		snprintf(seen, sizeof seen, "%ld/%ld", t->seen, t->total);
-		if (t->seen)
-			snprintf(recall, sizeof recall, "%.0f%%", 100.0 * t->rsum / (double)t->seen);
+		snprintf(mastery, sizeof mastery, "%.0f%%", 100.0 * progress_mastery(t));
+		double r = progress_right(t);
+		if (isfinite(r))
+			snprintf(right, sizeof right, "%.0f%%", 100.0 * r);
 		else
-			snprintf(recall, sizeof recall, "-");
-		buf_printf(b, "%-20s %9s %7s %10ld %11ld\n", i < p->ntopics ? t->ls->id : "total", seen, recall,
+			snprintf(right, sizeof right, "-");
+		buf_printf(b, "%-20s %7s %7s %6s %5ld %6ld\n", i < p->ntopics ? t->ls->id : "total", seen, mastery, right,
 		           t->due_today, t->due_week);
 	}
+	buf_addc(b, '\n');
+	render_wrap(b, cmd_stats_figures, 2, width);
 
 	int64_t max = 0, sum = 0;
 	for (int i = 0; i <= today; i++) {
@@ -156,9 +171,11 @@ static void stats_text(struct buf *b, const struct progress *p)
 		}
 		buf_addc(b, '\n');
 	}
-	buf_printf(b, "  %s none", heat_glyph[0]);
+	struct buf legend;
+	buf_init(&legend);
+	buf_printf(&legend, "  %s none", heat_glyph[0]);
 	if (max == 0)
-		buf_puts(b, " (no reviews yet)");
+		buf_puts(&legend, " (no reviews yet)");
 	/* Each glyph's range of daily counts, from heat_level. */
 	int64_t lo = 1;
 	for (int l = 1; l <= 4 && lo <= max; l++) {
@@ -166,12 +183,14 @@ static void stats_text(struct buf *b, const struct progress *p)
 		while (hi + 1 <= max && heat_level(hi + 1, max) == l)
 			hi++;
 		if (hi == lo)
-			buf_printf(b, "  %s %lld", heat_glyph[l], (long long)lo);
+			buf_printf(&legend, "  %s\xc2\xa0%lld", heat_glyph[l], (long long)lo);
 		else
-			buf_printf(b, "  %s %lld-%lld", heat_glyph[l], (long long)lo, (long long)hi);
+			buf_printf(&legend, "  %s\xc2\xa0%lld-%lld", heat_glyph[l], (long long)lo, (long long)hi);
 		lo = hi + 1;
 	}
-	buf_puts(b, max ? " reviews a day; a column is a week, the oldest first\n" : "\n");
+	buf_puts(&legend, max ? " reviews a day; a column is a week, the oldest first" : "");
+	render_wrap(b, legend.data, 4, width);
+	buf_release(&legend);
 
 	buf_puts(b, "\nLast interviews:");
 	if (!p->ninterviews)
@@ -185,19 +204,22 @@ static void stats_text(struct buf *b, const struct progress *p)
 		struct result_topic *rt = NULL;
 		int nt = parse_results(&doc, &it, &rt);
 		char when[32];
+		struct buf line;
+		buf_init(&line);
 		cmd_fmt_local(it.started, when, sizeof when, "%Y-%m-%d %H:%M");
-		buf_printf(b, "  %s  ", when);
+		buf_printf(&line, "  %s  ", when);
 		if (isfinite(it.score))
-			buf_printf(b, "score %.0f%%", 100.0 * it.score);
+			buf_printf(&line, "score %.0f%%", 100.0 * it.score);
 		else
-			buf_puts(b, "no score");
+			buf_puts(&line, "no score");
 		if (it.has_counts)
-			buf_printf(b, " (%ld/%ld)", it.correct, it.asked);
+			buf_printf(&line, " (%ld/%ld)", it.correct, it.asked);
 		if (it.ended == STORE_NO_TIME)
-			buf_puts(b, ", not finished");
+			buf_puts(&line, ", not finished");
 		for (int k = 0; k < nt; k++)
-			buf_printf(b, "%s %s %ld/%ld", k ? "," : " ", rt[k].topic, rt[k].correct, rt[k].asked);
-		buf_addc(b, '\n');
+			buf_printf(&line, "%s %s %ld/%ld", k ? "," : " ", rt[k].topic, rt[k].correct, rt[k].asked);
+		render_wrap(b, line.data, 20, width);
+		buf_release(&line);
 		free(rt);
 		if (nt >= 0)
 			ydoc_release(&doc);
@@ -212,7 +234,11 @@ static void stats_json_topic(struct buf *b, const struct progress_topic *t)
 	buf_printf(b, "\"seen\": %ld, \"total\": %ld, \"new\": %ld, \"retrievability\": ", t->seen, t->total,
 	           t->total - t->seen);
 	cmd_json_double(b, t->seen ? t->rsum / (double)t->seen : NAN);
-	buf_printf(b, ", \"due_today\": %ld, \"due_next_7_days\": %ld}", t->due_today, t->due_week);
+	buf_printf(b, ", \"due_today\": %ld, \"due_next_7_days\": %ld, \"mastery\": %.4f", t->due_today, t->due_week,
+	           progress_mastery(t));
+	buf_printf(b, ", \"reviews_30_days\": %ld, \"right_30_days\": %ld, \"right\": ", t->recent, t->recent_right);
+	cmd_json_double(b, progress_right(t));
+	buf_puts(b, "}");
 }
 
 static void stats_json(struct buf *b, const struct progress *p)
@@ -301,7 +327,7 @@ static int cmd_stats(struct ctx *x, struct cmd_args *a)
 		if (json)
 			stats_json(&b, &p);
 		else
-			stats_text(&b, &p);
+			stats_text(&b, &p, ctx_render_opts(x).width);
 		fwrite(b.data, 1, b.len, stdout);
 		buf_release(&b);
 	}

@@ -44,6 +44,72 @@ int render_term_width(int fd)
 	return 80;
 }
 
+int render_prose_width(int cols)
+{
+	return cols > RENDER_PROSE_MAX ? RENDER_PROSE_MAX : cols;
+}
+
+size_t render_width(const char *s, size_t n)
+{
+	size_t w = 0, at = 0;
+	for (size_t i = 0; i < n;) {
+		if (s[i] == '\033' && i + 1 < n && s[i + 1] == '[') {
+			w += utf8_width(s + at, i - at);
+			i += 2;
+			while (i < n && !((unsigned char)s[i] >= 0x40 && (unsigned char)s[i] <= 0x7e))
+				i++;
+			at = i = i < n ? i + 1 : n;
+			continue;
+		}
+		i++;
+	}
+	return w + utf8_width(s + at, n - at);
+}
+
+void render_wrap(struct buf *out, const char *text, int hang, int width)
+{
+	size_t col = 0;
+	bool words = false;
+	const char *s = text;
+	/* The first line's own indent. */
+	while (*s == ' ') {
+		buf_addc(out, ' ');
+		col++;
+		s++;
+	}
+	while (*s) {
+		if (*s == '\n') {
+			/* A new first line, its own indent kept. */
+			buf_addc(out, '\n');
+			col = 0;
+			words = false;
+			for (s++; *s == ' '; s++, col++)
+				buf_addc(out, ' ');
+			continue;
+		}
+		/* Spaces between words are kept as written (a column layout),
+		 * dropped where the line breaks. */
+		size_t gap = strspn(s, " ");
+		s += gap;
+		if (!*s || *s == '\n')
+			continue;
+		size_t n = strcspn(s, " \n");
+		size_t w = render_width(s, n);
+		if (words && col + gap + w > (size_t)width) {
+			buf_printf(out, "\n%*s", hang, "");
+			col = (size_t)hang;
+		} else if (words) {
+			buf_printf(out, "%*s", (int)gap, "");
+			col += gap;
+		}
+		buf_add(out, s, n);
+		col += w;
+		words = true;
+		s += n;
+	}
+	buf_addc(out, '\n');
+}
+
 /* ---- Python highlighting ---- */
 
 static const char *const py_keywords[] = {
