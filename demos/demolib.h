@@ -145,6 +145,8 @@ struct demo {
 	struct demo_json_entry *entries;
 	size_t nentries, cap;
 	bool progress_open;
+	int width;                      /* prose wraps to it (0: never, not a terminal) */
+	struct demo_buf pending;        /* the line demo_print has not ended yet */
 };
 
 /*
@@ -165,14 +167,21 @@ int demo_finish(struct demo *d);
 
 /* ---- output ---- */
 
-/* printf to stdout unless --json. */
+/* printf to stdout unless --json.  On a terminal, a line of prose (no run
+ * of two spaces after its indent, no '|') longer than the terminal (at most
+ * 100 columns) wraps between words under its own indent; tables and
+ * timelines stay as they are, and so does everything in a pipe.  A line
+ * is shown once it ends (or at the next progress line, timeline or
+ * demo_finish). */
 void demo_print(struct demo *d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /*
  * A live progress line (no trailing newline needed): on a terminal it
- * rewrites the current line; otherwise it prints one line per call.  Nothing
- * with --json.  demo_print() ends an open progress line first.
+ * rewrites the current line; otherwise (a pipe, a file) it prints nothing,
+ * since a line updated in place means nothing there: the results follow
+ * anyway.  Nothing with --json.  demo_print() ends an open progress line
+ * first.
  */
 void demo_progress(struct demo *d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -1,2 +1,113 @@
-import sys
-sys.exit(0)
+"""Prose wraps to the terminal at word boundaries: `topics`, `stats`,
+`help`, `help stats`, `demo gil --help` and a demo's own --help and prose,
+run under a pseudo-terminal of 60 and of 120 columns. No line is wider than
+the terminal (or than 100 columns, the widest prose), unless it is one word
+that cannot break; and no word was split: the words, in order, are the same
+at both widths and in a pipe. A demo's progress lines, rewritten in place on
+a terminal, never reach a pipe."""
+import os
+import re
+import select
+import subprocess
+import tempfile
+
+from clitest import BIN, expect, private_env, run, run_tests
+from ptyrun import Pty
+
+DEMODIR = os.environ.get("PYDOJO_DEMODIR", "build/demos")
+ESC = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[=>]|\x07")
+PROSE_MAX = 100
+
+
+def screen(argv, cols, env):
+    """The lines a terminal of cols columns shows (a carriage return
+    rewrites its line)."""
+    p = Pty(argv, env, cols=cols)
+    try:
+        rc = p.wait(120)
+        # What the child wrote just before it ended.
+        while select.select([p.master], [], [], 0.2)[0]:
+            try:
+                data = os.read(p.master, 65536)
+            except OSError:
+                break
+            if not data:
+                break
+            p.screen += data.decode("utf-8", "replace")
+        text = p.screen
+    finally:
+        p.close()
+    expect(rc == 0, f"{argv} exited {rc}: {text[-400:]!r}")
+    screen.raw = text
+    lines = []
+    for line in ESC.sub("", text).replace("\r\n", "\n").split("\n"):
+        lines.append(line.split("\r")[-1])
+    return lines
+
+
+def check_width(lines, width, what, only_prose=False):
+    for line in lines:
+        if only_prose and (re.search(r"\S  ", line) or "|" in line):
+            continue   # a table's row or a timeline, not prose
+        if len(line) <= width:
+            continue
+        words = line.split()
+        expect(len(words) == 1, f"{what}: a line of {len(line)} columns at {width}: {line!r}")
+
+
+def same_words(a, b, what):
+    wa, wb = " ".join(a).split(), " ".join(b).split()
+    expect(wa == wb, f"{what}: the words differ at two widths: "
+           + next((f"{x!r} != {y!r}" for x, y in zip(wa, wb) if x != y), f"{len(wa)} != {len(wb)} words"))
+
+
+def pydojo_at(args, env):
+    cols60 = screen([BIN, *args], 60, env)
+    cols120 = screen([BIN, *args], 120, env)
+    what = "pydojo " + " ".join(args)
+    check_width(cols60, 60, what)
+    check_width(cols120, PROSE_MAX, what)
+    same_words(cols60, cols120, what)
+    rc, out, err = run(list(args), env=env)
+    expect(rc == 0, err)
+    same_words(cols60, out.splitlines(), what + " (pipe)")
+    return cols60, cols120
+
+
+def test_commands():
+    with tempfile.TemporaryDirectory() as tmp:
+        env = private_env(tmp)
+        for args in (["topics"], ["stats"], ["help"], ["help", "stats"], ["demo", "gil", "--help"], ["demo"]):
+            cols60, cols120 = pydojo_at(args, env)
+            expect(max(map(len, cols120)) > 60, f"{args}: at 120 columns the text uses the room")
+
+
+def test_demo_help():
+    with tempfile.TemporaryDirectory() as tmp:
+        env = private_env(tmp)
+        argv = [os.path.join(DEMODIR, "demo-gil"), "--help"]
+        a, b = screen(argv, 60, env), screen(argv, 120, env)
+        check_width(a, 60, "demo-gil --help")
+        same_words(a, b, "demo-gil --help")
+
+
+def test_demo_prose_and_progress():
+    with tempfile.TemporaryDirectory() as tmp:
+        env = private_env(tmp)
+        argv = [os.path.join(DEMODIR, "demo-gil"), "--threads", "2", "--work-ms", "20"]
+        lines = screen(argv, 60, env)
+        check_width(lines, 60, "demo-gil prose", only_prose=True)
+        text = "\n".join(lines)
+        expect("In Python terms:" in text, text)
+        # In a pipe: no line rewritten in place, and the results still there.
+        p = subprocess.run(argv, env=env, capture_output=True, timeout=120)
+        out = p.stdout.decode()
+        expect(p.returncode == 0, p.stderr)
+        expect("\r" not in out and "\x1b" not in out, f"a progress line reached the pipe: {out[:300]!r}")
+        expect("1 thread alone (1 of 3)" not in out, "progress lines are for a terminal only")
+        expect("In Python terms:" in out and "2 threads, GIL" in out, "the results are all there")
+        expect("\r\x1b[K1 thread alone (1 of 3)" in screen.raw, "on a terminal the progress line is rewritten in place")
+
+
+if __name__ == "__main__":
+    run_tests(globals())
