@@ -12,6 +12,7 @@ import subprocess
 import tempfile
 
 from clitest import BIN, expect, private_env, run, run_tests
+from progress_helpers import content_env
 from ptyrun import Pty
 
 DEMODIR = os.environ.get("PYDOJO_DEMODIR", "build/demos")
@@ -107,6 +108,61 @@ def test_demo_prose_and_progress():
         expect("1 thread alone (1 of 3)" not in out, "progress lines are for a terminal only")
         expect("In Python terms:" in out and "2 threads, GIL" in out, "the results are all there")
         expect("\r\x1b[K1 thread alone (1 of 3)" in screen.raw, "on a terminal the progress line is rewritten in place")
+
+
+TABLE_LESSON = """\
+id: tbl
+title: Tables
+track: one
+level: core
+summary: A lesson with tables.
+sections:
+  - title: Compare
+    body: |
+      Before the table.
+
+      | tool | best for | releases the GIL |
+      | :--- | :---: | ---: |
+      | `threading` | I/O-bound work that waits on sockets and files | yes, while blocked |
+      | `multiprocessing` | CPU-bound work | n/a |
+
+      | alphabetically | bewilderingly | catastrophically | disproportionately | extraordinarily |
+      | --- | --- | --- | --- | --- |
+      | incomprehensible | uncharacteristically | counterproductive | indistinguishable | overcompensation |
+"""
+
+
+def test_tables():
+    """A Markdown table renders as aligned columns under a rule; narrower
+    than its text, its cells wrap within their columns; narrower than its
+    longest words, each row becomes a block of 'header: value' lines."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env = content_env(tmp)
+        env["PAGER"] = "cat"
+        with open(os.path.join(env["PYDOJO_DATADIR"], "lessons", "tbl.yaml"), "w") as f:
+            f.write(TABLE_LESSON)
+        wide = screen([BIN, "learn", "tbl"], 120, env)
+        first = wide[:next(i for i, line in enumerate(wide) if "alphabetically" in line)]
+        rows = [line for line in first if "│" in line]
+        expect(len(rows) == 3, f"one line per row at 120 columns: {wide}")
+        cols = {tuple(i for i, ch in enumerate(line) if ch == "│") for line in rows}
+        expect(len(cols) == 1, f"the columns are aligned: {rows}")
+        rule = wide[wide.index(rows[0]) + 1]
+        expect(set(rule) <= {"─", "┼"} and rule.index("┼") == rows[0].index("│"), f"a rule under the header: {rule!r}")
+        expect(rows[1].rstrip().endswith("yes, while blocked") and rows[2].rstrip().endswith("n/a"),
+               f"the third column is right-aligned: {rows}")
+        expect("| --- |" not in "\n".join(wide), "no raw Markdown table")
+        narrow = screen([BIN, "learn", "tbl"], 60, env)
+        check_width(narrow, 60, "a table at 60 columns")
+        rows = [line for line in narrow if "│" in line]
+        expect(not any("alphabetically" in line for line in rows), "the second table is not drawn at 60")
+        expect(len(rows) > 3, f"cells wrap within their columns: {narrow}")
+        expect(len({tuple(i for i, ch in enumerate(line) if ch == "│") for line in rows}) == 1,
+               f"the wrapped columns stay aligned: {rows}")
+        cell = " ".join(line.split("│")[1].strip() for line in rows[2:] if len(line.split("│")) > 1).split()
+        expect(" ".join(cell).startswith("I/O-bound work that waits on sockets and files"), f"a cell's words in order: {cell}")
+        expect("alphabetically: incomprehensible" in narrow and "extraordinarily: overcompensation" in narrow,
+               f"a table wider than its words: a block per row: {narrow}")
 
 
 if __name__ == "__main__":
