@@ -931,6 +931,10 @@ void demo_timeline_draw(struct demo *d, const struct demo_timeline *tl,
 			lw = (int)strlen(tl->labels[r]);
 	if (lw > 24)
 		lw = 24;
+	/* On a terminal too narrow for it, fewer (wider) columns. */
+	if (d->width > 0 && lw + 3 + width > d->width)
+		width = d->width - lw - 3 < 20 ? 20 : d->width - lw - 3;
+	bucket = span / width;
 	/* Coverage per column and state character (printable ASCII). */
 	double *cover = xmalloc((size_t)width * 96 * sizeof *cover);
 	char *line = xmalloc((size_t)width + 1);
@@ -985,7 +989,14 @@ void demo_timeline_draw(struct demo *d, const struct demo_timeline *tl,
 	pthread_mutex_unlock(lock);
 	char cell[32];
 	format_duration(cell, sizeof cell, bucket);
-	printf("%*s one column = %s; %s\n", lw, "", cell, legend ? legend : "");
+	char *foot = xmalloc((size_t)lw + strlen(cell) + (legend ? strlen(legend) : 0) + 32);
+	sprintf(foot, "%*s one column = %s; %s", lw, "", cell, legend ? legend : "");
+	if (d->width > 0)
+		put_wrapped(foot, strlen(foot), d->width, lw + 1);
+	else
+		fputs(foot, stdout);
+	fputc('\n', stdout);
+	free(foot);
 	fflush(stdout);
 	free(line);
 	free(cover);

@@ -277,8 +277,9 @@ void demo_timeline_add(struct demo_timeline *tl, int row, double start,
 
 /*
  * Draws up to t1 (demo_now() seconds) in `width` columns (0: 60), with a
- * header axis and the legend line (e.g. "# holds the GIL, . waits").  Nothing
- * with --json.
+ * header axis and the legend line (e.g. "# holds the GIL, . waits").  On a
+ * terminal too narrow for that, in fewer columns (each spanning more time),
+ * the legend wrapped.  Nothing with --json.
  */
 void demo_timeline_draw(struct demo *d, const struct demo_timeline *tl,
 			double t1, int width, const char *legend);

@@ -100,6 +100,9 @@ def test_demo_prose_and_progress():
         check_width(lines, 60, "demo-gil prose", only_prose=True)
         text = "\n".join(lines)
         expect("In Python terms:" in text, text)
+        timeline = [line for line in lines if re.search(r"\|[#. ]*\|$|\+-+\+$", line)]
+        expect(len(timeline) >= 4 and all(len(line) <= 60 for line in timeline),
+               f"the timelines fit 60 columns: {timeline}")
         # In a pipe: no line rewritten in place, and the results still there.
         p = subprocess.run(argv, env=env, capture_output=True, timeout=120)
         out = p.stdout.decode()
