@@ -59,6 +59,10 @@ static int cmd_help(struct ctx *x, struct cmd_args *a)
 		if (strcmp(c->name, "stats") == 0 || strcmp(c->name, "topics") == 0) {
 			buf_addc(&b, '\n');
 			render_wrap(&b, cmd_stats_figures, 2, width);
+			if (strcmp(c->name, "stats") == 0)
+				render_wrap(&b, "retrievability ('stats --json'): the mean recall chance now of the "
+				                "answered cards alone, near 100% just after an answer, right or wrong.",
+				            2, width);
 		}
 		fwrite(b.data, 1, b.len, stdout);
 		buf_release(&b);

@@ -125,9 +125,7 @@ const char cmd_stats_figures[] =
 	"a question never answered counts 0, so mastery grows with both coverage and memory "
 	"(the same figure in 'stats' and 'topics').\n"
 	"right: the share of your answers of the last 30 days that were right.\n"
-	"due: the cards due today; 7 days: those due in the six days after.\n"
-	"retrievability ('stats --json'): the mean recall chance now of the answered cards alone, "
-	"near 100% just after an answer, right or wrong.";
+	"due: the cards due today; 7 days: those due in the six days after.";
 
 static void stats_text(struct buf *b, const struct progress *p, int width)
 {
