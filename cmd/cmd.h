@@ -53,7 +53,6 @@ struct ctx {
 	int cur_section;             /* -1: the whole lesson was shown */
 	struct repl *repl;           /* the REPL's line input while it runs, else NULL */
 	struct settings *settings;   /* loaded by ctx_settings(), freed by ctx_release() */
-	bool settings_failed;
 };
 
 /* ---- options ---- */
@@ -121,7 +120,8 @@ int cmd_parse(const struct cmd_opt *spec, size_t n, const char *cmd, int argc, c
 /* ---- the row ---- */
 
 /* What a command needs before it runs, as git's RUN_SETUP. The catalog and
- * the settings are loaded by the runner (a failure exits 2); the store is
+ * the settings are loaded by the runner (a catalog that fails exits 2;
+ * faulty settings are warnings); the store is
  * opened by the command when it first writes or reads (so a refused command
  * creates no database), and ctx_store()/ctx_store_read() check that the
  * row asked for it. */
@@ -162,7 +162,7 @@ struct command {
 /* The rows, one per command, each in its command's file. */
 extern const struct command cmd_check_row, cmd_demo_row, cmd_disputes_row, cmd_export_row,
 	cmd_fsrs_row, cmd_help_row, cmd_interview_row, cmd_learn_row, cmd_next_row, cmd_prev_row,
-	cmd_quit_row, cmd_quiz_row, cmd_review_row, cmd_search_row, cmd_sections_row, cmd_stats_row,
+	cmd_quit_row, cmd_quiz_row, cmd_report_row, cmd_review_row, cmd_search_row, cmd_sections_row, cmd_stats_row,
 	cmd_topics_row, cmd_undo_row, cmd_version_row;
 
 size_t commands_count(void);
@@ -207,7 +207,11 @@ void commands_free_argv(char **argv);
 
 void ctx_release(struct ctx *x);
 /* The catalog (shipped content plus --content roots), loaded and checked on
- * first use; on faults prints them and returns NULL. */
+ * first use. A broken file of a --content root is left out, with one line
+ * on stderr ("pydojo: skipped FILE:LINE:COL: FAULT; run 'pydojo check
+ * ROOT'"), and so is a file that leans on one left out. A fault anywhere
+ * else (the shipped content, a root that is no content folder) prints
+ * every fault and returns NULL, as does a catalog left with no topic. */
 struct catalog *ctx_catalog(struct ctx *x);
 /* Adds the shipped content to c (as reference content: not checked). */
 int ctx_load_shipped(struct ctx *x, struct catalog *c, bool reference, struct diag *d);
@@ -224,8 +228,9 @@ struct store *ctx_store(struct ctx *x);
  * ctx_store(). */
 struct store *ctx_store_read(struct ctx *x);
 /* The settings ($XDG_CONFIG_HOME/pydojo/config.yaml, see settings.h),
- * loaded on first use; on a bad file prints every fault and returns NULL
- * (the command then exits 2). */
+ * loaded on first use. Each fault is printed once, as "pydojo: warning:
+ * FILE:LINE:COL: FAULT", and the values at fault keep their defaults (all
+ * of them when the file does not parse). Never NULL. */
 struct settings *ctx_settings(struct ctx *x);
 /* The time a command runs at (clock_now), into *now when not NULL: 0, or
  * 2 (a usage error) after printing why PYDOJO_NOW is not a time. */

@@ -37,6 +37,7 @@ static const struct command *const table[] = {
 	&cmd_undo_row,
 	&cmd_search_row,
 	&cmd_stats_row,
+	&cmd_report_row,
 	&cmd_export_row,
 	&cmd_disputes_row,
 	&cmd_fsrs_row,

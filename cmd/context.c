@@ -43,29 +43,130 @@ int ctx_load_shipped(struct ctx *x, struct catalog *c, bool reference, struct di
 	return catalog_add_root(c, x->datadir, reference, d);
 }
 
-struct catalog *ctx_catalog(struct ctx *x)
+/* A file of a --content folder left out of the catalog, and why. */
+struct skipped {
+	char *file, *msg, *root;
+	int line, col;
+};
+
+struct skip_list {
+	struct skipped *v;
+	size_t n, cap;
+};
+
+/* The --content root that file lies in, or NULL; never a folder itself
+ * (a root that is no content folder, or a lessons/ that cannot be read,
+ * is not a broken file: it refuses the catalog as before). */
+static const char *user_root(const struct ctx *x, const char *file)
 {
-	if (x->cat || x->cat_failed)
-		return x->cat;
-	struct diag d;
-	diag_init(&d);
+	struct stat st;
+	if (stat(file, &st) < 0 || S_ISDIR(st.st_mode))
+		return NULL;
+	for (size_t i = 0; i < x->ncontent; i++) {
+		size_t n = strlen(x->content[i]);
+		if (n && strncmp(file, x->content[i], n) == 0 && (file[n] == '/' || x->content[i][n - 1] == '/'))
+			return x->content[i];
+	}
+	return NULL;
+}
+
+/* Adds the files of the --content folders that d's faults are in to sk,
+ * each with its first fault. Returns false when a fault lies elsewhere
+ * (the shipped content, or a folder rather than a file): the catalog is
+ * then refused, as the shipped content is never skipped. */
+static bool skip_broken(const struct ctx *x, struct diag *d, struct skip_list *sk)
+{
+	diag_finish(d);
+	for (size_t i = 0; i < d->n; i++)
+		if (!user_root(x, d->items[i].file))
+			return false;
+	size_t before = sk->n;
+	for (size_t i = 0; i < d->n; i++) {
+		const struct diag_item *it = &d->items[i];
+		if (sk->n > before && strcmp(sk->v[sk->n - 1].file, it->file) == 0)
+			continue;
+		GROW(sk->v, sk->cap, sk->n + 1);
+		sk->v[sk->n++] = (struct skipped){xstrdup(it->file), xstrdup(it->msg), xstrdup(user_root(x, it->file)),
+		                                  it->line, it->col};
+	}
+	return sk->n > before;
+}
+
+static void skip_list_print(struct skip_list *sk)
+{
+	for (size_t i = 0; i < sk->n; i++) {
+		const struct skipped *s = &sk->v[i];
+		char *f = str_visible(diag_relpath(s->file)), *m = str_visible(s->msg), *r = str_visible(s->root);
+		fprintf(stderr, "pydojo: skipped %s:%d:%d: %s; run 'pydojo check %s'\n", f, s->line, s->col, m, r);
+		free(f);
+		free(m);
+		free(r);
+	}
+}
+
+static void skip_list_release(struct skip_list *sk)
+{
+	for (size_t i = 0; i < sk->n; i++) {
+		free(sk->v[i].file);
+		free(sk->v[i].msg);
+		free(sk->v[i].root);
+	}
+	free(sk->v);
+}
+
+static struct catalog *load_catalog(struct ctx *x, const struct skip_list *sk, struct diag *d)
+{
 	struct catalog *c = catalog_new();
 	char *cache = paths_user_file("CACHE", "catalog");
 	if (cache)
 		catalog_use_cache(c, cache);
 	free(cache);
-	ctx_load_shipped(x, c, false, &d);
+	for (size_t i = 0; i < sk->n; i++)
+		catalog_skip_file(c, sk->v[i].file);
+	ctx_load_shipped(x, c, false, d);
 	for (size_t i = 0; i < x->ncontent; i++)
-		catalog_add_root(c, x->content[i], false, &d);
-	catalog_link(c, &d);
+		catalog_add_root(c, x->content[i], false, d);
+	catalog_link(c, d);
+	return c;
+}
+
+struct catalog *ctx_catalog(struct ctx *x)
+{
+	if (x->cat || x->cat_failed)
+		return x->cat;
+	struct diag d;
+	struct skip_list sk = {0};
+	struct catalog *c;
+	/* A broken file of a --content folder is left out and the rest loaded
+	 * again, until nothing is broken: a file that leant on one left out
+	 * (its lesson, a topic it requires) goes the same way, with its own
+	 * line. Each round leaves out at least one more file. */
+	for (;;) {
+		diag_init(&d);
+		c = load_catalog(x, &sk, &d);
+		if (!d.n || !skip_broken(x, &d, &sk))
+			break;
+		catalog_free(c);
+		diag_release(&d);
+	}
+	/* Refused, the catalog's faults are all there is to say: what was
+	 * left out on the way is not. */
+	bool empty = sk.n && catalog_nlessons(c) == 0;
 	if (d.n) {
 		diag_print(&d, stderr);
 		fprintf(stderr, "pydojo: the catalog has %zu error%s; run 'pydojo check' for details\n", d.n,
 		        d.n == 1 ? "" : "s");
+	} else {
+		skip_list_print(&sk);
+		if (empty)
+			fprintf(stderr, "pydojo: no topic left to use\n");
+	}
+	if (d.n || empty) {
 		catalog_free(c);
 		c = NULL;
 		x->cat_failed = true;
 	}
+	skip_list_release(&sk);
 	diag_release(&d);
 	x->cat = c;
 	return c;
@@ -142,19 +243,26 @@ struct store *ctx_store_read(struct ctx *x)
 
 struct settings *ctx_settings(struct ctx *x)
 {
-	if (x->settings || x->settings_failed)
+	if (x->settings)
 		return x->settings;
 	struct settings *s = xmalloc(sizeof *s);
 	settings_init(s);
 	char *path = paths_user_file("CONFIG", SETTINGS_FILE);
 	if (path) {
+		/* A fault in the settings is no reason to refuse a session: the
+		 * values at fault keep their defaults, and each fault is told
+		 * once (the REPL keeps the settings loaded). */
 		struct diag d;
 		diag_init(&d);
 		if (settings_load(s, path, &d) < 0) {
-			diag_print(&d, stderr);
-			free(s);
-			s = NULL;
-			x->settings_failed = true;
+			diag_finish(&d);
+			for (size_t i = 0; i < d.n; i++) {
+				const struct diag_item *it = &d.items[i];
+				char *f = str_visible(diag_relpath(it->file)), *m = str_visible(it->msg);
+				fprintf(stderr, "pydojo: warning: %s:%d:%d: %s\n", f, it->line, it->col, m);
+				free(f);
+				free(m);
+			}
 		}
 		diag_release(&d);
 		free(path);

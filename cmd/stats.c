@@ -21,103 +21,12 @@
 #include "render.h"
 #include "store.h"
 #include "util.h"
-#include "ydoc.h"
 
 #define HEAT_WEEKS PROGRESS_HEAT_WEEKS
 #define HEAT_DAYS PROGRESS_HEAT_DAYS
 
-/* An interview as shown: its record, with the counts its results hold. */
-struct interview {
-	int64_t started, ended;
-	double score;
-	long asked, correct;
-	bool has_counts;
-	char *results;     /* borrowed: the raw JSON (for the per-topic part) */
-};
-
-static struct interview interview_of(const struct progress_interview *pi)
-{
-	return (struct interview){pi->started, pi->ended, pi->score, 0, 0, false, pi->results};
-}
-
-static bool node_long(const struct ynode *n, long *out)
-{
-	double d;
-	if (!n || ynode_double(n, &d) < 0 || !isfinite(d) || d < 0 || d > 1e9)
-		return false;
-	*out = (long)d;
-	return true;
-}
-
-static bool node_double(const struct ynode *n, double *out)
-{
-	return n && ynode_double(n, out) == 0 && isfinite(*out);
-}
-
-/* One topic's figures of a results object: asked, correct, score. */
-struct result_topic {
-	const char *topic;
-	long asked, correct;
-	double score;
-};
-
-/* Parses a session's results JSON (a JSON object is valid YAML). Fills the
- * interview's totals and up to max topics; returns the topic count, or -1
- * when the text is not a results object (the caller then shows the score
- * column alone). The document stays alive in doc for the topic names. */
-static int parse_results(struct ydoc *doc, struct interview *iv, struct result_topic **topics)
-{
-	*topics = NULL;
-	if (!iv->results)
-		return -1;
-	struct diag d;
-	diag_init(&d);
-	int rc = ydoc_parse(doc, "results", iv->results, strlen(iv->results), &d);
-	diag_release(&d);
-	if (rc < 0)
-		return -1;
-	const struct ynode *root = doc->root;
-	if (!root || root->kind != YNODE_MAP) {
-		ydoc_release(doc);
-		return -1;
-	}
-	double sc;
-	if (!isfinite(iv->score) && node_double(ynode_get(root, "score"), &sc))
-		iv->score = sc;
-	iv->has_counts = node_long(ynode_get(root, "asked"), &iv->asked) &&
-	                 node_long(ynode_get(root, "correct"), &iv->correct);
-	const struct ynode *tm = ynode_get(root, "topics");
-	if (!tm || tm->kind != YNODE_MAP)
-		return 0;
-	size_t n = tm->n / 2, k = 0;
-	struct result_topic *t = xcalloc(n ? n : 1, sizeof *t);
-	for (size_t i = 0; i < n; i++) {
-		const struct ynode *key = tm->items[2 * i], *val = tm->items[2 * i + 1];
-		if (key->kind != YNODE_SCALAR || val->kind != YNODE_MAP)
-			continue;
-		struct result_topic *r = &t[k];
-		r->topic = key->str;
-		r->score = NAN;
-		if (!node_long(ynode_get(val, "asked"), &r->asked) || !node_long(ynode_get(val, "correct"), &r->correct))
-			continue;
-		if (!node_double(ynode_get(val, "score"), &r->score))
-			r->score = r->asked ? (double)r->correct / (double)r->asked : NAN;
-		k++;
-	}
-	*topics = t;
-	return (int)k;
-}
-
 static const char *const heat_glyph[5] = {"\xc2\xb7", "\xe2\x96\x91", "\xe2\x96\x92", "\xe2\x96\x93",
                                           "\xe2\x96\x88"}; /* · ░ ▒ ▓ █ */
-
-static int heat_level(int64_t c, int64_t max)
-{
-	if (c <= 0 || max <= 0)
-		return 0;
-	int64_t l = 1 + (c - 1) * 4 / max;
-	return l > 4 ? 4 : (int)l;
-}
 
 /* What the columns mean, said under the table and by `help stats`. */
 const char cmd_stats_figures[] =
@@ -150,12 +59,7 @@ static void stats_text(struct buf *b, const struct progress *p, int width)
 	buf_addc(b, '\n');
 	render_wrap(b, cmd_stats_figures, 2, width);
 
-	int64_t max = 0, sum = 0;
-	for (int i = 0; i <= today; i++) {
-		sum += counts[i];
-		if (counts[i] > max)
-			max = counts[i];
-	}
+	int64_t sum, max = progress_heat_max(counts, today, &sum);
 	char from[16], to[16];
 	cmd_fmt_local(bounds[0], from, sizeof from, "%Y-%m-%d");
 	cmd_fmt_local(bounds[today], to, sizeof to, "%Y-%m-%d");
@@ -165,7 +69,7 @@ static void stats_text(struct buf *b, const struct progress *p, int width)
 		buf_printf(b, "  %s ", wd[r]);
 		for (int c = 0; c < HEAT_WEEKS; c++) {
 			int d = c * 7 + r;
-			buf_puts(b, d > today ? " " : heat_glyph[heat_level(counts[d], max)]);
+			buf_puts(b, d > today ? " " : heat_glyph[progress_heat_level(counts[d], max)]);
 		}
 		buf_addc(b, '\n');
 	}
@@ -174,17 +78,15 @@ static void stats_text(struct buf *b, const struct progress *p, int width)
 	buf_printf(&legend, "  %s none", heat_glyph[0]);
 	if (max == 0)
 		buf_puts(&legend, " (no reviews yet)");
-	/* Each glyph's range of daily counts, from heat_level. */
-	int64_t lo = 1;
-	for (int l = 1; l <= 4 && lo <= max; l++) {
-		int64_t hi = lo;
-		while (hi + 1 <= max && heat_level(hi + 1, max) == l)
-			hi++;
+	/* Each glyph's range of daily counts. */
+	for (int l = 1; l <= 4; l++) {
+		int64_t lo, hi;
+		if (!progress_heat_range(l, max, &lo, &hi))
+			continue;
 		if (hi == lo)
 			buf_printf(&legend, "  %s\xc2\xa0%lld", heat_glyph[l], (long long)lo);
 		else
 			buf_printf(&legend, "  %s\xc2\xa0%lld-%lld", heat_glyph[l], (long long)lo, (long long)hi);
-		lo = hi + 1;
 	}
 	buf_puts(&legend, max ? " reviews a day; a column is a week, the oldest first" : "");
 	render_wrap(b, legend.data, 4, width);
@@ -196,31 +98,25 @@ static void stats_text(struct buf *b, const struct progress *p, int width)
 	else
 		buf_addc(b, '\n');
 	for (size_t i = 0; i < p->ninterviews; i++) {
-		struct interview it = interview_of(&p->interviews[i]);
-		struct ydoc doc;
-		memset(&doc, 0, sizeof doc);
-		struct result_topic *rt = NULL;
-		int nt = parse_results(&doc, &it, &rt);
+		const struct progress_interview *it = &p->interviews[i];
 		char when[32];
 		struct buf line;
 		buf_init(&line);
-		cmd_fmt_local(it.started, when, sizeof when, "%Y-%m-%d %H:%M");
+		cmd_fmt_local(it->started, when, sizeof when, "%Y-%m-%d %H:%M");
 		buf_printf(&line, "  %s  ", when);
-		if (isfinite(it.score))
-			buf_printf(&line, "score %.0f%%", 100.0 * it.score);
+		if (isfinite(it->score))
+			buf_printf(&line, "score %.0f%%", 100.0 * it->score);
 		else
 			buf_puts(&line, "no score");
-		if (it.has_counts)
-			buf_printf(&line, " (%ld/%ld)", it.correct, it.asked);
-		if (it.ended == STORE_NO_TIME)
+		if (it->has_counts)
+			buf_printf(&line, " (%ld/%ld)", it->correct, it->asked);
+		if (it->ended == STORE_NO_TIME)
 			buf_puts(&line, ", not finished");
-		for (int k = 0; k < nt; k++)
-			buf_printf(&line, "%s %s %ld/%ld", k ? "," : " ", rt[k].topic, rt[k].correct, rt[k].asked);
+		for (size_t k = 0; k < it->ntopics; k++)
+			buf_printf(&line, "%s %s %ld/%ld", k ? "," : " ", it->topics[k].topic, it->topics[k].correct,
+			           it->topics[k].asked);
 		render_wrap(b, line.data, 20, width);
 		buf_release(&line);
-		free(rt);
-		if (nt >= 0)
-			ydoc_release(&doc);
 	}
 	if (p->disputes_total)
 		buf_printf(b, "\nDisputed grades: %ld on %zu question%s (see 'disputes')\n", p->disputes_total,
@@ -263,36 +159,30 @@ static void stats_json(struct buf *b, const struct progress *p)
 		buf_printf(b, "%s%lld", i ? ", " : "", (long long)counts[i]);
 	buf_puts(b, "]},\n \"interviews\": [");
 	for (size_t i = 0; i < p->ninterviews; i++) {
-		struct interview it = interview_of(&p->interviews[i]);
-		struct ydoc doc;
-		memset(&doc, 0, sizeof doc);
-		struct result_topic *rt = NULL;
-		int nt = parse_results(&doc, &it, &rt);
+		const struct progress_interview *it = &p->interviews[i];
 		buf_puts(b, i ? ",\n  {\"started\": " : "\n  {\"started\": ");
-		cmd_json_time(b, it.started);
+		cmd_json_time(b, it->started);
 		buf_puts(b, ", \"ended\": ");
-		if (it.ended == STORE_NO_TIME)
+		if (it->ended == STORE_NO_TIME)
 			buf_puts(b, "null");
 		else
-			cmd_json_time(b, it.ended);
+			cmd_json_time(b, it->ended);
 		buf_puts(b, ", \"score\": ");
-		cmd_json_double(b, it.score);
-		if (it.has_counts)
-			buf_printf(b, ", \"asked\": %ld, \"correct\": %ld", it.asked, it.correct);
+		cmd_json_double(b, it->score);
+		if (it->has_counts)
+			buf_printf(b, ", \"asked\": %ld, \"correct\": %ld", it->asked, it->correct);
 		else
 			buf_puts(b, ", \"asked\": null, \"correct\": null");
 		buf_puts(b, ", \"topics\": {");
-		for (int k = 0; k < nt; k++) {
+		for (size_t k = 0; k < it->ntopics; k++) {
+			const struct progress_result_topic *rt = &it->topics[k];
 			buf_puts(b, k ? ", " : "");
-			buf_json_str(b, rt[k].topic);
-			buf_printf(b, ": {\"asked\": %ld, \"correct\": %ld, \"score\": ", rt[k].asked, rt[k].correct);
-			cmd_json_double(b, rt[k].score);
+			buf_json_str(b, rt->topic);
+			buf_printf(b, ": {\"asked\": %ld, \"correct\": %ld, \"score\": ", rt->asked, rt->correct);
+			cmd_json_double(b, rt->score);
 			buf_puts(b, "}");
 		}
 		buf_puts(b, "}}");
-		free(rt);
-		if (nt >= 0)
-			ydoc_release(&doc);
 	}
 	buf_puts(b, "],\n \"disputes\": {");
 	for (size_t i = 0; i < p->ndisputes; i++) {

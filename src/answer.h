@@ -45,6 +45,10 @@ struct answer {
 	size_t *clause_of_sentence;        /* the index of each sentence's first clause */
 	struct answer_span *denials;       /* the parts of sentences that deny themselves */
 	size_t ndenials;
+	/* Where the learner's own words start in text: 0, or after the question
+	 * they answer (a follow-up), which only lends its subject (grade.h). */
+	size_t given;
+	const char *given_raw;             /* the learner's raw words, or NULL: raw */
 };
 
 /* Prepares raw, which must be valid UTF-8. */

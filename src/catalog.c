@@ -48,6 +48,11 @@ void catalog_defer_compile(struct catalog *c, bool defer)
 	c->defer_compile = defer;
 }
 
+void catalog_keep_reference(struct catalog *c)
+{
+	c->keep_reference = true;
+}
+
 void catalog_use_cache(struct catalog *c, const char *path)
 {
 	ycache_free(c->cache);

@@ -57,6 +57,7 @@ struct lesson {
 	struct quiz *quiz;    /* NULL when the topic has no quiz */
 	struct pos pos;
 	bool reference;       /* loaded only to resolve references, not checked */
+	unsigned root;        /* which root it came from, in the order added (0: the first) */
 };
 
 enum qtype { Q_CHOICE, Q_MULTI, Q_TRUEFALSE, Q_ORDER, Q_OUTPUT, Q_TEXT, Q_NTYPES };
@@ -194,6 +195,17 @@ int catalog_add_root(struct catalog *c, const char *dir, bool reference, struct 
  * A quiz's @terms resolve in the terms.yaml beside its quizzes/ folder,
  * when there is one, over the shared vocabulary. */
 int catalog_add_file(struct catalog *c, const char *path, struct diag *d);
+/* Call before the first add: the file at path is not loaded, as if it
+ * were not there (a broken file of the user's own content left out so
+ * that the rest loads). Files are told apart by identity, so any spelling
+ * of the path will do. A path that cannot be read is ignored. */
+void catalog_skip_file(struct catalog *c, const char *path);
+/* By default checked content shadows reference content with the same id:
+ * an edited copy of a shipped file is checked in place of the shipped one
+ * (`check FILE`). After this call the two clash instead, as a --content
+ * folder's content clashes with the shipped content: a duplicate id is
+ * reported at the checked item (`check DIR`). */
+void catalog_keep_reference(struct catalog *c);
 /* Cross-references everything loaded: duplicate ids, dangling references,
  * requires cycles, unknown @terms and term cycles, quizzes without a lesson,
  * rubric patterns that do not compile. Call once, after the last add; the

@@ -47,6 +47,8 @@ struct catalog {
 	size_t npending, cappending;
 	struct diag scratch;     /* receives the faults of reference content */
 	bool defer_compile;      /* link leaves rubric patterns to catalog_compile_point */
+	bool keep_reference;     /* reference content is not shadowed: duplicates clash */
+	unsigned nroots;         /* roots added so far (lessons record theirs) */
 	struct ycache *cache;    /* parsed files, or NULL */
 };
 

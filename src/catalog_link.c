@@ -201,12 +201,17 @@ static int cmp_lesson_at(const void *a, const void *b)
 	const struct lesson_at *x = a, *y = b;
 	int o = strcmp(x->ls->id, y->ls->id);
 	if (!o)
+		o = (x->ls->root > y->ls->root) - (x->ls->root < y->ls->root);
+	if (!o)
 		o = strcmp(x->ls->pos.file, y->ls->pos.file);
 	return o ? o : (x->i > y->i) - (x->i < y->i);
 }
 
-/* Duplicate topics: each reported at the later one in file order, against
- * the first. Sorting by id finds them in O(n log n). */
+/* Duplicate topics: each reported at the later one, against the first.
+ * Later means of a root added later (a --content folder's lesson clashing
+ * with a shipped one is the user's to rename; the shipped content, added
+ * first, is reference content when `check DIR` keeps it), then in file
+ * order. Sorting by id finds them in O(n log n). */
 static void check_duplicate_topics(struct catalog *c, struct diag *d)
 {
 	struct lesson_at *v = xcalloc(c->nlessons + 1, sizeof *v);
@@ -440,7 +445,8 @@ int catalog_link(struct catalog *c, struct diag *d)
 	ydoc_trim();   /* every file is loaded: the trees' spare memory goes back */
 	size_t before = d->n;
 	link_terms(c, d);
-	drop_shadowed(c);
+	if (!c->keep_reference)
+		drop_shadowed(c);
 	link_lessons_and_demos(c, d);
 	link_quizzes(c, d);
 	if (c->cache && d->n == 0)

@@ -446,6 +446,7 @@ static void load_lesson(struct loader *L, const struct ynode *root, const char *
 	struct keymap m;
 	KEYS_LOAD(L, &m, lesson_keys, root, "a lesson", ls);
 	ls->reference = reference;
+	ls->root = L->c->nroots ? L->c->nroots - 1 : 0;
 	ls->pos = pos_of(root);
 	char stem[256];
 	file_stem(path, stem, sizeof stem);
@@ -1356,6 +1357,12 @@ static bool seen_path(struct catalog *c, const char *path, struct stat *st)
 	return hmap_add(&c->files, id, sizeof id, 0) != HMAP_NONE;
 }
 
+void catalog_skip_file(struct catalog *c, const char *path)
+{
+	struct stat st;
+	seen_path(c, path, &st);
+}
+
 static int load_file(struct catalog *c, const char *path, int want, bool reference, struct terms *terms,
                      struct diag *d)
 {
@@ -1465,6 +1472,7 @@ int catalog_add_root(struct catalog *c, const char *dir, bool reference, struct 
 		return -1;
 	}
 	int rc = 0;
+	c->nroots++;
 	char *tpath = xasprintf("%s/terms.yaml", dir);
 	size_t errors = (reference ? &c->scratch : d)->n;
 	struct terms *terms = access(tpath, F_OK) == 0 ? root_terms(c, tpath, reference, d) : NULL;

@@ -230,6 +230,13 @@ static enum unit_result over_units(const struct rubric_point *p, const struct an
 		const struct answer_span *u = level ? a->sentences : a->clauses;
 		size_t n = level ? a->nsentences : a->nclauses, i = 0;
 		struct regex_scan scan = {.checked = true};
+		/* The question a follow-up answers is context, never credit. */
+		while (i < n && u[i].start < a->given)
+			i++;
+		if (i < n)
+			scan.from = u[i].start;
+		else
+			continue;
 		while (i < n) {
 			size_t s, e;
 			enum regex_result r = regex_next(re, a->text, a->len, &scan, &s, &e, NULL);
@@ -265,7 +272,7 @@ enum grade_point grade_point_in(const struct rubric_point *p, const struct answe
 	if (claim) {
 		/* One look at the whole text first: most points of most answers
 		 * stop here. */
-		enum regex_result r = regex_match(claim, a->text);
+		enum regex_result r = regex_match(claim, a->text + a->given);
 		if (r == REGEX_LIMIT)
 			limit = true;
 		else if (r == REGEX_MATCH && !p->expanded[RUBRIC_CLAIM])
@@ -277,7 +284,7 @@ enum grade_point grade_point_in(const struct rubric_point *p, const struct answe
 		}
 	}
 	if (!found && code) {
-		enum regex_result r = regex_match(code, a->raw);
+		enum regex_result r = regex_match(code, a->given_raw ? a->given_raw : a->raw);
 		found = r == REGEX_MATCH;
 		limit |= r == REGEX_LIMIT;
 	}
@@ -285,7 +292,7 @@ enum grade_point grade_point_in(const struct rubric_point *p, const struct answe
 		return limit ? GRADE_LIMIT : GRADE_MISSED;
 	if (!reject)
 		return GRADE_FOUND;
-	enum regex_result r = regex_match(reject, a->text);
+	enum regex_result r = regex_match(reject, a->text + a->given);
 	if (r == REGEX_MATCH && p->expanded[RUBRIC_REJECT]) {
 		enum unit_result u = over_units(p, a, reject, reject_in);
 		r = u == UNIT_FOUND ? REGEX_MATCH : u == UNIT_LIMIT ? REGEX_LIMIT : REGEX_NOMATCH;
@@ -307,6 +314,31 @@ enum grade_point grade_rubric_point(const struct rubric_point *p, const char *an
 	answer_prepare(&a, answer);
 	enum grade_point g = grade_point_in(p, &a);
 	answer_release(&a);
+	return g;
+}
+
+enum grade_point grade_followup(const struct rubric_point *p, const char *question, const char *answer)
+{
+	struct answer qa, a;
+	answer_prepare(&qa, question);
+	char *both = xasprintf("%s\n\n%s", question, answer);
+	answer_prepare(&a, both);
+	/* Normalising is local, so the question's text is a prefix of the
+	 * whole; if it ever were not, the answer is graded alone. */
+	bool prefix = qa.len < a.len && memcmp(a.text, qa.text, qa.len) == 0 && qa.nsentences > 0;
+	enum grade_point g;
+	if (prefix) {
+		a.given = qa.len;
+		while (a.given < a.len && a.text[a.given] == ' ')
+			a.given++;
+		a.given_raw = answer;
+		g = grade_point_in(p, &a);
+	} else {
+		g = grade_rubric_point(p, answer);
+	}
+	answer_release(&a);
+	answer_release(&qa);
+	free(both);
 	return g;
 }
 

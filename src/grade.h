@@ -38,6 +38,11 @@ enum grade_point {
 enum grade_point grade_rubric_point(const struct rubric_point *p, const char *answer);
 /* The same on an answer prepared once for every point (answer.h). */
 enum grade_point grade_point_in(const struct rubric_point *p, const struct answer *a);
+/* Grades the answer (valid UTF-8) to a follow-up question on point p: the
+ * question only lends its subject, as a sentence before the answer would
+ * ("How does a TaskGroup react when one task fails?" "It cancels the
+ * others."); nothing in it counts as said, or rejected. */
+enum grade_point grade_followup(const struct rubric_point *p, const char *question, const char *answer);
 
 /* Grades free text against a text question's rubric: sets hits[i] for each
  * point found and limited[i] for each point a regex limit left undecided

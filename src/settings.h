@@ -7,8 +7,9 @@
  *   interview_minutes: 20       # more than 0, at most 600 (fractions allowed)
  *   fuzz: true                  # spread review intervals a little (FSRS fuzz)
  *
- * A number may be quoted ("0.9"). An unknown key or a bad value is an error
- * at its line and column. (The module is not called config.h: that name is
+ * A number may be quoted ("0.9"). An unknown key or a bad value is a fault
+ * at its line and column, and leaves the value it names at its default
+ * (the commands warn of it and go on; `check` reports it as an error). (The module is not called config.h: that name is
  * the build's generated header of paths and version.)
  *
  * It reads the file only; it does not write it or know the command line
@@ -38,7 +39,8 @@ void settings_init(struct settings *s);
 
 /* Loads path over the values in *s (call settings_init first). A missing
  * file is not an error. Returns 0, or -1 after adding every fault to d
- * ("FILE:LINE:COL: ..."); *s may then be partly set. */
+ * ("FILE:LINE:COL: ..."); *s then holds the values that were good, and
+ * keeps the others (all of them when the file does not parse). */
 int settings_load(struct settings *s, const char *path, struct diag *d);
 
 #endif

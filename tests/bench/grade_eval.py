@@ -27,6 +27,12 @@ if "--only" in argv:
     i = argv.index("--only")
     only = argv[i + 1] if i + 1 < len(argv) else ""
     del argv[i:i + 2]
+bad = [a for a in argv if a.startswith("-") and a not in ("--dev", "--list")]
+if bad:
+    # Anything else (--help included) prints the usage: it must never
+    # measure the held-out set by accident.
+    print(__doc__.split("\n\n")[1].strip(), file=sys.stderr)
+    sys.exit(0 if bad[0] in ("-h", "--help") else 2)
 args = [a for a in argv if not a.startswith("--")]
 BUILD = os.path.abspath(args[0] if args else os.path.join(TOP, "build"))
 TOOL = os.path.join(BUILD, "tests", "bench", "grade-eval")

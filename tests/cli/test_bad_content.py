@@ -140,4 +140,148 @@ def test_terminal_shows_source_and_caret():
         expect(status == 2 and screen == want, f"on a terminal: {status}\n{screen}")
 
 
+GOOD_LESSON = """\
+id: {id}
+title: A topic of mine
+track: mine
+level: core
+summary: One of mine.
+requires: [{requires}]
+sections:
+  - title: Only section
+    body: Some text.
+"""
+
+GOOD_QUIZ = """\
+topic: {id}
+questions:
+  - id: {id}-q
+    type: truefalse
+    prompt: Is it so?
+    answer: true
+"""
+
+
+def mixed_root(tmp):
+    """A content folder of good files and broken ones: a file that does not
+    parse, a lesson with an unknown key, a lesson requiring the broken one,
+    and the quiz of a topic whose lesson is broken."""
+    root = os.path.join(tmp, "mine")
+    os.makedirs(os.path.join(root, "lessons"))
+    os.makedirs(os.path.join(root, "quizzes"))
+    files = {
+        "lessons/good.yaml": GOOD_LESSON.format(id="good", requires="gil"),
+        "quizzes/good.yaml": GOOD_QUIZ.format(id="good"),
+        "lessons/unparsed.yaml": "id: unparsed\ntitle: [\n",
+        "lessons/typo.yaml": GOOD_LESSON.format(id="typo", requires="") + "sumary: x\n",
+        "quizzes/typo.yaml": GOOD_QUIZ.format(id="typo"),
+        "lessons/leaning.yaml": GOOD_LESSON.format(id="leaning", requires="good, unparsed"),
+    }
+    for rel, text in files.items():
+        with open(os.path.join(root, rel), "w") as f:
+            f.write(text)
+    return root
+
+
+def skipped_lines(root):
+    """The lines a command prints for mixed_root: one per broken file, each
+    at its first fault."""
+    hint = f"; run 'pydojo check {root}'"
+    return [
+        f"pydojo: skipped {root}/lessons/leaning.yaml:6:18: unknown topic 'unparsed' in 'requires'" + hint,
+        f"pydojo: skipped {root}/lessons/typo.yaml:10:1: unknown key 'sumary' in a lesson"
+        " (did you mean 'summary'?)" + hint,
+        f"pydojo: skipped {root}/lessons/unparsed.yaml:3:1: yaml: did not find expected node content"
+        " while parsing a flow node (at line 3, column 1)" + hint,
+        f"pydojo: skipped {root}/quizzes/typo.yaml:1:1: quiz topic 'typo' has no lesson" + hint,
+    ]
+
+
+def test_broken_file_among_good_ones():
+    """A broken file of a --content folder no longer refuses the catalog:
+    it is left out with one line naming its first fault and the check to
+    run, a file leaning on it (a topic it requires, its lesson) goes with
+    a line of its own, and the rest loads; check still exits 2."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = mixed_root(tmp)
+        env = private_env(tmp)
+        want = skipped_lines(root)
+        status, out, err = run(["--content", root, "topics"], env=env)
+        expect(status == 0, f"topics: exit {status}: {err!r}")
+        expect(err.splitlines() == want, "topics: stderr\n" + err + "want:\n" + "\n".join(want))
+        listed = {l.split()[0] for l in out.splitlines() if l.startswith("  ")}
+        expect("good" in listed and "gil" in listed, f"good topics not listed: {out!r}")
+        expect(not {"typo", "unparsed", "leaning"} & listed, f"a broken topic listed: {out!r}")
+        status, out, err = run(["--content", root, "--db", os.path.join(tmp, "p.db"), "quiz", "good"],
+                               stdin="t\nquit\n", env=env)
+        expect(status == 0 and "right" in out.lower() and err.splitlines() == want,
+               f"quiz good: exit {status}: {out[-200:]!r} {err!r}")
+        status, out, err = run(["--content", root, "learn", "typo"], env=env)
+        expect(status == 2 and "unknown topic 'typo'" in err, f"learn typo: exit {status}: {err!r}")
+        # At the prompt the lines come once, at the start, not per command.
+        status, out, err = run(["--content", root], stdin="topics\nlearn good\ntopics\n", env=env)
+        expect(status == 0 and err.splitlines() == want, f"REPL: exit {status}: {err!r}")
+        status, out, err = run(["check", root], env=env)
+        expect(status == 2 and err.splitlines()[-1].endswith(" errors"), f"check: exit {status}: {err!r}")
+        # check loads every file, so it reports the faults of the files
+        # left out at first; the quiz left out with its lesson then has one.
+        for line in want[:3]:
+            at = line.split()[2].rstrip(":")
+            expect(any(l.startswith(at + ": error: ") for l in err.splitlines()),
+                   f"check does not report {at}: {err!r}")
+
+
+def test_broken_shipped_file_still_refuses():
+    """The shipped content is never left out: a broken shipped file refuses
+    the catalog as before, whatever --content adds; a folder that is no
+    content folder refuses it too; and so does a catalog with no topic
+    left."""
+    with tempfile.TemporaryDirectory() as tmp:
+        shipped = os.path.join(tmp, "shipped")
+        os.makedirs(os.path.join(shipped, "lessons"))
+        os.makedirs(os.path.join(shipped, "quizzes"))
+        with open(os.path.join(shipped, "lessons", "alpha.yaml"), "w") as f:
+            f.write(GOOD_LESSON.format(id="alpha", requires="") + "sumary: x\n")
+        env = private_env(tmp, PYDOJO_DATADIR=shipped)
+        mine = os.path.join(tmp, "mine")
+        os.makedirs(os.path.join(mine, "lessons"))
+        with open(os.path.join(mine, "lessons", "beta.yaml"), "w") as f:
+            f.write(GOOD_LESSON.format(id="beta", requires=""))
+        with open(os.path.join(mine, "lessons", "zeta.yaml"), "w") as f:
+            f.write("id: zeta\ntitle: [\n")
+        # Refused, every fault is told, the folder's too, and nothing is
+        # said to be left out.
+        for args, n in ((["topics"], "1 error"), (["--content", mine, "topics"], "2 errors")):
+            status, out, err = run(args, env=env)
+            expect(status == 2 and out == "" and "skipped" not in err
+                   and f"{shipped}/lessons/alpha.yaml:10:1: error: unknown key 'sumary'" in err
+                   and f"pydojo: the catalog has {n}; run 'pydojo check' for details" in err,
+                   f"{args}: exit {status}: {err!r}")
+        status, out, err = run(["--content", tmp, "topics"])
+        expect(status == 2 and "not a content directory" in err and "skipped" not in err,
+               f"a folder that is no content folder: exit {status}: {err!r}")
+        # Shipped content of no lesson, and a folder whose only lesson is broken.
+        os.remove(os.path.join(shipped, "lessons", "alpha.yaml"))
+        with open(os.path.join(mine, "lessons", "beta.yaml"), "a") as f:
+            f.write("sumary: x\n")
+        status, out, err = run(["--content", mine, "topics"], env=env)
+        expect(status == 2 and err.splitlines()[0].startswith(f"pydojo: skipped {mine}/lessons/beta.yaml:10:1: ")
+               and err.splitlines()[-1] == "pydojo: no topic left to use", f"nothing left: exit {status}: {err!r}")
+
+
+def test_folder_clashing_with_shipped_id():
+    """A --content lesson with a shipped topic's id is the folder's fault:
+    it is left out, never the shipped lesson."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = os.path.join(tmp, "mine")
+        os.makedirs(os.path.join(root, "lessons"))
+        with open(os.path.join(root, "lessons", "gil.yaml"), "w") as f:
+            f.write(GOOD_LESSON.format(id="gil", requires=""))
+        status, out, err = run(["--content", root, "learn", "gil"])
+        expect(status == 0 and "The Global Interpreter Lock" in out, f"exit {status}: {out[:100]!r}")
+        expect(len(err.splitlines()) == 1 and err.startswith(
+            f"pydojo: skipped {root}/lessons/gil.yaml:1:1: duplicate topic id 'gil' (also in "),
+            f"not the folder's file: {err!r}")
+
+
 run_tests(globals())

@@ -181,4 +181,103 @@ def test_position_warnings():
                f"exit {status}: {err!r}")
 
 
+USER_LESSON = """\
+id: my-topic
+title: My own topic
+track: language
+level: core
+summary: A topic that leans on shipped ones.
+requires: [gil]
+see_also: [threads]
+demos: [gil]
+sections:
+  - title: Only section
+    body: Read the shipped lessons first.
+"""
+
+USER_QUIZ = """\
+topic: my-topic
+questions:
+  - id: my-topic-os
+    type: text
+    prompt: What is a Python thread?
+    rubric:
+      - point: an OS thread
+        pattern: '\\bOS\\b|operating system'
+        section: threads/os-threads
+    model_answer: An OS thread sharing the interpreter's memory.
+"""
+
+
+def test_folder_resolves_shipped_references():
+    """check DIR resolves requires, see_also, demos and a rubric point's
+    section against the shipped catalog, as --content does, and counts and
+    reports only the folder's own content; --standalone checks the folder
+    alone, where the same references are errors at their lines."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = make_root(tmp, USER_LESSON, USER_QUIZ)
+        lesson = os.path.join(root, "lessons", "my-topic.yaml")
+        quiz = os.path.join(root, "quizzes", "my-topic.yaml")
+        status, out, err = run(["check", root])
+        expect(status == 0 and err == "", f"exit {status}: {err!r}")
+        expect(out == "ok: 1 topics, 1 sections, 1 questions, 0 demos\n", f"summary {out!r}")
+        status, out, err = run(["--content", root, "topics"])
+        expect(status == 0 and "my-topic" in out and err == "", f"--content: exit {status}: {err!r}")
+        status, out, err = run(["check", "--standalone", root])
+        want = [
+            f"{lesson}:6:12: error: unknown topic 'gil' in 'requires'",
+            f"{lesson}:7:12: error: unknown topic 'threads' in 'see_also'",
+            f"{lesson}:8:9: error: unknown demo 'gil' in 'demos'",
+            f"{quiz}:9:18: error: unknown topic 'threads' in section 'threads/os-threads'",
+            "4 errors",
+        ]
+        expect(status == 2 and err.splitlines() == want and out == "",
+               f"--standalone: exit {status}:\n{err}want:\n" + "\n".join(want))
+        # Options anywhere, as for every command.
+        status, out, err = run(["check", root, "--standalone"])
+        expect(status == 2 and err.splitlines() == want, f"--standalone last: exit {status}")
+
+
+def test_folder_clashing_with_shipped_ids():
+    """A folder's topic or question id that the shipped catalog already has
+    is an error at the folder's file, as it is when --content adds the
+    folder; the shipped files are never reported. Alone it checks."""
+    with tempfile.TemporaryDirectory() as tmp:
+        lesson = LESSON.replace("id: my-topic", "id: gil")
+        quiz = QUIZ.replace("topic: my-topic", "topic: gil").replace("my-topic-sum", "gil-switch-interval")
+        root = os.path.join(tmp, "mine")
+        os.makedirs(os.path.join(root, "lessons"))
+        os.makedirs(os.path.join(root, "quizzes"))
+        with open(os.path.join(root, "lessons", "gil.yaml"), "w") as f:
+            f.write(lesson)
+        with open(os.path.join(root, "quizzes", "gil.yaml"), "w") as f:
+            f.write(quiz)
+        for args in (["check", root], ["--content", root, "check"]):
+            status, out, err = run(args)
+            lines = [l for l in err.splitlines() if ": error: " in l]
+            expect(status == 2 and lines and all(l.startswith(root + "/") for l in lines),
+                   f"{args}: exit {status}: {err!r}")
+            expect(any(l.startswith(f"{root}/lessons/gil.yaml:1:1: error: duplicate topic id 'gil' (also in ")
+                       for l in lines), f"{args}: no duplicate topic: {lines}")
+            expect(any(f"{root}/quizzes/gil.yaml:" in l and "quiz for topic 'gil'" in l for l in lines),
+                   f"{args}: no second quiz: {lines}")
+        status, out, err = run(["check", "--standalone", root])
+        expect(status == 0 and out.startswith("ok: 1 topics"), f"--standalone: exit {status}: {err!r}")
+
+
+def test_shipped_folder_named():
+    """The shipped content named as a folder is checked as itself, not
+    against itself; --standalone needs a PATH."""
+    status, out, err = run(["check"])
+    status2, out2, err2 = run(["check", SRC])
+    expect(status == status2 == 0 and out == out2, f"check {SRC}: exit {status2}: {out2!r} {err2!r}")
+    status, out, err = run(["check", "--standalone"])
+    expect(status == 2 and err.startswith("error: --standalone needs a PATH")
+           and err.splitlines()[-1].startswith("usage: check "), f"exit {status}: {err!r}")
+    status, out, err = run(["help", "check"])
+    expect(status == 0 and "--standalone" in out, f"help check: {out!r}")
+    status, out, err = run(["__complete", "check", "--st"])
+    expect("--standalone" in out.split(), f"completion: {out!r}")
+
+
 run_tests(globals())

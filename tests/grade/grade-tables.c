@@ -63,6 +63,7 @@ static char *joined(const struct answer *a, const struct answer_span *v, size_t 
 
 struct point {
 	struct rubric_point p;
+	char *asked;   /* the follow-up question its cases answer, or NULL */
 	bool open;
 };
 
@@ -80,6 +81,7 @@ static void point_release(struct point *pt)
 	free((char *)pt->p.reject);
 	free((char *)pt->p.pattern);
 	free((char *)pt->p.code);
+	free(pt->asked);
 	memset(pt, 0, sizeof *pt);
 }
 
@@ -181,6 +183,11 @@ static void run_file(const char *path)
 		}
 		if (key)
 			continue;
+		if (kw == 5 && strncmp(line, "asked", 5) == 0 && pt.open) {
+			free(pt.asked);
+			pt.asked = unescape(arg);
+			continue;
+		}
 		if ((line[0] == '+' || line[0] == '-') && line[1] == ' ' && pt.open) {
 			cases++;
 			if (!pt.p.compiled && !pt.p.expanded[0] && pt.p.says) {
@@ -196,7 +203,7 @@ static void run_file(const char *path)
 				}
 			}
 			char *ans = unescape(line + 2);
-			enum grade_point g = grade_rubric_point(&pt.p, ans);
+			enum grade_point g = pt.asked ? grade_followup(&pt.p, pt.asked, ans) : grade_rubric_point(&pt.p, ans);
 			bool want = line[0] == '+';
 			if ((g == GRADE_FOUND) != want)
 				fail(path, ln, "'%s' should be %s", ans, want ? "found" : "missed");

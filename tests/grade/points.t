@@ -245,3 +245,27 @@ not_about @await
 + create_task wraps the coroutine. Nothing waits here. The loop schedules it in the background.
 - Call await on the coroutine. Later on the loop schedules it concurrently.
 - create_task wraps it. Then await runs. The loop schedules it concurrently.
+
+# The answer to a follow-up question: the question lends its subject, as a
+# sentence before the answer would, but nothing in it counts as said.
+point
+says @schedule .. @concurrent
+about @create-task
+not_about @await
+asked What does create_task do with the coroutine you pass it?
++ It schedules it to run concurrently.
++ Schedules it in the background.
+- It waits for it.
+- await schedules it concurrently.
+asked What does the loop do after create_task schedules the coroutine concurrently?
+- Nothing.
+- It runs other tasks.
+asked What does await do with the coroutine you pass it?
+- It schedules it to run concurrently.
+
+point
+says @release .. @gil
+reject @own @gil
+asked Does each thread have its own GIL, and what happens to it while a thread releases it during I/O?
+- It waits.
++ A thread releases the GIL while it waits.

@@ -192,6 +192,86 @@ static void test_shadowing_reference(void **state)
 	free(copy);
 }
 
+/* Makes ROOT/sub/lessons/NAME.yaml holding text; returns ROOT/sub (new). */
+static char *put_in(const char *sub, const char *name, const char *text)
+{
+	char *dir = xasprintf("%s/%s", root, sub);
+	mkdir(dir, 0700);
+	char *rel = xasprintf("%s/lessons/%s.yaml", sub, name);
+	put(rel, text);
+	free(rel);
+	return dir;
+}
+
+static void test_keep_reference(void **state)
+{
+	(void)state;
+	/* Reference content that is kept clashes with checked content of the
+	 * same id, reported at the checked file (of the root added later) even
+	 * when its path sorts first; the checked content's references resolve
+	 * in it. */
+	char *ref = put_in("zref", "alpha", LESSON("alpha", ""));
+	char *mine = put_in("amine", "alpha", LESSON("alpha", ""));
+	free(put_in("amine", "beta", LESSON("beta", "requires: [alpha, gamma]\n")));
+	free(put_in("zref", "gamma", LESSON("gamma", "")));
+	struct diag d;
+	diag_init(&d);
+	struct catalog *c = catalog_new();
+	catalog_keep_reference(c);
+	catalog_add_root(c, ref, true, &d);
+	catalog_add_root(c, mine, false, &d);
+	catalog_link(c, &d);
+	assert_int_equal(d.n, 1);
+	assert_true(has(&d, "amine/lessons/alpha.yaml", 1, "duplicate topic id 'alpha'"));
+	catalog_free(c);
+	diag_release(&d);
+	free(ref);
+	free(mine);
+}
+
+static void test_later_root_blamed(void **state)
+{
+	(void)state;
+	/* Of two checked roots, the one added later holds the duplicate (a
+	 * --content folder against the shipped content), whatever the paths. */
+	char *first = put_in("zfirst", "alpha", LESSON("alpha", ""));
+	char *later = put_in("alater", "alpha", LESSON("alpha", ""));
+	struct diag d;
+	diag_init(&d);
+	struct catalog *c = catalog_new();
+	catalog_add_root(c, first, false, &d);
+	catalog_add_root(c, later, false, &d);
+	catalog_link(c, &d);
+	assert_int_equal(d.n, 1);
+	assert_true(has(&d, "alater/lessons/alpha.yaml", 1, "duplicate topic id 'alpha'"));
+	catalog_free(c);
+	diag_release(&d);
+	free(first);
+	free(later);
+}
+
+static void test_skip_file(void **state)
+{
+	(void)state;
+	/* A file skipped is not loaded, whatever the spelling of its path. */
+	put("lessons/alpha.yaml", LESSON("alpha", ""));
+	put("lessons/broken.yaml", "id: broken\ntitle: [\n");
+	struct diag d;
+	diag_init(&d);
+	struct catalog *c = catalog_new();
+	char *spelt = xasprintf("%s/./lessons//broken.yaml", root);
+	catalog_skip_file(c, spelt);
+	catalog_skip_file(c, "/nonexistent/pydojo.yaml");
+	catalog_add_root(c, root, false, &d);
+	catalog_link(c, &d);
+	assert_int_equal(d.n, 0);
+	assert_int_equal(catalog_nlessons(c), 1);
+	assert_non_null(catalog_lesson(c, "alpha"));
+	catalog_free(c);
+	diag_release(&d);
+	free(spelt);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -199,6 +279,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_all_errors_in_one_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unreadable_dir, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shadowing_reference, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keep_reference, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_later_root_blamed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_skip_file, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
