@@ -272,6 +272,9 @@ void cmd_json_double(struct buf *b, double v);
 void cmd_json_time(struct buf *b, int64_t t);
 /* Formats t as local time with strftime's fmt. */
 void cmd_fmt_local(int64_t t, char *out, size_t n, const char *fmt);
+/* What the progress figures of `stats` and `topics` mean (mastery, right,
+ * due), for those commands and `help stats`. */
+extern const char cmd_stats_figures[];
 /* Writes b to file ("-": standard output). Returns 0, or 3 after a
  * one-line error. shown is the file name as it may be shown. */
 int cmd_write_out(const char *file, const char *shown, const struct buf *b);

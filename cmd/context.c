@@ -176,7 +176,7 @@ struct render_opts ctx_render_opts(const struct ctx *x)
 {
 	const char *nc = getenv("NO_COLOR");
 	bool color = isatty(1) && !x->no_color && !(nc && *nc);
-	return (struct render_opts){render_term_width(1), color};
+	return (struct render_opts){render_prose_width(render_term_width(1)), color};
 }
 
 static struct store *open_ctx_store(struct ctx *x, bool readonly)

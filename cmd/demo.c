@@ -359,24 +359,33 @@ static int demo_list(struct ctx *x, const struct cmd_args *a)
 	buf_init(&b);
 	for (size_t i = 0; i < catalog_ndemos(c); i++) {
 		const struct demo *dm = catalog_demo_at(c, i);
-		buf_puts(&b, i ? "\n  " : "  ");
-		render_styled(&b, STYLE_BOLD, dm->id, strlen(dm->id), &o);
-		buf_printf(&b, "%*s ", 20 - (int)strlen(dm->id), "");
-		buf_add_visible(&b, dm->title, strlen(dm->title), 0);
+		struct buf head;
+		buf_init(&head);
+		buf_puts(&b, i ? "\n" : "");
+		buf_puts(&head, "  ");
+		render_styled(&head, STYLE_BOLD, dm->id, strlen(dm->id), &o);
+		buf_printf(&head, "%*s ", 20 - (int)strlen(dm->id), "");
+		buf_add_visible(&head, dm->title, strlen(dm->title), 0);
 		if (!binary_exists(x, dm))
-			buf_puts(&b, " (not built)");
-		buf_addc(&b, '\n');
+			buf_puts(&head, " (not built)");
+		render_wrap(&b, head.data, 23, o.width);
+		buf_release(&head);
 		render_markdown(&b, dm->summary, 4, &o);
-		buf_puts(&b, "    topics: ");
+		struct buf tl;
+		buf_init(&tl);
+		buf_puts(&tl, "    topics: ");
 		for (size_t k = 0; k < dm->topics.n; k++)
-			buf_printf(&b, "%s%s", k ? ", " : "", dm->topics.v[k]);
+			buf_printf(&tl, "%s%s", k ? ", " : "", dm->topics.v[k]);
 		if (dm->npredict)
-			buf_printf(&b, "; %zu prediction%s to make", dm->npredict, dm->npredict == 1 ? "" : "s");
-		buf_addc(&b, '\n');
+			buf_printf(&tl, "; %zu prediction%s to make", dm->npredict, dm->npredict == 1 ? "" : "s");
+		render_wrap(&b, tl.data, 12, o.width);
+		buf_release(&tl);
 	}
-	buf_printf(&b, "\n%zu demos. Run one with 'demo ID', see its parameters with 'demo ID --help',\n"
-	           "predict its result first with 'demo ID --predict'.\n",
-	           catalog_ndemos(c));
+	char *foot = xasprintf("\n%zu demos. Run one with 'demo ID', see its parameters with 'demo ID --help', "
+	                       "predict its result first with 'demo ID --predict'.",
+	                       catalog_ndemos(c));
+	render_wrap(&b, foot, 0, o.width);
+	free(foot);
 	fwrite(b.data, 1, b.len, stdout);
 	buf_release(&b);
 	return 0;
@@ -412,17 +421,24 @@ static int demo_help(struct ctx *x, const struct catalog *c, const struct demo *
 		if (p->def)
 			buf_printf(&tail, "%sdefault %s", tail.len ? ", " : "", p->def);
 		/* The line is all manifest text: shown, never sent. */
-		char *line = xasprintf("  %-28s %s%s%s%s\n", head.data, p->help ? p->help : "", tail.len ? " (" : "",
+		char *line = xasprintf("  %-28s %s%s%s%s", head.data, p->help ? p->help : "", tail.len ? " (" : "",
 		                       tail.data, tail.len ? ")" : "");
-		buf_add_visible(&b, line, strlen(line), 0);
+		char *vis = str_visible(line);
+		render_wrap(&b, vis, o.width - 31 >= 25 ? 31 : 6, o.width);
+		free(vis);
 		free(line);
 		buf_release(&head);
 		buf_release(&tail);
 	}
-	buf_printf(&b, "  %-28s %s\n", "--json", "print only the demo's JSON object of measured figures");
-	if (dm->npredict)
-		buf_printf(&b, "  %-28s predict %zu result%s first, then run and grade them (recorded as reviews)\n",
-		           "--predict", dm->npredict, dm->npredict == 1 ? "" : "s");
+	char *own = xasprintf("  %-28s %s", "--json", "print only the demo's JSON object of measured figures");
+	render_wrap(&b, own, o.width - 31 >= 25 ? 31 : 6, o.width);
+	free(own);
+	if (dm->npredict) {
+		own = xasprintf("  %-28s predict %zu result%s first, then run and grade them (recorded as reviews)", "--predict", dm->npredict,
+		                dm->npredict == 1 ? "" : "s");
+		render_wrap(&b, own, o.width - 31 >= 25 ? 31 : 6, o.width);
+		free(own);
+	}
 	if (dm->watch) {
 		buf_puts(&b, "\nWhat to look at:\n");
 		render_markdown(&b, dm->watch, 2, &o);
@@ -430,8 +446,11 @@ static int demo_help(struct ctx *x, const struct catalog *c, const struct demo *
 	struct buf ls;
 	buf_init(&ls);
 	add_lessons(&ls, c, dm, "learn ");
-	if (ls.len)
-		buf_printf(&b, "\nExplained in: %s\n", ls.data);
+	if (ls.len) {
+		char *ex = xasprintf("\nExplained in: %s", ls.data);
+		render_wrap(&b, ex, 2, o.width);
+		free(ex);
+	}
 	buf_release(&ls);
 	if (!binary_exists(x, dm))
 		buf_printf(&b, "\nNot built: %s/%s is missing.\n", x->demodir ? x->demodir : ".", dm->binary);

@@ -161,8 +161,9 @@ static void front_and_back(const struct question *q, struct buf *front, struct b
 		if (q->nrubric) {
 			buf_puts(back, "<p><b>Key points:</b></p><ul>");
 			for (size_t i = 0; i < q->nrubric; i++) {
+				/* A key point is Markdown too (`code`). */
 				buf_puts(back, "<li>");
-				html_escape(back, q->rubric[i].point);
+				render_html_inline(back, q->rubric[i].point);
 				buf_puts(back, "</li>");
 			}
 			buf_puts(back, "</ul>");

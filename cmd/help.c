@@ -5,8 +5,38 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "config.h"
+#include "render.h"
+
+/* A command's row, wrapped: its usage in a column, its help beside it, or
+ * under it when the terminal is too narrow for both. */
+static void help_row(struct buf *b, const char *usage, const char *help, int width)
+{
+	char *line;
+	bool beside = width - 37 >= 30;
+	if (beside && strlen(usage) <= 34)
+		line = xasprintf("  %-34s %s", usage, help);
+	else
+		line = xasprintf("  %s\n%s", usage, help);
+	render_wrap(b, line, beside ? 37 : 6, width);
+	free(line);
+}
+
+/* Lines of "  NAME  text", each wrapped under its text's column. */
+static void wrap_columns(struct buf *b, const char *text, int width)
+{
+	while (*text) {
+		size_t n = strcspn(text, "\n");
+		char *line = xstrndup(text, n);
+		char *gap = strstr(line + strspn(line, " "), "  ");
+		int hang = gap ? (int)(gap - line + strspn(gap, " ")) : 4;
+		render_wrap(b, line, hang < width / 2 ? hang : 4, width);
+		free(line);
+		text += n + (text[n] == '\n');
+	}
+}
 
 static int cmd_help(struct ctx *x, struct cmd_args *a)
 {
@@ -18,30 +48,62 @@ static int cmd_help(struct ctx *x, struct cmd_args *a)
 			free(why);
 			return 2;
 		}
-		printf("usage: %s\n%s\n", c->usage, c->help);
+		int width = ctx_render_opts(x).width;
+		struct buf b;
+		buf_init(&b);
+		buf_printf(&b, "usage: %s\n", c->usage);
+		render_wrap(&b, c->help, 0, width);
 		if (c->alias)
-			printf("alias: %s\n", c->alias);
+			buf_printf(&b, "alias: %s\n", c->alias);
+		/* The figures of stats and topics, defined once. */
+		if (strcmp(c->name, "stats") == 0 || strcmp(c->name, "topics") == 0) {
+			buf_addc(&b, '\n');
+			render_wrap(&b, cmd_stats_figures, 2, width);
+			if (strcmp(c->name, "stats") == 0)
+				render_wrap(&b, "retrievability ('stats --json'): the mean recall chance now of the "
+				                "answered cards alone, near 100% just after an answer, right or wrong.",
+				            2, width);
+		}
+		fwrite(b.data, 1, b.len, stdout);
+		buf_release(&b);
 		return 0;
 	}
 	if (!x->in_repl)
 		printf("usage: pydojo [OPTIONS] [COMMAND [ARGS...]]\n\nWith no command, pydojo opens its prompt.\n\n");
 	printf("Commands:\n");
+	int width = ctx_render_opts(x).width;
+	struct buf rows;
+	buf_init(&rows);
 	for (size_t i = 0; i < commands_count(); i++) {
 		const struct command *c = commands_at(i);
 		if ((c->flags & CMD_REPL_ONLY) && !x->in_repl)
 			continue;
-		printf("  %-34s %s\n", c->usage, c->help);
+		help_row(&rows, c->usage, c->help, width);
 	}
+	fwrite(rows.data, 1, rows.len, stdout);
+	buf_release(&rows);
 	if (!x->in_repl) {
 		struct buf b;
 		buf_init(&b);
 		commands_global_usage(&b, true);
-		printf("\nOptions:\n%s", b.data);
+		struct buf w;
+		buf_init(&w);
+		wrap_columns(&w, b.data, width);
+		printf("\nOptions:\n%s", w.data);
 		buf_release(&b);
-		printf("\nExit status: 0 ok, 1 an answer or search failed, 2 bad usage or content,\n"
-		       "3 environment (database, demo binary, output that could not be written).\n");
-	} else
-		printf("\nUnique prefixes work ('le gil'). Tab completes commands, topics, section ids and demos.\n");
+		buf_truncate(&w, 0);
+		render_wrap(&w, "\nExit status: 0 ok, 1 an answer or search failed, 2 bad usage or content, "
+		                "3 environment (database, demo binary, output that could not be written).", 0, width);
+		fputs(w.data, stdout);
+		buf_release(&w);
+	} else {
+		struct buf w;
+		buf_init(&w);
+		render_wrap(&w, "\nUnique prefixes work ('le gil'). Tab completes commands, topics, section ids and demos.",
+		            0, width);
+		fputs(w.data, stdout);
+		buf_release(&w);
+	}
 	return 0;
 }
 

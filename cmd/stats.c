@@ -18,6 +18,7 @@
 #include "catalog.h"
 #include "clock.h"
 #include "progress.h"
+#include "render.h"
 #include "store.h"
 #include "util.h"
 
@@ -27,28 +28,40 @@
 static const char *const heat_glyph[5] = {"\xc2\xb7", "\xe2\x96\x91", "\xe2\x96\x92", "\xe2\x96\x93",
                                           "\xe2\x96\x88"}; /* · ░ ▒ ▓ █ */
 
-static void stats_text(struct buf *b, const struct progress *p)
+/* What the columns mean, said under the table and by `help stats`. */
+const char cmd_stats_figures[] =
+	"mastery: the mean chance, by the FSRS model, that you recall each of a topic's questions now; "
+	"a question never answered counts 0, so mastery grows with both coverage and memory "
+	"(the same figure in 'stats' and 'topics').\n"
+	"right: the share of your answers of the last 30 days that were right.\n"
+	"due: the cards due today; 7 days: those due in the six days after.";
+
+static void stats_text(struct buf *b, const struct progress *p, int width)
 {
 	const int64_t *bounds = p->bounds, *counts = p->counts;
 	int today = p->today;
-	buf_printf(b, "%-20s %9s %7s %10s %11s\n", "topic", "seen", "recall", "due today", "next 7 days");
+	buf_printf(b, "%-20s %7s %7s %6s %5s %6s\n", "topic", "seen", "mastery", "right", "due", "7 days");
 	for (size_t i = 0; i <= p->ntopics; i++) {
 		const struct progress_topic *t = i < p->ntopics ? &p->topics[i] : &p->total;
 		if (i == p->ntopics)
 			buf_puts(b, "\n");
-		char seen[32], recall[16];
+		char seen[32], mastery[16], right[16];
 		snprintf(seen, sizeof seen, "%ld/%ld", t->seen, t->total);
-		if (t->seen)
-			snprintf(recall, sizeof recall, "%.0f%%", 100.0 * t->rsum / (double)t->seen);
+		snprintf(mastery, sizeof mastery, "%.0f%%", 100.0 * progress_mastery(t));
+		double r = progress_right(t);
+		if (isfinite(r))
+			snprintf(right, sizeof right, "%.0f%%", 100.0 * r);
 		else
-			snprintf(recall, sizeof recall, "-");
-		buf_printf(b, "%-20s %9s %7s %10ld %11ld\n", i < p->ntopics ? t->ls->id : "total", seen, recall,
+			snprintf(right, sizeof right, "-");
+		buf_printf(b, "%-20s %7s %7s %6s %5ld %6ld\n", i < p->ntopics ? t->ls->id : "total", seen, mastery, right,
 		           t->due_today, t->due_week);
 	}
 	/* Counted above in their topics; asked by the demo, not by review. */
 	for (size_t i = 0; i < p->npredictions; i++)
 		buf_printf(b, "%ld prediction%s due today: run 'demo %s --predict'\n", p->predictions[i].due_today,
 		           p->predictions[i].due_today == 1 ? "" : "s", p->predictions[i].dm->id);
+	buf_addc(b, '\n');
+	render_wrap(b, cmd_stats_figures, 2, width);
 
 	int64_t sum, max = progress_heat_max(counts, today, &sum);
 	char from[16], to[16];
@@ -64,20 +77,24 @@ static void stats_text(struct buf *b, const struct progress *p)
 		}
 		buf_addc(b, '\n');
 	}
-	buf_printf(b, "  %s none", heat_glyph[0]);
+	struct buf legend;
+	buf_init(&legend);
+	buf_printf(&legend, "  %s none", heat_glyph[0]);
 	if (max == 0)
-		buf_puts(b, " (no reviews yet)");
+		buf_puts(&legend, " (no reviews yet)");
 	/* Each glyph's range of daily counts. */
 	for (int l = 1; l <= 4; l++) {
 		int64_t lo, hi;
 		if (!progress_heat_range(l, max, &lo, &hi))
 			continue;
 		if (hi == lo)
-			buf_printf(b, "  %s %lld", heat_glyph[l], (long long)lo);
+			buf_printf(&legend, "  %s\xc2\xa0%lld", heat_glyph[l], (long long)lo);
 		else
-			buf_printf(b, "  %s %lld-%lld", heat_glyph[l], (long long)lo, (long long)hi);
+			buf_printf(&legend, "  %s\xc2\xa0%lld-%lld", heat_glyph[l], (long long)lo, (long long)hi);
 	}
-	buf_puts(b, max ? " reviews a day; a column is a week, the oldest first\n" : "\n");
+	buf_puts(&legend, max ? " reviews a day; a column is a week, the oldest first" : "");
+	render_wrap(b, legend.data, 4, width);
+	buf_release(&legend);
 
 	buf_puts(b, "\nLast interviews:");
 	if (!p->ninterviews)
@@ -87,20 +104,23 @@ static void stats_text(struct buf *b, const struct progress *p)
 	for (size_t i = 0; i < p->ninterviews; i++) {
 		const struct progress_interview *it = &p->interviews[i];
 		char when[32];
+		struct buf line;
+		buf_init(&line);
 		cmd_fmt_local(it->started, when, sizeof when, "%Y-%m-%d %H:%M");
-		buf_printf(b, "  %s  ", when);
+		buf_printf(&line, "  %s  ", when);
 		if (isfinite(it->score))
-			buf_printf(b, "score %.0f%%", 100.0 * it->score);
+			buf_printf(&line, "score %.0f%%", 100.0 * it->score);
 		else
-			buf_puts(b, "no score");
+			buf_puts(&line, "no score");
 		if (it->has_counts)
-			buf_printf(b, " (%ld/%ld)", it->correct, it->asked);
+			buf_printf(&line, " (%ld/%ld)", it->correct, it->asked);
 		if (it->ended == STORE_NO_TIME)
-			buf_puts(b, ", not finished");
+			buf_puts(&line, ", not finished");
 		for (size_t k = 0; k < it->ntopics; k++)
-			buf_printf(b, "%s %s %ld/%ld", k ? "," : " ", it->topics[k].topic, it->topics[k].correct,
+			buf_printf(&line, "%s %s %ld/%ld", k ? "," : " ", it->topics[k].topic, it->topics[k].correct,
 			           it->topics[k].asked);
-		buf_addc(b, '\n');
+		render_wrap(b, line.data, 20, width);
+		buf_release(&line);
 	}
 	if (p->disputes_total)
 		buf_printf(b, "\nDisputed grades: %ld on %zu question%s (see 'disputes')\n", p->disputes_total,
@@ -112,7 +132,11 @@ static void stats_json_topic(struct buf *b, const struct progress_topic *t)
 	buf_printf(b, "\"seen\": %ld, \"total\": %ld, \"new\": %ld, \"retrievability\": ", t->seen, t->total,
 	           t->total - t->seen);
 	cmd_json_double(b, t->seen ? t->rsum / (double)t->seen : NAN);
-	buf_printf(b, ", \"due_today\": %ld, \"due_next_7_days\": %ld}", t->due_today, t->due_week);
+	buf_printf(b, ", \"due_today\": %ld, \"due_next_7_days\": %ld, \"mastery\": %.4f", t->due_today, t->due_week,
+	           progress_mastery(t));
+	buf_printf(b, ", \"reviews_30_days\": %ld, \"right_30_days\": %ld, \"right\": ", t->recent, t->recent_right);
+	cmd_json_double(b, progress_right(t));
+	buf_puts(b, "}");
 }
 
 static void stats_json(struct buf *b, const struct progress *p)
@@ -202,7 +226,7 @@ static int cmd_stats(struct ctx *x, struct cmd_args *a)
 		if (json)
 			stats_json(&b, &p);
 		else
-			stats_text(&b, &p);
+			stats_text(&b, &p, ctx_render_opts(x).width);
 		fwrite(b.data, 1, b.len, stdout);
 		buf_release(&b);
 	}

@@ -5,6 +5,7 @@
 #include "cmd.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "catalog.h"
@@ -69,28 +70,38 @@ static int cmd_topics(struct ctx *x, struct cmd_args *a)
 			buf_printf(&b, "%3zu due  ", due);
 		else
 			buf_puts(&b, "         ");
-		/* The summary wraps under itself. */
+		/* The summary wraps under itself, or under the topic when the
+		 * terminal is narrow. */
+		bool beside = o.width - 48 >= 30;
 		struct buf sum;
 		buf_init(&sum);
 		struct render_opts so = o;
-		so.width = o.width - 48 > 30 ? o.width - 48 : 30;
+		so.width = beside ? o.width - 48 : o.width - 4;
 		render_markdown(&sum, ls->summary, 0, &so);
+		if (!beside)
+			buf_addc(&b, '\n');
 		bool first = true;
 		for (char *line = strtok(sum.data, "\n"); line; line = strtok(NULL, "\n")) {
-			if (!first)
-				buf_printf(&b, "%48s", "");
+			if (!first || !beside)
+				buf_printf(&b, "%*s", beside ? 48 : 4, "");
 			buf_printf(&b, "%s\n", line);
 			first = false;
 		}
-		if (first)
+		if (first && beside)
 			buf_addc(&b, '\n');
 		buf_release(&sum);
 	}
 	if (json)
 		buf_puts(&b, "]\n");
-	else
-		buf_printf(&b, "\n%zu topics; mastery is the mean recall probability of a topic's questions. %s\n",
-		           catalog_nlessons(c), pr.due ? "Type 'review' for the due cards." : "Start with 'learn TOPIC', then 'quiz TOPIC'.");
+	else {
+		char *foot = xasprintf("\n%zu topics. Mastery: the mean chance, by the FSRS model, that you recall each of "
+		                       "a topic's questions now, one never answered counting 0 (as in 'stats'; "
+		                       "see 'help stats'). %s",
+		                       catalog_nlessons(c),
+		                       pr.due ? "Type 'review' for the due cards." : "Start with 'learn TOPIC', then 'quiz TOPIC'.");
+		render_wrap(&b, foot, 0, o.width);
+		free(foot);
+	}
 	fwrite(b.data, 1, b.len, stdout);
 	buf_release(&b);
 	quiz_progress_release(&pr);

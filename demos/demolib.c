@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/time.h>
@@ -460,6 +461,110 @@ static void json_emit(const struct demo *d, struct demo_buf *b, const char *pref
 
 /* ---- output ---- */
 
+/* The columns of n bytes of UTF-8 (a code point takes one). */
+static int text_cols(const char *s, size_t n)
+{
+	int w = 0;
+	for (size_t i = 0; i < n; i++)
+		w += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return w;
+}
+
+/* The width prose wraps to on this terminal: its columns, at most 100;
+ * 0 when stdout is not a terminal. */
+static int term_width(void)
+{
+	struct winsize ws;
+	if (!isatty(STDOUT_FILENO) || ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) != 0 || ws.ws_col == 0)
+		return 0;
+	return ws.ws_col > 100 ? 100 : ws.ws_col;
+}
+
+/* Writes one line (without its newline) wrapped between words to width,
+ * the next lines indented by hang columns; a word never breaks. */
+static void put_wrapped(const char *s, size_t n, int width, int hang)
+{
+	size_t i = 0;
+	while (i < n && s[i] == ' ')
+		i++;
+	int col = (int)i;
+	fwrite(s, 1, i, stdout);
+	bool words = false;
+	while (i < n) {
+		size_t gap = 0;
+		while (i + gap < n && s[i + gap] == ' ')
+			gap++;
+		i += gap;
+		if (i >= n)
+			break;
+		size_t k = i;
+		while (k < n && s[k] != ' ')
+			k++;
+		int w = text_cols(s + i, k - i);
+		if (words && col + (int)gap + w > width) {
+			printf("\n%*s", hang, "");
+			col = hang;
+		} else if (words) {
+			printf("%*s", (int)gap, "");
+			col += (int)gap;
+		}
+		fwrite(s + i, 1, k - i, stdout);
+		col += w;
+		words = true;
+		i = k;
+	}
+}
+
+/* Whether a line is prose: after its indent, no run of two spaces (a
+ * table's columns) and no '|' (a timeline). */
+static bool is_prose(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && s[i] == ' ')
+		i++;
+	for (; i < n; i++)
+		if (s[i] == '|' || (s[i] == ' ' && i + 1 < n && s[i + 1] == ' '))
+			return false;
+	return true;
+}
+
+/* One line of output, newline excluded: wrapped when it is prose too wide
+ * for the terminal. */
+static void put_line(int width, const char *s, size_t n)
+{
+	if (width > 0 && text_cols(s, n) > width && is_prose(s, n)) {
+		size_t ind = 0;
+		while (ind < n && s[ind] == ' ')
+			ind++;
+		put_wrapped(s, n, width, ind + 20 < (size_t)width ? (int)ind : 0);
+	} else
+		fwrite(s, 1, n, stdout);
+}
+
+/* Writes the complete lines of pending text, keeping an unended one; with
+ * all, the unended one too. */
+static void flush_pending(struct demo *d, bool all)
+{
+	struct demo_buf *b = &d->pending;
+	size_t at = 0;
+	for (;;) {
+		char *nl = b->len > at ? memchr(b->s + at, '\n', b->len - at) : NULL;
+		if (!nl)
+			break;
+		put_line(d->width, b->s + at, (size_t)(nl - (b->s + at)));
+		fputc('\n', stdout);
+		at = (size_t)(nl - b->s) + 1;
+	}
+	if (all && b->len > at) {
+		fwrite(b->s + at, 1, b->len - at, stdout);
+		at = b->len;
+	}
+	if (at) {
+		memmove(b->s, b->s + at, b->len - at);
+		b->len -= at;
+	}
+}
+
 static void end_progress(struct demo *d)
 {
 	if (d->progress_open) {
@@ -475,25 +580,37 @@ void demo_print(struct demo *d, const char *fmt, ...)
 	end_progress(d);
 	va_list ap;
 	va_start(ap, fmt);
-	vfprintf(stdout, fmt, ap);
+	if (d->width > 0) {
+		char small[512];
+		va_list aq;
+		va_copy(aq, ap);
+		int n = vsnprintf(small, sizeof small, fmt, aq);
+		va_end(aq);
+		if (n >= (int)sizeof small) {
+			char *big = xmalloc((size_t)n + 1);
+			vsnprintf(big, (size_t)n + 1, fmt, ap);
+			demo_buf_add(&d->pending, big, (size_t)n);
+			free(big);
+		} else if (n > 0)
+			demo_buf_add(&d->pending, small, (size_t)n);
+		flush_pending(d, false);
+	} else
+		vfprintf(stdout, fmt, ap);
 	va_end(ap);
 	fflush(stdout);
 }
 
 void demo_progress(struct demo *d, const char *fmt, ...)
 {
-	if (d->json)
+	/* A line rewritten in place means nothing in a pipe or a file. */
+	if (d->json || !d->tty)
 		return;
+	flush_pending(d, true);
 	va_list ap;
 	va_start(ap, fmt);
-	if (d->tty) {
-		fputs("\r\033[K", stdout);
-		vfprintf(stdout, fmt, ap);
-		d->progress_open = true;
-	} else {
-		vfprintf(stdout, fmt, ap);
-		fputc('\n', stdout);
-	}
+	fputs("\r\033[K", stdout);
+	vfprintf(stdout, fmt, ap);
+	d->progress_open = true;
 	va_end(ap);
 	fflush(stdout);
 }
@@ -521,41 +638,60 @@ static const char *type_meta(const struct demo_param *p, char *tmp, size_t n)
 	return "";
 }
 
+/* Ends a line of help: wrapped under hang on a terminal. */
+static void help_line(struct demo_buf *b, int width, int hang)
+{
+	if (width > 0)
+		put_wrapped(b->s ? b->s : "", b->len, width, hang);
+	else
+		fwrite(b->s ? b->s : "", 1, b->len, stdout);
+	fputc('\n', stdout);
+	b->len = 0;
+}
+
 static void print_help(const char *name, const char *summary,
 		       const struct demo_param *params)
 {
 	char tmp[256];
-	printf("usage: demo-%s [--json] [--help]", name);
+	int width = term_width();
+	struct demo_buf b = {0};
+	demo_buf_printf(&b, "usage: demo-%s [--json] [--help]", name);
 	for (const struct demo_param *p = params; p->name; p++) {
 		const char *m = type_meta(p, tmp, sizeof tmp);
-		printf(" [--%s%s%s]", p->name, *m ? " " : "", m);
+		demo_buf_printf(&b, " [--%s%s%s]", p->name, *m ? " " : "", m);
 	}
-	printf("\n%s\n\nparameters:\n", summary);
+	help_line(&b, width, 7);
+	demo_buf_puts(&b, summary);
+	help_line(&b, width, 0);
+	printf("\nparameters:\n");
 	for (const struct demo_param *p = params; p->name; p++) {
 		char left[320];
 		const char *m = type_meta(p, tmp, sizeof tmp);
 		snprintf(left, sizeof left, "--%s%s%s", p->name, *m ? " " : "", m);
-		printf("  %-26s %s", left, p->help);
+		demo_buf_printf(&b, "  %-26s %s", left, p->help);
 		switch (p->type) {
 		case DEMO_T_INT:
-			printf(" (%g..%g, default %ld)", p->min, p->max,
-			       *(long *)p->dest);
+			demo_buf_printf(&b, " (%g..%g, default %ld)", p->min, p->max,
+					*(long *)p->dest);
 			break;
 		case DEMO_T_FLOAT:
-			printf(" (%g..%g, default %g)", p->min, p->max,
-			       *(double *)p->dest);
+			demo_buf_printf(&b, " (%g..%g, default %g)", p->min, p->max,
+					*(double *)p->dest);
 			break;
 		case DEMO_T_ENUM:
-			printf(" (default %s)", p->values[*(int *)p->dest]);
+			demo_buf_printf(&b, " (default %s)", p->values[*(int *)p->dest]);
 			break;
 		case DEMO_T_FLAG:
 			break;
 		}
-		putchar('\n');
+		help_line(&b, width, width >= 60 ? 29 : 4);
 	}
-	printf("  %-26s %s\n", "--json",
-	       "print one JSON object of the parameters and measured figures");
-	printf("  %-26s %s\n", "--help", "show this help");
+	demo_buf_printf(&b, "  %-26s %s", "--json",
+			"print one JSON object of the parameters and measured figures");
+	help_line(&b, width, width >= 60 ? 29 : 4);
+	demo_buf_printf(&b, "  %-26s %s", "--help", "show this help");
+	help_line(&b, width, 29);
+	free(b.s);
 }
 
 static void usage_error(const char *name, const char *fmt, ...)
@@ -666,6 +802,7 @@ void demo_init(struct demo *d, const char *name, const char *summary,
 		set_param(name, p, v);
 	}
 	d->tty = !d->json && isatty(STDOUT_FILENO);
+	d->width = d->tty ? term_width() : 0;
 	for (const struct demo_param *p = params; p->name; p++) {
 		char path[128];
 		snprintf(path, sizeof path, "params.%s", p->name);
@@ -691,6 +828,9 @@ int demo_finish(struct demo *d)
 {
 	int sig = atomic_load(&stop_signal);
 	end_progress(d);
+	flush_pending(d, true);
+	free(d->pending.s);
+	memset(&d->pending, 0, sizeof d->pending);
 	if (d->json && !sig) {
 		struct demo_buf b = {0};
 		json_emit(d, &b, "", 0, 0);
@@ -777,6 +917,8 @@ void demo_timeline_draw(struct demo *d, const struct demo_timeline *tl,
 {
 	if (d->json)
 		return;
+	end_progress(d);
+	flush_pending(d, true);
 	if (width <= 0)
 		width = 60;
 	double span = t1 - tl->t0;
@@ -789,6 +931,10 @@ void demo_timeline_draw(struct demo *d, const struct demo_timeline *tl,
 			lw = (int)strlen(tl->labels[r]);
 	if (lw > 24)
 		lw = 24;
+	/* On a terminal too narrow for it, fewer (wider) columns. */
+	if (d->width > 0 && lw + 3 + width > d->width)
+		width = d->width - lw - 3 < 20 ? 20 : d->width - lw - 3;
+	bucket = span / width;
 	/* Coverage per column and state character (printable ASCII). */
 	double *cover = xmalloc((size_t)width * 96 * sizeof *cover);
 	char *line = xmalloc((size_t)width + 1);
@@ -843,7 +989,14 @@ void demo_timeline_draw(struct demo *d, const struct demo_timeline *tl,
 	pthread_mutex_unlock(lock);
 	char cell[32];
 	format_duration(cell, sizeof cell, bucket);
-	printf("%*s one column = %s; %s\n", lw, "", cell, legend ? legend : "");
+	char *foot = xmalloc((size_t)lw + strlen(cell) + (legend ? strlen(legend) : 0) + 32);
+	sprintf(foot, "%*s one column = %s; %s", lw, "", cell, legend ? legend : "");
+	if (d->width > 0)
+		put_wrapped(foot, strlen(foot), d->width, lw + 1);
+	else
+		fputs(foot, stdout);
+	fputc('\n', stdout);
+	free(foot);
 	fflush(stdout);
 	free(line);
 	free(cover);

@@ -145,6 +145,8 @@ struct demo {
 	struct demo_json_entry *entries;
 	size_t nentries, cap;
 	bool progress_open;
+	int width;                      /* prose wraps to it (0: never, not a terminal) */
+	struct demo_buf pending;        /* the line demo_print has not ended yet */
 };
 
 /*
@@ -165,14 +167,21 @@ int demo_finish(struct demo *d);
 
 /* ---- output ---- */
 
-/* printf to stdout unless --json. */
+/* printf to stdout unless --json.  On a terminal, a line of prose (no run
+ * of two spaces after its indent, no '|') longer than the terminal (at most
+ * 100 columns) wraps between words under its own indent; tables and
+ * timelines stay as they are, and so does everything in a pipe.  A line
+ * is shown once it ends (or at the next progress line, timeline or
+ * demo_finish). */
 void demo_print(struct demo *d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /*
  * A live progress line (no trailing newline needed): on a terminal it
- * rewrites the current line; otherwise it prints one line per call.  Nothing
- * with --json.  demo_print() ends an open progress line first.
+ * rewrites the current line; otherwise (a pipe, a file) it prints nothing,
+ * since a line updated in place means nothing there: the results follow
+ * anyway.  Nothing with --json.  demo_print() ends an open progress line
+ * first.
  */
 void demo_progress(struct demo *d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -268,8 +277,9 @@ void demo_timeline_add(struct demo_timeline *tl, int row, double start,
 
 /*
  * Draws up to t1 (demo_now() seconds) in `width` columns (0: 60), with a
- * header axis and the legend line (e.g. "# holds the GIL, . waits").  Nothing
- * with --json.
+ * header axis and the legend line (e.g. "# holds the GIL, . waits").  On a
+ * terminal too narrow for that, in fewer columns (each spanning more time),
+ * the legend wrapped.  Nothing with --json.
  */
 void demo_timeline_draw(struct demo *d, const struct demo_timeline *tl,
 			double t1, int width, const char *legend);

@@ -35,7 +35,7 @@ struct walk {
 	const struct catalog *cat;
 	struct progress *p;
 	struct fsrs_params params;
-	int64_t end_today, end_week;
+	int64_t end_today, end_week, recent_from;
 	size_t dispute_cap, predict_cap;
 };
 
@@ -90,7 +90,9 @@ static int add_card(void *ud, const char *id, const char *topic, const struct st
 		if (fsrs_card_is_new(&card->fsrs))
 			return 0;
 		ts->seen++;
-		ts->rsum += fsrs_retrievability(&w->params, &card->fsrs, w->p->now);
+		double r = fsrs_retrievability(&w->params, &card->fsrs, w->p->now);
+		if (isfinite(r))
+			ts->rsum += r;
 		for (int d = 0; d <= PROGRESS_FORECAST_DAYS; d++)
 			w->p->forecast[d] += fsrs_retrievability(&w->params, &card->fsrs, w->p->now + (int64_t)d * 86400);
 		/* A question revised since the card was answered is due now. */
@@ -101,6 +103,41 @@ static int add_card(void *ud, const char *id, const char *topic, const struct st
 		return 0;
 	}
 	return 0;
+}
+
+/* The topic of a question still in the content, or NULL. */
+static struct progress_topic *topic_of(struct walk *w, const char *id)
+{
+	const struct question *q = catalog_question(w->cat, id);
+	if (!q || !q->quiz || q->quiz->reference || !q->quiz->lesson)
+		return NULL;
+	for (size_t i = 0; i < w->p->ntopics; i++)
+		if (w->p->topics[i].ls == q->quiz->lesson)
+			return &w->p->topics[i];
+	return NULL;
+}
+
+static int add_review(void *ud, const struct store_review_row *r)
+{
+	struct walk *w = ud;
+	if (r->at < w->recent_from || r->at > w->p->now)
+		return 0;
+	struct progress_topic *ts = topic_of(w, r->question_id);
+	if (ts) {
+		ts->recent++;
+		ts->recent_right += r->correct;
+	}
+	return 0;
+}
+
+double progress_mastery(const struct progress_topic *t)
+{
+	return t->total ? t->rsum / (double)t->total : 0;
+}
+
+double progress_right(const struct progress_topic *t)
+{
+	return t->recent ? (double)t->recent_right / (double)t->recent : NAN;
 }
 
 static int add_dispute(void *ud, const struct store_dispute *d)
@@ -296,7 +333,8 @@ int progress_read(const struct catalog *cat, struct store *st, int64_t now, stru
 {
 	memset(p, 0, sizeof *p);
 	p->now = now;
-	struct walk w = {.cat = cat, .p = p, .end_today = local_midnight(now, 1), .end_week = local_midnight(now, 8)};
+	struct walk w = {.cat = cat, .p = p, .end_today = local_midnight(now, 1), .end_week = local_midnight(now, 8),
+	                 .recent_from = now - (int64_t)PROGRESS_RIGHT_DAYS * 86400};
 	fsrs_params_init(&w.params);
 	p->topics = xcalloc(catalog_nlessons(cat) + 1, sizeof *p->topics);
 	for (size_t i = 0; i < catalog_nlessons(cat); i++) {
@@ -308,6 +346,7 @@ int progress_read(const struct catalog *cat, struct store *st, int64_t now, stru
 	if (store_each_card(st, NULL, add_card, &w, err) < 0 || store_each_dispute(st, add_dispute, &w, err) < 0 ||
 	    progress_heatmap(st, now, PROGRESS_HEAT_WEEKS, p->bounds, p->counts, &p->today, err) < 0 ||
 	    store_count_reviews(st, INT64_MIN, INT64_MAX, false, &p->reviews, err) < 0 ||
+	    store_each_review_of(st, NULL, add_review, &w, err) < 0 ||
 	    store_last_sessions(st, STORE_INTERVIEW, PROGRESS_INTERVIEWS, add_interview, p, err) < 0)
 		return -1;
 	for (size_t i = 0; i < p->ntopics; i++) {
@@ -316,6 +355,8 @@ int progress_read(const struct catalog *cat, struct store *st, int64_t now, stru
 		p->total.due_today += p->topics[i].due_today;
 		p->total.due_week += p->topics[i].due_week;
 		p->total.rsum += p->topics[i].rsum;
+		p->total.recent += p->topics[i].recent;
+		p->total.recent_right += p->topics[i].recent_right;
 	}
 	for (int d = 0; d <= PROGRESS_FORECAST_DAYS; d++)
 		p->forecast[d] = p->total.seen ? p->forecast[d] / (double)p->total.seen : NAN;

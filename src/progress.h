@@ -1,11 +1,12 @@
 /*
  * progress: what the store says of a learner's progress, read against the
- * catalog, for `stats` and `report`: each topic's questions seen, mean
- * recall and cards due (today, in the next seven days), the mean recall of
- * the seen cards over the next days, the reviews of each local day over the
- * last weeks, the total of reviews, the last interviews (their results
- * parsed) and the grades contested per question. It only reads; it never
- * prints.
+ * catalog, for `stats` and `report`: each topic's questions seen, its
+ * mastery, the share of its recent reviews answered right, the mean recall
+ * of its seen cards and cards due (today, in the next seven days), the mean
+ * recall of the seen cards over the next days, the reviews of each local day
+ * over the last weeks, the total of reviews, the last interviews (their
+ * results parsed) and the grades contested per question. It only reads; it
+ * never prints.
  *
  * Cards of questions that left the content are neither counted nor shown.
  * The cards of a demo's predict questions (`demo ID --predict`) count in
@@ -39,7 +40,19 @@ struct progress_topic {
 	const struct lesson *ls;     /* NULL for the total */
 	long seen, total, due_today, due_week;
 	double rsum;                 /* the sum of the seen cards' recall now */
+	/* The reviews of the last PROGRESS_RIGHT_DAYS days and how many of
+	 * them were answered right. */
+	long recent, recent_right;
 };
+
+/* The window of the "right" figure, in days before now. */
+#define PROGRESS_RIGHT_DAYS 30
+
+/* Mastery: the mean FSRS recall probability now over every question of the
+ * topic, a question never answered counting 0 (as `topics` shows it). */
+double progress_mastery(const struct progress_topic *t);
+/* Right: the share of the recent reviews answered right; NaN when none. */
+double progress_right(const struct progress_topic *t);
 
 /* One topic of an interview's results. */
 struct progress_result_topic {

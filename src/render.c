@@ -44,6 +44,72 @@ int render_term_width(int fd)
 	return 80;
 }
 
+int render_prose_width(int cols)
+{
+	return cols > RENDER_PROSE_MAX ? RENDER_PROSE_MAX : cols;
+}
+
+size_t render_width(const char *s, size_t n)
+{
+	size_t w = 0, at = 0;
+	for (size_t i = 0; i < n;) {
+		if (s[i] == '\033' && i + 1 < n && s[i + 1] == '[') {
+			w += utf8_width(s + at, i - at);
+			i += 2;
+			while (i < n && !((unsigned char)s[i] >= 0x40 && (unsigned char)s[i] <= 0x7e))
+				i++;
+			at = i = i < n ? i + 1 : n;
+			continue;
+		}
+		i++;
+	}
+	return w + utf8_width(s + at, n - at);
+}
+
+void render_wrap(struct buf *out, const char *text, int hang, int width)
+{
+	size_t col = 0;
+	bool words = false;
+	const char *s = text;
+	/* The first line's own indent. */
+	while (*s == ' ') {
+		buf_addc(out, ' ');
+		col++;
+		s++;
+	}
+	while (*s) {
+		if (*s == '\n') {
+			/* A new first line, its own indent kept. */
+			buf_addc(out, '\n');
+			col = 0;
+			words = false;
+			for (s++; *s == ' '; s++, col++)
+				buf_addc(out, ' ');
+			continue;
+		}
+		/* Spaces between words are kept as written (a column layout),
+		 * dropped where the line breaks. */
+		size_t gap = strspn(s, " ");
+		s += gap;
+		if (!*s || *s == '\n')
+			continue;
+		size_t n = strcspn(s, " \n");
+		size_t w = render_width(s, n);
+		if (words && col + gap + w > (size_t)width) {
+			buf_printf(out, "\n%*s", hang, "");
+			col = (size_t)hang;
+		} else if (words) {
+			buf_printf(out, "%*s", (int)gap, "");
+			col += gap;
+		}
+		buf_add(out, s, n);
+		col += w;
+		words = true;
+		s += n;
+	}
+	buf_addc(out, '\n');
+}
+
 /* ---- Python highlighting ---- */
 
 static const char *const py_keywords[] = {
@@ -156,6 +222,22 @@ struct list {
 	int saved_hang;       /* the text column to return to after an item */
 };
 
+/* A table, gathered cell by cell, laid out when it ends. A cell's words
+ * are separated by CELL_SEP (inline code may hold spaces). */
+#define CELL_SEP '\x1f'
+struct cell {
+	struct buf text;
+	bool head;
+	MD_ALIGN align;
+};
+struct table {
+	struct cell *cells;
+	size_t ncells, cap;
+	size_t *row_start;    /* the first cell of each row */
+	size_t nrows, rowcap;
+	struct cell *cur;     /* the cell being filled */
+};
+
 struct md {
 	struct buf *out;
 	const struct render_opts *o;
@@ -177,6 +259,7 @@ struct md {
 	bool need_blank;      /* a blank line before the next block */
 	bool first_block;
 	char marker[16];      /* pending list marker for the next line */
+	struct table *table;  /* the table being gathered, or NULL */
 };
 
 static void md_flush_line(struct md *m)
@@ -208,6 +291,18 @@ static void md_put_word(struct md *m)
 {
 	if (!m->word.len)
 		return;
+	if (m->table) {
+		if (m->table->cur) {
+			struct buf *t = &m->table->cur->text;
+			if (t->len)
+				buf_addc(t, CELL_SEP);
+			buf_add(t, m->word.data, m->word.len);
+		}
+		buf_truncate(&m->word, 0);
+		m->word_w = 0;
+		m->space = false;
+		return;
+	}
 	if (!m->line_has_words && !m->line.len)
 		md_start_line(m);
 	else if (m->line_has_words && m->line_w + (m->space ? 1 : 0) + m->word_w > (size_t)m->width) {
@@ -267,6 +362,207 @@ static void md_block_gap(struct md *m)
 		buf_addc(m->out, '\n');
 	m->need_blank = false;
 	m->first_block = false;
+}
+
+/* ---- tables ---- */
+
+static void table_free(struct table *t)
+{
+	for (size_t i = 0; i < t->ncells; i++)
+		buf_release(&t->cells[i].text);
+	free(t->cells);
+	free(t->row_start);
+	free(t);
+}
+
+/* The columns of the widest word of a cell, and of the whole cell on one
+ * line. */
+static void cell_widths(const struct cell *c, size_t *word, size_t *all)
+{
+	*word = *all = 0;
+	const char *s = c->text.data ? c->text.data : "";
+	size_t n = c->text.len, words = 0;
+	for (size_t i = 0; i <= n;) {
+		size_t k = i;
+		while (k < n && s[k] != CELL_SEP)
+			k++;
+		size_t w = render_width(s + i, k - i);
+		*word = w > *word ? w : *word;
+		*all += w;
+		words++;
+		i = k + 1;
+	}
+	*all += words ? words - 1 : 0;
+}
+
+/* Cell c wrapped into lines of at most w columns (a longer word stays
+ * whole): line i of it, into out; returns false past its last line. */
+static bool cell_line(const struct cell *c, size_t w, size_t line, struct buf *out)
+{
+	const char *s = c->text.data ? c->text.data : "";
+	size_t n = c->text.len, col = 0, cur = 0;
+	bool any = false;
+	for (size_t i = 0; i < n;) {
+		size_t k = i;
+		while (k < n && s[k] != CELL_SEP)
+			k++;
+		size_t ww = render_width(s + i, k - i);
+		if (any && col + 1 + ww > w) {
+			cur++;
+			col = 0;
+			any = false;
+		}
+		if (cur == line) {
+			if (any)
+				buf_addc(out, ' ');
+			buf_add(out, s + i, k - i);
+		} else if (cur > line)
+			return true;
+		col += (any ? 1 : 0) + ww;
+		any = true;
+		i = k + 1;
+	}
+	return cur >= line && (line == 0 || n > 0);
+}
+
+/* One row of cells, each column w[c] wide, cells wrapped within it. */
+static void table_row(struct md *m, const struct cell *cells, size_t n, const size_t *w, size_t ncols)
+{
+	struct buf line, piece;
+	buf_init(&line);
+	buf_init(&piece);
+	for (size_t l = 0;; l++) {
+		bool more = false;
+		buf_truncate(&line, 0);
+		buf_printf(&line, "%*s", m->hang, "");
+		for (size_t c = 0; c < ncols; c++) {
+			buf_truncate(&piece, 0);
+			if (c < n && cell_line(&cells[c], w[c], l, &piece))
+				more = more || piece.len;
+			size_t pw = render_width(piece.data ? piece.data : "", piece.len);
+			size_t pad = w[c] > pw ? w[c] - pw : 0;
+			size_t left = c < n && cells[c].align == MD_ALIGN_RIGHT ? pad
+			              : c < n && cells[c].align == MD_ALIGN_CENTER ? pad / 2 : 0;
+			if (c)
+				buf_puts(&line, " │ ");
+			buf_printf(&line, "%*s", (int)left, "");
+			if (c < n && cells[c].head && piece.len)
+				render_styled(&line, STYLE_BOLD, piece.data, piece.len, m->o);
+			else
+				buf_add(&line, piece.data ? piece.data : "", piece.len);
+			buf_printf(&line, "%*s", (int)(pad - left), "");
+		}
+		if (!more && l > 0)
+			break;
+		while (line.len && line.data[line.len - 1] == ' ')
+			line.data[--line.len] = '\0';
+		buf_add(m->out, line.data, line.len);
+		buf_addc(m->out, '\n');
+	}
+	buf_release(&line);
+	buf_release(&piece);
+}
+
+/* The column widths: each column's natural width when all fit; else each
+ * at least its widest word, the room left shared out to the columns that
+ * want more. Returns false when even the widest words do not fit. */
+static bool table_widths(const struct table *t, size_t ncols, size_t room, size_t *w)
+{
+	size_t *nat = xcalloc(ncols, sizeof *nat), sum = 0, min = 0;
+	for (size_t i = 0; i < t->ncells; i++) {
+		size_t r = 0;
+		while (r + 1 < t->nrows && t->row_start[r + 1] <= i)
+			r++;
+		size_t c = i - t->row_start[r], word, all;
+		cell_widths(&t->cells[i], &word, &all);
+		nat[c] = all > nat[c] ? all : nat[c];
+		w[c] = word > w[c] ? word : w[c];
+	}
+	for (size_t c = 0; c < ncols; c++) {
+		sum += nat[c];
+		min += w[c];
+	}
+	bool ok = min <= room;
+	if (sum <= room)
+		memcpy(w, nat, ncols * sizeof *w);
+	else
+		for (size_t left = ok ? room - min : 0; left > 0; left--) {
+			size_t best = 0;
+			for (size_t c = 1; c < ncols; c++)
+				if (nat[c] - w[c] > nat[best] - w[best])
+					best = c;
+			if (nat[best] == w[best])
+				break;
+			w[best]++;
+		}
+	free(nat);
+	return ok;
+}
+
+/* A table too wide for the terminal: each body row as a block of
+ * "header: value" lines. */
+static void table_blocks(struct md *m, const struct table *t)
+{
+	size_t nhead = t->nrows > 1 ? t->row_start[1] : t->ncells;
+	for (size_t r = 1; r < t->nrows; r++) {
+		size_t from = t->row_start[r], to = r + 1 < t->nrows ? t->row_start[r + 1] : t->ncells;
+		if (r > 1)
+			buf_addc(m->out, '\n');
+		for (size_t i = from; i < to; i++) {
+			struct buf line;
+			buf_init(&line);
+			buf_printf(&line, "%*s", m->hang, "");
+			if (i - from < nhead) {
+				const struct buf *h = &t->cells[i - from].text;
+				for (size_t k = 0; k < h->len; k++)
+					buf_addc(&line, h->data[k] == CELL_SEP ? ' ' : h->data[k]);
+				buf_puts(&line, ": ");
+			}
+			const struct buf *v = &t->cells[i].text;
+			for (size_t k = 0; k < v->len; k++)
+				buf_addc(&line, v->data[k] == CELL_SEP ? ' ' : v->data[k]);
+			render_wrap(m->out, line.data, m->hang + 2, m->width);
+			buf_release(&line);
+		}
+	}
+}
+
+/* Lays out the gathered table: aligned columns between │ separators, a rule
+ * under the header, cells wrapped within their columns when the table is
+ * wider than the terminal, one block per row when even that cannot fit. */
+static void table_render(struct md *m)
+{
+	struct table *t = m->table;
+	m->table = NULL;
+	if (!t)
+		return;
+	size_t ncols = 0;
+	for (size_t r = 0; r < t->nrows; r++) {
+		size_t to = r + 1 < t->nrows ? t->row_start[r + 1] : t->ncells;
+		if (to - t->row_start[r] > ncols)
+			ncols = to - t->row_start[r];
+	}
+	size_t *w = xcalloc(ncols ? ncols : 1, sizeof *w);
+	int room = m->width - m->hang - 3 * (int)(ncols ? ncols - 1 : 0);
+	if (ncols && (room <= 0 || !table_widths(t, ncols, (size_t)room, w))) {
+		table_blocks(m, t);
+	} else {
+		for (size_t r = 0; r < t->nrows; r++) {
+			size_t to = r + 1 < t->nrows ? t->row_start[r + 1] : t->ncells;
+			table_row(m, t->cells + t->row_start[r], to - t->row_start[r], w, ncols);
+			if (r == 0) {
+				buf_printf(m->out, "%*s", m->hang, "");
+				for (size_t c = 0; c < ncols; c++) {
+					buf_puts(m->out, c ? "─┼─" : "");
+					for (size_t k = 0; k < w[c]; k++)
+						buf_puts(m->out, "─");
+				}
+				buf_addc(m->out, '\n');
+			}
+		}
+	}
+	free(w);
+	table_free(t);
 }
 
 static int md_enter_block(MD_BLOCKTYPE type, void *detail, void *u)
@@ -335,23 +631,28 @@ static int md_enter_block(MD_BLOCKTYPE type, void *detail, void *u)
 		break;
 	case MD_BLOCK_TABLE:
 		md_block_gap(m);
+		m->table = xcalloc(1, sizeof *m->table);
 		break;
 	case MD_BLOCK_TR:
 		md_put_word(m);
-		md_flush_line(m);
+		if (m->table) {
+			struct table *t = m->table;
+			GROW(t->row_start, t->rowcap, t->nrows + 1);
+			t->row_start[t->nrows++] = t->ncells;
+		}
 		break;
 	case MD_BLOCK_TH:
 	case MD_BLOCK_TD:
 		md_put_word(m);
-		if (m->line_has_words) {
-			m->space = true;
-			buf_add(&m->word, "|", 1);
-			m->word_w = 1;
-			md_put_word(m);
-			m->space = true;
+		if (m->table && m->table->nrows) {
+			struct table *t = m->table;
+			GROW(t->cells, t->cap, t->ncells + 1);
+			t->cur = &t->cells[t->ncells++];
+			memset(t->cur, 0, sizeof *t->cur);
+			buf_init(&t->cur->text);
+			t->cur->head = type == MD_BLOCK_TH;
+			t->cur->align = ((MD_BLOCK_TD_DETAIL *)detail)->align;
 		}
-		if (type == MD_BLOCK_TH)
-			md_word_raw(m, "\033[1m");
 		break;
 	default:
 		break;
@@ -394,8 +695,12 @@ static int md_leave_block(MD_BLOCKTYPE type, void *detail, void *u)
 		m->in_heading = false;
 		break;
 	case MD_BLOCK_P:
-	case MD_BLOCK_TABLE:
 		md_end_block(m);
+		break;
+	case MD_BLOCK_TABLE:
+		md_put_word(m);
+		table_render(m);
+		m->need_blank = true;
 		break;
 	case MD_BLOCK_QUOTE:
 		md_end_block(m);
@@ -411,9 +716,9 @@ static int md_leave_block(MD_BLOCKTYPE type, void *detail, void *u)
 	}
 	case MD_BLOCK_TH:
 	case MD_BLOCK_TD:
-		if (type == MD_BLOCK_TH)
-			md_word_raw(m, "\033[0m");
 		md_put_word(m);
+		if (m->table)
+			m->table->cur = NULL;
 		break;
 	default:
 		break;
@@ -536,6 +841,8 @@ int render_markdown(struct buf *out, const char *md, int indent, const struct re
 	int rc = md_parse(md, (MD_SIZE)strlen(md), &parser, &m);
 	md_put_word(&m);
 	md_flush_line(&m);
+	if (m.table)
+		table_free(m.table);
 	buf_release(&m.line);
 	buf_release(&m.word);
 	buf_release(&m.code);

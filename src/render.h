@@ -48,6 +48,20 @@ void render_styled(struct buf *out, enum render_style st, const char *s, size_t 
 
 /* The terminal's width when fd is a terminal, else 80. */
 int render_term_width(int fd);
+/* The width prose is wrapped to on a terminal of cols columns: at most
+ * RENDER_PROSE_MAX (long lines are hard to read), else cols. */
+#define RENDER_PROSE_MAX 100
+int render_prose_width(int cols);
+
+/* Appends plain text (no Markdown) wrapped at spaces to width columns: the
+ * first line as it starts (its leading spaces kept), the next ones indented
+ * by hang spaces; a newline in text starts a new first line.
+ * Spaces between words stay as written, except where a line breaks. A
+ * word never breaks: one wider than the room overflows on a line of its
+ * own. Style escapes take no columns. Ends with a newline. */
+void render_wrap(struct buf *out, const char *text, int hang, int width);
+/* The columns s takes on a terminal, its style escapes excluded. */
+size_t render_width(const char *s, size_t n);
 
 /* Shows text through $PAGER (default "less -R", with LESS=FRX so short text is
  * printed directly) when use_pager is set; otherwise, or when the pager cannot

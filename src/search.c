@@ -22,9 +22,41 @@ struct ctx {
 	char *err;
 	size_t *spans;
 	size_t cap;
+	/* The fences counted so far in the text being searched, up to at. */
+	const char *fence_text, *fence_at;
+	bool fenced;
 };
 
-static void search_text(struct ctx *x, const char *topic, const char *where, const char *text)
+/* Whether a line opens or closes a fenced code block (``` or ~~~ after at
+ * most three spaces). */
+static bool is_fence(const char *p, size_t n)
+{
+	size_t i = 0;
+	while (i < n && i < 3 && p[i] == ' ')
+		i++;
+	return n - i >= 3 && (memcmp(p + i, "```", 3) == 0 || memcmp(p + i, "~~~", 3) == 0);
+}
+
+/* Whether line (inside Markdown text) is prose: not a fence line, not
+ * inside a fenced block. The fences are counted from where the last count
+ * stopped in the same text (lines are skipped, hits come in order). */
+static bool in_prose(struct ctx *x, const char *text, const char *line, size_t n)
+{
+	if (x->fence_text != text || x->fence_at > line) {
+		x->fence_text = x->fence_at = text;
+		x->fenced = false;
+	}
+	for (const char *p = x->fence_at; p < line;) {
+		const char *nl = memchr(p, '\n', (size_t)(line - p));
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(line - p);
+		x->fenced ^= is_fence(p, len);
+		p += len + 1;
+	}
+	x->fence_at = line;
+	return !x->fenced && !is_fence(line, n);
+}
+
+static void search_text(struct ctx *x, const char *topic, const char *where, const char *text, bool md)
 {
 	if (!text || x->err)
 		return;
@@ -63,7 +95,7 @@ static void search_text(struct ctx *x, const char *topic, const char *where, con
 		if (rc == REGEX_LIMIT)
 			return;
 		if (hit) {
-			struct search_hit h = {topic, where, p, n, x->spans, nspans};
+			struct search_hit h = {topic, where, p, n, x->spans, nspans, md && in_prose(x, text, p, n)};
 			x->fn(&h, x->arg);
 			x->hits++;
 		}
@@ -74,23 +106,23 @@ static void search_text(struct ctx *x, const char *topic, const char *where, con
 static void search_strlist(struct ctx *x, const char *topic, const char *where, const struct strlist *l)
 {
 	for (size_t i = 0; i < l->n; i++)
-		search_text(x, topic, where, l->v[i]);
+		search_text(x, topic, where, l->v[i], true);
 }
 
 long search_catalog(const struct catalog *c, struct regex *re, search_fn fn, void *arg, char **err)
 {
-	struct ctx x = {re, fn, arg, 0, NULL, NULL, 0};
+	struct ctx x = {.re = re, .fn = fn, .arg = arg};
 	for (size_t i = 0; i < catalog_nlessons(c); i++) {
 		const struct lesson *ls = catalog_lesson_at(c, i);
-		search_text(&x, ls->id, "title", ls->title);
-		search_text(&x, ls->id, "summary", ls->summary);
+		search_text(&x, ls->id, "title", ls->title, false);
+		search_text(&x, ls->id, "summary", ls->summary, true);
 		for (size_t s = 0; s < ls->nsections; s++) {
 			const struct section *sec = &ls->sections[s];
-			search_text(&x, ls->id, sec->title, sec->title);
-			search_text(&x, ls->id, sec->title, sec->body);
+			search_text(&x, ls->id, sec->title, sec->title, false);
+			search_text(&x, ls->id, sec->title, sec->body, true);
 			if (sec->code) {
-				search_text(&x, ls->id, sec->title, sec->code->source);
-				search_text(&x, ls->id, sec->title, sec->code->output);
+				search_text(&x, ls->id, sec->title, sec->code->source, false);
+				search_text(&x, ls->id, sec->title, sec->code->output, false);
 			}
 		}
 		if (!ls->quiz)
@@ -99,11 +131,11 @@ long search_catalog(const struct catalog *c, struct regex *re, search_fn fn, voi
 			const struct question *q = &ls->quiz->questions[k];
 			if (!q->id)
 				continue;
-			search_text(&x, ls->id, q->id, q->prompt);
-			search_text(&x, ls->id, q->id, q->code);
+			search_text(&x, ls->id, q->id, q->prompt, true);
+			search_text(&x, ls->id, q->id, q->code, false);
 			search_strlist(&x, ls->id, q->id, &q->choices);
 			search_strlist(&x, ls->id, q->id, &q->items);
-			search_text(&x, ls->id, q->id, q->explain);
+			search_text(&x, ls->id, q->id, q->explain, true);
 		}
 	}
 	free(x.spans);

@@ -7,6 +7,7 @@
 #ifndef PYDOJO_SEARCH_H
 #define PYDOJO_SEARCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct catalog;
@@ -20,6 +21,8 @@ struct search_hit {
 	size_t *spans;          /* pairs of byte offsets into line, nspans pairs: the
 	                         * non-empty matches (none when only empty ones hit) */
 	size_t nspans;
+	bool markdown;          /* the line is Markdown prose (not code, not
+	                         * inside a fenced block), so it may be rendered */
 };
 
 typedef void (*search_fn)(const struct search_hit *hit, void *arg);

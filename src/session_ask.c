@@ -123,8 +123,11 @@ static void show_question(struct session *s, const struct question *q, size_t *s
 		char left[32];
 		session_format_clock(left, sizeof left, s->deadline - clock_mono());
 		snprintf(head, sizeof head, "[%zu · %s left]", s->shown, left);
-	} else
-		snprintf(head, sizeof head, "[%zu · %zu left]", s->shown, s->qlen - s->qhead + s->npend);
+	} else if (s->npend)
+		snprintf(head, sizeof head, "[question %zu · %zu more, %zu to ask again]", s->shown, s->qlen - s->qhead,
+		         s->npend);
+	else
+		snprintf(head, sizeof head, "[question %zu · %zu more]", s->shown, s->qlen - s->qhead);
 	buf_addc(&b, '\n');
 	session_put_styled(&b, s, STYLE_BOLD, head);
 	buf_printf(&b, " %s (%s, %s)\n", q->id, session_topic_of(q), qtype_names[q->type]);
@@ -709,11 +712,17 @@ static void after_record(struct session *s, const struct question *q, enum fsrs_
 	int64_t now = clock_now();
 	char wait[32];
 	session_format_wait(wait, sizeof wait, after->due - now);
-	printf("  %s: next review in %s (undo takes it back)\n", rating_names[g], wait);
 	if (s->o->kind == STORE_REVIEW && after->state != FSRS_REVIEW && after->due - now <= LEARN_AHEAD) {
+		/* It comes back in this review: at once when nothing else is
+		 * left (learnt ahead of its step, as Anki does), else after the
+		 * others. Saying "next review in 1m" and asking it at once
+		 * would not be honest. */
 		GROW(s->pend, s->cappend, s->npend + 1);
 		s->pend[s->npend++] = (struct pending){q, after->due};
-	}
+		printf("  %s: asked again %s in this review (its step is %s; undo takes it back)\n", rating_names[g],
+		       s->qhead >= s->qlen ? "soon" : "later", wait);
+	} else
+		printf("  %s: next review in %s (undo takes it back)\n", rating_names[g], wait);
 }
 
 /* `reveal`: the answer without an attempt. Shown as after a wrong answer

@@ -181,7 +181,7 @@ def sectioned_content(tmp):
     return root
 
 
-HEADER = re.compile(r"^\[(\d+)(?:/(\d+)| · ([^\]]*))\] (\S+) \((\S+), (\S+)\)$")
+HEADER = re.compile(r"^\[(?:question )?(\d+)(?:/(\d+)| · ([^\]]*))\] (\S+) \((\S+), (\S+)\)$")
 
 
 def headers(out):

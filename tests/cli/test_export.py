@@ -99,6 +99,34 @@ def test_small_catalog():
         expect("a) x" in multi[3] and "c) z" in multi[3] and "b) y" not in multi[3], multi)
 
 
+def test_markdown_in_key_points():
+    """Key points and explanations are Markdown: rendered to HTML (inline
+    code as <code>, emphasis as <em>), escaped, with no raw backticks; and
+    none in the shipped catalog's export either, outside code."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env = content_env(tmp)
+        quiz = os.path.join(env["PYDOJO_DATADIR"], "quizzes", "alpha.yaml")
+        with open(quiz) as f:
+            text = f.read()
+        text = text.replace("      - point: adds 0 to 3\n",
+                            "      - point: 'adds `range(4)`, *all* of it: 0 <= i & i < 4'\n")
+        text = text.replace("    model_answer: It adds 0, 1, 2 and 3.\n",
+                            "    model_answer: It adds 0, 1, 2 and 3.\n    explain: See `sum()`.\n")
+        with open(quiz, "w") as f:
+            f.write(text)
+        data, _ = export(env, os.path.join(tmp, "deck.txt"))
+        _, body = notes(data)
+        back = {f[0]: f for f in body}["pydojo:alpha-text"][3]
+        expect("<li>adds <code>range(4)</code>, <em>all</em> of it: 0 &lt;= i &amp; i &lt; 4</li>" in back, back)
+        expect("See <code>sum()</code>." in back, back)
+        expect("`" not in back, back)
+    with tempfile.TemporaryDirectory() as tmp:
+        data, _ = export(private_env(tmp), os.path.join(tmp, "deck.txt"))
+        text = re.sub(r"<pre.*?</pre>|<code>.*?</code>", "", data.decode(), flags=re.S)
+        raw = [text[max(0, m.start() - 60):m.start() + 20] for m in re.finditer("`", text)]
+        expect(not raw, f"raw backticks in the shipped export: {raw[:3]}")
+
+
 def test_byte_identical_and_stdout():
     with tempfile.TemporaryDirectory() as tmp:
         env = content_env(tmp)

@@ -28,7 +28,12 @@ def test_new_and_learning_steps(e):
     check(len(asked) == 4 and asked[0] != asked[1] and asked[2:] == asked[:2],
           f"two new cards, each asked again at its 10-minute step ({asked})")
     check("Review: 2 cards to go" in out, "the count of cards to go")
-    check(out.count("good: next review in 10m") == 2, "the first Good schedules the 10-minute step")
+    check(out.count("good: asked again later in this review (its step is 10m") == 1
+          and out.count("good: asked again soon in this review (its step is 10m") == 1,
+          "the first Good schedules the 10-minute step, asked again later, then at once (nothing else left)")
+    check("[question 1 · 1 more]" in out and "[question 2 · 0 more, 1 to ask again]" in out
+          and "[question 3 · 0 more, 1 to ask again]" in out,
+          "the counter says the question's number, the cards still queued and those to ask again")
     check("nothing due — next card due in" in out, "the session ends saying when the next card is due")
     rows = e.sql("select question_id, state, reps from cards order by question_id")
     check(sorted(r[0] for r in rows) == sorted(set(asked)) and all(r[1] == 2 and r[2] == 2 for r in rows),
@@ -47,7 +52,8 @@ def test_due_later(e, cards):
     check(rc == 0, "review 30 days on exits 0")
     check(sorted(asked[:2]) == sorted([a, b]), f"both cards are due 30 days on ({asked})")
     check(asked.count(a) == 2 and asked[-1] == a, "a lapsed card is asked again at its relearning step")
-    check("again: next review in 10m" in out, "Again on a Review card: the 10-minute relearning step")
+    check("again: asked again" in out and "(its step is 10m" in out,
+          "Again on a Review card: the 10-minute relearning step, in this review")
     rows = dict((r[0], r[1:]) for r in e.sql("select question_id, state, lapses, reps from cards"))
     check(rows[a] == (2, 1, 4) and rows[b] == (2, 0, 3), f"card states, lapses and reps ({rows})")
     r = e.run("review", "--new-limit", "0", now=T30)
@@ -58,7 +64,8 @@ def test_again_in_learning(e):
     plan = lambda q, n: "wrong" if n == 0 else "right"  # noqa: E731
     asked, out, rc = drive(e, plan, "review", "--new-limit", "1", now=T0, seed=3)
     check(len(asked) == 3 and len(set(asked)) == 1, f"Again, then Good, then Good: asked three times ({asked})")
-    check("again: next review in 1m" in out, "Again on a new card: the 1-minute step")
+    check("again: asked again soon in this review (its step is 1m" in out,
+          "Again on a new card: the 1-minute step, asked again at once")
 
 
 def test_left_the_content(e):

@@ -185,7 +185,7 @@ def test_seeded_text():
                and l.split()[0] in ("alpha", "beta", "total")}
         expect(row["alpha"][1] == "2/3" and row["beta"][1] == "3/3"
                and row["total"][1] == "5/6", row)
-        expect(row["alpha"][3:] == ["1", "1"], row["alpha"])
+        expect(row["alpha"][4:] == ["1", "1"], row["alpha"])
         expect("alpha-gone" not in out, out)
         # Seven weekday rows of twelve week columns, days after today blank.
         start = next(i for i, l in enumerate(lines) if l.startswith("Reviews, last 12 weeks"))
