@@ -1118,6 +1118,35 @@ static int reset_since(struct store *st, const char *topic, int64_t at, bool *re
 	return 0;
 }
 
+/* Whether the review rid (of qid, in topic, at at) may be undone: 0, or -1
+ * with *err saying why not (answered again since, or its topic was reset
+ * at or after it). */
+static int undo_allowed(struct store *st, int64_t rid, const char *qid, const char *topic, int64_t at, char **err)
+{
+	bool reset = false;
+	if (reset_since(st, topic, at, &reset, err) < 0)
+		return -1;
+	if (reset) {
+		set_err(err, "cannot undo the answer to '%s': the cards of '%s' were reset ('forget') since", qid, topic);
+		return -1;
+	}
+	sqlite3_stmt *s = prep(st, "SELECT count(*) FROM reviews WHERE question_id = ?1 AND id > ?2", err);
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, qid, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, rid);
+	int rc = sqlite3_step(s);
+	int64_t later = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW)
+		return db_fail(st, err, "cannot read the review log");
+	if (later > 0) {
+		set_err(err, "cannot undo the answer to '%s': it was answered again since", qid);
+		return -1;
+	}
+	return 0;
+}
+
 int store_undo_last(struct store *st, int64_t session_id, char **question_id, char **err)
 {
 	*question_id = NULL;
@@ -1158,29 +1187,10 @@ int store_undo_last(struct store *st, int64_t session_id, char **question_id, ch
 	int64_t at = sqlite3_column_int64(s, 13);
 	sqlite3_finalize(s);
 	s = NULL;
-	bool reset = false;
-	rc = reset_since(st, topic, at, &reset, err);
-	if (!rc && reset)
-		set_err(err, "cannot undo the answer to '%s': the cards of '%s' were reset ('forget') since", qid, topic);
+	rc = undo_allowed(st, rid, qid, topic, at, err);
 	free(topic);
-	if (rc < 0 || reset)
+	if (rc < 0)
 		goto fail;
-
-	s = prep(st, "SELECT count(*) FROM reviews WHERE question_id = ?1 AND id > ?2", err);
-	if (!s)
-		goto fail;
-	sqlite3_bind_text(s, 1, qid, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, rid);
-	if (sqlite3_step(s) != SQLITE_ROW) {
-		db_fail(st, err, "cannot read the review log");
-		goto fail;
-	}
-	if (sqlite3_column_int64(s, 0) > 0) {
-		set_err(err, "cannot undo the answer to '%s': it was answered again since", qid);
-		goto fail;
-	}
-	sqlite3_finalize(s);
-	s = NULL;
 
 	if (was_new) {
 		s = prep(st, "DELETE FROM cards WHERE question_id = ?1", err);
