@@ -158,13 +158,15 @@ static int find_section(const struct lesson *ls, const char *arg)
 
 /* ---- the place in a lesson ---- */
 
-/* What a section is stored as: its id, or its number when it has none. */
-static void place_name(const struct lesson *ls, int section, char *out, size_t n)
+/* What a section is stored as: its id, or its number when it has none
+ * (content without ids). out holds at least 24 bytes. */
+static const char *place_name(const struct lesson *ls, int section, char *out, size_t n)
 {
 	const char *id = ls->sections[section].id;
-	snprintf(out, n, "%s", id ? id : "");
-	if (!id)
-		snprintf(out, n, "%d", section + 1);
+	if (id)
+		return id;
+	snprintf(out, n, "%d", section + 1);
+	return out;
 }
 
 /* The index of a stored place in ls, or -1 when it names no section now. */
@@ -205,9 +207,8 @@ static void place_save(struct ctx *x, const struct lesson *ls, int section)
 		place_warn(failed_before ? "no progress database" : NULL);
 		return;
 	}
-	char name[64];
-	place_name(ls, section, name, sizeof name);
-	if (store_place_set(st, ls->id, name, now, &err) < 0) {
+	char num[24];
+	if (store_place_set(st, ls->id, place_name(ls, section, num, sizeof num), now, &err) < 0) {
 		place_warn(err);
 		free(err);
 	}

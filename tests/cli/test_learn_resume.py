@@ -137,5 +137,41 @@ def test_unwritable_database_warns_once_and_reads_on():
         expect(err.count("warning:") == 1 and err.count("error:") <= 1, f"warned more than once: {err!r}")
 
 
+NOIDS = """\
+id: noids
+title: No ids
+track: extra
+level: extra
+summary: A lesson whose sections have no ids.
+sections:
+  - title: First part
+    body: One.
+  - title: Second part
+    body: Two.
+  - title: Third part
+    body: Three.
+"""
+
+
+def test_sections_without_ids_are_saved_by_number():
+    with tempfile.TemporaryDirectory() as tmp:
+        root = os.path.join(tmp, "content")
+        os.makedirs(os.path.join(root, "lessons"))
+        with open(os.path.join(root, "lessons", "noids.yaml"), "w") as f:
+            f.write(NOIDS)
+        env = private_env(tmp)
+        rc, out, err = run(["--content", root, "learn", "noids", "second"], env=env)
+        expect(rc == 0 and shown(out) == [2], f"{rc} {shown(out)} {err!r}")
+        con = sqlite3.connect(db_of(tmp))
+        rows = con.execute("SELECT topic, section FROM places").fetchall()
+        con.close()
+        expect(rows == [("noids", "2")], f"places: {rows}")
+        rc, out, err = run(["--content", root, "learn", "noids"], env=env)
+        expect(rc == 0 and out.startswith("resuming noids at 2/3 Second part") and shown(out) == [2],
+               f"{rc} {out[:100]!r} {err!r}")
+        rc, out, err = run(["--content", root, "learn", "noids", "part"], env=env)
+        expect(rc == 2 and err.endswith("matches several sections of 'noids': 1, 2, 3\n"), f"{rc} {err!r}")
+
+
 if __name__ == "__main__":
     run_tests(globals())
