@@ -140,5 +140,40 @@ def test_forget_asks_on_a_terminal():
         expect(cards(tmp) == [("beta", 3)], f"y did not reset: {cards(tmp)}")
 
 
+def test_forget_asks_at_the_prompt():
+    with tempfile.TemporaryDirectory() as tmp:
+        env = answered(tmp)
+        env.update(TERM="xterm", PAGER="cat")
+        p = Pty([BIN], env)
+        try:
+            p.prompt(r"pydojo> $")
+            p.type("forget alpha\r")
+            p.prompt(r"Reset 3 cards of alpha\? \[y/N\] $")
+            p.type("\x03")
+            out = p.prompt(r"pydojo> $")
+            expect("nothing reset" in out, f"Ctrl-C: {out!r}")
+            expect(cards(tmp) == [("alpha", 3), ("beta", 3)], f"Ctrl-C reset: {cards(tmp)}")
+            p.type("forget alpha\r")
+            p.prompt(r"Reset 3 cards of alpha\? \[y/N\] $")
+            p.type("yes\r")
+            out = p.prompt(r"pydojo> $")
+            expect("reset 3 cards of 'alpha'" in out, f"yes: {out!r}")
+            p.type("quit\r")
+            expect(p.wait() == 0, "the prompt did not end well")
+        finally:
+            p.close()
+        expect(cards(tmp) == [("beta", 3)], f"yes did not reset: {cards(tmp)}")
+
+
+def test_completion_of_topics_and_yes():
+    for cmd in ("recap", "forget"):
+        rc, out, err = run(["__complete", cmd, "gi"])
+        expect(rc == 0 and "gil" in out.split(), f"{cmd}: {out!r} {err!r}")
+    rc, out, err = run(["__complete", "forget", "gil", "--"])
+    expect(rc == 0 and "--yes" in out.split(), f"forget options: {out!r}")
+    rc, out, err = run(["__complete", "recap", "gil", ""])
+    expect(rc == 0 and not out.split(), f"recap takes one topic: {out!r}")
+
+
 if __name__ == "__main__":
     run_tests(globals())
