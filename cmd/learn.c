@@ -335,12 +335,19 @@ static int learn_resume(struct ctx *x)
 
 static int cmd_learn(struct ctx *x, struct cmd_args *a)
 {
+	bool all = cmd_flag(a, "--all");
+	if (all && a->argc != 2) {
+		fprintf(stderr, "error: --all shows a whole lesson: give a TOPIC and no SECTION\n");
+		return cmd_usage(a);
+	}
 	if (a->argc == 1)
 		return learn_resume(x);
 	struct catalog *c = x->cat;
 	const struct lesson *ls = catalog_lesson(c, a->argv[1]);
 	if (!ls)
 		return cmd_unknown_topic(c, a->argv[1]);
+	if (all)
+		return show_lesson(x, ls, -1, NULL);
 	if (a->argc == 3) {
 		int section = find_section(ls, a->argv[2]);
 		return section < 0 ? 2 : show_lesson(x, ls, section, NULL);
@@ -433,8 +440,9 @@ static enum cmd_complete_more complete_topic(const struct cmd_complete *c)
 }
 
 const struct command cmd_learn_row = {
-	"learn", NULL, "learn [TOPIC [SECTION]]", "read a lesson from where you left it, or one section; no TOPIC: resume",
-	cmd_learn, CMD_CATALOG | CMD_STORE_RW, 0, 2, {{0}}, complete_learn,
+	"learn", NULL, "learn [TOPIC [SECTION] [--all]]",
+	"read a lesson from where you left it, or one section, or all of it; no TOPIC: resume",
+	cmd_learn, CMD_CATALOG | CMD_STORE_RW, 0, 2, {{"--all", OPT_FLAG, NULL, 0, 0, false}}, complete_learn,
 };
 
 const struct command cmd_next_row = {

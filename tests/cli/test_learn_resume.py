@@ -56,6 +56,13 @@ def test_place_is_saved_and_resumed_in_a_new_process():
         rc, out, err = run(["learn", "gil"], env=env)
         expect(rc == 0 and "resuming gil at 3/8" in out and "learn gil 1" in out and shown(out) == [3],
                f"learn gil: {rc} {out[:200]!r}")
+        # --all: the whole lesson, wherever it was left.
+        rc, out, err = run(["learn", "gil", "--all"], env=env)
+        expect(rc == 0 and "resuming" not in out and not shown(out) and "In the interview" in out,
+               f"--all: {rc} {out[:200]!r}")
+        rc, out, err = run(["learn", "gil", "3", "--all"], env=env)
+        expect(rc == 2 and "--all" in err and "usage: learn" in err, f"--all with a section: {rc} {err!r}")
+        run(["learn", "gil", "3"], env=env)
         # A later lesson is the latest place.
         run(["learn", "threads", "2"], env=env_at(tmp, "2026-03-01T12:00:00Z"))
         rc, out, err = run(["learn"], env=env_at(tmp, "2026-03-01T12:00:01Z"))
