@@ -180,5 +180,25 @@ def test_sections_without_ids_are_saved_by_number():
         expect(rc == 2 and err.endswith("matches several sections of 'noids': 1, 2, 3\n"), f"{rc} {err!r}")
 
 
+def test_refused_database_is_left_alone_and_reading_goes_on():
+    with tempfile.TemporaryDirectory() as tmp:
+        db = os.path.join(tmp, "progress.db")
+        con = sqlite3.connect(db)
+        con.execute("CREATE TABLE t (x)")
+        con.execute("PRAGMA application_id = 1886997098")
+        con.execute("PRAGMA user_version = 99")
+        con.commit()
+        con.close()
+        with open(db, "rb") as f:
+            before = f.read()
+        rc, out, err = run(["--db", db, "learn", "gil", "2"], env=private_env(tmp))
+        expect(rc == 0 and shown(out) == [2], f"{rc} {shown(out)} {err!r}")
+        expect("newer than this pydojo" in err and err.count("warning:") == 1, f"{err!r}")
+        rc, out, err = run(["--db", db, "learn"], env=private_env(tmp))
+        expect(rc == 2 and "no lesson to resume" in err, f"resume: {rc} {err!r}")
+        with open(db, "rb") as f:
+            expect(f.read() == before, "the refused database changed")
+
+
 if __name__ == "__main__":
     run_tests(globals())
