@@ -49,9 +49,10 @@ static bool words_in(const char *title, const char *arg)
 	return any;
 }
 
-/* The sections of ls arg names, by one way of naming: into hits (nhits). */
+/* The ways of naming a section, tried in this order. */
 enum how { BY_EXACT, BY_PREFIX, BY_WORD };
 
+/* The sections of ls that arg names in one way, into hits; returns how many. */
 static size_t match_sections(const struct lesson *ls, const char *arg, enum how how, int *hits)
 {
 	size_t n = 0, len = strlen(arg);
@@ -90,10 +91,13 @@ static void nearer(const char *arg, const char *cand, size_t n, const char **bes
 
 /* The nearest id or title word to arg within two edits, into out (outsz
  * bytes), or NULL. */
-static const char *nearest_section(const struct lesson *ls, const char *arg, char *out, size_t outsz)
+static const char *nearest_section(const struct lesson *ls, const char *typed, char *out, size_t outsz)
 {
 	const char *best = NULL;
 	size_t bestd = 3;
+	char *arg = xstrdup(typed);
+	for (char *p = arg; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
 	for (size_t i = 0; i < ls->nsections; i++) {
 		const struct section *s = &ls->sections[i];
 		if (s->id)
@@ -106,6 +110,7 @@ static const char *nearest_section(const struct lesson *ls, const char *arg, cha
 			t += n ? n : 1;
 		}
 	}
+	free(arg);
 	return best;
 }
 

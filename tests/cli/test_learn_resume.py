@@ -126,6 +126,8 @@ def test_unknown_section_suggests_the_nearest():
     rc, secs, err = section_of(["relase"])
     expect(rc == 2 and "no section 'relase' in 'gil'" in err and "did you mean 'releases'?" in err,
            f"{rc} {err!r}")
+    rc, secs, err = section_of(["Relase"])
+    expect(rc == 2 and "did you mean 'releases'?" in err, f"{rc} {err!r}")
     rc, secs, err = section_of(["release-on-i0"])
     expect(rc == 2 and "did you mean 'release-on-io'?" in err, f"{rc} {err!r}")
     rc, secs, err = section_of(["0"])
