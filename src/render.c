@@ -855,7 +855,7 @@ int render_markdown(struct buf *out, const char *md, int indent, const struct re
 
 /* ---- lessons ---- */
 
-static void render_section(struct buf *out, const struct lesson *ls, size_t i, const struct render_opts *o)
+void render_section(struct buf *out, const struct lesson *ls, size_t i, const struct render_opts *o)
 {
 	const struct section *s = &ls->sections[i];
 	char *head = xasprintf("%zu. %s", i + 1, s->title);

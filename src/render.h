@@ -33,6 +33,9 @@ void render_code(struct buf *out, const char *src, const char *lang, int indent,
  * then its demos and see-also. */
 void render_lesson(struct buf *out, const struct lesson *ls, int section, const struct catalog *c,
                    const struct render_opts *o);
+/* One section of a lesson (0-based), as render_lesson shows it: its
+ * numbered title, body and example. */
+void render_section(struct buf *out, const struct lesson *ls, size_t i, const struct render_opts *o);
 
 /* Appends Markdown md as HTML (md4c-html; raw HTML off), without a final
  * newline. Links and images keep only http:, https: and #anchor addresses:

@@ -39,6 +39,7 @@ enum stmt_id {
 	S_COUNT_RANGE_NEW,
 	S_SUM_BUCKETS,
 	S_SUM_BUCKETS_NEW,
+	S_PLACE_SET,
 	S_NSTMTS,
 };
 
@@ -62,6 +63,8 @@ static const char *const stmt_sql[S_NSTMTS] = {
 	[S_COUNT_RANGE_NEW] = "SELECT count(*) FROM reviews WHERE at >= ?1 AND at < ?2 AND was_new",
 	[S_SUM_BUCKETS] = "SELECT coalesce(sum(n), 0) FROM review_counts WHERE bucket >= ?1 AND bucket < ?2",
 	[S_SUM_BUCKETS_NEW] = "SELECT coalesce(sum(n_new), 0) FROM review_counts WHERE bucket >= ?1 AND bucket < ?2",
+	[S_PLACE_SET] = "INSERT INTO places (topic, section, at) VALUES (?1, ?2, ?3)"
+	                " ON CONFLICT (topic) DO UPDATE SET section = excluded.section, at = excluded.at",
 };
 
 struct store {
@@ -1098,6 +1101,52 @@ fail:
 	return -1;
 }
 
+/* Whether topic was reset at or after at (so a review at `at` is older than
+ * the reset). */
+static int reset_since(struct store *st, const char *topic, int64_t at, bool *reset, char **err)
+{
+	sqlite3_stmt *s = prep(st, "SELECT 1 FROM resets WHERE topic = ?1 AND at >= ?2 LIMIT 1", err);
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, topic, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, at);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(st, err, "cannot read the resets");
+	*reset = rc == SQLITE_ROW;
+	return 0;
+}
+
+/* Whether the review rid (of qid, in topic, at at) may be undone: 0, or -1
+ * with *err saying why not (answered again since, or its topic was reset
+ * at or after it). */
+static int undo_allowed(struct store *st, int64_t rid, const char *qid, const char *topic, int64_t at, char **err)
+{
+	bool reset = false;
+	if (reset_since(st, topic, at, &reset, err) < 0)
+		return -1;
+	if (reset) {
+		set_err(err, "cannot undo the answer to '%s': the cards of '%s' were reset ('forget') since", qid, topic);
+		return -1;
+	}
+	sqlite3_stmt *s = prep(st, "SELECT count(*) FROM reviews WHERE question_id = ?1 AND id > ?2", err);
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, qid, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, rid);
+	int rc = sqlite3_step(s);
+	int64_t later = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW)
+		return db_fail(st, err, "cannot read the review log");
+	if (later > 0) {
+		set_err(err, "cannot undo the answer to '%s': it was answered again since", qid);
+		return -1;
+	}
+	return 0;
+}
+
 int store_undo_last(struct store *st, int64_t session_id, char **question_id, char **err)
 {
 	*question_id = NULL;
@@ -1109,10 +1158,10 @@ int store_undo_last(struct store *st, int64_t session_id, char **question_id, ch
 	                       session_id == STORE_NO_SESSION
 	                               ? "SELECT id, question_id, was_new, before_state, before_step,"
 	                                 " before_stability, before_difficulty, before_due, before_last_review,"
-	                                 " before_reps, before_lapses, before_revision FROM reviews ORDER BY id DESC LIMIT 1"
+	                                 " before_reps, before_lapses, before_revision, topic, at FROM reviews ORDER BY id DESC LIMIT 1"
 	                               : "SELECT id, question_id, was_new, before_state, before_step,"
 	                                 " before_stability, before_difficulty, before_due, before_last_review,"
-	                                 " before_reps, before_lapses, before_revision FROM reviews WHERE session_id = ?1"
+	                                 " before_reps, before_lapses, before_revision, topic, at FROM reviews WHERE session_id = ?1"
 	                                 " ORDER BY id DESC LIMIT 1",
 	                       err);
 	char *qid = NULL;
@@ -1134,24 +1183,14 @@ int store_undo_last(struct store *st, int64_t session_id, char **question_id, ch
 	bool was_new = sqlite3_column_int(s, 2) != 0;
 	struct store_card before;
 	col_card(s, 3, &before);
+	char *topic = xstrdup((const char *)sqlite3_column_text(s, 12));
+	int64_t at = sqlite3_column_int64(s, 13);
 	sqlite3_finalize(s);
 	s = NULL;
-
-	s = prep(st, "SELECT count(*) FROM reviews WHERE question_id = ?1 AND id > ?2", err);
-	if (!s)
+	rc = undo_allowed(st, rid, qid, topic, at, err);
+	free(topic);
+	if (rc < 0)
 		goto fail;
-	sqlite3_bind_text(s, 1, qid, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, rid);
-	if (sqlite3_step(s) != SQLITE_ROW) {
-		db_fail(st, err, "cannot read the review log");
-		goto fail;
-	}
-	if (sqlite3_column_int64(s, 0) > 0) {
-		set_err(err, "cannot undo the answer to '%s': it was answered again since", qid);
-		goto fail;
-	}
-	sqlite3_finalize(s);
-	s = NULL;
 
 	if (was_new) {
 		s = prep(st, "DELETE FROM cards WHERE question_id = ?1", err);
@@ -1190,6 +1229,142 @@ int store_undo_last(struct store *st, int64_t session_id, char **question_id, ch
 fail:
 	sqlite3_finalize(s);
 	free(qid);
+	rollback(st);
+	return -1;
+}
+
+/* ---- places and resets ---- */
+
+int store_place_set(struct store *st, const char *topic, const char *section, int64_t now, char **err)
+{
+	if (need_version(st, err) < 0 || need_writable(st, err) < 0)
+		return -1;
+	if (!topic || !*topic || !section || !*section) {
+		set_err(err, "a place needs a topic and a section");
+		return -1;
+	}
+	sqlite3_stmt *s = cached(st, S_PLACE_SET, err);
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, topic, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, section, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, now);
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return db_fail(st, err, "cannot store the place in the lesson");
+	return 0;
+}
+
+int store_place_get(struct store *st, const char *topic, char **topic_out, char **section, int64_t *at,
+                    bool *found, char **err)
+{
+	*found = false;
+	*section = NULL;
+	if (topic_out)
+		*topic_out = NULL;
+	if (need_version(st, err) < 0)
+		return -1;
+	sqlite3_stmt *s = prep(st, topic ? "SELECT topic, section, at FROM places WHERE topic = ?1"
+	                                 : "SELECT topic, section, at FROM places ORDER BY at DESC, topic DESC LIMIT 1",
+	                       err);
+	if (!s)
+		return -1;
+	if (topic)
+		sqlite3_bind_text(s, 1, topic, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*found = true;
+		if (topic_out)
+			*topic_out = xstrdup((const char *)sqlite3_column_text(s, 0));
+		*section = xstrdup((const char *)sqlite3_column_text(s, 1));
+		if (at)
+			*at = sqlite3_column_int64(s, 2);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(st, err, "cannot read the places in the lessons");
+	return 0;
+}
+
+int store_count_cards(struct store *st, const char *topic, int64_t *n, char **err)
+{
+	*n = 0;
+	if (need_version(st, err) < 0)
+		return -1;
+	sqlite3_stmt *s = prep(st, "SELECT count(*) FROM cards WHERE topic = ?1", err);
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, topic, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW)
+		return db_fail(st, err, "cannot count the cards");
+	return 0;
+}
+
+/* Runs sql (binding topic as ?1, and a and b as ?2 and ?3 when it has
+ * them) to its end inside the open transaction; *changes (may be NULL)
+ * gets the rows it changed. */
+static int step_topic(struct store *st, const char *sql, const char *topic, int64_t a, int64_t b,
+                      int64_t *changes, char **err)
+{
+	sqlite3_stmt *s = prep(st, sql, err);
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, topic, -1, SQLITE_STATIC);
+	if (sqlite3_bind_parameter_count(s) >= 3) {
+		sqlite3_bind_int64(s, 2, a);
+		sqlite3_bind_int64(s, 3, b);
+	}
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return db_fail(st, err, "cannot reset the cards");
+	if (changes)
+		*changes = sqlite3_changes(st->db);
+	return 0;
+}
+
+int store_forget_topic(struct store *st, const char *topic, int64_t now, int64_t *n, char **err)
+{
+	if (n)
+		*n = 0;
+	if (need_version(st, err) < 0 || need_writable(st, err) < 0)
+		return -1;
+	if (!topic || !*topic) {
+		set_err(err, "forget needs a topic");
+		return -1;
+	}
+	if (begin(st, err) < 0)
+		return -1;
+	int64_t removed = 0, latest = now;
+	sqlite3_stmt *s = prep(st, "SELECT max(at) FROM reviews WHERE topic = ?1", err);
+	if (!s)
+		goto fail;
+	sqlite3_bind_text(s, 1, topic, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL && sqlite3_column_int64(s, 0) > latest)
+		latest = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW) {
+		db_fail(st, err, "cannot read the review log");
+		goto fail;
+	}
+	if (step_topic(st, "DELETE FROM cards WHERE topic = ?1", topic, 0, 0, &removed, err) < 0)
+		goto fail;
+	/* Nothing removed, nothing to record: undo has no card to bring back. */
+	if (removed && step_topic(st, "INSERT INTO resets (topic, at, cards) VALUES (?1, ?2, ?3)", topic, latest,
+	                          removed, NULL, err) < 0)
+		goto fail;
+	if (commit(st, err) < 0)
+		return -1;
+	if (n)
+		*n = removed;
+	return 0;
+fail:
 	rollback(st);
 	return -1;
 }

@@ -212,7 +212,9 @@ int store_record_review(struct store *st, const struct store_review *r,
  * to its state before that review, or is deleted when the review created it,
  * and the review leaves the log. Sets *question_id to the question undone (a
  * new string), or to NULL when there is nothing to undo. Fails, changing
- * nothing, when the question was reviewed again after that review. */
+ * nothing, when the question was reviewed again after that review, or when
+ * its topic was reset (store_forget_topic) at or after it: undo never brings
+ * back a card from before a reset. */
 int store_undo_last(struct store *st, int64_t session_id, char **question_id, char **err);
 
 /* Starts a session at now; sets *id. */
@@ -258,6 +260,28 @@ int store_record_dispute(struct store *st, const struct store_dispute *d, int64_
 /* Calls fn for every dispute, grouped by question (ordered by question id,
  * then oldest first). */
 int store_each_dispute(struct store *st, store_dispute_fn fn, void *ud, char **err);
+
+/* ---- places and resets ----
+ *
+ * A place is the section of a lesson last shown (its section id), per
+ * topic, for `learn` to resume; a reset is a `forget` of a topic's cards. */
+
+/* Stores section (a section id, non-empty) as topic's place at now, in one
+ * statement (an upsert; it needs no transaction of its own). */
+int store_place_set(struct store *st, const char *topic, const char *section, int64_t now, char **err);
+/* The place of topic, or with topic NULL the latest place stored (ties:
+ * the greatest topic id). Sets *found; when found, *section (and *topic_out
+ * when not NULL) to new strings and *at (may be NULL) to its time. */
+int store_place_get(struct store *st, const char *topic, char **topic_out, char **section, int64_t *at,
+                    bool *found, char **err);
+/* Deletes every card of topic in one BEGIN IMMEDIATE transaction and adds a
+ * resets row (at: now, or the latest review of the topic when that is
+ * later, so every review before the reset is at or before it); the review
+ * log keeps its reviews. Sets *n (may be NULL) to the cards removed.
+ * Resetting a topic without cards removes nothing and records nothing. */
+int store_forget_topic(struct store *st, const char *topic, int64_t now, int64_t *n, char **err);
+/* Counts the cards of topic into *n. */
+int store_count_cards(struct store *st, const char *topic, int64_t *n, char **err);
 
 /* "quiz", "review", "interview"; NULL for any other value. */
 const char *store_session_kind_name(enum store_session_kind kind);

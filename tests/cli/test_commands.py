@@ -130,9 +130,9 @@ def test_search_pathological_pattern_stops():
 
 def test_help_version():
     status, out, err = run(["--help"])
-    expect(status == 0 and "learn TOPIC" in out and "--content" in out, f"{out!r}")
+    expect(status == 0 and "learn [TOPIC" in out and "--content" in out, f"{out!r}")
     status, out, err = run(["help", "learn"])
-    expect(status == 0 and "learn TOPIC [SECTION]" in out, f"{out!r} {err!r}")
+    expect(status == 0 and "learn [TOPIC [SECTION]" in out, f"{out!r} {err!r}")
     status, out2, err = run(["--version"])
     status2, out3, err = run(["version"])
     expect(status == 0 and status2 == 0 and re.match(r"^pydojo \d+\.\d+\.\d+\n$", out2)

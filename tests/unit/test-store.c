@@ -897,6 +897,109 @@ static void test_revision_record_undo(void **state)
 	store_close(st);
 }
 
+/* ---- places and resets ---- */
+
+/* A place per topic, overwritten by the next; NULL asks for the latest. */
+static void test_places(void **state)
+{
+	(void)state;
+	char *err = NULL, *sec = NULL, *topic = NULL;
+	bool found = true;
+	int64_t at = 0;
+	struct store *st = open_ok(":memory:");
+	assert_int_equal(store_place_get(st, NULL, &topic, &sec, &at, &found, &err), 0);
+	assert_false(found);
+	assert_null(sec);
+	assert_int_equal(store_place_set(st, "gil", "switching", T0, &err), 0);
+	assert_int_equal(store_place_set(st, "threads", "what", T0 + 5, &err), 0);
+	assert_int_equal(store_place_set(st, "gil", "release-on-io", T0 + 10, &err), 0);
+	assert_query(st, "SELECT topic, section, at FROM places ORDER BY topic",
+	             "gil|release-on-io|1704067210\nthreads|what|1704067205\n");
+	assert_int_equal(store_place_get(st, NULL, &topic, &sec, &at, &found, &err), 0);
+	assert_true(found);
+	assert_string_equal(topic, "gil");
+	assert_string_equal(sec, "release-on-io");
+	assert_int_equal(at, T0 + 10);
+	free(topic);
+	free(sec);
+	assert_int_equal(store_place_get(st, "threads", NULL, &sec, NULL, &found, &err), 0);
+	assert_true(found);
+	assert_string_equal(sec, "what");
+	free(sec);
+	assert_int_equal(store_place_get(st, "nope", NULL, &sec, NULL, &found, &err), 0);
+	assert_false(found);
+	assert_int_equal(store_place_set(st, "gil", "", T0, &err), -1);
+	free(err);
+	store_close(st);
+}
+
+/* forget deletes the topic's cards and only those, keeps the log, records
+ * the reset, and undo then refuses to bring a card back. */
+static void test_forget_topic(void **state)
+{
+	(void)state;
+	char *err = NULL, *qid = NULL;
+	struct store *st = open_ok(":memory:");
+	record(st, "g1", "gil", FSRS_GOOD, T0, STORE_NO_SESSION);
+	record(st, "g2", "gil", FSRS_AGAIN, T0 + 1, STORE_NO_SESSION);
+	record(st, "g1", "gil", FSRS_GOOD, T0 + DAY, STORE_NO_SESSION);
+	record(st, "t1", "threads", FSRS_GOOD, T0 + 2, STORE_NO_SESSION);
+	int64_t n = -1;
+	assert_int_equal(store_count_cards(st, "gil", &n, &err), 0);
+	assert_int_equal(n, 2);
+	/* The clock went back: the reset still comes after every review. */
+	assert_int_equal(store_forget_topic(st, "gil", T0 + 100, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_query(st, "SELECT question_id FROM cards", "t1\n");
+	assert_query(st, "SELECT count(*) FROM reviews", "4\n");
+	assert_query(st, "SELECT topic, at, cards FROM resets", "gil|1704153600|2\n");
+	/* The latest review is of threads, from before the reset: it goes. */
+	assert_int_equal(store_undo_last(st, STORE_NO_SESSION, &qid, &err), 0);
+	assert_string_equal(qid, "t1");
+	free(qid);
+	/* Then one of gil, older than the reset: refused, nothing changes. */
+	assert_int_equal(store_undo_last(st, STORE_NO_SESSION, &qid, &err), -1);
+	assert_null(qid);
+	assert_non_null(strstr(err, "were reset"));
+	free(err);
+	err = NULL;
+	assert_query(st, "SELECT count(*) FROM cards", "0\n");
+	assert_query(st, "SELECT count(*) FROM reviews", "3\n");
+	/* A review after the reset is undone as usual. */
+	record(st, "g2", "gil", FSRS_GOOD, T0 + 2 * DAY, STORE_NO_SESSION);
+	assert_int_equal(store_undo_last(st, STORE_NO_SESSION, &qid, &err), 0);
+	assert_string_equal(qid, "g2");
+	free(qid);
+	assert_query(st, "SELECT count(*) FROM cards", "0\n");
+	/* A topic without cards: nothing removed, nothing recorded. */
+	assert_int_equal(store_forget_topic(st, "gil", T0 + 3 * DAY, &n, &err), 0);
+	assert_int_equal(n, 0);
+	assert_query(st, "SELECT count(*) FROM resets", "1\n");
+	store_close(st);
+}
+
+/* A store opened for reading refuses both writes. */
+static void test_places_readonly(void **state)
+{
+	char *path = tpath(state, "ro.db");
+	char *err = NULL;
+	struct store *st = open_ok(path);
+	record(st, "g1", "gil", FSRS_GOOD, T0, STORE_NO_SESSION);
+	store_close(st);
+	st = store_open_readonly(path, &err);
+	assert_non_null(st);
+	assert_int_equal(store_place_set(st, "gil", "what", T0, &err), -1);
+	free(err);
+	err = NULL;
+	int64_t n = -1;
+	assert_int_equal(store_forget_topic(st, "gil", T0, &n, &err), -1);
+	free(err);
+	assert_int_equal(store_count_cards(st, "gil", &n, &err), 0);
+	assert_int_equal(n, 1);
+	store_close(st);
+	free(path);
+}
+
 /* ---- disputes ---- */
 
 struct dispute_list {
@@ -1436,6 +1539,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_migrate_backfills_counts, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_migrate_v2_to_v3, setup_tmp, teardown_tmp),
 		cmocka_unit_test(test_revision_record_undo),
+		cmocka_unit_test(test_places),
+		cmocka_unit_test(test_forget_topic),
+		cmocka_unit_test_setup_teardown(test_places_readonly, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_disputes, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_record_get_undo, setup_tmp, teardown_tmp),
 		cmocka_unit_test(test_each_review_of),
