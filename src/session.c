@@ -104,6 +104,23 @@ static void follow_up(struct session *s, struct probe *pr)
 	}
 }
 
+/* Ends the session's row, when it has one, with its results and score
+ * (right among those answered). */
+static void end_session(struct session *s, double seconds)
+{
+	if (!s->saved)
+		return;
+	char *err = NULL, *json = session_results_json(s, seconds);
+	size_t answered = session_count_answered(s);
+	double score = answered ? (double)session_count_correct(s) / (double)answered : NAN;
+	/* After a failed answer, its error is the one to show. */
+	if (store_session_end(s->env->st, s->id, clock_now(), json, score, &err) < 0 && !s->failed)
+		session_store_failed(s, err);
+	else
+		free(err);
+	free(json);
+}
+
 int session_run(const struct session_env *env, const struct session_opts *o)
 {
 	struct session s;
@@ -188,17 +205,7 @@ int session_run(const struct session_env *env, const struct session_opts *o)
 		session_clock_disarm(&old_alarm);
 	}
 	double seconds = clock_mono() - s.mono_start;
-	if (s.saved) {
-		char *json = session_results_json(&s, seconds);
-		size_t answered = session_count_answered(&s);
-		double score = answered ? (double)session_count_correct(&s) / (double)answered : NAN;
-		/* After a failed answer, its error is the one to show. */
-		if (store_session_end(env->st, s.id, clock_now(), json, score, &err) < 0 && !s.failed)
-			session_store_failed(&s, err);
-		else
-			free(err);
-		free(json);
-	}
+	end_session(&s, seconds);
 	if (o->kind == STORE_INTERVIEW)
 		session_print_report(&s, seconds);
 	else
