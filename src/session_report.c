@@ -336,16 +336,16 @@ char *session_results_json(const struct session *s, double seconds)
 	struct buf b;
 	buf_init(&b);
 	size_t correct = session_count_correct(s), answered = session_count_answered(s);
-	buf_printf(&b, "{\"asked\": %zu, \"answered\": %zu, \"correct\": %zu, \"score\": %.4f, \"seconds\": %.1f, "
-	           "\"topics\": {", s->ndone, answered, correct, answered ? (double)correct / (double)answered : 0.0,
-	           seconds);
+	/* New keys go after the old ones: readers may look for them in order. */
+	buf_printf(&b, "{\"asked\": %zu, \"correct\": %zu, \"score\": %.4f, \"seconds\": %.1f, \"topics\": {", s->ndone,
+	           correct, answered ? (double)correct / (double)answered : 0.0, seconds);
 	size_t nt;
 	struct tally *t = tally_topics(s, &nt);
 	for (size_t i = 0; i < nt; i++) {
 		buf_puts(&b, i ? ", " : "");
 		buf_json_str(&b, t[i].topic);
-		buf_printf(&b, ": {\"asked\": %zu, \"answered\": %zu, \"skipped\": %zu, \"correct\": %zu, \"score\": %.4f}",
-		           t[i].asked, t[i].asked - t[i].skipped, t[i].skipped, t[i].correct, tally_score(&t[i]));
+		buf_printf(&b, ": {\"asked\": %zu, \"correct\": %zu, \"score\": %.4f, \"answered\": %zu, \"skipped\": %zu}",
+		           t[i].asked, t[i].correct, tally_score(&t[i]), t[i].asked - t[i].skipped, t[i].skipped);
 	}
 	free(t);
 	buf_puts(&b, "}, \"missed\": [");
@@ -420,7 +420,8 @@ char *session_results_json(const struct session *s, double seconds)
 		buf_printf(&b, ", \"made\": %s, \"skipped\": %s, \"seconds\": %.1f}", d->fu == FU_MADE ? "true" : "false",
 		           d->fu == FU_SKIPPED ? "true" : "false", d->fu_seconds);
 	}
-	buf_printf(&b, "], \"skipped\": %zu, \"ended\": \"%s\"}", s->skipped, end_reason(s));
+	buf_printf(&b, "], \"skipped\": %zu, \"ended\": \"%s\", \"answered\": %zu, \"text_short\": %s}", s->skipped,
+	           end_reason(s), answered, s->text_short ? "true" : "false");
 	return buf_detach(&b);
 }
 
