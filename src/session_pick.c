@@ -490,16 +490,16 @@ void session_mark_asked(struct session *s, const struct question *q)
 /* interview: the next question drawn. Text questions keep to at least half
  * of those asked (a text question whenever fewer would be), the others
  * mix output, choice and multi; when the class wanted has nothing left,
- * any question left (and a text draw that found none is remembered for the
- * report). */
+ * any question left (and a text draw that had to take another type is
+ * remembered for the report). */
 static const struct question *draw(struct session *s)
 {
 	bool want_text = 2 * s->ntext <= s->nasked;
 	const struct question *pick = draw_class(s, want_text ? DRAW_TEXT : DRAW_MIX);
-	if (!pick && want_text)
-		s->text_short = true;
-	if (!pick)
+	if (!pick) {
 		pick = draw_class(s, DRAW_ANY);
+		s->text_short |= pick && want_text;
+	}
 	if (pick)
 		session_mark_asked(s, pick);
 	return pick;

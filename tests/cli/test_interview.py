@@ -362,6 +362,7 @@ def test_same_section(e):
     check(seen[seen.index("alpha-why") + 1] == "alpha-more",
           f"a point without follow_up is probed by a question of its section ({seen})")
     check("follow-up alpha-more" not in seen, f"no follow-up of a follow-up ({seen})")
+    check("too few explain-it questions" not in out, "half of alpha's questions are text: no note")
     check(re.search(r"^ +\d+\. alpha-more +wrong +\d+:\d\d\n      probes alpha-why: bananas are named$", out, re.M)
           is not None, "the report says what it probes")
     rows = [r[0] for r in e2.sql("select question_id from reviews order by id")]
@@ -370,6 +371,16 @@ def test_same_section(e):
     q = [x for x in res["questions"] if x["question"] == "alpha-more"]
     check(q and q[0].get("probes") == {"question": "alpha-why", "point": "bananas are named"},
           f"session results: what it probes ({q})")
+
+
+def test_text_short(e):
+    # beta holds one text question of three: the third draw finds no text
+    seen, out, rc = fruit_interview(e, {"beta-c1": ["a"]}, "--topics", "beta")
+    check(sorted(seen) == ["beta-c1", "beta-m1", "beta-why"], f"beta's three questions asked ({seen})")
+    check("(these topics had too few explain-it questions left for half of the questions to be one)" in out,
+          "the report says when the pool had too few text questions")
+    res = json.loads(e.sql("select results from sessions")[0][0])
+    check(res.get("text_short") is True, "session results: text_short")
 
 
 def test_report_plan(e):
@@ -421,6 +432,7 @@ def main():
     test_follow_up(Env())
     test_same_section(Env())
     test_report_plan(Env())
+    test_text_short(Env())
     finish()
 
 
