@@ -922,9 +922,9 @@ static enum answer_kind read_follow_up(struct session *s, const struct question 
 }
 
 /* Asks the follow-up written on key point `point` of the answer
- * s->done[parent] missed, graded against that point alone. Not a card:
- * nothing is recorded in the store; the outcome stays with the parent's
- * record for the report. */
+ * s->done[parent] missed, graded against that point alone (the follow-up
+ * lends its subject: grade_followup). Not a card: nothing is recorded in
+ * the store; the outcome stays with the parent's record for the report. */
 enum ask_result session_ask_follow_up(struct session *s, size_t parent, size_t point)
 {
 	const struct question *q = s->done[parent].q;
@@ -938,7 +938,7 @@ enum ask_result session_ask_follow_up(struct session *s, size_t parent, size_t p
 	d->fu_seconds = clock_mono() - t0;
 	enum ask_result res = ASKED;
 	if (k == ANS_TEXT) {
-		d->fu = grade_rubric_point(p, text) == GRADE_FOUND ? FU_MADE : FU_MISSED;
+		d->fu = grade_followup(p, p->follow_up, text) == GRADE_FOUND ? FU_MADE : FU_MISSED;
 		char t[32];
 		session_format_taken(t, sizeof t, d->fu_seconds);
 		printf("  answered in %s\n", t);

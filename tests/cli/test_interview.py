@@ -75,6 +75,10 @@ def test_report_of_misses(e):
         lines, last = d.read_until(ASK_END)
         if last is None or not last.endswith("for keys"):
             break
+        if any(FU_HEADER.match(line) for line in lines):
+            # the follow-up on the text answer missed: enough asked
+            d.send("quit")
+            break
         i = max(k for k, line in enumerate(lines) if HEADER.match(line))
         qid = HEADER.match(lines[i]).group(4)
         asked.append(qid)
