@@ -344,8 +344,11 @@ char *session_results_json(const struct session *s, double seconds)
 	for (size_t i = 0; i < nt; i++) {
 		buf_puts(&b, i ? ", " : "");
 		buf_json_str(&b, t[i].topic);
-		buf_printf(&b, ": {\"asked\": %zu, \"correct\": %zu, \"score\": %.4f, \"answered\": %zu, \"skipped\": %zu}",
-		           t[i].asked, t[i].correct, tally_score(&t[i]), t[i].asked - t[i].skipped, t[i].skipped);
+		buf_printf(&b, ": {\"asked\": %zu, \"correct\": %zu, \"score\": %.4f", t[i].asked, t[i].correct,
+		           tally_score(&t[i]));
+		if (session_interview(s))   /* only an interview keeps skipped questions */
+			buf_printf(&b, ", \"answered\": %zu, \"skipped\": %zu", t[i].asked - t[i].skipped, t[i].skipped);
+		buf_addc(&b, '}');
 	}
 	free(t);
 	buf_puts(&b, "}, \"missed\": [");

@@ -385,6 +385,9 @@ def test_text_short(e):
           "the report says when the pool had too few text questions")
     res = json.loads(e.sql("select results from sessions")[0][0])
     check(res.get("text_short") is True, "session results: text_short")
+    t = res["topics"]["beta"]
+    check(t.get("answered") == 1 and t.get("skipped") == 2 and t["asked"] == 3,
+          f"session results: answered and skipped per topic ({t})")
 
 
 def test_report_plan(e):
