@@ -325,6 +325,26 @@ def test_nothing_answered(e):
         check(e.sql("select count(*) from reviews")[0][0] == 0, f"{what}: no review")
 
 
+def test_ctrl_c_then_end(e):
+    # on a terminal: Ctrl-C abandons the first question, Ctrl-D ends it all
+    from ptyrun import Pty
+    env = dict(e.env, TERM="xterm", PAGER="cat")
+    p = Pty(e.args("interview", "--minutes", "5"), env)
+    try:
+        p.prompt(r"answer> $")
+        p.type("\x03")
+        p.read_until(r"abandoned")
+        p.prompt(r"answer> $")
+        p.type("\x04")
+        out = p.read_until(r"not saved")
+        rc = p.wait()
+    finally:
+        p.close()
+    check(rc == 0 and "Nothing to report" in out, f"Ctrl-C, then Ctrl-D: the report says nothing was answered ({rc})")
+    check(e.sql("select count(*) from sessions")[0][0] == 0 and e.sql("select count(*) from reviews")[0][0] == 0,
+          "Ctrl-C, then Ctrl-D: nothing saved")
+
+
 def test_follow_up(e):
     answers = {"alpha-why": ["A banana.", "."], "follow-up alpha-why": ["No clue.", "."],
                "beta-why": ["Nothing comes to mind.", "."], "follow-up beta-why": ["Grapes!", "."],
@@ -436,6 +456,7 @@ def main():
     test_report_names_sections(Env())
     test_text_weighting(Env())
     test_nothing_answered(Env())
+    test_ctrl_c_then_end(Env())
     test_follow_up(Env())
     test_same_section(Env())
     test_report_plan(Env())
