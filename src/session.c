@@ -136,6 +136,7 @@ int session_record_predictions(const struct session_env *env, struct session_pre
 		session_store_failed(&s, err);
 		return 3;
 	}
+	s.saved = true;
 	size_t done = 0;
 	double seconds = 0;
 	for (; done < n; done++) {
@@ -157,6 +158,66 @@ int session_record_predictions(const struct session_env *env, struct session_pre
 		free(err);
 	free(json);
 	return s.failed ? 3 : 0;
+}
+
+/* interview: the question asked in place of a follow-up, waiting to be
+ * answered, and the point of the answer it probes. */
+struct probe {
+	const struct question *q, *of;
+	size_t point;
+};
+
+/* interview, after an answer: a question asked in place of a follow-up
+ * takes note of what it probes; a text answer that missed a key point is
+ * followed up on the first missed point that has a follow_up (asked at
+ * once, graded on that point alone), else on the first missed point
+ * taught in a section another text question not asked yet comes from
+ * (that question is asked next, as an ordinary one). One follow-up per
+ * answer, so at most one per point, and none of a follow-up. */
+static void follow_up(struct session *s, struct probe *pr)
+{
+	struct done *d = &s->done[s->ndone - 1];
+	bool probe = pr->q && d->q == pr->q;
+	if (probe) {
+		d->probe_of = pr->of;
+		d->probe_point = pr->point;
+	}
+	pr->q = NULL;   /* a probe abandoned (Ctrl-C) probes nothing */
+	if (probe)
+		return;
+	const struct question *q = d->q;
+	if (q->type != Q_TEXT || d->skipped || !d->hits || s->ended || session_time_is_up())
+		return;
+	for (size_t k = 0; k < q->nrubric; k++)
+		if (!d->hits[k] && q->rubric[k].follow_up) {
+			session_ask_follow_up(s, s->ndone - 1, k);
+			return;
+		}
+	for (size_t k = 0; k < q->nrubric && !pr->q; k++) {
+		const struct question *n = d->hits[k] ? NULL : session_same_section(s, q, k);
+		if (!n)
+			continue;
+		session_mark_asked(s, n);
+		session_queue_push_front(s, n);
+		*pr = (struct probe){n, q, k};
+	}
+}
+
+/* Ends the session's row, when it has one, with its results and score
+ * (right among those answered). */
+static void end_session(struct session *s, double seconds)
+{
+	if (!s->saved)
+		return;
+	char *err = NULL, *json = session_results_json(s, seconds);
+	size_t answered = session_count_answered(s);
+	double score = answered ? (double)session_count_correct(s) / (double)answered : NAN;
+	/* After a failed answer, its error is the one to show. */
+	if (store_session_end(s->env->st, s->id, clock_now(), json, score, &err) < 0 && !s->failed)
+		session_store_failed(s, err);
+	else
+		free(err);
+	free(json);
 }
 
 int session_run(const struct session_env *env, const struct session_opts *o)
@@ -200,8 +261,8 @@ int session_run(const struct session_env *env, const struct session_opts *o)
 		session_release(&s);
 		return 0;
 	}
-	if (store_session_start(env->st, o->kind, now, &s.id, &err) < 0) {
-		session_store_failed(&s, err);
+	s.started_at = now;
+	if (o->kind != STORE_INTERVIEW && session_save(&s) < 0) {
 		session_release(&s);
 		return 3;
 	}
@@ -219,6 +280,7 @@ int session_run(const struct session_env *env, const struct session_opts *o)
 		printf("Review: %zu card%s to go. Rate each answer; Enter takes the suggestion.\n", s.qlen,
 		       s.qlen == 1 ? "" : "s");
 	}
+	struct probe pr = {0};
 	while (!s.ended) {
 		if (o->kind == STORE_INTERVIEW && session_time_is_up()) {
 			s.timed_out = true;
@@ -228,11 +290,14 @@ int session_run(const struct session_env *env, const struct session_opts *o)
 		if (!q)
 			break;
 		const struct question *undone = NULL;
+		size_t before = s.ndone;
 		if (session_ask(&s, q, &undone) == ASK_UNDONE) {
 			session_queue_push_front(&s, q);
 			session_queue_push_front(&s, undone);
 			s.shown = s.shown >= 2 ? s.shown - 2 : 0;
 		}
+		if (o->kind == STORE_INTERVIEW && s.ndone > before)
+			follow_up(&s, &pr);
 	}
 	if (o->kind == STORE_INTERVIEW) {
 		if (session_time_is_up())
@@ -240,14 +305,7 @@ int session_run(const struct session_env *env, const struct session_opts *o)
 		session_clock_disarm(&old_alarm);
 	}
 	double seconds = clock_mono() - s.mono_start;
-	char *json = session_results_json(&s, seconds);
-	double score = s.ndone ? (double)session_count_correct(&s) / (double)s.ndone : NAN;
-	/* After a failed answer, its error is the one to show. */
-	if (store_session_end(env->st, s.id, clock_now(), json, score, &err) < 0 && !s.failed)
-		session_store_failed(&s, err);
-	else
-		free(err);
-	free(json);
+	end_session(&s, seconds);
 	if (o->kind == STORE_INTERVIEW)
 		session_print_report(&s, seconds);
 	else

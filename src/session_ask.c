@@ -187,13 +187,13 @@ static void show_keys(const struct session *s)
 {
 	bool iv = session_interview(s);
 	printf("  hint    show a hint (a right answer then rates 'hard')%s\n"
-	       "  skip    move on without answering%s\n"
+	       "  skip    move on without answering (nothing is recorded)%s\n"
 	       "  reveal  show the answer; the card is recorded as 'again', as a wrong answer is%s\n"
 	       "  undo    take back the last rating and ask that question again%s\n"
 	       "  quit    end the session; answers already given are kept\n"
 	       "  Ctrl-C  abandon this question (nothing is recorded)\n"
 	       "  Ctrl-D  end the session\n",
-	       iv ? " (not in an interview)" : "", iv ? " (counts as missed)" : " (nothing is recorded)",
+	       iv ? " (not in an interview)" : "", iv ? "; the report lists it as skipped, outside the score" : "",
 	       iv ? " (not in an interview)" : "", iv ? " (not in an interview)" : "");
 	fflush(stdout);
 }
@@ -521,12 +521,30 @@ void session_store_failed(struct session *s, char *err)
 	s->ended = true;
 }
 
+/* Makes the session's row, once: a quiz or review at its start, an
+ * interview at its first answer (one where nothing was answered is not
+ * kept). Returns 0, or -1 after store_failed. */
+int session_save(struct session *s)
+{
+	if (s->saved)
+		return 0;
+	char *err = NULL;
+	if (store_session_start(s->env->st, s->o->kind, s->started_at, &s->id, &err) < 0) {
+		session_store_failed(s, err);
+		return -1;
+	}
+	s->saved = true;
+	return 0;
+}
+
 /* Schedules and records one answer to the card id of topic, answered at
  * revision. Returns 0, or -1 after store_failed. */
 int session_record_card(struct session *s, const char *id, const char *topic, int revision, enum fsrs_rating g,
 		bool correct, double score, double seconds, const char *answer, struct fsrs_card *after)
 {
 	struct store *st = s->env->st;
+	if (session_save(s) < 0)
+		return -1;
 	int64_t now = clock_now();
 	struct store_card card;
 	bool found;
@@ -680,26 +698,19 @@ static void show_hint(struct session *s, const struct question *q, size_t *hints
 	}
 }
 
-/* `skip`: deferred, nothing recorded; but in an interview a skipped
- * question is a missed one. */
+/* `skip`: deferred, nothing recorded. An interview lists it in its report
+ * as skipped, with its right answer, outside the score. */
 static enum ask_result skip(struct session *s, const struct question *q, double t0, int old_revision)
 {
-	if (!session_interview(s)) {
-		printf("  skipped\n");
-		s->skipped++;
-		return ASK_SKIPPED;
+	s->skipped++;
+	if (session_interview(s)) {
+		struct done *d = add_done(s, q);
+		d->old_revision = old_revision;
+		d->skipped = true;
+		d->seconds = clock_mono() - t0;
+		d->total = q->type == Q_TEXT ? q->nrubric : 1;
+		d->hits = q->type == Q_TEXT ? xcalloc(q->nrubric ? q->nrubric : 1, sizeof *d->hits) : NULL;
 	}
-	double secs = clock_mono() - t0;
-	struct fsrs_card after;
-	if (record(s, q, FSRS_AGAIN, false, q->type == Q_TEXT ? 0.0 : NAN, secs, NULL, &after) < 0)
-		return ASK_END;
-	struct done *d = add_done(s, q);
-	d->old_revision = old_revision;
-	d->skipped = true;
-	d->seconds = secs;
-	d->total = q->type == Q_TEXT ? q->nrubric : 1;
-	d->hits = q->type == Q_TEXT ? xcalloc(q->nrubric ? q->nrubric : 1, sizeof *d->hits) : NULL;
-	d->recorded = true;
 	printf("  skipped\n");
 	return ASK_SKIPPED;
 }
@@ -902,4 +913,88 @@ out:
 bool session_time_is_up(void)
 {
 	return time_up;
+}
+
+/* ---- the interviewer's follow-up ---- */
+
+static void show_follow_up(struct session *s, const struct question *q, const struct rubric_point *p)
+{
+	struct buf b;
+	buf_init(&b);
+	char head[64], left[32];
+	session_format_clock(left, sizeof left, s->deadline - clock_mono());
+	snprintf(head, sizeof head, "[follow-up · %s left]", left);
+	buf_addc(&b, '\n');
+	session_put_styled(&b, s, STYLE_BOLD, head);
+	buf_printf(&b, " on %s (%s, text)\n", q->id, session_topic_of(q));
+	session_put_md(&b, s, p->follow_up, 2);
+	session_put_styled(&b, s, STYLE_DIM, type_hint[Q_TEXT]);
+	session_put_styled(&b, s, STYLE_DIM, "; skip, quit, ? for keys\n");
+	session_flush_buf(&b);
+	buf_release(&b);
+}
+
+/* Reads the answer to a follow-up until it is one, or the learner moves
+ * on. Returns ANS_TEXT with *text a new string, or the key that ended it
+ * (ANS_SKIP, ANS_INTR, ANS_QUIT, ANS_EOF). */
+static enum answer_kind read_follow_up(struct session *s, const struct question *q, char **text)
+{
+	for (;;) {
+		enum answer_kind k = read_answer(s, q, text);
+		if (k == ANS_HELP)
+			show_keys(s);
+		else if (k == ANS_HINT)
+			printf("  no hints in an interview\n");
+		else if (k == ANS_REVEAL)
+			printf("  no reveal in an interview: the report shows every answer (skip moves on)\n");
+		else if (k == ANS_UNDO)
+			printf("  nothing to undo in an interview\n");
+		else if (k != ANS_TEXT)
+			return k;
+		else if (strlen(*text) > SESSION_ANSWER_MAX || blank(*text))
+			printf("  %s\n", blank(*text) ? "no answer: type a few sentences, then a line holding only '.'"
+			                              : "an answer is at most 16 KiB: shorten it");
+		else
+			return k;
+		free(*text);
+		*text = NULL;
+	}
+}
+
+/* Asks the follow-up written on key point `point` of the answer
+ * s->done[parent] missed, graded against that point alone (the follow-up
+ * lends its subject: grade_followup). Not a card: nothing is recorded in
+ * the store; the outcome stays with the parent's record for the report. */
+enum ask_result session_ask_follow_up(struct session *s, size_t parent, size_t point)
+{
+	const struct question *q = s->done[parent].q;
+	const struct rubric_point *p = &q->rubric[point];
+	show_follow_up(s, q, p);
+	double t0 = clock_mono();
+	char *text = NULL;
+	enum answer_kind k = read_follow_up(s, q, &text);
+	struct done *d = &s->done[parent];
+	d->fu_point = point;
+	d->fu_seconds = clock_mono() - t0;
+	enum ask_result res = ASKED;
+	if (k == ANS_TEXT) {
+		d->fu = grade_followup(p, p->follow_up, text) == GRADE_FOUND ? FU_MADE : FU_MISSED;
+		char t[32];
+		session_format_taken(t, sizeof t, d->fu_seconds);
+		printf("  answered in %s\n", t);
+	} else if (k == ANS_SKIP) {
+		d->fu = FU_SKIPPED;
+		printf("  skipped\n");
+		res = ASK_SKIPPED;
+	} else if (k == ANS_INTR) {
+		d->fu = FU_SKIPPED;
+		printf("  abandoned\n");
+		res = ASK_ABANDONED;
+	} else {
+		s->ended = true;
+		res = ASK_END;
+	}
+	free(text);
+	fflush(stdout);
+	return res;
 }

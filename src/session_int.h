@@ -48,6 +48,15 @@ struct done {
 	size_t *shown;       /* choice or order: the order shown (a new array), or NULL */
 	bool recorded;
 	int old_revision;    /* the card's revision before this answer (undo) */
+	/* interview: the follow-up asked on key point fu_point of this answer
+	 * (not a card: never recorded as a review), or FU_NONE */
+	enum follow_up { FU_NONE, FU_MADE, FU_MISSED, FU_SKIPPED } fu;
+	size_t fu_point;
+	double fu_seconds;
+	/* interview: a question asked in place of a follow-up, on point
+	 * probe_point of the answer to probe_of (NULL: an ordinary draw) */
+	const struct question *probe_of;
+	size_t probe_point;
 };
 
 struct draw_topic;
@@ -78,6 +87,10 @@ struct session {
 	size_t ndraw;
 	const struct question **asked;   /* interview: questions drawn so far */
 	size_t nasked, capasked;
+	size_t ntext;                    /* interview: text questions among them */
+	bool text_short;                 /* interview: a draw wanted text and the pool had none left */
+	int64_t started_at;              /* the session's start (clock_now) */
+	bool saved;                      /* the session row exists (an interview starts it at its first answer) */
 };
 
 enum ask_result { ASKED, ASK_SKIPPED, ASK_ABANDONED, ASK_UNDONE, ASK_END };
@@ -101,6 +114,8 @@ void session_build_list(struct session *s);
 int session_build_review(struct session *s, int64_t now, int64_t *new_left);
 int session_build_interview(struct session *s, int64_t now);
 const struct question *session_next_question(struct session *s);
+void session_mark_asked(struct session *s, const struct question *q);
+const struct question *session_same_section(struct session *s, const struct question *q, size_t point);
 
 /* session_ask.c: the interview clock, asking one question, recording it */
 void session_clock_arm(double seconds, struct sigaction *old);
@@ -109,12 +124,15 @@ bool session_time_is_up(void);
 void session_store_failed(struct session *s, char *err);
 int session_record_card(struct session *s, const char *id, const char *topic, int revision, enum fsrs_rating g,
 		bool correct, double score, double seconds, const char *answer, struct fsrs_card *after);
+int session_save(struct session *s);
 enum ask_result session_ask(struct session *s, const struct question *q, const struct question **undone);
+enum ask_result session_ask_follow_up(struct session *s, size_t parent, size_t point);
 
 /* session_report.c: the end of a run */
 char *session_results_json(const struct session *s, double seconds);
 void session_print_summary(const struct session *s);
 size_t session_count_correct(const struct session *s);
+size_t session_count_answered(const struct session *s);
 void session_print_report(const struct session *s, double seconds);
 
 /* shared output helpers (session_report.c) */

@@ -446,18 +446,66 @@ static bool was_asked(const struct session *s, const struct question *q)
 	return false;
 }
 
-/* interview: a topic drawn with weight (1 - mastery), more for a topic never
- * seen, then one of its questions not asked yet, weighted toward the least
- * retained (never seen counts as forgotten). */
-static const struct question *draw(struct session *s)
+/* The kinds of question an interview draws: explain-it-out-loud (text),
+ * the mix beside it (output, choice, multi), or any. */
+enum draw_class { DRAW_TEXT, DRAW_MIX, DRAW_ANY };
+
+static bool fits(const struct question *q, enum draw_class c)
+{
+	if (c == DRAW_TEXT)
+		return q->type == Q_TEXT;
+	if (c == DRAW_MIX)
+		return q->type == Q_OUTPUT || q->type == Q_CHOICE || q->type == Q_MULTI;
+	return true;
+}
+
+static bool drawable(const struct session *s, const struct question *q, enum draw_class c)
+{
+	return q->id && fits(q, c) && !was_asked(s, q);
+}
+
+/* One of quiz qz's questions of class c not asked yet, weighted toward the
+ * least retained (never seen counts as forgotten). */
+static const struct question *draw_in_topic(struct session *s, const struct quiz *qz, enum draw_class c)
 {
 	int64_t now = clock_now();
+	const struct question *pick = NULL;
+	double *qw = xcalloc(qz->n + 1, sizeof *qw), qt = 0;
+	for (size_t k = 0; k < qz->n; k++) {
+		const struct question *q = &qz->questions[k];
+		if (!drawable(s, q, c))
+			continue;
+		const struct store_card *card = session_cards_find(&s->cards, q->id);
+		double r = card ? fsrs_retrievability(&s->env->params, &card->fsrs, now) : 0;
+		qw[k] = 1.1 - (isfinite(r) ? r : 0);
+		qt += qw[k];
+	}
+	double v = fsrs_rng_uniform(&s->rng) * qt;
+	for (size_t k = 0; k < qz->n && !pick; k++) {
+		if (qw[k] <= 0)
+			continue;
+		if (v < qw[k])
+			pick = &qz->questions[k];
+		v -= qw[k];
+	}
+	for (size_t k = qz->n; k > 0 && !pick; k--) /* rounding at the end */
+		if (qw[k - 1] > 0)
+			pick = &qz->questions[k - 1];
+	free(qw);
+	return pick;
+}
+
+/* interview: a topic drawn with weight (1 - mastery), more for a topic never
+ * seen, among those with a question of class c left; then one of its
+ * questions of that class. NULL when no topic has one. */
+static const struct question *draw_class(struct session *s, enum draw_class c)
+{
 	double *w = xcalloc(s->ndraw + 1, sizeof *w), total = 0;
 	for (size_t i = 0; i < s->ndraw; i++) {
 		const struct quiz *qz = s->draw[i].ls->quiz;
 		bool left = false;
 		for (size_t k = 0; k < qz->n && !left; k++)
-			left = qz->questions[k].id && !was_asked(s, &qz->questions[k]);
+			left = drawable(s, &qz->questions[k], c);
 		w[i] = left ? s->draw[i].weight : 0;
 		total += w[i];
 	}
@@ -471,36 +519,68 @@ static const struct question *draw(struct session *s)
 		}
 		while (w[ti] == 0 && ti > 0)
 			ti--;
-		const struct quiz *qz = s->draw[ti].ls->quiz;
-		double *qw = xcalloc(qz->n + 1, sizeof *qw), qt = 0;
-		for (size_t k = 0; k < qz->n; k++) {
-			const struct question *q = &qz->questions[k];
-			if (!q->id || was_asked(s, q))
-				continue;
-			const struct store_card *c = session_cards_find(&s->cards, q->id);
-			double r = c ? fsrs_retrievability(&s->env->params, &c->fsrs, now) : 0;
-			qw[k] = 1.1 - (isfinite(r) ? r : 0);
-			qt += qw[k];
-		}
-		double v = fsrs_rng_uniform(&s->rng) * qt;
-		for (size_t k = 0; k < qz->n && !pick; k++) {
-			if (qw[k] <= 0)
-				continue;
-			if (v < qw[k])
-				pick = &qz->questions[k];
-			v -= qw[k];
-		}
-		for (size_t k = qz->n; k > 0 && !pick; k--) /* rounding at the end */
-			if (qw[k - 1] > 0)
-				pick = &qz->questions[k - 1];
-		free(qw);
+		pick = draw_in_topic(s, s->draw[ti].ls->quiz, c);
 	}
 	free(w);
-	if (pick) {
-		GROW(s->asked, s->capasked, s->nasked + 1);
-		s->asked[s->nasked++] = pick;
-	}
 	return pick;
+}
+
+void session_mark_asked(struct session *s, const struct question *q)
+{
+	GROW(s->asked, s->capasked, s->nasked + 1);
+	s->asked[s->nasked++] = q;
+	s->ntext += q->type == Q_TEXT;
+}
+
+/* interview: the next question drawn. Text questions keep to at least half
+ * of those asked (a text question whenever fewer would be), the others
+ * mix output, choice and multi; when the class wanted has nothing left,
+ * any question left (and a text draw that had to take another type is
+ * remembered for the report). */
+static const struct question *draw(struct session *s)
+{
+	bool want_text = 2 * s->ntext <= s->nasked;
+	const struct question *pick = draw_class(s, want_text ? DRAW_TEXT : DRAW_MIX);
+	if (!pick) {
+		pick = draw_class(s, DRAW_ANY);
+		s->text_short |= pick && want_text;
+	}
+	if (pick)
+		session_mark_asked(s, pick);
+	return pick;
+}
+
+/* The section a point teaches in, as TOPIC/ID (a new string), or NULL. */
+static char *section_ref(const struct question *q, const struct rubric_point *p)
+{
+	if (!p->section)
+		return NULL;
+	return strchr(p->section, '/') ? xstrdup(p->section) : xasprintf("%s/%s", session_topic_of(q), p->section);
+}
+
+/* interview: a text question not asked yet, from the topics drawn from,
+ * with a key point taught in the same section as point of q: what probes
+ * a missed point that has no follow_up. NULL when there is none. */
+const struct question *session_same_section(struct session *s, const struct question *q, size_t point)
+{
+	char *want = section_ref(q, &q->rubric[point]);
+	const struct question *found = NULL;
+	for (size_t i = 0; want && i < s->ndraw && !found; i++) {
+		const struct quiz *qz = s->draw[i].ls->quiz;
+		for (size_t k = 0; k < qz->n && !found; k++) {
+			const struct question *c = &qz->questions[k];
+			if (!drawable(s, c, DRAW_TEXT))
+				continue;
+			for (size_t j = 0; j < c->nrubric && !found; j++) {
+				char *ref = section_ref(c, &c->rubric[j]);
+				if (ref && strcmp(ref, want) == 0)
+					found = c;
+				free(ref);
+			}
+		}
+	}
+	free(want);
+	return found;
 }
 
 const struct question *session_next_question(struct session *s)

@@ -14,6 +14,7 @@
 #include "catalog.h"
 #include "clock.h"
 #include "grade.h"
+#include "plan.h"
 #include "session_int.h"
 #include "util.h"
 
@@ -280,8 +281,15 @@ static bool put_missed_list(struct buf *b, const struct session *s)
 
 struct tally {
 	const char *topic;
-	size_t asked, correct;
+	size_t asked, correct, skipped;
 };
+
+/* A tally's score: right among those answered (skipped ones are not). */
+static double tally_score(const struct tally *t)
+{
+	size_t answered = t->asked - t->skipped;
+	return answered ? (double)t->correct / (double)answered : 0.0;
+}
 
 /* Per-topic tallies of the answered questions, in first-answered order. */
 static struct tally *tally_topics(const struct session *s, size_t *n)
@@ -297,6 +305,7 @@ static struct tally *tally_topics(const struct session *s, size_t *n)
 			t[(*n)++].topic = topic;
 		t[k].asked++;
 		t[k].correct += s->done[i].correct;
+		t[k].skipped += s->done[i].skipped;
 	}
 	return t;
 }
@@ -309,6 +318,15 @@ size_t session_count_correct(const struct session *s)
 	return c;
 }
 
+/* The questions answered: those asked less those skipped. */
+size_t session_count_answered(const struct session *s)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < s->ndone; i++)
+		n += !s->done[i].skipped;
+	return n;
+}
+
 static const char *end_reason(const struct session *s)
 {
 	return s->timed_out ? "time" : s->ended ? "quit" : "done";
@@ -319,16 +337,20 @@ char *session_results_json(const struct session *s, double seconds)
 {
 	struct buf b;
 	buf_init(&b);
-	size_t correct = session_count_correct(s);
+	size_t correct = session_count_correct(s), answered = session_count_answered(s);
+	/* New keys go after the old ones: readers may look for them in order. */
 	buf_printf(&b, "{\"asked\": %zu, \"correct\": %zu, \"score\": %.4f, \"seconds\": %.1f, \"topics\": {", s->ndone,
-	           correct, s->ndone ? (double)correct / (double)s->ndone : 0.0, seconds);
+	           correct, answered ? (double)correct / (double)answered : 0.0, seconds);
 	size_t nt;
 	struct tally *t = tally_topics(s, &nt);
 	for (size_t i = 0; i < nt; i++) {
 		buf_puts(&b, i ? ", " : "");
 		buf_json_str(&b, t[i].topic);
-		buf_printf(&b, ": {\"asked\": %zu, \"correct\": %zu, \"score\": %.4f}", t[i].asked, t[i].correct,
-		           (double)t[i].correct / (double)t[i].asked);
+		buf_printf(&b, ": {\"asked\": %zu, \"correct\": %zu, \"score\": %.4f", t[i].asked, t[i].correct,
+		           tally_score(&t[i]));
+		if (session_interview(s))   /* only an interview keeps skipped questions */
+			buf_printf(&b, ", \"answered\": %zu, \"skipped\": %zu", t[i].asked - t[i].skipped, t[i].skipped);
+		buf_addc(&b, '}');
 	}
 	free(t);
 	buf_puts(&b, "}, \"missed\": [");
@@ -378,10 +400,33 @@ char *session_results_json(const struct session *s, double seconds)
 		buf_json_str(&b, d->q->id);
 		buf_puts(&b, ", \"topic\": ");
 		buf_json_str(&b, session_topic_of(d->q));
-		buf_printf(&b, ", \"correct\": %s, \"skipped\": %s, \"seconds\": %.1f}", d->correct ? "true" : "false",
-		           d->skipped ? "true" : "false", d->seconds);
+		buf_printf(&b, ", \"correct\": %s, \"skipped\": %s, \"seconds\": %.1f, \"type\": \"%s\"",
+		           d->correct ? "true" : "false", d->skipped ? "true" : "false", d->seconds, qtype_names[d->q->type]);
+		if (d->probe_of) {
+			buf_puts(&b, ", \"probes\": {\"question\": ");
+			buf_json_str(&b, d->probe_of->id);
+			buf_puts(&b, ", \"point\": ");
+			buf_json_str(&b, d->probe_of->rubric[d->probe_point].point);
+			buf_addc(&b, '}');
+		}
+		buf_addc(&b, '}');
 	}
-	buf_printf(&b, "], \"skipped\": %zu, \"ended\": \"%s\"}", s->skipped, end_reason(s));
+	buf_puts(&b, "], \"follow_ups\": [");
+	bool ff = true;
+	for (size_t i = 0; i < s->ndone; i++) {
+		const struct done *d = &s->done[i];
+		if (d->fu == FU_NONE)
+			continue;
+		buf_puts(&b, ff ? "{\"question\": " : ", {\"question\": ");
+		ff = false;
+		buf_json_str(&b, d->q->id);
+		buf_puts(&b, ", \"point\": ");
+		buf_json_str(&b, d->q->rubric[d->fu_point].point);
+		buf_printf(&b, ", \"made\": %s, \"skipped\": %s, \"seconds\": %.1f}", d->fu == FU_MADE ? "true" : "false",
+		           d->fu == FU_SKIPPED ? "true" : "false", d->fu_seconds);
+	}
+	buf_printf(&b, "], \"skipped\": %zu, \"ended\": \"%s\", \"answered\": %zu, \"text_short\": %s}", s->skipped,
+	           end_reason(s), answered, s->text_short ? "true" : "false");
 	return buf_detach(&b);
 }
 
@@ -406,77 +451,114 @@ void session_print_summary(const struct session *s)
 	buf_release(&b);
 }
 
-static int cmp_tally(const void *a, const void *b)
+/* One row of the questions: its verdict and time; under it what it
+ * probes (a question asked in place of a follow-up) and its follow-up. */
+static void put_question_row(struct buf *b, const struct session *s, size_t i)
 {
-	const struct tally *x = a, *y = b;
-	double sx = (double)x->correct / (double)x->asked, sy = (double)y->correct / (double)y->asked;
-	if (sx != sy)
-		return sx < sy ? -1 : 1;
-	return strcmp(x->topic, y->topic);
+	const struct render_opts *o = &s->env->ro;
+	const struct done *d = &s->done[i];
+	char t[32];
+	session_format_taken(t, sizeof t, d->seconds);
+	buf_printf(b, "  %2zu. %-36s ", i + 1, d->q->id);
+	const char *v = d->skipped ? "skipped" : d->correct ? "right" : "wrong";
+	render_styled(b, d->correct ? STYLE_OK : STYLE_BAD, v, strlen(v), o);
+	buf_printf(b, "%*s %s\n", 8 - (int)strlen(v), "", t);
+	if (d->probe_of) {
+		buf_printf(b, "      probes %s: ", d->probe_of->id);
+		const char *pt = d->probe_of->rubric[d->probe_point].point;
+		buf_add_visible(b, pt, strlen(pt), 0);
+		buf_addc(b, '\n');
+	}
+	if (d->fu == FU_NONE)
+		return;
+	buf_puts(b, "      follow-up on: ");
+	const char *pt = d->q->rubric[d->fu_point].point;
+	buf_add_visible(b, pt, strlen(pt), 0);
+	buf_puts(b, " — ");
+	const char *fv = d->fu == FU_MADE ? "made" : d->fu == FU_MISSED ? "missed" : "skipped";
+	render_styled(b, d->fu == FU_MADE ? STYLE_OK : STYLE_BAD, fv, strlen(fv), o);
+	session_format_taken(t, sizeof t, d->fu_seconds);
+	buf_printf(b, " %s\n", t);
+}
+
+/* The study plan of this interview (plan.h), from its results. */
+static void put_plan(struct buf *b, const struct session *s, double seconds)
+{
+	char *json = session_results_json(s, seconds), *err = NULL;
+	struct plan p;
+	if (plan_from_results(s->env->cat, json, clock_now(), s->env->st, &p, &err) < 0) {
+		fprintf(stderr, "error: no study plan: %s\n", err);
+		free(err);
+		free(json);
+		return;
+	}
+	free(json);
+	buf_addc(b, '\n');
+	session_put_styled(b, s, STYLE_BOLD, "Study plan");
+	buf_addc(b, '\n');
+	if (p.nread)
+		buf_puts(b, "  read:\n");
+	for (size_t i = 0; i < p.nread; i++) {
+		buf_printf(b, "    learn %s%s%s", p.read[i].topic, p.read[i].section ? " " : "",
+		           p.read[i].section ? p.read[i].section : "");
+		buf_printf(b, "   (%zu missed)\n", p.read[i].points);
+	}
+	if (p.ndemos)
+		buf_puts(b, "  run:\n");
+	for (size_t i = 0; i < p.ndemos; i++)
+		buf_printf(b, "    demo %s\n", p.demos[i].id);
+	if (!p.nread)
+		buf_puts(b, "  every answer was right: try a longer interview or other topics\n");
+	buf_printf(b, "  due now: %lld card%s%s\n", (long long)p.due, p.due == 1 ? "" : "s",
+	           p.due ? " ('review' asks them)" : "");
+	plan_release(&p);
 }
 
 void session_print_report(const struct session *s, double seconds)
 {
 	struct buf b;
 	buf_init(&b);
-	const struct render_opts *o = &s->env->ro;
-	size_t correct = session_count_correct(s);
+	size_t correct = session_count_correct(s), answered = session_count_answered(s);
+	size_t skipped = s->ndone - answered;
 	char t[32];
 	session_format_taken(t, sizeof t, seconds);
 	buf_addc(&b, '\n');
 	session_put_styled(&b, s, STYLE_HEAD, "Interview report");
-	buf_printf(&b, "\n%s after %s: %zu question%s answered.\n",
-	           s->timed_out ? "Time's up" : s->ended ? "Ended" : "Every question asked", t, s->ndone,
-	           s->ndone == 1 ? "" : "s");
-	if (s->ndone == 0) {
-		buf_puts(&b, "Nothing to report: no question was answered.\n");
+	buf_printf(&b, "\n%s after %s: %zu question%s answered", s->timed_out ? "Time's up" : s->ended ? "Ended" : "Every question asked",
+	           t, answered, answered == 1 ? "" : "s");
+	if (skipped)
+		buf_printf(&b, ", %zu skipped", skipped);
+	buf_puts(&b, ".\n");
+	if (answered == 0) {
+		buf_puts(&b, "Nothing to report: no question was answered, so the interview is not saved.\n");
 		session_flush_buf(&b);
 		buf_release(&b);
 		return;
 	}
-	buf_printf(&b, "score: %zu/%zu (%.0f%%)\n\n", correct, s->ndone, 100.0 * (double)correct / (double)s->ndone);
+	buf_printf(&b, "score: %zu/%zu (%.0f%%)%s\n", correct, answered, 100.0 * (double)correct / (double)answered,
+	           skipped ? ", skipped questions not counted" : "");
+	if (s->text_short)
+		buf_puts(&b, "(these topics had too few explain-it questions left for half of the questions to be one)\n");
+	buf_addc(&b, '\n');
 	session_put_styled(&b, s, STYLE_BOLD, "By topic");
 	buf_addc(&b, '\n');
 	size_t nt;
 	struct tally *tl = tally_topics(s, &nt);
-	for (size_t i = 0; i < nt; i++)
-		buf_printf(&b, "  %-20s %zu/%zu  %3.0f%%\n", tl[i].topic, tl[i].correct, tl[i].asked,
-		           100.0 * (double)tl[i].correct / (double)tl[i].asked);
+	for (size_t i = 0; i < nt; i++) {
+		buf_printf(&b, "  %-20s %zu/%zu  %3.0f%%", tl[i].topic, tl[i].correct, tl[i].asked - tl[i].skipped,
+		           100.0 * tally_score(&tl[i]));
+		if (tl[i].skipped)
+			buf_printf(&b, "  (%zu skipped)", tl[i].skipped);
+		buf_addc(&b, '\n');
+	}
+	free(tl);
 	buf_addc(&b, '\n');
 	session_put_styled(&b, s, STYLE_BOLD, "Questions");
 	buf_addc(&b, '\n');
-	for (size_t i = 0; i < s->ndone; i++) {
-		const struct done *d = &s->done[i];
-		session_format_taken(t, sizeof t, d->seconds);
-		buf_printf(&b, "  %2zu. %-36s ", i + 1, d->q->id);
-		const char *v = d->skipped ? "skipped" : d->correct ? "right" : "wrong";
-		render_styled(&b, d->correct ? STYLE_OK : STYLE_BAD, v, strlen(v), o);
-		buf_printf(&b, "%*s %s\n", 8 - (int)strlen(v), "", t);
-	}
+	for (size_t i = 0; i < s->ndone; i++)
+		put_question_row(&b, s, i);
 	put_missed_list(&b, s);
-	bool any = false;
-	qsort(tl, nt, sizeof *tl, cmp_tally);
-	for (size_t i = 0; i < nt; i++) {
-		if (tl[i].correct == tl[i].asked)
-			continue;
-		if (!any) {
-			buf_addc(&b, '\n');
-			session_put_styled(&b, s, STYLE_BOLD, "Study next");
-			buf_addc(&b, '\n');
-			any = true;
-		}
-		buf_printf(&b, "  learn %-20s (%zu/%zu right)\n", tl[i].topic, tl[i].correct, tl[i].asked);
-		const struct lesson *ls = catalog_lesson(s->env->cat, tl[i].topic);
-		if (ls && ls->demos.n) {
-			buf_puts(&b, "    then run:");
-			for (size_t k = 0; k < ls->demos.n; k++)
-				buf_printf(&b, "%s demo %s", k ? "," : "", ls->demos.v[k]);
-			buf_addc(&b, '\n');
-		}
-	}
-	if (!any)
-		buf_puts(&b, "\nEvery answer was right. Try a longer interview or other topics.\n");
-	free(tl);
+	put_plan(&b, s, seconds);
 	session_flush_buf(&b);
 	buf_release(&b);
 }

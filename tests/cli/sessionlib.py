@@ -326,6 +326,9 @@ def drive(e, plan, *cmd, now, seed=7, per_question=False, limit=None):
         lines, last = d.read_until(ASK_END)
         if last is None or not last.endswith("for keys"):
             break
+        if not any(HEADER.match(line) for line in lines) and any(line.startswith("[follow-up") for line in lines):
+            d.send("skip")   # an interview's follow-up: not a question of the plan
+            continue
         start = max(i for i, line in enumerate(lines) if HEADER.match(line))
         qid = HEADER.match(lines[start]).group(4)
         block = "\n".join(lines[start:])

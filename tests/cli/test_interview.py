@@ -1,7 +1,13 @@
 """interview: a timed mock interview with --minutes 0.05 (3 s), a fixed
 --seed and PYDOJO_NOW: it ends on time by itself, with a report that agrees
 with what was answered and a saved session; the draw is reproducible and
-keeps to --topics; no hints; quit ends it early; bad options."""
+keeps to --topics; no hints; quit ends it early; bad options. The
+interviewer: at least half the questions explain-it (text), a follow-up on
+a missed key point (once per point, none of a follow-up), a same-section
+question when the point has none; a report with times, skips outside the
+score and a study plan; an interview where nothing was answered is not
+saved."""
+import calendar
 import json
 import os
 import re
@@ -28,7 +34,7 @@ def test_on_time(e):
         d.send(*right_answer(e.questions[qid], "\n".join(lines[i:])))
         answered.append(qid)
     # then say nothing: the clock must end it, with stdin still open
-    rest, _ = d.read_until(r"^Every answer was right|^Study next|^Nothing to report", limit=2000)
+    rest, _ = d.read_until(r"^  due now: |^Nothing to report", limit=2000)
     rc = p.wait(timeout=60)
     elapsed = time.monotonic() - start
     p.stdin.close()
@@ -69,6 +75,10 @@ def test_report_of_misses(e):
         lines, last = d.read_until(ASK_END)
         if last is None or not last.endswith("for keys"):
             break
+        if any(FU_HEADER.match(line) for line in lines):
+            # the follow-up on the text answer missed: enough asked
+            d.send("quit")
+            break
         i = max(k for k, line in enumerate(lines) if HEADER.match(line))
         qid = HEADER.match(lines[i]).group(4)
         asked.append(qid)
@@ -85,7 +95,7 @@ def test_report_of_misses(e):
             break
         else:
             d.send("skip")
-    rest, _ = d.read_until(r"^Study next|^Every answer", limit=2000)
+    rest, _ = d.read_until(r"^  due now: ", limit=2000)
     d.read_until(r"^$", limit=200)
     p.stdin.close()
     rc = p.wait(timeout=60)
@@ -96,6 +106,9 @@ def test_report_of_misses(e):
     check("no hints in an interview" in out, "no hints in an interview")
     check("Ended after" in out, "quit ends the interview early")
     check("skipped" in out, "a skip shows in the report")
+    check(re.search(r"^ +1\. \S+ +skipped +\d+:\d\d$", out, re.M) is not None, "listed as skipped, with its time")
+    skips = e.sql("select count(*) from reviews where answer is null")[0][0]
+    check(skips == 0, "a skip records no review")
     check(text_missed is not None, f"a text question is drawn from gil (seed 4) among {asked}")
     if text_missed:
         q = e.questions[text_missed]
@@ -156,6 +169,282 @@ def test_report_names_sections(e):
           and miss[0].get("sections") == ["alpha/the-point", "beta/first"],
           f"session results: the missed points' sections beside them ({miss})")
 
+# The interviewer's content: text questions whose key points carry a
+# follow_up (or not, with another text question in the same section), the
+# other types beside them, and demos over the topics.
+FRUIT_LESSON = """id: {id}
+title: Topic {id}
+track: language
+level: core
+summary: A topic of the interviewer tests.
+sections:
+  - title: First things
+    id: first
+    body: Text.
+  - title: The point
+    id: the-point
+    body: Text.
+"""
+
+FRUIT_QUIZZES = {"alpha": """topic: alpha
+questions:
+  - id: alpha-why
+    type: text
+    prompt: Why fruit?
+    rubric:
+      - point: apples are named
+        pattern: apple
+        section: the-point
+        follow_up: And the red fruit that keeps doctors away?
+      - point: bananas are named
+        pattern: banana
+        section: first
+    model_answer: An apple and a banana.
+  - id: alpha-more
+    type: text
+    prompt: Which fruit is dried?
+    rubric:
+      - point: figs are named
+        pattern: fig
+        section: first
+        follow_up: Name a fruit often eaten dried.
+    model_answer: A fig.
+  - id: alpha-c1
+    type: choice
+    prompt: Pick bb.
+    choices: [aa, bb]
+    answer: 1
+    explain: Bb is right.
+  - id: alpha-o1
+    type: output
+    code: |
+      print(1)
+    answer: |
+      1
+""", "beta": """topic: beta
+questions:
+  - id: beta-why
+    type: text
+    prompt: Why beta?
+    rubric:
+      - point: grapes are named
+        pattern: grape
+        section: the-point
+        follow_up: Which fruit grows in bunches?
+    model_answer: Grapes.
+  - id: beta-c1
+    type: choice
+    prompt: Pick aa.
+    choices: [aa, bb]
+    answer: 0
+  - id: beta-m1
+    type: multi
+    prompt: Pick aa and bb.
+    choices: [aa, bb, cc]
+    answer: [0, 1]
+"""}
+
+FRUIT_DEMOS = "".join(f"""- id: {d}
+  title: Demo {d}
+  summary: Shows {", ".join(t)}.
+  topics: [{", ".join(t)}]
+  binary: demo-{d}
+""" for d, t in [("one", ["alpha"]), ("two", ["alpha", "beta"]), ("three", ["beta"]), ("four", ["gamma"]),
+                 ("five", ["beta"])])
+
+FU_HEADER = re.compile(r"^\[follow-up · [^\]]*\] on (\S+) \((\S+), text\)$")
+
+
+def fruit_content(tmp):
+    root = os.path.join(tmp, "fruit")
+    for d in ("lessons", "quizzes", "demos"):
+        os.makedirs(os.path.join(root, d))
+    for t in ("alpha", "beta", "gamma"):
+        with open(os.path.join(root, "lessons", t + ".yaml"), "w", encoding="utf-8") as f:
+            f.write(FRUIT_LESSON.format(id=t))
+    for t, q in FRUIT_QUIZZES.items():
+        with open(os.path.join(root, "quizzes", t + ".yaml"), "w", encoding="utf-8") as f:
+            f.write(q)
+    with open(os.path.join(root, "demos", "demos.yaml"), "w", encoding="utf-8") as f:
+        f.write(FRUIT_DEMOS)
+    return root
+
+
+def fruit_interview(e, answers, *args, seed=7, now=None):
+    """An interview on the fruit content answering with answers[qid] (lines;
+    default skip), and each follow-up with answers['follow-up ' + qid]
+    (default skip); quits once every question was asked. Returns (the
+    questions and follow-ups in order, output, exit status)."""
+    env = dict(e.env, PYDOJO_DATADIR=fruit_content(e.tmp) if not os.path.isdir(os.path.join(e.tmp, "fruit"))
+               else os.path.join(e.tmp, "fruit"))
+    if now:
+        env["PYDOJO_NOW"] = now
+    import subprocess
+    p = subprocess.Popen(e.args("interview", "--minutes", "5", *args, seed=seed), stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True, bufsize=1)
+    d = Driver(p)
+    seen = []
+    for _ in range(20):
+        lines, last = d.read_until(ASK_END)
+        if last is None or not last.endswith("for keys"):
+            break
+        heads = [(k, HEADER.match(x), FU_HEADER.match(x)) for k, x in enumerate(lines)]
+        k, h, f = [x for x in heads if x[1] or x[2]][-1]
+        key = h.group(4) if h else "follow-up " + f.group(1)
+        seen.append(key)
+        d.send(*answers.get(key, ["skip"]))
+    d.read_until(r"^  due now: |^Nothing to report", limit=2000)
+    p.stdin.close()
+    rc = p.wait(timeout=60)
+    return seen, "\n".join(d.out), rc
+
+
+def test_text_weighting(e):
+    # skip everything: the draw alone, over the shipped content
+    for seed in (1, 2, 3, 5, 8, 13):
+        r = e.run("interview", "--minutes", "5", input="skip\n" * 12 + "quit\n", seed=seed)
+        ids = headers(r.stdout)
+        types = [e.questions[q]["type"] for q in ids]
+        check(len(ids) == 13, f"seed {seed}: thirteen questions drawn, the last one quit ({len(ids)})")
+        check(all(2 * types[:n].count("text") >= n for n in range(1, len(types) + 1)),
+              f"seed {seed}: at least half are text at every point ({types})")
+        others = {t for t in types if t != "text"}
+        check(others and others <= {"output", "choice", "multi"},
+              f"seed {seed}: the rest mix output, choice and multi ({sorted(others)})")
+        again = e.run("interview", "--minutes", "5", input="skip\n" * 12 + "quit\n", seed=seed)
+        check(headers(again.stdout) == ids, f"seed {seed}: the draw is reproducible")
+
+
+def test_nothing_answered(e):
+    for what, inp in (("all skipped", "skip\nskip\nskip\nquit\n"), ("end of input at once", ""),
+                      ("Ctrl-D after a skip", "skip\n")):
+        r = e.run("interview", "--minutes", "5", input=inp)
+        check(r.returncode == 0, f"{what}: exit 0")
+        check("no question was answered, so the interview is not saved" in r.stdout, f"{what}: says it is not saved")
+        check(e.sql("select count(*) from sessions")[0][0] == 0, f"{what}: no session row")
+        check(e.sql("select count(*) from reviews")[0][0] == 0, f"{what}: no review")
+
+
+def test_ctrl_c_then_end(e):
+    # on a terminal: Ctrl-C abandons the first question, Ctrl-D ends it all
+    from ptyrun import Pty
+    env = dict(e.env, TERM="xterm", PAGER="cat")
+    p = Pty(e.args("interview", "--minutes", "5"), env)
+    try:
+        p.prompt(r"answer> $")
+        p.type("\x03")
+        p.read_until(r"abandoned")
+        p.prompt(r"answer> $")
+        p.type("\x04")
+        out = p.read_until(r"not saved")
+        rc = p.wait()
+    finally:
+        p.close()
+    check(rc == 0 and "Nothing to report" in out, f"Ctrl-C, then Ctrl-D: the report says nothing was answered ({rc})")
+    check(e.sql("select count(*) from sessions")[0][0] == 0 and e.sql("select count(*) from reviews")[0][0] == 0,
+          "Ctrl-C, then Ctrl-D: nothing saved")
+
+
+def test_follow_up(e):
+    answers = {"alpha-why": ["A banana.", "."], "follow-up alpha-why": ["No clue.", "."],
+               "beta-why": ["Nothing comes to mind.", "."], "follow-up beta-why": ["Grapes!", "."],
+               "alpha-more": ["Dates.", "."]}
+    seen, out, rc = fruit_interview(e, answers)
+    check(rc == 0, "the fruit interview runs")
+    for q in ("alpha-why", "beta-why"):
+        fu = "follow-up " + q
+        check(q in seen and fu in seen and seen.index(fu) == seen.index(q) + 1,
+              f"a missed point of {q} is followed up next ({seen})")
+        check(seen.count("follow-up " + q) == 1, f"{q}: one follow-up")
+    check("And the red fruit that keeps doctors away?" in out, "the follow-up asks the point's follow_up")
+    check(re.search(r"^      follow-up on: apples are named — missed \d+:\d\d$", out, re.M) is not None,
+          "the report shows the follow-up missed under its question")
+    check(re.search(r"^      follow-up on: grapes are named — made \d+:\d\d$", out, re.M) is not None,
+          "and one made")
+    rows = [r[0] for r in e.sql("select question_id from reviews order by id")]
+    answered = [q for q in seen if not q.startswith("follow-up ") and q in answers]
+    check(rows == answered, f"a follow-up is not a review of its own ({rows})")
+    res = json.loads(e.sql("select results from sessions")[0][0])
+    fus = {(f["question"], f["point"], f["made"]) for f in res.get("follow_ups", [])}
+    check({("alpha-why", "apples are named", False), ("beta-why", "grapes are named", True)} <= fus,
+          f"session results: the follow-ups ({fus})")
+    return seen, out
+
+
+def test_same_section(e):
+    # a missed point with no follow_up: another text question of its
+    # section, not asked yet, comes next; once answered, no follow-up of it
+    for seed in range(1, 30):
+        answers = {"alpha-why": ["An apple.", "."], "alpha-more": ["Dates.", "."]}
+        e2 = Env()
+        seen, out, rc = fruit_interview(e2, answers, "--topics", "alpha", seed=seed)
+        if seen and seen.index("alpha-why") < seen.index("alpha-more"):
+            break
+    else:
+        check(False, "some seed draws alpha-why before alpha-more")
+        return
+    check(seen[seen.index("alpha-why") + 1] == "alpha-more",
+          f"a point without follow_up is probed by a question of its section ({seen})")
+    check("follow-up alpha-more" not in seen, f"no follow-up of a follow-up ({seen})")
+    check("too few explain-it questions" not in out, "half of alpha's questions are text: no note")
+    check(re.search(r"^ +\d+\. alpha-more +wrong +\d+:\d\d\n      probes alpha-why: bananas are named$", out, re.M)
+          is not None, "the report says what it probes")
+    rows = [r[0] for r in e2.sql("select question_id from reviews order by id")]
+    check("alpha-more" in rows, "that question is an ordinary one (recorded)")
+    res = json.loads(e2.sql("select results from sessions")[0][0])
+    q = [x for x in res["questions"] if x["question"] == "alpha-more"]
+    check(q and q[0].get("probes") == {"question": "alpha-why", "point": "bananas are named"},
+          f"session results: what it probes ({q})")
+
+
+def test_text_short(e):
+    # beta holds one text question of three: the third draw finds no text
+    seen, out, rc = fruit_interview(e, {"beta-c1": ["a"]}, "--topics", "beta")
+    check(sorted(seen) == ["beta-c1", "beta-m1", "beta-why"], f"beta's three questions asked ({seen})")
+    check("(these topics had too few explain-it questions left for half of the questions to be one)" in out,
+          "the report says when the pool had too few text questions")
+    res = json.loads(e.sql("select results from sessions")[0][0])
+    check(res.get("text_short") is True, "session results: text_short")
+    t = res["topics"]["beta"]
+    check(t.get("answered") == 1 and t.get("skipped") == 2 and t["asked"] == 3,
+          f"session results: answered and skipped per topic ({t})")
+
+
+def test_report_plan(e):
+    # a first interview leaves cards; a day later they are due
+    day1, day2 = "2025-03-03T09:00:00Z", "2025-03-04T09:00:00Z"
+    fruit_interview(e, {"alpha-o1": ["2", "."], "beta-c1": ["a"]}, now=day1)
+    answers = {"alpha-why": ["A banana.", "."], "follow-up alpha-why": ["No clue.", "."],
+               "beta-why": ["Grapes.", "."], "alpha-c1": ["a"]}
+    seen, out, rc = fruit_interview(e, answers, seed=11, now=day2)
+    report = out[out.index("Interview report"):]
+    nskip = len([q for q in seen if q not in answers and not q.startswith("follow-up ")])
+    nans = len([q for q in seen if q in answers and not q.startswith("follow-up ")])
+    check(nskip > 0 and f"{nans} questions answered, {nskip} skipped." in report,
+          f"the report counts answers and skips apart ({nans}, {nskip})")
+    res = json.loads(e.sql("select results from sessions order by id desc limit 1")[0][0])
+    right = res["correct"]
+    check(f"score: {right}/{nans} (" in report and "skipped questions not counted" in report,
+          "skips are outside the score")
+    check(res.get("answered") == nans and abs(res["score"] - right / nans) < 1e-3,
+          "session results: answered, and the score over them")
+    check(re.search(r"^By topic\n(  \S+ +\d+/\d+ +\d+%.*\n)+", report, re.M) is not None, "a score per topic")
+    for q in seen:
+        if not q.startswith("follow-up "):
+            check(re.search(rf"^ +\d+\. {q} +(right|wrong|skipped) +\d+:\d\d$", report, re.M) is not None,
+                  f"{q}: verdict and time")
+    check("  alpha-c1 (alpha, choice): wrong" in report and "Bb is right." in report,
+          "a missed question with its right answer and explanation")
+    plan = report[report.index("Study plan"):]
+    check("    learn alpha the-point" in plan, "the plan reads the section of the missed point")
+    demos = re.findall(r"^    demo (\S+)$", plan, re.M)
+    check(0 < len(demos) <= 3 and demos[0] == "two", f"at most three demos, the most relevant first ({demos})")
+    check("four" not in demos, "not a demo of another topic")
+    now2 = calendar.timegm(time.strptime(day2, "%Y-%m-%dT%H:%M:%SZ"))
+    due = e.sql(f"select count(*) from cards where due <= {now2}")[0][0]
+    m = re.search(r"^  due now: (\d+) cards?", plan, re.M)
+    check(due > 0 and m is not None and int(m.group(1)) == due, f"the plan counts the cards due ({due}, {m and m.group(0)})")
+
 
 def main():
     e = Env()
@@ -165,6 +454,13 @@ def main():
     test_seeded_draw(Env(), Env())
     test_usage(Env())
     test_report_names_sections(Env())
+    test_text_weighting(Env())
+    test_nothing_answered(Env())
+    test_ctrl_c_then_end(Env())
+    test_follow_up(Env())
+    test_same_section(Env())
+    test_report_plan(Env())
+    test_text_short(Env())
     finish()
 
 

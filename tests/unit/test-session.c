@@ -96,7 +96,16 @@ static const char quiz_beta[] =
 	"  - id: beta-two\n"
 	"    type: truefalse\n"
 	"    prompt: Two?\n"
-	"    answer: false\n";
+	"    answer: false\n"
+	/* An interview asks explain-it questions first: one per topic lets
+	 * the topic weights decide the first draw. */
+	"  - id: beta-text\n"
+	"    type: text\n"
+	"    prompt: Why beta?\n"
+	"    rubric:\n"
+	"      - point: names beta\n"
+	"        pattern: '\\bbeta\\b'\n"
+	"    model_answer: Because of beta.\n";
 
 static struct catalog *cat;
 static uint64_t seed = 1;
@@ -454,25 +463,51 @@ static void test_interview_report(void **state)
 	const char *only[] = {"alpha"};
 	struct session_opts o = {.kind = STORE_INTERVIEW, .minutes = 5, .topics = only, .ntopics = 1};
 	int rc;
-	char *out = run_session(st, &o, "hint\nskip\nskip\nskip\n", &rc);
+	/* Explain-it first (alpha-text), then choice, then the rest. */
+	char *out = run_session(st, &o, "hint\nnot sure\n.\nskip\nskip\n", &rc);
 	assert_int_equal(rc, 0);
 	if (!strstr(out, "no hints in an interview"))
 		fail_msg("no 'no hints' in:\n%s", out);
+	assert_non_null(strstr(out, "[1 · 5:00 left] alpha-text"));
 	assert_non_null(strstr(out, "Every question asked"));
-	assert_non_null(strstr(out, "score: 0/3 (0%)"));
+	assert_non_null(strstr(out, "1 question answered, 2 skipped."));
+	assert_non_null(strstr(out, "score: 0/1 (0%), skipped questions not counted"));
 	assert_non_null(strstr(out, "learn alpha"));
-	char *rows = query(st, "select count(*), min(rating), max(rating) from reviews");
-	assert_string_equal(rows, "3|1|1\n");
+	assert_non_null(strstr(out, "due now: 0 cards"));
+	char *rows = query(st, "select question_id, rating from reviews");
+	assert_string_equal(rows, "alpha-text|1\n");
 	free(rows);
-	rows = query(st, "select kind from sessions");
-	assert_string_equal(rows, "3\n");
+	rows = query(st, "select kind, score from sessions");
+	assert_string_equal(rows, "3|0.0\n");
 	free(rows);
 	rows = query(st, "select results from sessions");
 	assert_non_null(strstr(rows, "\"asked\": 3, \"correct\": 0"));
 	assert_non_null(strstr(rows, "\"points\": [\"says because\", \"names the cause\"]"));
-	assert_non_null(strstr(rows, "\"ended\": \"done\""));
+	assert_non_null(strstr(rows, "\"ended\": \"done\", \"answered\": 1"));
 	free(rows);
 	free(out);
+	store_close(st);
+}
+
+/* Nothing answered: every question skipped, or the input ended before the
+ * first answer. Nothing is saved, and the report says so. */
+static void test_interview_not_saved(void **state)
+{
+	(void)state;
+	struct store *st = store_open(":memory:", NULL);
+	struct session_opts o = {.kind = STORE_INTERVIEW, .minutes = 5};
+	const char *inputs[] = {"skip\nskip\nskip\nskip\nskip\n", "", "skip\nquit\n"};
+	for (size_t i = 0; i < ARRAY_SIZE(inputs); i++) {
+		int rc;
+		char *out = run_session(st, &o, inputs[i], &rc);
+		assert_int_equal(rc, 0);
+		if (!strstr(out, "so the interview is not saved"))
+			fail_msg("input %zu: no 'not saved' in:\n%s", i, out);
+		free(out);
+		char *rows = query(st, "select (select count(*) from sessions), (select count(*) from reviews)");
+		assert_string_equal(rows, "0|0\n");
+		free(rows);
+	}
 	store_close(st);
 }
 
@@ -602,6 +637,7 @@ int main(void)
 		cmocka_unit_test(test_store_full_at_answer_and_end),
 		cmocka_unit_test(test_review_learning_steps),
 		cmocka_unit_test(test_interview_report),
+		cmocka_unit_test(test_interview_not_saved),
 		cmocka_unit_test(test_interview_weighting),
 		cmocka_unit_test(test_settings_file),
 		cmocka_unit_test(test_format_wait),
