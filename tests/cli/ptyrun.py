@@ -87,6 +87,15 @@ class Pty:
             self.proc.kill()
             self.proc.wait()
             raise TimeoutError("did not exit")
+        # What it wrote just before exiting may still wait in the terminal.
+        while select.select([self.master], [], [], 0.05)[0]:
+            try:
+                data = os.read(self.master, 65536)
+            except OSError:
+                break
+            if not data:
+                break
+            self.screen += data.decode("utf-8", "replace")
         return self.proc.returncode
 
     def modes_restored(self):
