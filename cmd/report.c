@@ -25,6 +25,7 @@
 
 #include "catalog.h"
 #include "html.h"
+#include "plan.h"
 #include "progress.h"
 #include "store.h"
 #include "util.h"
@@ -353,17 +354,17 @@ static void section_forecast(struct buf *b, const struct progress *p)
 
 /* A section to read: `learn topic section` (section NULL: the whole
  * lesson), and its title. Strings borrowed. */
-struct plan_learn {
+struct report_learn {
 	const char *topic, *section, *title;
 };
 
 /* A demo to run, and its title. Strings borrowed. */
-struct plan_demo {
+struct report_demo {
 	const char *id, *title;
 };
 
 /* The plan's section of the page, from its parts, whoever computed them. */
-static void html_plan(struct buf *b, const struct plan_learn *learn, size_t nlearn, const struct plan_demo *demos,
+static void html_plan(struct buf *b, const struct report_learn *learn, size_t nlearn, const struct report_demo *demos,
                       size_t ndemos, long due)
 {
 	buf_puts(b, "<section id=\"plan\">\n<h2>Study plan</h2>\n<ol>\n");
@@ -404,7 +405,7 @@ static void html_plan(struct buf *b, const struct plan_learn *learn, size_t nlea
 	buf_puts(b, "</section>\n");
 }
 
-static void plan_add(struct plan_learn *learn, size_t *n, const struct lesson *ls, int sec)
+static void plan_add(struct report_learn *learn, size_t *n, const struct lesson *ls, int sec)
 {
 	const char *id = sec >= 0 ? ls->sections[sec].id : NULL;
 	for (size_t i = 0; i < *n; i++)
@@ -412,34 +413,12 @@ static void plan_add(struct plan_learn *learn, size_t *n, const struct lesson *l
 		                                                                        strcmp(learn[i].section, id) == 0)))
 			return;
 	if (*n < REPORT_PLAN_LEARN)
-		learn[(*n)++] = (struct plan_learn){ls->id, id, sec >= 0 ? ls->sections[sec].title : ls->title};
-}
-
-/* The sections teaching the key points the last interview missed. */
-static size_t plan_missed_sections(const struct catalog *cat, const struct progress_interview *it,
-                                   struct plan_learn *learn)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < it->nquestions; i++) {
-		const struct progress_asked *a = &it->questions[i];
-		for (size_t k = 0; k < a->npoints; k++) {
-			const char *ref = a->sections[k], *slash = ref ? strchr(ref, '/') : NULL;
-			if (!slash)
-				continue;
-			char *topic = xstrndup(ref, (size_t)(slash - ref));
-			const struct lesson *ls = catalog_lesson(cat, topic);
-			free(topic);
-			int sec = ls ? catalog_section_index(ls, slash + 1) : -1;
-			if (sec >= 0)
-				plan_add(learn, &n, ls, sec);
-		}
-	}
-	return n;
+		learn[(*n)++] = (struct report_learn){ls->id, id, sec >= 0 ? ls->sections[sec].title : ls->title};
 }
 
 /* The weakest topics' lessons: the last interview's worst scores, else
  * the lowest mastery among the topics seen. */
-static size_t plan_weak_topics(const struct catalog *cat, const struct progress *p, struct plan_learn *learn)
+static size_t plan_weak_topics(const struct catalog *cat, const struct progress *p, struct report_learn *learn)
 {
 	size_t n = 0;
 	const struct progress_interview *it = p->ninterviews && p->interviews[0].ntopics ? &p->interviews[0] : NULL;
@@ -468,17 +447,37 @@ static size_t plan_weak_topics(const struct catalog *cat, const struct progress 
 	return n;
 }
 
-/* The plan, computed here for now from the last interview's results: the
- * sections of the key points it missed, else the weakest topics' lessons;
- * the demos of those lessons; the cards due today. */
-static void section_plan(struct buf *b, const struct catalog *cat, const struct progress *p)
+/* The plan: the last interview's, as its report worked it out (plan.h),
+ * else the weakest topics' lessons; the demos the plan ranks, else those
+ * of the lessons to read; the cards due today. */
+static void section_plan(struct buf *b, const struct catalog *cat, const struct progress *p, struct store *st,
+                         int64_t now)
 {
-	struct plan_learn learn[REPORT_PLAN_LEARN];
-	struct plan_demo demos[REPORT_PLAN_DEMOS];
-	size_t nlearn = p->ninterviews ? plan_missed_sections(cat, &p->interviews[0], learn) : 0, ndemos = 0;
+	struct report_learn learn[REPORT_PLAN_LEARN];
+	struct report_demo demos[REPORT_PLAN_DEMOS];
+	size_t nlearn = 0, ndemos = 0;
+	struct plan pl;
+	char *err = NULL;
+	const char *results = p->ninterviews ? p->interviews[0].results : NULL;
+	bool have = results && plan_from_results(cat, results, now, st, &pl, &err) == 0;
+	free(err);
+	for (size_t i = 0; have && i < pl.nread; i++) {
+		const struct lesson *ls = catalog_lesson(cat, pl.read[i].topic);
+		int sec = ls && pl.read[i].section ? catalog_section_index(ls, pl.read[i].section) : -1;
+		if (ls)
+			plan_add(learn, &nlearn, ls, sec);
+	}
+	for (size_t i = 0; have && i < pl.ndemos && ndemos < REPORT_PLAN_DEMOS; i++) {
+		const struct demo *d = catalog_demo(cat, pl.demos[i].id);
+		if (d)
+			demos[ndemos++] = (struct report_demo){d->id, d->title};
+	}
+	if (have)
+		plan_release(&pl);
 	if (!nlearn)
 		nlearn = plan_weak_topics(cat, p, learn);
-	for (size_t i = 0; i < nlearn && ndemos < REPORT_PLAN_DEMOS; i++) {
+	bool ranked = ndemos > 0;
+	for (size_t i = 0; !ranked && i < nlearn && ndemos < REPORT_PLAN_DEMOS; i++) {
 		const struct lesson *ls = catalog_lesson(cat, learn[i].topic);
 		for (size_t k = 0; ls && k < ls->demos.n && ndemos < REPORT_PLAN_DEMOS; k++) {
 			const struct demo *d = catalog_demo(cat, ls->demos.v[k]);
@@ -486,7 +485,7 @@ static void section_plan(struct buf *b, const struct catalog *cat, const struct 
 			for (size_t j = 0; j < ndemos; j++)
 				dup = dup || strcmp(demos[j].id, ls->demos.v[k]) == 0;
 			if (d && !dup)
-				demos[ndemos++] = (struct plan_demo){d->id, d->title};
+				demos[ndemos++] = (struct report_demo){d->id, d->title};
 		}
 	}
 	html_plan(b, learn, nlearn, demos, ndemos, p->total.due_today);
@@ -561,7 +560,7 @@ static int cmd_report(struct ctx *x, struct cmd_args *a)
 	section_mastery(&b, &p);
 	section_heatmap(&b, bounds, counts, today);
 	section_forecast(&b, &p);
-	section_plan(&b, x->cat, &p);
+	section_plan(&b, x->cat, &p, st, now);
 	buf_puts(&b, "</body>\n</html>\n");
 	if (strcmp(html->str, "-") == 0)
 		rc = cmd_write_out("-", "-", &b);
