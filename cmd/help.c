@@ -16,11 +16,17 @@ static void help_row(struct buf *b, const char *usage, const char *help, int wid
 {
 	char *line;
 	bool beside = width - 37 >= 30;
-	if (beside && strlen(usage) <= 34)
+	int hang = beside ? 37 : 6;
+	if (beside && strlen(usage) <= 34) {
 		line = xasprintf("  %-34s %s", usage, help);
-	else
-		line = xasprintf("  %s\n%s", usage, help);
-	render_wrap(b, line, beside ? 37 : 6, width);
+	} else {
+		/* A long usage takes its own line; the help starts in its column. */
+		char *u = xasprintf("  %s", usage);
+		render_wrap(b, u, 4, width);
+		free(u);
+		line = xasprintf("%*s%s", hang, "", help);
+	}
+	render_wrap(b, line, hang, width);
 	free(line);
 }
 

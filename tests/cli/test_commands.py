@@ -133,6 +133,15 @@ def test_help_version():
     expect(status == 0 and "learn [TOPIC" in out and "--content" in out, f"{out!r}")
     status, out, err = run(["help", "learn"])
     expect(status == 0 and "learn [TOPIC [SECTION]" in out, f"{out!r} {err!r}")
+    # The command list: a row's help, even under a usage too long to share
+    # its line, is wrapped in the help column, never from the margin.
+    status, out, err = run(["help"])
+    rows = out.split("Commands:\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    long_usage = [r for r in rows if len(r) > 36 and r.startswith("  ") and r[2] != " " and r[36] != " "
+                  and "  " not in r[2:]]
+    expect(long_usage, f"no usage longer than its column: {rows!r}")
+    for r in rows:
+        expect(r.startswith("  ") and (r[2] != " " or r.startswith(" " * 37)), f"help row {r!r}")
     status, out2, err = run(["--version"])
     status2, out3, err = run(["version"])
     expect(status == 0 and status2 == 0 and re.match(r"^pydojo \d+\.\d+\.\d+\n$", out2)
