@@ -23,22 +23,22 @@
 static void print_stats(const struct catalog *c)
 {
 	printf("%-20s %4s %4s %5s %6s %5s %5s %4s %6s %5s %5s %8s\n", "topic", "sec", "code", "quest",
-	       "choice", "multi", "tf", "ord", "output", "text", "", "rubric-ex");
+	       "choice", "multi", "tf", "ord", "output", "text", "exer", "rubric-ex");
 	for (size_t i = 0; i < catalog_nlessons(c); i++) {
 		const struct lesson *ls = catalog_lesson_at(c, i);
 		if (ls->reference)
 			continue;
 		struct catalog_counts k;
 		catalog_count(c, ls, &k);
-		printf("%-20s %4zu %4zu %5zu %6zu %5zu %5zu %4zu %6zu %5zu %5s %8zu\n", ls->id, k.sections,
+		printf("%-20s %4zu %4zu %5zu %6zu %5zu %5zu %4zu %6zu %5zu %5zu %8zu\n", ls->id, k.sections,
 		       k.examples, k.questions, k.by_type[Q_CHOICE], k.by_type[Q_MULTI], k.by_type[Q_TRUEFALSE],
-		       k.by_type[Q_ORDER], k.by_type[Q_OUTPUT], k.by_type[Q_TEXT], "", k.rubric_examples);
+		       k.by_type[Q_ORDER], k.by_type[Q_OUTPUT], k.by_type[Q_TEXT], k.by_type[Q_CODE], k.rubric_examples);
 	}
 	struct catalog_counts t;
 	catalog_count(c, NULL, &t);
-	printf("%-20s %4zu %4zu %5zu %6zu %5zu %5zu %4zu %6zu %5zu %5s %8zu\n", "total", t.sections, t.examples,
+	printf("%-20s %4zu %4zu %5zu %6zu %5zu %5zu %4zu %6zu %5zu %5zu %8zu\n", "total", t.sections, t.examples,
 	       t.questions, t.by_type[Q_CHOICE], t.by_type[Q_MULTI], t.by_type[Q_TRUEFALSE], t.by_type[Q_ORDER],
-	       t.by_type[Q_OUTPUT], t.by_type[Q_TEXT], "", t.rubric_examples);
+	       t.by_type[Q_OUTPUT], t.by_type[Q_TEXT], t.by_type[Q_CODE], t.rubric_examples);
 }
 
 /* What one run of check adds up. */

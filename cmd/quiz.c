@@ -201,6 +201,11 @@ static int cmd_quiz(struct ctx *x, struct cmd_args *a)
 		fprintf(stderr, "error: %s goes with a topic, not a question id\n", tag ? "--tag" : "--missed");
 		return 2;
 	}
+	if (one && one->type == Q_CODE) {
+		fprintf(stderr, "error: '%s' is a code exercise; quiz, review and interview cannot ask it "
+		                "(they do not run code)\n", one->id);
+		return 2;
+	}
 	if (one) {
 		const struct question *list[1] = {one};
 		struct session_opts o = {.kind = STORE_QUIZ, .questions = list, .nquestions = 1, .count = 1};

@@ -15,7 +15,7 @@
 #include "terms.h"
 #include "ycache.h"
 
-const char *const qtype_names[Q_NTYPES] = {"choice", "multi", "truefalse", "order", "output", "text"};
+const char *const qtype_names[Q_NTYPES] = {"choice", "multi", "truefalse", "order", "output", "text", "code"};
 
 const char *catalog_closest(const char *word, const char *const *cands, size_t n)
 {

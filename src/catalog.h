@@ -60,7 +60,9 @@ struct lesson {
 	unsigned root;        /* which root it came from, in the order added (0: the first) */
 };
 
-enum qtype { Q_CHOICE, Q_MULTI, Q_TRUEFALSE, Q_ORDER, Q_OUTPUT, Q_TEXT, Q_NTYPES };
+/* Q_CODE, a code exercise, is checked and loaded but never asked by a
+ * quiz, a review or an interview: they cannot run code. */
+enum qtype { Q_CHOICE, Q_MULTI, Q_TRUEFALSE, Q_ORDER, Q_OUTPUT, Q_TEXT, Q_CODE, Q_NTYPES };
 extern const char *const qtype_names[Q_NTYPES];
 
 /* The patterns of a rubric point, for catalog_rubric_regex. */
@@ -101,6 +103,24 @@ struct rubric_point {
 	struct pos pos, pattern_pos, reject_pos, says_pos, about_pos, not_about_pos, code_pos, section_pos;
 };
 
+/* A test of a code question: Python that imports the learner's module
+ * (`solution`) and checks it with asserts or unittest. */
+struct code_test {
+	const char *name;            /* unique in its question, shown to the learner */
+	const char *code;
+	struct pos pos, name_pos, code_pos;
+};
+
+/* A plausible flawed solution of a code question, and the test it fails. */
+struct code_wrong {
+	const char *code;
+	const char *fails;           /* the name of that test, as written */
+	size_t test;                 /* its index in the question's tests; valid
+	                              * only when fails names one (else SIZE_MAX) */
+	const char *why;             /* or NULL */
+	struct pos pos, code_pos, fails_pos;
+};
+
 struct question {
 	const char *id;
 	enum qtype type;
@@ -119,6 +139,15 @@ struct question {
 	const char *code;            /* output */
 	const char *expected;        /* output: the exact stdout */
 	const char *python;          /* output: version requirement or NULL */
+	const char *starter;         /* code: the learner's file as it starts */
+	const char *solution;        /* code: the reference, passes every test */
+	struct code_test *tests;     /* code: at least one */
+	size_t ntests;
+	struct code_wrong *wrong;    /* code: or NULL */
+	size_t nwrong;
+	int python_minor;            /* code: the N of `python: "3.N"`, or 0 */
+	double timeout;              /* code: seconds, 10 when not given */
+	const char *see;             /* code: the section it practises (ID or TOPIC/ID), or NULL */
 	struct rubric_point *rubric; /* text */
 	size_t nrubric;
 	size_t pass;                 /* text: points needed */
@@ -127,7 +156,7 @@ struct question {
 	int revised;                 /* `revised: N` (>= 1) when its right answer changed; 0: never */
 	const char *revised_note;    /* what changed, or NULL */
 	const struct quiz *quiz;
-	struct pos pos, code_pos, model_pos, explain_pos;
+	struct pos pos, code_pos, model_pos, explain_pos, starter_pos, solution_pos, see_pos;
 };
 
 struct quiz {

@@ -116,37 +116,44 @@ static const struct lesson *ref_lesson(const struct catalog *c, const struct que
 	return ls;
 }
 
-/* Every 'section' of a rubric point names a section of a lesson. */
-static void check_point_sections(struct catalog *c, struct diag *dg, const struct question *q)
+/* A section reference (a rubric point's 'section', a code question's
+ * 'see') names a section of a lesson: reported at pos when not. */
+static void check_section_ref(struct catalog *c, struct diag *dg, const struct question *q, const char *ref,
+                              struct pos pos)
 {
-	for (size_t i = 0; i < q->nrubric; i++) {
-		const struct rubric_point *p = &q->rubric[i];
-		if (!p->section)
-			continue;
-		const char *id;
-		const struct lesson *ls = ref_lesson(c, q, p->section, &id);
-		if (!ls) {
-			if (strchr(p->section, '/')) {
-				char *topic = xstrndup(p->section, (size_t)(id - 1 - p->section));
-				char sug[128];
-				suggest_suffix(sug, sizeof sug, catalog_suggest_topic(c, topic));
-				PERR(dg, p->section_pos, "unknown topic '%s' in section '%s'%s", topic, p->section, sug);
-				free(topic);
-			}
-			continue;
+	const char *id;
+	const struct lesson *ls = ref_lesson(c, q, ref, &id);
+	if (!ls) {
+		if (strchr(ref, '/')) {
+			char *topic = xstrndup(ref, (size_t)(id - 1 - ref));
+			char sug[128];
+			suggest_suffix(sug, sizeof sug, catalog_suggest_topic(c, topic));
+			PERR(dg, pos, "unknown topic '%s' in section '%s'%s", topic, ref, sug);
+			free(topic);
 		}
-		if (catalog_section_index(ls, id) >= 0)
-			continue;
-		const char **ids = xcalloc(ls->nsections + 1, sizeof *ids);
-		size_t n = 0;
-		for (size_t k = 0; k < ls->nsections; k++)
-			if (ls->sections[k].id)
-				ids[n++] = ls->sections[k].id;
-		char sug[128];
-		suggest_suffix(sug, sizeof sug, catalog_suggest(id, ids, n));
-		free(ids);
-		PERR(dg, p->section_pos, "no section '%s' in lesson '%s'%s", id, ls->id, sug);
+		return;
 	}
+	if (catalog_section_index(ls, id) >= 0)
+		return;
+	const char **ids = xcalloc(ls->nsections + 1, sizeof *ids);
+	size_t n = 0;
+	for (size_t k = 0; k < ls->nsections; k++)
+		if (ls->sections[k].id)
+			ids[n++] = ls->sections[k].id;
+	char sug[128];
+	suggest_suffix(sug, sizeof sug, catalog_suggest(id, ids, n));
+	free(ids);
+	PERR(dg, pos, "no section '%s' in lesson '%s'%s", id, ls->id, sug);
+}
+
+/* Every section a question names: its rubric points', its 'see'. */
+static void check_sections(struct catalog *c, struct diag *dg, const struct question *q)
+{
+	for (size_t i = 0; i < q->nrubric; i++)
+		if (q->rubric[i].section)
+			check_section_ref(c, dg, q, q->rubric[i].section, q->rubric[i].section_pos);
+	if (q->see)
+		check_section_ref(c, dg, q, q->see, q->see_pos);
 }
 
 /* Reference content that a checked file redefines steps aside: checking an
@@ -424,8 +431,7 @@ static void link_quizzes(struct catalog *c, struct diag *d)
 		}
 		for (size_t k = 0; k < qz->n; k++) {
 			struct question *q = &qz->questions[k];
-			if (q->type == Q_TEXT)
-				check_point_sections(c, dg, q);
+			check_sections(c, dg, q);
 			if (!q->id)
 				continue;
 			const struct question *prev = catalog_index_question(c, q);

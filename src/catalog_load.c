@@ -17,6 +17,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -53,7 +54,7 @@ enum key_type {
 #define KEY(name_, type_, off_, pos_, ...) \
 	{.name = (name_), .type = (type_), .off = (off_), .pos = (pos_), __VA_ARGS__}
 #define VARIANT(t) (1u << (t))
-#define KEYS_MAX 24
+#define KEYS_MAX 32
 
 struct key {
 	const char *name;
@@ -492,11 +493,12 @@ static const struct key quiz_keys[] = {
  * the other keys cannot be judged. */
 #define CHOOSE (VARIANT(Q_CHOICE) | VARIANT(Q_MULTI))
 #define ANSWERED (CHOOSE | VARIANT(Q_TRUEFALSE) | VARIANT(Q_OUTPUT))
-#define PROMPTED (CHOOSE | VARIANT(Q_TRUEFALSE) | VARIANT(Q_ORDER) | VARIANT(Q_OUTPUT) | VARIANT(Q_TEXT))
+#define PROMPTED (CHOOSE | VARIANT(Q_TRUEFALSE) | VARIANT(Q_ORDER) | VARIANT(Q_OUTPUT) | VARIANT(Q_TEXT) | VARIANT(Q_CODE))
 #define ONLY(t) VARIANT(Q_##t)
 enum {
 	QK_ANSWER, QK_CHOICES, QK_CODE, QK_CONTRAST, QK_EXAMPLES, QK_EXPLAIN, QK_HINT, QK_ID, QK_ITEMS,
-	QK_MODEL_ANSWER, QK_PASS, QK_PROMPT, QK_PYTHON, QK_REVISED, QK_REVISED_NOTE, QK_RUBRIC, QK_TAGS, QK_TYPE,
+	QK_MODEL_ANSWER, QK_PASS, QK_PROMPT, QK_PYTHON, QK_REVISED, QK_REVISED_NOTE, QK_RUBRIC, QK_SEE, QK_SOLUTION,
+	QK_STARTER, QK_TAGS, QK_TESTS, QK_TIMEOUT, QK_TYPE, QK_WRONG,
 };
 static const struct key question_keys[] = {
 	[QK_ANSWER] = KEY("answer", KEY_NODE, NO_FIELD, NO_FIELD, .only = ANSWERED, .need = ANSWERED),
@@ -514,12 +516,40 @@ static const struct key question_keys[] = {
 	[QK_PASS] = KEY("pass", KEY_NODE, NO_FIELD, NO_FIELD, .only = ONLY(TEXT)),
 	[QK_PROMPT] = KEY("prompt", KEY_TEXT, FIELD(struct question, prompt), NO_FIELD, .only = PROMPTED,
 	               .need = PROMPTED & ~ONLY(OUTPUT)),
-	[QK_PYTHON] = KEY("python", KEY_PYTHON, FIELD(struct question, python), NO_FIELD, .only = ONLY(OUTPUT)),
+	/* An output question's is a requirement ('>=3.12'), read as such; a
+	 * code question's a minimum version ('3.12'), read by the loader. */
+	[QK_PYTHON] = KEY("python", KEY_PYTHON, FIELD(struct question, python), NO_FIELD,
+	               .only = ONLY(OUTPUT) | ONLY(CODE), .later = true),
 	[QK_REVISED] = KEY("revised", KEY_NODE, NO_FIELD, NO_FIELD),
 	[QK_REVISED_NOTE] = KEY("revised_note", KEY_TEXT, FIELD(struct question, revised_note), NO_FIELD, .later = true),
 	[QK_RUBRIC] = KEY("rubric", KEY_SEQ, NO_FIELD, NO_FIELD, .only = ONLY(TEXT), .need = ONLY(TEXT)),
+	[QK_SEE] = KEY("see", KEY_STR, FIELD(struct question, see), FIELD(struct question, see_pos), .only = ONLY(CODE)),
+	[QK_SOLUTION] = KEY("solution", KEY_TEXT, FIELD(struct question, solution), FIELD(struct question, solution_pos),
+	                 .only = ONLY(CODE), .need = ONLY(CODE)),
+	[QK_STARTER] = KEY("starter", KEY_TEXT, FIELD(struct question, starter), FIELD(struct question, starter_pos),
+	                .only = ONLY(CODE), .need = ONLY(CODE)),
 	[QK_TAGS] = KEY("tags", KEY_LIST, FIELD(struct question, tags), NO_FIELD),
+	[QK_TESTS] = KEY("tests", KEY_SEQ, NO_FIELD, NO_FIELD, .only = ONLY(CODE), .need = ONLY(CODE)),
+	[QK_TIMEOUT] = KEY("timeout", KEY_NODE, NO_FIELD, NO_FIELD, .only = ONLY(CODE)),
 	[QK_TYPE] = KEY("type", KEY_STR, NO_FIELD, NO_FIELD, .need = ALL_VARIANTS, .later = true),
+	[QK_WRONG] = KEY("wrong", KEY_SEQ, NO_FIELD, NO_FIELD, .only = ONLY(CODE)),
+};
+
+/* A test of a code question, and a flawed solution with the test it fails. */
+enum { TS_CODE, TS_NAME };
+static const struct key test_keys[] = {
+	[TS_CODE] = KEY("code", KEY_TEXT, FIELD(struct code_test, code), FIELD(struct code_test, code_pos),
+	             .need = ALL_VARIANTS),
+	[TS_NAME] = KEY("name", KEY_TEXT, FIELD(struct code_test, name), FIELD(struct code_test, name_pos),
+	             .need = ALL_VARIANTS),
+};
+enum { WK_CODE, WK_FAILS, WK_WHY };
+static const struct key wrong_keys[] = {
+	[WK_CODE] = KEY("code", KEY_TEXT, FIELD(struct code_wrong, code), FIELD(struct code_wrong, code_pos),
+	             .need = ALL_VARIANTS),
+	[WK_FAILS] = KEY("fails", KEY_TEXT, FIELD(struct code_wrong, fails), FIELD(struct code_wrong, fails_pos),
+	              .need = ALL_VARIANTS),
+	[WK_WHY] = KEY("why", KEY_TEXT, FIELD(struct code_wrong, why), NO_FIELD),
 };
 
 /* A choice written as a mapping rather than a plain string: its text, and
@@ -846,6 +876,108 @@ static void load_text(struct loader *L, struct keymap *m, struct question *q)
 	check_contrast(L, key_read(L, m, QK_CONTRAST));
 }
 
+/* ---- code questions ---- */
+
+static void load_test(struct loader *L, struct question *q, const struct ynode *n)
+{
+	if (!want_map(L, n, "a test"))
+		return;
+	struct code_test *t = &q->tests[q->ntests];
+	struct keymap m;
+	KEYS_LOAD(L, &m, test_keys, n, "a test", t);
+	t->pos = pos_of(n);
+	if (!t->name)
+		return;   /* reported; a test without a name cannot be failed */
+	const char *nl = strchr(t->name, '\n');
+	if (nl && nl[1]) {
+		ERR(L, m.v[TS_NAME], "a test name must be one line");
+		return;
+	}
+	for (size_t j = 0; j < q->ntests; j++)
+		if (strcmp(q->tests[j].name, t->name) == 0) {
+			ERR(L, m.v[TS_NAME], "duplicate test name '%s' (first at line %d)", t->name, q->tests[j].name_pos.line);
+			return;
+		}
+	q->ntests++;
+}
+
+/* A flawed solution: 'fails' names a test of the question, resolved to its
+ * index (unless the tests did not load: then the fault is theirs). */
+static void load_wrong(struct loader *L, struct question *q, const struct ynode *n, bool tests_loaded)
+{
+	if (!want_map(L, n, "a wrong solution"))
+		return;
+	struct code_wrong *w = &q->wrong[q->nwrong++];
+	struct keymap m;
+	KEYS_LOAD(L, &m, wrong_keys, n, "a wrong solution", w);
+	w->pos = pos_of(n);
+	w->test = SIZE_MAX;
+	if (!w->fails || !tests_loaded)
+		return;
+	for (size_t j = 0; j < q->ntests; j++)
+		if (strcmp(q->tests[j].name, w->fails) == 0) {
+			w->test = j;
+			return;
+		}
+	const char **names = xcalloc(q->ntests + 1, sizeof *names);
+	for (size_t j = 0; j < q->ntests; j++)
+		names[j] = q->tests[j].name;
+	const char *near = catalog_closest(w->fails, names, q->ntests);
+	if (near)
+		ERR(L, m.v[WK_FAILS], "no test '%s' in this question (did you mean '%s'?)", w->fails, near);
+	else
+		ERR(L, m.v[WK_FAILS], "no test '%s' in this question", w->fails);
+	free(names);
+}
+
+/* `python: "3.N"`, the minimum CPython version, and `timeout`, seconds in
+ * (0, 120], 10 when not given. */
+static void load_code_limits(struct loader *L, struct keymap *m, struct question *q)
+{
+	const struct ynode *v = m->v[QK_PYTHON];
+	if (v && v->kind != YNODE_SCALAR) {
+		ERR(L, v, "'python' must be a string, not %s", ynode_kind_name(v));
+	} else if (v) {
+		size_t len = str_starts(v->str, "3.") ? strlen(v->str + 2) : 0;
+		if (len < 1 || len > 2 || strspn(v->str + 2, "0123456789") != len)
+			ERR(L, v, "invalid python version '%s' (expected a minimum version like '3.12')", v->str);
+		else
+			q->python_minor = atoi(v->str + 2);
+	}
+	q->timeout = 10;
+	v = m->v[QK_TIMEOUT];
+	double t;
+	if (v && (ynode_double(v, &t) < 0 || !(t > 0 && t <= 120)))
+		ERR(L, v, "'timeout' must be a number of seconds above 0 and at most 120, not '%s'",
+		    v->kind == YNODE_SCALAR ? v->str : ynode_kind_name(v));
+	else if (v)
+		q->timeout = t;
+}
+
+static void load_code_question(struct loader *L, struct keymap *m, struct question *q)
+{
+	const struct ynode *ts = key_read(L, m, QK_TESTS);
+	if (ts && ts->n == 0)
+		ERR(L, ts, "a code question needs at least one test");
+	if (ts && ts->n) {
+		q->tests = xcalloc(ts->n, sizeof *q->tests);
+		for (size_t i = 0; i < ts->n; i++)
+			load_test(L, q, ts->items[i]);
+	}
+	const struct ynode *ws = key_read(L, m, QK_WRONG);
+	if (ws && ws->n) {
+		q->wrong = xcalloc(ws->n, sizeof *q->wrong);
+		for (size_t i = 0; i < ws->n; i++)
+			load_wrong(L, q, ws->items[i], ts && ts->n);
+	}
+	load_code_limits(L, m, q);
+	if (q->see && !valid_section_ref(q->see)) {
+		ERR(L, m->v[QK_SEE], "invalid section '%s' in 'see': use a section id, or TOPIC/ID (only a-z, 0-9 and '-')",
+		    q->see);
+		q->see = NULL;
+	}
+}
+
 /* The question's type, or -1 after reporting an unknown one. */
 static int question_type(struct loader *L, struct keymap *m)
 {
@@ -859,7 +991,7 @@ static int question_type(struct loader *L, struct keymap *m)
 	if (near)
 		ERR(L, v, "unknown question type '%s' (did you mean '%s'?)", v->str, near);
 	else
-		ERR(L, v, "unknown question type '%s' (one of choice, multi, truefalse, order, output, text)", v->str);
+		ERR(L, v, "unknown question type '%s' (one of choice, multi, truefalse, order, output, text, code)", v->str);
 	return -1;
 }
 
@@ -899,6 +1031,7 @@ static void load_question(struct loader *L, struct quiz *qz, const struct ynode 
 		load_order(L, &m, q);
 		break;
 	case Q_OUTPUT:
+		key_read(L, &m, QK_PYTHON);
 		if (m.v[QK_ANSWER])
 			q->expected = read_scalar(L, &question_keys[QK_ANSWER], m.v[QK_ANSWER], what);
 		if (!q->prompt)
@@ -906,6 +1039,9 @@ static void load_question(struct loader *L, struct quiz *qz, const struct ynode 
 		break;
 	case Q_TEXT:
 		load_text(L, &m, q);
+		break;
+	case Q_CODE:
+		load_code_question(L, &m, q);
 		break;
 	default:
 		break;
@@ -957,6 +1093,8 @@ void quiz_free(struct quiz *qz)
 				free(rp->expanded[r]);
 		}
 		free(q->rubric);
+		free(q->tests);
+		free(q->wrong);
 	}
 	free(qz->questions);
 	free(qz);

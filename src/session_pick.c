@@ -86,6 +86,13 @@ const char *session_topic_of(const struct question *q)
 	return q->quiz && q->quiz->topic ? q->quiz->topic : "";
 }
 
+/* Whether a session can ask q: a code exercise needs its code run, which
+ * no session does, so it is never drawn, queued or counted as a topic's. */
+static bool askable(const struct question *q)
+{
+	return q->id && q->type != Q_CODE;
+}
+
 /* ---- topic statistics ---- */
 
 int session_topics(struct catalog *cat, struct store *st, const struct fsrs_params *p, int64_t now,
@@ -106,7 +113,7 @@ int session_topics(struct catalog *cat, struct store *st, const struct fsrs_para
 		double sum = 0;
 		for (size_t k = 0; k < ls->quiz->n; k++) {
 			const struct question *q = &ls->quiz->questions[k];
-			if (!q->id)
+			if (!askable(q))
 				continue;
 			t[i].questions++;
 			const struct store_card *sc = session_cards_find(&c, q->id);
@@ -267,7 +274,7 @@ void session_build_quiz(struct session *s, const struct quiz *qz, int64_t now)
 	size_t ndue = 0, nrest = 0, nfresh = 0;
 	for (size_t i = 0; i < qz->n; i++) {
 		const struct question *q = &qz->questions[i];
-		if (!q->id || (s->o->tag && !has_tag(q, s->o->tag)))
+		if (!askable(q) || (s->o->tag && !has_tag(q, s->o->tag)))
 			continue;
 		const struct store_card *c = session_cards_find(&s->cards, q->id);
 		if (!c)
@@ -409,7 +416,7 @@ int session_build_review(struct session *s, int64_t now, int64_t *new_left)
 	for (size_t i = 0; i < nq; i++) {
 		const struct question *q = catalog_question_at(cat, i);
 		const struct store_card *c = session_cards_find(&s->cards, q->id);
-		if (c && session_due_of(q, c, now) <= now)
+		if (c && askable(q) && session_due_of(q, c, now) <= now)
 			due[ndue++] = (struct keyed){q, (double)session_due_of(q, c, now)};
 	}
 	push_sorted(s, due, ndue);
@@ -425,7 +432,7 @@ int session_build_review(struct session *s, int64_t now, int64_t *new_left)
 	*new_left = left < 0 ? 0 : left;
 	for (size_t i = 0; i < nq && left > 0; i++) {
 		const struct question *q = catalog_question_at(cat, i);
-		if (!session_cards_find(&s->cards, q->id)) {
+		if (askable(q) && !session_cards_find(&s->cards, q->id)) {
 			session_queue_push(s, q);
 			left--;
 		}
@@ -461,7 +468,7 @@ static bool fits(const struct question *q, enum draw_class c)
 
 static bool drawable(const struct session *s, const struct question *q, enum draw_class c)
 {
-	return q->id && fits(q, c) && !was_asked(s, q);
+	return askable(q) && fits(q, c) && !was_asked(s, q);
 }
 
 /* One of quiz qz's questions of class c not asked yet, weighted toward the
