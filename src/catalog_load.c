@@ -883,6 +883,7 @@ static void load_test(struct loader *L, struct question *q, const struct ynode *
 	if (!want_map(L, n, "a test"))
 		return;
 	struct code_test *t = &q->tests[q->ntests];
+	memset(t, 0, sizeof *t);   /* the slot of a test left out before */
 	struct keymap m;
 	KEYS_LOAD(L, &m, test_keys, n, "a test", t);
 	t->pos = pos_of(n);

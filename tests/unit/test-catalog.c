@@ -272,6 +272,120 @@ static void test_skip_file(void **state)
 	free(spelt);
 }
 
+/* A code exercise: its tests with their names, the reference, the wrong
+ * solutions with the test each fails resolved to its index, python,
+ * timeout (10 when not given) and the section it practises. */
+static void test_code_question(void **state)
+{
+	(void)state;
+	put("lessons/alpha.yaml",
+	    "id: alpha\ntitle: T\ntrack: language\nlevel: core\nsummary: S.\n"
+	    "sections:\n  - id: slicing\n    title: One\n    body: Some text.\n");
+	put("lessons/beta.yaml", LESSON("beta", ""));
+	put("quizzes/alpha.yaml",
+	    "topic: alpha\nquestions:\n"
+	    "  - id: alpha-bump\n    type: code\n    prompt: Make `bump` add one.\n"
+	    "    starter: |\n      def bump(n): ...\n"
+	    "    tests:\n"
+	    "      - name: adds one\n        code: |\n          from solution import bump\n          assert bump(1) == 2\n"
+	    "      - name: keeps the type\n        code: |\n          from solution import bump\n"
+	    "          assert type(bump(1)) is int\n"
+	    "    solution: |\n      def bump(n):\n          return n + 1\n"
+	    "    wrong:\n"
+	    "      - code: |\n          def bump(n):\n              return n + 1.0\n"
+	    "        fails: keeps the type\n        why: A float is not an int.\n"
+	    "      - code: |\n          def bump(n):\n              return n\n        fails: adds one\n"
+	    "    hint: [Add one.]\n    python: \"3.12\"\n    timeout: 2.5\n    see: slicing\n    explain: One more.\n"
+	    "  - id: alpha-plain\n    type: code\n    prompt: Again.\n    starter: x = 0\n"
+	    "    tests:\n      - {name: one, code: 'from solution import x; assert x == 1'}\n"
+	    "    solution: x = 1\n    see: alpha/slicing\n");
+	struct diag d;
+	struct catalog *c = load(&d);
+	diag_print(&d, stderr);
+	assert_int_equal(d.n, 0);
+	const struct question *q = catalog_question(c, "alpha-bump");
+	assert_non_null(q);
+	assert_int_equal(q->type, Q_CODE);
+	assert_string_equal(qtype_names[q->type], "code");
+	assert_string_equal(q->prompt, "Make `bump` add one.");
+	assert_string_equal(q->starter, "def bump(n): ...\n");
+	assert_string_equal(q->solution, "def bump(n):\n    return n + 1\n");
+	assert_int_equal(q->ntests, 2);
+	assert_string_equal(q->tests[0].name, "adds one");
+	assert_string_equal(q->tests[0].code, "from solution import bump\nassert bump(1) == 2\n");
+	assert_string_equal(q->tests[1].name, "keeps the type");
+	assert_int_equal(q->tests[1].name_pos.line, 13);
+	assert_int_equal(q->nwrong, 2);
+	assert_int_equal(q->wrong[0].test, 1);
+	assert_string_equal(q->wrong[0].fails, "keeps the type");
+	assert_string_equal(q->wrong[0].why, "A float is not an int.");
+	assert_string_equal(q->wrong[0].code, "def bump(n):\n    return n + 1.0\n");
+	assert_int_equal(q->wrong[1].test, 0);
+	assert_null(q->wrong[1].why);
+	assert_int_equal(q->hints.n, 1);
+	assert_int_equal(q->python_minor, 12);
+	assert_null(q->python);
+	assert_true(q->timeout == 2.5);
+	assert_string_equal(q->see, "slicing");
+	assert_int_equal(q->see_pos.line, 33);
+	assert_string_equal(q->explain, "One more.");
+	const struct question *plain = catalog_question(c, "alpha-plain");
+	assert_true(plain->timeout == 10);
+	assert_int_equal(plain->python_minor, 0);
+	assert_int_equal(plain->nwrong, 0);
+	assert_null(plain->wrong);
+	assert_string_equal(plain->see, "alpha/slicing");
+	struct catalog_counts k;
+	catalog_count(c, NULL, &k);
+	assert_int_equal(k.by_type[Q_CODE], 2);
+	assert_int_equal(k.questions, 2);
+	catalog_free(c);
+	diag_release(&d);
+}
+
+/* Every fault of code questions in one run, each at its node. */
+static void test_code_question_faults(void **state)
+{
+	(void)state;
+	put("lessons/alpha.yaml",
+	    "id: alpha\ntitle: T\ntrack: language\nlevel: core\nsummary: S.\n"
+	    "sections:\n  - id: slicing\n    title: One\n    body: Some text.\n");
+	put("quizzes/alpha.yaml",
+	    "topic: alpha\nquestions:\n"
+	    "  - id: alpha-bump\n    type: code\n    prompt: P.\n    starter: x = 0\n"
+	    "    tests:\n"
+	    "      - {name: adds one, code: 'assert True'}\n"          /* 8 */
+	    "      - {name: adds one, code: 'assert 1'}\n"             /* 9 */
+	    "      - {code: 'assert 2'}\n"                             /* 10 */
+	    "      - {name: no code}\n"                                /* 11 */
+	    "    solution: x = 1\n"
+	    "    wrong:\n"
+	    "      - {code: x = 2, fails: add one}\n"                  /* 14 */
+	    "      - {code: x = 3}\n"                                  /* 15 */
+	    "    python: '3'\n"                                        /* 16 */
+	    "    timeout: 0\n"                                         /* 17 */
+	    "    see: slicng\n"                                        /* 18 */
+	    "    choices: [a, b]\n"                                    /* 19 */
+	    "  - id: alpha-empty\n    type: code\n    prompt: P.\n    tests: []\n");   /* 20, 23 */
+	struct diag d;
+	struct catalog *c = load(&d);
+	assert_true(has(&d, "quizzes/alpha.yaml", 9, "duplicate test name 'adds one' (first at line 8)"));
+	assert_true(has(&d, "quizzes/alpha.yaml", 10, "missing required key 'name' in a test"));
+	assert_true(has(&d, "quizzes/alpha.yaml", 11, "missing required key 'code' in a test"));
+	assert_true(has(&d, "quizzes/alpha.yaml", 14, "no test 'add one' in this question (did you mean 'adds one'?)"));
+	assert_true(has(&d, "quizzes/alpha.yaml", 15, "missing required key 'fails' in a wrong solution"));
+	assert_true(has(&d, "quizzes/alpha.yaml", 16, "invalid python version '3'"));
+	assert_true(has(&d, "quizzes/alpha.yaml", 17, "'timeout' must be a number of seconds above 0"));
+	assert_true(has(&d, "quizzes/alpha.yaml", 18, "no section 'slicng' in lesson 'alpha' (did you mean 'slicing'?)"));
+	assert_true(has(&d, "quizzes/alpha.yaml", 19, "unknown key 'choices' in a code question"));
+	assert_true(has(&d, "quizzes/alpha.yaml", 20, "missing required key 'starter' in a code question"));
+	assert_true(has(&d, "quizzes/alpha.yaml", 20, "missing required key 'solution' in a code question"));
+	assert_true(has(&d, "quizzes/alpha.yaml", 23, "a code question needs at least one test"));
+	assert_int_equal(d.n, 12);
+	catalog_free(c);
+	diag_release(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -282,6 +396,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_keep_reference, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_later_root_blamed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_skip_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_code_question, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_code_question_faults, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
