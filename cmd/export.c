@@ -191,9 +191,13 @@ static int cmd_export(struct ctx *x, struct cmd_args *a)
 	buf_init(&back);
 	buf_puts(&out, "#separator:tab\n#html:true\n#notetype:Basic\n#guid column:1\n#deck column:2\n"
 	               "#tags column:5\n");
-	size_t n = catalog_nquestions(cat);
-	for (size_t i = 0; i < n; i++) {
+	size_t n = 0;
+	for (size_t i = 0; i < catalog_nquestions(cat); i++) {
 		const struct question *q = catalog_question_at(cat, i);
+		/* A code exercise is worked at a keyboard, not recalled on a card. */
+		if (q->type == Q_CODE)
+			continue;
+		n++;
 		const char *topic = q->quiz ? q->quiz->topic : "misc";
 		buf_truncate(&front, 0);
 		buf_truncate(&back, 0);

@@ -1,0 +1,78 @@
+"""Code exercises (`type: code`) in a quiz: `check` accepts the example
+folder tests/data/exercise and counts its exercise by type, and since no
+command runs code yet, quiz, review and interview never ask one (`quiz ID`
+says why and exits 2), `export --anki` leaves it out, and `search` finds
+it."""
+
+import os
+import tempfile
+
+from clitest import SRC, expect, private_env, run, run_tests
+
+ROOT = os.path.join(SRC, "tests", "data", "exercise")
+CODE_ID = "batches-chunks"
+OTHER_ID = "batches-islice-again"
+
+
+def env_for(tmp):
+    return private_env(tmp, PYDOJO_DATADIR=ROOT)
+
+
+def test_check_accepts_and_counts_it():
+    status, out, err = run(["check", "--standalone", ROOT])
+    expect(status == 0 and "2 questions" in out, f"check: exit {status}: {out!r} {err!r}")
+    status, out, err = run(["check", "--stats", "--standalone", ROOT])
+    lines = out.splitlines()
+    head = lines[0].split()
+    row = [l.split() for l in lines if l.startswith("batches ")]
+    expect(status == 0 and row, f"--stats: exit {status}: {out!r} {err!r}")
+    # The header has one word per column; the topic's row one value each.
+    cols = dict(zip(head, row[0]))
+    expect(cols.get("exer") == "1" and cols.get("tf") == "1" and cols.get("quest") == "2",
+           f"exercise not counted by type: {cols!r}")
+
+
+def test_quiz_refuses_its_id():
+    with tempfile.TemporaryDirectory() as tmp:
+        status, out, err = run(["--db", os.path.join(tmp, "p.db"), "quiz", CODE_ID], env=env_for(tmp))
+        want = (f"error: '{CODE_ID}' is a code exercise; quiz, review and interview cannot ask it "
+                "(they do not run code)\n")
+        expect(status == 2 and err == want and out == "", f"exit {status}: {out!r} {err!r}")
+
+
+def asked(out):
+    return [w for w in (CODE_ID, OTHER_ID) if w in out]
+
+
+def test_quiz_review_interview_never_ask_it():
+    with tempfile.TemporaryDirectory() as tmp:
+        env = env_for(tmp)
+        db = os.path.join(tmp, "p.db")
+        status, out, err = run(["--db", db, "quiz", "batches", "-n", "10"], stdin="f\n3\n", env=env)
+        expect(status == 0 and asked(out) == [OTHER_ID] and "[1/1]" in out,
+               f"quiz: exit {status}: {out!r} {err!r}")
+        status, out, err = run(["--db", os.path.join(tmp, "r.db"), "review", "--new-limit", "10"],
+                               stdin="f\n3\nquit\n", env=env)
+        expect(status == 0 and asked(out) == [OTHER_ID] and "1 card to go" in out,
+               f"review: exit {status}: {out!r} {err!r}")
+        for seed in ("1", "2", "3"):
+            status, out, err = run(["--db", os.path.join(tmp, f"i{seed}.db"), "interview", "--minutes", "1",
+                                    "--seed", seed], stdin="f\n\n", env=env)
+            expect(status == 0 and asked(out) == [OTHER_ID] and "1 question answered" in out,
+                   f"interview --seed {seed}: exit {status}: {out!r} {err!r}")
+
+
+def test_export_leaves_it_out_and_search_finds_it():
+    with tempfile.TemporaryDirectory() as tmp:
+        env = env_for(tmp)
+        path = os.path.join(tmp, "anki.txt")
+        status, out, err = run(["export", "--anki", path], env=env)
+        with open(path, encoding="utf-8") as f:
+            notes = [l for l in f if not l.startswith("#")]
+        expect(status == 0 and "exported 1 notes" in out and len(notes) == 1 and OTHER_ID in notes[0],
+               f"export: exit {status}: {out!r} {notes!r}")
+        status, out, err = run(["search", "shared iterator"], env=env)
+        expect(status == 0 and CODE_ID in out, f"search: exit {status}: {out!r} {err!r}")
+
+
+run_tests(globals())
