@@ -297,5 +297,52 @@ def test_content_option_and_check():
         expect(not os.path.exists(s.cache), "check wrote a cache")
 
 
+CODE_QUESTION = """\
+  - id: alpha-code
+    type: code
+    prompt: Make `bump` add one.
+    starter: |
+      def bump(n): ...
+    tests:
+      - name: adds one
+        code: |
+          from solution import bump
+          assert bump(1) == 2
+    solution: |
+      def bump(n):
+          return n + 1
+    wrong:
+      - code: |
+          def bump(n):
+              return n
+        fails: adds one
+    python: "3.11"
+    timeout: 3
+"""
+
+
+def test_code_exercise_from_the_cache():
+    """A quiz with a code exercise is served from the cache as parsed: the
+    exercise is still one (quiz refuses its id, a quiz of the topic leaves
+    it out), and an edit that breaks it is refused with check's error."""
+    with tempfile.TemporaryDirectory() as tmp:
+        s = Setup(tmp)
+        write(s.quiz, QUIZ + CODE_QUESTION)
+        s.learn()
+        before = s.settle()
+        rc, out, err = run(["quiz", "alpha-code"], env=s.env)
+        expect(rc == 2 and "'alpha-code' is a code exercise" in err, f"quiz alpha-code: {rc} {err!r}")
+        rc, out, err = run(["quiz", "alpha"], env=s.env, stdin="It adds zero up to three.\n.\n3\n")
+        expect(rc == 0 and "alpha-text" in out and "alpha-code" not in out, f"quiz alpha: {rc} {out} {err}")
+        expect(s.identity() == before, "the quiz did not run from the cache")
+        write(s.quiz, QUIZ + CODE_QUESTION.replace("fails: adds one", "fails: add one"))
+        rc, out, err = run(["check", s.root], env=s.env)
+        want = "quizzes/alpha.yaml:28:16: error: no test 'add one' in this question (did you mean 'adds one'?)"
+        expect(rc == 2 and want in err, f"check: {rc} {err!r}")
+        for argv in (["topics"], ["quiz", "alpha"]):
+            rc, out, err2 = run(argv, env=s.env, stdin="quit\n")
+            expect(rc == 2 and want in err2, f"{argv}: {rc} {err2!r}")
+
+
 if __name__ == "__main__":
     run_tests(globals())
