@@ -327,7 +327,8 @@ static int missed_row(void *ud, const struct store_review_row *r)
 	/* Predictions are not drilled: the last session is the last other one. */
 	if (r->session_id != STORE_NO_SESSION && (q || !session_predict_demo(w->cat, r->question_id)))
 		w->last_session = r->session_id;
-	if (!q || (w->topic && strcmp(session_topic_of(q), w->topic) != 0))
+	/* An id of the progress database may name an exercise now. */
+	if (!q || !askable(q) || (w->topic && strcmp(session_topic_of(q), w->topic) != 0))
 		return 0;
 	size_t i = 0;
 	while (i < w->n && w->qs[i] != q)

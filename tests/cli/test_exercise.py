@@ -5,6 +5,7 @@ says why and exits 2), `export --anki` leaves it out, and `search` finds
 it."""
 
 import os
+import shutil
 import tempfile
 
 from clitest import SRC, expect, private_env, run, run_tests
@@ -73,6 +74,33 @@ def test_export_leaves_it_out_and_search_finds_it():
                f"export: exit {status}: {out!r} {notes!r}")
         status, out, err = run(["search", "shared iterator"], env=env)
         expect(status == 0 and CODE_ID in out, f"search: exit {status}: {out!r} {err!r}")
+
+
+def test_an_id_answered_before_it_became_an_exercise():
+    """A question answered wrong, whose id the content later gives to an
+    exercise: its card is due and missed, yet neither review nor
+    quiz --missed asks it."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = os.path.join(tmp, "content")
+        shutil.copytree(ROOT, root)
+        quiz = os.path.join(root, "quizzes", "batches.yaml")
+        with open(quiz, encoding="utf-8") as f:
+            text = f.read()
+        head = text.split(f"  - id: {CODE_ID}\n", 1)[0]
+        with open(quiz, "w", encoding="utf-8") as f:
+            f.write(head + f"  - id: {CODE_ID}\n    type: truefalse\n    prompt: Is it so?\n    answer: true\n")
+        db = os.path.join(tmp, "p.db")
+        env = private_env(tmp, PYDOJO_DATADIR=root, PYDOJO_NOW="2026-01-01T09:00:00Z")
+        status, out, err = run(["--db", db, "quiz", CODE_ID], stdin="f\n1\n", env=env)
+        expect(status == 0 and "wrong" in out.lower(), f"answering it first: exit {status}: {out!r} {err!r}")
+        with open(quiz, "w", encoding="utf-8") as f:
+            f.write(text)
+        env["PYDOJO_NOW"] = "2026-01-02T09:00:00Z"
+        status, out, err = run(["--db", db, "quiz", "--missed"], stdin="quit\n", env=env)
+        expect(status in (0, 2) and CODE_ID not in out and "Traceback" not in err,
+               f"quiz --missed: exit {status}: {out!r} {err!r}")
+        status, out, err = run(["--db", db, "review", "--new-limit", "0"], stdin="quit\n", env=env)
+        expect(status == 0 and CODE_ID not in out, f"review: exit {status}: {out!r} {err!r}")
 
 
 run_tests(globals())
