@@ -183,6 +183,15 @@ static int quiz_missed(struct ctx *x, const struct lesson *ls, size_t count)
 	return rc;
 }
 
+/* Whether every question of qz is a code exercise, which no session asks. */
+static bool only_exercises(const struct quiz *qz)
+{
+	for (size_t i = 0; i < qz->n; i++)
+		if (qz->questions[i].type != Q_CODE)
+			return false;
+	return true;
+}
+
 static int cmd_quiz(struct ctx *x, struct cmd_args *a)
 {
 	const char *subject = a->argc > 1 ? a->argv[1] : NULL;
@@ -217,6 +226,11 @@ static int cmd_quiz(struct ctx *x, struct cmd_args *a)
 	}
 	if (ls && (!ls->quiz || ls->quiz->n == 0)) {
 		fprintf(stderr, "error: topic '%s' has no quiz yet\n", ls->id);
+		return 2;
+	}
+	if (ls && only_exercises(ls->quiz)) {
+		fprintf(stderr, "error: topic '%s' has only code exercises; quiz, review and interview cannot ask them "
+		                "(they do not run code)\n", ls->id);
 		return 2;
 	}
 	if (tag && !ls) {
@@ -260,6 +274,12 @@ static int cmd_interview(struct ctx *x, struct cmd_args *a)
 			}
 			if (!ls->quiz) {
 				fprintf(stderr, "error: topic '%s' has no quiz yet\n", t);
+				rc = 2;
+				break;
+			}
+			if (only_exercises(ls->quiz)) {
+				fprintf(stderr, "error: topic '%s' has only code exercises; quiz, review and interview "
+				                "cannot ask them (they do not run code)\n", t);
 				rc = 2;
 				break;
 			}

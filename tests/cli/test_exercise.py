@@ -1,8 +1,8 @@
 """Code exercises (`type: code`) in a quiz: `check` accepts the example
 folder tests/data/exercise and counts its exercise by type, and since no
 command runs code yet, quiz, review and interview never ask one (`quiz ID`
-says why and exits 2), `export --anki` leaves it out, and `search` finds
-it."""
+and a topic of exercises only say why and exit 2), `export --anki` leaves
+it out, and `search` finds it."""
 
 import os
 import shutil
@@ -101,6 +101,27 @@ def test_an_id_answered_before_it_became_an_exercise():
                f"quiz --missed: exit {status}: {out!r} {err!r}")
         status, out, err = run(["--db", db, "review", "--new-limit", "0"], stdin="quit\n", env=env)
         expect(status == 0 and CODE_ID not in out, f"review: exit {status}: {out!r} {err!r}")
+
+
+def test_topic_of_exercises_only():
+    """A topic whose quiz holds only exercises has nothing quiz or
+    interview could ask: both say so and exit 2."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = os.path.join(tmp, "content")
+        shutil.copytree(ROOT, root)
+        quiz = os.path.join(root, "quizzes", "batches.yaml")
+        with open(quiz, encoding="utf-8") as f:
+            text = f.read()
+        start, end = text.index(f"  - id: {OTHER_ID}\n"), text.index(f"  - id: {CODE_ID}\n")
+        with open(quiz, "w", encoding="utf-8") as f:
+            f.write(text[:start] + text[end:])
+        env = private_env(tmp, PYDOJO_DATADIR=root)
+        db = os.path.join(tmp, "p.db")
+        want = ("error: topic 'batches' has only code exercises; quiz, review and interview cannot ask them "
+                "(they do not run code)\n")
+        for argv in (["quiz", "batches"], ["interview", "--topics", "batches"]):
+            status, out, err = run(["--db", db] + argv, env=env)
+            expect(status == 2 and err == want and out == "", f"{argv}: exit {status}: {out!r} {err!r}")
 
 
 run_tests(globals())
