@@ -2,11 +2,16 @@
 folder tests/data/exercise and counts its exercise by type, and since no
 command runs code yet, quiz, review and interview never ask one (`quiz ID`
 and a topic of exercises only say why and exit 2), `export --anki` leaves
-it out, and `search` finds it."""
+it out, and `search` finds it. The example itself is run on python3 to hold
+it to its claims."""
 
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
+
+import yaml
 
 from clitest import SRC, expect, private_env, run, run_tests
 
@@ -122,6 +127,37 @@ def test_topic_of_exercises_only():
         for argv in (["quiz", "batches"], ["interview", "--topics", "batches"]):
             status, out, err = run(["--db", db] + argv, env=env)
             expect(status == 2 and err == want and out == "", f"{argv}: exit {status}: {out!r} {err!r}")
+
+
+def run_test(tmp, source, test, timeout):
+    """Whether test passes on source as the learner's module `solution`."""
+    with open(os.path.join(tmp, "solution.py"), "w", encoding="utf-8") as f:
+        f.write(source)
+    with open(os.path.join(tmp, "test_it.py"), "w", encoding="utf-8") as f:
+        f.write(test["code"])
+    try:
+        p = subprocess.run([sys.executable, "test_it.py"], cwd=tmp, capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return False
+    return p.returncode == 0
+
+
+def test_example_runs_as_declared():
+    """The example exercise is true to its own claims, on this python3: the
+    solution passes every test, the starter fails one, and each wrong
+    solution fails the test it names."""
+    with open(os.path.join(ROOT, "quizzes", "batches.yaml"), encoding="utf-8") as f:
+        quiz = yaml.safe_load(f)
+    q = [q for q in quiz["questions"] if q["type"] == "code"][0]
+    with tempfile.TemporaryDirectory() as tmp:
+        for t in q["tests"]:
+            expect(run_test(tmp, q["solution"], t, q["timeout"]), f"the solution fails {t['name']!r}")
+        expect(not all(run_test(tmp, q["starter"], t, q["timeout"]) for t in q["tests"]),
+               "the starter passes every test")
+        tests = {t["name"]: t for t in q["tests"]}
+        for w in q["wrong"]:
+            expect(not run_test(tmp, w["code"], tests[w["fails"]], q["timeout"]),
+                   f"a wrong solution passes {w['fails']!r}")
 
 
 run_tests(globals())
