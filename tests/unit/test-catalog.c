@@ -298,7 +298,8 @@ static void test_code_question(void **state)
 	    "    hint: [Add one.]\n    python: \"3.12\"\n    timeout: 2.5\n    see: slicing\n    explain: One more.\n"
 	    "  - id: alpha-plain\n    type: code\n    prompt: Again.\n    starter: x = 0\n"
 	    "    tests:\n      - {name: one, code: 'from solution import x; assert x == 1'}\n"
-	    "    solution: x = 1\n    see: alpha/slicing\n");
+	    "    solution: x = 1\n    see: alpha/slicing\n"
+	    "  - id: alpha-out\n    type: output\n    code: print(1)\n    answer: |\n      1\n    python: '>=3.12'\n");
 	struct diag d;
 	struct catalog *c = load(&d);
 	diag_print(&d, stderr);
@@ -335,10 +336,15 @@ static void test_code_question(void **state)
 	assert_int_equal(plain->nwrong, 0);
 	assert_null(plain->wrong);
 	assert_string_equal(plain->see, "alpha/slicing");
+	/* An output question's python is still a requirement. */
+	const struct question *out = catalog_question(c, "alpha-out");
+	assert_string_equal(out->python, ">=3.12");
+	assert_int_equal(out->python_minor, 0);
 	struct catalog_counts k;
 	catalog_count(c, NULL, &k);
 	assert_int_equal(k.by_type[Q_CODE], 2);
-	assert_int_equal(k.questions, 2);
+	assert_int_equal(k.by_type[Q_OUTPUT], 1);
+	assert_int_equal(k.questions, 3);
 	catalog_free(c);
 	diag_release(&d);
 }
