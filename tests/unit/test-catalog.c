@@ -372,7 +372,9 @@ static void test_code_question_faults(void **state)
 	    "    timeout: 0\n"                                         /* 17 */
 	    "    see: slicng\n"                                        /* 18 */
 	    "    choices: [a, b]\n"                                    /* 19 */
-	    "  - id: alpha-empty\n    type: code\n    prompt: P.\n    tests: []\n");   /* 20, 23 */
+	    "  - id: alpha-empty\n    type: code\n    prompt: P.\n    tests: []\n"   /* 20, 23 */
+	    "  - id: alpha-lines\n    type: code\n    prompt: P.\n    starter: x = 0\n    solution: x = 1\n"
+	    "    tests:\n      - {name: \"two\\nlines\", code: 'assert 3'}\n");   /* 30 */
 	struct diag d;
 	struct catalog *c = load(&d);
 	assert_true(has(&d, "quizzes/alpha.yaml", 9, "duplicate test name 'adds one' (first at line 8)"));
@@ -387,7 +389,8 @@ static void test_code_question_faults(void **state)
 	assert_true(has(&d, "quizzes/alpha.yaml", 20, "missing required key 'starter' in a code question"));
 	assert_true(has(&d, "quizzes/alpha.yaml", 20, "missing required key 'solution' in a code question"));
 	assert_true(has(&d, "quizzes/alpha.yaml", 23, "a code question needs at least one test"));
-	assert_int_equal(d.n, 12);
+	assert_true(has(&d, "quizzes/alpha.yaml", 30, "a test name must be one line"));
+	assert_int_equal(d.n, 13);
 	catalog_free(c);
 	diag_release(&d);
 }
