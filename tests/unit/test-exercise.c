@@ -9,6 +9,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pty.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -370,6 +372,72 @@ static void test_interrupted(void **state)
 	exercise_result_release(&r);
 }
 
+/* In a child on a pseudo-terminal: the run as the terminal's foreground
+ * group; "I F W" (interrupted, pydojo in the foreground again, wall) on
+ * out. */
+static _Noreturn void ctrl_c_child(int out)
+{
+	const struct exercise_test tests[] = {
+		{"waits", "import os, time\nos.write(0, b'ready\\n')\nwhile True:\n    time.sleep(0.05)\n"},
+	};
+	struct exercise_job job = {.solution = "", .tests = tests, .ntests = 1, .timeout_s = 30};
+	struct exercise_result r;
+	char *err = NULL;
+	int rc = exercise_run(&job, &r, &err);
+	char line[128];
+	int n = snprintf(line, sizeof line, "%d %d %d %.3f\n", rc, r.interrupted, tcgetpgrp(0) == getpgrp(),
+	                 r.wall_s);
+	ssize_t w = write(out, line, (size_t)n);
+	(void)w;
+	_exit(0);
+}
+
+/* Ctrl-C typed at the terminal while the code runs: it reaches the run's
+ * group (not pydojo), the run stops, pydojo gets its terminal back and
+ * nothing of the run is left. */
+static void test_ctrl_c_at_the_terminal(void **state)
+{
+	(void)state;
+	int before = count_procs(NULL);
+	int pfd[2];
+	assert_int_equal(pipe(pfd), 0);
+	int master;
+	pid_t pid = forkpty(&master, NULL, NULL, NULL);
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(pfd[0]);
+		ctrl_c_child(pfd[1]);
+	}
+	close(pfd[1]);
+	/* Wait for the code to say it runs, then type Ctrl-C. */
+	char seen[4096] = "";
+	size_t len = 0;
+	while (!strstr(seen, "ready") && len < sizeof seen - 1) {
+		struct pollfd pf = {master, POLLIN, 0};
+		assert_true(poll(&pf, 1, 20000) == 1);
+		ssize_t k = read(master, seen + len, sizeof seen - 1 - len);
+		assert_true(k > 0);
+		len += (size_t)k;
+		seen[len] = '\0';
+	}
+	assert_int_equal(write(master, "\x03", 1), 1);
+	char res[128] = "";
+	ssize_t k = read(pfd[0], res, sizeof res - 1);
+	assert_true(k > 0);
+	res[k] = '\0';
+	int rc = -2, interrupted = 0, fg = 0;
+	double wall = 99;
+	assert_int_equal(sscanf(res, "%d %d %d %lf", &rc, &interrupted, &fg, &wall), 4);
+	waitpid(pid, NULL, 0);
+	close(pfd[0]);
+	close(master);
+	assert_int_equal(rc, 0);
+	assert_true(interrupted);
+	assert_true(fg);
+	assert_true(wall < 10);
+	assert_int_equal(count_procs(NULL), before);
+}
+
 static char *hash_of_a(unsigned long seed)
 {
 	const struct exercise_test tests[] = {{"hash", "print(hash('a'))\n"}};
@@ -435,6 +503,7 @@ int main(void)
 		cmocka_unit_test(test_output_capped),
 		cmocka_unit_test(test_new_session_grandchild_gone),
 		cmocka_unit_test(test_interrupted),
+		cmocka_unit_test(test_ctrl_c_at_the_terminal),
 		cmocka_unit_test(test_hash_seed),
 		cmocka_unit_test(test_too_old),
 		cmocka_unit_test(test_suggest),
