@@ -66,7 +66,8 @@ def syntax_error_line(exc):
 
 
 def run_test(out, name, test_file):
-    with open(test_file, encoding="utf-8", errors="replace") as f:
+    # By its full path: the solution may have changed the working folder.
+    with open(os.path.join(HERE, test_file), encoding="utf-8", errors="replace") as f:
         src = f.read()
     try:
         code = compile(src, test_file, "exec")

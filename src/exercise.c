@@ -46,6 +46,7 @@
 struct plan {
 	const char *dir;
 	enum exercise_mode mode;
+	pid_t parent;            /* pydojo */
 	bool drop;               /* become uid and gid 65534 */
 	rlim_t nproc;
 	char uid_map[48], gid_map[48];
@@ -91,9 +92,13 @@ static char *find_python(const struct exercise_job *job, char **err)
 	const char *hint = "install Python 3, or set PYDOJO_PYTHON or 'python' in config.yaml";
 	if (strchr(py, '/')) {
 		struct stat st;
-		if (stat(py, &st) == 0 && S_ISREG(st.st_mode) && access(py, X_OK) == 0)
+		const char *why = stat(py, &st) < 0       ? strerror(errno)
+		                  : !S_ISREG(st.st_mode)   ? "not a file"
+		                  : access(py, X_OK) < 0   ? strerror(errno)
+		                                           : NULL;
+		if (!why)
 			return xstrdup(py);
-		*err = xasprintf("cannot run Python '%s': %s: %s", py, errno ? strerror(errno) : "not a program", hint);
+		*err = xasprintf("cannot run Python '%s': %s: %s", py, why, hint);
 		return NULL;
 	}
 	const char *path = getenv("PATH");
@@ -278,14 +283,18 @@ static int confine(const struct plan *p)
 	if (p->drop) {
 		if (setgroups(0, NULL) < 0 || setgid(EXERCISE_NOBODY) < 0 || setuid(EXERCISE_NOBODY) < 0)
 			return errno;
-		/* A changed uid makes /proc/self root's: uid_map could not be
-		 * written. */
+		/* A changed uid makes /proc/self root's (uid_map could not be
+		 * written) and clears the parent-death signal. */
 		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != p->parent)
+			return ESRCH;
 	}
 	if (p->mode != EXERCISE_MODE_NAMESPACE)
 		return 0;
 	if (unshare(CLONE_NEWUSER | CLONE_NEWPID) < 0)
 		return errno;
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != p->parent)
+		return ESRCH;
 	int e = write_proc("/proc/self/setgroups", "deny");
 	if (!e)
 		e = write_proc("/proc/self/uid_map", p->uid_map);
@@ -362,6 +371,7 @@ static void make_plan(struct plan *p, const char *dir, enum exercise_mode want)
 {
 	memset(p, 0, sizeof *p);
 	p->dir = dir;
+	p->parent = getpid();
 	p->drop = geteuid() == 0;
 	uid_t uid = p->drop ? EXERCISE_NOBODY : getuid();
 	gid_t gid = p->drop ? EXERCISE_NOBODY : getgid();

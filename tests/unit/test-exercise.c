@@ -438,6 +438,44 @@ static void test_ctrl_c_at_the_terminal(void **state)
 	assert_int_equal(count_procs(NULL), before);
 }
 
+/* pydojo killed (SIGKILL, no clean-up) while the code runs: the code dies
+ * with it (the parent-death signal survives the change of uid). */
+static void check_parent_killed(enum exercise_mode mode)
+{
+	int before = count_procs(NULL);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		const struct exercise_test tests[] = {{"sleeps", "import time\ntime.sleep(60)\n"}};
+		struct exercise_result r;
+		run("", tests, 1, 60, mode, &r);
+		_exit(0);
+	}
+	int k = 0;
+	while (count_procs(NULL) == before && k++ < 400)
+		usleep(10 * 1000);
+	assert_true(count_procs(NULL) > before);
+	usleep(300 * 1000);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	for (k = 0; count_procs(NULL) != before && k < 300; k++)
+		usleep(10 * 1000);
+	assert_int_equal(count_procs(NULL), before);
+	/* Its folder stays behind: nothing was left to remove it. */
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s/pydojo-exercise-*", tmpdir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void test_parent_killed(void **state)
+{
+	(void)state;
+	if (geteuid() != 0)
+		return;   /* counted by uid 65534's processes */
+	check_parent_killed(0);
+	check_parent_killed(EXERCISE_MODE_NOBODY);
+}
+
 static char *hash_of_a(unsigned long seed)
 {
 	const struct exercise_test tests[] = {{"hash", "print(hash('a'))\n"}};
@@ -504,6 +542,7 @@ int main(void)
 		cmocka_unit_test(test_new_session_grandchild_gone),
 		cmocka_unit_test(test_interrupted),
 		cmocka_unit_test(test_ctrl_c_at_the_terminal),
+		cmocka_unit_test(test_parent_killed),
 		cmocka_unit_test(test_hash_seed),
 		cmocka_unit_test(test_too_old),
 		cmocka_unit_test(test_suggest),
