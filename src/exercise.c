@@ -342,8 +342,11 @@ static int child_setup(void *arg)
 	const struct plan *p = arg;
 	/* pydojo's own descriptors (the database...) are not the code's. */
 	close_range(3, ~0u, CLOSE_RANGE_CLOEXEC);
-	if (dup2(1, 2) < 0 || chdir(p->dir) < 0)
+	/* Tests read no terminal: input() meets the end of its input. */
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null < 0 || dup2(null, 0) < 0 || dup2(1, 2) < 0 || chdir(p->dir) < 0)
 		return errno;
+	close(null);
 	int e = confine(p);
 	if (e)
 		return e;

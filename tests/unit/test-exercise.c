@@ -378,7 +378,11 @@ static void test_interrupted(void **state)
 static _Noreturn void ctrl_c_child(int out)
 {
 	const struct exercise_test tests[] = {
-		{"waits", "import os, time\nos.write(0, b'ready\\n')\nwhile True:\n    time.sleep(0.05)\n"},
+		/* Standard input is not the terminal: input() meets its end. */
+		{"waits", "import os, time\n"
+		          "try:\n    input()\nexcept EOFError:\n    pass\n"
+		          "os.write(os.open('/dev/tty', os.O_WRONLY), b'ready\\n')\n"
+		          "while True:\n    time.sleep(0.05)\n"},
 	};
 	struct exercise_job job = {.solution = "", .tests = tests, .ntests = 1, .timeout_s = 30};
 	struct exercise_result r;
