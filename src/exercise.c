@@ -257,7 +257,8 @@ static long count_tasks(uid_t uid)
 	return n;
 }
 
-/* Only async-signal-safe calls from here to exercise_run. */
+/* From here to child_setup, what runs between fork and exec: only
+ * async-signal-safe calls. */
 static int write_proc(const char *file, const char *text)
 {
 	int fd = open(file, O_WRONLY | O_CLOEXEC);
