@@ -522,6 +522,32 @@ static void test_too_old(void **state)
 	exercise_result_release(&r);
 }
 
+/* Python 3.10 and older have no -P: said so, not taken for a crash. */
+static void test_python_without_dash_p(void **state)
+{
+	(void)state;
+	char fake[128];
+	snprintf(fake, sizeof fake, "%s/python3.10", tmpdir);
+	FILE *f = fopen(fake, "w");
+	assert_non_null(f);
+	fputs("#!/bin/sh\necho 'Unknown option: -P' >&2\necho 'usage: python3 [option] ...' >&2\nexit 2\n", f);
+	fclose(f);
+	assert_int_equal(chmod(fake, 0755), 0);
+	const struct exercise_test tests[] = {{"t", "assert True\n"}};
+	struct exercise_job job = {
+		.python = fake, .solution = "", .tests = tests, .ntests = 1, .timeout_s = 20, .no_terminal = true,
+	};
+	struct exercise_result r;
+	char *err = NULL;
+	assert_int_equal(exercise_run(&job, &r, &err), 0);
+	unlink(fake);
+	assert_true(r.too_old);
+	assert_false(r.crashed);
+	assert_non_null(strstr(r.error, "3.11"));
+	assert_false(r.outcomes[0].ran);
+	exercise_result_release(&r);
+}
+
 static void test_suggest(void **state)
 {
 	(void)state;
@@ -549,6 +575,7 @@ int main(void)
 		cmocka_unit_test(test_parent_killed),
 		cmocka_unit_test(test_hash_seed),
 		cmocka_unit_test(test_too_old),
+		cmocka_unit_test(test_python_without_dash_p),
 		cmocka_unit_test(test_suggest),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
