@@ -720,6 +720,9 @@ static int start(const struct exercise_job *job, const char *python, struct plan
 	o.capture_stdout = true;
 	o.no_terminal = job->no_terminal;
 	o.max_capture = EXERCISE_OUTPUT_MAX;
+	/* Outside a namespace, what the code started in a session of its own
+	 * may hold the capture open until kill_adopted: no long wait for it. */
+	o.drain_s = 0.1;
 	o.envp = env;
 	o.child_setup = child_setup;
 	o.child_arg = plan;

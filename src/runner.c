@@ -135,9 +135,9 @@ static bool read_output(int fd, size_t cap, struct runner_result *r)
 
 /* Reads the rest of the capture pipe once every writer is gone, giving up
  * after a while in case something outside the group holds it open. */
-static void drain_output(int fd, size_t cap, struct runner_result *r)
+static void drain_output(int fd, size_t cap, double wait_s, struct runner_result *r)
 {
-	double until = now_s() + 2.0;
+	double until = now_s() + wait_s;
 	for (;;) {
 		double left = until - now_s();
 		if (left <= 0)
@@ -194,6 +194,7 @@ struct run {
 	int prev_reaper;
 	pid_t pid;
 	size_t cap;          /* captured bytes kept */
+	double drain;        /* how long to wait for the capture's last writers */
 	double grace, deadline, kill_at;
 	bool stopping;
 };
@@ -364,7 +365,7 @@ static void finish(struct run *x, int st, const struct rusage *ru, double t0)
 	r->maxrss_kib = ru->ru_maxrss;
 	clear_group(x->pid, r);
 	if (x->outp[0] >= 0)
-		drain_output(x->outp[0], x->cap, r);
+		drain_output(x->outp[0], x->cap, x->drain, r);
 	if (WIFEXITED(st)) {
 		r->exit_code = WEXITSTATUS(st);
 		r->status = r->exit_code;
@@ -398,6 +399,7 @@ int runner_run(const char *path, char *const argv[], const struct runner_opts *o
 	                .kill_at = INFINITY};
 	x.grace = opts->grace_s > 0 ? opts->grace_s : 2.0;
 	x.cap = opts->max_capture ? opts->max_capture : RUNNER_MAX_CAPTURE;
+	x.drain = opts->drain_s > 0 ? opts->drain_s : 2.0;
 	x.fg = !opts->no_terminal && own_terminal();
 	r->foreground = x.fg;
 	x.have_tio = x.fg && tcgetattr(0, &x.saved_tio) == 0;

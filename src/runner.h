@@ -44,6 +44,8 @@ struct runner_opts {
 	bool capture_stdout;    /* collect the program's stdout in result.out */
 	bool no_terminal;       /* never hand the terminal over (tests) */
 	size_t max_capture;     /* captured bytes kept (0: RUNNER_MAX_CAPTURE); the rest is read and dropped */
+	double drain_s;         /* once the group is gone, how long the capture waits for writers
+	                           outside it (0: 2 s) */
 	char *const *envp;      /* the program's environment (NULL: pydojo's) */
 	/* Called in the child after its group, terminal, signal and stdout
 	 * set-up, just before exec: async-signal-safe calls only. Returns 0 to

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -330,9 +331,14 @@ static void check_new_session(enum exercise_mode mode)
 	         marker);
 	const struct exercise_test tests[] = {{"escape", code}};
 	struct exercise_result r;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	assert_int_equal(run("", tests, 1, 20, mode, &r), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	assert_true(r.outcomes[0].passed);
 	assert_int_equal(count_procs(marker), 0);
+	/* The escapee held the capture open: not waited for long. */
+	assert_true((double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9 < 1.5);
 	exercise_result_release(&r);
 }
 
