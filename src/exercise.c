@@ -728,6 +728,15 @@ static int start(const struct exercise_job *job, const char *python, struct plan
 	o.child_arg = plan;
 	struct runner_result rr;
 	int rc = runner_run(python, argv, &o, &rr, err);
+	if (rc < 0 && plan->drop) {
+		/* Root's own Python (a pyenv shim in /root...) may be out of uid
+		 * 65534's reach. */
+		char *why = *err;
+		*err = xasprintf("%s: exercises run as uid %d; set PYDOJO_PYTHON or 'python' in config.yaml to a Python "
+		                 "it can run",
+		                 why, EXERCISE_NOBODY);
+		free(why);
+	}
 	if (plan->mode != EXERCISE_MODE_NAMESPACE)
 		kill_adopted();
 	if (rc == 0) {

@@ -202,6 +202,32 @@ static void test_missing_python(void **state)
 	free(saved);
 }
 
+/* As root, a Python only root can reach (pyenv's shims in /root...) is
+ * one line that says why. */
+static void test_python_out_of_reach(void **state)
+{
+	(void)state;
+	if (geteuid() != 0)
+		return;
+	char dir[128], py[160];
+	snprintf(dir, sizeof dir, "%s/private", tmpdir);
+	snprintf(py, sizeof py, "%s/python3", dir);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	assert_int_equal(symlink("/usr/bin/python3", py), 0);
+	struct exercise_job job = {.python = py, .solution = "", .timeout_s = 20, .no_terminal = true};
+	struct exercise_result r;
+	char *err = NULL;
+	int rc = exercise_run(&job, &r, &err);
+	unlink(py);
+	rmdir(dir);
+	assert_int_equal(rc, -1);
+	assert_non_null(strstr(err, "Permission denied"));
+	assert_non_null(strstr(err, "uid 65534"));
+	assert_null(strchr(err, '\n'));
+	free(err);
+	exercise_result_release(&r);
+}
+
 static void test_time_limit(void **state)
 {
 	(void)state;
@@ -571,6 +597,7 @@ int main(void)
 		cmocka_unit_test(test_other_modes),
 		cmocka_unit_test(test_syntax_error),
 		cmocka_unit_test(test_missing_python),
+		cmocka_unit_test(test_python_out_of_reach),
 		cmocka_unit_test(test_time_limit),
 		cmocka_unit_test(test_fork_bomb),
 		cmocka_unit_test(test_threads_and_memory),
