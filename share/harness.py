@@ -8,7 +8,7 @@ It runs in a folder holding solution.py, tests.json (a list of
 on sys.path (-P keeps the script's own folder off it, and -I would also
 ignore PYTHONHASHSEED), the solution is imported once as the module
 `solution`, then each test file is run in a namespace of its own, followed by
-the functions named test_* it defines. The learner's stdout and stderr are
+the functions named test_* it defines and its unittest.TestCase classes. The learner's stdout and stderr are
 left alone: results never go there.
 
 Results, one JSON object a line, flushed as they come (a test that hangs
@@ -65,6 +65,35 @@ def syntax_error_line(exc):
     return 0
 
 
+def run_cases(ns):
+    """Runs the unittest.TestCase classes the test defined; raises the
+    first failure or error, with its traceback."""
+    unittest = sys.modules.get("unittest")
+    if unittest is None:
+        return
+    cases = [v for v in list(ns.values())
+             if isinstance(v, type) and issubclass(v, unittest.TestCase) and v is not unittest.TestCase]
+    if not cases:
+        return
+
+    class First(unittest.TestResult):
+        first = None
+
+        def addFailure(self, test, err):
+            super().addFailure(test, err)
+            self.first = self.first or err[1]
+
+        def addError(self, test, err):
+            super().addError(test, err)
+            self.first = self.first or err[1]
+
+    result = First()
+    loader = unittest.TestLoader()
+    unittest.TestSuite(loader.loadTestsFromTestCase(c) for c in cases).run(result)
+    if result.first is not None:
+        raise result.first
+
+
 def run_test(out, name, test_file):
     # By its full path: the solution may have changed the working folder.
     with open(os.path.join(HERE, test_file), encoding="utf-8", errors="replace") as f:
@@ -74,8 +103,9 @@ def run_test(out, name, test_file):
         ns = {"__name__": "__pydojo_test__", "__file__": os.path.join(HERE, test_file)}
         exec(code, ns)
         for key, value in list(ns.items()):
-            if key.startswith("test_") and callable(value):
+            if key.startswith("test_") and callable(value) and not isinstance(value, type):
                 value()
+        run_cases(ns)
     except KeyboardInterrupt:
         raise
     except BaseException as exc:  # SystemExit and all: the test failed

@@ -128,16 +128,20 @@ static void check_pass_and_fail(enum exercise_mode mode)
 		{"message", "from solution import double\nassert double(3) == 7, 'double(3) should be 7'\n"},
 		{"bare", "from solution import double\n\nassert double(1) == 3\n"},
 		{"raises", "from solution import ratio\ndef test_zero():\n    ratio(1, 0)\n"},
+		{"unittest", "import unittest\nfrom solution import double\n"
+		             "class T(unittest.TestCase):\n"
+		             "    def test_ok(self):\n        self.assertEqual(double(1), 2)\n"
+		             "    def test_bad(self):\n        self.assertEqual(double(2), 5)\n"},
 	};
 	struct exercise_result r;
-	assert_int_equal(run(solution_ok, tests, 4, 20, mode, &r), 0);
+	assert_int_equal(run(solution_ok, tests, 5, 20, mode, &r), 0);
 	if (mode != EXERCISE_MODE_AUTO)
 		assert_int_equal(r.mode, mode);
 	else if (geteuid() == 0)
 		assert_int_equal(r.mode, EXERCISE_MODE_NAMESPACE);
 	assert_null(r.error);
 	assert_false(r.crashed || r.timed_out || r.interrupted || r.too_old || r.output_capped);
-	assert_int_equal(r.n, 4);
+	assert_int_equal(r.n, 5);
 	assert_true(r.outcomes[0].ran && r.outcomes[0].passed);
 	assert_false(r.outcomes[1].passed);
 	assert_string_equal(r.outcomes[1].message, "double(3) should be 7");
@@ -146,6 +150,8 @@ static void check_pass_and_fail(enum exercise_mode mode)
 	assert_false(r.outcomes[3].passed);
 	assert_string_equal(r.outcomes[3].message, "ZeroDivisionError: division by zero");
 	assert_int_equal(r.outcomes[3].line, 6);
+	assert_false(r.outcomes[4].passed);
+	assert_string_equal(r.outcomes[4].message, "4 != 5");
 	assert_non_null(strstr(r.output.data, "doubling 2\n"));
 	assert_true(r.python_minor >= 11);
 	exercise_result_release(&r);
