@@ -672,11 +672,7 @@ static void conclude(const struct exercise_job *job, const struct runner_result 
 	r->output_capped = rr->truncated;
 	r->wall_s = rr->wall_s;
 	int code = rr->signal ? 128 + rr->signal : rr->exit_code;
-	if (r->python_minor == 0 && code == 2 && strstr(r->output.data, "-P")) {
-		/* Python 3.10 and older have no -P. */
-		r->too_old = true;
-		r->error = xstrdup("this Python is older than 3.11 (it has no -P option)");
-	} else if (job->python_minor > 0 && r->python_minor > 0 && r->python_minor < job->python_minor) {
+	if (job->python_minor > 0 && r->python_minor > 0 && r->python_minor < job->python_minor) {
 		r->too_old = true;
 		free(r->error);
 		r->error = xasprintf("Python 3.%d is too old: this exercise needs Python 3.%d or later", r->python_minor,
@@ -698,6 +694,17 @@ static void conclude(const struct exercise_job *job, const struct runner_result 
 		else
 			r->error = xasprintf("Python ended (exit status %d) before every test reported", code);
 	}
+}
+
+/* Whether Python refused -P (3.10 and older): usage error, no results. */
+static bool lacks_dash_p(const struct runner_result *rr, const char *dir)
+{
+	if (rr->timed_out || rr->interrupted || rr->exit_code != 2 || !strstr(rr->out.data, "-P"))
+		return false;
+	char *results = xasprintf("%s/results.jsonl", dir);
+	bool none = access(results, F_OK) < 0;
+	free(results);
+	return none;
 }
 
 static int start(const struct exercise_job *job, const char *python, struct plan *plan,
@@ -739,6 +746,17 @@ static int start(const struct exercise_job *job, const char *python, struct plan
 	}
 	if (plan->mode != EXERCISE_MODE_NAMESPACE)
 		kill_adopted();
+	if (rc == 0 && lacks_dash_p(&rr, plan->dir)) {
+		/* Python 3.10 and older: without -P. What -P keeps off sys.path
+		 * (the script's folder) is the solution's, which the harness puts
+		 * first anyway. */
+		runner_result_release(&rr);
+		argv[2] = "harness.py";
+		argv[3] = NULL;
+		rc = runner_run(python, argv, &o, &rr, err);
+		if (plan->mode != EXERCISE_MODE_NAMESPACE)
+			kill_adopted();
+	}
 	if (rc == 0) {
 		buf_release(&out->output);
 		out->output = rr.out;

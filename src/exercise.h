@@ -17,7 +17,7 @@
  *   - a minimal environment: PATH, LANG=C.UTF-8, PYTHONHASHSEED,
  *     PYTHONDONTWRITEBYTECODE=1, HOME.
  * Python runs as `PYTHON -s -P harness.py` (share/harness.py of the data
- * folder). The harness reports on a results file, never on stdout: what the
+ * folder; without -P on Python 3.10 and older, which lack it). The harness reports on a results file, never on stdout: what the
  * code prints (stdout and stderr together) is the learner's, kept up to
  * EXERCISE_OUTPUT_MAX bytes.
  *
