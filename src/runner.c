@@ -61,7 +61,8 @@ static bool own_terminal(void)
 }
 
 /* In the child, between fork and exec: only async-signal-safe calls. */
-static void start_child(const char *path, char *const argv[], pid_t parent, bool fg, int outfd, int errfd)
+static void start_child(const char *path, char *const argv[], pid_t parent, bool fg, int outfd, int errfd,
+                        const struct runner_opts *o)
 {
 	setpgid(0, 0);
 	/* SIGTTOU is blocked (inherited), so a background group may do this;
@@ -98,15 +99,21 @@ static void start_child(const char *path, char *const argv[], pid_t parent, bool
 		else if (dup2(outfd, 1) < 0)
 			_exit(127);
 	}
-	execv(path, argv);
-	int e = errno;
+	int e = o->child_setup ? o->child_setup(o->child_arg) : 0;
+	if (e == 0) {
+		if (o->envp)
+			execve(path, argv, o->envp);
+		else
+			execv(path, argv);
+		e = errno;
+	}
 	ssize_t n = write(errfd, &e, sizeof e);
 	(void)n;
 	_exit(127);
 }
 
 /* Reads what is available from the capture pipe; returns false at its end. */
-static bool read_output(int fd, struct runner_result *r)
+static bool read_output(int fd, size_t cap, struct runner_result *r)
 {
 	char chunk[65536];
 	for (;;) {
@@ -117,7 +124,7 @@ static bool read_output(int fd, struct runner_result *r)
 			return true;
 		if (n <= 0)
 			return false;
-		size_t room = RUNNER_MAX_CAPTURE > r->out.len ? RUNNER_MAX_CAPTURE - r->out.len : 0;
+		size_t room = cap > r->out.len ? cap - r->out.len : 0;
 		if ((size_t)n > room) {
 			r->truncated = true;
 			n = (ssize_t)room;
@@ -128,9 +135,9 @@ static bool read_output(int fd, struct runner_result *r)
 
 /* Reads the rest of the capture pipe once every writer is gone, giving up
  * after a while in case something outside the group holds it open. */
-static void drain_output(int fd, struct runner_result *r)
+static void drain_output(int fd, size_t cap, double wait_s, struct runner_result *r)
 {
-	double until = now_s() + 2.0;
+	double until = now_s() + wait_s;
 	for (;;) {
 		double left = until - now_s();
 		if (left <= 0)
@@ -139,7 +146,7 @@ static void drain_output(int fd, struct runner_result *r)
 		int k = poll(&pf, 1, (int)ceil(left * 1000));
 		if (k < 0 && errno == EINTR)
 			continue;
-		if (k <= 0 || !read_output(fd, r))
+		if (k <= 0 || !read_output(fd, cap, r))
 			return;
 	}
 }
@@ -186,6 +193,8 @@ struct run {
 	struct sigaction old_int, old_quit, old_chld;
 	int prev_reaper;
 	pid_t pid;
+	size_t cap;          /* captured bytes kept */
+	double drain;        /* how long to wait for the capture's last writers */
 	double grace, deadline, kill_at;
 	bool stopping;
 };
@@ -339,7 +348,7 @@ static int supervise(struct run *x, int *st, struct rusage *ru)
 		}
 		if (k <= 0)
 			continue;
-		if (x->outp[0] >= 0 && (pf[1].revents & (POLLIN | POLLHUP | POLLERR)) && !read_output(x->outp[0], x->r))
+		if (x->outp[0] >= 0 && (pf[1].revents & (POLLIN | POLLHUP | POLLERR)) && !read_output(x->outp[0], x->cap, x->r))
 			close_fd(&x->outp[0]);
 		if (pf[0].revents & POLLIN)
 			on_signals(x);
@@ -356,7 +365,7 @@ static void finish(struct run *x, int st, const struct rusage *ru, double t0)
 	r->maxrss_kib = ru->ru_maxrss;
 	clear_group(x->pid, r);
 	if (x->outp[0] >= 0)
-		drain_output(x->outp[0], r);
+		drain_output(x->outp[0], x->cap, x->drain, r);
 	if (WIFEXITED(st)) {
 		r->exit_code = WEXITSTATUS(st);
 		r->status = r->exit_code;
@@ -389,6 +398,8 @@ int runner_run(const char *path, char *const argv[], const struct runner_opts *o
 	struct run x = {.path = path, .r = r, .err = err, .outp = {-1, -1}, .errp = {-1, -1}, .sfd = -1,
 	                .kill_at = INFINITY};
 	x.grace = opts->grace_s > 0 ? opts->grace_s : 2.0;
+	x.cap = opts->max_capture ? opts->max_capture : RUNNER_MAX_CAPTURE;
+	x.drain = opts->drain_s > 0 ? opts->drain_s : 2.0;
 	x.fg = !opts->no_terminal && own_terminal();
 	r->foreground = x.fg;
 	x.have_tio = x.fg && tcgetattr(0, &x.saved_tio) == 0;
@@ -414,7 +425,7 @@ int runner_run(const char *path, char *const argv[], const struct runner_opts *o
 		goto out;
 	}
 	if (x.pid == 0)
-		start_child(path, argv, parent, x.fg, x.outp[1], x.errp[1]);
+		start_child(path, argv, parent, x.fg, x.outp[1], x.errp[1], opts);
 
 	/* Fails with EACCES once the child has exec'd, but then it did it. */
 	setpgid(x.pid, x.pid);

@@ -15,6 +15,9 @@
  *
  * It does not know demos, manifests or parameters, and prints nothing.
  *
+ * A caller may add its own set-up in the child (limits, credentials, a
+ * working directory, namespaces) and give the program's environment.
+ *
  * Ownership: the result's captured output is heap memory the caller frees
  * with runner_result_release().
  */
@@ -40,6 +43,18 @@ struct runner_opts {
 	double grace_s;         /* after a stop request, how long before SIGKILL (default 2 s when 0) */
 	bool capture_stdout;    /* collect the program's stdout in result.out */
 	bool no_terminal;       /* never hand the terminal over (tests) */
+	size_t max_capture;     /* captured bytes kept (0: RUNNER_MAX_CAPTURE); the rest is read and dropped */
+	double drain_s;         /* once the group is gone, how long the capture waits for writers
+	                           outside it (0: 2 s) */
+	char *const *envp;      /* the program's environment (NULL: pydojo's) */
+	/* Called in the child after its group, terminal, signal and stdout
+	 * set-up, just before exec: async-signal-safe calls only. Returns 0 to
+	 * go on to exec, or an errno value: the run then fails as an exec
+	 * failure would ("cannot run 'path': ..."). It may fork; a process it
+	 * keeps that does not exec must close its copy of every descriptor
+	 * above 2, or the runner waits for it before supervising. */
+	int (*child_setup)(void *arg);
+	void *child_arg;
 };
 
 /* The defaults: a 60 s limit, 2 s grace, no capture. */
@@ -58,7 +73,7 @@ struct runner_result {
 	long maxrss_kib;        /* from wait4 */
 	bool leftovers;         /* members of the group outlived the leader (then killed) */
 	struct buf out;         /* captured stdout (capture_stdout), NUL-terminated */
-	bool truncated;         /* capture exceeded RUNNER_MAX_CAPTURE */
+	bool truncated;         /* capture exceeded max_capture */
 };
 
 /*

@@ -35,6 +35,9 @@ def test_installed_binary_finds_its_files():
         terms = os.path.join(prefix, "share", "pydojo", "terms.yaml")
         expect(os.path.isfile(terms) and os.path.getsize(terms) > 1000,
                "the shared rubric vocabulary (terms.yaml) is not installed")
+        harness = os.path.join(prefix, "share", "pydojo", "share", "harness.py")
+        with open(harness, "rb") as a, open(os.path.join(SRC, "share", "harness.py"), "rb") as b:
+            expect(a.read() == b.read(), "the exercise harness is not installed as written")
         demos = glob.glob(os.path.join(prefix, "libexec", "pydojo", "demo-*"))
         expect(len(demos) >= 3, f"demo binaries not installed: {demos}")
         # Move the installed tree, so no path compiled in can be what works.

@@ -157,6 +157,40 @@ static void test_leftovers_are_killed_and_reaped(void **state)
 	runner_result_release(&r);
 }
 
+static int refuse(void *arg)
+{
+	return *(const int *)arg;
+}
+
+/* A caller's set-up in the child, the program's environment and a smaller
+ * capture cap. */
+static void test_child_setup_env_and_cap(void **state)
+{
+	(void)state;
+	char *argv[] = {"sh", "-c", "echo \"$PYDOJO_X\"; echo x >&2", NULL};
+	char *env[] = {"PYDOJO_X=from the caller", NULL};
+	int ok = 0, denied = EACCES;
+	struct runner_opts o;
+	runner_opts_init(&o);
+	o.capture_stdout = true;
+	o.no_terminal = true;
+	o.envp = env;
+	o.max_capture = 8;
+	o.child_setup = refuse;
+	o.child_arg = &ok;
+	struct runner_result r;
+	char *cause = NULL;
+	assert_int_equal(runner_run("/bin/sh", argv, &o, &r, &cause), 0);
+	assert_string_equal(r.out.data, "from the");
+	assert_true(r.truncated);
+	runner_result_release(&r);
+	o.child_arg = &denied;
+	assert_int_equal(runner_run("/bin/sh", argv, &o, &r, &cause), -1);
+	assert_non_null(strstr(cause, "Permission denied"));
+	free(cause);
+	runner_result_release(&r);
+}
+
 static void test_cpu_time(void **state)
 {
 	(void)state;
@@ -198,6 +232,7 @@ int main(void)
 		cmocka_unit_test(test_time_limit_when_sigterm_is_ignored),
 		cmocka_unit_test(test_sigint_is_forwarded),
 		cmocka_unit_test(test_leftovers_are_killed_and_reaped),
+		cmocka_unit_test(test_child_setup_env_and_cap),
 		cmocka_unit_test(test_cpu_time),
 		cmocka_unit_test(test_signal_state_restored),
 	};
