@@ -163,9 +163,15 @@ void session_put_answer(struct buf *b, const struct session *s, const struct que
 				if (shown[i] == k)
 					buf_printf(b, " %zu", i + 1);
 		buf_puts(b, ":\n");
+		/* Each item numbered as it was shown, so the list reads as the
+		 * sequence above. */
 		for (size_t k = 0; k < q->items.n; k++) {
+			size_t at = k;
+			for (size_t i = 0; shown && i < q->items.n; i++)
+				if (shown[i] == k)
+					at = i;
 			char label[32];
-			snprintf(label, sizeof label, "%zu. ", k + 1);
+			snprintf(label, sizeof label, "%zu. ", at + 1);
 			session_put_item(b, s, label, q->items.v[k]);
 		}
 		break;
