@@ -243,6 +243,24 @@ def test_time_zone_days():
         expect(h["days"][80] >= 3, h["days"][76:])
 
 
+def test_topics_due_is_due_now():
+    """topics counts the cards due now (what review asks), stats those due
+    today: beta's learning step, due in five minutes, is in stats' figure
+    only, and topics says which it counts."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env, db = fresh(tmp)
+        seed(db)
+        j = json.loads(stats(env, db, "--json"))
+        expect(j["topics"][1]["due_today"] == 1, j["topics"][1])
+        rc, out, err = run(["--db", db, "topics"], env=env)
+        expect(rc == 0, f"topics exited {rc}: {err}")
+        rows = {l.split()[0]: l for l in out.splitlines() if l.startswith("  ")}
+        expect("1 due" in rows["alpha"] and "due" not in rows["beta"], rows)
+        text = " ".join(out.split())
+        expect("Due: the cards due now, which 'review' asks ('stats' also counts those due later today)"
+               in text, out)
+
+
 def test_bad_usage_and_clock():
     with tempfile.TemporaryDirectory() as tmp:
         env, db = fresh(tmp)
