@@ -261,6 +261,29 @@ def test_topics_due_is_due_now():
                in text, out)
 
 
+def test_interview_skips_are_not_scored():
+    """An interview's score is right of answered (its report's figure): a
+    skip is asked, not scored, and stats and the HTML report say so rather
+    than show 100% beside 1/3."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env, db = fresh(tmp)
+        con = sqlite3.connect(db)
+        session(con, 3, NOW - timedelta(hours=1), NOW - timedelta(minutes=50),
+                {"asked": 3, "correct": 1, "score": 1.0, "answered": 1, "skipped": 2,
+                 "topics": {"alpha": {"asked": 3, "correct": 1, "score": 1.0, "answered": 1, "skipped": 2}},
+                 "missed": []}, 1.0)
+        con.commit()
+        con.close()
+        out = stats(env, db)
+        expect("score 100% (1/1, 2 skipped)  alpha 1/1" in out, out)
+        iv = json.loads(stats(env, db, "--json"))["interviews"][0]
+        expect(iv["asked"] == 3 and iv["answered"] == 1 and iv["correct"] == 1, iv)
+        expect(iv["topics"]["alpha"] == {"asked": 3, "correct": 1, "answered": 1, "score": 1}, iv)
+        rc, page, err = run(["--db", db, "report", "--html", "-"], env=env)
+        expect(rc == 0 and "score 100% (1 of 1 answered right, 2 skipped)" in page
+               and "By topic: alpha 1/1" in page, f"{rc} {err}")
+
+
 def test_bad_usage_and_clock():
     with tempfile.TemporaryDirectory() as tmp:
         env, db = fresh(tmp)
