@@ -105,6 +105,16 @@ void session_put_read(struct buf *b, const struct question *q, const struct rubr
 	free(learn);
 }
 
+void session_put_point(struct buf *b, const struct session *s, const char *lead, const char *point, int hang)
+{
+	struct buf line;
+	buf_init(&line);
+	buf_puts(&line, lead);
+	buf_add_visible(&line, point, strlen(point), 0);
+	render_wrap(b, line.data, hang, s->env->ro.width);
+	buf_release(&line);
+}
+
 /* The label of the choice shown at position i: its letter, or its number
  * beyond 'z'. */
 void session_choice_label(char *label, size_t size, const struct question *q, size_t i)
@@ -238,9 +248,7 @@ static void put_missed(struct buf *b, const struct session *s, const struct done
 			if (!head)
 				buf_puts(b, d->revealed ? "    key points:\n" : "    key points missed:\n");
 			head = true;
-			buf_puts(b, "    - ");
-			buf_add_visible(b, q->rubric[k].point, strlen(q->rubric[k].point), 0);
-			buf_addc(b, '\n');
+			session_put_point(b, s, "    - ", q->rubric[k].point, 6);
 			session_put_read(b, q, &q->rubric[k], "      ");
 		}
 		buf_puts(b, "    model answer:\n");
