@@ -92,7 +92,8 @@ static void stats_text(struct buf *b, const struct progress *p, int width)
 		else
 			buf_printf(&legend, "  %s\xc2\xa0%lld-%lld", heat_glyph[l], (long long)lo, (long long)hi);
 	}
-	buf_puts(&legend, max ? " reviews a day; a column is a week, the oldest first" : "");
+	if (max)
+		buf_printf(&legend, " review%s a day; a column is a week, the oldest first", max == 1 ? "" : "s");
 	render_wrap(b, legend.data, 4, width);
 	buf_release(&legend);
 

@@ -284,6 +284,19 @@ def test_interview_skips_are_not_scored():
                and "By topic: alpha 1/1" in page, f"{rc} {err}")
 
 
+def test_one_review_a_day_legend():
+    """With at most one review a day the legend reads '1 review a day'."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env, db = fresh(tmp)
+        con = sqlite3.connect(db)
+        card(con, "alpha-choice", "alpha", REVIEW, None, 10.0, 5.0, NOW + timedelta(days=9), NOW - timedelta(hours=1))
+        review(con, "alpha-choice", "alpha", NOW - timedelta(hours=1))
+        con.commit()
+        con.close()
+        out = " ".join(stats(env, db).split())
+        expect("░ 1 review a day; a column is a week" in out, out)
+
+
 def test_bad_usage_and_clock():
     with tempfile.TemporaryDirectory() as tmp:
         env, db = fresh(tmp)
