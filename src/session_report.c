@@ -521,7 +521,11 @@ static void put_plan(struct buf *b, const struct session *s, double seconds)
 		buf_puts(b, "  run:\n");
 	for (size_t i = 0; i < p.ndemos; i++)
 		buf_printf(b, "    demo %s\n", p.demos[i].id);
-	if (!p.nread)
+	/* Nothing to read also when a wrong answer's missed points were all
+	 * made in their follow-ups: that answer still counts wrong. */
+	if (!p.nread && session_count_correct(s) < session_count_answered(s))
+		buf_puts(b, "  nothing to read: the follow-ups made every key point the answers missed\n");
+	else if (!p.nread)
 		buf_puts(b, "  every answer was right: try a longer interview or other topics\n");
 	buf_printf(b, "  due now: %lld card%s%s\n", (long long)p.due, p.due == 1 ? "" : "s",
 	           p.due ? " ('review' asks them)" : "");
