@@ -248,8 +248,13 @@ static void put_missed(struct buf *b, const struct session *s, const struct done
 			if (!head)
 				buf_puts(b, d->revealed ? "    key points:\n" : "    key points missed:\n");
 			head = true;
-			session_put_point(b, s, "    - ", q->rubric[k].point, 6);
-			session_put_read(b, q, &q->rubric[k], "      ");
+			/* A point its follow-up made is not in the plan: nothing to read. */
+			bool made = d->fu == FU_MADE && d->fu_point == k;
+			char *pt = made ? xasprintf("%s (made in the follow-up)", q->rubric[k].point) : NULL;
+			session_put_point(b, s, "    - ", pt ? pt : q->rubric[k].point, 6);
+			free(pt);
+			if (!made)
+				session_put_read(b, q, &q->rubric[k], "      ");
 		}
 		buf_puts(b, "    model answer:\n");
 		session_put_md(b, s, q->model_answer ? q->model_answer : "", 6);

@@ -388,6 +388,9 @@ def test_plan_after_points_made_in_follow_ups(e):
     check("every answer was right" not in report
           and "  nothing to read: the follow-ups made every key point the answers missed" in report,
           f"the plan says why there is nothing to read: {report[report.find('Study plan'):]!r}")
+    check(re.search(r"^    key points missed:\n    - grapes are named \(made in the follow-up\)\n    model answer:$",
+                    report, re.M) is not None,
+          f"the missed list says the follow-up made the point, with nothing to read: {report!r}")
 
 
 def test_same_section(e):
