@@ -27,6 +27,7 @@
 #include "clock.h"
 #include "diag.h"
 #include "fsrs.h"
+#include "grade.h"
 #include "render.h"
 #include "repl.h"
 #include "runner.h"
@@ -580,7 +581,8 @@ static bool choice_holds(const struct predict_choice *ch, double v)
 	return (!ch->has_min || v >= ch->min) && (!ch->has_max || v < ch->max);
 }
 
-/* Reads a letter a..(a+n-1); returns its index, -1 on EOF, -2 on Ctrl-C. */
+/* Reads one choice a..(a+n-1), as a letter or a 1-based number (as a quiz
+ * takes it); returns its index, -1 on EOF, -2 on Ctrl-C. */
 static int ask_letter(struct repl *rp, size_t n)
 {
 	char *prompt = xasprintf("your prediction (a-%c): ", (int)('a' + n - 1));
@@ -594,19 +596,16 @@ static int ask_letter(struct repl *rp, size_t n)
 			got = -2;
 			break;
 		}
-		char *s = line;
-		while (*s == ' ' || *s == '\t')
-			s++;
-		size_t len = strlen(s);
-		while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == ')'))
-			len--;
-		int c = len == 1 ? s[0] | 0x20 : 0;
+		size_t index;
+		char *err = NULL;
+		int prc = grade_parse_choice(line, n, &index, &err);
 		free(line);
-		if (c >= 'a' && c < 'a' + (int)n) {
-			got = c - 'a';
+		if (prc == 0) {
+			got = (int)index;
 			break;
 		}
-		fprintf(stderr, "answer with one letter, a to %c\n", (int)('a' + n - 1));
+		fprintf(stderr, "%s\n", err);
+		free(err);
 	}
 	free(prompt);
 	return got;

@@ -289,6 +289,9 @@ static int show_lesson(struct ctx *x, const struct lesson *ls, int section, cons
 	render_lesson(&b, ls, section, x->cat, &o);
 	if (x->in_repl && section >= 0 && (size_t)section + 1 < ls->nsections)
 		buf_puts(&b, "Type 'next' for the next section, 'sections' for the list.\n");
+	else if (section >= 0 && (size_t)section + 1 < ls->nsections)
+		/* From the shell, 'next' is refused and 'learn' shows this one again. */
+		buf_printf(&b, "'learn %s %d' reads the next section.\n", ls->id, section + 2);
 	cmd_page(&b);
 	buf_release(&b);
 	x->cur = ls;

@@ -140,8 +140,11 @@ static void section_interviews(struct buf *b, const struct catalog *cat, const s
 			buf_printf(b, ": score %.0f%%", 100.0 * it->score);
 		else
 			buf_puts(b, ": no score");
-		if (it->has_counts)
-			buf_printf(b, " (%ld of %ld right)", it->correct, it->asked);
+		if (it->has_counts && it->answered < it->asked)
+			buf_printf(b, " (%ld of %ld answered right, %ld skipped)", it->correct, it->answered,
+			           it->asked - it->answered);
+		else if (it->has_counts)
+			buf_printf(b, " (%ld of %ld right)", it->correct, it->answered);
 		if (it->ended == STORE_NO_TIME)
 			buf_puts(b, ", not finished");
 		buf_puts(b, "</h3>\n");
@@ -150,7 +153,7 @@ static void section_interviews(struct buf *b, const struct catalog *cat, const s
 			for (size_t k = 0; k < it->ntopics; k++) {
 				buf_puts(b, k ? ", " : " ");
 				html_text(b, it->topics[k].topic);
-				buf_printf(b, " %ld/%ld", it->topics[k].correct, it->topics[k].asked);
+				buf_printf(b, " %ld/%ld", it->topics[k].correct, it->topics[k].answered);
 			}
 			buf_puts(b, "</p>\n");
 		}

@@ -92,7 +92,8 @@ static void stats_text(struct buf *b, const struct progress *p, int width)
 		else
 			buf_printf(&legend, "  %s\xc2\xa0%lld-%lld", heat_glyph[l], (long long)lo, (long long)hi);
 	}
-	buf_puts(&legend, max ? " reviews a day; a column is a week, the oldest first" : "");
+	if (max)
+		buf_printf(&legend, " review%s a day; a column is a week, the oldest first", max == 1 ? "" : "s");
 	render_wrap(b, legend.data, 4, width);
 	buf_release(&legend);
 
@@ -112,13 +113,16 @@ static void stats_text(struct buf *b, const struct progress *p, int width)
 			buf_printf(&line, "score %.0f%%", 100.0 * it->score);
 		else
 			buf_puts(&line, "no score");
-		if (it->has_counts)
-			buf_printf(&line, " (%ld/%ld)", it->correct, it->asked);
+		/* Right of answered, as the interview's report scored it. */
+		if (it->has_counts && it->answered < it->asked)
+			buf_printf(&line, " (%ld/%ld, %ld skipped)", it->correct, it->answered, it->asked - it->answered);
+		else if (it->has_counts)
+			buf_printf(&line, " (%ld/%ld)", it->correct, it->answered);
 		if (it->ended == STORE_NO_TIME)
 			buf_puts(&line, ", not finished");
 		for (size_t k = 0; k < it->ntopics; k++)
 			buf_printf(&line, "%s %s %ld/%ld", k ? "," : " ", it->topics[k].topic, it->topics[k].correct,
-			           it->topics[k].asked);
+			           it->topics[k].answered);
 		render_wrap(b, line.data, 20, width);
 		buf_release(&line);
 	}
@@ -181,15 +185,17 @@ static void stats_json(struct buf *b, const struct progress *p)
 		buf_puts(b, ", \"score\": ");
 		cmd_json_double(b, it->score);
 		if (it->has_counts)
-			buf_printf(b, ", \"asked\": %ld, \"correct\": %ld", it->asked, it->correct);
+			buf_printf(b, ", \"asked\": %ld, \"correct\": %ld, \"answered\": %ld", it->asked, it->correct,
+			           it->answered);
 		else
-			buf_puts(b, ", \"asked\": null, \"correct\": null");
+			buf_puts(b, ", \"asked\": null, \"correct\": null, \"answered\": null");
 		buf_puts(b, ", \"topics\": {");
 		for (size_t k = 0; k < it->ntopics; k++) {
 			const struct progress_result_topic *rt = &it->topics[k];
 			buf_puts(b, k ? ", " : "");
 			buf_json_str(b, rt->topic);
-			buf_printf(b, ": {\"asked\": %ld, \"correct\": %ld, \"score\": ", rt->asked, rt->correct);
+			buf_printf(b, ": {\"asked\": %ld, \"correct\": %ld, \"answered\": %ld, \"score\": ", rt->asked,
+			           rt->correct, rt->answered);
 			cmd_json_double(b, rt->score);
 			buf_puts(b, "}");
 		}

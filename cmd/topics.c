@@ -98,7 +98,9 @@ static int cmd_topics(struct ctx *x, struct cmd_args *a)
 		                       "a topic's questions now, one never answered counting 0 (as in 'stats'; "
 		                       "see 'help stats'). %s",
 		                       catalog_nlessons(c),
-		                       pr.due ? "Type 'review' for the due cards." : "Start with 'learn TOPIC', then 'quiz TOPIC'.");
+		                       pr.due ? "Due: the cards due now, which 'review' asks ('stats' also counts those due "
+		                                "later today). Type 'review' for them."
+		                              : "Start with 'learn TOPIC', then 'quiz TOPIC'.");
 		render_wrap(&b, foot, 0, o.width);
 		free(foot);
 	}

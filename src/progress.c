@@ -193,8 +193,11 @@ static void parse_topics(struct progress_interview *iv, const struct ynode *tm)
 		struct progress_result_topic r = {.score = NAN};
 		if (!node_long(ynode_get(val, "asked"), &r.asked) || !node_long(ynode_get(val, "correct"), &r.correct))
 			continue;
+		/* A skip is asked but not scored. */
+		if (!node_long(ynode_get(val, "answered"), &r.answered))
+			r.answered = r.asked;
 		if (!node_double(ynode_get(val, "score"), &r.score))
-			r.score = r.asked ? (double)r.correct / (double)r.asked : NAN;
+			r.score = r.answered ? (double)r.correct / (double)r.answered : NAN;
 		r.topic = xstrdup(key->str);
 		iv->topics[iv->ntopics++] = r;
 	}
@@ -269,6 +272,8 @@ static void parse_results(struct progress_interview *iv)
 			iv->score = sc;
 		iv->has_counts = node_long(ynode_get(root, "asked"), &iv->asked) &&
 		                 node_long(ynode_get(root, "correct"), &iv->correct);
+		if (iv->has_counts && !node_long(ynode_get(root, "answered"), &iv->answered))
+			iv->answered = iv->asked;
 		parse_topics(iv, ynode_get(root, "topics"));
 		parse_questions(iv, ynode_get(root, "questions"), ynode_get(root, "missed"));
 	}

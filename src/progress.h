@@ -58,6 +58,7 @@ double progress_right(const struct progress_topic *t);
 struct progress_result_topic {
 	char *topic;
 	long asked, correct;
+	long answered;               /* asked less skipped (results without it: asked) */
 	double score;                /* NaN when none */
 };
 
@@ -79,6 +80,8 @@ struct progress_interview {
 	 * when it is not a results object. */
 	bool parsed, has_counts;
 	long asked, correct;
+	long answered;               /* asked less skipped, the score's denominator
+	                              * (results without it: asked) */
 	struct progress_result_topic *topics;
 	size_t ntopics;
 	struct progress_asked *questions;   /* in the order asked; missed

@@ -334,24 +334,28 @@ static void show_feedback(struct session *s, const struct question *q, const siz
 		if (revealed)
 			buf_printf(&b, "  the key points (%zu needed):\n", q->pass);
 		for (size_t i = 0; i < q->nrubric; i++) {
-			buf_printf(&b, "%2zu", i + 1);   /* the number `c N` contests */
+			struct buf lead;
+			buf_init(&lead);
+			buf_printf(&lead, "%2zu", i + 1);   /* the number `c N` contests */
 			if (revealed) {
-				buf_puts(&b, "  - ");
-				buf_add_visible(&b, q->rubric[i].point, strlen(q->rubric[i].point), 0);
-				buf_addc(&b, '\n');
+				buf_puts(&lead, "  - ");
+				session_put_point(&b, s, lead.data, q->rubric[i].point, 6);
+				buf_release(&lead);
 				session_put_read(&b, q, &q->rubric[i], "      ");
 				continue;
 			}
 			if (r->limited[i]) {
+				buf_puts(&b, lead.data);
 				session_put_styled(&b, s, STYLE_BAD, "  ✗ not graded  ");
 				buf_add_visible(&b, q->rubric[i].point, strlen(q->rubric[i].point), 0);
 				buf_puts(&b, ": checking it hit the regex match limits on your answer, "
 				         "so it is not credited\n");
 			} else {
-				session_put_styled(&b, s, r->hits[i] ? STYLE_OK : STYLE_BAD, r->hits[i] ? "  ✓ found  " : "  ✗ missed ");
-				buf_add_visible(&b, q->rubric[i].point, strlen(q->rubric[i].point), 0);
-				buf_addc(&b, '\n');
+				/* Wrapped under the point, where its read line goes. */
+				session_put_styled(&lead, s, r->hits[i] ? STYLE_OK : STYLE_BAD, r->hits[i] ? "  ✓ found  " : "  ✗ missed ");
+				session_put_point(&b, s, lead.data, q->rubric[i].point, 13);
 			}
+			buf_release(&lead);
 			if (!r->hits[i])
 				session_put_read(&b, q, &q->rubric[i], "             ");   /* under the point */
 		}

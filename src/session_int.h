@@ -150,5 +150,8 @@ size_t session_shown_at(const struct question *q, const size_t *shown, size_t i)
 void session_put_credit(struct buf *b, const struct session *s, const struct question *q, const char *answer,
 		const size_t *shown, const char *indent);
 void session_put_read(struct buf *b, const struct question *q, const struct rubric_point *p, const char *indent);
+/* Appends lead (already styled) then point (control characters shown as
+ * text), wrapped to the terminal with the next lines indented by hang. */
+void session_put_point(struct buf *b, const struct session *s, const char *lead, const char *point, int hang);
 
 #endif

@@ -105,6 +105,16 @@ void session_put_read(struct buf *b, const struct question *q, const struct rubr
 	free(learn);
 }
 
+void session_put_point(struct buf *b, const struct session *s, const char *lead, const char *point, int hang)
+{
+	struct buf line;
+	buf_init(&line);
+	buf_puts(&line, lead);
+	buf_add_visible(&line, point, strlen(point), 0);
+	render_wrap(b, line.data, hang, s->env->ro.width);
+	buf_release(&line);
+}
+
 /* The label of the choice shown at position i: its letter, or its number
  * beyond 'z'. */
 void session_choice_label(char *label, size_t size, const struct question *q, size_t i)
@@ -163,9 +173,15 @@ void session_put_answer(struct buf *b, const struct session *s, const struct que
 				if (shown[i] == k)
 					buf_printf(b, " %zu", i + 1);
 		buf_puts(b, ":\n");
+		/* Each item numbered as it was shown, so the list reads as the
+		 * sequence above. */
 		for (size_t k = 0; k < q->items.n; k++) {
+			size_t at = k;
+			for (size_t i = 0; shown && i < q->items.n; i++)
+				if (shown[i] == k)
+					at = i;
 			char label[32];
-			snprintf(label, sizeof label, "%zu. ", k + 1);
+			snprintf(label, sizeof label, "%zu. ", at + 1);
 			session_put_item(b, s, label, q->items.v[k]);
 		}
 		break;
@@ -232,10 +248,13 @@ static void put_missed(struct buf *b, const struct session *s, const struct done
 			if (!head)
 				buf_puts(b, d->revealed ? "    key points:\n" : "    key points missed:\n");
 			head = true;
-			buf_puts(b, "    - ");
-			buf_add_visible(b, q->rubric[k].point, strlen(q->rubric[k].point), 0);
-			buf_addc(b, '\n');
-			session_put_read(b, q, &q->rubric[k], "      ");
+			/* A point its follow-up made is not in the plan: nothing to read. */
+			bool made = d->fu == FU_MADE && d->fu_point == k;
+			char *pt = made ? xasprintf("%s (made in the follow-up)", q->rubric[k].point) : NULL;
+			session_put_point(b, s, "    - ", pt ? pt : q->rubric[k].point, 6);
+			free(pt);
+			if (!made)
+				session_put_read(b, q, &q->rubric[k], "      ");
 		}
 		buf_puts(b, "    model answer:\n");
 		session_put_md(b, s, q->model_answer ? q->model_answer : "", 6);
@@ -507,7 +526,11 @@ static void put_plan(struct buf *b, const struct session *s, double seconds)
 		buf_puts(b, "  run:\n");
 	for (size_t i = 0; i < p.ndemos; i++)
 		buf_printf(b, "    demo %s\n", p.demos[i].id);
-	if (!p.nread)
+	/* Nothing to read also when a wrong answer's missed points were all
+	 * made in their follow-ups: that answer still counts wrong. */
+	if (!p.nread && session_count_correct(s) < session_count_answered(s))
+		buf_puts(b, "  nothing to read: the follow-ups made every key point the answers missed\n");
+	else if (!p.nread)
 		buf_puts(b, "  every answer was right: try a longer interview or other topics\n");
 	buf_printf(b, "  due now: %lld card%s%s\n", (long long)p.due, p.due == 1 ? "" : "s",
 	           p.due ? " ('review' asks them)" : "");

@@ -438,10 +438,12 @@ def test_predict_over_a_pipe(fx):
     expect("question 2: the same run as question 1" in out, f"the same run was repeated: {out}")
     expect("computed_on_break = 12" in out and "params.n = 5000" in out, f"figures: {out}")
     expect("2 of 2 predictions right" in out, f"total: {out}")
-    # A wrong prediction, after an answer that is not a choice.
-    status, out, err = fx.run("demo", "generators", "--predict", stdin="x\na\nb\n")
+    # A wrong prediction, after answers that are not a choice; a number is
+    # one, as in a quiz ("1" is a, "2" is b).
+    status, out, err = fx.run("demo", "generators", "--predict", stdin="x\n9\n1\n2\n")
     expect(status == 1, f"one wrong: exit {status}: {out} {err}")
-    expect("answer with one letter, a to c" in err, f"bad answer not refused: {err!r}")
+    expect("'x' is out of range: answer a to c (or 1 to 3)" in err
+           and "'9' is out of range: answer a to c (or 1 to 3)" in err, f"bad answers not refused: {err!r}")
     expect(re.search(r"you said a\) 11: wrong", out) and re.search(r"you said b\) 1000 or more: right", out),
            f"verdicts: {out}")
     expect("1 of 2 predictions right" in out, f"total: {out}")

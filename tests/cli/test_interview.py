@@ -272,7 +272,8 @@ def fruit_content(tmp):
 
 def fruit_interview(e, answers, *args, seed=7, now=None):
     """An interview on the fruit content answering with answers[qid] (lines;
-    default skip), and each follow-up with answers['follow-up ' + qid]
+    default skip; or a function of the question's lines, for shuffled
+    choices), and each follow-up with answers['follow-up ' + qid]
     (default skip); quits once every question was asked. Returns (the
     questions and follow-ups in order, output, exit status)."""
     env = dict(e.env, PYDOJO_DATADIR=fruit_content(e.tmp) if not os.path.isdir(os.path.join(e.tmp, "fruit"))
@@ -292,7 +293,8 @@ def fruit_interview(e, answers, *args, seed=7, now=None):
         k, h, f = [x for x in heads if x[1] or x[2]][-1]
         key = h.group(4) if h else "follow-up " + f.group(1)
         seen.append(key)
-        d.send(*answers.get(key, ["skip"]))
+        a = answers.get(key, ["skip"])
+        d.send(*(a(lines) if callable(a) else a))
     d.read_until(r"^  due now: |^Nothing to report", limit=2000)
     p.stdin.close()
     rc = p.wait(timeout=60)
@@ -369,6 +371,26 @@ def test_follow_up(e):
     check({("alpha-why", "apples are named", False), ("beta-why", "grapes are named", True)} <= fus,
           f"session results: the follow-ups ({fus})")
     return seen, out
+
+
+def test_plan_after_points_made_in_follow_ups(e):
+    # beta-why misses its one point and the follow-up makes it: the answer
+    # stays wrong, so the plan must not say every answer was right
+    def letters(*texts):
+        return lambda lines: [" ".join(m.group(1) for line in lines
+                                       for m in [re.match(r"^    ([a-z])\) (\S+)$", line)] if m and m.group(2) in texts)]
+    answers = {"beta-why": ["Nothing comes to mind.", "."], "follow-up beta-why": ["Grapes!", "."],
+               "beta-c1": letters("aa"), "beta-m1": letters("aa", "bb")}
+    seen, out, rc = fruit_interview(e, answers, "--topics", "beta")
+    check(rc == 0 and "follow-up beta-why" in seen, f"the interview follows beta-why up ({seen})")
+    report = out[out.index("Interview report"):]
+    check("score: 2/3 (" in report, "beta-why is wrong, the other two right")
+    check("every answer was right" not in report
+          and "  nothing to read: the follow-ups made every key point the answers missed" in report,
+          f"the plan says why there is nothing to read: {report[report.find('Study plan'):]!r}")
+    check(re.search(r"^    key points missed:\n    - grapes are named \(made in the follow-up\)\n    model answer:$",
+                    report, re.M) is not None,
+          f"the missed list says the follow-up made the point, with nothing to read: {report!r}")
 
 
 def test_same_section(e):
@@ -458,6 +480,7 @@ def main():
     test_nothing_answered(Env())
     test_ctrl_c_then_end(Env())
     test_follow_up(Env())
+    test_plan_after_points_made_in_follow_ups(Env())
     test_same_section(Env())
     test_report_plan(Env())
     test_text_short(Env())

@@ -62,6 +62,13 @@ def test_place_is_saved_and_resumed_in_a_new_process():
                f"--all: {rc} {out[:200]!r}")
         rc, out, err = run(["learn", "gil", "3", "--all"], env=env)
         expect(rc == 2 and "--all" in err and "usage: learn" in err, f"--all with a section: {rc} {err!r}")
+        # From the shell, where 'next' is refused, the section says how to
+        # read the next one; the last says nothing of the kind.
+        rc, out, err = run(["learn", "gil", "3"], env=env)
+        expect(rc == 0 and out.endswith("Section 3 of 8. Next: CPU-bound against I/O-bound\n\n"
+                                         "'learn gil 4' reads the next section.\n"), f"{rc} {out[-200:]!r}")
+        rc, out, err = run(["learn", "gil", "8"], env=env)
+        expect(rc == 0 and "reads the next section" not in out, f"{rc} {out[-200:]!r}")
         run(["learn", "gil", "3"], env=env)
         # A later lesson is the latest place.
         run(["learn", "threads", "2"], env=env_at(tmp, "2026-03-01T12:00:00Z"))

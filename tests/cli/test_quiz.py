@@ -311,6 +311,24 @@ def test_missed_points_say_where_to_read(e):
     check(after.count("read: learn") == 2, "the list of missed questions repeats where to read")
 
 
+def test_the_right_order_is_numbered_as_shown(e):
+    # Each item of the right order keeps the number it was shown with, so
+    # the list reads as the sequence of numbers above it.
+    for seed in ("1", "2", "3"):
+        r = e.run("--seed", seed, "quiz", "gil-io-thread-order", input="1 2 3 4 5\n\n")
+        check(r.returncode == 0, f"an order question runs ({r.stderr.strip()})")
+        during = r.stdout.partition("\nMissed\n")[0]
+        shown = dict(re.findall(r"^    (\d)\. (.+)$", during.partition("answer with")[0], re.M))
+        m = re.search(r"the right order is ([\d ]+):\n((?:    \d\. .+\n)+)", during)
+        if m is None:
+            check(False, f"the right order is shown after a wrong answer: {during!r}")
+            continue
+        listed = re.findall(r"^    (\d)\. (.+)$", m.group(2), re.M)
+        check([n for n, _ in listed] == m.group(1).split(), f"the list follows the sequence ({m.group(0)!r})")
+        check(all(shown.get(n) == text for n, text in listed),
+              f"each item keeps its shown number ({shown} against {listed})")
+
+
 def main():
     e = Env()
     asked, _ = test_right_and_wrong(e)
@@ -324,6 +342,7 @@ def main():
     test_pty(e4)
     test_missed_points_say_where_to_read(Env())
     test_an_answer_over_the_cap_is_refused_and_asked_again(Env())
+    test_the_right_order_is_numbered_as_shown(Env())
     finish()
 
 

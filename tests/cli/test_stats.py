@@ -243,6 +243,60 @@ def test_time_zone_days():
         expect(h["days"][80] >= 3, h["days"][76:])
 
 
+def test_topics_due_is_due_now():
+    """topics counts the cards due now (what review asks), stats those due
+    today: beta's learning step, due in five minutes, is in stats' figure
+    only, and topics says which it counts."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env, db = fresh(tmp)
+        seed(db)
+        j = json.loads(stats(env, db, "--json"))
+        expect(j["topics"][1]["due_today"] == 1, j["topics"][1])
+        rc, out, err = run(["--db", db, "topics"], env=env)
+        expect(rc == 0, f"topics exited {rc}: {err}")
+        rows = {l.split()[0]: l for l in out.splitlines() if l.startswith("  ")}
+        expect("1 due" in rows["alpha"] and "due" not in rows["beta"], rows)
+        text = " ".join(out.split())
+        expect("Due: the cards due now, which 'review' asks ('stats' also counts those due later today)"
+               in text, out)
+
+
+def test_interview_skips_are_not_scored():
+    """An interview's score is right of answered (its report's figure): a
+    skip is asked, not scored, and stats and the HTML report say so rather
+    than show 100% beside 1/3."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env, db = fresh(tmp)
+        con = sqlite3.connect(db)
+        session(con, 3, NOW - timedelta(hours=1), NOW - timedelta(minutes=50),
+                {"asked": 3, "correct": 1, "score": 1.0, "answered": 1, "skipped": 2,
+                 "topics": {"alpha": {"asked": 3, "correct": 1, "score": 1.0, "answered": 1, "skipped": 2}},
+                 "missed": []}, 1.0)
+        con.commit()
+        con.close()
+        out = stats(env, db)
+        expect("score 100% (1/1, 2 skipped)  alpha 1/1" in out, out)
+        iv = json.loads(stats(env, db, "--json"))["interviews"][0]
+        expect(iv["asked"] == 3 and iv["answered"] == 1 and iv["correct"] == 1, iv)
+        expect(iv["topics"]["alpha"] == {"asked": 3, "correct": 1, "answered": 1, "score": 1}, iv)
+        rc, page, err = run(["--db", db, "report", "--html", "-"], env=env)
+        expect(rc == 0 and "score 100% (1 of 1 answered right, 2 skipped)" in page
+               and "By topic: alpha 1/1" in page, f"{rc} {err}")
+
+
+def test_one_review_a_day_legend():
+    """With at most one review a day the legend reads '1 review a day'."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env, db = fresh(tmp)
+        con = sqlite3.connect(db)
+        card(con, "alpha-choice", "alpha", REVIEW, None, 10.0, 5.0, NOW + timedelta(days=9), NOW - timedelta(hours=1))
+        review(con, "alpha-choice", "alpha", NOW - timedelta(hours=1))
+        con.commit()
+        con.close()
+        out = " ".join(stats(env, db).split())
+        expect("░ 1 review a day; a column is a week" in out, out)
+
+
 def test_bad_usage_and_clock():
     with tempfile.TemporaryDirectory() as tmp:
         env, db = fresh(tmp)

@@ -135,6 +135,46 @@ sections:
 """
 
 
+def test_key_points_wrap_under_themselves():
+    """A key point longer than the terminal wraps under its own text, where
+    the line naming the section to read goes, in the verdict and in the list
+    of missed questions (it ran on past the edge, which cut words)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env = private_env(tmp)
+        p = Pty([BIN, "quiz", "gil-what-and-why"], env, cols=60)
+        try:
+            p.prompt(r"answer> $")
+            p.type("a lock\r")
+            p.prompt(r"\.\.\. $")
+            p.type(".\r")
+            text = p.prompt(r"rating> $")
+            p.type("\r")
+            rc = p.wait(30)
+            while select.select([p.master], [], [], 0.2)[0]:
+                try:
+                    data = os.read(p.master, 65536)
+                except OSError:
+                    break
+                if not data:
+                    break
+                p.screen += data.decode("utf-8", "replace")
+            text += ESC.sub("", p.screen).replace("\r", "")
+        finally:
+            p.close()
+        expect(rc == 0, f"quiz exited {rc}")
+        lines = text.split("\n")
+        verdict = lines[next(i for i, line in enumerate(lines) if line.startswith("✗ wrong")):]
+        check_width(verdict[:verdict.index("  model answer:")], 60, "a quiz's key points")
+        at = next((i for i, line in enumerate(lines) if "✗ missed it protects reference counts" in line), None)
+        expect(at is not None, f"the third point is missed: {text!r}")
+        expect(lines[at + 1].startswith(" " * 13 + "internals") and lines[at + 3] == " " * 13 + "read: learn gil what-it-is",
+               f"the point wraps under itself, its read line after it: {lines[at:at + 4]}")
+        tail = lines[lines.index("Missed"):]
+        at = next(i for i, line in enumerate(tail) if line.startswith("    - it protects"))
+        expect(len(tail[at]) <= 60 and re.match(r" {6}\(cheap", tail[at + 1]),
+               f"the missed list wraps it too: {tail[at:at + 3]}")
+
+
 def test_tables():
     """A Markdown table renders as aligned columns under a rule; narrower
     than its text, its cells wrap within their columns; narrower than its
