@@ -105,9 +105,10 @@ static void interview_question(struct buf *b, const struct catalog *cat, const s
 	if (a->npoints) {
 		buf_puts(b, "<ul class=\"points\">");
 		for (size_t k = 0; k < a->npoints; k++) {
-			buf_puts(b, "<li>missed: ");
+			bool made = a->made && a->made[k];
+			buf_puts(b, made ? "<li>made in the follow-up: " : "<li>missed: ");
 			html_text(b, a->points[k]);
-			const char *ref = a->sections[k], *slash = ref ? strchr(ref, '/') : NULL;
+			const char *ref = made ? NULL : a->sections[k], *slash = ref ? strchr(ref, '/') : NULL;
 			if (slash) {
 				/* TOPIC/ID as the command that opens it. */
 				buf_puts(b, " <span class=\"sec\">(<code>learn ");

@@ -66,8 +66,7 @@ static void add_read(struct work *w, const char *topic, const char *section, siz
 	p->read[p->nread++] = (struct plan_read){t, sec, 1};
 }
 
-/* Whether a follow-up on point of question made it after all. */
-static bool made_later(const struct ynode *fus, const char *question, const char *point)
+bool plan_made_later(const struct ynode *fus, const char *question, const char *point)
 {
 	for (size_t i = 0; fus && fus->kind == YNODE_SEQ && i < fus->n; i++) {
 		const struct ynode *f = fus->items[i];
@@ -90,7 +89,7 @@ static void add_missed(struct work *w, const struct catalog *cat, const struct y
 	const struct ynode *pts = ynode_get(m, "points"), *secs = ynode_get(m, "sections");
 	size_t np = pts && pts->kind == YNODE_SEQ ? pts->n : 0;
 	for (size_t i = 0; i < np; i++) {
-		if (made_later(fus, qid, str_of(pts->items[i])))
+		if (plan_made_later(fus, qid, str_of(pts->items[i])))
 			continue;
 		const char *ref = secs && secs->kind == YNODE_SEQ && i < secs->n ? str_of(secs->items[i]) : NULL;
 		const char *slash = ref ? strchr(ref, '/') : NULL;

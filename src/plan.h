@@ -12,6 +12,7 @@
 #ifndef PYDOJO_PLAN_H
 #define PYDOJO_PLAN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -49,5 +50,10 @@ struct plan {
 int plan_from_results(const struct catalog *cat, const char *results, int64_t now, struct store *st,
 		struct plan *out, char **err);
 void plan_release(struct plan *p);
+
+struct ynode;
+/* Whether, by the "follow_ups" list fus of a results object (or NULL), a
+ * follow-up on point of question made it after all. */
+bool plan_made_later(const struct ynode *fus, const char *question, const char *point);
 
 #endif

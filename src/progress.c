@@ -15,6 +15,7 @@
 #include "catalog.h"
 #include "diag.h"
 #include "fsrs.h"
+#include "plan.h"
 #include "store.h"
 #include "util.h"
 #include "ydoc.h"
@@ -216,7 +217,8 @@ static struct progress_asked *asked_of(struct progress_interview *iv, const char
 }
 
 /* The questions asked, then the points each missed. */
-static void parse_questions(struct progress_interview *iv, const struct ynode *qs, const struct ynode *ms)
+static void parse_questions(struct progress_interview *iv, const struct ynode *qs, const struct ynode *ms,
+                            const struct ynode *fus)
 {
 	size_t cap = 0;
 	for (size_t i = 0; qs && qs->kind == YNODE_SEQ && i < qs->n; i++) {
@@ -239,11 +241,13 @@ static void parse_questions(struct progress_interview *iv, const struct ynode *q
 			continue;
 		a->points = xcalloc(pts->n + 1, sizeof *a->points);
 		a->sections = xcalloc(pts->n + 1, sizeof *a->sections);
+		a->made = xcalloc(pts->n + 1, sizeof *a->made);
 		for (size_t k = 0; k < pts->n; k++) {
 			char *point = node_str(pts->items[k]);
 			if (!point)
 				continue;
 			a->points[a->npoints] = point;
+			a->made[a->npoints] = plan_made_later(fus, id->str, point);
 			if (secs && secs->kind == YNODE_SEQ && k < secs->n)
 				a->sections[a->npoints] = node_str(secs->items[k]);
 			a->npoints++;
@@ -275,7 +279,7 @@ static void parse_results(struct progress_interview *iv)
 		if (iv->has_counts && !node_long(ynode_get(root, "answered"), &iv->answered))
 			iv->answered = iv->asked;
 		parse_topics(iv, ynode_get(root, "topics"));
-		parse_questions(iv, ynode_get(root, "questions"), ynode_get(root, "missed"));
+		parse_questions(iv, ynode_get(root, "questions"), ynode_get(root, "missed"), ynode_get(root, "follow_ups"));
 	}
 	ydoc_release(&doc);
 }
@@ -384,6 +388,7 @@ void progress_release(struct progress *p)
 			}
 			free(a->points);
 			free(a->sections);
+			free(a->made);
 			free(a->question_id);
 			free(a->topic);
 		}

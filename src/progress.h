@@ -69,6 +69,7 @@ struct progress_asked {
 	char **points;               /* the key points missed */
 	char **sections;             /* beside points: the section teaching each
 	                              * one as TOPIC/ID, or NULL */
+	bool *made;                  /* beside points: made in the follow-up after all */
 	size_t npoints;
 };
 

@@ -312,6 +312,18 @@ def test_plan():
         expect("learn gil switching When the GIL changes hands" in text, text)
         expect("release-on-io" not in text, "an older interview's section in the plan")
         expect(text.count("demo ") == 3 and "demo gil The GIL, simulated" in text, text)
+        # A point a follow-up then made is no longer missed: not in the plan,
+        # and the interview says it was made.
+        interview(db, {"questions": [{"question": "gil-why-threads-help-io", "topic": "gil", "correct": False}],
+                       "missed": [{"question": "gil-why-threads-help-io", "points": ["p1", "p2"],
+                                   "sections": ["gil/switching", "gil/release-on-io"]}],
+                       "follow_ups": [{"question": "gil-why-threads-help-io", "point": "p1", "made": True}]}, 1)
+        out = os.path.join(tmp, "r.html")
+        text = plan_text(env, db, tmp)
+        expect("release-on-io" in text and "switching" not in text, text)
+        with open(out, encoding="utf-8") as f:
+            page = f.read()
+        expect("<li>made in the follow-up: p1</li>" in page and "<li>missed: p2" in page, page[-3000:])
     with tempfile.TemporaryDirectory() as tmp:
         env = make_env(tmp)
         db = os.path.join(tmp, "p.db")
