@@ -177,8 +177,12 @@ static void show_question(struct session *s, const struct question *q, size_t *s
 			session_put_item(&b, s, label, q->items.v[shown[i]]);
 		}
 	}
+	/* The keys go on a line of their own when both do not fit. */
+	const char *keys = session_interview(s) ? "skip, quit, ? for keys\n" : "hint, skip, reveal, quit, ? for keys\n";
+	bool apart = strlen(type_hint[q->type]) + 2 + strlen(keys) - 1 > (size_t)s->env->ro.width;
 	session_put_styled(&b, s, STYLE_DIM, type_hint[q->type]);
-	session_put_styled(&b, s, STYLE_DIM, session_interview(s) ? "; skip, quit, ? for keys\n" : "; hint, skip, reveal, quit, ? for keys\n");
+	buf_puts(&b, apart ? "\n" : "; ");
+	session_put_styled(&b, s, STYLE_DIM, keys);
 	session_flush_buf(&b);
 	buf_release(&b);
 }
@@ -390,11 +394,14 @@ static enum fsrs_rating suggest(const struct question *q, const struct grade_res
 	return !gr->correct ? FSRS_AGAIN : hard || partial ? FSRS_HARD : FSRS_GOOD;
 }
 
-static void rating_line(const struct question *q, const struct grade_result *gr, int suggested)
+static void rating_line(const struct session *s, const struct question *q, const struct grade_result *gr,
+                        int suggested)
 {
-	printf("  1 again  2 hard  3 good  4 easy   (Enter: %d %s)", suggested, rating_names[suggested]);
+	int n = printf("  1 again  2 hard  3 good  4 easy   (Enter: %d %s)", suggested, rating_names[suggested]);
+	static const char contest[] = "c N: you made missed point N";
+	/* Beside the ratings when it fits, else under them. */
 	if (q->type == Q_TEXT && gr->found < gr->total)
-		printf("   c N: you made missed point N");
+		printf(n + 3 + (int)sizeof contest - 1 <= s->env->ro.width ? "   %s" : "\n  %s", contest);
 	printf("\n");
 }
 
@@ -471,7 +478,7 @@ static int ask_rating(struct session *s, const struct question *q, struct grade_
 {
 	*end = false;
 	int suggested = (int)suggest(q, gr, hard);
-	rating_line(q, gr, suggested);
+	rating_line(s, q, gr, suggested);
 	for (;;) {
 		char *line;
 		enum answer_kind k = read_line(s, "rating> ", &line);
@@ -494,7 +501,7 @@ static int ask_rating(struct session *s, const struct question *q, struct grade_
 			free(line);
 			if (contest(q, gr, contested, c, point) == 0) {
 				suggested = (int)suggest(q, gr, hard);
-				rating_line(q, gr, suggested);
+				rating_line(s, q, gr, suggested);
 			}
 			continue;
 		}

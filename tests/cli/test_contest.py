@@ -98,7 +98,8 @@ def test_contest_counts_the_point():
     expect("✗ wrong — 1/3 key points (2 needed)" in out, out)
     expect(" 1  ✓ found  a blocking call releases the GIL" in out, "numbered points")
     expect(" 2  ✗ missed other threads run meanwhile" in out, "numbered points")
-    expect("(Enter: 1 again)   c N: you made missed point N" in out, "the prompt offers c N")
+    # Beside the ratings when the width allows, else under them (80 here).
+    expect("(Enter: 1 again)\n  c N: you made missed point N" in out, "the prompt offers c N: " + out[out.find("(Enter"):][:200])
     reasons = [
         "  contest which point? type 'c N', N a missed point (2, 3)",
         "  key point 1 was found already; only a missed point can be contested",
@@ -111,7 +112,7 @@ def test_contest_counts_the_point():
         expect(r + "\n" in out, f"missing {r!r} in {out}")
     expect("  contested 2. other threads run meanwhile\n"
            "  counted: 2/3 key points (2 needed), right;" in out, out)
-    expect("(Enter: 2 hard)   c N" in out, "re-suggested: right with a point missed is hard")
+    expect("(Enter: 2 hard)\n  c N" in out, "re-suggested: right with a point missed is hard")
     expect("  contested 3. the waits overlap\n  counted: 3/3 key points (2 needed), right;" in out, out)
     expect("(Enter: 3 good)\n" in out, "re-suggested: every point counted is good")
     expect("good: next review" in out, "Enter took the new suggestion")

@@ -143,7 +143,7 @@ def test_key_points_wrap_under_themselves():
         env = private_env(tmp)
         p = Pty([BIN, "quiz", "gil-what-and-why"], env, cols=60)
         try:
-            p.prompt(r"answer> $")
+            head = ESC.sub("", p.prompt(r"answer> $")).replace("\r", "")
             p.type("a lock\r")
             p.prompt(r"\.\.\. $")
             p.type(".\r")
@@ -162,6 +162,12 @@ def test_key_points_wrap_under_themselves():
         finally:
             p.close()
         expect(rc == 0, f"quiz exited {rc}")
+        # The answering hint, its keys and the rating line with its contest
+        # offer fit too: each part on a line of its own at 60 columns.
+        both = (head + text).split("\n")
+        for key in ("for keys", "(Enter: ", "c N: you made missed point N"):
+            found = [line for line in both if key in line]
+            expect(found and all(len(line) <= 60 for line in found), f"{key!r} at 60 columns: {found}")
         lines = text.split("\n")
         verdict = lines[next(i for i, line in enumerate(lines) if line.startswith("✗ wrong")):]
         check_width(verdict[:verdict.index("  model answer:")], 60, "a quiz's key points")
