@@ -213,6 +213,22 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	" cards INTEGER NOT NULL CHECK (cards >= 0)"   /* how many cards it removed */
 	");"
 	"CREATE INDEX resets_topic ON resets (topic, at);",
+	/* 5: a fifth session kind, practice (code exercises run against their
+	 * tests, recorded as reviews of their cards): sessions rebuilt as in
+	 * migration 4, with the same columns and rows. */
+	"CREATE TABLE sessions_new ("
+	" id INTEGER PRIMARY KEY,"
+	" kind INTEGER NOT NULL CHECK (kind IN (1, 2, 3, 4, 5)),"
+	" started INTEGER NOT NULL,"
+	" ended INTEGER,"
+	" results TEXT,"
+	" score REAL"
+	");"
+	"INSERT INTO sessions_new (id, kind, started, ended, results, score)"
+	" SELECT id, kind, started, ended, results, score FROM sessions;"
+	"DROP TABLE sessions;"
+	"ALTER TABLE sessions_new RENAME TO sessions;"
+	"CREATE INDEX sessions_kind ON sessions (kind, started);",
 };
 
 static void set_err(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -1470,6 +1486,8 @@ const char *store_session_kind_name(enum store_session_kind kind)
 		return "interview";
 	case STORE_PREDICT:
 		return "predict";
+	case STORE_PRACTICE:
+		return "practice";
 	}
 	return NULL;
 }

@@ -68,7 +68,7 @@
 #include "fsrs.h"
 
 /* The schema version this code writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 /* PRAGMA application_id of a pydojo database ("pyDj"). */
 #define STORE_APPLICATION_ID 0x70794a6a
 /* The busy timeout of every connection, in milliseconds. */
@@ -93,6 +93,7 @@ enum store_session_kind {
 	STORE_REVIEW = 2,
 	STORE_INTERVIEW = 3,
 	STORE_PREDICT = 4,   /* a demo's predictions */
+	STORE_PRACTICE = 5,  /* code exercises (`practice`) */
 };
 
 /* One answered question, as store_record_review takes it. */

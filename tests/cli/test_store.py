@@ -5,7 +5,7 @@ and leave the file byte for byte as it was; --db in a folder that does not
 exist, or under a file, is a clear error; the default path is made under
 XDG_DATA_HOME. A database this user cannot write still serves stats and
 topics. The previous releases' databases (tests/data/progress-v1.db and
-progress-v2.db, progress-v3.db) are migrated with a backup, keeping every card, review,
+progress-v2.db, progress-v3.db, progress-v4.db) are migrated with a backup, keeping every card, review,
 session and count bucket, with review counts equal to the log. Sessions killed with SIGKILL at random points lose no
 acknowledged answer and leave a sound database (PYDOJO_KILL_LOOP sets the
 number of kills, 30 by default), and several sessions answering into one
@@ -32,6 +32,7 @@ from sessionlib import HEADER, Driver, Env, right_answer, wrong_answer  # noqa: 
 FIXTURE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "progress-v1.db")
 FIXTURE_V2 = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "progress-v2.db")
 FIXTURE_V3 = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "progress-v3.db")
+FIXTURE_V4 = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "progress-v4.db")
 
 NOW = "2024-03-13T15:00:00Z"
 
@@ -181,7 +182,7 @@ def log_buckets(db):
     return counts, log
 
 
-SCHEMA = 4
+SCHEMA = 5
 
 
 def migrate_fixture(fixture, version, nreviews, ncards, ndisputes=0):
@@ -231,9 +232,10 @@ def migrate_fixture(fixture, version, nreviews, ncards, ndisputes=0):
         expect(con.execute("PRAGMA integrity_check").fetchone() == ("ok",), "integrity")
         for t in ("places", "resets"):
             expect(con.execute(f"SELECT count(*) FROM {t}").fetchone() == (0,), f"{t} not empty")
-        # Version 4 allows the predict session kind (a rebuilt CHECK).
+        # Version 4 allows the predict session kind, version 5 practice (a
+        # rebuilt CHECK each time).
         sql, = con.execute("SELECT sql FROM sqlite_master WHERE name = 'sessions'").fetchone()
-        expect("(1, 2, 3, 4)" in sql, sql)
+        expect("(1, 2, 3, 4, 5)" in sql, sql)
         if buckets is not None:
             expect(con.execute("SELECT * FROM review_counts ORDER BY bucket").fetchall() == buckets,
                    "count buckets changed")
@@ -267,6 +269,12 @@ def test_migrate_release_v3():
     """Version 3 (quiz, review and interview sessions, one answer undone, one
     disputed grade) to 4: the sessions table is rebuilt with every row."""
     migrate_fixture(FIXTURE_V3, 3, 8, 6, ndisputes=1)
+
+
+def test_migrate_release_v4():
+    """Version 4 (quiz, review, interview and predict sessions; a quiz with
+    no answer) to 5: the sessions table is rebuilt with every row."""
+    migrate_fixture(FIXTURE_V4, 4, 6, 5)
 
 
 def test_counts_in_half_hour_zones():
