@@ -352,10 +352,18 @@ static void test_migrate_from_zero(void **state)
 	assert_int_equal(store_schema_version(st), 3);
 	assert_query(st, "SELECT count(*) FROM sqlite_master WHERE type = 'table'", "5\n");
 	store_close(st);
-	st = open_ok(path);
+	st = store_open_version(path, 4, &err);
+	assert_non_null(st);
 	assert_int_equal(store_schema_version(st), 4);
 	assert_query(st, "SELECT count(*) FROM sqlite_master WHERE type = 'table'", "7\n");
+	store_close(st);
+	st = open_ok(path);
+	assert_int_equal(store_schema_version(st), 5);
+	assert_query(st, "SELECT count(*) FROM sqlite_master WHERE type = 'table'", "7\n");
 	assert_query(st, "PRAGMA foreign_keys", "1\n");
+	int64_t sid;
+	assert_int_equal(store_session_start(st, STORE_PRACTICE, T0, &sid, &err), 0);
+	assert_query(st, "SELECT kind FROM sessions", "5\n");
 	record(st, "q", "gil", FSRS_GOOD, T0, STORE_NO_SESSION);
 	store_close(st);
 
