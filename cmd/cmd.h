@@ -161,7 +161,7 @@ struct command {
 
 /* The rows, one per command, each in its command's file. */
 extern const struct command cmd_check_row, cmd_demo_row, cmd_disputes_row, cmd_export_row,
-	cmd_forget_row, cmd_fsrs_row, cmd_help_row, cmd_interview_row, cmd_learn_row, cmd_next_row, cmd_prev_row,
+	cmd_forget_row, cmd_fsrs_row, cmd_help_row, cmd_interview_row, cmd_learn_row, cmd_next_row, cmd_practice_row, cmd_prev_row,
 	cmd_quit_row, cmd_quiz_row, cmd_recap_row, cmd_report_row, cmd_review_row, cmd_search_row, cmd_sections_row,
 	cmd_stats_row,
 	cmd_topics_row, cmd_undo_row, cmd_version_row;

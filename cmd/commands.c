@@ -35,6 +35,7 @@ static const struct command *const table[] = {
 	&cmd_quiz_row,
 	&cmd_review_row,
 	&cmd_interview_row,
+	&cmd_practice_row,
 	&cmd_undo_row,
 	&cmd_forget_row,
 	&cmd_search_row,

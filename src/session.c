@@ -160,6 +160,63 @@ int session_record_predictions(const struct session_env *env, struct session_pre
 	return s.failed ? 3 : 0;
 }
 
+/* The results JSON of a practice session so far. */
+static char *practice_json(const struct session_practice *p)
+{
+	struct buf b;
+	buf_init(&b);
+	buf_printf(&b, "{\"asked\": %zu, \"correct\": %zu, \"score\": %.4f, \"seconds\": %.1f, \"questions\": [",
+	           p->recorded, p->solved, p->recorded ? (double)p->solved / (double)p->recorded : 0.0, p->seconds);
+	buf_add(&b, p->questions.data ? p->questions.data : "", p->questions.len);
+	buf_printf(&b, "], \"skipped\": %zu}", p->recorded - p->solved);
+	return buf_detach(&b);
+}
+
+int session_record_practice(const struct session_env *env, struct session_practice *p, const struct question *q,
+		enum fsrs_rating g, bool solved, double seconds, int runs, int hints, const char *code, int64_t *due)
+{
+	struct session_opts o = {.kind = STORE_PRACTICE};
+	struct session s;
+	memset(&s, 0, sizeof s);
+	s.env = env;
+	s.o = &o;
+	fsrs_rng_init(&s.rng, env->seed ^ (uint64_t)p->recorded);
+	if (!p->id)
+		p->started = clock_now();
+	s.id = p->id;
+	s.saved = p->id != 0;
+	s.started_at = p->started;
+	struct fsrs_card after;
+	if (session_record_card(&s, q->id, session_topic_of(q), q->revised, g, solved, NAN, seconds, code, &after) < 0) {
+		p->id = s.id;
+		return 3;
+	}
+	p->id = s.id;
+	*due = after.due;
+	p->recorded++;
+	p->solved += solved;
+	p->seconds += seconds;
+	buf_puts(&p->questions, p->recorded > 1 ? ", {\"question\": " : "{\"question\": ");
+	buf_json_str(&p->questions, q->id);
+	buf_puts(&p->questions, ", \"topic\": ");
+	buf_json_str(&p->questions, session_topic_of(q));
+	buf_printf(&p->questions, ", \"correct\": %s, \"runs\": %d, \"hints\": %d, \"seconds\": %.1f}",
+	           solved ? "true" : "false", runs, hints, seconds);
+	char *json = practice_json(p), *err = NULL;
+	int rc = 0;
+	if (store_session_end(env->st, p->id, clock_now(), json, (double)p->solved / (double)p->recorded, &err) < 0) {
+		session_store_failed(&s, err);
+		rc = 3;
+	}
+	free(json);
+	return rc;
+}
+
+void session_practice_release(struct session_practice *p)
+{
+	buf_release(&p->questions);
+}
+
 /* interview: the question asked in place of a follow-up, waiting to be
  * answered, and the point of the answer it probes. */
 struct probe {

@@ -38,6 +38,7 @@
 #include "fsrs.h"
 #include "render.h"
 #include "store.h"
+#include "util.h"
 
 struct catalog;
 struct demo;
@@ -94,6 +95,26 @@ struct session_prediction {
  * the store failed (after printing the error; the predictions recorded
  * before it are kept). */
 int session_record_predictions(const struct session_env *env, struct session_prediction *v, size_t n);
+
+/* A run of `practice`: its code exercises solved or given up, recorded as
+ * reviews in one session of kind STORE_PRACTICE. */
+struct session_practice {
+	int64_t id;                  /* the session's row; 0 until the first record */
+	int64_t started;
+	size_t recorded, solved;
+	double seconds;
+	struct buf questions;        /* the results' "questions" entries so far */
+};
+
+/* Records the end of exercise q in p: a review of its card rated g (the
+ * suggested rating), correct when solved, with the learner's code as the
+ * answer, taken seconds over runs runs and hints hints; *due gets the
+ * card's next review. The session row is made at the first record and
+ * ended again after each, so whatever stops the run leaves it whole.
+ * Returns 0, or 3 after printing the store's error. */
+int session_record_practice(const struct session_env *env, struct session_practice *p, const struct question *q,
+		enum fsrs_rating g, bool solved, double seconds, int runs, int hints, const char *code, int64_t *due);
+void session_practice_release(struct session_practice *p);
 
 /* The demo whose predict questions include id, or NULL. A predict card is
  * never asked by quiz or review (it is asked by `demo ID --predict`), but
