@@ -7,7 +7,9 @@ first exercise not solved, and a skip after a run gives up (rated again);
 the editor ($EDITOR with arguments, as git runs it) writes the file; Ctrl-C
 during a run stops it, exit 130; a missing Python is one line (exit 3);
 exercises of a --content folder are refused over a pipe (exit 2) unless
---trust is given or the folder is in the trusted file."""
+--trust is given or the folder is in the trusted file. At a terminal (a
+pseudo-terminal) the keys drive it, the folder is trusted once asked, and
+the terminal's modes are restored after the editor and the run."""
 
 import os
 import shutil
@@ -19,6 +21,7 @@ import tempfile
 import time
 
 from clitest import BIN, SRC, expect, private_env, run, run_tests
+from ptyrun import Pty
 
 EXAMPLE = os.path.join(SRC, "tests", "data", "exercise")
 ID = "batches-chunks"
@@ -181,6 +184,33 @@ def test_content_folder_needs_trust():
         args[1] = os.path.join(tmp, "q.db")
         status, out, err = run(args, stdin=RIGHT + ".\n", env=env)
         expect(status == 0 and "all 2 tests passed" in out, f"trusted: exit {status}: {out} {err}")
+
+
+def test_terminal_keys_and_trust():
+    with tempfile.TemporaryDirectory() as tmp:
+        sol = os.path.join(tmp, "right.py")
+        with open(sol, "w", encoding="utf-8") as f:
+            f.write(RIGHT)
+        env = private_env(tmp, PYDOJO_PYTHON=PYTHON, EDITOR=f"cp {sol}", VISUAL=None, TERM="xterm")
+        p = Pty([BIN, "--db", os.path.join(tmp, "p.db"), "--content", EXAMPLE, "practice"], env)
+        try:
+            p.read_until(r"\[y/N\] ")
+            p.type("y\r")
+            p.read_until(r"practice> ")
+            p.type("x\r")
+            expect("is no key" in p.read_until(r"practice> "), "an unknown key says the keys")
+            p.type("h\r")
+            expect("hint 1 of 2" in p.read_until(r"practice> "), "h shows the first hint")
+            p.type("e\r")
+            p.read_until(r"practice> ")
+            p.type("r\r")
+            seen = p.read_until(r"end of the exercises.*\n")
+            expect("suggested rating: hard" in seen, f"a hint makes it hard: {seen}")
+            expect(p.wait() == 0 and p.modes_restored(), "exit 0, the terminal as it was")
+        finally:
+            p.close()
+        with open(os.path.join(tmp, "xdg_state_home", "pydojo", "trusted"), encoding="utf-8") as f:
+            expect(f.read() == os.path.realpath(EXAMPLE) + "\n", "the folder is remembered")
 
 
 if __name__ == "__main__":
