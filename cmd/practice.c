@@ -438,7 +438,8 @@ static enum step run_tests(struct practice *p, struct attempt *a)
 		if (a->solved)
 			buf_printf(&b, "all %zu tests passed — suggested rating: %s\n", q->ntests, rating_name(g));
 		else
-			buf_printf(&b, "%zu of %zu tests passed\n", passed, q->ntests);
+			buf_printf(&b, "%zu of %zu tests passed — suggested rating: %s (run it again, or skip to give up)\n",
+			           passed, q->ntests, rating_name(g));
 		fwrite(b.data, 1, b.len, stdout);
 		buf_release(&b);
 		if (r.interrupted) {

@@ -97,7 +97,7 @@ def test_wrong_then_right_paste():
         expect("✓ splits a list into lists of n" in out and "✗ works on an endless iterator" in out,
                f"each test passed or failed: {out}")
         expect("has no len()" in out and "line 2 of your code" in out, f"the message and the line: {out}")
-        expect("1 of 2 tests passed" in out, out)
+        expect("1 of 2 tests passed — suggested rating: again" in out, out)
         expect("all 2 tests passed — suggested rating: hard" in out, f"two runs: hard: {out}")
         got = reviews(db)
         expect(got == [(ID, 2, 1, RIGHT, 5)], f"one review, hard, right, the code, a practice session: {got}")
