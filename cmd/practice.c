@@ -287,11 +287,12 @@ static enum step check_trust(struct practice *p, const struct question *q)
 			                "a terminal to ask: add --trust to run them\n", v);
 			st = STEP_REFUSED;
 		} else {
-			char *prompt = xasprintf("Exercises from %s run their own Python code on your machine. "
-			                         "Run them? [y/N] ", v);
+			/* The explanation is printed, the prompt kept short: the line
+			 * editor wraps a prompt wider than the terminal by itself. */
+			printf("Exercises from %s run their own Python code on your machine.\n", v);
+			fflush(stdout);
 			char *line = NULL;
-			enum repl_read rr = read_line(p, prompt, &line);
-			free(prompt);
+			enum repl_read rr = read_line(p, "Run them? [y/N] ", &line);
 			const char *w = rr == REPL_LINE ? line + strspn(line, " \t") : "";
 			bool yes = (w[0] | 0x20) == 'y' && (w[1] == '\0' || strcmp(w + 1, "es") == 0);
 			free(line);
