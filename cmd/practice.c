@@ -704,35 +704,59 @@ static void release(struct practice *p)
 	free(p->trusted);
 }
 
-/* Walks v[0..n) from the first not solved. Returns the exit status. */
+/* Whether exercise i of v is solved, and if so whether its card is due
+ * again (then it is practised again, as review would ask a question).
+ * Returns 0, or -1 after an error line. */
+static int solved_state(struct practice *p, const struct question *q, int64_t now, bool *solved, bool *due)
+{
+	char *err = NULL;
+	struct store_card c;
+	bool found = false;
+	if (store_each_review_of(p->env.st, q->id, is_correct, solved, &err) < 0 ||
+	    (*solved && store_get_card(p->env.st, q->id, now, &c, &found, &err) < 0)) {
+		fprintf(stderr, "error: %s\n", err);
+		free(err);
+		return -1;
+	}
+	*due = *solved && found && c.fsrs.due <= now;
+	return 0;
+}
+
+/* Walks v[0..n) from the first not solved or due again. Returns the exit
+ * status. */
 static int walk(struct practice *p, const struct question **v, size_t n)
 {
-	bool *solved = xcalloc(n, sizeof *solved);
-	size_t nsolved = 0;
+	bool *solved = xcalloc(n, sizeof *solved), *due = xcalloc(n, sizeof *due);
+	size_t nsolved = 0, ndue = 0;
+	int64_t now = clock_now();
 	for (size_t i = 0; i < n; i++) {
-		char *err = NULL;
-		if (store_each_review_of(p->env.st, v[i]->id, is_correct, &solved[i], &err) < 0) {
-			fprintf(stderr, "error: %s\n", err);
-			free(err);
+		if (solved_state(p, v[i], now, &solved[i], &due[i]) < 0) {
 			free(solved);
+			free(due);
 			return 3;
 		}
 		nsolved += solved[i];
+		ndue += due[i];
 	}
 	enum step st = STEP_NEXT;
-	if (nsolved == n)
+	if (nsolved == n && !ndue)
 		printf("all %zu exercise%s solved\n", n, n == 1 ? "" : "s");
+	else if (ndue)
+		printf("%zu of %zu exercises solved, %zu of them due again; going on from the first one not solved or "
+		       "due\n", nsolved, n, ndue);
 	else if (nsolved)
 		printf("%zu of %zu exercises solved; going on from the first one not solved\n", nsolved, n);
 	for (size_t i = 0; i < n && st == STEP_NEXT; i++) {
-		if (solved[i])
+		if (solved[i] && !due[i])
 			continue;
+		nsolved -= solved[i];
 		st = practise(p, v[i], i + 1, n, &solved[i]);
 		nsolved += solved[i];
 		if (st == STEP_NEXT && i + 1 == n)
 			printf("\nend of the exercises: %zu of %zu solved\n", nsolved, n);
 	}
 	free(solved);
+	free(due);
 	switch (st) {
 	case STEP_NEXT:
 	case STEP_QUIT:
@@ -786,7 +810,7 @@ static enum cmd_complete_more complete_practice(const struct cmd_complete *c)
 
 const struct command cmd_practice_row = {
 	"practice", NULL, "practice [TOPIC] [--paste] [--trust]",
-	"the code exercises in order, from the first not solved: write the code in $VISUAL or $EDITOR (or paste it), "
+	"the code exercises in order, from the first not solved or due again: write the code in $VISUAL or $EDITOR (or paste it), "
 	"run the tests, take hints. Keys: e edit, r run, h hint, s skip (after a run: give up, rated again), "
 	"p paste (ended by a '.' line), q quit. --paste (and stdin not a terminal): paste the code at the prompt, "
 	"and the words edit, run, hint, skip, quit do as the keys. --trust: run the exercises of a --content folder "

@@ -120,6 +120,14 @@ def test_resume_and_give_up():
         status, out, err = run(["--db", db, "practice", "batches"], stdin="quit\n", env=env)
         expect(status == 0 and "1 of 2 exercises solved" in out and "[1/2]" not in out and "[2/2]" in out,
                f"resumes at the first not solved: {out} {err}")
+        # A year on, the solved exercise's card is due: it is practised again.
+        later = dict(env, PYDOJO_NOW="2040-01-01T00:00:00Z")
+        status, out, err = run(["--db", db, "practice", "batches"], stdin="quit\n", env=later)
+        expect(status == 0 and "1 of 2 exercises solved, 1 of them due again" in out and "[1/2]" in out,
+               f"a solved exercise due again is practised: {out} {err}")
+        # review does not run code: it names the exercises due and where.
+        status, out, err = run(["--db", db, "review"], stdin="", env=later)
+        expect(status == 0 and "2 exercises due: run 'practice batches'" in out, f"review: {out} {err}")
 
 
 def test_editor_with_arguments():
