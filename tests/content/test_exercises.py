@@ -110,7 +110,7 @@ def main():
         work += w
         skipped += s
     problems = []
-    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
         for found in pool.map(lambda job: check(*job), [(n, q, s) for n, q in work for s in SEEDS]):
             problems += found
     for p in problems:
