@@ -178,7 +178,7 @@ def test_content_folder_needs_trust():
     with tempfile.TemporaryDirectory() as tmp:
         env = private_env(tmp, PYDOJO_PYTHON=PYTHON)
         db = os.path.join(tmp, "p.db")
-        args = ["--db", db, "--content", EXAMPLE, "practice"]
+        args = ["--db", db, "--content", EXAMPLE, "practice", "batches"]
         status, out, err = run(args, stdin=RIGHT + ".\n", env=env)
         want = (f"error: exercises from {os.path.realpath(EXAMPLE)} run their own Python code on your machine; "
                 "stdin is not a terminal to ask: add --trust to run them\n")
@@ -200,7 +200,7 @@ def test_terminal_keys_and_trust():
         with open(sol, "w", encoding="utf-8") as f:
             f.write(RIGHT)
         env = private_env(tmp, PYDOJO_PYTHON=PYTHON, EDITOR=f"cp {sol}", VISUAL=None, TERM="xterm")
-        p = Pty([BIN, "--db", os.path.join(tmp, "p.db"), "--content", EXAMPLE, "practice"], env)
+        p = Pty([BIN, "--db", os.path.join(tmp, "p.db"), "--content", EXAMPLE, "practice", "batches"], env)
         try:
             p.read_until(r"\[y/N\] ")
             p.type("y\r")
