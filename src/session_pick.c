@@ -113,7 +113,9 @@ int session_topics(struct catalog *cat, struct store *st, const struct fsrs_para
 		double sum = 0;
 		for (size_t k = 0; k < ls->quiz->n; k++) {
 			const struct question *q = &ls->quiz->questions[k];
-			if (!askable(q))
+			/* Exercises are cards too (practice asks them): the same
+			 * figure as stats. */
+			if (!q->id)
 				continue;
 			t[i].questions++;
 			const struct store_card *sc = session_cards_find(&c, q->id);
