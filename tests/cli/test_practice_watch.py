@@ -2,9 +2,10 @@
 the learner's file runs the tests, whether the editor renamed a new file
 over it (IN_MOVED_TO) or wrote it in place (IN_CLOSE_WRITE); all passing
 records the review and goes on to the next exercise, the last one ends the
-run (exit 0). Ctrl-C while waiting ends it with 130 and the terminal as it
-was; SIGTERM with 143. A burst of quick saves is one run. Over a pipe it
-works too, and the end of stdin does not end it."""
+run (exit 0). Ctrl-C while waiting, or during a run (nothing left
+running), ends it with 130 and the terminal as it was; SIGTERM with 143.
+A burst of quick saves is one run. Over a pipe it works too, and the end
+of stdin does not end it."""
 
 import os
 import signal
@@ -85,6 +86,39 @@ def test_ctrl_c_while_waiting():
             expect(time.monotonic() - sent < 3, "at once")
             expect(t.modes_restored(), "the terminal's modes are restored")
             expect(reviews(db) == [], "nothing recorded")
+        finally:
+            t.close()
+
+
+def session_left(sid):
+    """Processes still in the session sid (the pty's child made it)."""
+    left = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                if os.getsid(int(d)) == sid:
+                    left.append(int(d))
+            except OSError:
+                pass
+    return left
+
+
+def test_ctrl_c_during_a_watched_run():
+    with tempfile.TemporaryDirectory() as tmp:
+        db = os.path.join(tmp, "p.db")
+        t = start_pty(tmp, db)
+        try:
+            t.read_until(WAITING)
+            save_in_place(learner(tmp, ID), "import time\ntime.sleep(60)\n")
+            t.read_until(r"running 2 tests")
+            time.sleep(0.5)
+            sent = time.monotonic()
+            t.type("\x03")
+            status = t.wait(timeout=20)
+            expect(status == 130 and time.monotonic() - sent < 5, f"exit {status}: {t.screen}")
+            expect("stopped (Ctrl-C)" in t.screen, f"the run stopped: {t.screen}")
+            expect(session_left(t.proc.pid) == [], "nothing left running")
+            expect(t.modes_restored(), "the terminal's modes are restored")
         finally:
             t.close()
 
