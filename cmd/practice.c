@@ -631,7 +631,8 @@ static bool watch_stop(void)
 }
 
 /* Runs the tests at each save of a's file until every test passes (then
- * records it), Ctrl-C or SIGTERM. */
+ * records it), Ctrl-C or SIGTERM (caught only while watching: elsewhere,
+ * at the trust question, it ends pydojo as before). */
 static enum step watch_file(struct practice *p, struct attempt *a)
 {
 	char *err = NULL;
@@ -645,6 +646,9 @@ static enum step watch_file(struct practice *p, struct attempt *a)
 	sigemptyset(&wake);
 	sigaddset(&wake, SIGINT);
 	sigaddset(&wake, SIGTERM);
+	struct sigaction term = {.sa_handler = on_term}, old_term;
+	sigemptyset(&term.sa_mask);
+	sigaction(SIGTERM, &term, &old_term);
 	/* Said only now: a save from here on is seen. */
 	printf("watching it: save it to run the tests (Ctrl-C to stop)\n");
 	enum step st = STEP_NEXT;
@@ -668,6 +672,7 @@ static enum step watch_file(struct practice *p, struct attempt *a)
 			break;
 		printf("watching: save it again to run the tests (Ctrl-C to stop)\n");
 	}
+	sigaction(SIGTERM, &old_term, NULL);
 	watch_free(w);
 	return st == STEP_NEXT && a->solved ? record(p, a) : st;
 }
@@ -862,21 +867,13 @@ static int cmd_practice(struct ctx *x, struct cmd_args *a)
 		.trust = cmd_flag(a, "--trust"),
 		.watch = cmd_flag(a, "--watch"),
 	};
-	struct sigaction term = {.sa_handler = on_term}, old_term;
-	sigemptyset(&term.sa_mask);
-	if (p.watch) {
-		got_term = 0;
-		sigaction(SIGTERM, &term, &old_term);
-	}
+	got_term = 0;
 	int rc = setup(&p, x);
 	if (rc == 0)
 		rc = walk(&p, v, n);
 	release(&p);
-	if (p.watch) {
-		sigaction(SIGTERM, &old_term, NULL);
-		if (got_term && rc == 130)
-			rc = 143;
-	}
+	if (got_term && rc == 130)
+		rc = 143;
 	free(v);
 	return rc;
 }

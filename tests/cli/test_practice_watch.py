@@ -167,5 +167,20 @@ def test_sigterm_while_waiting():
         expect(b"running" not in seen + out, "nothing ran")
 
 
+def test_sigterm_during_a_watched_run():
+    with tempfile.TemporaryDirectory() as tmp:
+        p, seen = start_pipe(tmp, os.path.join(tmp, "p.db"))
+        save_in_place(learner(tmp, ID), "import time\ntime.sleep(60)\n")
+        while b"running 2 tests" not in seen:
+            chunk = p.stdout.read1(4096)
+            expect(chunk, f"no run started: {seen!r}")
+            seen += chunk
+        time.sleep(0.5)
+        sent = time.monotonic()
+        p.send_signal(signal.SIGTERM)
+        out, err = p.communicate(timeout=20)
+        expect(p.returncode == 143 and time.monotonic() - sent < 5, f"exit {p.returncode}: {out} {err}")
+
+
 if __name__ == "__main__":
     run_tests(globals())
