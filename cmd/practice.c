@@ -25,13 +25,20 @@
  * a line, in $XDG_STATE_HOME/pydojo/trusted); without a terminal to ask,
  * only with --trust.
  *
- * Exit status: 0 when it ran, 130 on Ctrl-C, 2 usage or an untrusted
- * folder, 3 no Python or the store failed.
+ * With --watch, nothing is read from stdin (its end does not end the run):
+ * the learner's file is watched (watch.h) and each save runs the tests;
+ * all passing records the review and goes on to the next exercise. Only
+ * Ctrl-C (SIGINT), SIGTERM or the last exercise solved end it.
+ *
+ * Exit status: 0 when it ran, 130 on Ctrl-C, 143 on SIGTERM while
+ * watching, 2 usage or an untrusted folder, 3 no Python or the store
+ * failed.
  */
 #include "cmd.h"
 
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +56,7 @@
 #include "settings.h"
 #include "store.h"
 #include "util.h"
+#include "watch.h"
 
 /* The longest learner's file run (and recorded as the answer). */
 #define PRACTICE_CODE_MAX (256u << 10)
@@ -65,6 +73,7 @@ struct practice {
 	struct session_practice rec;
 	bool paste;                  /* pasted code rather than keys */
 	bool trust;                  /* --trust */
+	bool watch;                  /* --watch: a save runs the tests */
 	char **trusted;              /* folders said yes to in this run */
 	size_t ntrusted, captrusted;
 	unsigned long runs_total;    /* for the hash seed of each run */
@@ -487,9 +496,10 @@ static void show(struct practice *p, const struct attempt *a, size_t k, size_t n
 	buf_puts(&b, "your file: ");
 	buf_add_visible(&b, a->file, strlen(a->file), 300);
 	buf_addc(&b, '\n');
-	if (p->paste)
+	/* With --watch, what to do is said once the watch is set (watch_file). */
+	if (p->paste && !p->watch)
 		buf_puts(&b, "paste your code, ended by a '.' line; or edit, run, hint, skip, quit\n");
-	else
+	else if (!p->watch)
 		buf_puts(&b, "keys: e edit, r run, h hint, s skip, p paste, q quit\n");
 	fwrite(b.data, 1, b.len, stdout);
 	buf_release(&b);
@@ -604,6 +614,69 @@ static int on_line(struct practice *p, struct attempt *a, const char *line)
 	return -1;
 }
 
+/* ---- watching ---- */
+
+/* SIGTERM while watching: ends the watch as Ctrl-C does (then 143). */
+static volatile sig_atomic_t got_term;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	got_term = 1;
+}
+
+static bool watch_stop(void)
+{
+	return repl_interrupt_pending() || got_term;
+}
+
+/* Runs the tests at each save of a's file until every test passes (then
+ * records it), Ctrl-C or SIGTERM (caught only while watching: elsewhere,
+ * at the trust question, it ends pydojo as before). */
+static enum step watch_file(struct practice *p, struct attempt *a)
+{
+	char *err = NULL;
+	struct watch *w = watch_open(a->file, &err);
+	if (!w) {
+		fprintf(stderr, "error: %s\n", err);
+		free(err);
+		return STEP_FAIL;
+	}
+	sigset_t wake;
+	sigemptyset(&wake);
+	sigaddset(&wake, SIGINT);
+	sigaddset(&wake, SIGTERM);
+	struct sigaction term = {.sa_handler = on_term}, old_term;
+	sigemptyset(&term.sa_mask);
+	sigaction(SIGTERM, &term, &old_term);
+	/* Said only now: a save from here on is seen. */
+	printf("watching it: save it to run the tests (Ctrl-C to stop)\n");
+	enum step st = STEP_NEXT;
+	for (;;) {
+		fflush(stdout);
+		enum watch_event ev = watch_wait(w, &wake, watch_stop, &err);
+		if (ev == WATCH_STOPPED) {
+			repl_take_interrupt();
+			st = STEP_INTR;
+			break;
+		}
+		if (ev == WATCH_FAILED) {
+			fprintf(stderr, "error: %s\n", err);
+			free(err);
+			st = STEP_FAIL;
+			break;
+		}
+		printf("\nsaved: ");
+		st = run_tests(p, a);
+		if (st != STEP_NEXT || a->solved)
+			break;
+		printf("watching: save it again to run the tests (Ctrl-C to stop)\n");
+	}
+	sigaction(SIGTERM, &old_term, NULL);
+	watch_free(w);
+	return st == STEP_NEXT && a->solved ? record(p, a) : st;
+}
+
 /* Exercise q, number k of n: until solved, skipped, quit or interrupted. */
 static enum step practise(struct practice *p, const struct question *q, size_t k, size_t n, bool *solved)
 {
@@ -614,7 +687,7 @@ static enum step practise(struct practice *p, const struct question *q, size_t k
 	if (!(a.file = learner_file(q)))
 		return STEP_FAIL;
 	show(p, &a, k, n);
-	int r = -1;
+	int r = p->watch ? (int)watch_file(p, &a) : -1;
 	while (r < 0) {
 		char *line = NULL;
 		enum repl_read rr = read_line(p, p->paste ? "code> " : "practice> ", &line);
@@ -789,11 +862,18 @@ static int cmd_practice(struct ctx *x, struct cmd_args *a)
 		printf("no code exercises yet\n");
 		return 0;
 	}
-	struct practice p = {.paste = cmd_flag(a, "--paste") || !isatty(0), .trust = cmd_flag(a, "--trust")};
+	struct practice p = {
+		.paste = cmd_flag(a, "--paste") || !isatty(0),
+		.trust = cmd_flag(a, "--trust"),
+		.watch = cmd_flag(a, "--watch"),
+	};
+	got_term = 0;
 	int rc = setup(&p, x);
 	if (rc == 0)
 		rc = walk(&p, v, n);
 	release(&p);
+	if (got_term && rc == 130)
+		rc = 143;
 	free(v);
 	return rc;
 }
@@ -809,16 +889,18 @@ static enum cmd_complete_more complete_practice(const struct cmd_complete *c)
 }
 
 const struct command cmd_practice_row = {
-	"practice", NULL, "practice [TOPIC] [--paste] [--trust]",
+	"practice", NULL, "practice [TOPIC] [--paste] [--trust] [--watch]",
 	"the code exercises in order, from the first not solved or due again: write the code in $VISUAL or $EDITOR (or paste it), "
 	"run the tests, take hints. Keys: e edit, r run, h hint, s skip (after a run: give up, rated again), "
 	"p paste (ended by a '.' line), q quit. --paste (and stdin not a terminal): paste the code at the prompt, "
 	"and the words edit, run, hint, skip, quit do as the keys. --trust: run the exercises of a --content folder "
-	"without asking (their tests are code)",
+	"without asking (their tests are code). --watch: no keys; each save of the file (Ctrl-C to stop) runs the tests, "
+	"and all passing records it and goes on to the next exercise",
 	cmd_practice, CMD_CATALOG | CMD_SETTINGS | CMD_STORE_RW, 0, 1,
 	{
 		{"--paste", OPT_FLAG, NULL, 0, 0, false},
 		{"--trust", OPT_FLAG, NULL, 0, 0, false},
+		{"--watch", OPT_FLAG, NULL, 0, 0, false},
 	},
 	complete_practice,
 };

@@ -45,6 +45,11 @@ bool repl_take_interrupt(void)
 	return was;
 }
 
+bool repl_interrupt_pending(void)
+{
+	return got_sigint;
+}
+
 struct repl {
 	bool tty;
 	char *history;

@@ -38,5 +38,8 @@ enum repl_read repl_read(struct repl *r, const char *prompt, bool add_history, c
 void repl_install_sigint(void);
 /* Returns and clears whether SIGINT arrived. */
 bool repl_take_interrupt(void);
+/* Whether SIGINT arrived, without clearing it (a wait checks it with the
+ * signal blocked, then waits with it unblocked). */
+bool repl_interrupt_pending(void);
 
 #endif
