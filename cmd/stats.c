@@ -56,6 +56,23 @@ static void stats_text(struct buf *b, const struct progress *p, int width)
 		buf_printf(b, "%-20s %7s %7s %6s %5ld %6ld\n", i < p->ntopics ? t->ls->id : "total", seen, mastery, right,
 		           t->due_today, t->due_week);
 	}
+	/* Counted above in their topics too; solved once answered right. */
+	if (p->total.exercises) {
+		struct buf line;
+		buf_init(&line);
+		buf_printf(&line, "Code exercises solved: %ld/%ld (", p->total.solved, p->total.exercises);
+		const char *sep = "";
+		for (size_t i = 0; i < p->ntopics; i++) {
+			const struct progress_topic *t = &p->topics[i];
+			if (!t->exercises)
+				continue;
+			buf_printf(&line, "%s%s %ld/%ld", sep, t->ls->id, t->solved, t->exercises);
+			sep = ", ";
+		}
+		buf_puts(&line, "); run 'practice'");
+		render_wrap(b, line.data, 2, width);
+		buf_release(&line);
+	}
 	/* Counted above in their topics; asked by the demo, not by review. */
 	for (size_t i = 0; i < p->npredictions; i++)
 		buf_printf(b, "%ld prediction%s due today: run 'demo %s --predict'\n", p->predictions[i].due_today,
@@ -140,7 +157,7 @@ static void stats_json_topic(struct buf *b, const struct progress_topic *t)
 	           progress_mastery(t));
 	buf_printf(b, ", \"reviews_30_days\": %ld, \"right_30_days\": %ld, \"right\": ", t->recent, t->recent_right);
 	cmd_json_double(b, progress_right(t));
-	buf_puts(b, "}");
+	buf_printf(b, ", \"exercises\": {\"total\": %ld, \"solved\": %ld}}", t->exercises, t->solved);
 }
 
 static void stats_json(struct buf *b, const struct progress *p)
