@@ -171,8 +171,7 @@ static void front_and_back(const struct question *q, struct buf *front, struct b
 		}
 		break;
 	case Q_CODE:
-		/* The task (the prompt) on the front, the reference solution
-		 * on the back. */
+		/* The prompt on the front, the reference solution on the back. */
 		buf_puts(back, "<p><b>Solution:</b></p>");
 		html_pre(back, q->solution ? q->solution : "", "python");
 		break;
