@@ -1,6 +1,6 @@
 """Code exercises (`type: code`) in a quiz: `check` accepts the example
-folder tests/data/exercise and counts its exercise by type, and since no
-command runs code yet, quiz, review and interview never ask one (`quiz ID`
+folder tests/data/exercise and counts its exercise by type; quiz and review
+never ask one, nor an interview before three other questions (`quiz ID`
 and a topic of exercises only say why and exit 2), `export --anki` exports
 it as a note, and `search` finds it. The example itself is run on python3 to hold
 it to its claims."""
