@@ -74,6 +74,7 @@ static void show_exercise(struct session *s, const struct question *q)
 	}
 	buf_puts(&b, "  Paste your code, then a line with only '.' ('skip' gives it up).\n");
 	session_flush_buf(&b);
+	buf_release(&b);
 }
 
 /* Records the run's verdict as the interview's answer to q. */
