@@ -107,6 +107,8 @@ void session_ask_exercise(struct session *s)
 	if (!q || s->ended || s->failed || session_time_is_up() || s->ndone < SESSION_EXERCISE_AFTER)
 		return;
 	s->exercise = NULL;
+	/* Asked as a drawn question is: the draw keeps text at half of them. */
+	session_mark_asked(s, q);
 	show_exercise(s, q);
 	double t0 = clock_mono();
 	struct buf code;
