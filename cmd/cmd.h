@@ -24,7 +24,10 @@
 struct catalog;
 struct command;
 struct diag;
+struct exercise_job;
+struct exercise_test;
 struct lesson;
+struct question;
 struct repl;
 struct session_topic;
 struct settings;
@@ -279,5 +282,16 @@ extern const char cmd_stats_figures[];
 /* Writes b to file ("-": standard output). Returns 0, or 3 after a
  * one-line error. shown is the file name as it may be shown. */
 int cmd_write_out(const char *file, const char *shown, const struct buf *b);
+
+/* ---- code exercises (practice.c) ---- */
+
+/* Fills *job to run q's tests on code (borrowed) with hash seed seed, as
+ * practice and interview run them; returns the tests' array the job points
+ * at, which the caller frees after the run. */
+struct exercise_test *cmd_exercise_job(const struct question *q, const char *code, unsigned long seed,
+		struct exercise_job *job);
+/* Whether q's tests may run without asking: shipped content, or a
+ * --content folder the learner trusted (the trusted file). */
+bool cmd_exercise_trusted(const struct ctx *x, const struct question *q);
 
 #endif

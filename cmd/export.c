@@ -1,7 +1,8 @@
 /*
  * export --anki: every question as an Anki plain-text import file. The
  * Markdown becomes HTML through render_html(); the export reads only the
- * catalog, so two exports of the same content are byte-identical.
+ * catalog, so two exports of the same content are byte-identical. A code
+ * exercise becomes a note too: its prompt, and the reference solution.
  */
 #include "cmd.h"
 
@@ -169,6 +170,11 @@ static void front_and_back(const struct question *q, struct buf *front, struct b
 			buf_puts(back, "</ul>");
 		}
 		break;
+	case Q_CODE:
+		/* The prompt on the front, the reference solution on the back. */
+		buf_puts(back, "<p><b>Solution:</b></p>");
+		html_pre(back, q->solution ? q->solution : "", "python");
+		break;
 	default:
 		break;
 	}
@@ -194,9 +200,6 @@ static int cmd_export(struct ctx *x, struct cmd_args *a)
 	size_t n = 0;
 	for (size_t i = 0; i < catalog_nquestions(cat); i++) {
 		const struct question *q = catalog_question_at(cat, i);
-		/* A code exercise is worked at a keyboard, not recalled on a card. */
-		if (q->type == Q_CODE)
-			continue;
 		n++;
 		const char *topic = q->quiz ? q->quiz->topic : "misc";
 		buf_truncate(&front, 0);

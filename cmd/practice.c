@@ -222,6 +222,25 @@ static void run_editor(const char *path)
 	free(script);
 }
 
+/* ---- a job ---- */
+
+struct exercise_test *cmd_exercise_job(const struct question *q, const char *code, unsigned long seed,
+		struct exercise_job *job)
+{
+	struct exercise_test *tests = xcalloc(q->ntests ? q->ntests : 1, sizeof *tests);
+	for (size_t i = 0; i < q->ntests; i++)
+		tests[i] = (struct exercise_test){.name = q->tests[i].name, .code = q->tests[i].code};
+	*job = (struct exercise_job){
+		.solution = code,
+		.tests = tests,
+		.ntests = q->ntests,
+		.timeout_s = q->timeout,
+		.hash_seed = seed,
+		.python_minor = q->python_minor,
+	};
+	return tests;
+}
+
 /* ---- trust ---- */
 
 /* The --content root q comes from (absolute, a new string), or NULL for
@@ -273,6 +292,14 @@ static void remember_trust(const char *root)
 			fclose(f);
 	}
 	free(path);
+}
+
+bool cmd_exercise_trusted(const struct ctx *x, const struct question *q)
+{
+	char *root = content_root(x, q);
+	bool yes = !root || trusted_in_file(root);
+	free(root);
+	return yes;
 }
 
 /* Whether q's tests may run: shipped content always; a --content folder's
@@ -413,17 +440,8 @@ static enum step run_tests(struct practice *p, struct attempt *a)
 	char *code = read_code(a->file);
 	if (!code)
 		return STEP_NEXT;
-	struct exercise_test *tests = xcalloc(q->ntests ? q->ntests : 1, sizeof *tests);
-	for (size_t i = 0; i < q->ntests; i++)
-		tests[i] = (struct exercise_test){.name = q->tests[i].name, .code = q->tests[i].code};
-	struct exercise_job job = {
-		.solution = code,
-		.tests = tests,
-		.ntests = q->ntests,
-		.timeout_s = q->timeout,
-		.hash_seed = (unsigned long)(p->env.seed + p->runs_total++),
-		.python_minor = q->python_minor,
-	};
+	struct exercise_job job;
+	struct exercise_test *tests = cmd_exercise_job(q, code, (unsigned long)(p->env.seed + p->runs_total++), &job);
 	printf("running %zu test%s...\n", q->ntests, q->ntests == 1 ? "" : "s");
 	fflush(stdout);
 	struct exercise_result r;

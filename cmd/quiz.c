@@ -13,6 +13,7 @@
 
 #include "catalog.h"
 #include "clock.h"
+#include "exercise.h"
 #include "repl.h"
 #include "session.h"
 #include "settings.h"
@@ -253,6 +254,60 @@ static int cmd_review(struct ctx *x, struct cmd_args *a)
 	return run(x, &o, false, 0);
 }
 
+/* ---- the interview's code exercise, run as practice runs one ---- */
+
+static bool code_allowed(void *arg, const struct question *q)
+{
+	return cmd_exercise_trusted(arg, q);
+}
+
+/* The failing tests' names, or what stopped the whole run (a new string). */
+static char *failing(const struct question *q, const struct exercise_result *r, bool *passed)
+{
+	struct buf b;
+	buf_init(&b);
+	if (r->timed_out)
+		buf_printf(&b, "timed out after %g s", q->timeout);
+	else if (r->error)
+		buf_printf(&b, "%s", r->error);
+	for (size_t i = 0; i < r->n && i < q->ntests; i++)
+		if (!r->outcomes[i].passed)
+			buf_printf(&b, "%s%s", b.len ? "; " : "", q->tests[i].name);
+	*passed = b.len == 0 && r->n == q->ntests && !r->interrupted && !r->crashed;
+	if (!*passed && b.len == 0)
+		buf_puts(&b, "the run did not finish");
+	return buf_detach(&b);
+}
+
+static int code_run(void *arg, const struct question *q, const char *code, bool *passed, char **failed)
+{
+	(void)arg;
+	struct exercise_job job;
+	struct exercise_test *tests = cmd_exercise_job(q, code, (unsigned long)clock_now(), &job);
+	struct exercise_result r;
+	char *err = NULL;
+	int rc = 0;
+	*passed = false;
+	*failed = NULL;
+	if (exercise_run(&job, &r, &err) < 0) {
+		fprintf(stderr, "error: %s\n", err);
+		free(err);
+		rc = -1;
+	} else if (r.interrupted) {
+		repl_take_interrupt();
+		rc = 1;
+	} else if (r.too_old) {
+		printf("this exercise needs Python 3.%d or newer, and the one found is 3.%d: not run "
+		       "(set PYDOJO_PYTHON to a newer one)\n", q->python_minor, r.python_minor);
+		rc = -1;
+	} else {
+		*failed = failing(q, &r, passed);
+	}
+	exercise_result_release(&r);
+	free(tests);
+	return rc;
+}
+
 static int cmd_interview(struct ctx *x, struct cmd_args *a)
 {
 	const struct cmd_val *m = cmd_opt(a, "--minutes"), *seed = cmd_opt(a, "--seed");
@@ -292,11 +347,13 @@ static int cmd_interview(struct ctx *x, struct cmd_args *a)
 		}
 	}
 	if (rc == 0) {
+		struct session_code code = {.allowed = code_allowed, .run = code_run, .arg = x};
 		struct session_opts o = {
 			.kind = STORE_INTERVIEW,
 			.minutes = minutes > 0 ? minutes : set->interview_minutes,
 			.topics = (const char *const *)list,
 			.ntopics = n,
+			.code = &code,
 		};
 		rc = run(x, &o, seed->set, seed->u);
 	}
@@ -365,7 +422,7 @@ const struct command cmd_review_row = {
 };
 
 const struct command cmd_interview_row = {
-	"interview", NULL, "interview [--minutes M] [--topics a,b] [--seed S]", "a timed mock interview, half of it explain-it questions followed up on missed points, ending with a report and a study plan (a skip is not scored; nothing answered, nothing saved)",
+	"interview", NULL, "interview [--minutes M] [--topics a,b] [--seed S]", "a timed mock interview, half of it explain-it questions followed up on missed points, at most one short code exercise, ending with a report and a study plan (a skip is not scored; nothing answered, nothing saved)",
 	cmd_interview, CMD_CATALOG | CMD_SETTINGS | CMD_STORE_RW, 0, 0,
 	{
 		{"--minutes", OPT_DOUBLE, "a number above 0 and at most 600", 0, 600, true},

@@ -36,6 +36,28 @@ const char cmd_stats_figures[] =
 	"right: the share of your answers of the last 30 days that were right.\n"
 	"due: the cards due today; 7 days: those due in the six days after.";
 
+/* The code exercises solved, in all and per topic (counted in the table
+ * as cards too); solved once answered right. */
+static void stats_exercises(struct buf *b, const struct progress *p, int width)
+{
+	if (!p->total.exercises)
+		return;
+	struct buf line;
+	buf_init(&line);
+	buf_printf(&line, "Code exercises solved: %ld/%ld (", p->total.solved, p->total.exercises);
+	const char *sep = "";
+	for (size_t i = 0; i < p->ntopics; i++) {
+		const struct progress_topic *t = &p->topics[i];
+		if (!t->exercises)
+			continue;
+		buf_printf(&line, "%s%s %ld/%ld", sep, t->ls->id, t->solved, t->exercises);
+		sep = ", ";
+	}
+	buf_puts(&line, "); run 'practice'");
+	render_wrap(b, line.data, 2, width);
+	buf_release(&line);
+}
+
 static void stats_text(struct buf *b, const struct progress *p, int width)
 {
 	const int64_t *bounds = p->bounds, *counts = p->counts;
@@ -56,6 +78,7 @@ static void stats_text(struct buf *b, const struct progress *p, int width)
 		buf_printf(b, "%-20s %7s %7s %6s %5ld %6ld\n", i < p->ntopics ? t->ls->id : "total", seen, mastery, right,
 		           t->due_today, t->due_week);
 	}
+	stats_exercises(b, p, width);
 	/* Counted above in their topics; asked by the demo, not by review. */
 	for (size_t i = 0; i < p->npredictions; i++)
 		buf_printf(b, "%ld prediction%s due today: run 'demo %s --predict'\n", p->predictions[i].due_today,
@@ -140,7 +163,7 @@ static void stats_json_topic(struct buf *b, const struct progress_topic *t)
 	           progress_mastery(t));
 	buf_printf(b, ", \"reviews_30_days\": %ld, \"right_30_days\": %ld, \"right\": ", t->recent, t->recent_right);
 	cmd_json_double(b, progress_right(t));
-	buf_puts(b, "}");
+	buf_printf(b, ", \"exercises\": {\"total\": %ld, \"solved\": %ld}}", t->exercises, t->solved);
 }
 
 static void stats_json(struct buf *b, const struct progress *p)

@@ -38,6 +38,9 @@ struct walk {
 	struct fsrs_params params;
 	int64_t end_today, end_week, recent_from;
 	size_t dispute_cap, predict_cap;
+	/* The code exercises with a right review so far, each once. */
+	const struct question **solved;
+	size_t nsolved, solved_cap;
 };
 
 /* The card of a demo's predict question: due in the demo's first topic. */
@@ -118,12 +121,28 @@ static struct progress_topic *topic_of(struct walk *w, const char *id)
 	return NULL;
 }
 
+/* An exercise answered right: solved, whenever that was. */
+static void add_solved(struct walk *w, struct progress_topic *ts, const char *id)
+{
+	const struct question *q = catalog_question(w->cat, id);
+	if (!q || q->type != Q_CODE)
+		return;
+	for (size_t i = 0; i < w->nsolved; i++)
+		if (w->solved[i] == q)
+			return;
+	GROW(w->solved, w->solved_cap, w->nsolved + 1);
+	w->solved[w->nsolved++] = q;
+	ts->solved++;
+}
+
 static int add_review(void *ud, const struct store_review_row *r)
 {
 	struct walk *w = ud;
+	struct progress_topic *ts = topic_of(w, r->question_id);
+	if (ts && r->correct)
+		add_solved(w, ts, r->question_id);
 	if (r->at < w->recent_from || r->at > w->p->now)
 		return 0;
-	struct progress_topic *ts = topic_of(w, r->question_id);
 	if (ts) {
 		ts->recent++;
 		ts->recent_right += r->correct;
@@ -350,14 +369,20 @@ int progress_read(const struct catalog *cat, struct store *st, int64_t now, stru
 		const struct lesson *ls = catalog_lesson_at(cat, i);
 		if (ls->reference || !ls->quiz || !ls->quiz->n)
 			continue;
-		p->topics[p->ntopics++] = (struct progress_topic){.ls = ls, .total = (long)ls->quiz->n};
+		struct progress_topic t = {.ls = ls, .total = (long)ls->quiz->n};
+		for (size_t k = 0; k < ls->quiz->n; k++)
+			t.exercises += ls->quiz->questions[k].type == Q_CODE;
+		p->topics[p->ntopics++] = t;
 	}
 	if (store_each_card(st, NULL, add_card, &w, err) < 0 || store_each_dispute(st, add_dispute, &w, err) < 0 ||
 	    progress_heatmap(st, now, PROGRESS_HEAT_WEEKS, p->bounds, p->counts, &p->today, err) < 0 ||
 	    store_count_reviews(st, INT64_MIN, INT64_MAX, false, &p->reviews, err) < 0 ||
 	    store_each_review_of(st, NULL, add_review, &w, err) < 0 ||
-	    store_last_sessions(st, STORE_INTERVIEW, PROGRESS_INTERVIEWS, add_interview, p, err) < 0)
+	    store_last_sessions(st, STORE_INTERVIEW, PROGRESS_INTERVIEWS, add_interview, p, err) < 0) {
+		free(w.solved);
 		return -1;
+	}
+	free(w.solved);
 	for (size_t i = 0; i < p->ntopics; i++) {
 		p->total.seen += p->topics[i].seen;
 		p->total.total += p->topics[i].total;
@@ -366,6 +391,8 @@ int progress_read(const struct catalog *cat, struct store *st, int64_t now, stru
 		p->total.rsum += p->topics[i].rsum;
 		p->total.recent += p->topics[i].recent;
 		p->total.recent_right += p->topics[i].recent_right;
+		p->total.exercises += p->topics[i].exercises;
+		p->total.solved += p->topics[i].solved;
 	}
 	for (int d = 0; d <= PROGRESS_FORECAST_DAYS; d++)
 		p->forecast[d] = p->total.seen ? p->forecast[d] / (double)p->total.seen : NAN;

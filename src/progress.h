@@ -43,6 +43,9 @@ struct progress_topic {
 	/* The reviews of the last PROGRESS_RIGHT_DAYS days and how many of
 	 * them were answered right. */
 	long recent, recent_right;
+	/* Its code exercises (counted in total and seen too) and how many of
+	 * them have a review answered right. */
+	long exercises, solved;
 };
 
 /* The window of the "right" figure, in days before now. */

@@ -35,6 +35,7 @@ static void session_release(struct session *s)
 		free(s->done[i].hits);
 		free(s->done[i].answer);
 		free(s->done[i].shown);
+		free(s->done[i].failed);
 	}
 	free(s->done);
 	free(s->queue);
@@ -380,6 +381,8 @@ int session_run(const struct session_env *env, const struct session_opts *o)
 		}
 		if (o->kind == STORE_INTERVIEW && s.ndone > before)
 			follow_up(&s, &pr);
+		if (o->kind == STORE_INTERVIEW && !pr.q)
+			session_ask_exercise(&s);
 	}
 	if (o->kind == STORE_INTERVIEW) {
 		if (session_time_is_up())

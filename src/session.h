@@ -61,6 +61,25 @@ struct session_env {
 	uint64_t seed;               /* every random choice: order, shuffles, fuzz */
 };
 
+/* interview: the one code exercise it may ask, run by the caller (the
+ * session does not run code). An exercise is short when its starter and its
+ * solution have under SESSION_EXERCISE_LINES lines each; it is asked once
+ * SESSION_EXERCISE_AFTER questions are done, with a budget of
+ * SESSION_EXERCISE_MINUTES shown. */
+#define SESSION_EXERCISE_LINES 15
+#define SESSION_EXERCISE_AFTER 3
+#define SESSION_EXERCISE_MINUTES 5
+struct session_code {
+	/* Whether q's tests may run here (its content is trusted). */
+	bool (*allowed)(void *arg, const struct question *q);
+	/* Runs q's tests on code. Returns 0 with *passed, and *failed a new
+	 * string: the failing tests' names, or what stopped the run, "" when
+	 * passed; 1 when Ctrl-C stopped it; -1 when it could not run (the error
+	 * printed). */
+	int (*run)(void *arg, const struct question *q, const char *code, bool *passed, char **failed);
+	void *arg;
+};
+
 struct session_opts {
 	enum store_session_kind kind;
 	const char *topic;           /* quiz: the topic */
@@ -72,6 +91,7 @@ struct session_opts {
 	double minutes;              /* interview: length */
 	const char *const *topics;   /* interview: topics to draw from; NULL: all */
 	size_t ntopics;
+	const struct session_code *code; /* interview: NULL asks no exercise */
 };
 
 /* Runs one session. Returns 0 when it ran (whatever the score), 3 when the

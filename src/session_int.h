@@ -1,7 +1,8 @@
 /*
  * session_int: what the session's files share (session.c runs a session,
  * session_pick.c chooses the questions, session_ask.c asks one and records
- * it, session_report.c reports the run). Not for use outside them.
+ * it, session_code.c asks an interview's code exercise, session_report.c
+ * reports the run). Not for use outside them.
  */
 #ifndef PYDOJO_SESSION_INT_H
 #define PYDOJO_SESSION_INT_H
@@ -57,6 +58,7 @@ struct done {
 	 * probe_point of the answer to probe_of (NULL: an ordinary draw) */
 	const struct question *probe_of;
 	size_t probe_point;
+	char *failed;        /* a code exercise: its failing tests, or NULL */
 };
 
 struct draw_topic;
@@ -91,6 +93,7 @@ struct session {
 	bool text_short;                 /* interview: a draw wanted text and the pool had none left */
 	int64_t started_at;              /* the session's start (clock_now) */
 	bool saved;                      /* the session row exists (an interview starts it at its first answer) */
+	const struct question *exercise; /* interview: the code exercise still to ask, or NULL */
 };
 
 enum ask_result { ASKED, ASK_SKIPPED, ASK_ABANDONED, ASK_UNDONE, ASK_END };
@@ -113,6 +116,12 @@ void session_build_quiz(struct session *s, const struct quiz *qz, int64_t now);
 void session_build_list(struct session *s);
 int session_build_review(struct session *s, int64_t now, int64_t *new_left);
 int session_build_interview(struct session *s, int64_t now);
+/* Picks the interview's code exercise (s->exercise) among the drawn
+ * topics' short ones that may run, when the caller runs code. */
+void session_pick_exercise(struct session *s);
+/* session_code.c: asks s->exercise (and clears it) once enough questions
+ * are done; nothing before. */
+void session_ask_exercise(struct session *s);
 const struct question *session_next_question(struct session *s);
 void session_mark_asked(struct session *s, const struct question *q);
 const struct question *session_same_section(struct session *s, const struct question *q, size_t point);

@@ -642,6 +642,39 @@ int session_build_interview(struct session *s, int64_t now)
 		s->draw[s->ndraw++] = (struct draw_topic){ls, w};
 	}
 	free(t);
+	session_pick_exercise(s);
 	return 0;
+}
+
+static size_t count_lines(const char *t)
+{
+	size_t n = 0;
+	for (const char *p = t; *p; p++)
+		n += *p == '\n' || p[1] == '\0';
+	return n;
+}
+
+void session_pick_exercise(struct session *s)
+{
+	const struct session_code *c = s->o->code;
+	if (!c)
+		return;
+	/* Its own stream: the draw of the questions stays as it was. */
+	struct fsrs_rng rng;
+	fsrs_rng_init(&rng, s->env->seed ^ 0x636f6465u);
+	uint64_t seen = 0;
+	for (size_t i = 0; i < s->ndraw; i++) {
+		const struct quiz *qz = s->draw[i].ls->quiz;
+		for (size_t k = 0; k < qz->n; k++) {
+			const struct question *q = &qz->questions[k];
+			if (q->type != Q_CODE || !q->starter || !q->solution ||
+			    count_lines(q->starter) >= SESSION_EXERCISE_LINES ||
+			    count_lines(q->solution) >= SESSION_EXERCISE_LINES || !c->allowed(c->arg, q))
+				continue;
+			/* Each one as likely: the k-th replaces the pick with chance 1/k. */
+			if (fsrs_rng_next(&rng) % ++seen == 0)
+				s->exercise = q;
+		}
+	}
 }
 

@@ -227,7 +227,8 @@ static void add_indented(struct buf *b, const struct buf *t)
 static void put_missed(struct buf *b, const struct session *s, const struct done *d)
 {
 	const struct question *q = d->q;
-	const char *v = d->revealed ? "revealed" : d->skipped ? "skipped" : d->correct ? "right" : "wrong";
+	const char *v = d->revealed ? "revealed" : d->skipped ? "skipped" : q->type == Q_CODE ? "failed" :
+	                d->correct ? "right" : "wrong";
 	buf_addc(b, '\n');
 	buf_printf(b, "  %s (%s, %s): ", q->id, session_topic_of(q), qtype_names[q->type]);
 	render_styled(b, d->correct ? STYLE_OK : STYLE_BAD, v, strlen(v), &s->env->ro);
@@ -240,7 +241,17 @@ static void put_missed(struct buf *b, const struct session *s, const struct done
 		if (b->len && b->data[b->len - 1] != '\n')
 			buf_addc(b, '\n');
 	}
-	if (q->type == Q_TEXT) {
+	if (q->type == Q_CODE) {
+		if (d->failed && *d->failed) {
+			buf_puts(b, "    failing: ");
+			buf_add_visible(b, d->failed, strlen(d->failed), 0);
+			buf_addc(b, '\n');
+		}
+		buf_puts(b, "    a solution:\n");
+		render_code(b, q->solution ? q->solution : "", "python", 6, &s->env->ro);
+		if (b->len && b->data[b->len - 1] != '\n')
+			buf_addc(b, '\n');
+	} else if (q->type == Q_TEXT) {
 		bool head = false;
 		for (size_t k = 0; d->hits && k < q->nrubric; k++) {
 			if (d->hits[k])
@@ -479,9 +490,15 @@ static void put_question_row(struct buf *b, const struct session *s, size_t i)
 	char t[32];
 	session_format_taken(t, sizeof t, d->seconds);
 	buf_printf(b, "  %2zu. %-36s ", i + 1, d->q->id);
-	const char *v = d->skipped ? "skipped" : d->correct ? "right" : "wrong";
+	const char *v = d->skipped ? "skipped" : d->q->type == Q_CODE ? (d->correct ? "passed" : "failed")
+	                : d->correct ? "right" : "wrong";
 	render_styled(b, d->correct ? STYLE_OK : STYLE_BAD, v, strlen(v), o);
 	buf_printf(b, "%*s %s\n", 8 - (int)strlen(v), "", t);
+	if (d->failed && *d->failed) {
+		buf_puts(b, "      failing: ");
+		buf_add_visible(b, d->failed, strlen(d->failed), 0);
+		buf_addc(b, '\n');
+	}
 	if (d->probe_of) {
 		buf_printf(b, "      probes %s: ", d->probe_of->id);
 		const char *pt = d->probe_of->rubric[d->probe_point].point;

@@ -1,8 +1,8 @@
 """Code exercises (`type: code`) in a quiz: `check` accepts the example
-folder tests/data/exercise and counts its exercise by type, and since no
-command runs code yet, quiz, review and interview never ask one (`quiz ID`
-and a topic of exercises only say why and exit 2), `export --anki` leaves
-it out, and `search` finds it. The example itself is run on python3 to hold
+folder tests/data/exercise and counts its exercise by type; quiz and review
+never ask one, nor an interview before three other questions (`quiz ID`
+and a topic of exercises only say why and exit 2), `export --anki` exports
+it as a note, and `search` finds it. The example itself is run on python3 to hold
 it to its claims."""
 
 import os
@@ -68,14 +68,15 @@ def test_quiz_review_interview_never_ask_it():
                    f"interview --seed {seed}: exit {status}: {out!r} {err!r}")
 
 
-def test_export_leaves_it_out_and_search_finds_it():
+def test_export_and_search_find_it():
     with tempfile.TemporaryDirectory() as tmp:
         env = env_for(tmp)
         path = os.path.join(tmp, "anki.txt")
         status, out, err = run(["export", "--anki", path], env=env)
         with open(path, encoding="utf-8") as f:
             notes = [l for l in f if not l.startswith("#")]
-        expect(status == 0 and "exported 1 notes" in out and len(notes) == 1 and OTHER_ID in notes[0],
+        expect(status == 0 and "exported 2 notes" in out and len(notes) == 2 and OTHER_ID in notes[0]
+               and CODE_ID in notes[1],
                f"export: exit {status}: {out!r} {notes!r}")
         status, out, err = run(["search", "shared iterator"], env=env)
         expect(status == 0 and CODE_ID in out, f"search: exit {status}: {out!r} {err!r}")

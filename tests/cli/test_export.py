@@ -10,7 +10,7 @@ import os
 import re
 import tempfile
 
-from clitest import expect, private_env, run, run_tests
+from clitest import SRC, expect, private_env, run, run_tests
 from progress_helpers import QUESTIONS, content_env
 
 HEADERS = ["#separator:tab", "#html:true", "#notetype:Basic", "#guid column:1",
@@ -191,6 +191,36 @@ def test_shipped_catalog():
             expect(f[1].startswith("pydojo::"), f)
         again, _ = export(env, os.path.join(tmp, "again.txt"))
         expect(again == data, "two exports differ")
+
+
+EXERCISE = os.path.join(SRC, "tests", "data", "exercise")
+
+
+def test_code_exercise():
+    """A code exercise is a note: its prompt rendered on the front, its
+    reference solution (escaped, in <pre><code>) and explain on the back;
+    no test, wrong solution or hint is given away."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env = private_env(tmp, PYDOJO_DATADIR=EXERCISE)
+        data, out = export(env, os.path.join(tmp, "deck.txt"))
+        expect("exported 2 notes" in out, out)
+        _, body = notes(data)
+        by = {f[0]: f for f in body}
+        note = by.get("pydojo:batches-chunks")
+        expect(note and len(note) == 5, sorted(by))
+        expect(note[1] == "pydojo::batches" and note[4] == "batches itertools", note)
+        front, back = note[2], note[3]
+        expect("Write the generator <code>chunks(iterable, n)</code>" in front, front)
+        expect("<pre>" not in front and "islice" not in front, front)
+        m = re.search(r"<pre><code[^>]*>(.*?)</code></pre>", back)
+        expect(m, back)
+        expect(html.unescape(m.group(1)).replace("&#10;", "\n") == 
+               "from itertools import islice\n\n\ndef chunks(iterable, n):\n"
+               "    it = iter(iterable)\n    while batch := list(islice(it, n)):\n"
+               "        yield batch\n", repr(m.group(1)))
+        expect("&#10;" in m.group(1), "the solution's line ends are not references")
+        expect(back.index("</pre>") < back.index("<hr>") < back.index("shared iterator"), back)
+        expect("itertools.count" not in back and "len()" not in back, back)
 
 
 def test_errors():

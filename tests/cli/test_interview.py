@@ -310,8 +310,9 @@ def test_text_weighting(e):
         check(len(ids) == 13, f"seed {seed}: thirteen questions drawn, the last one quit ({len(ids)})")
         check(all(2 * types[:n].count("text") >= n for n in range(1, len(types) + 1)),
               f"seed {seed}: at least half are text at every point ({types})")
-        others = {t for t in types if t != "text"}
-        check(others and others <= {"output", "choice", "multi"},
+        # At most one code exercise besides, when the content has a short one.
+        others = {t for t in types if t not in ("text", "code")}
+        check(others and others <= {"output", "choice", "multi"} and types.count("code") <= 1,
               f"seed {seed}: the rest mix output, choice and multi ({sorted(others)})")
         again = e.run("interview", "--minutes", "5", input="skip\n" * 12 + "quit\n", seed=seed)
         check(headers(again.stdout) == ids, f"seed {seed}: the draw is reproducible")
@@ -468,7 +469,121 @@ def test_report_plan(e):
     check(due > 0 and m is not None and int(m.group(1)) == due, f"the plan counts the cards due ({due}, {m and m.group(0)})")
 
 
+# ---- the code exercise: over a pipe, on a copy of the example content ----
+
+EXAMPLE = os.path.join(os.environ.get("PYDOJO_SOURCE_ROOT", os.path.join(os.path.dirname(__file__), "..", "..")),
+                       "tests", "data", "exercise")
+CODE_ID = "batches-chunks"
+CHUNKS_WRONG = ("def chunks(iterable, n):\n    for i in range(0, len(iterable), n):\n"
+                "        yield list(iterable[i:i + n])\n")
+CHUNKS_RIGHT = ("from itertools import islice\n\n\ndef chunks(iterable, n):\n    it = iter(iterable)\n"
+                "    while batch := list(islice(it, n)):\n        yield batch\n")
+
+
+def exercise_content(tmp, solution_lines=0):
+    """The example (one exercise, one true/false question) with three more
+    true/false questions and the harness; the reference solution padded to
+    solution_lines lines when asked."""
+    import shutil
+    root = os.path.join(tmp, "content")
+    shutil.copytree(EXAMPLE, root)
+    src = os.path.dirname(os.path.dirname(EXAMPLE.rstrip("/")))
+    os.makedirs(os.path.join(root, "share"))
+    shutil.copy(os.path.join(os.path.dirname(src), "share", "harness.py"), os.path.join(root, "share"))
+    quiz = os.path.join(root, "quizzes", "batches.yaml")
+    with open(quiz, encoding="utf-8") as f:
+        text = f.read()
+    if solution_lines:
+        pad = "".join(f"      # line {i}\n" for i in range(solution_lines - 7))
+        text = text.replace("              yield batch\n", "              yield batch\n" + pad, 1)
+    for i in range(3):
+        text += f"  - id: batches-tf{i}\n    type: truefalse\n    prompt: Statement {i}.\n    answer: true\n"
+    with open(quiz, "w", encoding="utf-8") as f:
+        f.write(text)
+    return root
+
+
+def interview_over_pipe(tmp, stdin, root=None, args=(), db="p.db", cargs=()):
+    import subprocess
+    env = dict(os.environ)
+    for k in ("XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+        env[k] = os.path.join(tmp, k.lower())
+        os.makedirs(env[k], exist_ok=True)
+    env["PYDOJO_PYTHON"] = "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) else sys.executable
+    if root:
+        env["PYDOJO_DATADIR"] = root
+    binary = os.environ.get("PYDOJO_BIN") or os.path.join(os.environ["PYDOJO_BUILD_ROOT"], "pydojo")
+    p = subprocess.run([binary, "--db", os.path.join(tmp, db), *args, "interview", "--minutes", "10",
+                        "--seed", "1", *cargs], input=stdin, capture_output=True, text=True, env=env, timeout=120)
+    return p.returncode, p.stdout, p.stderr
+
+
+def exercise_reviews(tmp, db="p.db"):
+    import sqlite3
+    con = sqlite3.connect(os.path.join(tmp, db))
+    rows = con.execute("SELECT r.question_id, r.rating, r.correct, r.answer, r.session_id, s.kind FROM reviews r "
+                       "JOIN sessions s ON s.id = r.session_id ORDER BY r.id").fetchall()
+    con.close()
+    return rows
+
+
+def test_code_exercise():
+    """An interview asks one short exercise of its topics once three
+    questions are done, with its budget shown; the pasted code runs, is
+    graded passed or failed, recorded as a review of the interview's
+    session (again or good), and the report names the failing tests."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        root = exercise_content(tmp)
+        rc, out, err = interview_over_pipe(tmp, "t\nt\nt\n" + CHUNKS_WRONG + ".\nt\n", root)
+        heads = re.findall(r"^\[(\d+) · [^\]]*\] (\S+)", out, re.M)
+        check(rc == 0 and len(heads) == 5, f"five asked: exit {rc}: {out} {err}")
+        check([h[1] for h in heads].index(CODE_ID) == 3, f"the exercise comes fourth: {heads}")
+        check("code exercise, budget 5:00]" in out and "def chunks(iterable, n):" in out, out)
+        check(re.search(r"batches-chunks +failed +\d+:\d+\n +failing: works on an endless iterator\n", out),
+              f"the report names the failing test: {out}")
+        check("score: 3/5" in out, out)
+        got = exercise_reviews(tmp)
+        code = [r for r in got if r[0] == CODE_ID]
+        check(len(got) == 5 and code and code[0][1:4] == (1, 0, CHUNKS_WRONG), f"recorded again, wrong: {got}")
+        check(len({r[4] for r in got}) == 1 and code and code[0][5] == 3, f"in the interview's session: {got}")
+        rc, out, err = interview_over_pipe(tmp, "t\nt\nt\n" + CHUNKS_RIGHT + ".\nt\n", root, db="q.db")
+        check(rc == 0 and re.search(r"batches-chunks +passed", out) and "failing:" not in out,
+              f"a right paste passes: {out} {err}")
+        got = [r for r in exercise_reviews(tmp, "q.db") if r[0] == CODE_ID]
+        check(got and got[0][1:3] == (3, 1), f"recorded good, right: {got}")
+        # skip gives it up: counted, not recorded.
+        rc, out, err = interview_over_pipe(tmp, "t\nt\nt\nskip\nt\n", root, db="s.db")
+        check(rc == 0 and re.search(r"batches-chunks +skipped", out) and "running" not in out, out)
+        check(all(r[0] != CODE_ID for r in exercise_reviews(tmp, "s.db")), "a skipped exercise is not recorded")
+
+
+def test_code_exercise_not_asked():
+    """No exercise when it is long (a solution of 15 lines), nor from a
+    --content folder that is not trusted; one from a trusted folder."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        root = exercise_content(tmp, solution_lines=15)
+        rc, out, err = interview_over_pipe(tmp, "t\n" * 6, root)
+        check(rc == 0 and CODE_ID not in out and "4 questions answered" in out, f"a long one: {out} {err}")
+    with tempfile.TemporaryDirectory() as tmp:
+        root = exercise_content(tmp)
+        args = ["--content", root]
+        rc, out, err = interview_over_pipe(tmp, "t\n" * 6, args=args, cargs=["--topics", "batches"])
+        check(rc == 0 and CODE_ID not in out and "4 questions answered" in out, f"untrusted: {out} {err}")
+        trusted = os.path.join(tmp, "xdg_state_home", "pydojo", "trusted")
+        os.makedirs(os.path.dirname(trusted), exist_ok=True)
+        with open(trusted, "w", encoding="utf-8") as f:
+            f.write(os.path.realpath(root) + "\n")
+        rc, out, err = interview_over_pipe(tmp, "t\nt\nt\n" + CHUNKS_RIGHT + ".\nt\n",
+                                           args=args, cargs=["--topics", "batches"],
+                                           db="q.db")
+        check(rc == 0 and re.search(r"batches-chunks +passed", out), f"trusted: {out} {err}")
+
+
 def main():
+    test_code_exercise()
+    test_code_exercise_not_asked()
     e = Env()
     got = test_on_time(e)
     test_stats_sees_it(e, got)

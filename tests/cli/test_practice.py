@@ -130,6 +130,32 @@ def test_resume_and_give_up():
         expect(status == 0 and "2 exercises due: run 'practice batches'" in out, f"review: {out} {err}")
 
 
+def test_stats_counts_exercises():
+    """stats counts exercises in their topic like other cards, and says how
+    many are solved (a right review, ever): in the text and, as an added
+    key, per topic and in the total of --json."""
+    import json
+    with tempfile.TemporaryDirectory() as tmp:
+        env = env_for(tmp, content(tmp, second=True))
+        db = os.path.join(tmp, "p.db")
+        status, out, err = run(["--db", db, "stats", "--json"], env=env)
+        got = json.loads(out)
+        expect(status == 0 and got["topics"][0]["exercises"] == {"total": 2, "solved": 0}, out)
+        wrong_pairs = "def pairs(xs):\n    return []\n.\n"
+        status, out, err = run(["--db", db, "practice"], stdin=RIGHT + ".\n" + wrong_pairs + "skip\n", env=env)
+        expect(status == 0, f"practice: exit {status}: {err}")
+        status, out, err = run(["--db", db, "stats"], env=env)
+        expect(status == 0 and "Code exercises solved: 1/2 (batches 1/2); run 'practice'" in out, out)
+        row = [l.split() for l in out.splitlines() if l.startswith("batches ")]
+        expect(row and row[0][1] == "2/3", f"both exercises seen, of 3 cards: {out}")
+        status, out, err = run(["--db", db, "stats", "--json"], env=env)
+        got = json.loads(out)
+        t = got["topics"][0]
+        expect(t["topic"] == "batches" and t["seen"] == 2 and t["total"] == 3, t)
+        expect(t["exercises"] == {"total": 2, "solved": 1}, t)
+        expect(got["total"]["exercises"] == {"total": 2, "solved": 1}, got["total"])
+
+
 def test_editor_with_arguments():
     with tempfile.TemporaryDirectory() as tmp:
         sol = os.path.join(tmp, "right.py")
