@@ -175,15 +175,8 @@ def test_shipped_catalog():
         data, _ = export(env, path)
         head, body = notes(data)
         expect(head == HEADERS, head)
-        # Code exercises are left out of the deck (the man page says so).
-        rc, stats, err = run(["check", "--stats"], env=env)
-        expect(rc == 0, err)
-        rows = [line.split() for line in stats.splitlines()]
-        header = next(r for r in rows if r and r[0] == "topic")
-        total = next(r for r in rows if r and r[0] == "total")
-        exercises = int(total[header.index("exer")])
-        expect(len(body) == int(m.group(1)) - exercises,
-               f"{len(body)} notes, {exercises} exercises, {out}")
+        # Every question is a note, code exercises included.
+        expect(len(body) == int(m.group(1)), f"{len(body)} notes, {out}")
         guids = [f[0] for f in body]
         expect(len(set(guids)) == len(guids), "guids not unique")
         for f in body:
