@@ -212,8 +212,8 @@ static int cmd_quiz(struct ctx *x, struct cmd_args *a)
 		return 2;
 	}
 	if (one && one->type == Q_CODE) {
-		fprintf(stderr, "error: '%s' is a code exercise; quiz, review and interview cannot ask it "
-		                "(they do not run code)\n", one->id);
+		fprintf(stderr, "error: '%s' is a code exercise: practise it with 'practice %s'\n", one->id,
+		        one->quiz ? one->quiz->topic : "");
 		return 2;
 	}
 	if (one) {

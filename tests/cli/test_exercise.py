@@ -41,8 +41,7 @@ def test_check_accepts_and_counts_it():
 def test_quiz_refuses_its_id():
     with tempfile.TemporaryDirectory() as tmp:
         status, out, err = run(["--db", os.path.join(tmp, "p.db"), "quiz", CODE_ID], env=env_for(tmp))
-        want = (f"error: '{CODE_ID}' is a code exercise; quiz, review and interview cannot ask it "
-                "(they do not run code)\n")
+        want = f"error: '{CODE_ID}' is a code exercise: practise it with 'practice batches'\n"
         expect(status == 2 and err == want and out == "", f"exit {status}: {out!r} {err!r}")
 
 
