@@ -84,6 +84,24 @@ struct store {
 #define BUCKET_OF(x) "(" x " - (" x " % 900 + 900) % 900)"
 #define IN_BUCKETS(x) x " BETWEEN -4611686018427387904 AND 4611686018427387904"
 
+/* The sessions table rebuilt with the kinds its CHECK allows (SQLite cannot
+ * change a CHECK), same columns and rows, as its documented procedure says;
+ * migrations run with foreign keys off. */
+#define SESSIONS_WITH_KINDS(kinds) \
+	"CREATE TABLE sessions_new (" \
+	" id INTEGER PRIMARY KEY," \
+	" kind INTEGER NOT NULL CHECK (kind IN (" kinds "))," \
+	" started INTEGER NOT NULL," \
+	" ended INTEGER," \
+	" results TEXT," \
+	" score REAL" \
+	");" \
+	"INSERT INTO sessions_new (id, kind, started, ended, results, score)" \
+	" SELECT id, kind, started, ended, results, score FROM sessions;" \
+	"DROP TABLE sessions;" \
+	"ALTER TABLE sessions_new RENAME TO sessions;" \
+	"CREATE INDEX sessions_kind ON sessions (kind, started);"
+
 /* The forward migrations: migrations[v - 1] takes a database from version
  * v - 1 to v. Each runs in its own BEGIN IMMEDIATE transaction together with
  * the user_version update. */
@@ -187,19 +205,7 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	 * each lesson was last read at, for `learn` to resume; and the topics
 	 * whose cards `forget` reset (their reviews stay in the log, but undo
 	 * stops at a reset). */
-	"CREATE TABLE sessions_new ("
-	" id INTEGER PRIMARY KEY,"
-	" kind INTEGER NOT NULL CHECK (kind IN (1, 2, 3, 4)),"
-	" started INTEGER NOT NULL,"
-	" ended INTEGER,"
-	" results TEXT,"
-	" score REAL"
-	");"
-	"INSERT INTO sessions_new (id, kind, started, ended, results, score)"
-	" SELECT id, kind, started, ended, results, score FROM sessions;"
-	"DROP TABLE sessions;"
-	"ALTER TABLE sessions_new RENAME TO sessions;"
-	"CREATE INDEX sessions_kind ON sessions (kind, started);"
+	SESSIONS_WITH_KINDS("1, 2, 3, 4")
 	"CREATE TABLE places ("
 	" topic TEXT PRIMARY KEY NOT NULL,"
 	" section TEXT NOT NULL,"        /* the section's id */
@@ -216,19 +222,7 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	/* 5: a fifth session kind, practice (code exercises run against their
 	 * tests, recorded as reviews of their cards): sessions rebuilt as in
 	 * migration 4, with the same columns and rows. */
-	"CREATE TABLE sessions_new ("
-	" id INTEGER PRIMARY KEY,"
-	" kind INTEGER NOT NULL CHECK (kind IN (1, 2, 3, 4, 5)),"
-	" started INTEGER NOT NULL,"
-	" ended INTEGER,"
-	" results TEXT,"
-	" score REAL"
-	");"
-	"INSERT INTO sessions_new (id, kind, started, ended, results, score)"
-	" SELECT id, kind, started, ended, results, score FROM sessions;"
-	"DROP TABLE sessions;"
-	"ALTER TABLE sessions_new RENAME TO sessions;"
-	"CREATE INDEX sessions_kind ON sessions (kind, started);",
+	SESSIONS_WITH_KINDS("1, 2, 3, 4, 5"),
 };
 
 static void set_err(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
