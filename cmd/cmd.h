@@ -293,5 +293,10 @@ struct exercise_test *cmd_exercise_job(const struct question *q, const char *cod
 /* Whether q's tests may run without asking: shipped content, or a
  * --content folder the learner trusted (the trusted file). */
 bool cmd_exercise_trusted(const struct ctx *x, const struct question *q);
+/* The end of a review: when code exercises are due and ask, offers to
+ * practise them now (as `practice` does, each in turn); a no, the end of
+ * input, or !ask names them by topic instead. Returns the exit status as
+ * practice's. */
+int cmd_practice_due(struct ctx *x, bool ask);
 
 #endif

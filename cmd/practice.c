@@ -42,6 +42,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -74,6 +75,7 @@ struct practice {
 	bool paste;                  /* pasted code rather than keys */
 	bool trust;                  /* --trust */
 	bool watch;                  /* --watch: a save runs the tests */
+	bool can_ask;                /* a terminal to ask about untrusted content */
 	char **trusted;              /* folders said yes to in this run */
 	size_t ntrusted, captrusted;
 	unsigned long runs_total;    /* for the hash seed of each run */
@@ -813,6 +815,24 @@ static int solved_state(struct practice *p, const struct question *q, int64_t no
 	return 0;
 }
 
+/* The exit status after a walk stopped at st. */
+static int status_of(enum step st)
+{
+	switch (st) {
+	case STEP_NEXT:
+	case STEP_QUIT:
+		return 0;
+	case STEP_INTR:
+		printf("\n");
+		return 130;
+	case STEP_REFUSED:
+		return 2;
+	case STEP_FAIL:
+		break;
+	}
+	return 3;
+}
+
 /* Walks v[0..n) from the first not solved or due again. Returns the exit
  * status. */
 static int walk(struct practice *p, const struct question **v, size_t n)
@@ -848,19 +868,108 @@ static int walk(struct practice *p, const struct question **v, size_t n)
 	}
 	free(solved);
 	free(due);
-	switch (st) {
-	case STEP_NEXT:
-	case STEP_QUIT:
-		return 0;
-	case STEP_INTR:
-		printf("\n");
-		return 130;
-	case STEP_REFUSED:
-		return 2;
-	case STEP_FAIL:
-		break;
+	return status_of(st);
+}
+
+/* ---- the exercises due, at the end of a review ---- */
+
+/* The due exercises (cards due by now) that may run here: a new array of
+ * *n borrowed questions; *untrusted counts those of a --content folder not
+ * trusted yet, which need a terminal to ask. Returns NULL with *n 0 after
+ * an error line (*failed set). */
+static const struct question **due_exercises(struct practice *p, size_t *n, bool *failed)
+{
+	size_t all, cap = 0;
+	const struct question **v = exercises(p->x->cat, NULL, &all), **due = NULL;
+	int64_t now = clock_now();
+	*n = 0;
+	*failed = false;
+	for (size_t i = 0; i < all; i++) {
+		struct store_card c;
+		bool found = false;
+		char *err = NULL;
+		if (store_get_card(p->env.st, v[i]->id, now, &c, &found, &err) < 0) {
+			fprintf(stderr, "error: %s\n", err);
+			free(err);
+			*failed = true;
+			break;
+		}
+		if (!found || c.fsrs.due > now || (!p->can_ask && !cmd_exercise_trusted(p->x, v[i])))
+			continue;
+		GROW(due, cap, *n + 1);
+		due[(*n)++] = v[i];
 	}
-	return 3;
+	free(v);
+	return due;
+}
+
+/* Whether the learner says yes to practising now (Enter is yes; the end
+ * of input, Ctrl-C or anything but y/yes is no). */
+static bool says_yes(struct practice *p, size_t n)
+{
+	printf("%zu exercise%s due. Practise %s now? [Y/n] ", n, n == 1 ? "" : "s", n == 1 ? "it" : "them");
+	char *line = NULL;
+	enum repl_read rr = read_line(p, "", &line);
+	bool yes = false;
+	if (rr == REPL_LINE) {
+		char *w = line + strspn(line, " \t");
+		w[strcspn(w, " \t")] = '\0';
+		yes = *w == '\0' || strcasecmp(w, "y") == 0 || strcasecmp(w, "yes") == 0;
+	} else {
+		printf("\n");
+	}
+	free(line);
+	return yes;
+}
+
+/* The names of the due exercises' topics, each once, to run later. */
+static void say_later(const struct question **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *topic = v[i]->quiz ? v[i]->quiz->topic : "";
+		bool seen = false;
+		size_t count = 0;
+		for (size_t k = 0; k < n; k++) {
+			const char *t = v[k]->quiz ? v[k]->quiz->topic : "";
+			seen |= k < i && strcmp(t, topic) == 0;
+			count += strcmp(t, topic) == 0;
+		}
+		if (!seen)
+			printf("%zu exercise%s due: run 'practice %s'\n", count, count == 1 ? "" : "s", topic);
+	}
+}
+
+int cmd_practice_due(struct ctx *x, bool ask)
+{
+	struct practice p = {.paste = !isatty(0), .can_ask = isatty(0)};
+	got_term = 0;
+	int rc = setup(&p, x);
+	size_t n = 0;
+	bool failed = false;
+	const struct question **v = rc ? NULL : due_exercises(&p, &n, &failed);
+	if (failed)
+		rc = 3;
+	if (rc == 0 && n > 0) {
+		if (!ask || !says_yes(&p, n)) {
+			say_later(v, n);
+		} else {
+			enum step st = STEP_NEXT;
+			size_t solved = 0;
+			for (size_t i = 0; i < n && st == STEP_NEXT; i++) {
+				bool ok = false;
+				st = practise(&p, v[i], i + 1, n, &ok);
+				solved += ok;
+			}
+			if (st == STEP_NEXT)
+				printf("\nend of the exercises due: %zu of %zu solved\n", solved, n);
+			rc = status_of(st);
+		}
+	}
+	free(v);
+	release(&p);
+	if (got_term && rc == 130)
+		rc = 143;
+	return rc;
 }
 
 static int cmd_practice(struct ctx *x, struct cmd_args *a)

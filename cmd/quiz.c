@@ -249,9 +249,14 @@ static int cmd_quiz(struct ctx *x, struct cmd_args *a)
 static int cmd_review(struct ctx *x, struct cmd_args *a)
 {
 	const struct cmd_val *limit = cmd_opt(a, "--new-limit");
+	bool ended = false;
 	struct session_opts o = {.kind = STORE_REVIEW,
-	                         .new_limit = limit->set ? (int)limit->i : x->settings->new_cards_per_day};
-	return run(x, &o, false, 0);
+	                         .new_limit = limit->set ? (int)limit->i : x->settings->new_cards_per_day,
+	                         .ended = &ended};
+	int rc = run(x, &o, false, 0);
+	/* Code exercises due come after the other cards, run as practice runs
+	 * them (a session asks no code); after a quit they are only named. */
+	return rc == 0 ? cmd_practice_due(x, !ended) : rc;
 }
 
 /* ---- the interview's code exercise, run as practice runs one ---- */
@@ -415,7 +420,7 @@ const struct command cmd_quiz_row = {
 
 const struct command cmd_review_row = {
 	"review", NULL, "review [--new-limit N]",
-	"the cards due across all topics, then new ones up to a daily limit; then the demos whose predictions are due",
+	"the cards due across all topics, then new ones up to a daily limit; then the demos whose predictions are due, and the code exercises due, practised then if you say yes (as practice runs them)",
 	cmd_review, CMD_CATALOG | CMD_SETTINGS | CMD_STORE_RW, 0, 0,
 	{{"--new-limit", OPT_INT, "a number from 0 to 1000", 0, 1000, false}},
 	NULL,

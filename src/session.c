@@ -65,30 +65,6 @@ static void say_nothing_due(struct session *s, int64_t now, int64_t new_left)
 	printf("\n");
 }
 
-/* The close of a review: the code exercises due, per topic (review does
- * not run code; practice does). */
-static void say_exercises_due(struct session *s, int64_t now)
-{
-	struct cards c;
-	char *err = NULL;
-	if (session_cards_load(&c, s->env->st, &err) < 0) {
-		session_store_failed(s, err);
-		return;
-	}
-	for (size_t t = 0; t < catalog_nquizzes(s->env->cat); t++) {
-		const struct quiz *qz = catalog_quiz_at(s->env->cat, t);
-		size_t due = 0;
-		for (size_t k = 0; k < qz->n; k++) {
-			const struct question *q = &qz->questions[k];
-			const struct store_card *sc = q->type == Q_CODE && q->id ? session_cards_find(&c, q->id) : NULL;
-			due += sc && sc->fsrs.due <= now;
-		}
-		if (due)
-			printf("%zu exercise%s due: run 'practice %s'\n", due, due == 1 ? "" : "s", qz->topic);
-	}
-	session_cards_release(&c);
-}
-
 /* The close of a review: the predict cards due, which review cannot ask
  * (they are asked by the demo, after predicting, then measuring). Nothing
  * once the store failed. */
@@ -106,7 +82,6 @@ static void say_predictions_due(struct session *s, int64_t now)
 	for (size_t i = 0; i < n; i++)
 		printf("%zu prediction%s due: run 'demo %s --predict'\n", v[i].due, v[i].due == 1 ? "" : "s", v[i].dm->id);
 	free(v);
-	say_exercises_due(s, now);
 }
 
 /* The end of a review: what comes next, once every card is done, and the
@@ -397,6 +372,8 @@ int session_run(const struct session_env *env, const struct session_opts *o)
 		session_print_summary(&s);
 	if (o->kind == STORE_REVIEW && !s.failed)
 		close_review(&s);
+	if (o->ended)
+		*o->ended = s.ended;
 	fflush(stdout);
 	int rc = s.failed ? 3 : 0;
 	session_release(&s);

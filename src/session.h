@@ -92,6 +92,7 @@ struct session_opts {
 	const char *const *topics;   /* interview: topics to draw from; NULL: all */
 	size_t ntopics;
 	const struct session_code *code; /* interview: NULL asks no exercise */
+	bool *ended;                     /* set when quit or the end of input ended it */
 };
 
 /* Runs one session. Returns 0 when it ran (whatever the score), 3 when the

@@ -581,8 +581,55 @@ def test_code_exercise_not_asked():
         check(rc == 0 and re.search(r"batches-chunks +passed", out), f"trusted: {out} {err}")
 
 
+def test_code_exercise_ctrl_c():
+    """At a terminal, Ctrl-C while the code is pasted abandons the exercise,
+    and Ctrl-C while its tests run stops them: nothing recorded, no Python
+    left running, and the interview goes on to its next question."""
+    import subprocess
+    import tempfile
+    from ptyrun import Pty
+    for when in ("paste", "run"):
+        with tempfile.TemporaryDirectory() as tmp:
+            root = exercise_content(tmp)
+            # A Python of a name of its own (in /tmp, which the exercise's
+            # user can reach) finds what is left of this run only.
+            python = f"/tmp/pydojo-test-python-{os.getpid()}-{when}"
+            os.symlink("/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) else sys.executable, python)
+            env = dict(os.environ, TERM="xterm", PAGER="cat", PYDOJO_DATADIR=root, PYDOJO_PYTHON=python)
+            for k in ("XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+                env[k] = os.path.join(tmp, k.lower())
+                os.makedirs(env[k], exist_ok=True)
+            binary = os.environ.get("PYDOJO_BIN") or os.path.join(os.environ["PYDOJO_BUILD_ROOT"], "pydojo")
+            p = Pty([binary, "--db", os.path.join(tmp, "p.db"), "interview", "--minutes", "10", "--seed", "1"], env)
+            try:
+                for _ in range(3):
+                    p.prompt(r"answer> $")
+                    p.type("t\r")
+                p.prompt(r"code> $")
+                if when == "run":
+                    p.type("def chunks(iterable, n):\r    while True:\r        pass\r.\r")
+                    p.read_until(r"running \d+ tests")
+                    time.sleep(0.5)
+                    during = subprocess.run(["pgrep", "-f", python], capture_output=True, text=True).stdout
+                    check(during.strip(), "the tests' Python is seen running before Ctrl-C")
+                p.type("\x03")
+                out = p.read_until(r"not run \(nothing recorded\)" if when == "run" else r"abandoned")
+                p.prompt(r"answer> $")
+                p.type("\x04")
+                out += p.read_until(r"Report|report")
+                rc = p.wait()
+            finally:
+                p.close()
+                left = subprocess.run(["pgrep", "-f", python], capture_output=True, text=True).stdout.split()
+                os.unlink(python)
+            check(rc == 0, f"Ctrl-C during the {when}: the interview goes on and ends ({rc}): {out}")
+            check(all(r[0] != CODE_ID for r in exercise_reviews(tmp)), f"Ctrl-C during the {when}: nothing recorded")
+            check(not left, f"Ctrl-C during the {when}: no Python left running ({left})")
+
+
 def main():
     test_code_exercise()
+    test_code_exercise_ctrl_c()
     test_code_exercise_not_asked()
     e = Env()
     got = test_on_time(e)

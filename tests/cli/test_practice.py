@@ -4,7 +4,9 @@ paste shows the failing test, its message and the line of the code, a right
 one passes and is recorded as a review rated hard (two runs) in a practice
 session, the code kept under XDG_STATE_HOME; a later run resumes at the
 first exercise not solved, and a skip after a run gives up (rated again);
-the editor ($EDITOR with arguments, as git runs it) writes the file; Ctrl-C
+the editor ($EDITOR with arguments, as git runs it) writes the file;
+`review` ends by offering the exercises due (a yes practises them, the end
+of input or a no names them); Ctrl-C
 during a run stops it, exit 130; a missing Python is one line (exit 3);
 exercises of a --content folder are refused over a pipe (exit 2) unless
 --trust is given or the folder is in the trusted file. At a terminal (a
@@ -125,9 +127,24 @@ def test_resume_and_give_up():
         status, out, err = run(["--db", db, "practice", "batches"], stdin="quit\n", env=later)
         expect(status == 0 and "1 of 2 exercises solved, 1 of them due again" in out and "[1/2]" in out,
                f"a solved exercise due again is practised: {out} {err}")
-        # review does not run code: it names the exercises due and where.
+        # review ends with the exercises due, after its one other card: a
+        # review ended by the end of input names them and where; one gone
+        # through asks, and a no names them, a yes practises them in turn.
         status, out, err = run(["--db", db, "review"], stdin="", env=later)
-        expect(status == 0 and "2 exercises due: run 'practice batches'" in out, f"review: {out} {err}")
+        expect(status == 0 and "2 exercises due: run 'practice batches'" in out and "Practise" not in out,
+               f"review: {out} {err}")
+        status, out, err = run(["--db", db, "review"], stdin="skip\nn\n", env=later)
+        expect(status == 0 and "2 exercises due. Practise them now? [Y/n]" in out
+               and "2 exercises due: run 'practice batches'" in out and "[1/2]" not in out,
+               f"review, no: {out} {err}")
+        right_pairs = "def pairs(xs):\n    return list(zip(xs, xs[1:]))\n.\n"
+        status, out, err = run(["--db", db, "review"], stdin="skip\ny\n" + RIGHT + ".\n" + right_pairs, env=later)
+        expect(status == 0 and "[1/2]" in out and "[2/2]" in out and "end of the exercises due: 2 of 2 solved" in out
+               and "run 'practice batches'" not in out, f"review, yes: {out} {err}")
+        got = [(r[0], r[1], r[2], r[4]) for r in reviews(db)][-2:]
+        expect(got == [(ID, 3, 1, 5), ("batches-pairs", 3, 1, 5)], f"two more reviews, good, practice: {got}")
+        status, out, err = run(["--db", db, "review"], stdin="skip\n", env=later)
+        expect(status == 0 and "exercise" not in out, f"nothing due once practised: {out} {err}")
 
 
 def test_stats_counts_exercises():
