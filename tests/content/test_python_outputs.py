@@ -5,12 +5,15 @@ under PYTHONHASHSEED 0 and 1, so output that depends on hash order fails.
 A program marked `python: ">=3.12"` that this interpreter is too old for is
 reported as skipped, never counted as passed. PYDOJO_PYTHON runs the programs
 on another interpreter (the content is checked on 3.11, 3.12 and 3.13 this
-way). The programs run in parallel, one worker per processor, each in a
+way, and by `--version 3.12` or `--version 3.13`, which find that
+interpreter as $PYDOJO_PYTHON312 / python3.12 on PATH and exit 77 without
+one). The programs run in parallel, one worker per processor, each in a
 folder of its own; the report keeps the content's order."""
 
 import concurrent.futures
 import glob
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -19,7 +22,36 @@ import yaml
 
 SRC = os.environ.get("PYDOJO_SOURCE_ROOT",
                      os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-PYTHON = os.environ.get("PYDOJO_PYTHON", sys.executable)
+
+
+def find_python(version):
+    """The interpreter of version "3.N": $PYDOJO_PYTHON3N, else python3.N on
+    PATH; None when neither runs (a version manager's shim may be on PATH
+    and refuse)."""
+    for cand in (os.environ.get("PYDOJO_PYTHON" + version.replace(".", "")), shutil.which("python" + version)):
+        if not cand:
+            continue
+        try:
+            got = subprocess.run([cand, "-c", "import sys; print(*sys.version_info[:2], sep='.')"],
+                                 capture_output=True, text=True, timeout=30)
+        except OSError:
+            continue
+        if got.returncode == 0 and got.stdout.strip() == version:
+            return cand
+    return None
+
+
+# `--version 3.N` runs every program on CPython 3.N instead (the content is
+# checked on 3.12 and 3.13 too, and the programs that need them run only
+# there); without that interpreter the test is skipped (exit 77).
+if len(sys.argv) == 3 and sys.argv[1] == "--version":
+    PYTHON = find_python(sys.argv[2])
+    if not PYTHON:
+        print(f"no Python {sys.argv[2]}: set PYDOJO_PYTHON{sys.argv[2].replace('.', '')} or put "
+              f"python{sys.argv[2]} on PATH")
+        sys.exit(77)
+else:
+    PYTHON = os.environ.get("PYDOJO_PYTHON", sys.executable)
 # The interpreter the programs run on (PYDOJO_PYTHON may name another one).
 TARGET = tuple(int(x) for x in subprocess.run(
     [PYTHON, "-c", "import sys; print(*sys.version_info[:3])"],
@@ -111,7 +143,7 @@ def main():
                 print(f"FAIL {name}: {bad}")
             else:
                 passed += 1
-    print(f"{passed} programs matched CPython {TARGET_NAME}, "
+    print(f"{passed} programs matched CPython {TARGET_NAME} ({PYTHON}), "
           f"{failed} failed, {skipped} skipped")
     sys.exit(1 if failed or passed == 0 else 0)
 
