@@ -27,11 +27,24 @@ struct pos {
 	int line, col;
 };
 
+struct strlist {
+	const char **v;
+	struct pos *pos;
+	size_t n;
+};
+
+/* What an example may declare it needs (`needs:`), a closed list, sorted:
+ * a framework or library of the system's Python, or a service the content
+ * tests start for it (redis). */
+extern const char *const catalog_needs[];
+extern const size_t catalog_nneeds;
+
 struct code_example {
 	const char *lang;     /* "python" when not given */
 	const char *source;
 	const char *output;   /* NULL when not given */
 	const char *python;   /* version requirement such as ">=3.12", or NULL */
+	struct strlist needs; /* what it runs against (catalog_needs), or empty */
 	struct pos pos, output_pos;
 };
 
@@ -41,12 +54,6 @@ struct section {
 	const char *body;     /* Markdown, or NULL */
 	struct code_example *code; /* or NULL */
 	struct pos pos, id_pos;
-};
-
-struct strlist {
-	const char **v;
-	struct pos *pos;
-	size_t n;
 };
 
 struct lesson {
@@ -139,6 +146,7 @@ struct question {
 	const char *code;            /* output */
 	const char *expected;        /* output: the exact stdout */
 	const char *python;          /* output: version requirement or NULL */
+	struct strlist needs;        /* output: what it runs against (catalog_needs) */
 	const char *starter;         /* code: the learner's file as it starts */
 	const char *solution;        /* code: the reference, passes every test */
 	struct code_test *tests;     /* code: at least one */

@@ -29,6 +29,7 @@
 #include "ycache.h"
 
 #define ERR(L, node, ...) diag_add((L)->d, (node)->file, (node)->line, (node)->col, __VA_ARGS__)
+#define ERR_AT(L, p, ...) diag_add((L)->d, (p).file, (p).line, (p).col, __VA_ARGS__)
 
 /* ---- key tables ---- */
 
@@ -385,9 +386,38 @@ static const struct key section_keys[] = {
 	[SK_TITLE] = KEY("title", KEY_TEXT, FIELD(struct section, title), NO_FIELD, .need = ALL_VARIANTS),
 };
 
-enum { CK_LANG, CK_OUTPUT, CK_PYTHON, CK_SOURCE };
+const char *const catalog_needs[] = {
+	"authlib", "boto3", "celery", "django", "dotenv", "drf", "fastapi", "httpx",
+	"jwt", "mongoengine", "mongomock", "oauthlib", "pydantic", "redis",
+};
+const size_t catalog_nneeds = sizeof catalog_needs / sizeof catalog_needs[0];
+
+/* Each name of needs is one of catalog_needs, once. */
+static void check_needs(struct loader *L, const struct strlist *needs)
+{
+	for (size_t i = 0; i < needs->n; i++) {
+		const char *name = needs->v[i];
+		bool known = false;
+		for (size_t k = 0; k < catalog_nneeds && !known; k++)
+			known = strcmp(name, catalog_needs[k]) == 0;
+		const char *near = known ? NULL : catalog_closest(name, catalog_needs, catalog_nneeds);
+		if (!known && near)
+			ERR_AT(L, needs->pos[i], "unknown need '%s' (did you mean '%s'?)", name, near);
+		else if (!known)
+			ERR_AT(L, needs->pos[i], "unknown need '%s' (one of: authlib, boto3, celery, django, dotenv, drf, "
+			       "fastapi, httpx, jwt, mongoengine, mongomock, oauthlib, pydantic, redis)", name);
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(needs->v[k], name) == 0) {
+				ERR_AT(L, needs->pos[i], "need '%s' is listed twice", name);
+				break;
+			}
+	}
+}
+
+enum { CK_LANG, CK_NEEDS, CK_OUTPUT, CK_PYTHON, CK_SOURCE };
 static const struct key code_keys[] = {
 	[CK_LANG] = KEY("lang", KEY_TEXT, FIELD(struct code_example, lang), NO_FIELD),
+	[CK_NEEDS] = KEY("needs", KEY_LIST, FIELD(struct code_example, needs), NO_FIELD),
 	[CK_OUTPUT] = KEY("output", KEY_STR, FIELD(struct code_example, output), FIELD(struct code_example, output_pos)),
 	[CK_PYTHON] = KEY("python", KEY_PYTHON, FIELD(struct code_example, python), NO_FIELD),
 	[CK_SOURCE] = KEY("source", KEY_TEXT, FIELD(struct code_example, source), NO_FIELD, .need = ALL_VARIANTS),
@@ -403,6 +433,9 @@ static struct code_example *load_code(struct loader *L, const struct ynode *n)
 		ce->lang = "python";
 	if (ce->output && strcmp(ce->lang, "python") != 0)
 		ERR(L, m.v[CK_OUTPUT], "'output' is only checked for python code, not '%s'", ce->lang);
+	if (ce->needs.n && strcmp(ce->lang, "python") != 0)
+		ERR(L, m.v[CK_NEEDS], "'needs' is only for python code, not '%s'", ce->lang);
+	check_needs(L, &ce->needs);
 	return ce;
 }
 
@@ -497,7 +530,7 @@ static const struct key quiz_keys[] = {
 #define ONLY(t) VARIANT(Q_##t)
 enum {
 	QK_ANSWER, QK_CHOICES, QK_CODE, QK_CONTRAST, QK_EXAMPLES, QK_EXPLAIN, QK_HINT, QK_ID, QK_ITEMS,
-	QK_MODEL_ANSWER, QK_PASS, QK_PROMPT, QK_PYTHON, QK_REVISED, QK_REVISED_NOTE, QK_RUBRIC, QK_SEE, QK_SOLUTION,
+	QK_MODEL_ANSWER, QK_NEEDS, QK_PASS, QK_PROMPT, QK_PYTHON, QK_REVISED, QK_REVISED_NOTE, QK_RUBRIC, QK_SEE, QK_SOLUTION,
 	QK_STARTER, QK_TAGS, QK_TESTS, QK_TIMEOUT, QK_TYPE, QK_WRONG,
 };
 static const struct key question_keys[] = {
@@ -513,6 +546,7 @@ static const struct key question_keys[] = {
 	[QK_ITEMS] = KEY("items", KEY_LIST, FIELD(struct question, items), NO_FIELD, .only = ONLY(ORDER), .need = ONLY(ORDER)),
 	[QK_MODEL_ANSWER] = KEY("model_answer", KEY_TEXT, FIELD(struct question, model_answer),
 	                     FIELD(struct question, model_pos), .only = ONLY(TEXT), .need = ONLY(TEXT)),
+	[QK_NEEDS] = KEY("needs", KEY_LIST, FIELD(struct question, needs), NO_FIELD, .only = ONLY(OUTPUT)),
 	[QK_PASS] = KEY("pass", KEY_NODE, NO_FIELD, NO_FIELD, .only = ONLY(TEXT)),
 	[QK_PROMPT] = KEY("prompt", KEY_TEXT, FIELD(struct question, prompt), NO_FIELD, .only = PROMPTED,
 	               .need = PROMPTED & ~ONLY(OUTPUT)),
@@ -1033,6 +1067,7 @@ static void load_question(struct loader *L, struct quiz *qz, const struct ynode 
 		break;
 	case Q_OUTPUT:
 		key_read(L, &m, QK_PYTHON);
+		check_needs(L, &q->needs);
 		if (m.v[QK_ANSWER])
 			q->expected = read_scalar(L, &question_keys[QK_ANSWER], m.v[QK_ANSWER], what);
 		if (!q->prompt)
