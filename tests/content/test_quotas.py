@@ -1,6 +1,7 @@
 """The curriculum's quotas, checked on the shipped lessons and quizzes (they
 are tests of the content, never `pydojo check` errors): the fifteen core
-topics and the language-internals track (15 questions, 3 of them text), 5-9 sections with at least two worked examples and an "In the
+topics, the language-internals track (15 questions, 3 of them text) and
+the backend track (the same, with examples run against the frameworks), 5-9 sections with at least two worked examples and an "In the
 interview" section per lesson, an id on every section, at least 18 questions per quiz using every
 type, explanations everywhere, hints on most, text questions with a model
 answer and at least three passing and three failing examples, every key point
@@ -24,7 +25,11 @@ CORE = ["collections", "gil", "threads", "processes", "asyncio", "blocking",
 # text questions, every type.
 INTERNALS = ["execution-model", "imports", "object-model", "memory", "dunders",
              "caching", "python-versions"]
-EXTENDED = INTERNALS + ["asyncio-patterns"]
+# The backend stack: every lesson's worked examples run against the real
+# frameworks (`needs:`), except Next.js's, which is cited, never run, and
+# shorter (4 sections, 10 questions).
+STACK = ["django", "celery", "rest", "auth", "mongodb", "config", "serverless", "object-storage", "nextjs"]
+EXTENDED = INTERNALS + ["asyncio-patterns"] + STACK
 TOPICS = CORE + EXTENDED
 TYPES = ["choice", "multi", "truefalse", "order", "output", "text"]
 
@@ -46,9 +51,14 @@ def load(kind, topic):
 
 def check_lesson(topic, ls, demo_topics):
     secs = ls.get("sections") or []
-    need(5 <= len(secs) <= 9, f"{topic}: {len(secs)} sections, want 5-9")
+    least = 4 if topic == "nextjs" else 5
+    need(least <= len(secs) <= 9, f"{topic}: {len(secs)} sections, want {least}-9")
     worked = [s for s in secs if s.get("code") and s["code"].get("output")]
-    need(len(worked) >= 2, f"{topic}: {len(worked)} worked examples with output, want 2")
+    if topic in STACK and topic != "nextjs":
+        worked = [s for s in worked if s["code"].get("needs")]
+    if topic != "nextjs":
+        need(len(worked) >= 2, f"{topic}: {len(worked)} worked examples with output, want 2"
+             + (" run against the frameworks (needs:)" if topic in STACK else ""))
     need(any(s.get("title") == "In the interview" for s in secs),
          f"{topic}: no section titled 'In the interview'")
     # Ids are optional in a user's content, but every shipped section has one:
@@ -58,6 +68,8 @@ def check_lesson(topic, ls, demo_topics):
     need(ls.get("level") == "core", f"{topic}: level is not core")
     if topic in INTERNALS:
         need(ls.get("track") == "internals", f"{topic}: track is not 'internals'")
+    if topic in STACK:
+        need(ls.get("track") == "backend", f"{topic}: track is not 'backend'")
     linked = set(ls.get("demos") or [])
     for demo, topics in demo_topics.items():
         if topic in topics:
@@ -69,12 +81,17 @@ def check_quiz(topic, qz):
     qs = qz.get("questions") or []
     by = {t: [q for q in qs if q.get("type") == t] for t in TYPES}
     want_q, want_out, want_text = (15, 2, 3) if topic in EXTENDED else (18, 4, 4)
+    if topic == "nextjs":
+        want_q, want_out = 10, 0
     need(len(qs) >= want_q, f"{topic}: {len(qs)} questions, want {want_q}")
     need(len(by["output"]) >= want_out, f"{topic}: {len(by['output'])} output questions, want {want_out}")
     need(len(by["text"]) >= want_text, f"{topic}: {len(by['text'])} text questions, want {want_text}")
     need(len(by["order"]) >= 1, f"{topic}: no order question")
     for t in ("choice", "multi", "truefalse"):
         need(by[t], f"{topic}: no {t} question")
+    if topic in STACK and topic != "nextjs":
+        need(any(q.get("needs") for q in by["output"]),
+             f"{topic}: no output question runs against the frameworks (needs:)")
     for q in qs:
         need(q.get("explain"), f"{topic}: {q.get('id')} has no explain")
     hinted = sum(1 for q in qs if q.get("hint"))
