@@ -265,6 +265,8 @@ static void follow_up(struct session *s, struct probe *pr)
  * (right among those answered). */
 static void end_session(struct session *s, double seconds)
 {
+	if (s->o->ended)
+		*s->o->ended = s->ended;
 	if (!s->saved)
 		return;
 	char *err = NULL, *json = session_results_json(s, seconds);
@@ -372,8 +374,6 @@ int session_run(const struct session_env *env, const struct session_opts *o)
 		session_print_summary(&s);
 	if (o->kind == STORE_REVIEW && !s.failed)
 		close_review(&s);
-	if (o->ended)
-		*o->ended = s.ended;
 	fflush(stdout);
 	int rc = s.failed ? 3 : 0;
 	session_release(&s);
