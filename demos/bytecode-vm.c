@@ -238,9 +238,9 @@ static enum step step(struct frame *f, const struct listing *l, long *result)
 		return STEP_NEXT;
 	}
 	case FOR_ITER: {
-		struct value *it = &f->stack[f->sp - 1];
-		if (f->sp < 1 || it->k != V_RANGE_ITER)
+		if (f->sp < 1 || f->stack[f->sp - 1].k != V_RANGE_ITER)
 			return STEP_ERROR;
+		struct value *it = &f->stack[f->sp - 1];
 		if (it->i < it->stop) {
 			push(f, int_value(it->i++));
 			return STEP_NEXT;
