@@ -171,7 +171,7 @@ def run_all(progs, tmp, redis):
     with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         jobs = []
         for i, (name, source, want, needs) in enumerate(progs):
-            # A fresh folder each: the self-test and the content run in one tmp.
+            # A fresh folder per program, also across calls (self-test, content).
             folder = tempfile.mkdtemp(prefix=f"p{i}-", dir=tmp)
             os.chmod(folder, 0o755)
             jobs.append((name, pool.submit(check, source, want, folder, redis if "redis" in needs else None)))
