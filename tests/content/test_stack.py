@@ -166,12 +166,13 @@ def check(source, want, folder, redis):
     return None
 
 
-def run_all(progs, tmp, redis):
-    """name -> None or why it failed, run in parallel, each in a folder."""
+def run_all(progs, tmp, redis, prefix):
+    """name -> None or why it failed, run in parallel, each in a folder
+    of its own (prefix keeps the self-test's folders apart from the content's)."""
     with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         jobs = []
         for i, (name, source, want, needs) in enumerate(progs):
-            folder = os.path.join(tmp, f"p{i}")
+            folder = os.path.join(tmp, f"{prefix}{i}")
             os.mkdir(folder)
             os.chmod(folder, 0o755)
             jobs.append((name, pool.submit(check, source, want, folder, redis if "redis" in needs else None)))
@@ -208,7 +209,7 @@ def main():
         os.chmod(tmp, 0o755)
         try:
             redis = Redis(tmp)
-            for name, bad in run_all(selftest, tmp, redis):
+            for name, bad in run_all(selftest, tmp, redis, "self"):
                 # The self-test's programs that must fail say so in their name.
                 must_fail = "must fail" in name
                 if bool(bad) != must_fail:
@@ -216,7 +217,7 @@ def main():
                     print(f"FAIL self-test {name}: " + (bad or "passed, and must fail"))
                 else:
                     print(f"self-test ok {name}")
-            for name, bad in run_all(content, tmp, redis):
+            for name, bad in run_all(content, tmp, redis, "p"):
                 if bad:
                     failed += 1
                     print(f"FAIL {name}: {bad}")
