@@ -184,7 +184,8 @@ static int quiz_missed(struct ctx *x, const struct lesson *ls, size_t count)
 	return rc;
 }
 
-/* Whether every question of qz is a code exercise, which no session asks. */
+/* Whether every question of qz is a code exercise, which a quiz never asks
+ * (practice does; an interview at most one). */
 static bool only_exercises(const struct quiz *qz)
 {
 	for (size_t i = 0; i < qz->n; i++)
@@ -230,8 +231,8 @@ static int cmd_quiz(struct ctx *x, struct cmd_args *a)
 		return 2;
 	}
 	if (ls && only_exercises(ls->quiz)) {
-		fprintf(stderr, "error: topic '%s' has only code exercises; quiz, review and interview cannot ask them "
-		                "(they do not run code)\n", ls->id);
+		fprintf(stderr, "error: topic '%s' has only code exercises, which a quiz does not ask: "
+		                "practise them with 'practice %s'\n", ls->id, ls->id);
 		return 2;
 	}
 	if (tag && !ls) {
@@ -338,8 +339,8 @@ static int cmd_interview(struct ctx *x, struct cmd_args *a)
 				break;
 			}
 			if (only_exercises(ls->quiz)) {
-				fprintf(stderr, "error: topic '%s' has only code exercises; quiz, review and interview "
-				                "cannot ask them (they do not run code)\n", t);
+				fprintf(stderr, "error: topic '%s' has only code exercises, and an interview asks at "
+				                "most one: practise them with 'practice %s'\n", t, t);
 				rc = 2;
 				break;
 			}

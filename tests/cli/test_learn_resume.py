@@ -49,12 +49,12 @@ def test_place_is_saved_and_resumed_in_a_new_process():
         env = env_at(tmp, "2026-03-01T11:00:00Z")
         rc, out, err = run(["learn"], env=env)
         expect(rc == 0, f"exit {rc}: {err}")
-        expect(out.startswith("resuming gil at 3/8 What releases the GIL ('learn gil 1' starts over)\n"),
+        expect(out.startswith("resuming gil at 3/9 What releases the GIL ('learn gil 1' starts over)\n"),
                f"no resuming line: {out[:200]!r}")
         expect(shown(out) == [3], f"not section 3: {shown(out)}")
         # learn TOPIC opens where it was left too, and says how to start over.
         rc, out, err = run(["learn", "gil"], env=env)
-        expect(rc == 0 and "resuming gil at 3/8" in out and "learn gil 1" in out and shown(out) == [3],
+        expect(rc == 0 and "resuming gil at 3/9" in out and "learn gil 1" in out and shown(out) == [3],
                f"learn gil: {rc} {out[:200]!r}")
         # --all: the whole lesson, wherever it was left.
         rc, out, err = run(["learn", "gil", "--all"], env=env)
@@ -65,9 +65,9 @@ def test_place_is_saved_and_resumed_in_a_new_process():
         # From the shell, where 'next' is refused, the section says how to
         # read the next one; the last says nothing of the kind.
         rc, out, err = run(["learn", "gil", "3"], env=env)
-        expect(rc == 0 and out.endswith("Section 3 of 8. Next: CPU-bound against I/O-bound\n\n"
+        expect(rc == 0 and out.endswith("Section 3 of 9. Next: CPU-bound against I/O-bound\n\n"
                                          "'learn gil 4' reads the next section.\n"), f"{rc} {out[-200:]!r}")
-        rc, out, err = run(["learn", "gil", "8"], env=env)
+        rc, out, err = run(["learn", "gil", "9"], env=env)
         expect(rc == 0 and "reads the next section" not in out, f"{rc} {out[-200:]!r}")
         run(["learn", "gil", "3"], env=env)
         # A later lesson is the latest place.
@@ -92,7 +92,7 @@ def test_start_and_end_open_at_the_start():
         rc, out, err = run(["learn"], env=env)
         expect(rc == 0 and "'gil' was read to its end" in out and "learn gil 1" in out
                and re.search(r"next: 'learn [a-z-]+'", out), f"finished: {rc} {out!r} {err!r}")
-        rc, out, err = run(["learn", "gil", "8"], env=env)
+        rc, out, err = run(["learn", "gil", "9"], env=env)
         # ...and learn TOPIC starts over, at the prompt a section at a time.
         rc, out, err = run([], stdin="learn gil\n", env=env)
         expect(rc == 0 and shown(out) == [1] and "resuming" not in out, f"restart: {shown(out)} {out[:100]!r}")
@@ -138,7 +138,7 @@ def test_unknown_section_suggests_the_nearest():
     rc, secs, err = section_of(["release-on-i0"])
     expect(rc == 2 and "did you mean 'release-on-io'?" in err, f"{rc} {err!r}")
     rc, secs, err = section_of(["0"])
-    expect(rc == 2 and "no section '0'" in err and "1 to 8" in err and "did you mean" not in err, f"{rc} {err!r}")
+    expect(rc == 2 and "no section '0'" in err and "1 to 9" in err and "did you mean" not in err, f"{rc} {err!r}")
     expect(len(err.splitlines()) == 1, f"not one line: {err!r}")
 
 

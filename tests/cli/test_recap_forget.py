@@ -38,9 +38,9 @@ def test_recap_shows_key_points_and_the_interview_section():
     # Grouped under the section that teaches them, with the way to read it.
     expect(re.search(r"^What releases the GIL \(learn gil release-on-io\)\n• the GIL is released during", out, re.M),
            f"no section group: {out[:600]!r}")
-    expect("8. In the interview" in out and "Questions you will hear" in out and "Common wrong answers" in out,
+    expect("9. In the interview" in out and "Questions you will hear" in out and "Common wrong answers" in out,
            "no interview section")
-    expect(out.index("Key points") < out.index("8. In the interview"), "the key points come first")
+    expect(out.index("Key points") < out.index("9. In the interview"), "the key points come first")
     expect("Section " not in out and "When the GIL changes hands\n\n" not in out, "other sections shown")
     long_lines = [l for l in out.splitlines() if len(l) > 80]
     expect(not long_lines and "**" not in out and "\x1b" not in out, f"not wrapped or plain: {long_lines[:2]}")

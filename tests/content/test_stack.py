@@ -166,14 +166,13 @@ def check(source, want, folder, redis):
     return None
 
 
-def run_all(progs, tmp, redis, prefix):
-    """name -> None or why it failed, run in parallel, each in a folder
-    of its own (prefix keeps the self-test's folders apart from the content's)."""
+def run_all(progs, tmp, redis):
+    """name -> None or why it failed, run in parallel, each in a folder."""
     with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         jobs = []
         for i, (name, source, want, needs) in enumerate(progs):
-            folder = os.path.join(tmp, f"{prefix}{i}")
-            os.mkdir(folder)
+            # A fresh folder per program, also across calls (self-test, content).
+            folder = tempfile.mkdtemp(prefix=f"p{i}-", dir=tmp)
             os.chmod(folder, 0o755)
             jobs.append((name, pool.submit(check, source, want, folder, redis if "redis" in needs else None)))
         return [(name, job.result()) for name, job in jobs]
@@ -209,7 +208,7 @@ def main():
         os.chmod(tmp, 0o755)
         try:
             redis = Redis(tmp)
-            for name, bad in run_all(selftest, tmp, redis, "self"):
+            for name, bad in run_all(selftest, tmp, redis):
                 # The self-test's programs that must fail say so in their name.
                 must_fail = "must fail" in name
                 if bool(bad) != must_fail:
@@ -217,7 +216,7 @@ def main():
                     print(f"FAIL self-test {name}: " + (bad or "passed, and must fail"))
                 else:
                     print(f"self-test ok {name}")
-            for name, bad in run_all(content, tmp, redis, "p"):
+            for name, bad in run_all(content, tmp, redis):
                 if bad:
                     failed += 1
                     print(f"FAIL {name}: {bad}")

@@ -199,3 +199,22 @@ def main(demo_id, check):
         sys.exit(1)
     print(f"ok demo-{demo_id}")
     sys.exit(0)
+
+
+def find_python(version):
+    """An interpreter of version "3.12": $PYDOJO_PYTHON312, else python3.12
+    on PATH; None when neither runs and reports that version (a pyenv shim
+    for a version that is not selected does not count)."""
+    import shutil
+    var = "PYDOJO_PYTHON" + version.replace(".", "")
+    for cand in (os.environ.get(var), shutil.which("python" + version)):
+        if not cand:
+            continue
+        try:
+            p = subprocess.run([cand, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                               capture_output=True, text=True, timeout=30)
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        if p.returncode == 0 and p.stdout.strip() == version:
+            return cand
+    return None
