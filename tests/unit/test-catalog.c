@@ -275,6 +275,33 @@ static void test_skip_file(void **state)
 /* A code exercise: its tests with their names, the reference, the wrong
  * solutions with the test each fails resolved to its index, python,
  * timeout (10 when not given) and the section it practises. */
+/* needs: on a lesson's example and on an output question, read in order
+ * and released with the catalog (the sanitizer build reports a leak). */
+static void test_needs(void **state)
+{
+	(void)state;
+	put("lessons/alpha.yaml",
+	    "id: alpha\ntitle: T\ntrack: backend\nlevel: core\nsummary: S.\n"
+	    "sections:\n  - title: One\n    code:\n      needs: [mongomock, mongoengine]\n"
+	    "      source: print(1)\n      output: |\n        1\n");
+	put("quizzes/alpha.yaml",
+	    "topic: alpha\nquestions:\n"
+	    "  - id: alpha-env\n    type: output\n    needs: [dotenv]\n    code: print(2)\n    answer: |\n      2\n");
+	struct diag d;
+	struct catalog *c = load(&d);
+	diag_print(&d, stderr);
+	assert_int_equal(d.n, 0);
+	const struct code_example *ce = catalog_lesson(c, "alpha")->sections[0].code;
+	assert_int_equal(ce->needs.n, 2);
+	assert_string_equal(ce->needs.v[0], "mongomock");
+	assert_string_equal(ce->needs.v[1], "mongoengine");
+	const struct question *q = catalog_question(c, "alpha-env");
+	assert_int_equal(q->needs.n, 1);
+	assert_string_equal(q->needs.v[0], "dotenv");
+	catalog_free(c);
+	diag_release(&d);
+}
+
 static void test_code_question(void **state)
 {
 	(void)state;
@@ -405,6 +432,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_keep_reference, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_later_root_blamed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_skip_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_needs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_code_question, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_code_question_faults, setup, teardown),
 	};
