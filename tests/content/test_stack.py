@@ -171,8 +171,8 @@ def run_all(progs, tmp, redis):
     with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         jobs = []
         for i, (name, source, want, needs) in enumerate(progs):
-            folder = os.path.join(tmp, f"p{i}")
-            os.mkdir(folder)
+            # A folder of its own, also when the self-test ran here before.
+            folder = tempfile.mkdtemp(prefix=f"p{i}-", dir=tmp)
             os.chmod(folder, 0o755)
             jobs.append((name, pool.submit(check, source, want, folder, redis if "redis" in needs else None)))
         return [(name, job.result()) for name, job in jobs]
