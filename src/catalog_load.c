@@ -504,8 +504,11 @@ static void load_lesson(struct loader *L, const struct ynode *root, const char *
 
 void lesson_free(struct lesson *ls)
 {
-	for (size_t i = 0; i < ls->nsections; i++)
+	for (size_t i = 0; i < ls->nsections; i++) {
+		if (ls->sections[i].code)
+			strlist_release(&ls->sections[i].code->needs);
 		free(ls->sections[i].code);
+	}
 	free(ls->sections);
 	strlist_release(&ls->requires);
 	strlist_release(&ls->see_also);
@@ -1120,6 +1123,7 @@ void quiz_free(struct quiz *qz)
 		strlist_release(&q->items);
 		strlist_release(&q->ex_pass);
 		strlist_release(&q->ex_fail);
+		strlist_release(&q->needs);
 		free(q->answers);
 		for (size_t j = 0; j < q->nrubric; j++) {
 			struct rubric_point *rp = &q->rubric[j];
