@@ -436,7 +436,7 @@ static int step_report(struct run *r)
 		   "busy");
 	for (int e = 0; e < r->nep; e++) {
 		struct endpoint *ep = &r->ep[e];
-		char idle[16];
+		char idle[32];
 		if (ep->idle_ms >= 600000)
 			snprintf(idle, sizeof idle, "%s", "never");
 		else
