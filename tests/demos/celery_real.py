@@ -11,7 +11,8 @@ celery_shape.py.  Checked, as the demo claims with the same shape:
 2. with disable_sync_subtasks=False, K parents each waiting on a child in a
    pool of K: none finishes within a window 60 times the work (the demo's
    starve.completed_before_timeout is 0), then their waits time out
-   (TimeoutError) and the children run; K - 1 such parents do finish;
+   (TimeoutError; the first to do so frees a worker, which may still serve
+   the others' children in time); K - 1 such parents do finish;
 3. the chord version completes with the right sums (the demo's chord).
 Exit 77 only when celery or redis cannot be imported."""
 
@@ -98,9 +99,13 @@ def check_starvation(shape):
         time.sleep(0.05)
     expect(done == 0, f"{done} of {K} waiting parents finished in a pool of {K}: no starvation "
            f"({[(p.state, p.result) for p in ps if p.ready()]!r})")
-    excs = [p.get(timeout=30, propagate=False) for p in ps]
-    expect(all(type(e).__name__ == "TimeoutError" for e in excs),
-           f"the starved parents ended with {excs!r}, not TimeoutError")
+    # The first wait to time out frees a worker, which may run the others'
+    # children before their own timeouts: each ends timed out or with its
+    # result, and at least one timed out.
+    ends = [p.get(timeout=30, propagate=False) for p in ps]
+    timed_out = [type(e).__name__ == "TimeoutError" for e in ends]
+    expect(any(timed_out) and all(t or e == i + 1 for i, (t, e) in enumerate(zip(timed_out, ends))),
+           f"the starved parents ended with {ends!r}, not TimeoutError")
     return done
 
 
