@@ -21,7 +21,6 @@ names it); every need the content uses is installed by .ci/setup."""
 import concurrent.futures
 import glob
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -30,10 +29,12 @@ import time
 
 import yaml
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from stacklib import REDIS_BINARY, Redis  # noqa: E402
+
 SRC = os.environ.get("PYDOJO_SOURCE_ROOT",
                      os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 SYSTEM_PYTHON = "/usr/bin/python3"
-REDIS_BINARY = "/usr/bin/redis-check-rdb"
 HOST_PORT = 0
 # The module each need imports (redis: the client; its server is started).
 MODULES = {
@@ -84,56 +85,6 @@ def missing(needs):
 def unshare_prefix():
     """The command that runs a program without a network."""
     return ["unshare", "-n"] if os.geteuid() == 0 else ["unshare", "-rn"]
-
-
-def die_with_parent():
-    """In the child: SIGTERM when this test ends, even by SIGKILL."""
-    import ctypes
-    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-
-class Redis:
-    """A private Redis server on a Unix socket in folder, no TCP port, no
-    persistence; stopped by stop(), and by the kernel when this process ends
-in any way (parent-death signal)."""
-
-    def __init__(self, folder):
-        self.sock = os.path.join(folder, "redis.sock")
-        self.log = os.path.join(folder, "redis.log")
-        self.proc = subprocess.Popen(
-            ["redis-server", "--port", "0", "--unixsocket", self.sock, "--unixsocketperm", "700",
-             "--dir", folder, "--save", "", "--appendonly", "no", "--daemonize", "no", "--logfile", self.log],
-            executable=REDIS_BINARY, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL, start_new_session=True, preexec_fn=die_with_parent)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            if os.path.exists(self.sock) and self.ping():
-                return
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.02)
-        self.stop()
-        raise RuntimeError(f"the private Redis did not start (see {self.log})")
-
-    def ping(self):
-        try:
-            with socket.socket(socket.AF_UNIX) as s:
-                s.settimeout(1)
-                s.connect(self.sock)
-                s.sendall(b"PING\r\n")
-                return s.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
-
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
 
 
 def run(source, seed, folder, redis):
