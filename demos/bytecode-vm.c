@@ -321,11 +321,7 @@ static void gil_take(struct gil *g, bool waiter)
 			continue;
 		}
 		unsigned long saved = g->switches;
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		long ns = ts.tv_nsec + (long)(g->interval_s * 1e9);
-		ts.tv_sec += ns / 1000000000L;
-		ts.tv_nsec = ns % 1000000000L;
+		struct timespec ts = demo_deadline_ms(g->interval_s * 1000);
 		int rc = pthread_cond_timedwait(&g->cond, &g->mu, &ts);
 		if (rc == ETIMEDOUT && g->locked && g->switches == saved &&
 		    !atomic_load(&g->drop_request)) {

@@ -89,28 +89,6 @@ struct app {
 	struct demo_timeline *tl;
 };
 
-/* Sleeps ms in short slices so a stop request cuts it short. */
-static void wait_ms(double ms)
-{
-	double end = demo_now() + ms / 1000;
-	for (;;) {
-		double left = (end - demo_now()) * 1000;
-		if (left <= 0 || demo_stopping())
-			return;
-		demo_sleep_ms(left < 20 ? left : 20);
-	}
-}
-
-static struct timespec in_ms(long ms)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_nsec += ms * 1000000L;
-	ts.tv_sec += ts.tv_nsec / 1000000000L;
-	ts.tv_nsec %= 1000000000L;
-	return ts;
-}
-
 /* A new task in the backend (not yet sent).  Called with mu held. */
 static struct task *task_new(struct app *p, enum kind kind, long a, long b)
 {
@@ -161,7 +139,7 @@ static int task_get(struct app *p, struct task *t, struct task *c)
 		p->max_waiting = p->waiting;
 	while (c->state != T_SUCCESS && c->state != T_FAILURE && !p->cut_waits
 	       && !t->cut && !demo_stopping()) {
-		struct timespec ts = in_ms(20);
+		struct timespec ts = demo_deadline_ms(20);
 		pthread_cond_timedwait(&p->done, &p->mu, &ts);
 	}
 	p->waiting--;
@@ -220,7 +198,7 @@ static int run_task(struct app *p, struct task *t)
 	default:
 		break;
 	}
-	wait_ms((double)p->task_ms);
+	demo_wait_ms((double)p->task_ms);
 	if (demo_stopping()) {
 		snprintf(t->error, sizeof t->error, "stopped");
 		return -1;
@@ -449,7 +427,7 @@ static int wait_all(struct run *r, int total, const char *what)
 	struct app *p = &r->app;
 	pthread_mutex_lock(&p->mu);
 	while (p->nfinal < total && !demo_stopping()) {
-		struct timespec ts = in_ms(20);
+		struct timespec ts = demo_deadline_ms(20);
 		pthread_cond_timedwait(&p->done, &p->mu, &ts);
 		demo_progress(r->d, "  %s: %d of %d tasks done, %d running, %d waiting, %zu queued",
 			      what, p->nfinal, total, p->busy, p->waiting,

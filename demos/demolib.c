@@ -195,6 +195,27 @@ void demo_sleep_ms(double ms)
 		;
 }
 
+void demo_wait_ms(double ms)
+{
+	double end = demo_now() + ms / 1000;
+	for (;;) {
+		double left = (end - demo_now()) * 1000;
+		if (left <= 0 || demo_stopping())
+			return;
+		demo_sleep_ms(left < 20 ? left : 20);
+	}
+}
+
+struct timespec demo_deadline_ms(double ms)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	long long ns = (long long)ts.tv_nsec + (long long)(ms * 1e6);
+	ts.tv_sec += (time_t)(ns / 1000000000LL);
+	ts.tv_nsec = (long)(ns % 1000000000LL);
+	return ts;
+}
+
 long demo_status_kib(const char *field)
 {
 	FILE *f = fopen("/proc/self/status", "r");

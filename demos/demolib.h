@@ -65,6 +65,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <time.h>
 
 /* ---- memory ---- */
 
@@ -216,6 +217,14 @@ double demo_cpu_s(int who);
 
 /* Sleeps ms milliseconds (resumes after EINTR unless demo_stopping()). */
 void demo_sleep_ms(double ms);
+
+/* Sleeps ms milliseconds in slices of at most 20 ms, returning early once
+ * demo_stopping(): a simulated piece of work that a stop request cuts short. */
+void demo_wait_ms(double ms);
+
+/* The CLOCK_REALTIME time ms milliseconds from now, the absolute deadline
+ * pthread_cond_timedwait() takes. */
+struct timespec demo_deadline_ms(double ms);
 
 /*
  * A field of /proc/self/status in KiB, e.g. "VmRSS" or "VmHWM"; -1 when

@@ -70,30 +70,6 @@ struct endpoint {
 /* Arrivals spread over longer than this are refused. */
 #define MAX_SPAN_S 120
 
-/* Sleeps ms in short slices so a stop request cuts it short. */
-static void wait_ms(double ms)
-{
-	double end = demo_now() + ms / 1000;
-	for (;;) {
-		double left = (end - demo_now()) * 1000;
-		if (left <= 0 || demo_stopping())
-			return;
-		demo_sleep_ms(left < 20 ? left : 20);
-	}
-}
-
-static struct timespec in_s(double s)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	long ns = (long)(s * 1e9);
-	ts.tv_sec += ns / 1000000000L;
-	ts.tv_nsec += ns % 1000000000L;
-	ts.tv_sec += ts.tv_nsec / 1000000000L;
-	ts.tv_nsec %= 1000000000L;
-	return ts;
-}
-
 /* ---- arrivals ---- */
 
 static uint64_t splitmix(uint64_t *s)
@@ -193,7 +169,7 @@ static bool wait_for_work(struct endpoint *ep, struct slot *s)
 		double left = until - demo_now();
 		if (left <= 0)
 			break;
-		struct timespec ts = in_s(left < 0.02 ? left : 0.02);
+		struct timespec ts = demo_deadline_ms(1000 * (left < 0.02 ? left : 0.02));
 		pthread_cond_timedwait(&ep->cond, &ep->mu, &ts);
 	}
 	ep->idle--;
@@ -207,7 +183,7 @@ static void *worker_main(void *arg)
 	struct slot *s = arg;
 	struct endpoint *ep = s->ep;
 	double born = demo_now();
-	wait_ms((double)ep->cold_ms);           /* the cold start */
+	demo_wait_ms((double)ep->cold_ms);           /* the cold start */
 	pthread_mutex_lock(&ep->mu);
 	double ready = demo_now();
 	ep->starting--;
@@ -220,7 +196,7 @@ static void *worker_main(void *arg)
 		int req = endpoint_take(ep, t0);
 		s->state = W_BUSY;
 		pthread_mutex_unlock(&ep->mu);
-		wait_ms((double)ep->service_ms);
+		demo_wait_ms((double)ep->service_ms);
 		pthread_mutex_lock(&ep->mu);
 		double t1 = demo_now();
 		ep->latency[req] = demo_stopping() ? -1 : t1 - ep->arrived[req];

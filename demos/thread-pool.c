@@ -65,22 +65,10 @@ struct pool {
 	struct demo_timeline *tl;
 };
 
-/* Sleeps ms in short slices so a stop request cuts it short. */
-static void wait_ms(double ms)
-{
-	double end = demo_now() + ms / 1000;
-	for (;;) {
-		double left = (end - demo_now()) * 1000;
-		if (left <= 0 || demo_stopping())
-			return;
-		demo_sleep_ms(left < 20 ? left : 20);
-	}
-}
-
 /* The task: wait like I/O, then return task * task or raise ValueError. */
 static void run_task(struct future *f)
 {
-	wait_ms(f->wait_ms);
+	demo_wait_ms(f->wait_ms);
 	if (f->raises)
 		snprintf(f->exception, sizeof f->exception,
 			 "ValueError('task %d failed')", f->task);
@@ -199,13 +187,7 @@ static int future_result(struct pool *p, struct future *f, long *result)
 {
 	pthread_mutex_lock(&p->mu);
 	while (f->state != F_FINISHED && f->state != F_CANCELLED && !demo_stopping()) {
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 20 * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
+		struct timespec ts = demo_deadline_ms(20);
 		pthread_cond_timedwait(&p->done, &p->mu, &ts);
 	}
 	bool ok = f->state == F_FINISHED && !f->exception[0];
@@ -224,13 +206,7 @@ static struct future *pool_completed(struct pool *p, int n)
 	struct future *f = NULL;
 	pthread_mutex_lock(&p->mu);
 	while (p->ncompleted <= n && !demo_stopping()) {
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 20 * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
+		struct timespec ts = demo_deadline_ms(20);
 		pthread_cond_timedwait(&p->done, &p->mu, &ts);
 	}
 	if (p->ncompleted > n)
