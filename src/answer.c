@@ -626,6 +626,210 @@ static void find_denials(const char *t, size_t start, size_t end, const struct s
 	}
 }
 
+/* The first index of v[0..n) whose field (start or end) is >= pos. */
+static size_t lower_bound(const struct answer_span *v, size_t n, size_t pos, bool by_end)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if ((by_end ? v[mid].end : v[mid].start) < pos)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* ---- reported and refuted claims ----
+ *
+ * A claim the learner reports as someone else's belief ("People often
+ * assume each thread has its own GIL"), names as a misconception ("A common
+ * myth: ...") or refutes right after ("... That's wrong.", "Does each thread
+ * get its own GIL? No: ...") is not asserted: it is neither credited nor
+ * rejected, like a sentence that denies itself. */
+
+static bool word_in(const char *t, const struct answer_span *w, const char *const *list)
+{
+	for (; *list; list++)
+		if (word_is(t, w, *list))
+			return true;
+	return false;
+}
+
+/* Whether the words from k (before past) say that what came before is
+ * wrong: "that's wrong", "which is a myth", "not true", "this isn't the
+ * case". Sets *len to the number of words. */
+static bool refutes(const char *t, const struct answer_span *w, size_t k, size_t past, size_t *len)
+{
+	static const char *const lead[] = {"that", "this", "which", "it", NULL};
+	static const char *const leads[] = {"that's", "thats", "it's", "its", NULL};
+	static const char *const be[] = {"is", "was", NULL};
+	static const char *const bad[] = {"wrong", "false", "incorrect", "untrue", "mistaken", "nonsense", "bogus",
+	                                  "myth", "misconception", "misunderstanding", "fallacy", NULL};
+	static const char *const fillers[] = {"a", "an", "simply", "just", "plain", "completely", "totally", "common",
+	                                      "popular", "classic", "actually", "also", NULL};
+	static const char *const isnt[] = {"isn't", "isnt", "wasn't", "wasnt", NULL};
+	static const char *const truth[] = {"true", "correct", "right", "accurate", "so", NULL};
+	size_t i = k;
+	if (i < past && word_in(t, &w[i], lead) && i + 1 < past && word_in(t, &w[i + 1], be))
+		i += 2;
+	else if (i < past && word_in(t, &w[i], lead) && i + 1 < past && word_in(t, &w[i + 1], isnt))
+		i += 1;
+	else if (i < past && word_in(t, &w[i], leads))
+		i += 1;
+	bool neg = false;
+	if (i < past && (word_is(t, &w[i], "not") || word_in(t, &w[i], isnt))) {
+		neg = true;
+		i++;
+	}
+	while (i < past && word_in(t, &w[i], fillers))
+		i++;
+	if (i >= past)
+		return false;
+	bool hit;
+	if (!neg)
+		hit = word_in(t, &w[i], bad);
+	else if (word_is(t, &w[i], "the"))
+		hit = ++i < past && word_is(t, &w[i], "case");   /* "not the case" */
+	else
+		hit = word_in(t, &w[i], truth);
+	*len = i + 1 - k;
+	return hit;
+}
+
+/* Whether the belief verb at word k has a reporting subject among the
+ * three words before it ("people think", "many developers assume", "you
+ * might expect") that does not state the belief as the learner's own
+ * ("Unlike what many think, ..."; "As most people assume, ..."). */
+static bool reported_by(const char *t, const struct answer_span *w, size_t first, size_t k)
+{
+	static const char *const others[] = {"people", "many", "some", "folks", "beginners", "everyone", "newcomers",
+	                                     "developers", "devs", "candidates", "juniors", "others", "tutorials",
+	                                     "articles", "someone", "novices", "programmers", "lots", "you'd",
+	                                     "one'd", NULL};
+	static const char *const modal_subj[] = {"you", "one", NULL};
+	static const char *const modals[] = {"might", "may", "could", "would", "will", "probably", NULL};
+	static const char *const owning[] = {"what", "as", "like", "unlike", "how", NULL};
+	for (size_t b = k; b > first && k - b < 3; b--) {
+		const struct answer_span *s = &w[b - 1];
+		bool subj = word_in(t, s, others);
+		if (!subj && word_in(t, s, modal_subj))
+			for (size_t m = b; m < k && !subj; m++)
+				subj = word_in(t, &w[m], modals);
+		if (subj)
+			return !(b - 1 > first && word_in(t, &w[b - 2], owning));
+	}
+	return false;
+}
+
+/* Adds the reported parts of the clause [cs, ce) (words w[first..past)). */
+static void reported_in_clause(const char *t, const struct answer_span *w, size_t first, size_t past, size_t ce,
+                               size_t next_clause_end, struct spans *out)
+{
+	static const char *const verbs[] = {"think", "thinks", "thought", "believe", "believes", "believed", "assume",
+	                                    "assumes", "assumed", "expect", "expects", "imagine", "imagines",
+	                                    "suppose", "claim", "claims", "say", "says", "presume", "presumes", NULL};
+	static const char *const no_complement[] = {"about", "of", "so", "twice", "again", "through", "hard", "back",
+	                                            "up", "over", "otherwise", NULL};
+	static const char *const nouns[] = {"misconception", "misconceptions", "myth", "myths", "mistake",
+	                                    "misunderstanding", "fallacy", NULL};
+	static const char *const ideas[] = {"idea", "belief", "notion", "claim", "assumption", "view", NULL};
+	for (size_t k = first; k < past; k++) {
+		size_t len;
+		if (word_in(t, &w[k], verbs) && reported_by(t, w, first, k) && k + 1 < past &&
+		    t[w[k].end] != ',' && !word_in(t, &w[k + 1], no_complement) &&
+		    !(t[w[k + 1].start] >= '0' && t[w[k + 1].start] <= '9')) {   /* "people expect 2 s" */
+			spans_add(out, w[k].end, ce);
+			return;
+		}
+		if (word_in(t, &w[k], nouns) && k + 1 < past && word_is(t, &w[k + 1], "is") && k + 2 < past &&
+		    !word_in(t, &w[k + 2], (const char *const[]){"not", "that's", NULL})) {
+			spans_add(out, w[k + 1].end, ce);
+			return;
+		}
+		if (word_in(t, &w[k], nouns) && k + 1 == past && t[ce - 1] == ':' && next_clause_end > ce) {
+			spans_add(out, ce, next_clause_end);   /* "A common myth: ..." */
+			return;
+		}
+		if (word_in(t, &w[k], ideas) && k + 1 < past && word_is(t, &w[k + 1], "that"))
+			for (size_t r = k + 2; r < past; r++)
+				if (refutes(t, w, r, past, &len) && r > k + 2 && word_in(t, &w[r - 1], (const char *const[]){
+				                                        "is", "was", "are", "seems", NULL})) {
+					spans_add(out, w[k + 1].end, w[r - 1].start);
+					return;
+				}
+	}
+}
+
+
+/* The word index range [*first, *past) of the words inside [start, end). */
+static void words_of(const struct spans *w, size_t start, size_t end, size_t *first, size_t *past)
+{
+	*first = lower_bound(w->v, w->n, start, false);
+	*past = lower_bound(w->v, w->n, end + 1, true);
+	if (*past < *first)
+		*past = *first;
+}
+
+/* Adds to out the reported and refuted parts of every sentence. */
+static void find_reported(const char *t, const struct spans *s, const struct spans *c, const size_t *first_clause,
+                          const struct spans *w, struct spans *out)
+{
+	static const char *const answer_no[] = {"no", "nope", NULL};
+	static const char *const joins[] = {"but", "and", NULL};
+	for (size_t i = 0; i < s->n; i++) {
+		size_t c0 = first_clause[i], c1 = i + 1 < s->n ? first_clause[i + 1] : c->n;
+		size_t f, p, len;
+		for (size_t k = c0; k < c1; k++) {
+			words_of(w, c->v[k].start, c->v[k].end, &f, &p);
+			reported_in_clause(t, w->v, f, p, c->v[k].end, k + 1 < c1 ? c->v[k + 1].end : 0, out);
+			/* "..., but that's a myth"; "... - which is wrong" */
+			size_t r = f < p && word_in(t, &w->v[f], joins) ? f + 1 : f;
+			if (k > c0 && refutes(t, w->v, r, p, &len))
+				spans_add(out, s->v[i].start, c->v[k].start);
+			/* "..., which is wrong" inside a clause */
+			for (size_t m = f + 1; m < p; m++)
+				if (word_is(t, &w->v[m], "which") && t[w->v[m].start - 2] == ',' &&
+				    refutes(t, w->v, m, p, &len)) {
+					spans_add(out, c->v[k].start, w->v[m].start);
+					break;
+				}
+		}
+		if (i + 1 == s->n)
+			continue;
+		/* The next sentence refutes this one: "That's wrong." "Not
+		 * true." Or answers this question no: "... own GIL? No, ..." */
+		words_of(w, s->v[i + 1].start, s->v[i + 1].end, &f, &p);
+		bool question = t[s->v[i].end - 1] == '?';
+		if (f < p && ((refutes(t, w->v, f, p, &len) && p - f <= 8) || (question && word_in(t, &w->v[f], answer_no))))
+			spans_add(out, s->v[i].start, s->v[i].end);
+	}
+}
+
+static int by_start(const void *x, const void *y)
+{
+	const struct answer_span *a = x, *b = y;
+	return a->start < b->start ? -1 : a->start > b->start ? 1 : (a->end > b->end) - (a->end < b->end);
+}
+
+/* Sorts the spans and merges those that overlap. */
+static void merge_spans(struct spans *d)
+{
+	if (d->n < 2)
+		return;
+	qsort(d->v, d->n, sizeof *d->v, by_start);
+	size_t n = 1;
+	for (size_t i = 1; i < d->n; i++) {
+		if (d->v[i].start <= d->v[n - 1].end) {
+			if (d->v[i].end > d->v[n - 1].end)
+				d->v[n - 1].end = d->v[i].end;
+		} else {
+			d->v[n++] = d->v[i];
+		}
+	}
+	d->n = n;
+}
+
 void answer_prepare(struct answer *a, const char *raw)
 {
 	memset(a, 0, sizeof *a);
@@ -650,6 +854,8 @@ void answer_prepare(struct answer *a, const char *raw)
 	struct spans d = {0};
 	for (size_t i = 0; i < s.n; i++)
 		find_denials(a->text, s.v[i].start, s.v[i].end, &n.code, &d);
+	find_reported(a->text, &s, &c, a->clause_of_sentence, &w, &d);
+	merge_spans(&d);
 	a->denials = d.v;
 	a->ndenials = d.n;
 	a->sentences = s.v;
@@ -675,20 +881,6 @@ void answer_release(struct answer *a)
 	free(a->clause_of_sentence);
 	free(a->denials);
 	memset(a, 0, sizeof *a);
-}
-
-/* The first index of v[0..n) whose field (start or end) is >= pos. */
-static size_t lower_bound(const struct answer_span *v, size_t n, size_t pos, bool by_end)
-{
-	size_t lo = 0, hi = n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if ((by_end ? v[mid].end : v[mid].start) < pos)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
 }
 
 size_t answer_sentence_at(const struct answer *a, size_t pos)

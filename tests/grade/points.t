@@ -48,6 +48,24 @@ reject each @thread .. @own @gil|@gil per @thread
 - Each thread has its own GIL.
 + It is wrong to say each thread has its own GIL: each thread waits for the GIL.
 + Each thread needs the GIL; no thread has its own GIL.
+# A belief reported as others', named a misconception or refuted after, is
+# not the learner's claim; one the learner holds or takes over still is.
++ People often assume each thread has its own GIL, but each thread must wait for the GIL.
++ Many developers think that each thread has its own GIL; in fact each thread waits for the GIL.
++ You might expect each thread to have its own GIL, but threads share one: each thread waits for the GIL.
++ A common misconception is that each thread has its own GIL. Each thread waits for the GIL.
++ A common myth: each thread has its own GIL. Really, each thread waits for the GIL.
++ Each thread has its own GIL? No: each thread waits for the one GIL.
++ Each thread has its own GIL. That's wrong: each thread waits for the GIL.
++ Each thread has its own GIL - that's a myth; each thread waits for the GIL.
++ Each thread has its own GIL, which is not true: each thread waits for the GIL.
++ The idea that each thread has its own GIL is wrong; each thread waits for the GIL.
+- As many people assume, each thread has its own GIL.
+- I think each thread has its own GIL.
+- People think about it wrongly, but each thread has its own GIL.
+- Each thread has its own GIL? Yes, each thread has its own GIL.
+- Each thread has its own GIL. That's why threads run in parallel.
+- The idea that each thread has its own GIL is right.
 
 point
 says up to .. @bytes|at most .. @bytes
