@@ -687,7 +687,9 @@ static bool refutes(const char *t, const struct answer_span *w, size_t k, size_t
 	if (i >= past)
 		return false;
 	bool hit;
-	if (!neg)
+	if (!neg && i == k && t[w[i].end] == ':')
+		hit = false;   /* "Wrong: ..." heads what follows */
+	else if (!neg)
 		hit = word_in(t, &w[i], bad);
 	else if (word_is(t, &w[i], "the"))
 		hit = ++i < past && word_is(t, &w[i], "case");   /* "not the case" */
@@ -722,6 +724,27 @@ static bool reported_by(const char *t, const struct answer_span *w, size_t first
 	return false;
 }
 
+/* Whether the participle at word k reports a belief in the passive: "it's
+ * often said that ...", "gather is widely assumed to ..."; not "as is
+ * sometimes assumed", which takes the belief over. */
+static bool reported_passive(const char *t, const struct answer_span *w, size_t first, size_t k)
+{
+	static const char *const participles[] = {"said", "thought", "assumed", "believed", "claimed", "argued",
+	                                          "imagined", "presumed", NULL};
+	static const char *const adverbs[] = {"often", "sometimes", "widely", "commonly", "frequently", "generally",
+	                                      "usually", "still", "also", "popularly", "wrongly", "mistakenly",
+	                                      NULL};
+	static const char *const be[] = {"is", "it's", "are", "was", "were", "been", NULL};
+	if (!word_in(t, &w[k], participles))
+		return false;
+	size_t b = k;
+	while (b > first && word_in(t, &w[b - 1], adverbs))
+		b--;
+	if (b == first || !word_in(t, &w[b - 1], be))
+		return false;
+	return !(b - 1 > first && word_is(t, &w[b - 2], "as"));
+}
+
 /* Adds the reported parts of the clause [cs, ce) (words w[first..past)). */
 static void reported_in_clause(const char *t, const struct answer_span *w, size_t first, size_t past, size_t ce,
                                size_t next_clause_end, struct spans *out)
@@ -736,7 +759,8 @@ static void reported_in_clause(const char *t, const struct answer_span *w, size_
 	static const char *const ideas[] = {"idea", "belief", "notion", "claim", "assumption", "view", NULL};
 	for (size_t k = first; k < past; k++) {
 		size_t len;
-		if (word_in(t, &w[k], verbs) && reported_by(t, w, first, k) && k + 1 < past &&
+		if ((reported_passive(t, w, first, k) || (word_in(t, &w[k], verbs) && reported_by(t, w, first, k))) &&
+		    k + 1 < past &&
 		    t[w[k].end] != ',' && !word_in(t, &w[k + 1], no_complement) &&
 		    !(t[w[k + 1].start] >= '0' && t[w[k + 1].start] <= '9')) {   /* "people expect 2 s" */
 			spans_add(out, w[k].end, ce);
@@ -761,6 +785,25 @@ static void reported_in_clause(const char *t, const struct answer_span *w, size_
 	}
 }
 
+
+/* Whether the sentence whose words are w[f..p) opens with a bare denial of
+ * the one before: "It doesn't, unless ...", "It isn't.", "They don't:". */
+static bool denies_before(const char *t, const struct answer_span *w, size_t f, size_t p)
+{
+	static const char *const subj[] = {"it", "they", "that", "this", NULL};
+	static const char *const aux[] = {"doesn't", "isn't", "aren't", "don't", "won't", "can't", "wasn't",
+	                                  "didn't", "doesnt", "isnt", "arent", "dont", "wont", "cant", NULL};
+	if (p - f < 2 || !word_in(t, &w[f], subj))
+		return false;
+	size_t k = f + 1;
+	if (word_in(t, &w[k], (const char *const[]){"does", "is", "are", "do", "can", "did", "was", NULL}) &&
+	    k + 1 < p && word_is(t, &w[k + 1], "not"))
+		k++;
+	else if (!word_in(t, &w[k], aux))
+		return false;
+	char c = t[w[k].end];
+	return c == ',' || c == '.' || c == ';' || c == ':' || c == '!' || c == '\0';
+}
 
 /* The word index range [*first, *past) of the words inside [start, end). */
 static void words_of(const struct spans *w, size_t start, size_t end, size_t *first, size_t *past)
@@ -801,7 +844,10 @@ static void find_reported(const char *t, const struct spans *s, const struct spa
 		 * true." Or answers this question no: "... own GIL? No, ..." */
 		words_of(w, s->v[i + 1].start, s->v[i + 1].end, &f, &p);
 		bool question = t[s->v[i].end - 1] == '?';
-		if (f < p && ((refutes(t, w->v, f, p, &len) && p - f <= 8) || (question && word_in(t, &w->v[f], answer_no))))
+		size_t cf, cp;   /* the first clause of the next sentence */
+		words_of(w, c->v[c1 < c->n ? c1 : c->n - 1].start, c->v[c1 < c->n ? c1 : c->n - 1].end, &cf, &cp);
+		if (f < p && ((refutes(t, w->v, f, p, &len) && (p - f <= 8 || cp - cf <= 8)) ||
+		              (question && word_in(t, &w->v[f], answer_no)) || denies_before(t, w->v, f, p)))
 			spans_add(out, s->v[i].start, s->v[i].end);
 	}
 }
@@ -917,6 +963,24 @@ static bool conjunction_between(const struct answer *a, size_t from, size_t to)
 	return false;
 }
 
+/* Where a short aside right after a negator ends ("isn't, as is sometimes
+ * assumed, something the GIL rules out"): just past its second comma, when
+ * the negator is followed by a comma, the aside holds at most 6 words and
+ * no third comma stands before the match at start; else 0. */
+static size_t aside_end(const struct answer *a, size_t neg_end, size_t start)
+{
+	const char *t = a->text;
+	if (t[neg_end] != ',')
+		return 0;
+	const char *second = memchr(t + neg_end + 1, ',', start - neg_end - 1);
+	if (!second)
+		return 0;
+	size_t past = (size_t)(second - t) + 1;
+	if (memchr(t + past, ',', start - past) || answer_words_between(a, neg_end, past) > 6)
+		return 0;
+	return past;
+}
+
 bool answer_negated(const struct answer *a, size_t start, size_t end, bool inner_ok,
                     const struct answer_span *others, size_t n, const struct answer_span *own, size_t nown)
 {
@@ -941,9 +1005,13 @@ bool answer_negated(const struct answer *a, size_t start, size_t end, bool inner
 		}
 		/* A comma, or the end of a parenthesis the negator is in ("yields
 		 * values (not futures) in input order"), stops it. */
-		if (answer_clause_at(a, g->start) != clause || memchr(a->text + g->end, ',', start - g->end) ||
-		    memchr(a->text + g->end, ')', start - g->end) ||
-		    answer_words_between(a, g->end, start) > 4)
+		if (answer_clause_at(a, g->start) != clause || memchr(a->text + g->end, ')', start - g->end))
+			continue;
+		size_t from_g = g->end;
+		const char *comma = memchr(a->text + g->end, ',', start - g->end);
+		if (comma && !(from_g = aside_end(a, g->end, start)))
+			continue;
+		if (answer_words_between(a, from_g, start) > 4)
 			continue;
 		/* "no" qualifies a noun: "uses no CPU and releases the GIL"
 		 * says nothing against what follows the "and"; nor does "doesn't

@@ -66,6 +66,13 @@ reject each @thread .. @own @gil|@gil per @thread
 - Each thread has its own GIL? Yes, each thread has its own GIL.
 - Each thread has its own GIL. That's why threads run in parallel.
 - The idea that each thread has its own GIL is right.
++ It's often said that each thread has its own GIL. That's not so: each thread waits for the GIL.
++ It is widely assumed each thread has its own GIL; each thread in fact waits for the GIL.
++ It's sometimes claimed each thread has its own GIL. It isn't, and each thread waits for the GIL.
++ Each thread has its own GIL, people say. It doesn't: each thread waits for the GIL.
+- As is sometimes assumed, each thread has its own GIL.
+- Each thread has its own GIL. It doesn't matter, each thread waits for the GIL.
+- Each thread has its own GIL. Wrong: threads never wait for the GIL.
 
 point
 says up to .. @bytes|at most .. @bytes
@@ -73,6 +80,15 @@ reject exactly 1024
 + It reads up to 1024 bytes, not exactly 1024.
 - It reads up to 1024 bytes, exactly 1024.
 + It reads at most 1024 bytes.
+
+point
+says @block
+reject @thread
+# A negator followed by a short aside between commas still governs.
++ It blocks; it isn't, as is sometimes assumed, run on a thread.
++ It does not, as people say, use threads; it blocks.
+- It blocks; it is, as people say, run on a thread.
+- It does not block, as is sometimes assumed, and it runs on a thread.
 
 point
 says @not @block .. @loop
