@@ -682,7 +682,7 @@ static bool refutes(const char *t, const struct answer_span *w, size_t k, size_t
 		neg = true;
 		i++;
 	}
-	while (i < past && word_in(t, &w[i], fillers))
+	for (int n = 0; n < 3 && i < past && word_in(t, &w[i], fillers); n++)
 		i++;
 	if (i >= past)
 		return false;
@@ -757,6 +757,7 @@ static void reported_in_clause(const char *t, const struct answer_span *w, size_
 	static const char *const nouns[] = {"misconception", "misconceptions", "myth", "myths", "mistake",
 	                                    "misunderstanding", "fallacy", NULL};
 	static const char *const ideas[] = {"idea", "belief", "notion", "claim", "assumption", "view", NULL};
+	int idea_seen = 0;
 	for (size_t k = first; k < past; k++) {
 		size_t len;
 		if ((reported_passive(t, w, first, k) || (word_in(t, &w[k], verbs) && reported_by(t, w, first, k))) &&
@@ -775,7 +776,9 @@ static void reported_in_clause(const char *t, const struct answer_span *w, size_
 			spans_add(out, ce, next_clause_end);   /* "A common myth: ..." */
 			return;
 		}
-		if (word_in(t, &w[k], ideas) && k + 1 < past && word_is(t, &w[k + 1], "that"))
+		/* Only the first "the idea that" of a clause is followed to its
+		 * end, so a clause costs time linear in its words. */
+		if (word_in(t, &w[k], ideas) && k + 1 < past && word_is(t, &w[k + 1], "that") && !idea_seen++)
 			for (size_t r = k + 2; r < past; r++)
 				if (refutes(t, w, r, past, &len) && r > k + 2 && word_in(t, &w[r - 1], (const char *const[]){
 				                                        "is", "was", "are", "seems", NULL})) {
