@@ -577,6 +577,20 @@ bool answer_has_negator(const char *text)
 	return found;
 }
 
+bool answer_negating_phrase(const char *text)
+{
+	if (!answer_has_negator(text))
+		return false;
+	struct spans w = {0};
+	split_words(text, strlen(text), &w);
+	bool other = false;
+	for (size_t i = 0; i < w.n && !other; i++)
+		other = !negator_word(text, &w.v[i]) && !word_is(text, &w.v[i], "longer") &&
+		        !word_is(text, &w.v[i], "t");   /* "can't" split at a quote */
+	free(w.v);
+	return other;
+}
+
 /* ---- the prepared answer ---- */
 
 /* Whether the sentence [start, end) opens by denying itself. */

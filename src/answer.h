@@ -82,6 +82,9 @@ bool answer_negated(const struct answer *a, size_t start, size_t end, bool inner
 
 /* Whether the text (a pattern's source) holds a negator word. */
 bool answer_has_negator(const char *text);
+/* Whether the text (a term's entry) states a negation with more than its
+ * negators: "no longer reachable", "never freed"; not "not", "no longer". */
+bool answer_negating_phrase(const char *text);
 
 /* ---- partial credit ---- */
 

@@ -104,6 +104,8 @@ static const char *role_source(const struct rubric_point *p, enum rubric_role r)
 		return p->expanded[r];
 	case RUBRIC_CODE:
 		return p->code;
+	case RUBRIC_OWN_NEGATION:
+		return p->own_negation;
 	default:
 		return NULL;
 	}
@@ -125,6 +127,8 @@ struct regex *catalog_rubric_regex(const struct rubric_point *p, enum rubric_rol
 					m->negative[r] = answer_has_negator(srcs[r]);
 				}
 			}
+			if (!m->own_negation)
+				m->own_negation = terms_expand_kept(m->terms, srcs, RUBRIC_CODE, answer_negating_phrase);
 			m->terms = NULL;
 		}
 		for (int r = 0; r < RUBRIC_NROLES; r++) {

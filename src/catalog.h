@@ -79,6 +79,10 @@ enum rubric_role {
 	RUBRIC_ABOUT,
 	RUBRIC_NOT_ABOUT,
 	RUBRIC_CODE,
+	/* The entries of its terms that state a negation themselves ("no
+	 * longer reachable"): a negator inside one belongs to the entry, and
+	 * negates nothing. */
+	RUBRIC_OWN_NEGATION,
 	RUBRIC_NROLES,
 };
 
@@ -96,6 +100,7 @@ struct rubric_point {
 	 * strings, set by catalog_link; NULL for a legacy point). */
 	char *expanded[RUBRIC_CODE];
 	bool negative[RUBRIC_CODE];   /* the pattern's own text holds a negator */
+	char *own_negation;           /* RUBRIC_OWN_NEGATION's source, or NULL (set with expanded) */
 	/* A point of a file served from the cache, or one whose compiling
 	 * `check` defers (catalog_defer_compile), keeps its vocabulary here
 	 * until it is expanded and compiled. */
@@ -104,7 +109,7 @@ struct rubric_point {
 	/* Use catalog_rubric_regex(): a catalog served from the cache compiles
 	 * a point's patterns when it is first graded. */
 	struct regex *re, *reject_re;   /* NULL when not compiled (yet), or it does not compile */
-	struct regex *about_re, *not_about_re, *code_re;
+	struct regex *about_re, *not_about_re, *code_re, *own_negation_re;
 	bool compiled;
 	bool broken;                  /* a pattern of it does not expand or compile (reported) */
 	struct pos pos, pattern_pos, reject_pos, says_pos, about_pos, not_about_pos, code_pos, section_pos;

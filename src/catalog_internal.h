@@ -82,7 +82,8 @@ static inline struct pos pos_of(const struct ynode *n)
 /* The compiled pattern of a role: where catalog_rubric_regex keeps it. */
 static inline struct regex **role_slot(struct rubric_point *p, enum rubric_role r)
 {
-	struct regex **slots[RUBRIC_NROLES] = {&p->re, &p->reject_re, &p->about_re, &p->not_about_re, &p->code_re};
+	struct regex **slots[RUBRIC_NROLES] = {&p->re, &p->reject_re, &p->about_re, &p->not_about_re, &p->code_re,
+	                                         &p->own_negation_re};
 	return slots[r];
 }
 

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "answer.h"
 #include "regex.h"
 #include "terms.h"
 #include "ycache.h"
@@ -277,6 +278,8 @@ static void expand_point(struct rubric_point *p, struct terms *t, const bool *ex
 		}
 		p->expanded[r] = x;
 	}
+	if (!p->own_negation)
+		p->own_negation = terms_expand_kept(t, srcs, RUBRIC_CODE, answer_negating_phrase);
 }
 
 void catalog_compile_point(struct rubric_point *p, struct diag *dg)
@@ -318,6 +321,13 @@ void catalog_compile_point(struct rubric_point *p, struct diag *dg)
 		}
 		free(err);
 		free(skel);
+	}
+	if (p->own_negation && !p->broken) {
+		/* Entries that compiled inside the patterns compile alone. */
+		char *err = NULL;
+		size_t off;
+		p->own_negation_re = regex_compile(p->own_negation, REGEX_CASELESS | REGEX_VALID_UTF8, &err, &off);
+		free(err);
 	}
 	p->compiled = true;
 }

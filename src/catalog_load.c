@@ -1131,6 +1131,7 @@ void quiz_free(struct quiz *qz)
 				regex_free(*role_slot(rp, (enum rubric_role)r));
 			for (int r = 0; r < RUBRIC_CODE; r++)
 				free(rp->expanded[r]);
+			free(rp->own_negation);
 		}
 		free(q->rubric);
 		free(q->tests);

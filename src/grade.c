@@ -153,12 +153,16 @@ static enum unit_result claim_in(const struct rubric_point *p, const struct answ
 {
 	struct regex *says = catalog_rubric_regex(p, RUBRIC_CLAIM), *about = catalog_rubric_regex(p, RUBRIC_ABOUT),
 	             *not_about = catalog_rubric_regex(p, RUBRIC_NOT_ABOUT);
-	struct hits hs, ha, hn;
+	struct hits hs, ha, hn, ho;
 	if (!collect(says, a, start, end, &hs) || !collect(about, a, start, end, &ha) ||
 	    !collect(not_about, a, start, end, &hn))
 		return UNIT_LIMIT;
 	if (hs.n == 0)
 		return UNIT_NONE;
+	/* A negator inside an entry that states a negation ("no longer
+	 * reachable") belongs to it. */
+	if (!collect(catalog_rubric_regex(p, RUBRIC_OWN_NEGATION), a, start, end, &ho))
+		ho.n = 0;
 	if (about && ha.n == 0) {
 		if (hn.n || !carried_subject(p, a, start))
 			return UNIT_NONE;
@@ -166,7 +170,7 @@ static enum unit_result claim_in(const struct rubric_point *p, const struct answ
 		struct answer_span others[MAX_HITS];
 		size_t no = others_of(others, &hn, NULL, NULL);
 		for (size_t i = 0; i < hs.n; i++)
-			if (!answer_negated(a, hs.v[i].start, hs.v[i].end, p->negative[RUBRIC_CLAIM], others, no, NULL, 0))
+			if (!answer_negated(a, hs.v[i].start, hs.v[i].end, p->negative[RUBRIC_CLAIM], others, no, ho.v, ho.n))
 				return UNIT_FOUND;
 		return UNIT_NONE;
 	}
@@ -175,8 +179,12 @@ static enum unit_result claim_in(const struct rubric_point *p, const struct answ
 	size_t no = others_of(others, &hs, &hn, NULL);
 	/* A claim that states its own negation ('@not @wait') owns its
 	 * negators: they do not negate the subjects around it. */
-	const struct answer_span *own = p->negative[RUBRIC_CLAIM] ? hs.v : NULL;
-	size_t nown = p->negative[RUBRIC_CLAIM] ? hs.n : 0;
+	struct answer_span own[2 * MAX_HITS];
+	size_t nown = 0;
+	for (size_t i = 0; p->negative[RUBRIC_CLAIM] && i < hs.n; i++)
+		own[nown++] = hs.v[i];
+	for (size_t i = 0; i < ho.n; i++)
+		own[nown++] = ho.v[i];
 	for (size_t i = 0; i < ha.n; i++)
 		a_neg[i] = answer_negated(a, ha.v[i].start, ha.v[i].end, p->negative[RUBRIC_ABOUT], others, no, own, nown);
 	no = others_of(others, &hs, &ha, NULL);
@@ -185,7 +193,7 @@ static enum unit_result claim_in(const struct rubric_point *p, const struct answ
 		                          nown);
 	no = others_of(others, &ha, &hn, NULL);
 	for (size_t i = 0; i < hs.n; i++) {
-		if (answer_negated(a, hs.v[i].start, hs.v[i].end, p->negative[RUBRIC_CLAIM], others, no, NULL, 0))
+		if (answer_negated(a, hs.v[i].start, hs.v[i].end, p->negative[RUBRIC_CLAIM], others, no, ho.v, ho.n))
 			continue;
 		if (!about)
 			return UNIT_FOUND;
@@ -199,11 +207,13 @@ static enum unit_result claim_in(const struct rubric_point *p, const struct answ
 /* Whether the reject pattern of p fires in the unit: a match not negated. */
 static enum unit_result reject_in(const struct rubric_point *p, const struct answer *a, size_t start, size_t end)
 {
-	struct hits hr, hs, ha, hn;
+	struct hits hr, hs, ha, hn, ho;
 	if (!collect(catalog_rubric_regex(p, RUBRIC_REJECT), a, start, end, &hr))
 		return UNIT_LIMIT;
 	if (hr.n == 0)
 		return UNIT_NONE;
+	if (!collect(catalog_rubric_regex(p, RUBRIC_OWN_NEGATION), a, start, end, &ho))
+		ho.n = 0;
 	if (!collect(catalog_rubric_regex(p, RUBRIC_CLAIM), a, start, end, &hs) ||
 	    !collect(catalog_rubric_regex(p, RUBRIC_ABOUT), a, start, end, &ha) ||
 	    !collect(catalog_rubric_regex(p, RUBRIC_NOT_ABOUT), a, start, end, &hn))
@@ -211,7 +221,7 @@ static enum unit_result reject_in(const struct rubric_point *p, const struct ans
 	struct answer_span others[3 * MAX_HITS];
 	size_t no = others_of(others, &hs, &ha, &hn);
 	for (size_t i = 0; i < hr.n; i++)
-		if (!answer_negated(a, hr.v[i].start, hr.v[i].end, p->negative[RUBRIC_REJECT], others, no, NULL, 0))
+		if (!answer_negated(a, hr.v[i].start, hr.v[i].end, p->negative[RUBRIC_REJECT], others, no, ho.v, ho.n))
 			return UNIT_FOUND;
 	return UNIT_NONE;
 }

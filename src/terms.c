@@ -414,6 +414,8 @@ static void trie_free(struct trie *t)
 /* The expansion of name in t's scope, or NULL when no set has that name.
  * One still X_BUSY is a cycle. Faults of entries are terms_check's to
  * report. */
+static char *joined(struct expansion *x);
+
 static struct expansion *expand(struct terms *t, const char *name, size_t len)
 {
 	size_t xi = hmap_get(&t->xindex, name, len);
@@ -451,6 +453,14 @@ static struct expansion *expand(struct terms *t, const char *name, size_t len)
 		}
 	}
 	struct expansion *x = &t->x[xi];
+	x->joined = joined(x);
+	x->state = X_DONE;
+	return x;
+}
+
+/* The whole-word alternation of x's alternatives, longest first. */
+static char *joined(struct expansion *x)
+{
 	if (x->n > 1)   /* a set whose every entry failed has no array at all */
 		qsort(x->alts, x->n, sizeof *x->alts, cmp_longest);
 	struct buf b;
@@ -465,9 +475,7 @@ static struct expansion *expand(struct terms *t, const char *name, size_t len)
 		trie_write(root, &b);
 	trie_free(root);
 	buf_puts(&b, ")(?!\\w)");
-	x->joined = buf_detach(&b);
-	x->state = X_DONE;
-	return x;
+	return buf_detach(&b);
 }
 
 /* Checks the includes of name in t's scope without expanding anything:
@@ -624,4 +632,49 @@ char *terms_skeleton(const char *pattern)
 		i = step(s, i, &in_class);
 	}
 	return s;
+}
+
+/* Adds to out every entry keep() accepts in the set name of t's scope and
+ * in the sets it includes (a cycle stops at depth 16: terms_check reports
+ * it). */
+static void kept_of(const struct terms *t, const char *name, size_t len, bool (*keep)(const char *), struct expansion *out,
+                    int depth)
+{
+	const struct term_set *sets[2] = {own_set(t->base, name, len), own_set(t, name, len)};
+	for (int s = 0; s < 2 && depth < 16; s++)
+		for (size_t i = 0; sets[s] && i < sets[s]->n; i++) {
+			const char *e = sets[s]->e[i].text;
+			if (e[0] != '@') {
+				bool lit = e[0] == '\\' && e[1] == '@';
+				if (keep(e + lit))
+					add_alt(out, terms_phrase(e + lit));
+				continue;
+			}
+			size_t sl = name_len(e + 1);
+			if (sl && !e[1 + sl])
+				kept_of(t, e + 1, sl, keep, out, depth + 1);
+		}
+}
+
+char *terms_expand_kept(const struct terms *t, const char *const *patterns, size_t n, bool (*keep)(const char *entry))
+{
+	struct expansion x = {0};
+	for (size_t k = 0; k < n && t; k++) {
+		const char *p = patterns[k];
+		bool in_class = false;
+		for (size_t i = 0; p && p[i];) {
+			if (term_at(p, i, in_class)) {
+				size_t len = name_len(p + i + 1);
+				kept_of(t, p + i + 1, len, keep, &x, 0);
+				i += 1 + len;
+			} else {
+				i = step(p, i, &in_class);
+			}
+		}
+	}
+	char *out = x.n ? joined(&x) : NULL;
+	for (size_t i = 0; i < x.n; i++)
+		free(x.alts[i]);
+	free(x.alts);
+	return out;
 }

@@ -56,6 +56,11 @@ unsigned long long terms_fingerprint(struct terms *t);
  * sets). Returns a new string, or NULL with *bad set to the byte offset of
  * the unknown @name (or of a name in a cycle). */
 char *terms_expand(struct terms *t, const char *pattern, size_t *bad);
+/* The whole-word alternation (as a set expands) of every literal entry
+ * keep() accepts among the sets that the n patterns' @names use and the
+ * sets those include; NULL when there is none (or t is NULL). Patterns may
+ * be NULL. New string. */
+char *terms_expand_kept(const struct terms *t, const char *const *patterns, size_t n, bool (*keep)(const char *entry));
 /* The pattern with each @name replaced by as many 'x' and nothing else:
  * the same offsets as the source, for locating a syntax error. */
 char *terms_skeleton(const char *pattern);

@@ -75,6 +75,7 @@ static void point_release(struct point *pt)
 	}
 	for (int r = 0; r < RUBRIC_CODE; r++)
 		free(pt->p.expanded[r]);
+	free(pt->p.own_negation);
 	free((char *)pt->p.says);
 	free((char *)pt->p.about);
 	free((char *)pt->p.not_about);
@@ -201,6 +202,7 @@ static void run_file(const char *path)
 					if (!pt.p.expanded[r])
 						fail(path, ln, "'%s': unknown term at '%s'", srcs[r], srcs[r] + bad);
 				}
+				pt.p.own_negation = terms_expand_kept(t, srcs, RUBRIC_CODE, answer_negating_phrase);
 			}
 			char *ans = unescape(line + 2);
 			enum grade_point g = pt.asked ? grade_followup(&pt.p, pt.asked, ans) : grade_rubric_point(&pt.p, ans);

@@ -13,6 +13,8 @@ term block: block+
 term loop: event loop | loop
 term bytes: byte+
 term wait: wait+
+term gone: unreachable | not reachable | no longer reachable | never freed
+term cycle: cycle+
 
 point
 says @release .. @gil
@@ -303,3 +305,16 @@ reject @own @gil
 asked Does each thread have its own GIL, and what happens to it while a thread releases it during I/O?
 - It waits.
 + A thread releases the GIL while it waits.
+
+# An entry that states a negation itself ("not reachable") owns its
+# negator; a negator outside it still negates.
+point
+says @cycle .. @gone
+reject @cycle .. never freed
++ A cycle is not reachable.
++ The cycle is no longer reachable from the program.
++ A cycle is unreachable.
+- A cycle is not unreachable.
+- It isn't a cycle that is not reachable.
+- A cycle is reachable.
+- A cycle is not reachable, so the cycle is never freed.
