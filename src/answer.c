@@ -967,6 +967,17 @@ size_t answer_words_between(const struct answer *a, size_t from, size_t to)
 	return past > first ? past - first : 0;
 }
 
+/* Whether the words in [from, to) include a subject pronoun. */
+static bool pronoun_between(const struct answer *a, size_t from, size_t to)
+{
+	static const char *const pronouns[] = {"it", "they", "this", "these", "those", "we", "you", "he", "she", "one",
+	                                       "it's", "they're", "we're", "you're", NULL};
+	for (size_t i = lower_bound(a->words, a->nwords, from, false); i < a->nwords && a->words[i].end <= to; i++)
+		if (word_in(a->text, &a->words[i], pronouns))
+			return true;
+	return false;
+}
+
 /* Whether the words in [from, to) include and, or or but. */
 static bool conjunction_between(const struct answer *a, size_t from, size_t to)
 {
@@ -1036,6 +1047,11 @@ bool answer_negated(const struct answer *a, size_t start, size_t end, bool inner
 		 * own negation. */
 		if (((g->end - g->start == 2 && strncasecmp(a->text + g->start, "no", 2) == 0) || inner_ok) &&
 		    conjunction_between(a, g->end, start))
+			continue;
+		/* "Unlike threads it yields": unlike governs its object, not the
+		 * subject after it and what that subject does. */
+		if (g->end - g->start == 6 && strncasecmp(a->text + g->start, "unlike", 6) == 0 &&
+		    pronoun_between(a, g->end, start))
 			continue;
 		bool other = false;
 		for (size_t k = 0; k < n && !other; k++)

@@ -84,6 +84,14 @@ reject exactly 1024
 + It reads at most 1024 bytes.
 
 point
+says @schedule .. @concurrent
+# "unlike" governs its object, not the subject after it.
++ Unlike await it schedules the coroutine concurrently.
++ Unlike a plain await they schedule it concurrently.
+- Unlike scheduling it concurrently, it waits.
+- It waits, unlike a task scheduled concurrently.
+
+point
 says @block
 reject @thread
 # A negator followed by a short aside between commas still governs.
