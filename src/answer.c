@@ -600,7 +600,7 @@ static bool denies_itself(const char *t, size_t start, size_t end)
 		"it is not true that ", "it's not true that ", "it isn't true that ", "it is false that ",
 		"it's false that ", "it is a myth that ", "it's a myth that ", "it is wrong to say that ",
 		"it's wrong to say that ", "it is not the case that ", "it's not the case that ",
-		"it is untrue that ", "it's untrue that ",
+		"it is untrue that ", "it's untrue that ", "it is not that ", "it's not that ", "it isn't that ",
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(openings); i++) {
 		size_t n = strlen(openings[i]);
@@ -721,7 +721,7 @@ static bool reported_by(const char *t, const struct answer_span *w, size_t first
 {
 	static const char *const others[] = {"people", "many", "some", "folks", "beginners", "everyone", "newcomers",
 	                                     "developers", "devs", "candidates", "juniors", "others", "tutorials",
-	                                     "articles", "someone", "novices", "programmers", "lots", "you'd",
+	                                     "articles", "someone", "novices", "programmers", "lots", "you'd", "they",
 	                                     "one'd", NULL};
 	static const char *const modal_subj[] = {"you", "one", NULL};
 	static const char *const modals[] = {"might", "may", "could", "would", "will", "probably", NULL};
@@ -749,11 +749,16 @@ static bool reported_passive(const char *t, const struct answer_span *w, size_t 
 	                                      "usually", "still", "also", "popularly", "wrongly", "mistakenly",
 	                                      NULL};
 	static const char *const be[] = {"is", "it's", "are", "was", "were", "been", NULL};
-	if (!word_in(t, &w[k], participles))
+	/* "expected" and "supposed" report only with an adverb: "it's
+	 * generally expected to crash", not "it's expected to block". */
+	bool hedged = word_is(t, &w[k], "expected") || word_is(t, &w[k], "supposed");
+	if (!word_in(t, &w[k], participles) && !hedged)
 		return false;
 	size_t b = k;
 	while (b > first && word_in(t, &w[b - 1], adverbs))
 		b--;
+	if (hedged && b == k)
+		return false;
 	if (b == first || !word_in(t, &w[b - 1], be))
 		return false;
 	return !(b - 1 > first && word_is(t, &w[b - 2], "as"));

@@ -73,6 +73,10 @@ reject each @thread .. @own @gil|@gil per @thread
 + It's sometimes claimed each thread has its own GIL. It isn't, and each thread waits for the GIL.
 + Each thread has its own GIL, people say. It doesn't: each thread waits for the GIL.
 - As is sometimes assumed, each thread has its own GIL.
++ They think each thread has its own GIL, but each thread waits for the GIL.
++ It's commonly expected that each thread has its own GIL; each thread waits for the GIL.
++ It's not that each thread has its own GIL: each thread waits for the GIL.
+- It's expected that each thread has its own GIL.
 - Each thread has its own GIL. It doesn't matter, each thread waits for the GIL.
 - Each thread has its own GIL. Wrong: threads never wait for the GIL.
 
