@@ -228,22 +228,6 @@ static long greet_body(struct pyfunc *self, long n)
 
 /* ---- output helpers ---- */
 
-static const char *with_commas(long long v, char *buf, size_t n)
-{
-	char tmp[32];
-	int len = snprintf(tmp, sizeof tmp, "%lld", v < 0 ? -v : v);
-	size_t j = 0;
-	if (v < 0 && j + 1 < n)
-		buf[j++] = '-';
-	for (int i = 0; i < len && j + 1 < n; i++) {
-		if (i && (len - i) % 3 == 0 && j + 1 < n)
-			buf[j++] = ',';
-		buf[j++] = tmp[i];
-	}
-	buf[j] = '\0';
-	return buf;
-}
-
 struct transcript {
 	char lines[16][160];
 	int n;
@@ -370,9 +354,9 @@ static int step_fib_table(struct run *r)
 	for (int i = 0; i < 2; i++) {
 		char path[64];
 		demo_print(d, "   %-34s %10ld %14s %12s %11s %10.3f\n", label[i], v[i]->value,
-			   with_commas(v[i]->calls, c1, sizeof c1),
-			   with_commas(v[i]->body_runs, c2, sizeof c2),
-			   with_commas(v[i]->hits, c3, sizeof c3), v[i]->seconds * 1e3);
+			   demo_commas(v[i]->calls, c1, sizeof c1),
+			   demo_commas(v[i]->body_runs, c2, sizeof c2),
+			   demo_commas(v[i]->hits, c3, sizeof c3), v[i]->seconds * 1e3);
 		snprintf(path, sizeof path, "fib.%s", key[i]);
 		demo_json_int(d, path, v[i]->value);
 		snprintf(path, sizeof path, "calls.%s", key[i]);
@@ -391,8 +375,8 @@ static int step_fib_table(struct run *r)
 	demo_print(d, "   plain: 2*F(%ld)-1 = %s calls expected for `if n < 2: return n`, counted %s (%s);\n"
 		   "   memoized: n+1 = %ld body runs expected, counted %ld; the other %ld calls were cache hits.\n"
 		   "   Memoized is %.0fx faster here (median of %ld runs each).\n\n",
-		   r->n + 1, with_commas(r->formula_plain, c1, sizeof c1),
-		   with_commas(r->plain.calls, c2, sizeof c2),
+		   r->n + 1, demo_commas(r->formula_plain, c1, sizeof c1),
+		   demo_commas(r->plain.calls, c2, sizeof c2),
 		   r->plain.calls == r->formula_plain ? "equal" : "DIFFERENT: a bug",
 		   r->n + 1, r->memo.body_runs, r->memo.hits, speedup, r->repeats);
 	return 0;
@@ -487,7 +471,7 @@ static int step_summary(struct run *r)
 		   "recursive calls go through the global name that now holds the wrapper; without "
 		   "functools.wraps the wrapper answers to the name 'wrapper' with no docstring and "
 		   "no __wrapped__.\n", r->n, r->memo.body_runs,
-		   with_commas(r->plain.body_runs, c1, sizeof c1));
+		   demo_commas(r->plain.body_runs, c1, sizeof c1));
 	return 0;
 }
 

@@ -216,6 +216,26 @@ struct timespec demo_deadline_ms(double ms)
 	return ts;
 }
 
+const char *demo_commas(long long v, char *buf, size_t n)
+{
+	char tmp[32];
+	/* The magnitude as unsigned: -LLONG_MIN does not fit a long long. */
+	unsigned long long m = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	int len = snprintf(tmp, sizeof tmp, "%llu", m);
+	size_t j = 0;
+	if (n == 0)
+		return buf;
+	if (v < 0 && j + 1 < n)
+		buf[j++] = '-';
+	for (int i = 0; i < len && j + 1 < n; i++) {
+		if (i && (len - i) % 3 == 0 && j + 1 < n)
+			buf[j++] = ',';
+		buf[j++] = tmp[i];
+	}
+	buf[j] = '\0';
+	return buf;
+}
+
 long demo_status_kib(const char *field)
 {
 	FILE *f = fopen("/proc/self/status", "r");

@@ -226,6 +226,10 @@ void demo_wait_ms(double ms);
  * pthread_cond_timedwait() takes. */
 struct timespec demo_deadline_ms(double ms);
 
+/* v with thousands separators ("2,692,537") in buf (n bytes, truncated to
+ * fit); returns buf. */
+const char *demo_commas(long long v, char *buf, size_t n);
+
 /*
  * A field of /proc/self/status in KiB, e.g. "VmRSS" or "VmHWM"; -1 when
  * missing.

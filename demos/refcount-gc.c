@@ -380,22 +380,6 @@ static bool alive(const struct heap *h, int i, const char *name)
 
 /* ---- output helpers ---- */
 
-static const char *with_commas(long long v, char *buf, size_t n)
-{
-	char tmp[32];
-	int len = snprintf(tmp, sizeof tmp, "%lld", v < 0 ? -v : v);
-	size_t j = 0;
-	if (v < 0 && j + 1 < n)
-		buf[j++] = '-';
-	for (int i = 0; i < len && j + 1 < n; i++) {
-		if (i && (len - i) % 3 == 0 && j + 1 < n)
-			buf[j++] = ',';
-		buf[j++] = tmp[i];
-	}
-	buf[j] = '\0';
-	return buf;
-}
-
 /* ---- the run ---- */
 
 enum { MAX_FULL = 32 };
@@ -595,7 +579,7 @@ static int step_build(struct run *r)
 	char c1[32];
 	demo_print(d, "4. Generations: data = [[] for _ in range(%s)] with the collector on, thresholds "
 		   "(%ld, 10, 10) as gc.get_threshold() gives; then with gc.disable().\n",
-		   with_commas(r->objects, c1, sizeof c1), r->threshold);
+		   demo_commas(r->objects, c1, sizeof c1), r->threshold);
 	int stopped = build(r, true, &h, &r->build_s);
 	r->build = h.st;
 	if (!stopped)
@@ -621,7 +605,7 @@ static int step_build_table(struct run *r)
 	for (int g = 0; g < NGEN; g++) {
 		total += s->pause_s[g];
 		demo_print(d, "   %-12d %12ld %18s %12.2f %14.3f\n", g, s->collections[g],
-			   with_commas(s->examined[g], c1, sizeof c1), s->pause_s[g] * 1e3,
+			   demo_commas(s->examined[g], c1, sizeof c1), s->pause_s[g] * 1e3,
 			   s->max_pause_s[g] * 1e3);
 		snprintf(path, sizeof path, "build.collections.gen%d", g);
 		demo_json_int(d, path, s->collections[g]);
@@ -645,7 +629,7 @@ static int step_build_table(struct run *r)
 	demo_print(d, "   the full collections during the build, as the heap grew:");
 	for (int i = 0; i < r->nfull; i++) {
 		demo_print(d, "%s %s objects %.2f ms", i ? "," : "",
-			   with_commas(r->full[i].heap, c1, sizeof c1), r->full[i].ms);
+			   demo_commas(r->full[i].heap, c1, sizeof c1), r->full[i].ms);
 		demo_buf_printf(&js, "%s{\"objects\": %ld, \"ms\": %.4f}", i ? ", " : "",
 				r->full[i].heap, r->full[i].ms);
 	}
@@ -655,8 +639,8 @@ static int step_build_table(struct run *r)
 	demo_buf_release(&js);
 	demo_print(d, "   the pause on the built heap: gc.collect() examined %s objects in %.2f ms; "
 		   "a young collection (%s objects) took %.3f ms.\n\n",
-		   with_commas(r->full_examined, c1, sizeof c1), r->full_ms,
-		   with_commas(r->young_examined, c2, sizeof c2), r->young_ms);
+		   demo_commas(r->full_examined, c1, sizeof c1), r->full_ms,
+		   demo_commas(r->young_examined, c2, sizeof c2), r->young_ms);
 	demo_json_int(d, "pause.full_objects", r->full_examined);
 	demo_json_num(d, "pause.full_ms", r->full_ms);
 	demo_json_int(d, "pause.young_objects", r->young_examined);
@@ -674,8 +658,8 @@ static int step_summary(struct run *r)
 		   "on the young generation; a full collection walks every container (%.2f ms for "
 		   "%s here), which is why gc.freeze() and gc.disable() exist for large heaps.\n",
 		   s->collections[0] + s->collections[1] + s->collections[2],
-		   with_commas(r->objects, c1, sizeof c1), r->full_ms,
-		   with_commas(r->full_examined, c2, sizeof c2));
+		   demo_commas(r->objects, c1, sizeof c1), r->full_ms,
+		   demo_commas(r->full_examined, c2, sizeof c2));
 	return 0;
 }
 
