@@ -3,10 +3,11 @@ rubrics reject, and how many wrong answers they accept.
 
     python3 tests/bench/grade_eval.py [BUILD_DIR] [--dev] [--list] [--only PREFIX]
 
-tests/data/grading/eval.yaml holds answers written from the questions'
-prompts alone, without seeing the rubrics or their examples: for each text
-question, correct answers in varied words and wrong-but-plausible ones. It
-is held out: never copied into a rubric's examples, never read while
+tests/data/grading/eval.yaml and eval2.yaml hold answers written from the
+questions' prompts alone, without seeing the rubrics or their examples: for
+each text question, correct answers in varied words and wrong-but-plausible
+ones, each set by other hands. They are held out (figures for each set,
+then both): never copied into a rubric's examples, never read while
 writing a rubric (the figures would then measure the rubric's memory, not
 its judgement). tests/data/grading/dev.yaml to dev9.yaml, each written the same way by
 another hand, are the sets rubric authors tune against (--dev); dev3.yaml
@@ -44,7 +45,7 @@ SETS = ([("", "dev.yaml"), ("b", "dev2.yaml"), ("c", "dev3.yaml"), ("d", "dev4.y
                                                                     ("g", "dev7.yaml"), ("h", "dev8.yaml"),
                                                                     ("i", "dev9.yaml")]
         if "--dev" in sys.argv
-        else [("", "eval.yaml")])
+        else [("a", "eval.yaml"), ("b", "eval2.yaml")])
 
 
 def main():
@@ -63,7 +64,8 @@ def main():
     env = dict(os.environ, PYDOJO_DATADIR=os.environ.get("PYDOJO_DATADIR", TOP))
     out = subprocess.run([TOOL], input="".join(records).encode(), env=env,
                          stdout=subprocess.PIPE, check=True).stdout.decode()
-    counts = {"correct": [0, 0], "wrong": [0, 0]}   # [misgraded, total]
+    # [misgraded, total] per kind, for all sets ("") and for each held-out set
+    counts = {"": {"correct": [0, 0], "wrong": [0, 0]}}
     unknown, missed = [], []
     for line in out.splitlines():
         label, verdict = line.split()[:2]
@@ -71,14 +73,22 @@ def main():
         if verdict == "unknown":
             unknown.append(label)
             continue
-        counts[kind][1] += 1
+        tag = label.split("#")[2].rstrip("0123456789")
+        groups = ["", tag] if "--dev" not in sys.argv and len(SETS) > 1 else [""]
         bad = (verdict != "pass") if kind == "correct" else (verdict == "pass")
+        for g in groups:
+            cell = counts.setdefault(g, {"correct": [0, 0], "wrong": [0, 0]})[kind]
+            cell[1] += 1
+            cell[0] += bad
         if bad:
-            counts[kind][0] += 1
             missed.append((label, line.split()[2] if len(line.split()) > 2 else "", answers[label]))
-    c, w = counts["correct"], counts["wrong"]
-    print(f"correct answers rejected: {c[0]}/{c[1]} ({100 * c[0] / max(c[1], 1):.1f}%)")
-    print(f"wrong answers accepted:   {w[0]}/{w[1]} ({100 * w[0] / max(w[1], 1):.1f}%)")
+    names = dict(SETS)
+    for g in sorted(counts, key=lambda g: (g == "", g)):
+        c, w = counts[g]["correct"], counts[g]["wrong"]
+        if len(counts) > 1:
+            print(f"{names[g] if g in names else 'all'}:" if g else "both:")
+        print(f"correct answers rejected: {c[0]}/{c[1]} ({100 * c[0] / max(c[1], 1):.1f}%)")
+        print(f"wrong answers accepted:   {w[0]}/{w[1]} ({100 * w[0] / max(w[1], 1):.1f}%)")
     if unknown:
         print(f"answers for unknown questions: {len(unknown)}")
     if "--list" in sys.argv:
