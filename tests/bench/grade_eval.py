@@ -3,15 +3,15 @@ rubrics reject, and how many wrong answers they accept.
 
     python3 tests/bench/grade_eval.py [BUILD_DIR] [--dev] [--list] [--only PREFIX]
 
-tests/data/grading/eval.yaml and eval2.yaml hold answers written from the
-questions' prompts alone, without seeing the rubrics or their examples: for
-each text question, correct answers in varied words and wrong-but-plausible
-ones, each set by other hands. They are held out (figures for each set,
-then both): never copied into a rubric's examples, never read while
+tests/data/grading/eval.yaml holds answers written from the questions'
+prompts alone, without seeing the rubrics or their examples: for each text
+question, correct answers in varied words and wrong-but-plausible ones. It
+is held out: never copied into a rubric's examples, never read while
 writing a rubric (the figures would then measure the rubric's memory, not
-its judgement). tests/data/grading/dev.yaml to dev9.yaml, each written the same way by
+its judgement). tests/data/grading/dev.yaml to dev10.yaml, each written the same way by
 another hand, are the sets rubric authors tune against (--dev); dev3.yaml
-to dev7.yaml were held-out sets, opened for study once measured. --list
+to dev7.yaml and dev10.yaml were held-out sets, opened for study once
+measured. --list
 prints every misgraded answer; --only keeps the questions whose id starts
 with PREFIX."""
 
@@ -43,9 +43,9 @@ GRADING = os.path.join(TOP, "tests", "data", "grading")
 SETS = ([("", "dev.yaml"), ("b", "dev2.yaml"), ("c", "dev3.yaml"), ("d", "dev4.yaml"), ("e", "dev5.yaml"),
                                                                     ("f", "dev6.yaml"),
                                                                     ("g", "dev7.yaml"), ("h", "dev8.yaml"),
-                                                                    ("i", "dev9.yaml")]
+                                                                    ("i", "dev9.yaml"), ("j", "dev10.yaml")]
         if "--dev" in sys.argv
-        else [("a", "eval.yaml"), ("b", "eval2.yaml")])
+        else [("", "eval.yaml")])
 
 
 def main():
