@@ -773,8 +773,8 @@ static void reported_in_clause(const char *t, const struct answer_span *w, size_
 	                                    "suppose", "claim", "claims", "say", "says", "presume", "presumes", NULL};
 	static const char *const no_complement[] = {"about", "of", "so", "twice", "again", "through", "hard", "back",
 	                                            "up", "over", "otherwise", NULL};
-	static const char *const nouns[] = {"misconception", "misconceptions", "myth", "myths", "mistake",
-	                                    "misunderstanding", "fallacy", NULL};
+	static const char *const nouns[] = {"misconception", "misconceptions", "myth", "myths", "misunderstanding",
+	                                    "fallacy", NULL};
 	static const char *const ideas[] = {"idea", "belief", "notion", "claim", "assumption", "view", NULL};
 	int idea_seen = 0;
 	for (size_t k = first; k < past; k++) {
@@ -836,11 +836,77 @@ static void words_of(const struct spans *w, size_t start, size_t end, size_t *fi
 		*past = *first;
 }
 
+/* ---- what a reject does not hold against the learner ----
+ *
+ * Words that name a trap rather than fall into it: "the classic mistake
+ * is ...", "a pitfall: ...", "it's tempting to ...", "naively ...", "often
+ * mistaken for ...", "unlike X, which ..."; and a question. They may state
+ * a fact ("The trap is that time.sleep blocks the loop" credits the
+ * blocking), so they only keep a reject from firing, from the frame to the
+ * next comma or the end of its clause (a question: its whole sentence). */
+
+/* 1 when the word at k opens a pitfall frame, 2 when it is a hedged view
+ * of what comes before it ("often mistaken for"), else 0. */
+static int pitfall_frame(const char *t, const struct answer_span *w, size_t first, size_t k, size_t past)
+{
+	static const char *const alone[] = {"tempting", "naive", "naively", "intuitive", "intuitively", "trap",
+	                                    "traps", "pitfall", "pitfalls", "mistake", "mistakes", "misleading",
+	                                    "misled", "misread", "misreads", "gotcha", "mistakenly", NULL};
+	static const char *const hedges[] = {"often", "commonly", "widely", "frequently", "sometimes", "generally",
+	                                     "usually", "easily", NULL};
+	static const char *const views[] = {"taken", "treated", "mistaken", "confused", "seen", "regarded", "viewed",
+	                                    "described", "misread", "misunderstood", "pictured", NULL};
+	static const char *const beliefs[] = {"assume", "think", "believe", "imagine", "suppose", "conclude", NULL};
+	if (word_in(t, &w[k], alone))
+		return true;
+	if (word_in(t, &w[k], views) && k > first && word_in(t, &w[k - 1], hedges))
+		return 2;   /* "often mistaken for", "commonly seen as" */
+	if (word_is(t, &w[k], "at") && k + 2 < past && word_is(t, &w[k + 1], "first") &&
+	    (word_is(t, &w[k + 2], "sight") || word_is(t, &w[k + 2], "glance")))
+		return true;
+	return word_is(t, &w[k], "easy") && k + 2 < past && word_is(t, &w[k + 1], "to") && word_in(t, &w[k + 2], beliefs);
+}
+
+/* Adds to out the parts of each clause and sentence a reject passes over. */
+static void find_unasserted(const char *t, const struct spans *s, const struct spans *c, const struct spans *w,
+                            struct spans *out)
+{
+	static const char *const relatives[] = {"which", "who", "where", NULL};
+	for (size_t i = 0; i < s->n; i++)
+		if (t[s->v[i].end - 1] == '?')
+			spans_add(out, s->v[i].start, s->v[i].end);
+	for (size_t k = 0; k < c->n; k++) {
+		size_t f, p, ce = c->v[k].end;
+		words_of(w, c->v[k].start, ce, &f, &p);
+		for (size_t m = f; m < p; m++) {
+			const char *comma = memchr(t + w->v[m].end, ',', ce - w->v[m].end);
+			size_t stop = comma ? (size_t)(comma - t) : ce;
+			int frame = pitfall_frame(t, w->v, f, m, p);
+			if (frame) {
+				/* "X is often mistaken for Y" does not say X is Y */
+				spans_add(out, frame == 2 ? c->v[k].start : w->v[m].start, stop);
+				break;
+			}
+			/* "unlike X, which ...": the relative clause speaks of X */
+			if (word_is(t, &w->v[m], "unlike") && comma) {
+				size_t r = lower_bound(w->v, w->n, stop, false);
+				if (r < p && word_in(t, &w->v[r], relatives)) {
+					const char *next = memchr(t + w->v[r].end, ',', ce - w->v[r].end);
+					spans_add(out, w->v[m].start, next ? (size_t)(next - t) : ce);
+					break;
+				}
+			}
+		}
+	}
+}
+
 /* Adds to out the reported and refuted parts of every sentence. */
 static void find_reported(const char *t, const struct spans *s, const struct spans *c, const size_t *first_clause,
                           const struct spans *w, struct spans *out)
 {
 	static const char *const answer_no[] = {"no", "nope", NULL};
+	/* "Not quite.", "Not really", "Not at all" */
+	static const char *const not_quite[] = {"quite", "really", "exactly", "necessarily", "at", NULL};
 	static const char *const joins[] = {"but", "and", NULL};
 	for (size_t i = 0; i < s->n; i++) {
 		size_t c0 = first_clause[i], c1 = i + 1 < s->n ? first_clause[i + 1] : c->n;
@@ -868,8 +934,10 @@ static void find_reported(const char *t, const struct spans *s, const struct spa
 		bool question = t[s->v[i].end - 1] == '?';
 		size_t cf, cp;   /* the first clause of the next sentence */
 		words_of(w, c->v[c1 < c->n ? c1 : c->n - 1].start, c->v[c1 < c->n ? c1 : c->n - 1].end, &cf, &cp);
+		bool answered_no = f < p && (word_in(t, &w->v[f], answer_no) ||
+		                             (word_is(t, &w->v[f], "not") && f + 1 < p && word_in(t, &w->v[f + 1], not_quite)));
 		if (f < p && ((refutes(t, w->v, f, p, &len) && (p - f <= 8 || cp - cf <= 8)) ||
-		              (question && word_in(t, &w->v[f], answer_no)) || denies_before(t, w->v, f, p)))
+		              (question && answered_no) || denies_before(t, w->v, f, p)))
 			spans_add(out, s->v[i].start, s->v[i].end);
 	}
 }
@@ -926,6 +994,11 @@ void answer_prepare(struct answer *a, const char *raw)
 	merge_spans(&d);
 	a->denials = d.v;
 	a->ndenials = d.n;
+	struct spans u = {0};
+	find_unasserted(a->text, &s, &c, &w, &u);
+	merge_spans(&u);
+	a->unasserted = u.v;
+	a->nunasserted = u.n;
 	a->sentences = s.v;
 	a->nsentences = s.n;
 	a->clauses = c.v;
@@ -948,6 +1021,7 @@ void answer_release(struct answer *a)
 	free(a->negators);
 	free(a->clause_of_sentence);
 	free(a->denials);
+	free(a->unasserted);
 	memset(a, 0, sizeof *a);
 }
 
@@ -955,6 +1029,12 @@ size_t answer_sentence_at(const struct answer *a, size_t pos)
 {
 	size_t i = lower_bound(a->sentences, a->nsentences, pos + 1, false);
 	return i ? i - 1 : 0;
+}
+
+bool answer_unasserted(const struct answer *a, size_t pos)
+{
+	size_t i = lower_bound(a->unasserted, a->nunasserted, pos + 1, false);
+	return i && pos < a->unasserted[i - 1].end;
 }
 
 size_t answer_clause_at(const struct answer *a, size_t pos)

@@ -50,6 +50,10 @@ struct answer {
 	size_t *clause_of_sentence;        /* the index of each sentence's first clause */
 	struct answer_span *denials;       /* the parts of sentences that deny themselves */
 	size_t ndenials;
+	/* The parts a reject passes over: a pitfall named ("the classic
+	 * mistake is ..."), "unlike X, which ...", a question. */
+	struct answer_span *unasserted;
+	size_t nunasserted;
 	/* Where the learner's own words start in text: 0, or after the question
 	 * they answer (a follow-up), which only lends its subject (grade.h). */
 	size_t given;
@@ -65,6 +69,11 @@ void answer_release(struct answer *a);
 size_t answer_clause_at(const struct answer *a, size_t pos);
 /* The index of the sentence holding byte offset pos. */
 size_t answer_sentence_at(const struct answer *a, size_t pos);
+/* Whether byte offset pos lies where a reject does not fire: after words
+ * that name a pitfall ("it's tempting to", "the trap is", "often mistaken
+ * for") up to the next comma or the end of the clause, in "unlike X,
+ * which ...", or in a question. */
+bool answer_unasserted(const struct answer *a, size_t pos);
 /* The number of words wholly inside [from, to). */
 size_t answer_words_between(const struct answer *a, size_t from, size_t to);
 

@@ -221,7 +221,8 @@ static enum unit_result reject_in(const struct rubric_point *p, const struct ans
 	struct answer_span others[3 * MAX_HITS];
 	size_t no = others_of(others, &hs, &ha, &hn);
 	for (size_t i = 0; i < hr.n; i++)
-		if (!answer_negated(a, hr.v[i].start, hr.v[i].end, p->negative[RUBRIC_REJECT], others, no, ho.v, ho.n))
+		if (!answer_unasserted(a, hr.v[i].start) &&
+		    !answer_negated(a, hr.v[i].start, hr.v[i].end, p->negative[RUBRIC_REJECT], others, no, ho.v, ho.n))
 			return UNIT_FOUND;
 	return UNIT_NONE;
 }

@@ -77,6 +77,9 @@ reject each @thread .. @own @gil|@gil per @thread
 + It's commonly expected that each thread has its own GIL; each thread waits for the GIL.
 + It's not that each thread has its own GIL: each thread waits for the GIL.
 - It's expected that each thread has its own GIL.
++ Each thread has its own GIL? Not quite: each thread waits for the GIL.
++ It's tempting to think each thread has its own GIL, but each thread waits for the GIL.
++ Each thread waits for the GIL; each thread is often mistaken for having its own GIL.
 - Each thread has its own GIL. It doesn't matter, each thread waits for the GIL.
 - Each thread has its own GIL. Wrong: threads never wait for the GIL.
 
@@ -330,3 +333,17 @@ reject @cycle .. never freed
 - It isn't a cycle that is not reachable.
 - A cycle is reachable.
 - A cycle is not reachable, so the cycle is never freed.
+
+# Words that name a pitfall keep a reject from firing up to the next comma
+# or the clause's end, and so does a question; a claim there still counts.
+point
+says @block .. @loop
+reject @thread
++ The classic trap is that time.sleep in a thread blocks the loop.
++ Naively you would add a thread, and time.sleep still blocks the loop.
++ Unlike a thread, which would not block the loop, time.sleep blocks the loop.
++ Why not a thread? Because time.sleep blocks the loop.
++ It is easy to assume a thread helps, yet time.sleep blocks the loop.
+- It runs in a thread and blocks the loop.
+- Naively, it runs in a thread and blocks the loop.
+- It blocks the loop, unlike a thread pool which runs in a thread.
