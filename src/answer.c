@@ -878,9 +878,14 @@ static void find_unasserted(const char *t, const struct spans *s, const struct s
 	for (size_t k = 0; k < c->n; k++) {
 		size_t f, p, ce = c->v[k].end;
 		words_of(w, c->v[k].start, ce, &f, &p);
+		const char *comma = NULL;   /* the next comma after word m, found once per comma */
 		for (size_t m = f; m < p; m++) {
-			const char *comma = memchr(t + w->v[m].end, ',', ce - w->v[m].end);
-			size_t stop = comma ? (size_t)(comma - t) : ce;
+			if (!comma || comma < t + w->v[m].end) {
+				comma = memchr(t + w->v[m].end, ',', ce - w->v[m].end);
+				if (!comma)
+					comma = t + ce;   /* none: the clause's end */
+			}
+			size_t stop = (size_t)(comma - t);
 			int frame = pitfall_frame(t, w->v, f, m, p);
 			if (frame) {
 				/* "X is often mistaken for Y" does not say X is Y */
@@ -888,7 +893,7 @@ static void find_unasserted(const char *t, const struct spans *s, const struct s
 				break;
 			}
 			/* "unlike X, which ...": the relative clause speaks of X */
-			if (word_is(t, &w->v[m], "unlike") && comma) {
+			if (word_is(t, &w->v[m], "unlike") && stop < ce) {
 				size_t r = lower_bound(w->v, w->n, stop, false);
 				if (r < p && word_in(t, &w->v[r], relatives)) {
 					const char *next = memchr(t + w->v[r].end, ',', ce - w->v[r].end);
