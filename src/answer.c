@@ -1105,6 +1105,12 @@ bool answer_negated(const struct answer *a, size_t start, size_t end, bool inner
 	size_t denial = lower_bound(a->denials, a->ndenials, start + 1, false);
 	if (denial && start < a->denials[denial - 1].end)
 		return true;
+	return answer_negated_in_clause(a, start, end, inner_ok, others, n, own, nown);
+}
+
+bool answer_negated_in_clause(const struct answer *a, size_t start, size_t end, bool inner_ok,
+                              const struct answer_span *others, size_t n, const struct answer_span *own, size_t nown)
+{
 	size_t clause = answer_clause_at(a, start);
 	size_t from = a->nclauses ? a->clauses[clause].start : 0;
 	for (size_t i = lower_bound(a->negators, a->nnegators, from, false); i < a->nnegators; i++) {

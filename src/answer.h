@@ -89,6 +89,12 @@ size_t answer_words_between(const struct answer *a, size_t from, size_t to);
 bool answer_negated(const struct answer *a, size_t start, size_t end, bool inner_ok,
                     const struct answer_span *others, size_t n, const struct answer_span *own, size_t nown);
 
+/* The same, but by the negators of its clause only: a match in a denied
+ * sentence ("It's a myth that list.pop(0) is cheap") still names what the
+ * learner talks about. */
+bool answer_negated_in_clause(const struct answer *a, size_t start, size_t end, bool inner_ok,
+                              const struct answer_span *others, size_t n, const struct answer_span *own, size_t nown);
+
 /* Whether the text (a pattern's source) holds a negator word. */
 bool answer_has_negator(const char *text);
 /* Whether the text (a term's entry) states a negation with more than its

@@ -142,7 +142,10 @@ static bool carried_subject(const struct rubric_point *p, const struct answer *a
 			continue;
 		if (!ha.n || (hn.n && hn.v[0].start <= ha.v[0].start))
 			return false;
-		return !answer_negated(a, ha.v[0].start, ha.v[0].end, p->negative[RUBRIC_ABOUT], hn.v, hn.n, NULL, 0);
+		/* A denied sentence still names the subject: "It's a myth that
+		 * list.pop(0) is cheap. In reality it shifts every element." */
+		return !answer_negated_in_clause(a, ha.v[0].start, ha.v[0].end, p->negative[RUBRIC_ABOUT], hn.v, hn.n,
+		                                 NULL, 0);
 	}
 	return false;
 }

@@ -40,6 +40,10 @@ not_about @await
 - await schedules the coroutine concurrently; create_task does not.
 - create_task does not schedule anything concurrently.
 - It schedules the coroutine concurrently.
+# A denied sentence still names the subject the next one carries on with.
++ It's a myth that create_task waits. In reality it schedules the coroutine concurrently.
+- It's a myth that await waits. In reality it schedules the coroutine concurrently.
+- Not create_task. It schedules the coroutine concurrently.
 
 point
 says @thread .. @own .. @gil|each @thread .. @gil
