@@ -672,18 +672,26 @@ static bool word_in(const char *t, const struct answer_span *w, const char *cons
 
 /* Whether the words from k (before past) say that what came before is
  * wrong: "that's wrong", "which is a myth", "not true", "this isn't the
- * case". Sets *len to the number of words. */
-static bool refutes(const char *t, const struct answer_span *w, size_t k, size_t past, size_t *len)
+ * case", "that's a common mistake". At the head of a clause or sentence
+ * (head), a bare "Wrong:" heads what follows instead. After a copula
+ * (copula: "... is the classic mistake") a mistake or an error is a
+ * verdict too; bare ("the error comes from ...") it is not. Sets *len to
+ * the number of words. */
+static bool refutes_after(const char *t, const struct answer_span *w, size_t k, size_t past, bool head, bool copula,
+                          size_t *len)
 {
 	static const char *const lead[] = {"that", "this", "which", "it", NULL};
 	static const char *const leads[] = {"that's", "thats", "it's", "its", NULL};
 	static const char *const be[] = {"is", "was", NULL};
 	static const char *const bad[] = {"wrong", "false", "incorrect", "untrue", "mistaken", "nonsense", "bogus",
-	                                  "myth", "misconception", "misunderstanding", "fallacy", NULL};
-	static const char *const fillers[] = {"a", "an", "simply", "just", "plain", "completely", "totally", "common",
-	                                      "popular", "classic", "actually", "also", NULL};
+	                                  "myth", "misconception", "misunderstanding", "fallacy", "mistake", "error",
+	                                  NULL};
+	static const char *const fillers[] = {"a", "an", "the", "simply", "just", "plain", "completely", "totally",
+	                                      "common", "popular", "classic", "usual", "typical", "big", "old",
+	                                      "actually", "also", NULL};
 	static const char *const isnt[] = {"isn't", "isnt", "wasn't", "wasnt", NULL};
 	static const char *const truth[] = {"true", "correct", "right", "accurate", "so", NULL};
+	static const char *const nouns[] = {"mistake", "error", NULL};   /* only as "that's a mistake" */
 	size_t i = k;
 	if (i < past && word_in(t, &w[i], lead) && i + 1 < past && word_in(t, &w[i + 1], be))
 		i += 2;
@@ -691,7 +699,7 @@ static bool refutes(const char *t, const struct answer_span *w, size_t k, size_t
 		i += 1;
 	else if (i < past && word_in(t, &w[i], leads))
 		i += 1;
-	bool neg = false;
+	bool led = copula || i > k, neg = false;
 	if (i < past && (word_is(t, &w[i], "not") || word_in(t, &w[i], isnt))) {
 		neg = true;
 		i++;
@@ -701,16 +709,21 @@ static bool refutes(const char *t, const struct answer_span *w, size_t k, size_t
 	if (i >= past)
 		return false;
 	bool hit;
-	if (!neg && i == k && t[w[i].end] == ':')
+	if (!neg && i == k && head && t[w[i].end] == ':')
 		hit = false;   /* "Wrong: ..." heads what follows */
 	else if (!neg)
-		hit = word_in(t, &w[i], bad);
+		hit = word_in(t, &w[i], bad) && (led || !word_in(t, &w[i], nouns));
 	else if (word_is(t, &w[i], "the"))
 		hit = ++i < past && word_is(t, &w[i], "case");   /* "not the case" */
 	else
 		hit = word_in(t, &w[i], truth);
 	*len = i + 1 - k;
 	return hit;
+}
+
+static bool refutes(const char *t, const struct answer_span *w, size_t k, size_t past, bool head, size_t *len)
+{
+	return refutes_after(t, w, k, past, head, false, len);
 }
 
 /* Whether the belief verb at word k has a reporting subject among the
@@ -791,7 +804,9 @@ static void reported_in_clause(const char *t, const struct answer_span *w, size_
 			spans_add(out, w[k + 1].end, ce);
 			return;
 		}
-		if (word_in(t, &w[k], nouns) && k + 1 == past && t[ce - 1] == ':' && next_clause_end > ce) {
+		/* a heading of a few words; "X is a common myth: Y" says Y is right */
+		if (word_in(t, &w[k], nouns) && k + 1 == past && past - first <= 4 && t[ce - 1] == ':' &&
+		    next_clause_end > ce) {
 			spans_add(out, ce, next_clause_end);   /* "A common myth: ..." */
 			return;
 		}
@@ -799,7 +814,7 @@ static void reported_in_clause(const char *t, const struct answer_span *w, size_
 		 * end, so a clause costs time linear in its words. */
 		if (word_in(t, &w[k], ideas) && k + 1 < past && word_is(t, &w[k + 1], "that") && !idea_seen++)
 			for (size_t r = k + 2; r < past; r++)
-				if (refutes(t, w, r, past, &len) && r > k + 2 && word_in(t, &w[r - 1], (const char *const[]){
+				if (refutes(t, w, r, past, false, &len) && r > k + 2 && word_in(t, &w[r - 1], (const char *const[]){
 				                                        "is", "was", "are", "seems", NULL})) {
 					spans_add(out, w[k + 1].end, w[r - 1].start);
 					return;
@@ -867,6 +882,27 @@ static int pitfall_frame(const char *t, const struct answer_span *w, size_t firs
 	return word_is(t, &w[k], "easy") && k + 2 < past && word_is(t, &w[k + 1], "to") && word_in(t, &w[k + 2], beliefs);
 }
 
+/* Where a belief refuted in place ends: "'The GIL makes it atomic' is the
+ * classic mistake", "threads run in parallel is simply wrong"; the copula
+ * before the verdict at word k (words w[from..past)), or 0. Not after a
+ * word that turns the verdict on something else ("saying otherwise is
+ * wrong", "so the idea is a myth"). */
+static size_t refuted_in_place(const char *t, const struct answer_span *w, size_t from, size_t k, size_t past)
+{
+	static const char *const be[] = {"is", "was", "are", NULL};
+	static const char *const blockers[] = {"so", "but", "because", "since", "therefore", "hence", "thus", "yet",
+	                                       "which", "otherwise", "opposite", "contrary", "saying", "say",
+	                                       "claiming", "thinking", "believing", "assuming", "idea", "claim",
+	                                       "belief", "notion", "assumption", "view", NULL};
+	size_t len;
+	if (k <= from || !word_in(t, &w[k], be) || k + 1 >= past || !refutes_after(t, w, k + 1, past, false, true, &len))
+		return 0;
+	for (size_t i = from; i < k; i++)
+		if (word_in(t, &w[i], blockers))
+			return 0;
+	return w[k].start;
+}
+
 /* Adds to out the parts of each clause and sentence a reject passes over. */
 static void find_unasserted(const char *t, const struct spans *s, const struct spans *c, const struct spans *w,
                             struct spans *out)
@@ -879,7 +915,15 @@ static void find_unasserted(const char *t, const struct spans *s, const struct s
 		size_t f, p, ce = c->v[k].end;
 		words_of(w, c->v[k].start, ce, &f, &p);
 		const char *comma = NULL;   /* the next comma after word m, found once per comma */
+		size_t part = f;            /* the first word after the last comma */
 		for (size_t m = f; m < p; m++) {
+			if (m > f && memchr(t + w->v[m - 1].end, ',', w->v[m].start - w->v[m - 1].end))
+				part = m;
+			size_t upto = refuted_in_place(t, w->v, part, m, p);
+			if (upto) {
+				spans_add(out, w->v[part].start, upto);
+				continue;
+			}
 			if (!comma || comma < t + w->v[m].end) {
 				comma = memchr(t + w->v[m].end, ',', ce - w->v[m].end);
 				if (!comma)
@@ -921,12 +965,12 @@ static void find_reported(const char *t, const struct spans *s, const struct spa
 			reported_in_clause(t, w->v, f, p, c->v[k].end, k + 1 < c1 ? c->v[k + 1].end : 0, out);
 			/* "..., but that's a myth"; "... - which is wrong" */
 			size_t r = f < p && word_in(t, &w->v[f], joins) ? f + 1 : f;
-			if (k > c0 && refutes(t, w->v, r, p, &len))
+			if (k > c0 && refutes(t, w->v, r, p, true, &len))
 				spans_add(out, s->v[i].start, c->v[k].start);
 			/* "..., which is wrong" inside a clause */
 			for (size_t m = f + 1; m < p; m++)
 				if (word_is(t, &w->v[m], "which") && t[w->v[m].start - 2] == ',' &&
-				    refutes(t, w->v, m, p, &len)) {
+				    refutes(t, w->v, m, p, false, &len)) {
 					spans_add(out, c->v[k].start, w->v[m].start);
 					break;
 				}
@@ -941,7 +985,7 @@ static void find_reported(const char *t, const struct spans *s, const struct spa
 		words_of(w, c->v[c1 < c->n ? c1 : c->n - 1].start, c->v[c1 < c->n ? c1 : c->n - 1].end, &cf, &cp);
 		bool answered_no = f < p && (word_in(t, &w->v[f], answer_no) ||
 		                             (word_is(t, &w->v[f], "not") && f + 1 < p && word_in(t, &w->v[f + 1], not_quite)));
-		if (f < p && ((refutes(t, w->v, f, p, &len) && (p - f <= 8 || cp - cf <= 8)) ||
+		if (f < p && ((refutes(t, w->v, f, p, true, &len) && (p - f <= 8 || cp - cf <= 8)) ||
 		              (question && answered_no) || denies_before(t, w->v, f, p)))
 			spans_add(out, s->v[i].start, s->v[i].end);
 	}

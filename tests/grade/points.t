@@ -82,6 +82,10 @@ reject each @thread .. @own @gil|@gil per @thread
 + It's not that each thread has its own GIL: each thread waits for the GIL.
 - It's expected that each thread has its own GIL.
 + Each thread has its own GIL? Not quite: each thread waits for the GIL.
++ Each thread has its own GIL. That's a common mistake: each thread waits for the GIL.
++ The idea that each thread has its own GIL is wrong: each thread waits for the GIL.
++ Each thread has its own GIL is a common myth: in fact each thread waits for the GIL.
+- Each thread waits for the GIL; the error is that each thread has its own GIL.
 + It's tempting to think each thread has its own GIL, but each thread waits for the GIL.
 + Each thread waits for the GIL; each thread is often mistaken for having its own GIL.
 - Each thread has its own GIL. It doesn't matter, each thread waits for the GIL.
@@ -351,3 +355,7 @@ reject @thread
 - It runs in a thread and blocks the loop.
 - Naively, it runs in a thread and blocks the loop.
 - It blocks the loop, unlike a thread pool which runs in a thread.
+# A belief refuted in place ("... is the classic mistake") fires no reject.
++ "Run it in a thread" is the classic mistake: time.sleep blocks the loop.
++ Moving it to a thread is simply wrong, because time.sleep blocks the loop.
+- It runs in a thread, so saying it blocks the loop is wrong.
