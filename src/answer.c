@@ -480,6 +480,10 @@ static void split_words(const char *t, size_t len, struct spans *out)
 
 static bool word_is(const char *t, const struct answer_span *w, const char *s)
 {
+	/* The first letter first: most words of most answers stop there
+	 * (the lists are lower-case ASCII). */
+	if ((t[w->start] | 0x20) != s[0])
+		return false;
 	size_t n = w->end - w->start;
 	return strlen(s) == n && strncasecmp(t + w->start, s, n) == 0;
 }

@@ -4,7 +4,7 @@
  * (the answer prepared once, then every point); it prints the median and
  * the 99th percentile per answer, then the slowest question for a large
  * answer at the cap (SESSION_ANSWER_MAX, 16 KiB, of prose with markup, lists, code spans and negations),
- * graded against every text question.
+ * graded against every text question (the best of three runs each).
  *   grade-bench [ROUNDS]
  * Content comes from PYDOJO_DATADIR (default: the source tree).
  */
@@ -96,9 +96,15 @@ int main(int argc, char **argv)
 		const struct question *q = catalog_question_at(c, i);
 		if (q->type != Q_TEXT || q->nrubric > 256)
 			continue;
-		double t0 = now_us();
-		grade_rubric(q, big.data, hits, NULL);
-		double dt = now_us() - t0;
+		/* The best of three: one slow run on a shared machine is noise,
+		 * a slow question is slow every time. */
+		double dt = 0;
+		for (int r = 0; r < 3; r++) {
+			double t0 = now_us();
+			grade_rubric(q, big.data, hits, NULL);
+			double d = now_us() - t0;
+			dt = r == 0 || d < dt ? d : dt;
+		}
 		if (dt > worst) {
 			worst = dt;
 			worst_id = q->id;
