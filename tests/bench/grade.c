@@ -102,8 +102,8 @@ int main(int argc, char **argv)
 		for (int r = 0; r < 3; r++) {
 			double t0 = now_us();
 			grade_rubric(q, big.data, hits, NULL);
-			double d = now_us() - t0;
-			dt = r == 0 || d < dt ? d : dt;
+			double run = now_us() - t0;
+			dt = r == 0 || run < dt ? run : dt;
 		}
 		if (dt > worst) {
 			worst = dt;
