@@ -679,10 +679,8 @@ static bool word_in(const char *t, const struct answer_span *w, const char *cons
  * case", "that's a common mistake". At the head of a clause or sentence
  * (head), a bare "Wrong:" heads what follows instead. After a copula
  * (copula: "... is the classic mistake") a mistake or an error is a
- * verdict too; bare ("the error comes from ...") it is not. Sets *len to
- * the number of words. */
-static bool refutes_after(const char *t, const struct answer_span *w, size_t k, size_t past, bool head, bool copula,
-                          size_t *len)
+ * verdict too; bare ("the error comes from ...") it is not. */
+static bool refutes(const char *t, const struct answer_span *w, size_t k, size_t past, bool head, bool copula)
 {
 	static const char *const lead[] = {"that", "this", "which", "it", NULL};
 	static const char *const leads[] = {"that's", "thats", "it's", "its", NULL};
@@ -721,13 +719,7 @@ static bool refutes_after(const char *t, const struct answer_span *w, size_t k, 
 		hit = ++i < past && word_is(t, &w[i], "case");   /* "not the case" */
 	else
 		hit = word_in(t, &w[i], truth);
-	*len = i + 1 - k;
 	return hit;
-}
-
-static bool refutes(const char *t, const struct answer_span *w, size_t k, size_t past, bool head, size_t *len)
-{
-	return refutes_after(t, w, k, past, head, false, len);
 }
 
 /* Whether the belief verb at word k has a reporting subject among the
@@ -795,7 +787,6 @@ static void reported_in_clause(const char *t, const struct answer_span *w, size_
 	static const char *const ideas[] = {"idea", "belief", "notion", "claim", "assumption", "view", NULL};
 	int idea_seen = 0;
 	for (size_t k = first; k < past; k++) {
-		size_t len;
 		if ((reported_passive(t, w, first, k) || (word_in(t, &w[k], verbs) && reported_by(t, w, first, k))) &&
 		    k + 1 < past &&
 		    t[w[k].end] != ',' && !word_in(t, &w[k + 1], no_complement) &&
@@ -818,7 +809,7 @@ static void reported_in_clause(const char *t, const struct answer_span *w, size_
 		 * end, so a clause costs time linear in its words. */
 		if (word_in(t, &w[k], ideas) && k + 1 < past && word_is(t, &w[k + 1], "that") && !idea_seen++)
 			for (size_t r = k + 2; r < past; r++)
-				if (refutes(t, w, r, past, false, &len) && r > k + 2 && word_in(t, &w[r - 1], (const char *const[]){
+				if (refutes(t, w, r, past, false, false) && r > k + 2 && word_in(t, &w[r - 1], (const char *const[]){
 				                                        "is", "was", "are", "seems", NULL})) {
 					spans_add(out, w[k + 1].end, w[r - 1].start);
 					return;
@@ -877,13 +868,13 @@ static int pitfall_frame(const char *t, const struct answer_span *w, size_t firs
 	                                    "described", "misread", "misunderstood", "pictured", NULL};
 	static const char *const beliefs[] = {"assume", "think", "believe", "imagine", "suppose", "conclude", NULL};
 	if (word_in(t, &w[k], alone))
-		return true;
+		return 1;
 	if (word_in(t, &w[k], views) && k > first && word_in(t, &w[k - 1], hedges))
 		return 2;   /* "often mistaken for", "commonly seen as" */
 	if (word_is(t, &w[k], "at") && k + 2 < past && word_is(t, &w[k + 1], "first") &&
 	    (word_is(t, &w[k + 2], "sight") || word_is(t, &w[k + 2], "glance")))
-		return true;
-	return word_is(t, &w[k], "easy") && k + 2 < past && word_is(t, &w[k + 1], "to") && word_in(t, &w[k + 2], beliefs);
+		return 1;
+	return word_is(t, &w[k], "easy") && k + 2 < past && word_is(t, &w[k + 1], "to") && word_in(t, &w[k + 2], beliefs) ? 1 : 0;
 }
 
 /* Where a belief refuted in place ends: "'The GIL makes it atomic' is the
@@ -898,8 +889,7 @@ static size_t refuted_in_place(const char *t, const struct answer_span *w, size_
 	                                       "which", "otherwise", "opposite", "contrary", "saying", "say",
 	                                       "claiming", "thinking", "believing", "assuming", "idea", "claim",
 	                                       "belief", "notion", "assumption", "view", NULL};
-	size_t len;
-	if (k <= from || !word_in(t, &w[k], be) || k + 1 >= past || !refutes_after(t, w, k + 1, past, false, true, &len))
+	if (k <= from || !word_in(t, &w[k], be) || k + 1 >= past || !refutes(t, w, k + 1, past, false, true))
 		return 0;
 	for (size_t i = from; i < k; i++)
 		if (word_in(t, &w[i], blockers))
@@ -963,18 +953,18 @@ static void find_reported(const char *t, const struct spans *s, const struct spa
 	static const char *const joins[] = {"but", "and", NULL};
 	for (size_t i = 0; i < s->n; i++) {
 		size_t c0 = first_clause[i], c1 = i + 1 < s->n ? first_clause[i + 1] : c->n;
-		size_t f, p, len;
+		size_t f, p;
 		for (size_t k = c0; k < c1; k++) {
 			words_of(w, c->v[k].start, c->v[k].end, &f, &p);
 			reported_in_clause(t, w->v, f, p, c->v[k].end, k + 1 < c1 ? c->v[k + 1].end : 0, out);
 			/* "..., but that's a myth"; "... - which is wrong" */
 			size_t r = f < p && word_in(t, &w->v[f], joins) ? f + 1 : f;
-			if (k > c0 && refutes(t, w->v, r, p, true, &len))
+			if (k > c0 && refutes(t, w->v, r, p, true, false))
 				spans_add(out, s->v[i].start, c->v[k].start);
 			/* "..., which is wrong" inside a clause */
 			for (size_t m = f + 1; m < p; m++)
 				if (word_is(t, &w->v[m], "which") && t[w->v[m].start - 2] == ',' &&
-				    refutes(t, w->v, m, p, false, &len)) {
+				    refutes(t, w->v, m, p, false, false)) {
 					spans_add(out, c->v[k].start, w->v[m].start);
 					break;
 				}
@@ -985,11 +975,11 @@ static void find_reported(const char *t, const struct spans *s, const struct spa
 		 * true." Or answers this question no: "... own GIL? No, ..." */
 		words_of(w, s->v[i + 1].start, s->v[i + 1].end, &f, &p);
 		bool question = t[s->v[i].end - 1] == '?';
-		size_t cf, cp;   /* the first clause of the next sentence */
-		words_of(w, c->v[c1 < c->n ? c1 : c->n - 1].start, c->v[c1 < c->n ? c1 : c->n - 1].end, &cf, &cp);
+		size_t cf, cp;   /* the first clause of the next sentence (every sentence has one) */
+		words_of(w, c->v[c1].start, c->v[c1].end, &cf, &cp);
 		bool answered_no = f < p && (word_in(t, &w->v[f], answer_no) ||
 		                             (word_is(t, &w->v[f], "not") && f + 1 < p && word_in(t, &w->v[f + 1], not_quite)));
-		if (f < p && ((refutes(t, w->v, f, p, true, &len) && (p - f <= 8 || cp - cf <= 8)) ||
+		if (f < p && ((refutes(t, w->v, f, p, true, false) && (p - f <= 8 || cp - cf <= 8)) ||
 		              (question && answered_no) || denies_before(t, w->v, f, p)))
 			spans_add(out, s->v[i].start, s->v[i].end);
 	}

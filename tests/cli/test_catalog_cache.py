@@ -238,7 +238,7 @@ def test_rubric_graded_from_the_cache():
 
 TERMS = """\
 terms:
-  zero: [zero, nought, "0"]
+  zero: [zero, nought, "0", no value at all]
   three: [three, "3"]
   add: [add+, sum+]
 """
@@ -270,8 +270,11 @@ def test_rubric_language_from_the_cache():
         expect(rc == 0 and "✓ found  adds 0 to 3" in out, f"{rc} {out} {err}")
         rc, out, err = run(["quiz", "alpha"], env=s.env, stdin="It does not sum nought up to three.\n.\n3\n")
         expect("✓ found" not in out and "adds 0 to 3" in out, f"the negated claim: {out}")
+        # An entry that states a negation owns its negator, from the cache too.
+        rc, out, err = run(["quiz", "alpha"], env=s.env, stdin="It sums no value at all up to three.\n.\n3\n")
+        expect(rc == 0 and "✓ found  adds 0 to 3" in out, f"the entry's own negator: {out}")
         expect(s.identity() == before, "the quiz did not run from the cache")
-        write(os.path.join(s.root, "terms.yaml"), TERMS.replace("  zero: [zero, nought, \"0\"]\n", ""))
+        write(os.path.join(s.root, "terms.yaml"), TERMS.replace("  zero: [zero, nought, \"0\", no value at all]\n", ""))
         for argv in (["topics"], ["quiz", "alpha"], ["check", s.root]):
             rc, out, err = run(argv, env=s.env, stdin="quit\n")
             expect(rc == 2 and "unknown term '@zero'" in err, f"{argv}: {rc} {err!r}")
