@@ -11,8 +11,8 @@ writing a rubric (the figures would then measure the rubric's memory, not
 its judgement). tests/data/grading/dev.yaml to dev11.yaml, each written the same way by
 another hand, are the sets rubric authors tune against (--dev); dev3.yaml
 to dev7.yaml and dev10.yaml were held-out sets, opened for study once
-measured. --list
-prints every misgraded answer; --only keeps the questions whose id starts
+measured. With several sets (--dev) the totals come first, then each
+set's. --list prints every misgraded answer; --only keeps the questions whose id starts
 with PREFIX."""
 
 import os
@@ -65,7 +65,7 @@ def main():
     env = dict(os.environ, PYDOJO_DATADIR=os.environ.get("PYDOJO_DATADIR", TOP))
     out = subprocess.run([TOOL], input="".join(records).encode(), env=env,
                          stdout=subprocess.PIPE, check=True).stdout.decode()
-    # [misgraded, total] per kind, for all sets ("") and for each held-out set
+    # [misgraded, total] per kind: for all sets (""), then for each set by its tag
     counts = {"": {"correct": [0, 0], "wrong": [0, 0]}}
     unknown, missed = [], []
     for line in out.splitlines():
@@ -75,21 +75,22 @@ def main():
             unknown.append(label)
             continue
         tag = label.split("#")[2].rstrip("0123456789")
-        groups = ["", tag] if "--dev" not in sys.argv and len(SETS) > 1 else [""]
         bad = (verdict != "pass") if kind == "correct" else (verdict == "pass")
-        for g in groups:
+        for g in ("", tag or "-"):
             cell = counts.setdefault(g, {"correct": [0, 0], "wrong": [0, 0]})[kind]
             cell[1] += 1
             cell[0] += bad
         if bad:
             missed.append((label, line.split()[2] if len(line.split()) > 2 else "", answers[label]))
-    names = dict(SETS)
-    for g in sorted(counts, key=lambda g: (g == "", g)):
+    names = {tag or "-": name for tag, name in SETS}
+    each = [t or "-" for t, _ in SETS if (t or "-") in counts] if len(SETS) > 1 else []
+    for g in [""] + each:
         c, w = counts[g]["correct"], counts[g]["wrong"]
-        if len(counts) > 1:
-            print(f"{names[g] if g in names else 'all'}:" if g else "both:")
-        print(f"correct answers rejected: {c[0]}/{c[1]} ({100 * c[0] / max(c[1], 1):.1f}%)")
-        print(f"wrong answers accepted:   {w[0]}/{w[1]} ({100 * w[0] / max(w[1], 1):.1f}%)")
+        indent = "  " if g else ""
+        if g:
+            print(f"{names[g]}:")
+        print(f"{indent}correct answers rejected: {c[0]}/{c[1]} ({100 * c[0] / max(c[1], 1):.1f}%)")
+        print(f"{indent}wrong answers accepted:   {w[0]}/{w[1]} ({100 * w[0] / max(w[1], 1):.1f}%)")
     if unknown:
         print(f"answers for unknown questions: {len(unknown)}")
     if "--list" in sys.argv:
