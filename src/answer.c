@@ -36,6 +36,8 @@ struct norm {
 	struct buf out;
 	struct spans breaks;     /* start == end: a sentence ends here */
 	struct spans code;       /* code spans and blocks: never split inside */
+	struct spans comments;   /* the comments of code blocks */
+	size_t plain_until;      /* indented lines up to here hold no code */
 	unsigned char *drop;     /* raw bytes of emphasis markers to leave out */
 	size_t fail_tick[17];    /* a backtick run of this length found no partner before here */
 	size_t fail_emph[2][3];  /* likewise for * and ** (and _) */
@@ -84,6 +86,48 @@ static void put_collapsed(struct norm *n, size_t from, size_t to)
 		else
 			buf_addc(&n->out, c);
 	}
+}
+
+/* Appends the code block raw[from, to) collapsed like put_collapsed, as a
+ * code span of its own, and records its comments: from a '#' outside a
+ * string to the end of its line. */
+static void put_code(struct norm *n, size_t from, size_t to)
+{
+	hard_break(n);
+	put_space(n);
+	size_t start = n->out.len, comment = SIZE_MAX;
+	char quote = 0;
+	for (size_t i = from; i < to; i++) {
+		char c = n->raw[i];
+		if (c == '\n') {
+			if (comment != SIZE_MAX)
+				spans_add(&n->comments, comment, n->out.len);
+			comment = SIZE_MAX;
+			quote = 0;
+		} else if (comment == SIZE_MAX && quote) {
+			if (c == '\\' && i + 1 < to && n->raw[i + 1] != '\n') {
+				buf_addc(&n->out, c);
+				c = n->raw[++i];
+			} else if (c == quote) {
+				quote = 0;
+			}
+		} else if (comment == SIZE_MAX && (c == '\'' || c == '"')) {
+			quote = c;
+		} else if (comment == SIZE_MAX && c == '#') {
+			comment = n->out.len;
+		}
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+			put_space(n);
+		else
+			buf_addc(&n->out, c);
+	}
+	while (n->out.len > start && n->out.data[n->out.len - 1] == ' ')
+		n->out.len--;
+	n->out.data[n->out.len] = '\0';
+	if (comment != SIZE_MAX && n->out.len > comment)
+		spans_add(&n->comments, comment, n->out.len);
+	spans_add(&n->code, start, n->out.len);
+	hard_break(n);
 }
 
 /* A backtick run of k at i: the start of its partner run, or 0. */
@@ -190,6 +234,202 @@ static size_t typographic(struct norm *n, size_t i)
  * list item, a heading or a quote marker ends the sentence; a fence opens
  * a code block, copied whole as its own sentence. Returns where inline
  * text of the line starts. */
+/* ---- code written without fences ---- */
+
+/* The end of the line at i (its '\n', or len). */
+static size_t eol(const char *s, size_t len, size_t i)
+{
+	while (i < len && s[i] != '\n')
+		i++;
+	return i;
+}
+
+static bool ident_byte(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* Whether the line s[j, e) starts with keyword kw followed by a blank, a
+ * colon, a parenthesis or its end. */
+static bool starts_kw(const char *s, size_t j, size_t e, const char *kw)
+{
+	size_t k = strlen(kw);
+	return e - j >= k && memcmp(s + j, kw, k) == 0 &&
+	       (j + k == e || s[j + k] == ' ' || s[j + k] == ':' || s[j + k] == '(');
+}
+
+/* The end of the code of line s[j, e): before a '#' comment (one outside a
+ * quoted string) and trailing blanks. */
+static size_t code_end(const char *s, size_t j, size_t e)
+{
+	char quote = 0;
+	size_t k = j;
+	for (; k < e; k++) {
+		if (quote) {
+			if (s[k] == '\\')
+				k++;
+			else if (s[k] == quote)
+				quote = 0;
+		} else if (s[k] == '\'' || s[k] == '"') {
+			quote = s[k];
+		} else if (s[k] == '#') {
+			break;
+		}
+	}
+	while (k > j && (s[k - 1] == ' ' || s[k - 1] == '\t' || s[k - 1] == '\r'))
+		k--;
+	return k;
+}
+
+/* Whether s[a, c) holds a call, subscript or assignment, or is one token. */
+static bool codeish(const char *s, size_t a, size_t c)
+{
+	while (a < c && s[a] == ' ')
+		a++;
+	return memchr(s + a, '(', c - a) || memchr(s + a, '[', c - a) || memchr(s + a, '=', c - a) ||
+	       !memchr(s + a, ' ', c - a);
+}
+
+/* Whether s[a, c) is names joined by ", " or " as " (import x, y as z). */
+static bool names_only(const char *s, size_t a, size_t c)
+{
+	if (a >= c || !ident_byte(s[a]))
+		return false;
+	for (size_t k = a; k < c; k++)
+		if (s[k] == ' ' && !(k > a && s[k - 1] == ',') && !(c - k > 4 && memcmp(s + k, " as ", 4) == 0) &&
+		    !(k >= a + 3 && memcmp(s + k - 3, " as", 3) == 0))
+			return false;
+		else if (!ident_byte(s[k]) && !strchr(" ,.", s[k]))
+			return false;
+	return true;
+}
+
+/* Whether the line s[j, e) (j its first non-blank) reads as a Python
+ * statement rather than prose: a def, class, import or decorator line, a
+ * compound statement ending in ':' with code in its head, a simple
+ * statement with code after its keyword, an assignment to a name, a line
+ * that is one call, or code followed by a comment. */
+static bool python_line(const char *s, size_t j, size_t e)
+{
+	static const char *const simple[] = {"return", "yield", "raise", "await", "del", "assert", "global", "nonlocal"};
+	static const char *const compound[] = {"with", "while", "if", "elif", "except"};
+	static const char *const alone[] = {"else:", "try:", "finally:", "pass", "break", "continue", "..."};
+	size_t c = code_end(s, j, e);
+	if (c == j || (s[c - 1] == '.' && !(c - j >= 3 && memcmp(s + c - 3, "...", 3) == 0)) ||
+	    memmem(s + j, c - j, ". ", 2))
+		return false;   /* a sentence */
+	if (c - j >= 4 && (memcmp(s + j, ">>> ", 4) == 0 || memcmp(s + j, "def ", 4) == 0))
+		return true;
+	if (starts_kw(s, j, c, "async"))
+		return starts_kw(s, j + 6, c, "def") || starts_kw(s, j + 6, c, "with") || starts_kw(s, j + 6, c, "for");
+	if (starts_kw(s, j, c, "class")) {
+		size_t k = j + 6;
+		while (k < c && ident_byte(s[k]))
+			k++;
+		return k > j + 6 && k < c && (s[k] == '(' || s[k] == ':');
+	}
+	if (starts_kw(s, j, c, "import"))
+		return names_only(s, j + 7, c);
+	if (starts_kw(s, j, c, "from")) {
+		const char *imp = memmem(s + j, c - j, " import ", 8);
+		return imp && names_only(s, j + 5, (size_t)(imp - s)) && names_only(s, (size_t)(imp - s) + 8, c);
+	}
+	for (size_t k = 0; k < ARRAY_SIZE(alone); k++)
+		if (c - j == strlen(alone[k]) && memcmp(s + j, alone[k], c - j) == 0)
+			return true;
+	for (size_t k = 0; k < ARRAY_SIZE(simple); k++)
+		if (starts_kw(s, j, c, simple[k]))
+			return codeish(s, j + strlen(simple[k]), c);
+	for (size_t k = 0; k < ARRAY_SIZE(compound); k++)
+		if (starts_kw(s, j, c, compound[k]))
+			return s[c - 1] == ':' && codeish(s, j + strlen(compound[k]), c - 1);
+	if (starts_kw(s, j, c, "for")) {
+		const char *in = memmem(s + j, c - j, " in ", 4);
+		return s[c - 1] == ':' && in && names_only(s, j + 4, (size_t)(in - s));
+	}
+	size_t k = j + (s[j] == '@');
+	if (k >= c || !ident_byte(s[k]) || (s[k] >= '0' && s[k] <= '9'))
+		return false;
+	while (k < c && (ident_byte(s[k]) || s[k] == '.' || s[k] == '[' || s[k] == ']' || s[k] == '\'' ||
+	                 s[k] == '"' || s[k] == ',' || (s[k] == ' ' && s[k - 1] == ',')))
+		k++;
+	if (s[j] == '@')
+		return k == c || s[k] == '(';
+	size_t m = k;
+	while (m < c && s[m] == ' ')
+		m++;
+	if (m < c && s[m] == '=' && (m + 1 == c || s[m + 1] != '='))
+		return true;   /* an assignment */
+	if (m + 1 < c && strchr("+-*/|&%:", s[m]) && s[m + 1] == '=')
+		return true;
+	if (k < c && s[k] == '(' && strchr(")]:", s[c - 1]))
+		return true;   /* one call */
+	return c < e && codeish(s, j, c);   /* code, then a comment: cm['x']  # 1 */
+}
+
+static size_t indent_of(const char *s, size_t i, size_t e, size_t *first)
+{
+	size_t w = 0, j = i;
+	for (; j < e && (s[j] == ' ' || s[j] == '\t' || s[j] == '\r'); j++)
+		w += s[j] == '\t' ? 4 : 1;
+	*first = j;
+	return w;
+}
+
+/* Whether the line before the one starting at i is blank (or there is
+ * none), or ends with ':'. */
+static bool after_break(const char *s, size_t i, bool *colon)
+{
+	*colon = false;
+	if (i == 0)
+		return true;
+	size_t k = i - 1;   /* s[k] == '\n' */
+	while (k > 0 && (s[k - 1] == ' ' || s[k - 1] == '\t' || s[k - 1] == '\r'))
+		k--;
+	if (k == 0 || s[k - 1] == '\n')
+		return true;
+	*colon = s[k - 1] == ':';
+	return false;
+}
+
+/* Code written without fences, starting at the line at i: a Markdown
+ * indented block (four spaces or a tab, after a blank line or at the
+ * start) holding a Python line, or Python lines at the margin after a
+ * blank line, a line ending in ':' or at the start, with the indented and
+ * comment lines that follow. Returns the end of the block (the end of its
+ * last line), or 0 when none starts here. */
+static size_t bare_code_end(const char *s, size_t len, size_t i, size_t *plain_until)
+{
+	bool colon, fresh = after_break(s, i, &colon);
+	size_t j, e = eol(s, len, i), w = indent_of(s, i, e, &j);
+	bool marked = w >= 4 && fresh;
+	if (!marked && !(w == 0 && (fresh || colon) &&
+	                 (python_line(s, j, e) ||
+	                  (s[j] == '#' && e < len && python_line(s, e + 1, eol(s, len, e + 1))))))
+		return 0;
+	if (i < *plain_until)
+		return 0;
+	size_t min = marked ? 4 : 0, end = i, lines = 0;
+	bool python = false;
+	for (size_t at = i; at < len;) {
+		size_t f, le = eol(s, len, at), lw = indent_of(s, at, le, &f), next = le < len ? le + 1 : len;
+		if (f == le) {   /* blank: the block goes on if the next line does */
+			at = next;
+			continue;
+		}
+		bool py = python_line(s, f, le);
+		if (lw < min || (lw == 0 && !py && s[f] != '#' && code_end(s, f, le) == le))
+			break;
+		python |= py;
+		lines++;
+		end = le;
+		at = next;
+	}
+	if (!python)
+		*plain_until = end;   /* each line is scanned once */
+	return python && lines ? end : 0;
+}
+
 static size_t line_start(struct norm *n, size_t i)
 {
 	const char *s = n->raw;
@@ -222,16 +462,13 @@ static size_t line_start(struct norm *n, size_t i)
 			while (k < len && s[k] != '\n')
 				k++;
 		}
-		hard_break(n);
-		put_space(n);
-		size_t start = n->out.len;
-		put_collapsed(n, body < close ? body : close, close);
-		while (n->out.len > start && n->out.data[n->out.len - 1] == ' ')
-			n->out.len--;
-		n->out.data[n->out.len] = '\0';
-		spans_add(&n->code, start, n->out.len);
-		hard_break(n);
+		put_code(n, body < close ? body : close, close);
 		return after;
+	}
+	size_t bare = bare_code_end(s, len, i, &n->plain_until);
+	if (bare) {
+		put_code(n, j, bare);
+		return bare;
 	}
 	size_t m = j;
 	if ((s[j] == '-' || s[j] == '*' || s[j] == '+') && j + 1 < len && s[j + 1] == ' ') {
@@ -509,9 +746,10 @@ static bool negator_word(const char *t, const struct answer_span *w)
 /* Finds the negators among words: single words, then the phrases rather
  * than, instead of, as opposed to, false that, wrong to say; without not
  * only, not just, no matter, no doubt, not least. */
-static void find_negators(const char *t, const struct spans *w, const struct spans *code, struct spans *out)
+static void find_negators(const char *t, const struct spans *w, const struct spans *code,
+                          const struct spans *comments, struct spans *out)
 {
-	size_t ci = 0;
+	size_t ci = 0, mi = 0;
 	static const char *const phrases[][3] = {
 		{"rather", "than", NULL}, {"instead", "of", NULL}, {"as", "opposed", "to"},
 		{"false", "that", NULL},  {"wrong", "to", "say"},
@@ -521,9 +759,9 @@ static void find_negators(const char *t, const struct spans *w, const struct spa
 	};
 	for (size_t i = 0; i < w->n; i++) {
 		size_t span = 0;
-		/* Code says nothing about the claim: `if not ready:` or a
-		 * comment in a code block negates no sentence. */
-		if (inside(code, &ci, w->v[i].start))
+		/* Code says nothing about the claim (`if not ready:`); a
+		 * comment in a code block denies only what it says itself. */
+		if (inside(code, &ci, w->v[i].start) && !inside(comments, &mi, w->v[i].start))
 			continue;
 		if (negator_word(t, &w->v[i])) {
 			span = 1;
@@ -1029,7 +1267,7 @@ void answer_prepare(struct answer *a, const char *raw)
 	a->clause_of_sentence = xcalloc(s.n + 1, sizeof *a->clause_of_sentence);
 	split_clauses(a->text, a->len, &s, &n.code, &c, a->clause_of_sentence);
 	split_words(a->text, a->len, &w);
-	find_negators(a->text, &w, &n.code, &g);
+	find_negators(a->text, &w, &n.code, &n.comments, &g);
 	struct spans d = {0};
 	for (size_t i = 0; i < s.n; i++)
 		find_denials(a->text, s.v[i].start, s.v[i].end, &n.code, &d);
@@ -1050,6 +1288,8 @@ void answer_prepare(struct answer *a, const char *raw)
 	a->nwords = w.n;
 	a->negators = g.v;
 	a->nnegators = g.n;
+	a->comments = n.comments.v;
+	a->ncomments = n.comments.n;
 	free(n.breaks.v);
 	free(n.code.v);
 	free(n.drop);
@@ -1065,6 +1305,7 @@ void answer_release(struct answer *a)
 	free(a->clause_of_sentence);
 	free(a->denials);
 	free(a->unasserted);
+	free(a->comments);
 	memset(a, 0, sizeof *a);
 }
 
@@ -1169,6 +1410,9 @@ bool answer_negated_in_clause(const struct answer *a, size_t start, size_t end, 
 		 * values (not futures) in input order"), stops it. */
 		if (answer_clause_at(a, g->start) != clause || memchr(a->text + g->end, ')', start - g->end))
 			continue;
+		size_t m = lower_bound(a->comments, a->ncomments, g->start + 1, false);
+		if (m && g->start < a->comments[m - 1].end && start >= a->comments[m - 1].end)
+			continue;   /* a comment's negator stops at its line's end */
 		size_t from_g = g->end;
 		const char *comma = memchr(a->text + g->end, ',', start - g->end);
 		if (comma && !(from_g = aside_end(a, g->end, start)))

@@ -7,8 +7,12 @@
  * kept for `code` patterns.
  *
  * Sentences end at '.', '!' or '?' before a space or the end, at a blank
- * line, a Markdown list item or heading, and around a fenced code block
- * (its own sentence); not after an abbreviation (e.g., i.e., vs., etc.,
+ * line, a Markdown list item or heading, and around a code block (its own
+ * sentence): fenced, indented four spaces after a blank line, or Python
+ * lines at the margin (def, class, import, a decorator, an assignment, a
+ * call, a compound statement ending in ':') after a blank line, a line
+ * ending in ':' or at the start, with the indented and comment lines that
+ * follow; not after an abbreviation (e.g., i.e., vs., etc.,
  * cf., approx., Mr., Dr.), inside an ellipsis followed by a lower-case word,
  * or inside a code span or block. Decimals (3.12) and dotted names
  * (asyncio.create_task) never end one: their dot is not before a space.
@@ -54,6 +58,10 @@ struct answer {
 	 * mistake is ..."), "unlike X, which ...", a question. */
 	struct answer_span *unasserted;
 	size_t nunasserted;
+	/* The comments of code blocks ('#' to the end of its line): a negator
+	 * there denies what the same comment says, and nothing else. */
+	struct answer_span *comments;
+	size_t ncomments;
 	/* Where the learner's own words start in text: 0, or after the question
 	 * they answer (a follow-up), which only lends its subject (grade.h). */
 	size_t given;

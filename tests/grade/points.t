@@ -172,6 +172,14 @@ says @release .. @gil
 + It releases the GIL; the others run.
 - It releases the memory; the GIL stays held.
 + ```\nif not ready:\n    pass\n```\nThe read releases the GIL.
+# Code written without fences is code too; a comment's negator denies the
+# comment and stops at its line's end.
++ Like this:\n\n    if not ready:\n        wait()\n\nThe read releases the GIL.
++ def read():\n    while not ready:\n        pass\n\nThe read releases the GIL.
+- ```\nsock.recv(1)   # does not release the GIL\n```
++ ```\nsock.recv(1)   # releases the GIL\n```
++ ```\nwait()   # not this\n# it releases the GIL\n```
+- Like this:\n\n    sock.recv(1)   # never releases the GIL\n
 + The call `if not data: break` releases the GIL while it waits.
 - The call does not release the GIL.
 

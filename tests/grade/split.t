@@ -43,3 +43,24 @@ clauses Use `a; b` here.
 = Use a; b here.
 clauses A whereas B although C however D instead E yet F whilst G though H
 = A | whereas B | although C | however D | instead E | yet F | whilst G | though H
+# Code written without fences is a block of its own, like a fenced one.
+sentences Example:\n\n    x = f(1)   # not a sentence. Really\n    y = 2\n\nThat is all. Done.
+= Example: | x = f(1) # not a sentence. Really y = 2 | That is all. | Done.
+sentences def g():\n    yield 1\n# prints nothing\ng()\n\nIt is lazy. Done.
+= def g(): yield 1 # prints nothing g() | It is lazy. | Done.
+sentences Try it:\nimport threading, queue as q\nt = threading.Thread(target=f)\nThat runs f. Ok.
+= Try it: | import threading, queue as q t = threading.Thread(target=f) | That runs f. | Ok.
+sentences if it is I/O-bound:\nuse threads. Ok.
+= if it is I/O-bound: use threads. | Ok.
+sentences Threads:\n\n    they share memory. Ok.
+= Threads: | they share memory. | Ok.
+sentences return the value to the caller. Then stop.
+= return the value to the caller. | Then stop.
+sentences for each request in the queue: it waits. Ok.
+= for each request in the queue: it waits. | Ok.
+sentences import the module first. Ok.
+= import the module first. | Ok.
+sentences await and create_task differ. Ok.
+= await and create_task differ. | Ok.
+sentences yield from delegates to a sub_generator: it forwards send(). Ok.
+= yield from delegates to a sub_generator: it forwards send(). | Ok.
