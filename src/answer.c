@@ -38,6 +38,7 @@ struct norm {
 	struct spans code;       /* code spans and blocks: never split inside */
 	struct spans comments;   /* the comments of code blocks */
 	size_t plain_until;      /* indented lines up to here hold no code */
+	struct spans items;      /* where each list item's text starts */
 	unsigned char *drop;     /* raw bytes of emphasis markers to leave out */
 	size_t fail_tick[17];    /* a backtick run of this length found no partner before here */
 	size_t fail_emph[2][3];  /* likewise for * and ** (and _) */
@@ -473,12 +474,14 @@ static size_t line_start(struct norm *n, size_t i)
 	size_t m = j;
 	if ((s[j] == '-' || s[j] == '*' || s[j] == '+') && j + 1 < len && s[j + 1] == ' ') {
 		hard_break(n);
+		spans_add(&n->items, n->out.len, n->out.len);
 		return j + 2;
 	}
 	while (m < len && s[m] >= '0' && s[m] <= '9' && m - j < 4)
 		m++;
 	if (m > j && m + 1 < len && (s[m] == '.' || s[m] == ')') && s[m + 1] == ' ') {
 		hard_break(n);
+		spans_add(&n->items, n->out.len, n->out.len);
 		return m + 2;
 	}
 	m = j;
@@ -1290,6 +1293,13 @@ void answer_prepare(struct answer *a, const char *raw)
 	a->nnegators = g.n;
 	a->comments = n.comments.v;
 	a->ncomments = n.comments.n;
+	a->list_item = xcalloc(s.n + 1, sizeof *a->list_item);
+	for (size_t i = 0, k = 0; i < s.n; i++) {
+		while (k < n.items.n && n.items.v[k].start + 1 < s.v[i].start)
+			k++;
+		a->list_item[i] = k < n.items.n && n.items.v[k].start <= s.v[i].start;
+	}
+	free(n.items.v);
 	free(n.breaks.v);
 	free(n.code.v);
 	free(n.drop);
@@ -1306,6 +1316,7 @@ void answer_release(struct answer *a)
 	free(a->denials);
 	free(a->unasserted);
 	free(a->comments);
+	free(a->list_item);
 	memset(a, 0, sizeof *a);
 }
 

@@ -52,6 +52,7 @@ struct answer {
 	struct answer_span *sentences, *clauses, *words, *negators;
 	size_t nsentences, nclauses, nwords, nnegators;
 	size_t *clause_of_sentence;        /* the index of each sentence's first clause */
+	bool *list_item;                   /* whether each sentence opens a list item */
 	struct answer_span *denials;       /* the parts of sentences that deny themselves */
 	size_t ndenials;
 	/* The parts a reject passes over: a pitfall named ("the classic

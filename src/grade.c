@@ -17,6 +17,9 @@
 #include "regex.h"
 #include "util.h"
 
+/* How many list items a subject is carried past, from the list's lead-in. */
+#define MAX_ITEMS_BACK 8
+
 /* The matches of one pattern in a unit, at most MAX_HITS. */
 #define MAX_HITS 32
 
@@ -122,7 +125,8 @@ enum unit_result { UNIT_NONE, UNIT_FOUND, UNIT_LIMIT };
  * point's subject by carrying on from the sentences before: the nearest of
  * the two before it that names a subject names the point's first (an about
  * match, not negated), not the contrasted one. "Call create_task. It
- * schedules the coroutine."; "gather raises at once. A and C keep running." */
+ * schedules the coroutine."; "gather raises at once. A and C keep running."
+ * In a list, the items before are passed over up to the lead-in line. */
 static bool carried_subject(const struct rubric_point *p, const struct answer *a, size_t start)
 {
 	size_t si = answer_sentence_at(a, start);
@@ -134,12 +138,18 @@ static bool carried_subject(const struct rubric_point *p, const struct answer *a
 	if (!collect(about, a, cur->start, cur->end, &ha) || !collect(not_about, a, cur->start, cur->end, &hn) ||
 	    ha.n || hn.n)
 		return false;
-	for (size_t back = 1; back <= 2 && back <= si; back++) {
+	/* A list item carries on from its list's lead-in line ("Threads:"),
+	 * past the items before it (at most MAX_ITEMS_BACK of them). */
+	size_t limit = 2;
+	for (size_t back = 1; back <= limit && back <= si; back++) {
 		const struct answer_span *prev = &a->sentences[si - back];
 		if (!collect(about, a, prev->start, prev->end, &ha) || !collect(not_about, a, prev->start, prev->end, &hn))
 			return false;
-		if (!ha.n && !hn.n)
+		if (!ha.n && !hn.n) {
+			if (a->list_item[si] && a->list_item[si - back] && limit < 1 + MAX_ITEMS_BACK)
+				limit++;
 			continue;
+		}
 		if (!ha.n || (hn.n && hn.v[0].start <= ha.v[0].start))
 			return false;
 		/* A denied sentence still names the subject: "It's a myth that

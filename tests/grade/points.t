@@ -44,6 +44,12 @@ not_about @await
 + It's a myth that create_task waits. In reality it schedules the coroutine concurrently.
 - It's a myth that await waits. In reality it schedules the coroutine concurrently.
 - Not create_task. It schedules the coroutine concurrently.
+# A list item carries on from its list's lead-in line, past the items
+# before it; plain sentences carry a subject two sentences at most.
++ create_task:\n- returns a Task\n- needs a reference kept\n- schedules the coroutine concurrently
++ With create_task:\n1. it returns a Task\n2. you keep a reference\n3. it schedules the coroutine concurrently
+- await:\n- returns a Task\n- needs a reference kept\n- schedules the coroutine concurrently
+- create_task is fine. It returns. It waits. It schedules the coroutine concurrently.
 
 point
 says @thread .. @own .. @gil|each @thread .. @gil
