@@ -89,48 +89,6 @@ static void put_collapsed(struct norm *n, size_t from, size_t to)
 	}
 }
 
-/* Appends the code block raw[from, to) collapsed like put_collapsed, as a
- * code span of its own, and records its comments: from a '#' outside a
- * string to the end of its line. */
-static void put_code(struct norm *n, size_t from, size_t to)
-{
-	hard_break(n);
-	put_space(n);
-	size_t start = n->out.len, comment = SIZE_MAX;
-	char quote = 0;
-	for (size_t i = from; i < to; i++) {
-		char c = n->raw[i];
-		if (c == '\n') {
-			if (comment != SIZE_MAX)
-				spans_add(&n->comments, comment, n->out.len);
-			comment = SIZE_MAX;
-			quote = 0;
-		} else if (comment == SIZE_MAX && quote) {
-			if (c == '\\' && i + 1 < to && n->raw[i + 1] != '\n') {
-				buf_addc(&n->out, c);
-				c = n->raw[++i];
-			} else if (c == quote) {
-				quote = 0;
-			}
-		} else if (comment == SIZE_MAX && (c == '\'' || c == '"')) {
-			quote = c;
-		} else if (comment == SIZE_MAX && c == '#') {
-			comment = n->out.len;
-		}
-		if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
-			put_space(n);
-		else
-			buf_addc(&n->out, c);
-	}
-	while (n->out.len > start && n->out.data[n->out.len - 1] == ' ')
-		n->out.len--;
-	n->out.data[n->out.len] = '\0';
-	if (comment != SIZE_MAX && n->out.len > comment)
-		spans_add(&n->comments, comment, n->out.len);
-	spans_add(&n->code, start, n->out.len);
-	hard_break(n);
-}
-
 /* A backtick run of k at i: the start of its partner run, or 0. */
 static size_t tick_partner(struct norm *n, size_t i, size_t k)
 {
@@ -231,10 +189,6 @@ static size_t typographic(struct norm *n, size_t i)
 	return 0;
 }
 
-/* At the start of a line (i just after a newline, or 0): a blank line, a
- * list item, a heading or a quote marker ends the sentence; a fence opens
- * a code block, copied whole as its own sentence. Returns where inline
- * text of the line starts. */
 /* ---- code written without fences ---- */
 
 /* The end of the line at i (its '\n', or len). */
@@ -243,11 +197,6 @@ static size_t eol(const char *s, size_t len, size_t i)
 	while (i < len && s[i] != '\n')
 		i++;
 	return i;
-}
-
-static bool ident_byte(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
 /* Whether the line s[j, e) starts with keyword kw followed by a blank, a
@@ -259,13 +208,12 @@ static bool starts_kw(const char *s, size_t j, size_t e, const char *kw)
 	       (j + k == e || s[j + k] == ' ' || s[j + k] == ':' || s[j + k] == '(');
 }
 
-/* The end of the code of line s[j, e): before a '#' comment (one outside a
- * quoted string) and trailing blanks. */
-static size_t code_end(const char *s, size_t j, size_t e)
+/* Where the comment of line s[j, e) starts: its '#' outside a quoted
+ * string, or e. */
+static size_t comment_at(const char *s, size_t j, size_t e)
 {
 	char quote = 0;
-	size_t k = j;
-	for (; k < e; k++) {
+	for (size_t k = j; k < e; k++) {
 		if (quote) {
 			if (s[k] == '\\')
 				k++;
@@ -274,9 +222,17 @@ static size_t code_end(const char *s, size_t j, size_t e)
 		} else if (s[k] == '\'' || s[k] == '"') {
 			quote = s[k];
 		} else if (s[k] == '#') {
-			break;
+			return k;
 		}
 	}
+	return e;
+}
+
+/* The end of the code of line s[j, e): before its comment and trailing
+ * blanks. */
+static size_t code_end(const char *s, size_t j, size_t e)
+{
+	size_t k = comment_at(s, j, e);
 	while (k > j && (s[k - 1] == ' ' || s[k - 1] == '\t' || s[k - 1] == '\r'))
 		k--;
 	return k;
@@ -294,13 +250,13 @@ static bool codeish(const char *s, size_t a, size_t c)
 /* Whether s[a, c) is names joined by ", " or " as " (import x, y as z). */
 static bool names_only(const char *s, size_t a, size_t c)
 {
-	if (a >= c || !ident_byte(s[a]))
+	if (a >= c || !word_byte((unsigned char)s[a]))
 		return false;
 	for (size_t k = a; k < c; k++)
 		if (s[k] == ' ' && !(k > a && s[k - 1] == ',') && !(c - k > 4 && memcmp(s + k, " as ", 4) == 0) &&
 		    !(k >= a + 3 && memcmp(s + k - 3, " as", 3) == 0))
 			return false;
-		else if (!ident_byte(s[k]) && !strchr(" ,.", s[k]))
+		else if (!word_byte((unsigned char)s[k]) && !strchr(" ,.", s[k]))
 			return false;
 	return true;
 }
@@ -325,7 +281,7 @@ static bool python_line(const char *s, size_t j, size_t e)
 		return starts_kw(s, j + 6, c, "def") || starts_kw(s, j + 6, c, "with") || starts_kw(s, j + 6, c, "for");
 	if (starts_kw(s, j, c, "class")) {
 		size_t k = j + 6;
-		while (k < c && ident_byte(s[k]))
+		while (k < c && word_byte((unsigned char)s[k]))
 			k++;
 		return k > j + 6 && k < c && (s[k] == '(' || s[k] == ':');
 	}
@@ -349,9 +305,9 @@ static bool python_line(const char *s, size_t j, size_t e)
 		return s[c - 1] == ':' && in && names_only(s, j + 4, (size_t)(in - s));
 	}
 	size_t k = j + (s[j] == '@');
-	if (k >= c || !ident_byte(s[k]) || (s[k] >= '0' && s[k] <= '9'))
+	if (k >= c || !word_byte((unsigned char)s[k]) || (s[k] >= '0' && s[k] <= '9'))
 		return false;
-	while (k < c && (ident_byte(s[k]) || s[k] == '.' || s[k] == '[' || s[k] == ']' || s[k] == '\'' ||
+	while (k < c && (word_byte((unsigned char)s[k]) || s[k] == '.' || s[k] == '[' || s[k] == ']' || s[k] == '\'' ||
 	                 s[k] == '"' || s[k] == ',' || (s[k] == ' ' && s[k - 1] == ',')))
 		k++;
 	if (s[j] == '@')
@@ -393,6 +349,33 @@ static bool after_break(const char *s, size_t i, bool *colon)
 	return false;
 }
 
+/* Appends the code block raw[from, to) collapsed like put_collapsed, as a
+ * code span and sentence of its own, and records its comments (comment_at
+ * to the end of the line). */
+static void put_code(struct norm *n, size_t from, size_t to)
+{
+	hard_break(n);
+	put_space(n);
+	size_t start = n->out.len;
+	for (size_t i = from; i < to;) {
+		size_t e = eol(n->raw, to, i), h = comment_at(n->raw, i, e);
+		put_collapsed(n, i, h);
+		if (h < e) {
+			size_t c = n->out.len;
+			put_collapsed(n, h, e);
+			spans_add(&n->comments, c, n->out.len);
+		}
+		if (e < to)
+			put_space(n);
+		i = e + 1;
+	}
+	while (n->out.len > start && n->out.data[n->out.len - 1] == ' ')
+		n->out.len--;
+	n->out.data[n->out.len] = '\0';
+	spans_add(&n->code, start, n->out.len);
+	hard_break(n);
+}
+
 /* Code written without fences, starting at the line at i: a Markdown
  * indented block (four spaces or a tab, after a blank line or at the
  * start) holding a Python line, or Python lines at the margin after a
@@ -401,14 +384,14 @@ static bool after_break(const char *s, size_t i, bool *colon)
  * last line), or 0 when none starts here. */
 static size_t bare_code_end(const char *s, size_t len, size_t i, size_t *plain_until)
 {
+	if (i < *plain_until)
+		return 0;
 	bool colon, fresh = after_break(s, i, &colon);
 	size_t j, e = eol(s, len, i), w = indent_of(s, i, e, &j);
 	bool marked = w >= 4 && fresh;
 	if (!marked && !(w == 0 && (fresh || colon) &&
 	                 (python_line(s, j, e) ||
 	                  (s[j] == '#' && e < len && python_line(s, e + 1, eol(s, len, e + 1))))))
-		return 0;
-	if (i < *plain_until)
 		return 0;
 	size_t min = marked ? 4 : 0, end = i, lines = 0;
 	bool python = false;
@@ -431,6 +414,10 @@ static size_t bare_code_end(const char *s, size_t len, size_t i, size_t *plain_u
 	return python && lines ? end : 0;
 }
 
+/* At the start of a line (i just after a newline, or 0): a blank line, a
+ * list item, a heading or a quote marker ends the sentence; a fence opens
+ * a code block, copied whole as its own sentence. Returns where inline
+ * text of the line starts. */
 static size_t line_start(struct norm *n, size_t i)
 {
 	const char *s = n->raw;

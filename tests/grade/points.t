@@ -180,8 +180,9 @@ says @release .. @gil
 + ```\nif not ready:\n    pass\n```\nThe read releases the GIL.
 # Code written without fences is code too; a comment's negator denies the
 # comment and stops at its line's end.
-+ Like this:\n\n    if not ready:\n        wait()\n\nThe read releases the GIL.
-+ def read():\n    while not ready:\n        pass\n\nThe read releases the GIL.
++ Like this:\n\n    ok = not done\nit releases the GIL.
++ Try it:\nok = not done\nit releases the GIL.
+- ok = not done it releases the GIL.
 - ```\nsock.recv(1)   # does not release the GIL\n```
 + ```\nsock.recv(1)   # releases the GIL\n```
 + ```\nwait()   # not this\n# it releases the GIL\n```
