@@ -200,11 +200,12 @@ static size_t eol(const char *s, size_t len, size_t i)
 }
 
 /* Whether the line s[j, e) starts with keyword kw followed by a blank, a
- * colon, a parenthesis or its end. */
+ * colon, a parenthesis or its end. j may lie past e (the word after a
+ * keyword that ends the line): then it does not. */
 static bool starts_kw(const char *s, size_t j, size_t e, const char *kw)
 {
 	size_t k = strlen(kw);
-	return e - j >= k && memcmp(s + j, kw, k) == 0 &&
+	return j <= e && e - j >= k && memcmp(s + j, kw, k) == 0 &&
 	       (j + k == e || s[j + k] == ' ' || s[j + k] == ':' || s[j + k] == '(');
 }
 

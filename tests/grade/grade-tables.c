@@ -150,8 +150,11 @@ static void run_file(const char *path)
 				free(full);
 				free(src);
 			} else {
+				/* An exact-size copy, so that AddressSanitizer sees a
+				 * read past the answer's end. */
+				char *raw = xstrdup(pending_text);
 				struct answer a;
-				answer_prepare(&a, pending_text);
+				answer_prepare(&a, raw);
 				char *got = strcmp(pending_kind, "normal") == 0 ? xstrdup(a.text)
 				            : strcmp(pending_kind, "sentences") == 0 ? joined(&a, a.sentences, a.nsentences)
 				                                                     : joined(&a, a.clauses, a.nclauses);
@@ -159,6 +162,7 @@ static void run_file(const char *path)
 					fail(path, ln, "got '%s', want '%s'", got, want);
 				free(got);
 				answer_release(&a);
+				free(raw);
 			}
 			free(want);
 			continue;

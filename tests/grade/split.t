@@ -54,6 +54,13 @@ sentences if it is I/O-bound:\nuse threads. Ok.
 = if it is I/O-bound: use threads. | Ok.
 sentences Threads:\n\n    they share memory. Ok.
 = Threads: | they share memory. | Ok.
+# A line that is only a keyword reads no further than its end.
+sentences Ok:\nasync
+= Ok: async
+sentences Ok:\nclass
+= Ok: class
+sentences async
+= async
 sentences return the value to the caller. Then stop.
 = return the value to the caller. | Then stop.
 sentences for each request in the queue: it waits. Ok.
