@@ -5,7 +5,8 @@
  *   text:    PATTERN \0 REJECT \0 ANSWER   (an empty REJECT is none)
  *   output:  EXPECTED \0 ANSWER
  *   others:  ANSWER [\0 BYTES that shuffle the order shown]
- * An answer ends at its first newline, as a line read from the learner.
+ * A text or output answer may span lines, as the learner writes it; any
+ * other answer ends at its first newline, as a line read from the learner.
  * A text question's rubric is compiled as the catalog compiles it.
  */
 #include <stdbool.h>
@@ -83,7 +84,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		q.expected = f1;
 	}
 	answer = field(&p, end);
-	answer[strcspn(answer, "\n")] = '\0'; /* an answer is one line of input */
+	if (q.type != Q_TEXT && q.type != Q_OUTPUT)
+		answer[strcspn(answer, "\n")] = '\0'; /* one line of input */
 	if (q.type == Q_ORDER) {
 		shown = xcalloc(n, sizeof *shown);
 		for (size_t i = 0; i < n; i++)
