@@ -1440,6 +1440,32 @@ bool answer_negated_in_clause(const struct answer *a, size_t start, size_t end, 
 	return false;
 }
 
+/* Whether subject is the object of an "unlike" (at most 4 words after it,
+ * no comma between) that a relative clause follows ("Unlike select and
+ * poll, which scan every descriptor, epoll ..."), and claim lies in that
+ * clause, before its closing comma: the clause says claim of subject. */
+bool answer_unlike_relative(const struct answer *a, struct answer_span subject, struct answer_span claim)
+{
+	static const char *const relatives[] = {"which", "who", "that", NULL};
+	const char *t = a->text;
+	if (claim.start < subject.end || answer_clause_at(a, subject.start) != answer_clause_at(a, claim.start))
+		return false;
+	size_t g = lower_bound(a->negators, a->nnegators, subject.start, true);
+	if (g == 0)
+		return false;
+	const struct answer_span *un = &a->negators[g - 1];
+	if (un->end - un->start != 6 || strncasecmp(t + un->start, "unlike", 6) != 0 ||
+	    answer_clause_at(a, un->start) != answer_clause_at(a, subject.start) ||
+	    memchr(t + un->end, ',', subject.start - un->end) || answer_words_between(a, un->end, subject.start) > 4)
+		return false;
+	const char *comma = memchr(t + subject.end, ',', claim.start - subject.end);
+	if (!comma || answer_words_between(a, subject.end, (size_t)(comma - t)) > 4)
+		return false;
+	size_t r = lower_bound(a->words, a->nwords, (size_t)(comma - t), false);
+	return r < a->nwords && word_in(t, &a->words[r], relatives) && a->words[r].end <= claim.start &&
+	       !memchr(t + a->words[r].end, ',', claim.end - a->words[r].end);
+}
+
 /* ---- partial credit ---- */
 
 size_t answer_longest_run(const size_t *seq, size_t n, bool *in_run)

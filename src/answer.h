@@ -103,6 +103,10 @@ bool answer_negated(const struct answer *a, size_t start, size_t end, bool inner
  * learner talks about. */
 bool answer_negated_in_clause(const struct answer *a, size_t start, size_t end, bool inner_ok,
                               const struct answer_span *others, size_t n, const struct answer_span *own, size_t nown);
+/* Whether subject is the object of an "unlike" followed by a relative
+ * clause that holds claim: "Unlike select, which scans every descriptor,
+ * epoll ..." says the scan of select, which the "unlike" does not deny. */
+bool answer_unlike_relative(const struct answer *a, struct answer_span subject, struct answer_span claim);
 
 /* Whether the text (a pattern's source) holds a negator word. */
 bool answer_has_negator(const char *text);

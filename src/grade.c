@@ -160,6 +160,21 @@ static bool carried_subject(const struct rubric_point *p, const struct answer *a
 	return false;
 }
 
+/* "Unlike X, which P, Y ...": the relative clause says P of X, whatever
+ * the distances, and the unlike does not deny it. 1 when X is a subject of
+ * the point (ha), -1 when it is the contrasted one (hn), else 0. */
+static int unlike_antecedent(const struct answer *a, struct answer_span claim, const struct hits *ha,
+                             const struct hits *hn)
+{
+	for (size_t k = 0; k < ha->n; k++)
+		if (answer_unlike_relative(a, ha->v[k], claim))
+			return 1;
+	for (size_t k = 0; k < hn->n; k++)
+		if (answer_unlike_relative(a, hn->v[k], claim))
+			return -1;
+	return 0;
+}
+
 /* Whether the claim of p holds in the unit [start, end): a match of says
  * not negated, bound to a match of about when there is one. */
 static enum unit_result claim_in(const struct rubric_point *p, const struct answer *a, size_t start, size_t end)
@@ -210,6 +225,12 @@ static enum unit_result claim_in(const struct rubric_point *p, const struct answ
 			continue;
 		if (!about)
 			return UNIT_FOUND;
+		switch (unlike_antecedent(a, hs.v[i], &ha, &hn)) {
+		case 1:
+			return UNIT_FOUND;
+		case -1:
+			continue;
+		}
 		for (size_t k = 0; k < ha.n; k++)
 			if (!a_neg[k] && binds(hs.v[i], ha.v[k], a, &hn, n_neg))
 				return UNIT_FOUND;

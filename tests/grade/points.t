@@ -374,3 +374,20 @@ reject @thread
 + "Run it in a thread" is the classic mistake: time.sleep blocks the loop.
 + Moving it to a thread is simply wrong, because time.sleep blocks the loop.
 - It runs in a thread, so saying it blocks the loop is wrong.
+
+# "Unlike X, which P, Y ...": the relative clause says P of X, which the
+# "unlike" does not deny; a claim outside it does not bind to X.
+term scan: scan+ | check+ | walk+
+term select: select | poll
+term epoll: epoll
+point
+says @scan .. every descriptor
+about @select
+not_about @epoll
++ Unlike epoll, select scans every descriptor.
++ Unlike select and poll, which scan every descriptor on each call, epoll reports only the ready ones.
++ Unlike select, which has to check every descriptor, epoll is told which are ready.
+- Unlike epoll, which scans every descriptor, select is told which are ready.
+- Unlike select, epoll scans every descriptor.
+- Unlike select, which is simple, epoll scans every descriptor.
+- Unlike select and poll, which never scan every descriptor, epoll is told which are ready.
