@@ -3,6 +3,9 @@
  * the second the number of choices or items (2 to 33) and the right answer;
  * the rest is split at NUL bytes into fields:
  *   text:    PATTERN \0 REJECT \0 ANSWER   (an empty REJECT is none)
+ *            or, when the second byte has bit 0x20 set, a point that binds
+ *            its claim to a subject:
+ *            SAYS \0 REJECT \0 ABOUT \0 NOT_ABOUT \0 ANSWER
  *   output:  EXPECTED \0 ANSWER
  *   others:  ANSWER [\0 BYTES that shuffle the order shown]
  * A text or output answer may span lines, as the learner writes it; any
@@ -13,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "answer.h"
 #include "catalog.h"
 #include "fuzz.h"
 #include "grade.h"
@@ -66,7 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	q.nanswers = q.answer ? 2 : 1;
 	struct rubric_point point;
 	memset(&point, 0, sizeof point);
-	char *f1 = NULL, *f2 = NULL, *answer = NULL;
+	char *f1 = NULL, *f2 = NULL, *f3 = NULL, *f4 = NULL, *answer = NULL;
 	size_t *shown = NULL;
 	if (q.type == Q_TEXT) {
 		f1 = field(&p, end);
@@ -75,6 +79,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		point.re = compile(f1);
 		point.reject = *f2 ? f2 : NULL;
 		point.reject_re = compile(f2);
+		if (data[1] & 0x20) {
+			/* The compiled pattern stands for its expansion: the
+			 * grader reads the negator flags from the sources. */
+			f3 = field(&p, end);
+			f4 = field(&p, end);
+			point.says = f1;
+			point.expanded[RUBRIC_CLAIM] = f1;
+			point.expanded[RUBRIC_REJECT] = *f2 ? f2 : NULL;
+			point.expanded[RUBRIC_ABOUT] = *f3 ? f3 : NULL;
+			point.expanded[RUBRIC_NOT_ABOUT] = *f4 ? f4 : NULL;
+			point.about = *f3 ? f3 : NULL;
+			point.about_re = compile(f3);
+			point.not_about = *f4 ? f4 : NULL;
+			point.not_about_re = compile(f4);
+			point.negative[RUBRIC_CLAIM] = answer_has_negator(f1);
+			point.negative[RUBRIC_REJECT] = answer_has_negator(f2);
+			point.negative[RUBRIC_ABOUT] = answer_has_negator(f3);
+			point.negative[RUBRIC_NOT_ABOUT] = answer_has_negator(f4);
+		}
 		point.compiled = true;
 		q.rubric = &point;
 		q.nrubric = 1;
@@ -110,6 +133,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(why);
 	regex_free(point.re);
 	regex_free(point.reject_re);
+	regex_free(point.about_re);
+	regex_free(point.not_about_re);
+	free(f4);
+	free(f3);
 	free(shown);
 	free(answer);
 	free(f2);
