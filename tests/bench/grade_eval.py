@@ -8,13 +8,13 @@ prompts alone, without seeing the rubrics or their examples: for each text
 question, correct answers in varied words and wrong-but-plausible ones. It
 is held out: never copied into a rubric's examples, never read while
 writing a rubric (the figures would then measure the rubric's memory, not
-its judgement). tests/data/grading/dev.yaml to dev16.yaml, each written the
-same way by another hand (dev16.yaml for the questions outside the core
-topics), are the sets rubric authors tune against (--dev); dev3.yaml
-to dev7.yaml and dev10.yaml were held-out sets, opened for study once
-measured. With several sets (--dev) the totals come first, then each
-set's. --list prints every misgraded answer; --only keeps the questions whose id starts
-with PREFIX."""
+its judgement). tests/data/grading/dev.yaml to dev17.yaml, each written the
+same way by another hand (dev16.yaml and dev17.yaml for the questions
+outside the core topics), are the sets rubric authors tune against
+(--dev); dev3.yaml to dev7.yaml, dev10.yaml and dev17.yaml were held-out
+sets, opened for study once measured. With several sets the totals come first,
+then each set's. --list prints every misgraded answer; --only keeps the
+questions whose id starts with PREFIX."""
 
 import os
 import subprocess
@@ -47,7 +47,7 @@ SETS = ([("", "dev.yaml"), ("b", "dev2.yaml"), ("c", "dev3.yaml"), ("d", "dev4.y
                                                                     ("i", "dev9.yaml"), ("j", "dev10.yaml"),
                                                                     ("k", "dev11.yaml"), ("l", "dev12.yaml"),
                                                                     ("m", "dev13.yaml"), ("n", "dev14.yaml"),
-                                                                    ("o", "dev15.yaml"), ("p", "dev16.yaml")]
+                                                                    ("o", "dev15.yaml"), ("p", "dev16.yaml"), ("q", "dev17.yaml")]
         if "--dev" in sys.argv
         else [("", "eval.yaml")])
 
