@@ -174,7 +174,7 @@ static int cmd_disputes(struct ctx *x, struct cmd_args *a)
 		buf_printf(&b, "],\n \"questions\": %zu}\n", nq);
 	} else if (l.n == 0) {
 		buf_puts(&b, "no disputed grades yet (after a text answer, 'c N' at the rating prompt contests "
-		             "missed key point N)\n");
+		             "missed key point N; after an interview's report, 'c Q N' that of question Q)\n");
 	} else {
 		for (size_t i = 0; i < l.n; i++) {
 			const struct store_dispute *d = &l.v[i];

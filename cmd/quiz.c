@@ -428,7 +428,7 @@ const struct command cmd_review_row = {
 };
 
 const struct command cmd_interview_row = {
-	"interview", NULL, "interview [--minutes M] [--topics a,b] [--seed S]", "a timed mock interview, half of it explain-it questions followed up on missed points, at most one short code exercise, ending with a report and a study plan (a skip is not scored; nothing answered, nothing saved)",
+	"interview", NULL, "interview [--minutes M] [--topics a,b] [--seed S]", "a timed mock interview, half of it explain-it questions followed up on missed points, at most one short code exercise, ending with a report and a study plan, after which 'c Q N' contests missed key point N of question Q (a skip is not scored; nothing answered, nothing saved)",
 	cmd_interview, CMD_CATALOG | CMD_SETTINGS | CMD_STORE_RW, 0, 0,
 	{
 		{"--minutes", OPT_DOUBLE, "a number above 0 and at most 600", 0, 600, true},

@@ -36,6 +36,7 @@ static void session_release(struct session *s)
 		free(s->done[i].answer);
 		free(s->done[i].shown);
 		free(s->done[i].failed);
+		free(s->done[i].contested);
 	}
 	free(s->done);
 	free(s->queue);
@@ -368,9 +369,10 @@ int session_run(const struct session_env *env, const struct session_opts *o)
 	}
 	double seconds = clock_mono() - s.mono_start;
 	end_session(&s, seconds);
-	if (o->kind == STORE_INTERVIEW)
+	if (o->kind == STORE_INTERVIEW) {
 		session_print_report(&s, seconds);
-	else
+		session_contest_interview(&s);
+	} else
 		session_print_summary(&s);
 	if (o->kind == STORE_REVIEW && !s.failed)
 		close_review(&s);

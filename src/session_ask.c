@@ -405,22 +405,26 @@ static void rating_line(const struct session *s, const struct question *q, const
 	printf("\n");
 }
 
-/* Parses `c N` or `contest N`: 0 when line is not a contest; 1 with *n
- * set; -1 when the number is missing or not one. */
-static int parse_contest(const char *p, long *n)
+/* Parses `c N` or `contest N` (want 1), or `c Q N` (want 2): 0 when line
+ * is not a contest; 1 with v[0..want-1] set; -1 when a number is missing,
+ * not one, or one too many. */
+static int parse_contest(const char *p, long *v, int want)
 {
 	size_t w = strcspn(p, " \t");
 	if (!((w == 1 && p[0] == 'c') || (w == 7 && strncmp(p, "contest", 7) == 0)))
 		return 0;
 	p += w;
-	p += strspn(p, " \t");
-	char *end;
-	errno = 0;
-	long v = strtol(p, &end, 10);
-	if (end == p || *end || errno || *p == '-' || *p == '+')
-		return -1;
-	*n = v;
-	return 1;
+	for (int i = 0; i < want; i++) {
+		p += strspn(p, " \t");
+		char *end;
+		errno = 0;
+		long n = strtol(p, &end, 10);
+		if (end == p || errno || *p == '-' || *p == '+' || (*end && *end != ' ' && *end != '\t'))
+			return -1;
+		v[i] = n;
+		p = end;
+	}
+	return p[strspn(p, " \t")] ? -1 : 1;
 }
 
 /* The learner says the answer made key point n (1-based), which the grader
@@ -496,7 +500,7 @@ static int ask_rating(struct session *s, const struct question *q, struct grade_
 			p[--n] = '\0';
 		int g = -1;
 		long point = 0;
-		int c = parse_contest(p, &point);
+		int c = parse_contest(p, &point, 1);
 		if (c != 0) {
 			free(line);
 			if (contest(q, gr, contested, c, point) == 0) {
@@ -603,29 +607,35 @@ static int record(struct session *s, const struct question *q, enum fsrs_rating 
 	return 0;
 }
 
+/* Keeps the learner's word that answer to q made key point k. Returns 0,
+ * or -1 after store_failed. */
+static int record_dispute(struct session *s, const struct question *q, const char *answer, size_t k)
+{
+	struct store_dispute d = {
+		.question_id = q->id,
+		.topic = session_topic_of(q),
+		.at = clock_now(),
+		.answer = answer,
+		.point_index = (int)k,
+		.point = q->rubric[k].point,
+		.session_id = s->id,
+	};
+	char *err = NULL;
+	if (store_record_dispute(s->env->st, &d, NULL, &err) < 0) {
+		session_store_failed(s, err);
+		return -1;
+	}
+	return 0;
+}
+
 /* Keeps each point contested for answer to q (after its review is
  * recorded: an abandoned question keeps nothing). Returns 0, or -1 after
  * store_failed. */
 static int record_disputes(struct session *s, const struct question *q, const char *answer, const bool *contested)
 {
-	for (size_t i = 0; i < q->nrubric; i++) {
-		if (!contested[i])
-			continue;
-		struct store_dispute d = {
-			.question_id = q->id,
-			.topic = session_topic_of(q),
-			.at = clock_now(),
-			.answer = answer,
-			.point_index = (int)i,
-			.point = q->rubric[i].point,
-			.session_id = s->id,
-		};
-		char *err = NULL;
-		if (store_record_dispute(s->env->st, &d, NULL, &err) < 0) {
-			session_store_failed(s, err);
+	for (size_t i = 0; i < q->nrubric; i++)
+		if (contested[i] && record_dispute(s, q, answer, i) < 0)
 			return -1;
-		}
-	}
 	return 0;
 }
 
@@ -678,6 +688,7 @@ static const struct question *undo_last(struct session *s)
 	free(d->hits);
 	free(d->answer);
 	free(d->shown);
+	free(d->contested);
 	s->ndone--;
 	session_pending_remove(s, q);
 	printf("  took back your answer to %s; here it is again\n", q->id);
@@ -1008,4 +1019,109 @@ enum ask_result session_ask_follow_up(struct session *s, size_t parent, size_t p
 	free(text);
 	fflush(stdout);
 	return res;
+}
+
+/* ---- contesting an interview's grades, after its report ---- */
+
+/* Whether key point k of the answer d can still be contested: a missed
+ * point of an answered text question, not made in its follow-up. */
+static bool contestable(const struct done *d, size_t k)
+{
+	return d->q->type == Q_TEXT && !d->skipped && d->hits && d->answer && k < d->q->nrubric && !d->hits[k] &&
+	       !(d->fu == FU_MADE && d->fu_point == k) && !(d->contested && d->contested[k]);
+}
+
+/* The points of d still contestable, as "1, 3", into b. */
+static void put_contestable(struct buf *b, const struct done *d)
+{
+	for (size_t k = 0; k < d->q->nrubric; k++)
+		if (contestable(d, k))
+			buf_printf(b, "%s%zu", b->len ? ", " : "", k + 1);
+}
+
+/* Contests point n of the answer to question qn (both 1-based, as the
+ * report numbers them). Prints the point and the recount, or one line why
+ * not. Returns 0, 1 when refused, -1 after store_failed. */
+static int contest_done(struct session *s, long qn, long n)
+{
+	if (qn < 1 || (size_t)qn > s->ndone) {
+		printf("  no question %ld: the report numbers them 1 to %zu\n", qn, s->ndone);
+		return 1;
+	}
+	struct done *d = &s->done[qn - 1];
+	const struct question *q = d->q;
+	struct buf b;
+	buf_init(&b);
+	put_contestable(&b, d);
+	int rc = 1;
+	if (q->type != Q_TEXT)
+		printf("  question %ld is not a text question: only the key points of a text answer can be contested\n", qn);
+	else if (d->skipped)
+		printf("  question %ld was skipped: there is no answer to contest\n", qn);
+	else if (n < 1 || (size_t)n > q->nrubric)
+		printf("  no key point %ld: question %ld has %zu (contestable: %s)\n", n, qn, q->nrubric,
+		       b.len ? b.data : "none");
+	else if (!contestable(d, (size_t)n - 1))
+		printf("  key point %ld of question %ld was %s; only a missed point can be contested (contestable: %s)\n",
+		       n, qn, d->hits && d->hits[n - 1] ? "found" : d->contested && d->contested[n - 1] ? "contested already" :
+		       "made in its follow-up", b.len ? b.data : "none");
+	else
+		rc = 0;
+	buf_release(&b);
+	if (rc)
+		return rc;
+	size_t k = (size_t)n - 1;
+	if (record_dispute(s, q, d->answer, k) < 0)
+		return -1;
+	if (!d->contested)
+		d->contested = xcalloc(q->nrubric, sizeof *d->contested);
+	d->contested[k] = true;
+	size_t found = d->found;
+	for (size_t i = 0; i < q->nrubric; i++)
+		found += d->contested[i];
+	buf_init(&b);
+	buf_printf(&b, "  contested %ld.%ld (%s): ", qn, n, q->id);
+	buf_add_visible(&b, q->rubric[k].point, strlen(q->rubric[k].point), 0);
+	buf_printf(&b, "\n  counted: %zu/%zu key points (%zu needed), %s; kept with your answer for the rubric's "
+	           "author ('disputes' lists it); the interview's score stays as graded\n",
+	           found, q->nrubric, q->pass, found >= q->pass ? "right" : "still wrong");
+	fwrite(b.data, 1, b.len, stdout);
+	buf_release(&b);
+	return 0;
+}
+
+void session_contest_interview(struct session *s)
+{
+	bool any = false;
+	for (size_t i = 0; i < s->ndone && !any; i++)
+		for (size_t k = 0; k < s->done[i].q->nrubric && !any; k++)
+			any = contestable(&s->done[i], k);
+	if (!any || s->failed || !s->saved)
+		return;
+	printf("\nMade a key point the grader missed? 'c Q N' contests point N of your answer to question Q "
+	       "(as numbered above); Enter ends.\n");
+	for (;;) {
+		fflush(stdout);
+		char *line = NULL;
+		if (s->env->read(s->env->read_arg, "contest> ", &line) != SESSION_LINE) {
+			free(line);
+			break;
+		}
+		char *p = line + strspn(line, " \t");
+		size_t n = strlen(p);
+		while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			p[--n] = '\0';
+		long v[2];
+		int c = n == 0 || strcmp(p, "q") == 0 || strcmp(p, "quit") == 0 ? 2 : parse_contest(p, v, 2);
+		free(line);
+		if (c == 2)
+			break;
+		if (c <= 0) {
+			printf("  type 'c Q N' (question Q, its missed key point N), or Enter to end\n");
+			continue;
+		}
+		if (contest_done(s, v[0], v[1]) < 0)
+			break;
+	}
+	fflush(stdout);
 }

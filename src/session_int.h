@@ -59,6 +59,7 @@ struct done {
 	const struct question *probe_of;
 	size_t probe_point;
 	char *failed;        /* a code exercise: its failing tests, or NULL */
+	bool *contested;     /* interview text: the points contested after the report (a new array), or NULL */
 };
 
 struct draw_topic;
@@ -136,6 +137,11 @@ int session_record_card(struct session *s, const char *id, const char *topic, in
 int session_save(struct session *s);
 enum ask_result session_ask(struct session *s, const struct question *q, const struct question **undone);
 enum ask_result session_ask_follow_up(struct session *s, size_t parent, size_t point);
+/* After an interview's report: `c Q N` contests missed key point N of the
+ * text answer to question Q (as numbered in the report), until Enter, q,
+ * Ctrl-C or the end of input. Each contest is kept as a dispute; the
+ * interview's score and reviews stay as graded. */
+void session_contest_interview(struct session *s);
 
 /* session_report.c: the end of a run */
 char *session_results_json(const struct session *s, double seconds);

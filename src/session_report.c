@@ -262,7 +262,11 @@ static void put_missed(struct buf *b, const struct session *s, const struct done
 			/* A point its follow-up made is not in the plan: nothing to read. */
 			bool made = d->fu == FU_MADE && d->fu_point == k;
 			char *pt = made ? xasprintf("%s (made in the follow-up)", q->rubric[k].point) : NULL;
-			session_put_point(b, s, "    - ", pt ? pt : q->rubric[k].point, 6);
+			/* Numbered as the rubric numbers them: `c N` at the
+			 * rating prompt, `c Q N` after an interview's report. */
+			char lead[32];
+			int hang = snprintf(lead, sizeof lead, "    %zu. ", k + 1);
+			session_put_point(b, s, lead, pt ? pt : q->rubric[k].point, hang);
 			free(pt);
 			if (!made)
 				session_put_read(b, q, &q->rubric[k], "      ");

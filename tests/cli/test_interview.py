@@ -115,7 +115,8 @@ def test_report_of_misses(e):
         check("\nMissed\n" in out and f"  {text_missed} (gil, text): wrong" in out and "    key points missed:" in out,
               "the key points missed are listed under the question missed")
         check("    model answer:" in out, "with the model answer")
-        check(all(f"    - {pt['point']}" in out for pt in q["rubric"]), "each missed point is named")
+        check(all(f"    {k}. {pt['point']}" in out for k, pt in enumerate(q["rubric"], 1)),
+              "each missed point is named, numbered as the rubric numbers it")
         check("learn gil" in out, "and the lesson to study next")
         res = json.loads(e.sql("select results from sessions")[0][0])
         miss = [m for m in res["missed"] if m["question"] == text_missed]
@@ -159,9 +160,9 @@ def test_report_names_sections(e):
     r = e.run("--content", root, "interview", "--topics", "alpha", "--minutes", "10", input="Only a cherry.\n.\n")
     check(r.returncode == 0, f"interview on sectioned content runs ({r.stderr.strip()})")
     out = r.stdout
-    check("    - apples are named\n      read: learn alpha the-point\n" in out,
+    check("    1. apples are named\n      read: learn alpha the-point\n" in out,
           "the report names the section of a missed point")
-    check("    - bananas are named\n      read: learn beta first\n" in out,
+    check("    2. bananas are named\n      read: learn beta first\n" in out,
           "the report names a section of another lesson")
     res = json.loads(e.sql("select results from sessions")[0][0])
     miss = res["missed"]
@@ -270,11 +271,13 @@ def fruit_content(tmp):
     return root
 
 
-def fruit_interview(e, answers, *args, seed=7, now=None):
+def fruit_interview(e, answers, *args, seed=7, now=None, after=()):
     """An interview on the fruit content answering with answers[qid] (lines;
     default skip; or a function of the question's lines, for shuffled
     choices), and each follow-up with answers['follow-up ' + qid]
-    (default skip); quits once every question was asked. Returns (the
+    (default skip); quits once every question was asked, then sends the
+    lines after, or after(output so far), at the prompt that follows the
+    report. Returns (the
     questions and follow-ups in order, output, exit status)."""
     env = dict(e.env, PYDOJO_DATADIR=fruit_content(e.tmp) if not os.path.isdir(os.path.join(e.tmp, "fruit"))
                else os.path.join(e.tmp, "fruit"))
@@ -296,7 +299,12 @@ def fruit_interview(e, answers, *args, seed=7, now=None):
         a = answers.get(key, ["skip"])
         d.send(*(a(lines) if callable(a) else a))
     d.read_until(r"^  due now: |^Nothing to report", limit=2000)
+    if callable(after):
+        after = after("\n".join(d.out))
+    if after:
+        d.send(*after)
     p.stdin.close()
+    d.read_until(r"(?!)", limit=2000)
     rc = p.wait(timeout=60)
     return seen, "\n".join(d.out), rc
 
@@ -389,9 +397,47 @@ def test_plan_after_points_made_in_follow_ups(e):
     check("every answer was right" not in report
           and "  nothing to read: the follow-ups made every key point the answers missed" in report,
           f"the plan says why there is nothing to read: {report[report.find('Study plan'):]!r}")
-    check(re.search(r"^    key points missed:\n    - grapes are named \(made in the follow-up\)\n    model answer:$",
+    check(re.search(r"^    key points missed:\n    1\. grapes are named \(made in the follow-up\)\n    model answer:$",
                     report, re.M) is not None,
           f"the missed list says the follow-up made the point, with nothing to read: {report!r}")
+
+
+def test_contest_after_report(e):
+    # alpha-why makes its first point only; after the report 'c Q N'
+    # contests the second, once, and each bad contest says why in a line
+    def contests(out):
+        m = re.search(r"^ +(\d+)\. alpha-why ", out, re.M)
+        return [x.format(q=m.group(1) if m else 0)
+                for x in ("c 99 1", "c {q} 1", "c {q} 7", "c {q}", "hello", "contest {q} 2", "c {q} 2", "", "c {q} 2")]
+    seen, out, rc = fruit_interview(e, {"alpha-why": ["An apple.", "."]}, "--topics", "alpha", after=contests)
+    check(rc == 0 and "alpha-why" in seen, f"the interview asks alpha-why ({seen})")
+    report = out[out.index("Interview report"):]
+    m = re.search(r"^ +(\d+)\. alpha-why +wrong", report, re.M)
+    check(m is not None, f"alpha-why is in the report, wrong: {report!r}")
+    if not m:
+        return
+    q = m.group(1)
+    check(re.search(r"^    key points missed:\n    2\. bananas are named\n", report, re.M) is not None,
+          "the missed point carries its rubric number")
+    check("'c Q N' contests point N of your answer to question Q" in report, "the report offers the contest")
+    tail = report[report.index("'c Q N' contests"):]
+    check("  no question 99: the report numbers them 1 to " in tail, "an unknown question: one line why")
+    check(f"  key point 1 of question {q} was found; only a missed point can be contested (contestable: 2)" in tail,
+          "a found point: one line why")
+    check(f"  no key point 7: question {q} has 2 (contestable: 2)" in tail, "no such point: one line why")
+    check(tail.count("  type 'c Q N' (question Q, its missed key point N), or Enter to end") == 2,
+          "a missing number and a stray word: the usage")
+    check(f"  contested {q}.2 (alpha-why): bananas are named\n  counted: 2/2 key points (2 needed), right;" in tail,
+          f"the point is shown and counted: {tail!r}")
+    check(f"  key point 2 of question {q} was contested already" in tail, "contested once only")
+    check(len(re.findall(r"^  contested |contested already", tail, re.M)) == 2,
+          "Enter ends the contest: the line after it is not read as one")
+    rows = e.sql("select question_id, point_index, point, answer, session_id from disputes")
+    sess = e.sql("select id from sessions where kind = 3")
+    check(len(rows) == 1 and rows[0][:3] == ("alpha-why", 1, "bananas are named") and rows[0][3].strip() == "An apple."
+          and [(rows[0][4],)] == sess, f"one dispute kept, with the answer and the interview's session ({rows})")
+    rev = e.sql("select rating, correct from reviews where question_id = 'alpha-why'")
+    check(rev == [(1, 0)], f"the interview's review stays as graded ({rev})")
 
 
 def test_same_section(e):
@@ -643,6 +689,7 @@ def main():
     test_ctrl_c_then_end(Env())
     test_follow_up(Env())
     test_plan_after_points_made_in_follow_ups(Env())
+    test_contest_after_report(Env())
     test_same_section(Env())
     test_report_plan(Env())
     test_text_short(Env())
