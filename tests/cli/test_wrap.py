@@ -158,8 +158,8 @@ def test_key_points_wrap_under_themselves():
         expect(lines[at + 1].startswith(" " * 13 + "internals") and lines[at + 3] == " " * 13 + "read: learn gil what-it-is",
                f"the point wraps under itself, its read line after it: {lines[at:at + 4]}")
         tail = lines[lines.index("Missed"):]
-        at = next(i for i, line in enumerate(tail) if line.startswith("    - it protects"))
-        expect(len(tail[at]) <= 60 and re.match(r" {6}\(cheap", tail[at + 1]),
+        at = next(i for i, line in enumerate(tail) if line.startswith("    3. it protects"))
+        expect(len(tail[at]) <= 60 and re.match(r" {7}internals \(cheap", tail[at + 1]),
                f"the missed list wraps it too: {tail[at:at + 3]}")
 
 
