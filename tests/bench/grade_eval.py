@@ -3,10 +3,11 @@ rubrics reject, and how many wrong answers they accept.
 
     python3 tests/bench/grade_eval.py [BUILD_DIR] [--dev] [--list] [--only PREFIX]
 
-tests/data/grading/eval.yaml holds answers written from the questions'
+tests/data/grading/eval.yaml (the 65 core text questions) and eval2.yaml
+(the 56 outside the core topics) hold answers written from the questions'
 prompts alone, without seeing the rubrics or their examples: for each text
-question, correct answers in varied words and wrong-but-plausible ones. It
-is held out: never copied into a rubric's examples, never read while
+question, correct answers in varied words and wrong-but-plausible ones. They
+are held out: never copied into a rubric's examples, never read while
 writing a rubric (the figures would then measure the rubric's memory, not
 its judgement). tests/data/grading/dev.yaml to dev17.yaml, each written the
 same way by another hand (dev16.yaml and dev17.yaml for the questions
@@ -40,16 +41,12 @@ BUILD = os.path.abspath(args[0] if args else os.path.join(TOP, "build"))
 TOOL = os.path.join(BUILD, "tests", "bench", "grade-eval")
 GRADING = os.path.join(TOP, "tests", "data", "grading")
 # The development sets, each by another hand (a label names its set), or
-# the held-out one.
-SETS = ([("", "dev.yaml"), ("b", "dev2.yaml"), ("c", "dev3.yaml"), ("d", "dev4.yaml"), ("e", "dev5.yaml"),
-                                                                    ("f", "dev6.yaml"),
-                                                                    ("g", "dev7.yaml"), ("h", "dev8.yaml"),
-                                                                    ("i", "dev9.yaml"), ("j", "dev10.yaml"),
-                                                                    ("k", "dev11.yaml"), ("l", "dev12.yaml"),
-                                                                    ("m", "dev13.yaml"), ("n", "dev14.yaml"),
-                                                                    ("o", "dev15.yaml"), ("p", "dev16.yaml"), ("q", "dev17.yaml")]
+# the held-out ones.
+DEV = ["dev.yaml"] + [f"dev{n}.yaml" for n in range(2, 18)]
+HELD_OUT = ["eval.yaml", "eval2.yaml"]
+SETS = ([("", DEV[0])] + [(chr(ord("a") + n), name) for n, name in enumerate(DEV) if n]
         if "--dev" in sys.argv
-        else [("", "eval.yaml")])
+        else [("", HELD_OUT[0]), ("x", HELD_OUT[1])])
 
 
 def main():
