@@ -440,6 +440,38 @@ def test_contest_after_report(e):
     check(rev == [(1, 0)], f"the interview's review stays as graded ({rev})")
 
 
+def test_contest_at_a_terminal(e):
+    # at a terminal: the contest prompt after the report takes 'c Q N',
+    # and Ctrl-C there ends it (exit 0, the terminal as it was, the
+    # dispute made before it kept)
+    from ptyrun import Pty
+    env = dict(e.env, TERM="xterm", PAGER="cat",
+               PYDOJO_DATADIR=fruit_content(e.tmp) if not os.path.isdir(os.path.join(e.tmp, "fruit"))
+               else os.path.join(e.tmp, "fruit"))
+    p = Pty(e.args("interview", "--minutes", "5", "--topics", "alpha", seed=7), env)
+    try:
+        first = p.prompt(r"answer> $")
+        p.type("An apple.\r")
+        p.prompt(r"\.\.\. $")
+        p.type(".\r")
+        p.prompt(r"answer> $")
+        p.type("quit\r")
+        report = p.prompt(r"contest> $")
+        p.type("c 1 2\r")
+        said = p.prompt(r"contest> $")
+        p.type("\x03")
+        rc = p.wait()
+        restored = p.modes_restored()
+    finally:
+        p.close()
+    check("alpha-why" in first, f"alpha-why is asked first (seed 7): {first[-300:]!r}")
+    check("'c Q N' contests point N" in report and "    2. bananas are named" in report,
+          f"the report numbers the missed point and offers the contest: {report[-600:]!r}")
+    check("contested 1.2 (alpha-why): bananas are named" in said, f"'c 1 2' contests it: {said!r}")
+    check(rc == 0 and restored, f"Ctrl-C at the contest prompt ends it: exit {rc}, terminal restored {restored}")
+    check(e.sql("select question_id, point_index from disputes") == [("alpha-why", 1)], "the dispute is kept")
+
+
 def test_same_section(e):
     # a missed point with no follow_up: another text question of its
     # section, not asked yet, comes next; once answered, no follow-up of it
@@ -690,6 +722,7 @@ def main():
     test_follow_up(Env())
     test_plan_after_points_made_in_follow_ups(Env())
     test_contest_after_report(Env())
+    test_contest_at_a_terminal(Env())
     test_same_section(Env())
     test_report_plan(Env())
     test_text_short(Env())
