@@ -405,6 +405,13 @@ size_t grade_rubric(const struct question *q, const char *answer, bool *hits, bo
 	return found;
 }
 
+void grade_compile_rubric(const struct question *q)
+{
+	for (size_t i = 0; i < q->nrubric; i++)
+		for (int r = 0; r < RUBRIC_NROLES; r++)
+			regex_jit(catalog_rubric_regex(&q->rubric[i], (enum rubric_role)r));
+}
+
 char grade_letter(size_t i)
 {
 	return i < 26 ? (char)('a' + i) : '?';

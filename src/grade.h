@@ -51,6 +51,13 @@ enum grade_point grade_followup(const struct rubric_point *p, const char *questi
  * number of points found. An answer that is not valid UTF-8 finds none. */
 size_t grade_rubric(const struct question *q, const char *answer, bool *hits, bool *limited);
 
+/* Compiles the patterns of q's rubric now, to machine code too (the
+ * first grading does it otherwise, which for the largest rubrics takes
+ * over 10 ms): a
+ * session calls it while the learner reads the question, so the grade
+ * comes as soon as the answer is in. */
+void grade_compile_rubric(const struct question *q);
+
 /* The letter shown for choice i (0 -> 'a'); choices beyond 'z' have none
  * and are answered by number. */
 char grade_letter(size_t i);

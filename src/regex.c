@@ -183,6 +183,14 @@ void regex_free(struct regex *re)
 	free(re);
 }
 
+void regex_jit(struct regex *re)
+{
+	if (re && !re->jit_tried) {
+		pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE);
+		re->jit_tried = true;
+	}
+}
+
 static enum regex_result search(struct regex *re, const char *subject, size_t len, size_t from,
                                 uint32_t opts, size_t *start, size_t *end, char **err)
 {

@@ -82,6 +82,10 @@ const char *regex_skip(const struct regex *re, const char *s, const char *end, s
  * examples once: compiling each to machine code there costs more than it
  * saves (and keeps executable pages for patterns a run may never use). */
 void regex_defer_jit(bool defer);
+/* Compiles re to machine code now, if that was not tried yet (a match
+ * does it otherwise): for a caller with time to spare before matching.
+ * NULL is ignored. */
+void regex_jit(struct regex *re);
 
 /* Whether the pattern matches anywhere in subject, which the caller has
  * checked is valid UTF-8 (an invalid one here is undefined behaviour): PCRE2

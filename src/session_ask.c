@@ -852,6 +852,8 @@ enum ask_result session_ask(struct session *s, const struct question *q, const s
 	size_t nshown = q->type == Q_ORDER ? q->items.n : q->type == Q_CHOICE || q->type == Q_MULTI ? q->choices.n : 0;
 	size_t *shown = nshown ? xcalloc(nshown, sizeof *shown) : NULL;
 	show_question(s, q, shown);
+	if (q->type == Q_TEXT)
+		grade_compile_rubric(q);
 	double t0 = clock_mono();
 	size_t hints = 0;
 	enum ask_result res = ASK_END;

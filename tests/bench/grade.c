@@ -1,7 +1,8 @@
 /*
  * grade-bench: the time to grade one answer on the shipped content. Every
  * text question's model answer and rubric examples are graded ROUNDS times
- * (the answer prepared once, then every point); it prints the median and
+ * (the answer prepared once, then every point) after its rubric is
+ * compiled (timed apart, with the first grading); it prints the median and
  * the 99th percentile per answer, then the slowest question for a large
  * answer at the cap (SESSION_ANSWER_MAX, 16 KiB, of prose with markup, lists, code spans and negations),
  * graded against every text question (the best of three runs each).
@@ -48,6 +49,32 @@ int main(int argc, char **argv)
 	double *t = NULL;
 	size_t n = 0, cap = 0;
 	bool hits[256];
+	/* A question's rubric is expanded and compiled on first use: a
+	 * session does it while the question is shown (grade_compile_rubric),
+	 * so it is timed apart, as load time, then that first grading. */
+	double compile_max = 0, first_max = 0;
+	const char *compile_id = "", *first_id = "";
+	for (size_t i = 0; i < catalog_nquestions(c); i++) {
+		const struct question *q = catalog_question_at(c, i);
+		if (q->type != Q_TEXT || q->nrubric > 256)
+			continue;
+		double t0 = now_us();
+		grade_compile_rubric(q);
+		double t1 = now_us();
+		grade_rubric(q, q->model_answer, hits, NULL);
+		double t2 = now_us();
+		if (t1 - t0 > compile_max) {
+			compile_max = t1 - t0;
+			compile_id = q->id;
+		}
+		if (t2 - t1 > first_max) {
+			first_max = t2 - t1;
+			first_id = q->id;
+		}
+	}
+	printf("compiling a question's rubric (while it is shown): slowest %s, %.2f ms; "
+	       "its first grading then: slowest %s, %.2f ms\n", compile_id, compile_max / 1000, first_id,
+	       first_max / 1000);
 	for (int r = 0; r < rounds; r++)
 		for (size_t i = 0; i < catalog_nquestions(c); i++) {
 			const struct question *q = catalog_question_at(c, i);
