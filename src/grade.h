@@ -53,9 +53,8 @@ size_t grade_rubric(const struct question *q, const char *answer, bool *hits, bo
 
 /* Compiles the patterns of q's rubric now, to machine code too (the
  * first grading does it otherwise, which for the largest rubrics takes
- * over 10 ms): a
- * session calls it while the learner reads the question, so the grade
- * comes as soon as the answer is in. */
+ * over 10 ms): a session calls it while the learner reads the question,
+ * so the grade comes as soon as the answer is in. */
 void grade_compile_rubric(const struct question *q);
 
 /* The letter shown for choice i (0 -> 'a'); choices beyond 'z' have none
