@@ -185,6 +185,7 @@ void regex_free(struct regex *re)
 
 void regex_jit(struct regex *re)
 {
+	/* JIT is an optimisation: when it is unavailable the interpreter runs. */
 	if (re && !re->jit_tried) {
 		pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE);
 		re->jit_tried = true;
@@ -196,11 +197,8 @@ static enum regex_result search(struct regex *re, const char *subject, size_t le
 {
 	/* A pattern that validation keeps using (shared by many questions)
 	 * earns its machine code even while JIT is deferred. */
-	if (!re->jit_tried && (!jit_deferred || ++re->uses > JIT_AFTER_USES)) {
-		/* JIT is an optimisation: when it is unavailable the interpreter runs. */
-		pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE);
-		re->jit_tried = true;
-	}
+	if (!re->jit_tried && (!jit_deferred || ++re->uses > JIT_AFTER_USES))
+		regex_jit(re);
 	int rc = pcre2_match(re->code, (PCRE2_SPTR)subject, len, from, opts, shared_md, shared_mctx);
 	if (rc >= 0) {
 		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(shared_md);
