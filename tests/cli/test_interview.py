@@ -405,10 +405,15 @@ def test_plan_after_points_made_in_follow_ups(e):
 def test_contest_after_report(e):
     # alpha-why makes its first point only; after the report 'c Q N'
     # contests the second, once, and each bad contest says why in a line
+    rows = {}
+
     def contests(out):
-        m = re.search(r"^ +(\d+)\. alpha-why ", out, re.M)
-        return [x.format(q=m.group(1) if m else 0)
-                for x in ("c 99 1", "c {q} 1", "c {q} 7", "c {q}", "hello", "contest {q} 2", "c {q} 2", "", "c {q} 2")]
+        for qid in ("alpha-why", "alpha-more", "alpha-c1"):
+            m = re.search(rf"^ +(\d+)\. {qid} ", out, re.M)
+            rows[qid] = m.group(1) if m else "0"
+        return [x.format(q=rows["alpha-why"], s=rows["alpha-more"], c=rows["alpha-c1"])
+                for x in ("c 99 1", "c {q} 1", "c {q} 7", "c {q}", "hello", "c {s} 1", "c {c} 1", "contest {q} 2",
+                          "c {q} 2", "", "c {q} 2")]
     seen, out, rc = fruit_interview(e, {"alpha-why": ["An apple.", "."]}, "--topics", "alpha", after=contests)
     check(rc == 0 and "alpha-why" in seen, f"the interview asks alpha-why ({seen})")
     report = out[out.index("Interview report"):]
@@ -425,6 +430,10 @@ def test_contest_after_report(e):
     check(f"  key point 1 of question {q} was found; only a missed point can be contested (contestable: 2)" in tail,
           "a found point: one line why")
     check(f"  no key point 7: question {q} has 2 (contestable: 2)" in tail, "no such point: one line why")
+    check(f"  question {rows['alpha-more']} was skipped: there is no answer to contest" in tail,
+          f"a skipped question: one line why ({rows})")
+    check(f"  question {rows['alpha-c1']} is not a text question: only the key points of a text answer can be "
+          "contested" in tail, f"a choice question: one line why ({rows})")
     check(tail.count("  type 'c Q N' (question Q, its missed key point N), or Enter to end") == 2,
           "a missing number and a stray word: the usage")
     check(f"  contested {q}.2 (alpha-why): bananas are named\n  counted: 2/2 key points (2 needed), right;" in tail,
