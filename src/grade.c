@@ -121,6 +121,34 @@ static bool binds(struct answer_span s, struct answer_span about, const struct a
 
 enum unit_result { UNIT_NONE, UNIT_FOUND, UNIT_LIMIT };
 
+/* What a search for a point's claim learns once per answer: whether the
+ * answer names the point's subject or a contrasted one anywhere (-1 until
+ * looked for). */
+struct claim_ctx {
+	int named;
+};
+
+/* Whether the answer, and the question a follow-up answers, name neither
+ * p's subject nor a contrasted one anywhere (a regex limit counts as
+ * naming one). */
+static bool unnamed(const struct rubric_point *p, const struct answer *a, struct claim_ctx *ctx)
+{
+	if (ctx->named < 0) {
+		struct regex *about = catalog_rubric_regex(p, RUBRIC_ABOUT),
+		             *not_about = catalog_rubric_regex(p, RUBRIC_NOT_ABOUT);
+		ctx->named = regex_match(about, a->text) != REGEX_NOMATCH ||
+		             (not_about && regex_match(not_about, a->text) != REGEX_NOMATCH);
+	}
+	return !ctx->named;
+}
+
+/* Whether a match spans more than one word: a phrase that states a
+ * property, not a lone word that needs its subject to mean it. */
+static bool phrase(const struct answer *a, struct answer_span m)
+{
+	return memchr(a->text + m.start, ' ', m.end - m.start) != NULL;
+}
+
 /* Whether a unit whose sentence names neither subject is about the
  * point's subject by carrying on from the sentences before: the nearest of
  * the two before it that names a subject names the point's first (an about
@@ -177,8 +205,10 @@ static int unlike_antecedent(const struct answer *a, struct answer_span claim, c
 
 /* Whether the claim of p holds in the unit [start, end): a match of says
  * not negated, bound to a match of about when there is one. */
-static enum unit_result claim_in(const struct rubric_point *p, const struct answer *a, size_t start, size_t end)
+static enum unit_result claim_in(const struct rubric_point *p, const struct answer *a, size_t start, size_t end,
+                                 void *vctx)
 {
+	struct claim_ctx *ctx = vctx;
 	struct regex *says = catalog_rubric_regex(p, RUBRIC_CLAIM), *about = catalog_rubric_regex(p, RUBRIC_ABOUT),
 	             *not_about = catalog_rubric_regex(p, RUBRIC_NOT_ABOUT);
 	struct hits hs, ha, hn, ho;
@@ -192,13 +222,21 @@ static enum unit_result claim_in(const struct rubric_point *p, const struct answ
 	if (!collect(catalog_rubric_regex(p, RUBRIC_OWN_NEGATION), a, start, end, &ho))
 		ho.n = 0;
 	if (about && ha.n == 0) {
-		if (hn.n || !carried_subject(p, a, start))
+		if (hn.n)
 			return UNIT_NONE;
-		/* The claim is said of the subject the sentence before named. */
+		/* The claim is said of the subject the sentence before named or,
+		 * in an answer that names neither subject anywhere, of the one in
+		 * question, in the answer's own words ("The protected save keeps
+		 * running"), when it says a phrase, not a lone "switches" that
+		 * needs a subject to give it its sense. */
+		bool carried = carried_subject(p, a, start);
+		if (!carried && !unnamed(p, a, ctx))
+			return UNIT_NONE;
 		struct answer_span others[MAX_HITS];
 		size_t no = others_of(others, &hn, NULL, NULL);
 		for (size_t i = 0; i < hs.n; i++)
-			if (!answer_negated(a, hs.v[i].start, hs.v[i].end, p->negative[RUBRIC_CLAIM], others, no, ho.v, ho.n))
+			if ((carried || phrase(a, hs.v[i])) &&
+			    !answer_negated(a, hs.v[i].start, hs.v[i].end, p->negative[RUBRIC_CLAIM], others, no, ho.v, ho.n))
 				return UNIT_FOUND;
 		return UNIT_NONE;
 	}
@@ -239,8 +277,10 @@ static enum unit_result claim_in(const struct rubric_point *p, const struct answ
 }
 
 /* Whether the reject pattern of p fires in the unit: a match not negated. */
-static enum unit_result reject_in(const struct rubric_point *p, const struct answer *a, size_t start, size_t end)
+static enum unit_result reject_in(const struct rubric_point *p, const struct answer *a, size_t start, size_t end,
+                                  void *ctx)
 {
+	(void)ctx;
 	struct hits hr, hs, ha, hn, ho;
 	if (!collect(catalog_rubric_regex(p, RUBRIC_REJECT), a, start, end, &hr))
 		return UNIT_LIMIT;
@@ -268,7 +308,8 @@ static enum unit_result reject_in(const struct rubric_point *p, const struct ans
  * match of the whole text, starting no earlier). */
 static enum unit_result over_units(const struct rubric_point *p, const struct answer *a, struct regex *re,
                                    enum unit_result (*fn)(const struct rubric_point *, const struct answer *,
-                                                          size_t, size_t))
+                                                          size_t, size_t, void *),
+                                   void *ctx)
 {
 	bool limit = false;
 	for (int level = 0; level < 2; level++) {
@@ -296,7 +337,7 @@ static enum unit_result over_units(const struct rubric_point *p, const struct an
 			/* A sentence of one clause was tried as that clause. */
 			bool tried = level && a->clause_of_sentence[i] + 1 >= (i + 1 < n ? a->clause_of_sentence[i + 1] : a->nclauses);
 			if (!tried) {
-				enum unit_result ur = fn(p, a, u[i].start, u[i].end);
+				enum unit_result ur = fn(p, a, u[i].start, u[i].end, ctx);
 				if (ur == UNIT_FOUND)
 					return ur;
 				limit |= ur == UNIT_LIMIT;
@@ -309,10 +350,10 @@ static enum unit_result over_units(const struct rubric_point *p, const struct an
 	return limit ? UNIT_LIMIT : UNIT_NONE;
 }
 
-enum grade_point grade_point_in(const struct rubric_point *p, const struct answer *a)
+/* The claim or code of p alone, its reject not consulted. */
+static enum grade_point claim_only(const struct rubric_point *p, const struct answer *a)
 {
-	struct regex *claim = catalog_rubric_regex(p, RUBRIC_CLAIM), *reject = catalog_rubric_regex(p, RUBRIC_REJECT),
-	             *code = catalog_rubric_regex(p, RUBRIC_CODE);
+	struct regex *claim = catalog_rubric_regex(p, RUBRIC_CLAIM), *code = catalog_rubric_regex(p, RUBRIC_CODE);
 	bool found = false, limit = false;
 	if (claim) {
 		/* One look at the whole text first: most points of most answers
@@ -323,7 +364,7 @@ enum grade_point grade_point_in(const struct rubric_point *p, const struct answe
 		else if (r == REGEX_MATCH && !p->expanded[RUBRIC_CLAIM])
 			found = true;   /* a legacy pattern: the whole answer */
 		else if (r == REGEX_MATCH) {
-			enum unit_result u = over_units(p, a, claim, claim_in);
+			enum unit_result u = over_units(p, a, claim, claim_in, &(struct claim_ctx){.named = -1});
 			found = u == UNIT_FOUND;
 			limit = u == UNIT_LIMIT;
 		}
@@ -335,11 +376,23 @@ enum grade_point grade_point_in(const struct rubric_point *p, const struct answe
 	}
 	if (!found)
 		return limit ? GRADE_LIMIT : GRADE_MISSED;
-	if (!reject)
-		return GRADE_FOUND;
+	return GRADE_FOUND;
+}
+
+bool grade_point_rejected(const struct rubric_point *p, const struct answer *a)
+{
+	return claim_only(p, a) == GRADE_FOUND && grade_point_in(p, a) == GRADE_MISSED;
+}
+
+enum grade_point grade_point_in(const struct rubric_point *p, const struct answer *a)
+{
+	enum grade_point g = claim_only(p, a);
+	struct regex *reject = catalog_rubric_regex(p, RUBRIC_REJECT);
+	if (g != GRADE_FOUND || !reject)
+		return g;
 	enum regex_result r = regex_match(reject, a->text + a->given);
 	if (r == REGEX_MATCH && p->expanded[RUBRIC_REJECT]) {
-		enum unit_result u = over_units(p, a, reject, reject_in);
+		enum unit_result u = over_units(p, a, reject, reject_in, NULL);
 		r = u == UNIT_FOUND ? REGEX_MATCH : u == UNIT_LIMIT ? REGEX_LIMIT : REGEX_NOMATCH;
 	}
 	switch (r) {

@@ -38,6 +38,9 @@ enum grade_point {
 enum grade_point grade_rubric_point(const struct rubric_point *p, const char *answer);
 /* The same on an answer prepared once for every point (answer.h). */
 enum grade_point grade_point_in(const struct rubric_point *p, const struct answer *a);
+/* Whether p's claim or code is found in a but its reject fires: the
+ * point is missed for a wrong claim rather than for a missing one. */
+bool grade_point_rejected(const struct rubric_point *p, const struct answer *a);
 /* Grades the answer (valid UTF-8) to a follow-up question on point p: the
  * question only lends its subject, as a sentence before the answer would
  * ("How does a TaskGroup react when one task fails?" "It cancels the

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "answer.h"
 #include "catalog.h"
 #include "config.h"
 #include "grade.h"
@@ -60,8 +61,13 @@ int main(void)
 				free(why);
 			} else {
 				printf("%s %s %zu/%zu ", label, r.correct ? "pass" : "fail", r.found, r.total);
+				/* R: the point's claim is there, its reject fired. */
+				struct answer a;
+				answer_prepare(&a, answer);
 				for (size_t i = 0; i < q->nrubric; i++)
-					putchar(r.limited[i] ? 'L' : r.hits[i] ? '1' : '0');
+					putchar(r.limited[i] ? 'L' : r.hits[i] ? '1'
+					        : grade_point_rejected(&q->rubric[i], &a) ? 'R' : '0');
+				answer_release(&a);
 				putchar('\n');
 				grade_result_release(&r);
 			}

@@ -39,7 +39,9 @@ not_about @await
 - await schedules the coroutine to run concurrently, while create_task waits.
 - await schedules the coroutine concurrently; create_task does not.
 - create_task does not schedule anything concurrently.
-- It schedules the coroutine concurrently.
+# An answer that names neither subject anywhere speaks of the one asked
+# about, in its own words.
++ It schedules the coroutine concurrently.
 # A denied sentence still names the subject the next one carries on with.
 + It's a myth that create_task waits. In reality it schedules the coroutine concurrently.
 - It's a myth that await waits. In reality it schedules the coroutine concurrently.
@@ -319,6 +321,24 @@ not_about @await
 + create_task wraps the coroutine. Nothing waits here. The loop schedules it in the background.
 - Call await on the coroutine. Later on the loop schedules it concurrently.
 - create_task wraps it. Then await runs. The loop schedules it concurrently.
+
+# A claim in an answer that names neither subject anywhere is said of the
+# subject asked about, when it is a phrase: a lone word needs a subject to
+# give it its sense. A subject named anywhere, the point's or the
+# contrasted one, leaves the binding to the rules above.
+point
+says keeps? running|survives
+about save_task|\bthe save\b
+not_about \bhandler\b|\bcaller\b
++ Only the wrapper is cancelled. The protected write keeps running.
++ The job inside the shield keeps running to the end.
+- It survives.
+- The handler is cancelled. The protected write keeps running.
+- The caller is stopped. Meanwhile, at the same time, the protected write keeps running.
+- Not save_task. Sadly it keeps running.
+- The handler keeps running.
+asked What happens to the handler?
+- It keeps running.
 
 # The answer to a follow-up question: the question lends its subject, as a
 # sentence before the answer would, but nothing in it counts as said.
