@@ -1,7 +1,7 @@
 """Grader evaluation on held-out answers: how many correct answers the text
 rubrics reject, and how many wrong answers they accept.
 
-    python3 tests/bench/grade_eval.py [BUILD_DIR] [--dev] [--list] [--only PREFIX]
+    python3 tests/bench/grade_eval.py [BUILD_DIR] [--dev] [--list] [--by-position] [--only PREFIX]
 
 tests/data/grading/eval.yaml (the 65 core text questions) and eval2.yaml
 (the 56 outside the core topics) hold answers written from the questions'
@@ -14,8 +14,11 @@ same way by another hand (dev16.yaml to dev18.yaml for the questions
 outside the core topics), are the sets rubric authors tune against
 (--dev); dev3.yaml to dev7.yaml, dev10.yaml, dev17.yaml and dev18.yaml were
 held-out sets, opened for study once measured. With several sets the totals come first,
-then each set's. --list prints every misgraded answer; --only keeps the
-questions whose id starts with PREFIX."""
+then each set's. --list prints every misgraded answer; --by-position
+counts the correct answers rejected by their position in a question's list
+(each set's writers were asked for one style per position: see the set's
+header), totals only; --only keeps the questions whose id starts with
+PREFIX."""
 
 import os
 import subprocess
@@ -30,7 +33,7 @@ if "--only" in argv:
     i = argv.index("--only")
     only = argv[i + 1] if i + 1 < len(argv) else ""
     del argv[i:i + 2]
-bad = [a for a in argv if a.startswith("-") and a not in ("--dev", "--list")]
+bad = [a for a in argv if a.startswith("-") and a not in ("--dev", "--list", "--by-position")]
 if bad:
     # Anything else (--help included) prints the usage: it must never
     # measure the held-out set by accident.
@@ -93,6 +96,19 @@ def main():
         print(f"{indent}wrong answers accepted:   {w[0]}/{w[1]} ({100 * w[0] / max(w[1], 1):.1f}%)")
     if unknown:
         print(f"answers for unknown questions: {len(unknown)}")
+    if "--by-position" in sys.argv:
+        by = {}
+        for label in answers:
+            _, kind, pos = label.split("#")
+            if kind == "correct":
+                tag = pos.rstrip("0123456789") or "-"
+                by.setdefault((tag, int(pos[len(pos.rstrip("0123456789")):])), [0, 0])[1] += 1
+        for label, _, _ in missed:
+            _, kind, pos = label.split("#")
+            if kind == "correct":
+                by[(pos.rstrip("0123456789") or "-", int(pos[len(pos.rstrip("0123456789")):]))][0] += 1
+        for tag, pos in sorted(by, key=lambda k: ([t or "-" for t, _ in SETS].index(k[0]), k[1])):
+            print(f"{names[tag]}: correct answers at position {pos + 1} rejected: {by[(tag, pos)][0]}/{by[(tag, pos)][1]}")
     if "--list" in sys.argv:
         for label, pts, text in missed:
             print(f"\n{label} ({pts}):\n  {text}")
