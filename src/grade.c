@@ -81,15 +81,25 @@ static size_t gap(struct answer_span x, struct answer_span y)
 }
 
 /* How far apart two matches stand: 2 across a semicolon or a colon, 1
- * across a comma, 0 in one phrase. */
+ * across a comma, 0 in one phrase; punctuation counts where a space
+ * follows it, as in prose. */
 static int separation(const struct answer *a, struct answer_span x, struct answer_span y)
 {
 	size_t from = x.end <= y.start ? x.end : y.end, to = x.end <= y.start ? y.start : x.start;
 	if (to <= from)
 		return 0;
-	const char *p = a->text + from;
-	size_t n = to - from;
-	return memchr(p, ';', n) || memchr(p, ':', n) ? 2 : memchr(p, ',', n) ? 1 : 0;
+	int level = 0;
+	for (size_t i = from; i < to && level < 2; i++) {
+		char c = a->text[i];
+		if (c != ';' && c != ':' && c != ',')
+			continue;
+		/* Punctuation inside a token ("10:00:00", "https://", "f(a,b)")
+		 * separates nothing. */
+		if (i + 1 < a->len && a->text[i + 1] != ' ')
+			continue;
+		level = c == ',' ? 1 : 2;
+	}
+	return level;
 }
 
 /* Whether an about match A binds to the claim S against every not_about

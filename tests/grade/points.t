@@ -411,3 +411,13 @@ not_about @epoll
 - Unlike select, epoll scans every descriptor.
 - Unlike select, which is simple, epoll scans every descriptor.
 - Unlike select and poll, which never scan every descriptor, epoll is told which are ready.
+
+# Punctuation inside a token ("10:00:00", "https://") does not separate a
+# subject from its claim; a colon or comma in prose does.
+point
+says for users
+about \bstr\b
+not_about \brepr\b
++ str prints 10:00:00 for users, and repr is for developers.
++ str shows https://example.org/a,b for users, and repr shows the escapes.
+- str is exact: repr prints 10:00:00 for users.
