@@ -9,7 +9,7 @@ prompts alone, without seeing the rubrics or their examples: for each text
 question, correct answers in varied words and wrong-but-plausible ones. They
 are held out: never copied into a rubric's examples, never read while
 writing a rubric (the figures would then measure the rubric's memory, not
-its judgement). tests/data/grading/dev.yaml to dev27.yaml, each written the
+its judgement). tests/data/grading/dev.yaml to dev28.yaml, each written the
 same way by another hand (dev16.yaml to dev27.yaml for the questions
 outside the core topics), are the sets rubric authors tune against
 (--dev); dev3.yaml to dev7.yaml, dev10.yaml, dev17.yaml and dev18.yaml were
@@ -45,7 +45,7 @@ TOOL = os.path.join(BUILD, "tests", "bench", "grade-eval")
 GRADING = os.path.join(TOP, "tests", "data", "grading")
 # The development sets, each by another hand (a label names its set), or
 # the held-out ones.
-DEV = ["dev.yaml"] + [f"dev{n}.yaml" for n in range(2, 28)]
+DEV = ["dev.yaml"] + [f"dev{n}.yaml" for n in range(2, 29)]
 HELD_OUT = ["eval.yaml"] + [n for n in ["eval2.yaml"] if os.path.exists(os.path.join(GRADING, n))]
 SETS = ([("", DEV[0])] + [(chr(ord("a") + n), name) for n, name in enumerate(DEV) if n]
         if "--dev" in sys.argv
