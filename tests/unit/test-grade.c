@@ -369,6 +369,16 @@ static void test_rubric_limit(void **state)
 		assert_int_equal(grade_rubric_point(&points[2], crafted), GRADE_FOUND);
 		assert_int_equal(grade_rubric_point(&points[0], "it releases the GIL, wrong"), GRADE_MISSED);
 		assert_int_equal(grade_rubric_point(&points[0], "it releases the GIL"), GRADE_FOUND);
+		/* Why a point is missed: its claim there but its reject fired,
+		 * or its claim not there at all. */
+		const char *answers[] = {"it releases the GIL, wrong", "it releases the GIL", "it holds the lock, wrong"};
+		bool rejected[] = {true, false, false};
+		for (size_t k = 0; k < 3; k++) {
+			struct answer a;
+			answer_prepare(&a, answers[k]);
+			assert_int_equal(grade_point_rejected(&points[0], &a), rejected[k]);
+			answer_release(&a);
+		}
 		bool hits[3], limited[3];
 		assert_int_equal(grade_rubric(&q, crafted, hits, limited), 1);
 		assert_false(hits[0]);
