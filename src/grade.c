@@ -389,23 +389,31 @@ static enum grade_point claim_only(const struct rubric_point *p, const struct an
 	return GRADE_FOUND;
 }
 
-bool grade_point_rejected(const struct rubric_point *p, const struct answer *a)
+/* Whether p's reject fires in a (REGEX_NOMATCH without one). */
+static enum regex_result reject_fires(const struct rubric_point *p, const struct answer *a)
 {
-	return claim_only(p, a) == GRADE_FOUND && grade_point_in(p, a) == GRADE_MISSED;
-}
-
-enum grade_point grade_point_in(const struct rubric_point *p, const struct answer *a)
-{
-	enum grade_point g = claim_only(p, a);
 	struct regex *reject = catalog_rubric_regex(p, RUBRIC_REJECT);
-	if (g != GRADE_FOUND || !reject)
-		return g;
+	if (!reject)
+		return REGEX_NOMATCH;
 	enum regex_result r = regex_match(reject, a->text + a->given);
 	if (r == REGEX_MATCH && p->expanded[RUBRIC_REJECT]) {
 		enum unit_result u = over_units(p, a, reject, reject_in, NULL);
 		r = u == UNIT_FOUND ? REGEX_MATCH : u == UNIT_LIMIT ? REGEX_LIMIT : REGEX_NOMATCH;
 	}
-	switch (r) {
+	return r;
+}
+
+bool grade_point_rejected(const struct rubric_point *p, const struct answer *a)
+{
+	return claim_only(p, a) == GRADE_FOUND && reject_fires(p, a) == REGEX_MATCH;
+}
+
+enum grade_point grade_point_in(const struct rubric_point *p, const struct answer *a)
+{
+	enum grade_point g = claim_only(p, a);
+	if (g != GRADE_FOUND)
+		return g;
+	switch (reject_fires(p, a)) {
 	case REGEX_NOMATCH:
 		return GRADE_FOUND;
 	case REGEX_LIMIT:
