@@ -97,18 +97,20 @@ def main():
     if unknown:
         print(f"answers for unknown questions: {len(unknown)}")
     if "--by-position" in sys.argv:
+        # [rejected, total] per (set tag, position) of the correct answers
         by = {}
+        bad_labels = {label for label, _, _ in missed}
         for label in answers:
             _, kind, pos = label.split("#")
             if kind == "correct":
-                tag = pos.rstrip("0123456789") or "-"
-                by.setdefault((tag, int(pos[len(pos.rstrip("0123456789")):])), [0, 0])[1] += 1
-        for label, _, _ in missed:
-            _, kind, pos = label.split("#")
-            if kind == "correct":
-                by[(pos.rstrip("0123456789") or "-", int(pos[len(pos.rstrip("0123456789")):]))][0] += 1
-        for tag, pos in sorted(by, key=lambda k: ([t or "-" for t, _ in SETS].index(k[0]), k[1])):
-            print(f"{names[tag]}: correct answers at position {pos + 1} rejected: {by[(tag, pos)][0]}/{by[(tag, pos)][1]}")
+                tag = pos.rstrip("0123456789")
+                cell = by.setdefault((tag or "-", int(pos[len(tag):])), [0, 0])
+                cell[0] += label in bad_labels
+                cell[1] += 1
+        order = [t or "-" for t, _ in SETS]
+        for tag, pos in sorted(by, key=lambda k: (order.index(k[0]), k[1])):
+            bad, total = by[(tag, pos)]
+            print(f"{names[tag]}: correct answers at position {pos + 1} rejected: {bad}/{total}")
     if "--list" in sys.argv:
         for label, pts, text in missed:
             print(f"\n{label} ({pts}):\n  {text}")
