@@ -14,6 +14,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -61,8 +62,21 @@ static int tmp_entries(void)
 	return n;
 }
 
+/* Whether process PID works in this test's folder: other tests running at
+ * the same time also start code as uid 65534, and must not be counted. */
+static bool in_tmpdir(const char *pid)
+{
+	char path[300], cwd[4096];
+	snprintf(path, sizeof path, "/proc/%s/cwd", pid);
+	ssize_t len = readlink(path, cwd, sizeof cwd - 1);
+	if (len < 0)
+		return false;
+	cwd[len] = '\0';
+	return strncmp(cwd, tmpdir, strlen(tmpdir)) == 0;
+}
+
 /* Processes whose command line contains marker, or (marker NULL) whose
- * real uid is 65534. */
+ * real uid is 65534 and that work in this test's folder. */
 static int count_procs(const char *marker)
 {
 	DIR *d = opendir("/proc");
@@ -84,7 +98,7 @@ static int count_procs(const char *marker)
 			if (text[i] == '\0')
 				text[i] = ' ';
 		text[len] = '\0';
-		if (marker ? strstr(text, marker) != NULL : strstr(text, "\nUid:\t65534\t") != NULL)
+		if (marker ? strstr(text, marker) != NULL : strstr(text, "\nUid:\t65534\t") != NULL && in_tmpdir(e->d_name))
 			n++;
 	}
 	if (d)
