@@ -1377,6 +1377,23 @@ static size_t aside_end(const struct answer *a, size_t neg_end, size_t start)
 	return past;
 }
 
+/* Whether the negator g inside a match opens a "not even" aside that
+ * closes before the match's end: "nothing, not even a signal, can
+ * interrupt" stresses the claim around it, where ", never the GIL," denies
+ * what it names. The aside opens after a comma or a dash, closes at the
+ * next one, and holds at most 8 words. */
+static bool inner_aside(const struct answer *a, const struct answer_span *g, size_t end)
+{
+	const char *t = a->text;
+	if (g->start < 2 || t[g->start - 1] != ' ' || (t[g->start - 2] != ',' && t[g->start - 2] != '-') ||
+	    g->end + 6 > end || strncasecmp(t + g->end, " even ", 6) != 0)
+		return false;
+	for (size_t i = g->end; i + 1 < end; i++)
+		if ((t[i] == ',' || (t[i] == '-' && t[i - 1] == ' ')) && t[i + 1] == ' ')
+			return answer_words_between(a, g->start, i) <= 8;
+	return false;
+}
+
 bool answer_negated(const struct answer *a, size_t start, size_t end, bool inner_ok,
                     const struct answer_span *others, size_t n, const struct answer_span *own, size_t nown)
 {
@@ -1401,7 +1418,7 @@ bool answer_negated_in_clause(const struct answer *a, size_t start, size_t end, 
 		if (owned)
 			continue;
 		if (g->end > start) {
-			if (!inner_ok)
+			if (!inner_ok && !inner_aside(a, g, end))
 				return true;
 			continue;
 		}

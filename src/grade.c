@@ -34,6 +34,32 @@ static bool is_word_byte(char c)
 	       (unsigned char)c >= 0x80;
 }
 
+/* Makes the match m the shorter one the pattern finds from m's start
+ * before the first negator inside m, when there is one: "nothing printed:
+ * the body hasn't started" states "nothing printed" whatever the rest
+ * denies, and a longer match through the negator (the first alternative
+ * that fits) must not hide it. */
+static void shorten(struct regex *re, const struct answer *a, struct answer_span *m)
+{
+	size_t lo = 0, hi = a->nnegators;
+	while (lo < hi) {   /* the first negator starting after m's start */
+		size_t mid = (lo + hi) / 2;
+		if (a->negators[mid].start <= m->start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == a->nnegators || a->negators[lo].start >= m->end)
+		return;
+	size_t cut = a->negators[lo].start;
+	while (cut > m->start && a->text[cut - 1] == ' ')
+		cut--;
+	struct regex_scan scan = {.from = m->start, .checked = true};
+	size_t s, e;
+	if (cut > m->start && regex_next(re, a->text, cut, &scan, &s, &e, NULL) == REGEX_MATCH && s == m->start)
+		m->end = e;
+}
+
 /* Collects the matches of re in [start, end) of the text, one for each
  * word where a match starts. Returns false on
  * a regex limit. */
@@ -47,6 +73,7 @@ static bool collect(struct regex *re, const struct answer *a, size_t start, size
 	enum regex_result r = REGEX_NOMATCH;
 	while (h->n < MAX_HITS && (r = regex_next(re, a->text, end, &scan, &s, &e, NULL)) == REGEX_MATCH) {
 		h->v[h->n++] = (struct answer_span){s, e};
+		shorten(re, a, &h->v[h->n - 1]);
 		/* The next search starts at the next word, not after this match:
 		 * a match that starts at a negated word ("isn't thread-safe ..
 		 * threads take turns") must not hide one that starts later
@@ -60,6 +87,41 @@ static bool collect(struct regex *re, const struct answer *a, size_t start, size
 		scan.empty = false;
 	}
 	return h->n == MAX_HITS || r != REGEX_LIMIT;
+}
+
+/* Whether the negators inside the match m of a role's pattern belong to
+ * it: the pattern states a negation ("does ?n.t block") and this match
+ * needs its negator. With every negator inside m made a plain word, the
+ * pattern no longer matches m's span exactly; a match whose negator a gap
+ * took ("runs (\w+ ){0,3}concurrently" over "runs not concurrently")
+ * still does, and owns none, though another alternative of its pattern
+ * says "never". A match with no negator inside is judged by the pattern
+ * (answer_negated's inner_ok). */
+static bool owns_negators(const struct rubric_point *p, enum rubric_role role, const struct answer *a,
+                          struct answer_span m, size_t end)
+{
+	if (!p->negative[role])
+		return false;
+	bool inside = false;
+	for (size_t i = 0; i < a->nnegators && !inside; i++)
+		inside = a->negators[i].start < m.end && a->negators[i].end > m.start;
+	if (!inside)
+		return true;
+	char *t = xmalloc(end + 1);
+	memcpy(t, a->text, end);
+	t[end] = '\0';
+	for (size_t i = 0; i < a->nnegators; i++) {
+		const struct answer_span *g = &a->negators[i];
+		if (g->start < m.end && g->end > m.start)
+			for (size_t k = g->start; k < g->end && k < end; k++)
+				if (t[k] != ' ')
+					t[k] = 'q';
+	}
+	struct regex_scan scan = {.from = m.start, .checked = true};
+	size_t s, e;
+	enum regex_result r = regex_next(catalog_rubric_regex(p, role), t, end, &scan, &s, &e, NULL);
+	free(t);
+	return !(r == REGEX_MATCH && s == m.start && e == m.end);
 }
 
 /* The matches of the other roles, for the negation of a match of one: a
@@ -192,8 +254,9 @@ static bool carried_subject(const struct rubric_point *p, const struct answer *a
 			return false;
 		/* A denied sentence still names the subject: "It's a myth that
 		 * list.pop(0) is cheap. In reality it shifts every element." */
-		return !answer_negated_in_clause(a, ha.v[0].start, ha.v[0].end, p->negative[RUBRIC_ABOUT], hn.v, hn.n,
-		                                 NULL, 0);
+		return !answer_negated_in_clause(a, ha.v[0].start, ha.v[0].end,
+		                                 owns_negators(p, RUBRIC_ABOUT, a, ha.v[0], prev->end), hn.v, hn.n, NULL,
+		                                 0);
 	}
 	return false;
 }
@@ -246,7 +309,8 @@ static enum unit_result claim_in(const struct rubric_point *p, const struct answ
 		size_t no = others_of(others, &hn, NULL, NULL);
 		for (size_t i = 0; i < hs.n; i++)
 			if ((carried || phrase(a, hs.v[i])) &&
-			    !answer_negated(a, hs.v[i].start, hs.v[i].end, p->negative[RUBRIC_CLAIM], others, no, ho.v, ho.n))
+			    !answer_negated(a, hs.v[i].start, hs.v[i].end, owns_negators(p, RUBRIC_CLAIM, a, hs.v[i], end),
+			                    others, no, ho.v, ho.n))
 				return UNIT_FOUND;
 		return UNIT_NONE;
 	}
@@ -256,20 +320,23 @@ static enum unit_result claim_in(const struct rubric_point *p, const struct answ
 	/* A claim that states its own negation ('@not @wait') owns its
 	 * negators: they do not negate the subjects around it. */
 	struct answer_span own[2 * MAX_HITS];
+	bool s_own[MAX_HITS];
 	size_t nown = 0;
-	for (size_t i = 0; p->negative[RUBRIC_CLAIM] && i < hs.n; i++)
-		own[nown++] = hs.v[i];
+	for (size_t i = 0; i < hs.n; i++)
+		if ((s_own[i] = owns_negators(p, RUBRIC_CLAIM, a, hs.v[i], end)))
+			own[nown++] = hs.v[i];
 	for (size_t i = 0; i < ho.n; i++)
 		own[nown++] = ho.v[i];
 	for (size_t i = 0; i < ha.n; i++)
-		a_neg[i] = answer_negated(a, ha.v[i].start, ha.v[i].end, p->negative[RUBRIC_ABOUT], others, no, own, nown);
+		a_neg[i] = answer_negated(a, ha.v[i].start, ha.v[i].end, owns_negators(p, RUBRIC_ABOUT, a, ha.v[i], end),
+		                          others, no, own, nown);
 	no = others_of(others, &hs, &ha, NULL);
 	for (size_t i = 0; i < hn.n; i++)
-		n_neg[i] = answer_negated(a, hn.v[i].start, hn.v[i].end, p->negative[RUBRIC_NOT_ABOUT], others, no, own,
-		                          nown);
+		n_neg[i] = answer_negated(a, hn.v[i].start, hn.v[i].end,
+		                          owns_negators(p, RUBRIC_NOT_ABOUT, a, hn.v[i], end), others, no, own, nown);
 	no = others_of(others, &ha, &hn, NULL);
 	for (size_t i = 0; i < hs.n; i++) {
-		if (answer_negated(a, hs.v[i].start, hs.v[i].end, p->negative[RUBRIC_CLAIM], others, no, ho.v, ho.n))
+		if (answer_negated(a, hs.v[i].start, hs.v[i].end, s_own[i], others, no, ho.v, ho.n))
 			continue;
 		if (!about)
 			return UNIT_FOUND;
@@ -306,7 +373,8 @@ static enum unit_result reject_in(const struct rubric_point *p, const struct ans
 	size_t no = others_of(others, &hs, &ha, &hn);
 	for (size_t i = 0; i < hr.n; i++)
 		if (!answer_unasserted(a, hr.v[i].start) &&
-		    !answer_negated(a, hr.v[i].start, hr.v[i].end, p->negative[RUBRIC_REJECT], others, no, ho.v, ho.n))
+		    !answer_negated(a, hr.v[i].start, hr.v[i].end, owns_negators(p, RUBRIC_REJECT, a, hr.v[i], end), others,
+		                    no, ho.v, ho.n))
 			return UNIT_FOUND;
 	return UNIT_NONE;
 }

@@ -211,6 +211,37 @@ about @daemon
 + The interpreter doesn't wait for daemon threads at exit.
 - The interpreter waits for daemon threads at exit.
 
+# Ownership is decided per match, not per pattern: a negator that one
+# alternative spells out belongs to a match of that alternative, but a
+# negator a gap of another alternative took still negates it, as in a
+# pattern that states no negation.
+point
+says @not @block|@schedule (\w+ ){0,3}@concurrent
+about @create-task
++ create_task doesn't block the caller.
++ create_task schedules it to run concurrently.
+- create_task schedules it not concurrently.
+
+point
+says @wait
+reject @release (\w+ ){0,5}@gil|@not @wait
++ It waits and releases its lock but never the GIL.
+- It waits and releases its lock and the GIL.
+
+# A match that a negator inside denies gives way to the shorter match the
+# pattern finds from the same start before that negator.
+point
+says nothing .. @run|nothing printed
++ Nothing printed and the body hasn't run yet.
+- Nothing was in it and the body hasn't run yet.
+
+# "not even" opening an aside inside a match stresses the claim around it.
+point
+says @wait
+reject nothing[^.]{0,50}can interrupt
++ It waits, and nothing can stop it.
+- It waits, and nothing, not even a signal, can interrupt it.
+
 # A match that starts at a negated word does not hide a later one inside it.
 term switch: switch+ | take+ turns | took turns
 point
