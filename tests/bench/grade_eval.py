@@ -6,7 +6,10 @@ rubrics reject, and how many wrong answers they accept.
 tests/data/grading/eval.yaml (the 65 core text questions) and eval2.yaml
 (the 56 outside the core topics) hold answers written from the questions'
 prompts alone, without seeing the rubrics or their examples: for each text
-question, correct answers in varied words and wrong-but-plausible ones. They
+question, correct answers in varied words and wrong-but-plausible ones.
+eval3.yaml (core) and eval4.yaml (the others), written later the same way,
+hold four wrong answers a question, among them the right words with one
+central claim wrong. They
 are held out: never copied into a rubric's examples, never read while
 writing a rubric (the figures would then measure the rubric's memory, not
 its judgement). tests/data/grading/dev.yaml to dev28.yaml, each written the
@@ -15,7 +18,7 @@ outside the core topics), are the sets rubric authors tune against
 (--dev); dev3.yaml to dev7.yaml, dev10.yaml, dev17.yaml and dev18.yaml were
 held-out sets, opened for study once measured. With several sets the totals come first,
 then each set's. --list prints every misgraded answer; --by-position
-counts the correct answers rejected by their position in a question's list
+counts the misgraded answers by their position in a question's list
 (each set's writers were asked for one style per position: see the set's
 header), totals only; --only keeps the questions whose id starts with
 PREFIX."""
@@ -46,10 +49,11 @@ GRADING = os.path.join(TOP, "tests", "data", "grading")
 # The development sets, each by another hand (a label names its set), or
 # the held-out ones.
 DEV = ["dev.yaml"] + [f"dev{n}.yaml" for n in range(2, 29)]
-HELD_OUT = ["eval.yaml"] + [n for n in ["eval2.yaml"] if os.path.exists(os.path.join(GRADING, n))]
+HELD_OUT = ["eval.yaml"] + [n for n in ["eval2.yaml", "eval3.yaml", "eval4.yaml"]
+                            if os.path.exists(os.path.join(GRADING, n))]
 SETS = ([("", DEV[0])] + [(chr(ord("a") + n), name) for n, name in enumerate(DEV) if n]
         if "--dev" in sys.argv
-        else [("", HELD_OUT[0])] + [("x", n) for n in HELD_OUT[1:]])
+        else [("", HELD_OUT[0])] + [(chr(ord("x") + n), name) for n, name in enumerate(HELD_OUT[1:])])
 
 
 def main():
@@ -102,15 +106,15 @@ def main():
         bad_labels = {label for label, _, _ in missed}
         for label in answers:
             _, kind, pos = label.split("#")
-            if kind == "correct":
-                tag = pos.rstrip("0123456789")
-                cell = by.setdefault((tag or "-", int(pos[len(tag):])), [0, 0])
-                cell[0] += label in bad_labels
-                cell[1] += 1
+            tag = pos.rstrip("0123456789")
+            cell = by.setdefault((tag or "-", kind, int(pos[len(tag):])), [0, 0])
+            cell[0] += label in bad_labels
+            cell[1] += 1
         order = [t or "-" for t, _ in SETS]
-        for tag, pos in sorted(by, key=lambda k: (order.index(k[0]), k[1])):
-            bad, total = by[(tag, pos)]
-            print(f"{names[tag]}: correct answers at position {pos + 1} rejected: {bad}/{total}")
+        for tag, kind, pos in sorted(by, key=lambda k: (order.index(k[0]), k[1], k[2])):
+            bad, total = by[(tag, kind, pos)]
+            what = "rejected" if kind == "correct" else "accepted"
+            print(f"{names[tag]}: {kind} answers at position {pos + 1} {what}: {bad}/{total}")
     if "--list" in sys.argv:
         for label, pts, text in missed:
             print(f"\n{label} ({pts}):\n  {text}")
