@@ -52,7 +52,7 @@ GRADING = os.path.join(TOP, "tests", "data", "grading")
 DEV = ["dev.yaml"] + [f"dev{n}.yaml" for n in range(2, 33)]
 HELD_OUT = ["eval.yaml"] + [n for n in ["eval2.yaml", "eval3.yaml", "eval4.yaml"]
                             if os.path.exists(os.path.join(GRADING, n))]
-SETS = ([("", DEV[0])] + [(chr(ord("a") + n), name) for n, name in enumerate(DEV) if n]
+SETS = ([("", DEV[0])] + [(f"d{n + 1}.", name) for n, name in enumerate(DEV) if n]
         if "--dev" in sys.argv
         else [("", HELD_OUT[0])] + [(chr(ord("x") + n), name) for n, name in enumerate(HELD_OUT[1:])])
 
