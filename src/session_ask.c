@@ -363,6 +363,13 @@ static void show_feedback(struct session *s, const struct question *q, const siz
 			if (!r->hits[i])
 				session_put_read(&b, q, &q->rubric[i], "             ");   /* under the point */
 		}
+		/* A right verdict vouches for the key points, not for every
+		 * claim beside them: say so where the learner can check. */
+		if (r->correct && !revealed)
+			session_put_md(&b, s,
+			               "(checked: these key points and the wrong claims the rubric knows; "
+			               "compare anything else you said with the model answer)",
+			               2);
 		buf_puts(&b, "  model answer:\n");
 		session_put_md(&b, s, q->model_answer ? q->model_answer : "", 4);
 	} else if (!r->correct || revealed) {

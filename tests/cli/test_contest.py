@@ -124,6 +124,18 @@ def test_contest_counts_the_point():
     expect(rev == [(1, 1.0, 3)], f"the review is recorded with the points counted: {rev}")
 
 
+def test_right_verdict_says_what_was_checked():
+    """A text answer graded right says that its key points and the known
+    wrong claims were checked, not every claim; a wrong one does not."""
+    b = Box()
+    out = quiz_text_first(b, ["A blocking call releases the GIL and the waits overlap.", ".", ""])
+    expect("✓ right — 2/3 key points (2 needed)" in out, out)
+    expect("  (checked: these key points and the wrong claims the rubric knows; compare\n"
+           "  anything else you said with the model answer)\n  model answer:\n" in out, out)
+    out = quiz_text_first(Box(), [PARTIAL, ".", ""])
+    expect("✗ wrong" in out and "(checked:" not in out, out)
+
+
 def test_contest_still_wrong_and_end_of_input():
     """Counting one point of a 0/3 answer leaves it wrong; the end of input
     takes the suggestion and keeps the dispute."""
