@@ -349,8 +349,30 @@ static void link_point(struct catalog *c, struct diag *dg, const struct pending_
 		return;
 	}
 	expand_point(p, t, pp->exact, pp->plain, dg);
-	if (!pp->cached)
-		catalog_compile_point(p, dg);
+	if (pp->cached)
+		return;
+	catalog_compile_point(p, dg);
+	if (p->broken)
+		return;
+	/* Expanded and compiled to report what is wrong; a clean point is
+	 * expanded and compiled again when first graded, as a cached one is:
+	 * most commands grade nothing, and the catalog's compiled patterns
+	 * weigh more than its text. */
+	for (int r = 0; r < RUBRIC_CODE; r++) {
+		free(p->expanded[r]);
+		p->expanded[r] = NULL;
+	}
+	free(p->own_negation);
+	p->own_negation = NULL;
+	for (int r = 0; r < RUBRIC_NROLES; r++) {
+		struct regex **slot = role_slot(p, (enum rubric_role)r);
+		regex_free(*slot);
+		*slot = NULL;
+	}
+	p->terms = t;
+	memcpy(p->term_exact, pp->exact, sizeof p->term_exact);
+	memcpy(p->term_plain, pp->plain, sizeof p->term_plain);
+	p->compiled = false;
 }
 
 /* Every vocabulary extends the first root's; every pending point gets its

@@ -66,6 +66,7 @@ struct ycache {
 	size_t nused, capused;
 	struct buf fresh;     /* records put since open */
 	size_t nfresh;
+	int writable;         /* whether the file can be written; -1: not known yet */
 	struct ynode **trees; /* node arrays handed out */
 	size_t ntrees, captrees;
 };
@@ -87,24 +88,67 @@ static uint64_t rotl(uint64_t x, int r)
 
 /* A checksum of n bytes (a multiple of 8), in four lanes so that it runs at
  * memory speed: each step is a bijection of the lane, so any one changed
- * word changes the sum. */
+ * word changes the sum. Fed in pieces (sum_add, each a multiple of 8
+ * bytes), it sums their concatenation, so a file is summed as it is
+ * written. */
+struct sum {
+	uint64_t h[4];
+	char pend[32];        /* the start of a block split between pieces */
+	size_t npend, n;
+};
+
+static const uint64_t sum_k = 0x9e3779b97f4a7c15u;
+
+static void sum_init(struct sum *c)
+{
+	*c = (struct sum){{0x243f6a8885a308d3u, 0x13198a2e03707344u, 0xa4093822299f31d0u, 0x082efa98ec4e6c89u}, {0}, 0, 0};
+}
+
+static void sum_block(struct sum *c, const char *p)
+{
+	for (int l = 0; l < 4; l++) {
+		uint64_t w;
+		memcpy(&w, p + 8 * l, 8);
+		c->h[l] = (rotl(c->h[l], 29) ^ w) * sum_k;
+	}
+}
+
+static void sum_add(struct sum *c, const char *p, size_t n)
+{
+	c->n += n;
+	if (c->npend) {
+		size_t take = n < 32 - c->npend ? n : 32 - c->npend;
+		memcpy(c->pend + c->npend, p, take);
+		c->npend += take;
+		p += take;
+		n -= take;
+		if (c->npend < 32)
+			return;
+		sum_block(c, c->pend);
+		c->npend = 0;
+	}
+	for (; n >= 32; p += 32, n -= 32)
+		sum_block(c, p);
+	memcpy(c->pend, p, n);
+	c->npend = n;
+}
+
+static uint64_t sum_end(struct sum *c)
+{
+	for (size_t i = 0; i + 8 <= c->npend; i += 8) {
+		uint64_t w;
+		memcpy(&w, c->pend + i, 8);
+		c->h[0] = (rotl(c->h[0], 29) ^ w) * sum_k;
+	}
+	return c->h[0] ^ rotl(c->h[1], 16) ^ rotl(c->h[2], 32) ^ rotl(c->h[3], 48) ^ c->n;
+}
+
 static uint64_t checksum(const char *p, size_t n)
 {
-	const uint64_t k = 0x9e3779b97f4a7c15u;
-	uint64_t h[4] = {0x243f6a8885a308d3u, 0x13198a2e03707344u, 0xa4093822299f31d0u, 0x082efa98ec4e6c89u};
-	size_t i = 0;
-	for (; i + 32 <= n; i += 32)
-		for (int l = 0; l < 4; l++) {
-			uint64_t w;
-			memcpy(&w, p + i + 8 * l, 8);
-			h[l] = (rotl(h[l], 29) ^ w) * k;
-		}
-	for (; i + 8 <= n; i += 8) {
-		uint64_t w;
-		memcpy(&w, p + i, 8);
-		h[0] = (rotl(h[0], 29) ^ w) * k;
-	}
-	return h[0] ^ rotl(h[1], 16) ^ rotl(h[2], 32) ^ rotl(h[3], 48) ^ n;
+	struct sum c;
+	sum_init(&c);
+	sum_add(&c, p, n);
+	return sum_end(&c);
 }
 
 /* The size a record claims to have, or 0 when its counts cannot fit in
@@ -205,6 +249,7 @@ struct ycache *ycache_open(const char *path)
 	yc->keylen = strlen(yc->key);
 	hmap_init(&yc->index);
 	buf_init(&yc->fresh);
+	yc->writable = -1;
 	if (read_cache(yc) < 0) {
 		free(yc->data);
 		yc->data = NULL;
@@ -303,8 +348,25 @@ bool ycache_get(struct ycache *yc, const char *path, const struct stat *st, stru
 	return true;
 }
 
+/* Whether the cache file can be written (its folder made and writable):
+ * when it cannot, nothing is kept to write. */
+static bool writable(struct ycache *yc)
+{
+	if (yc->writable < 0) {
+		char *dir = xstrdup(yc->path);
+		char *slash = strrchr(dir, '/');
+		if (slash)
+			*slash = '\0';
+		yc->writable = paths_make_parents(yc->path) == 0 && access(slash ? dir : ".", W_OK) == 0;
+		free(dir);
+	}
+	return yc->writable;
+}
+
 void ycache_put(struct ycache *yc, const struct stat *st, const struct ydoc *doc)
 {
+	if (!writable(yc))
+		return;
 	/* Breadth first: the children of each collection get consecutive
 	 * numbers, all greater than their parent's. */
 	const struct ynode **order = NULL;
@@ -386,28 +448,62 @@ static void write_file(const char *path, struct buf *out)
 	free(tmp);
 }
 
+/* Writes n pieces to fd, summing them. */
+static int write_summed(int fd, struct sum *c, const char *p, size_t n)
+{
+	sum_add(c, p, n);
+	return write_all(fd, p, n);
+}
+
+/* Writes the cache (a header, the key, the records served from the old
+ * file, then the fresh ones) to a temporary file renamed over the old
+ * one, straight from where each part lies: no copy of the whole. The
+ * header, with the size and the sum of all that follows it, goes last.
+ * Failing to write is not an error: a cache is only ever an optimisation. */
 void ycache_save(struct ycache *yc)
 {
 	if (!yc->nfresh && yc->nused == yc->nold)
 		return;   /* the file holds exactly this already */
+	if (!writable(yc))
+		return;
 	static const char zeros[8];
 	struct header h;
+	memset(&h, 0, sizeof h);
 	memcpy(h.magic, MAGIC, 8);
 	h.keylen = yc->keylen;
 	h.nrecords = yc->nused + yc->nfresh;
-	struct buf out;
-	buf_init(&out);
-	buf_add(&out, &h, sizeof h);
-	buf_add(&out, yc->key, yc->keylen);
-	buf_add(&out, zeros, pad8(yc->keylen) - yc->keylen);
+	h.size = sizeof h + pad8(yc->keylen) + yc->fresh.len;
 	for (size_t i = 0; i < yc->nused; i++) {
 		struct record r;
 		memcpy(&r, yc->data + yc->used[i], sizeof r);
-		buf_add(&out, yc->data + yc->used[i], r.size);
+		h.size += r.size;
 	}
-	buf_add(&out, yc->fresh.data, yc->fresh.len);
-	write_file(yc->path, &out);
-	buf_release(&out);
+	if (h.size > MAX_CACHE)
+		return;
+	char *tmp = xasprintf("%s.XXXXXX", yc->path);
+	int fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		free(tmp);
+		return;
+	}
+	struct sum c;
+	sum_init(&c);
+	int failed = write_all(fd, &h, sizeof h);
+	failed |= write_summed(fd, &c, yc->key, yc->keylen);
+	failed |= write_summed(fd, &c, zeros, pad8(yc->keylen) - yc->keylen);
+	for (size_t i = 0; i < yc->nused && !failed; i++) {
+		struct record r;
+		memcpy(&r, yc->data + yc->used[i], sizeof r);
+		failed |= write_summed(fd, &c, yc->data + yc->used[i], r.size);
+	}
+	if (!failed && yc->fresh.len)
+		failed |= write_summed(fd, &c, yc->fresh.data, yc->fresh.len);
+	h.sum = sum_end(&c);
+	failed |= pwrite(fd, &h, sizeof h, 0) != (ssize_t)sizeof h;
+	failed |= close(fd);
+	if (failed || rename(tmp, yc->path) < 0)
+		unlink(tmp);
+	free(tmp);
 }
 
 /* ---- the verified set ---- */

@@ -215,14 +215,19 @@ def main():
             c = statistics.median(t[i] for t in ts)
             print(f"shipped content: check ({label}) {c * 1000:6.2f} ms {what}, bare parse {p * 1000:6.2f} ms "
                   f"{what}: {c / p:.2f}x  (target <= 2.5x: {'PASS' if c / p <= 2.5 else 'MISS'})")
+    # Without a cache (its folder cannot be made), as the target was set,
+    # and with the cache a first run leaves, as a learner runs it.
     with tempfile.TemporaryDirectory() as home:
         shipped_env.update(XDG_DATA_HOME=home, XDG_STATE_HOME=home, XDG_CONFIG_HOME=home)
-        rss = [peak_rss_kib([PYDOJO, "topics"], shipped_env) for _ in range(5)]
-    kib = max(r for r, _ in rss)
-    if any(rc for _, rc in rss):
-        print("note: pydojo topics failed on the shipped content")
-    print(f"peak RSS of 'pydojo topics' on the shipped content: {kib} KiB = {kib / 1024:.2f} MiB"
-          f"  (target < 10 MiB: {'PASS' if kib < 10 * 1024 else 'MISS'})")
+        warm_env = dict(shipped_env, XDG_CACHE_HOME=os.path.join(home, "cache"))
+        peak_rss_kib([PYDOJO, "topics"], warm_env)
+        for label, e in (("without a cache", shipped_env), ("with a warm cache", warm_env)):
+            rss = [peak_rss_kib([PYDOJO, "topics"], e) for _ in range(5)]
+            kib = max(r for r, _ in rss)
+            if any(rc for _, rc in rss):
+                print("note: pydojo topics failed on the shipped content")
+            print(f"peak RSS of 'pydojo topics' on the shipped content, {label}: {kib} KiB = {kib / 1024:.2f} MiB"
+                  f"  (target < 10 MiB: {'PASS' if kib < 10 * 1024 else 'MISS'})")
 
 
 if __name__ == "__main__":
