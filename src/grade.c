@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "answer.h"
 #include "catalog.h"
@@ -103,8 +104,18 @@ static bool owns_negators(const struct rubric_point *p, enum rubric_role role, c
 	if (!p->negative[role])
 		return false;
 	bool inside = false;
-	for (size_t i = 0; i < a->nnegators && !inside; i++)
-		inside = a->negators[i].start < m.end && a->negators[i].end > m.start;
+	for (size_t i = 0; i < a->nnegators; i++) {
+		const struct answer_span *g = &a->negators[i];
+		if (g->start < m.start && g->end > m.start) {
+			/* m starts inside a negator: "like" in "unlike" is
+			 * negated by it; "n't" in "doesn't" is the negator,
+			 * spelled by the pattern or taken by it. */
+			if (m.start + 3 > a->len || strncasecmp(a->text + m.start, "n't", 3) != 0)
+				return false;
+			inside = true;
+		}
+		inside |= g->start >= m.start && g->start < m.end;
+	}
 	if (!inside)
 		return true;
 	char *t = xmalloc(end + 1);

@@ -235,6 +235,19 @@ says nothing .. @run|nothing printed
 + Nothing printed and the body hasn't run yet.
 - Nothing was in it and the body hasn't run yet.
 
+# A match that starts inside a negator word is negated by it, whatever
+# else its pattern spells.
+point
+says @wait
+reject like Java|@not @block
++ It waits, unlike Java.
+- It waits like Java.
+
+point
+says (not|n.t) (\w+ ){0,1}@block
++ It doesn't block the loop.
+- It blocks the loop.
+
 # "not even" opening an aside inside a match stresses the claim around it.
 point
 says @wait
