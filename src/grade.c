@@ -118,7 +118,8 @@ static bool owns_negators(const struct rubric_point *p, enum rubric_role role, c
 	}
 	if (!inside)
 		return true;
-	char *t = xmalloc(end + 1);
+	char small[2048];   /* most answers: no allocation */
+	char *t = end < sizeof small ? small : xmalloc(end + 1);
 	memcpy(t, a->text, end);
 	t[end] = '\0';
 	for (size_t i = 0; i < a->nnegators; i++) {
@@ -131,7 +132,8 @@ static bool owns_negators(const struct rubric_point *p, enum rubric_role role, c
 	struct regex_scan scan = {.from = m.start, .checked = true};
 	size_t s, e;
 	enum regex_result r = regex_next(catalog_rubric_regex(p, role), t, end, &scan, &s, &e, NULL);
-	free(t);
+	if (t != small)
+		free(t);
 	return !(r == REGEX_MATCH && s == m.start && e == m.end);
 }
 
