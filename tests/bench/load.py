@@ -215,14 +215,20 @@ def main():
             c = statistics.median(t[i] for t in ts)
             print(f"shipped content: check ({label}) {c * 1000:6.2f} ms {what}, bare parse {p * 1000:6.2f} ms "
                   f"{what}: {c / p:.2f}x  (target <= 2.5x: {'PASS' if c / p <= 2.5 else 'MISS'})")
-    # Without a cache (its folder cannot be made), as the target was set,
-    # and with the cache a first run leaves, as a learner runs it.
+    # Without a cache (its folder cannot be made: a file stands in the
+    # way), as the target was set; the first run, which writes the cache;
+    # and with the cache that run leaves, as a learner runs it.
     with tempfile.TemporaryDirectory() as home:
         shipped_env.update(XDG_DATA_HOME=home, XDG_STATE_HOME=home, XDG_CONFIG_HOME=home)
+        open(os.path.join(home, "not-a-folder"), "w").close()
+        none_env = dict(shipped_env, XDG_CACHE_HOME=os.path.join(home, "not-a-folder", "cache"))
         warm_env = dict(shipped_env, XDG_CACHE_HOME=os.path.join(home, "cache"))
         peak_rss_kib([PYDOJO, "topics"], warm_env)
-        for label, e in (("without a cache", shipped_env), ("with a warm cache", warm_env)):
-            rss = [peak_rss_kib([PYDOJO, "topics"], e) for _ in range(5)]
+        first = [peak_rss_kib([PYDOJO, "topics"], dict(shipped_env, XDG_CACHE_HOME=os.path.join(home, f"first{i}")))
+                 for i in range(5)]
+        for label, e in (("without a cache", none_env), ("on the first run, writing the cache", None),
+                         ("with a warm cache", warm_env)):
+            rss = first if e is None else [peak_rss_kib([PYDOJO, "topics"], e) for _ in range(5)]
             kib = max(r for r, _ in rss)
             if any(rc for _, rc in rss):
                 print("note: pydojo topics failed on the shipped content")
