@@ -280,6 +280,23 @@ def test_rubric_language_from_the_cache():
             expect(rc == 2 and "unknown term '@zero'" in err, f"{argv}: {rc} {err!r}")
 
 
+def test_rubric_language_without_a_cache():
+    """Loaded fresh on every run (no cache can be written), a point in the
+    rubric language is expanded and compiled to be checked, released, and
+    built again when graded: it grades as from the cache, negation-aware."""
+    with tempfile.TemporaryDirectory() as tmp:
+        s = Setup(tmp)
+        write(os.path.join(s.root, "terms.yaml"), TERMS)
+        write(s.quiz, LANG_QUIZ)
+        s.env["XDG_CACHE_HOME"] = os.path.join(s.lesson, "below-a-file")
+        for answer, found in (("It sums nought up to three.", True), ("It does not sum nought up to three.", False),
+                              ("It sums no value at all up to three.", True)):
+            rc, out, err = run(["quiz", "alpha"], env=s.env, stdin=answer + "\n.\n3\n")
+            expect(rc == 0 and ("✓ found  adds 0 to 3" in out) == found and "adds 0 to 3" in out,
+                   f"{answer!r}: {rc} {out} {err}")
+        expect(not os.path.exists(s.cache), "no cache was written")
+
+
 def test_content_option_and_check():
     with tempfile.TemporaryDirectory() as tmp:
         s = Setup(tmp)
