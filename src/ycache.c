@@ -76,6 +76,8 @@ static size_t pad8(size_t n)
 	return (n + 7) & ~(size_t)7;
 }
 
+static const char zeros[8];   /* padding */
+
 static long long ns_of(struct timespec t)
 {
 	return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
@@ -411,7 +413,6 @@ void ycache_put(struct ycache *yc, const struct stat *st, const struct ydoc *doc
 	                   (int64_t)st->st_mtim.tv_sec, (int64_t)st->st_mtim.tv_nsec,
 	                   (int64_t)st->st_ctim.tv_sec, (int64_t)st->st_ctim.tv_nsec, n, nitems, text.len};
 	r.size = record_size(&r, SIZE_MAX);
-	static const char zeros[8];
 	buf_add(&yc->fresh, &r, sizeof r);
 	buf_add(&yc->fresh, nodes.data, nodes.len);
 	buf_add(&yc->fresh, items.data, items.len);
@@ -425,22 +426,34 @@ void ycache_put(struct ycache *yc, const struct stat *st, const struct ydoc *doc
 	free(order);
 }
 
-/* Writes out (a header, then all it covers) to path whole, through a
- * temporary file renamed over the old one; sets the header's size and sum.
- * Failing to write is not an error: a cache is only ever an optimisation. */
-static void write_file(const char *path, struct buf *out)
+/* A part of a file to write, where it lies. */
+struct piece {
+	const void *data;
+	size_t len;
+};
+
+/* Writes the header h, then the n pieces, to path whole, through a
+ * temporary file renamed over the old one, straight from where each piece
+ * lies; sets h's size and the sum of all that follows it. Failing to write
+ * is not an error: a cache is only ever an optimisation. */
+static void write_file(const char *path, struct header *h, const struct piece *v, size_t n)
 {
-	struct header h;
-	memcpy(&h, out->data, sizeof h);
-	if (out->len > MAX_CACHE || paths_make_parents(path) < 0)
+	struct sum c;
+	sum_init(&c);
+	h->size = sizeof *h;
+	for (size_t i = 0; i < n; i++) {
+		sum_add(&c, v[i].data, v[i].len);
+		h->size += v[i].len;
+	}
+	h->sum = sum_end(&c);
+	if (h->size > MAX_CACHE || paths_make_parents(path) < 0)
 		return;
-	h.size = out->len;
-	h.sum = checksum(out->data + sizeof h, out->len - sizeof h);
-	memcpy(out->data, &h, sizeof h);
 	char *tmp = xasprintf("%s.XXXXXX", path);
 	int fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd >= 0) {
-		int failed = write_all(fd, out->data, out->len);
+		int failed = write_all(fd, h, sizeof *h);
+		for (size_t i = 0; i < n && !failed; i++)
+			failed |= write_all(fd, v[i].data, v[i].len);
 		failed |= close(fd);
 		if (failed || rename(tmp, path) < 0)
 			unlink(tmp);
@@ -448,62 +461,26 @@ static void write_file(const char *path, struct buf *out)
 	free(tmp);
 }
 
-/* Writes n pieces to fd, summing them. */
-static int write_summed(int fd, struct sum *c, const char *p, size_t n)
-{
-	sum_add(c, p, n);
-	return write_all(fd, p, n);
-}
-
-/* Writes the cache (a header, the key, the records served from the old
- * file, then the fresh ones) to a temporary file renamed over the old
- * one, straight from where each part lies: no copy of the whole. The
- * header, with the size and the sum of all that follows it, goes last.
- * Failing to write is not an error: a cache is only ever an optimisation. */
 void ycache_save(struct ycache *yc)
 {
 	if (!yc->nfresh && yc->nused == yc->nold)
 		return;   /* the file holds exactly this already */
 	if (!writable(yc))
 		return;
-	static const char zeros[8];
-	struct header h;
-	memset(&h, 0, sizeof h);
+	struct header h = {.keylen = yc->keylen, .nrecords = yc->nused + yc->nfresh};
 	memcpy(h.magic, MAGIC, 8);
-	h.keylen = yc->keylen;
-	h.nrecords = yc->nused + yc->nfresh;
-	h.size = sizeof h + pad8(yc->keylen) + yc->fresh.len;
+	struct piece *v = xcalloc(yc->nused + 3, sizeof *v);
+	size_t n = 0;
+	v[n++] = (struct piece){yc->key, yc->keylen};
+	v[n++] = (struct piece){zeros, pad8(yc->keylen) - yc->keylen};
 	for (size_t i = 0; i < yc->nused; i++) {
 		struct record r;
 		memcpy(&r, yc->data + yc->used[i], sizeof r);
-		h.size += r.size;
+		v[n++] = (struct piece){yc->data + yc->used[i], r.size};
 	}
-	if (h.size > MAX_CACHE)
-		return;
-	char *tmp = xasprintf("%s.XXXXXX", yc->path);
-	int fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		free(tmp);
-		return;
-	}
-	struct sum c;
-	sum_init(&c);
-	int failed = write_all(fd, &h, sizeof h);
-	failed |= write_summed(fd, &c, yc->key, yc->keylen);
-	failed |= write_summed(fd, &c, zeros, pad8(yc->keylen) - yc->keylen);
-	for (size_t i = 0; i < yc->nused && !failed; i++) {
-		struct record r;
-		memcpy(&r, yc->data + yc->used[i], sizeof r);
-		failed |= write_summed(fd, &c, yc->data + yc->used[i], r.size);
-	}
-	if (!failed && yc->fresh.len)
-		failed |= write_summed(fd, &c, yc->fresh.data, yc->fresh.len);
-	h.sum = sum_end(&c);
-	failed |= pwrite(fd, &h, sizeof h, 0) != (ssize_t)sizeof h;
-	failed |= close(fd);
-	if (failed || rename(tmp, yc->path) < 0)
-		unlink(tmp);
-	free(tmp);
+	v[n++] = (struct piece){yc->fresh.data, yc->fresh.len};
+	write_file(yc->path, &h, v, n);
+	free(v);
 }
 
 /* ---- the verified set ---- */
@@ -633,17 +610,10 @@ void yverified_save(struct yverified *vs)
 		from += n - MAX_VERIFIED;
 		n = MAX_VERIFIED;
 	}
-	static const char zeros[8];
 	struct header h = {.keylen = vs->keylen, .nrecords = n};
 	memcpy(h.magic, VMAGIC, 8);
-	struct buf out;
-	buf_init(&out);
-	buf_add(&out, &h, sizeof h);
-	buf_add(&out, vs->key, vs->keylen);
-	buf_add(&out, zeros, pad8(vs->keylen) - vs->keylen);
-	buf_add(&out, from, n * sizeof *from);
-	write_file(vs->path, &out);
-	buf_release(&out);
+	const struct piece v[] = {{vs->key, vs->keylen}, {zeros, pad8(vs->keylen) - vs->keylen}, {from, n * sizeof *from}};
+	write_file(vs->path, &h, v, 3);
 	vs->nold = vs->n = 0;   /* saved: nothing more to add */
 }
 
