@@ -122,10 +122,8 @@ struct regex *catalog_rubric_regex(const struct rubric_point *p, enum rubric_rol
 			const char *srcs[RUBRIC_CODE] = {m->says, m->reject, m->about, m->not_about};
 			for (int r = 0; r < RUBRIC_CODE; r++) {
 				size_t bad;
-				if (srcs[r] && !m->expanded[r]) {
+				if (srcs[r] && !m->expanded[r])
 					m->expanded[r] = terms_expand(m->terms, srcs[r], &bad);
-					m->negative[r] = answer_has_negator(srcs[r]);
-				}
 			}
 			if (!m->own_negation)
 				m->own_negation = terms_expand_kept(m->terms, srcs, RUBRIC_CODE, answer_negating_phrase);
@@ -144,6 +142,18 @@ struct regex *catalog_rubric_regex(const struct rubric_point *p, enum rubric_rol
 		m->compiled = true;
 	}
 	return *role_slot((struct rubric_point *)p, role);
+}
+
+bool catalog_rubric_negative(const struct rubric_point *p, enum rubric_role role)
+{
+	if (!p->negative_known) {
+		struct rubric_point *m = (struct rubric_point *)p;   /* found once, changes no content */
+		const char *srcs[RUBRIC_CODE] = {m->says, m->reject, m->about, m->not_about};
+		for (int r = 0; r < RUBRIC_CODE; r++)
+			m->negative[r] = srcs[r] && answer_has_negator(srcs[r]);
+		m->negative_known = true;
+	}
+	return role < RUBRIC_CODE && p->negative[role];
 }
 
 static size_t hash_id(const char *s)

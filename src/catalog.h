@@ -14,6 +14,7 @@
 #define PYDOJO_CATALOG_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 
 #include "diag.h"
@@ -99,7 +100,8 @@ struct rubric_point {
 	/* says, reject, about and not_about with their terms expanded (new
 	 * strings, set by catalog_link; NULL for a legacy point). */
 	char *expanded[RUBRIC_CODE];
-	bool negative[RUBRIC_CODE];   /* the pattern's own text holds a negator */
+	/* The pattern's own text holds a negator: use catalog_rubric_negative(). */
+	bool negative[RUBRIC_CODE], negative_known;
 	char *own_negation;           /* RUBRIC_OWN_NEGATION's source, or NULL (set with expanded) */
 	/* A point of a file served from the cache, or one whose compiling
 	 * `check` defers (catalog_defer_compile), keeps its vocabulary here
@@ -110,6 +112,7 @@ struct rubric_point {
 	 * a point's patterns when it is first graded. */
 	struct regex *re, *reject_re;   /* NULL when not compiled (yet), or it does not compile */
 	struct regex *about_re, *not_about_re, *code_re, *own_negation_re;
+	uint32_t reject_parts;        /* the question's reject_part its reject is made of */
 	bool compiled;
 	bool broken;                  /* a pattern of it does not expand or compile (reported) */
 	struct pos pos, pattern_pos, reject_pos, says_pos, about_pos, not_about_pos, code_pos, section_pos;
@@ -164,6 +167,11 @@ struct question {
 	struct rubric_point *rubric; /* text */
 	size_t nrubric;
 	size_t pass;                 /* text: points needed */
+	/* text: its points' rejects split into the parts they share (grade.c
+	 * splits them when first graded; none when nothing is shared). */
+	struct regex **reject_part;
+	size_t nreject_part;
+	bool rejects_split;
 	const char *model_answer;
 	struct strlist ex_pass, ex_fail;
 	int revised;                 /* `revised: N` (>= 1) when its right answer changed; 0: never */
@@ -275,6 +283,10 @@ void catalog_use_cache(struct catalog *c, const char *path);
  * reject pattern), compiling the point's patterns on first use; NULL when
  * there is none or it does not compile. */
 struct regex *catalog_rubric_regex(const struct rubric_point *p, enum rubric_role role);
+
+/* Whether the pattern of a role (says, reject, about or not_about) holds
+ * a negator in its own text, found on first use: only grading asks. */
+bool catalog_rubric_negative(const struct rubric_point *p, enum rubric_role role);
 
 /* The index of the section of ls with the given id, or -1. */
 int catalog_section_index(const struct lesson *ls, const char *id);

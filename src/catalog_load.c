@@ -654,8 +654,6 @@ static void load_point_language(struct loader *L, struct keymap *m, struct rubri
 			continue;
 		pp.plain[r] = v->plain;
 		pp.exact[r] = !strchr(v->str, '\n') && (v->plain || !strpbrk(v->str, "'\"\\"));
-		if (!L->cached)
-			rp->negative[r] = answer_has_negator(v->str);
 	}
 	if (rp->about && !rp->says)
 		ERR(L, m->v[RK_ABOUT], "'about' needs 'says' in a rubric point");
@@ -1133,6 +1131,9 @@ void quiz_free(struct quiz *qz)
 				free(rp->expanded[r]);
 			free(rp->own_negation);
 		}
+		for (size_t j = 0; j < q->nreject_part; j++)
+			regex_free(q->reject_part[j]);
+		free(q->reject_part);
 		free(q->rubric);
 		free(q->tests);
 		free(q->wrong);

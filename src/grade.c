@@ -9,6 +9,7 @@
 #include "grade.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -27,6 +28,14 @@
 struct hits {
 	struct answer_span v[MAX_HITS];
 	size_t n;
+};
+
+/* The answers of a question's shared reject parts for one answer. */
+struct parts_memo {
+	const struct question *q;
+	uint32_t known;
+	enum regex_result r[32];
+	size_t first[32];   /* where its first match starts, when it matched */
 };
 
 static bool is_word_byte(char c)
@@ -101,7 +110,7 @@ static bool collect(struct regex *re, const struct answer *a, size_t start, size
 static bool owns_negators(const struct rubric_point *p, enum rubric_role role, const struct answer *a,
                           struct answer_span m, size_t end)
 {
-	if (!p->negative[role])
+	if (!catalog_rubric_negative(p, role))
 		return false;
 	bool inside = false;
 	for (size_t i = 0; i < a->nnegators; i++) {
@@ -393,14 +402,15 @@ static enum unit_result reject_in(const struct rubric_point *p, const struct ans
 }
 
 /* Runs fn over every clause, then every sentence, until one finds: only
- * over the units where a match of re starts in the whole text. One scan
+ * over the units where a match of re starts in the whole text, from the
+ * unit holding first, where the whole text's first match starts. One scan
  * per level finds them: after a match the scan goes on at the next unit,
  * so a match crossing units hides no start (a match inside a unit is a
  * match of the whole text, starting no earlier). */
 static enum unit_result over_units(const struct rubric_point *p, const struct answer *a, struct regex *re,
                                    enum unit_result (*fn)(const struct rubric_point *, const struct answer *,
                                                           size_t, size_t, void *),
-                                   void *ctx)
+                                   void *ctx, size_t first)
 {
 	bool limit = false;
 	for (int level = 0; level < 2; level++) {
@@ -408,7 +418,7 @@ static enum unit_result over_units(const struct rubric_point *p, const struct an
 		size_t n = level ? a->nsentences : a->nclauses, i = 0;
 		struct regex_scan scan = {.checked = true};
 		/* The question a follow-up answers is context, never credit. */
-		while (i < n && u[i].start < a->given)
+		while (i < n && (u[i].start < a->given || u[i].end <= first))
 			i++;
 		if (i < n)
 			scan.from = u[i].start;
@@ -441,6 +451,17 @@ static enum unit_result over_units(const struct rubric_point *p, const struct an
 	return limit ? UNIT_LIMIT : UNIT_NONE;
 }
 
+/* Whether re matches in a's text after the question a follow-up
+ * answers, as regex_match, and where its first match starts in the text. */
+static enum regex_result first_match(struct regex *re, const struct answer *a, size_t *first)
+{
+	struct regex_scan scan = {.checked = true};
+	size_t s = 0, e;
+	enum regex_result r = regex_next(re, a->text + a->given, a->len - a->given, &scan, &s, &e, NULL);
+	*first = a->given + s;
+	return r;
+}
+
 /* The claim or code of p alone, its reject not consulted. */
 static enum grade_point claim_only(const struct rubric_point *p, const struct answer *a)
 {
@@ -449,13 +470,14 @@ static enum grade_point claim_only(const struct rubric_point *p, const struct an
 	if (claim) {
 		/* One look at the whole text first: most points of most answers
 		 * stop here. */
-		enum regex_result r = regex_match(claim, a->text + a->given);
+		size_t first;
+		enum regex_result r = first_match(claim, a, &first);
 		if (r == REGEX_LIMIT)
 			limit = true;
 		else if (r == REGEX_MATCH && !p->expanded[RUBRIC_CLAIM])
 			found = true;   /* a legacy pattern: the whole answer */
 		else if (r == REGEX_MATCH) {
-			enum unit_result u = over_units(p, a, claim, claim_in, &(struct claim_ctx){.named = -1});
+			enum unit_result u = over_units(p, a, claim, claim_in, &(struct claim_ctx){.named = -1}, first);
 			found = u == UNIT_FOUND;
 			limit = u == UNIT_LIMIT;
 		}
@@ -470,15 +492,177 @@ static enum grade_point claim_only(const struct rubric_point *p, const struct an
 	return GRADE_FOUND;
 }
 
-/* Whether p's reject fires in a (REGEX_NOMATCH without one). */
-static enum regex_result reject_fires(const struct rubric_point *p, const struct answer *a)
+/* The end of the top-level alternative of the pattern src that starts at
+ * i: the index of its '|' or of the terminating NUL. */
+static size_t alternative_end(const char *src, size_t i)
+{
+	size_t depth = 0;
+	bool class = false;
+	for (;; i++) {
+		char c = src[i];
+		if (c == '\\' && src[i + 1]) {
+			i++;
+		} else if (class) {
+			class = c != ']';
+		} else if (c == '[') {
+			class = true;
+			if (src[i + 1] == '^')
+				i++;
+			if (src[i + 1] == ']')
+				i++;   /* a leading ] is a literal */
+		} else if (c == '(') {
+			depth++;
+		} else if (c == ')' && depth) {
+			depth--;
+		} else if ((c == '|' && depth == 0) || c == '\0') {
+			return i;
+		}
+	}
+}
+
+/* Whether the top-level alternatives of src keep their meaning in another
+ * pattern: none refers to a group by number or name, none sets an option
+ * for the alternatives after it ("a|(?i)b|c"), none uses a backtracking
+ * verb, a branch reset, a comment or \Q..\E quoting. */
+static bool separable(const char *src)
+{
+	static const char *const unsafe[] = {"(*", "(?|", "(?P=", "(?P>", "(?&", "(?R", "(?(", "(?#", "\\g", "\\k", "\\Q"};
+	for (size_t i = 0; i < sizeof unsafe / sizeof *unsafe; i++)
+		if (strstr(src, unsafe[i]))
+			return false;
+	for (const char *t = src; *t; t++) {
+		if (t[0] == '\\' && t[1] >= '1' && t[1] <= '9')
+			return false;   /* a back-reference */
+		if (t[0] == '(' && t[1] == '?' && (t[2] == '-' || t[2] == '^' || (t[2] >= '0' && t[2] <= '9') ||
+		                                    ((t[2] | 0x20) >= 'a' && (t[2] | 0x20) <= 'z'))) {
+			size_t n = strspn(t + 2, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ^-0123456789");
+			if (t[2 + n] != ':')
+				return false;   /* (?i), (?1): an option setting or a call */
+		}
+	}
+	return true;
+}
+
+/* Tuned rubrics repeat a question's central misconceptions on every point
+ * a wrong answer could earn, so the points' rejects share many of their
+ * top-level alternatives. Each alternative is put in one part, with the
+ * others said by exactly the same points, and a point's reject is the
+ * parts it is in: a reject matches somewhere in the text exactly when one
+ * of its alternatives does, and each part's answer is found once per
+ * answer (parts_memo), not once per point. Nothing is split when no
+ * alternative is shared, or when a reject is not separable. */
+static void split_rejects(const struct question *q)
+{
+	struct question *m = (struct question *)q;   /* built once, changes no content */
+	if (m->rejects_split)
+		return;
+	m->rejects_split = true;
+	if (q->nrubric > 32)
+		return;
+	struct alt {
+		const char *s;
+		size_t n;
+		uint32_t points;
+	} *alts = NULL;
+	size_t nalts = 0, cap = 0;
+	struct hmap seen;
+	hmap_init(&seen);
+	bool ok = true, shared = false;
+	for (size_t i = 0; ok && i < q->nrubric; i++) {
+		struct regex *re = catalog_rubric_regex(&q->rubric[i], RUBRIC_REJECT);
+		if (!re)
+			continue;
+		const char *src = regex_source(re);
+		ok = separable(src);
+		for (size_t at = 0; ok;) {
+			size_t end = alternative_end(src, at);
+			size_t j = hmap_add(&seen, src + at, end - at, nalts);
+			if (j == HMAP_NONE) {
+				alts = xgrow(alts, &cap, nalts + 1, sizeof *alts);
+				alts[j = nalts++] = (struct alt){src + at, end - at, 0};
+			}
+			shared |= alts[j].points && !(alts[j].points & 1u << i);
+			alts[j].points |= 1u << i;
+			if (!src[end])
+				break;
+			at = end + 1;
+		}
+	}
+	if (ok && shared) {
+		/* One part for each set of points, its alternatives in order. */
+		uint32_t sets[32];
+		size_t nsets = 0;
+		for (size_t j = 0; ok && j < nalts; j++) {
+			size_t k = 0;
+			while (k < nsets && sets[k] != alts[j].points)
+				k++;
+			if (k == nsets && nsets == 32)
+				ok = false;
+			else if (k == nsets)
+				sets[nsets++] = alts[j].points;
+		}
+		m->reject_part = ok ? xcalloc(nsets, sizeof *m->reject_part) : NULL;
+		for (size_t k = 0; ok && k < nsets; k++) {
+			struct buf b;
+			buf_init(&b);
+			for (size_t j = 0; j < nalts; j++)
+				if (alts[j].points == sets[k]) {
+					if (b.len)
+						buf_addc(&b, '|');
+					buf_add(&b, alts[j].s, alts[j].n);
+				}
+			char *err = NULL;
+			m->reject_part[k] = regex_compile(b.data ? b.data : "", REGEX_CASELESS | REGEX_VALID_UTF8, &err, NULL);
+			free(err);
+			buf_release(&b);
+			ok = m->reject_part[m->nreject_part++] != NULL;
+		}
+		for (size_t k = 0; ok && k < nsets; k++)
+			for (size_t i = 0; i < q->nrubric; i++)
+				if (sets[k] & 1u << i)
+					q->rubric[i].reject_parts |= 1u << k;
+		if (!ok) {
+			for (size_t k = 0; k < m->nreject_part; k++)
+				regex_free(m->reject_part[k]);
+			free(m->reject_part);
+			m->reject_part = NULL;
+			m->nreject_part = 0;
+		}
+	}
+	hmap_release(&seen);
+	free(alts);
+}
+
+/* Whether p's reject fires in a (REGEX_NOMATCH without one); with memo,
+ * its question's shared parts are matched once per answer. */
+static enum regex_result reject_fires(const struct rubric_point *p, const struct answer *a, struct parts_memo *memo)
 {
 	struct regex *reject = catalog_rubric_regex(p, RUBRIC_REJECT);
 	if (!reject)
 		return REGEX_NOMATCH;
-	enum regex_result r = regex_match(reject, a->text + a->given);
+	enum regex_result r = REGEX_NOMATCH;
+	size_t first = SIZE_MAX;
+	if (memo && p->reject_parts && memo->q->nreject_part) {
+		/* Every part of the point, for the earliest start of any. */
+		for (size_t k = 0; k < memo->q->nreject_part; k++) {
+			if (!(p->reject_parts & 1u << k))
+				continue;
+			if (!(memo->known & 1u << k)) {
+				memo->r[k] = first_match(memo->q->reject_part[k], a, &memo->first[k]);
+				memo->known |= 1u << k;
+			}
+			if (memo->r[k] == REGEX_MATCH && memo->first[k] < first)
+				first = memo->first[k];
+			else if (memo->r[k] == REGEX_LIMIT)
+				first = 0;   /* it may match anywhere */
+			if (memo->r[k] != REGEX_NOMATCH && r != REGEX_MATCH)
+				r = memo->r[k];
+		}
+	} else {
+		r = first_match(reject, a, &first);
+	}
 	if (r == REGEX_MATCH && p->expanded[RUBRIC_REJECT]) {
-		enum unit_result u = over_units(p, a, reject, reject_in, NULL);
+		enum unit_result u = over_units(p, a, reject, reject_in, NULL, first);
 		r = u == UNIT_FOUND ? REGEX_MATCH : u == UNIT_LIMIT ? REGEX_LIMIT : REGEX_NOMATCH;
 	}
 	return r;
@@ -486,15 +670,15 @@ static enum regex_result reject_fires(const struct rubric_point *p, const struct
 
 bool grade_point_rejected(const struct rubric_point *p, const struct answer *a)
 {
-	return claim_only(p, a) == GRADE_FOUND && reject_fires(p, a) == REGEX_MATCH;
+	return claim_only(p, a) == GRADE_FOUND && reject_fires(p, a, NULL) == REGEX_MATCH;
 }
 
-enum grade_point grade_point_in(const struct rubric_point *p, const struct answer *a)
+static enum grade_point point_in(const struct rubric_point *p, const struct answer *a, struct parts_memo *memo)
 {
 	enum grade_point g = claim_only(p, a);
 	if (g != GRADE_FOUND)
 		return g;
-	switch (reject_fires(p, a)) {
+	switch (reject_fires(p, a, memo)) {
 	case REGEX_NOMATCH:
 		return GRADE_FOUND;
 	case REGEX_LIMIT:
@@ -503,6 +687,11 @@ enum grade_point grade_point_in(const struct rubric_point *p, const struct answe
 		break;
 	}
 	return GRADE_MISSED;
+}
+
+enum grade_point grade_point_in(const struct rubric_point *p, const struct answer *a)
+{
+	return point_in(p, a, NULL);
 }
 
 enum grade_point grade_rubric_point(const struct rubric_point *p, const char *answer)
@@ -545,8 +734,10 @@ size_t grade_rubric(const struct question *q, const char *answer, bool *hits, bo
 	bool valid = utf8_valid(answer, strlen(answer), &bad);   /* once, not per pattern */
 	struct answer a;
 	answer_prepare(&a, valid ? answer : "");
+	struct parts_memo memo = {.q = q};
+	split_rejects(q);
 	for (size_t i = 0; i < q->nrubric; i++) {
-		enum grade_point g = valid ? grade_point_in(&q->rubric[i], &a) : GRADE_MISSED;
+		enum grade_point g = valid ? point_in(&q->rubric[i], &a, &memo) : GRADE_MISSED;
 		if (hits)
 			hits[i] = g == GRADE_FOUND;
 		if (limited)
@@ -562,6 +753,9 @@ void grade_compile_rubric(const struct question *q)
 	for (size_t i = 0; i < q->nrubric; i++)
 		for (int r = 0; r < RUBRIC_NROLES; r++)
 			regex_jit(catalog_rubric_regex(&q->rubric[i], (enum rubric_role)r));
+	split_rejects(q);
+	for (size_t k = 0; k < q->nreject_part; k++)
+		regex_jit(q->reject_part[k]);
 }
 
 char grade_letter(size_t i)

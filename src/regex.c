@@ -284,6 +284,11 @@ enum regex_result regex_match(struct regex *re, const char *subject)
 	return search(re, subject, strlen(subject), 0, PCRE2_NO_UTF_CHECK, &s, &e, NULL);
 }
 
+const char *regex_source(const struct regex *re)
+{
+	return re->src;
+}
+
 const char *regex_version(void)
 {
 	static char v[64];

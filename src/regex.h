@@ -93,6 +93,9 @@ void regex_jit(struct regex *re);
  * tried on the same text. REGEX_LIMIT when a limit was hit. */
 enum regex_result regex_match(struct regex *re, const char *subject);
 
+/* The pattern re was compiled from. */
+const char *regex_source(const struct regex *re);
+
 /* The PCRE2 library's version, for cache keys: another library may judge
  * a pattern differently. */
 const char *regex_version(void);

@@ -101,10 +101,8 @@ static struct ycheck_key text_check_key(const struct question *q)
 		 * against (deferred), or the expansions themselves. */
 		unsigned long long vocab = terms_fingerprint(p->terms);
 		ycheck_key_add(&k, &vocab, sizeof vocab);
-		for (int r = 0; r < RUBRIC_CODE; r++) {
+		for (int r = 0; r < RUBRIC_CODE; r++)
 			ycheck_key_str(&k, p->terms ? NULL : p->expanded[r]);
-			ycheck_key_add(&k, &p->negative[r], sizeof p->negative[r]);
-		}
 	}
 	ycheck_key_str(&k, q->model_answer);
 	const struct strlist *ls[2] = {&q->ex_pass, &q->ex_fail};

@@ -173,29 +173,33 @@ int read_file_limit(const char *path, size_t max, char **out, size_t *len)
 		errno = EFBIG;
 		goto fail;
 	}
-	struct buf b;
-	buf_init(&b);
-	char chunk[65536];
+	/* Read straight into a buffer of the file's size, plus the NUL and
+	 * one byte to see the end at once; it grows only if the file grew. */
+	size_t cap = (size_t)st.st_size + 2, n = 0;
+	char *data = xmalloc(cap);
 	for (;;) {
-		ssize_t n = read(fd, chunk, sizeof chunk);
-		if (n < 0) {
+		if (cap - n < 2)
+			data = xgrow(data, &cap, n + 65536, 1);
+		ssize_t got = read(fd, data + n, cap - n - 1);
+		if (got < 0) {
 			if (errno == EINTR)
 				continue;
-			buf_release(&b);
+			free(data);
 			goto fail;
 		}
-		if (n == 0)
+		if (got == 0)
 			break;
-		if (b.len + (size_t)n > max) {
-			buf_release(&b);
+		n += (size_t)got;
+		if (n > max) {
+			free(data);
 			errno = EFBIG;
 			goto fail;
 		}
-		buf_add(&b, chunk, (size_t)n);
 	}
+	data[n] = '\0';
 	close(fd);
-	*len = b.len;
-	*out = b.data;
+	*len = n;
+	*out = data;
 	return 0;
 fail:;
 	int e = errno;

@@ -97,6 +97,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			point.negative[RUBRIC_REJECT] = answer_has_negator(f2);
 			point.negative[RUBRIC_ABOUT] = answer_has_negator(f3);
 			point.negative[RUBRIC_NOT_ABOUT] = answer_has_negator(f4);
+			point.negative_known = true;
 		}
 		point.compiled = true;
 		q.rubric = &point;

@@ -202,7 +202,6 @@ static void run_file(const char *path)
 					if (!srcs[r])
 						continue;
 					pt.p.expanded[r] = terms_expand(t, srcs[r], &bad);
-					pt.p.negative[r] = answer_has_negator(srcs[r]);
 					if (!pt.p.expanded[r])
 						fail(path, ln, "'%s': unknown term at '%s'", srcs[r], srcs[r] + bad);
 				}

@@ -408,6 +408,73 @@ static void test_rubric_limit(void **state)
 	}
 }
 
+/* Points that share reject alternatives: grading the whole question
+ * matches each shared part once per answer, and judges every point as
+ * grading it alone does. A reject that sets an option for the
+ * alternatives after it keeps the question from being split. */
+static void test_shared_rejects(void **state)
+{
+	(void)state;
+	const char *rejects[][3] = {
+		{"each thread has its own gil|gil per thread|holds the gil", "each thread has its own gil|gil per thread|never runs",
+		 "waits? forever|gil per thread"},
+		{"each thread has its own gil|gil per thread", "each thread has its own gil|(?-i)Never runs",
+		 "waits? forever"},
+	};
+	const char *answers[] = {
+		"The thread releases the GIL while it waits; other threads run.",
+		"The thread releases the GIL, each thread has its own GIL, other threads run.",
+		"The thread releases the GIL and other threads run, with one GIL per thread, and it waits forever.",
+		"Other threads run; it holds the GIL.",
+		"The thread releases the GIL. Other threads never runs. It waits.",
+		"It waits forever while other threads run.",
+		"The thread releases the GIL; it waits; other threads Never runs.",
+		"aaaa",
+	};
+	for (size_t v = 0; v < 2; v++) {
+		struct rubric_point points[3] = {
+			{.point = "released", .pattern = "releases? the gil"},
+			{.point = "others", .pattern = "other threads run"},
+			{.point = "waits", .pattern = "waits?"},
+		};
+		for (size_t i = 0; i < 3; i++) {
+			points[i].reject = rejects[v][i];
+			points[i].re = compiled(points[i].pattern);
+			points[i].reject_re = compiled(points[i].reject);
+			points[i].compiled = true;
+		}
+		struct question q;
+		memset(&q, 0, sizeof q);
+		q.id = "t";
+		q.type = Q_TEXT;
+		q.rubric = points;
+		q.nrubric = 3;
+		q.pass = 3;
+		for (size_t k = 0; k < sizeof answers / sizeof *answers; k++) {
+			bool hits[3], limited[3];
+			size_t found = grade_rubric(&q, answers[k], hits, limited), alone = 0;
+			for (size_t i = 0; i < 3; i++) {
+				bool hit = grade_rubric_point(&points[i], answers[k]) == GRADE_FOUND;
+				if (hit != hits[i])
+					fail_msg("rejects %zu, '%s': point %zu is %s alone, %s in its question", v, answers[k], i,
+					         hit ? "found" : "missed", hits[i] ? "found" : "missed");
+				alone += hit;
+			}
+			assert_int_equal(found, alone);
+		}
+		/* Split into (own|shared by 0 and 1|shared by all|own of 1|own
+		 * of 2) parts; never for the second set. */
+		assert_int_equal(q.nreject_part, v ? 0 : 5);
+		for (size_t j = 0; j < q.nreject_part; j++)
+			regex_free(q.reject_part[j]);
+		free(q.reject_part);
+		for (size_t i = 0; i < 3; i++) {
+			regex_free(points[i].re);
+			regex_free(points[i].reject_re);
+		}
+	}
+}
+
 /* ---- the shipped content ---- */
 
 static char *letters(const long *idx, size_t n, const char *sep)
@@ -583,6 +650,7 @@ int main(void)
 		cmocka_unit_test(test_credit),
 		cmocka_unit_test(test_answer_types),
 		cmocka_unit_test(test_rubric_limit),
+		cmocka_unit_test(test_shared_rejects),
 		cmocka_unit_test(test_shipped_content),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
