@@ -1394,11 +1394,30 @@ static bool inner_aside(const struct answer *a, const struct answer_span *g, siz
 	return false;
 }
 
+/* Whether the match at start says "only" or "just" right after a "not":
+ * "not only" affirms what follows ("not only does it wait, it releases
+ * the GIL"), so it is no negator, but it denies a claim that is itself
+ * the "only" ("checks the whole chain, not only direct parents"). */
+static bool denied_only(const struct answer *a, size_t start)
+{
+	const char *t = a->text;
+	size_t n = strspn(t + start, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ");
+	if (!((n == 4 && strncasecmp(t + start, "only", 4) == 0) || (n == 4 && strncasecmp(t + start, "just", 4) == 0)))
+		return false;
+	size_t e = start;
+	while (e > 0 && t[e - 1] == ' ')
+		e--;
+	return e < start && e >= 3 && strncasecmp(t + e - 3, "not", 3) == 0 &&
+	       (e == 3 || !word_byte((unsigned char)t[e - 4]));
+}
+
 bool answer_negated(const struct answer *a, size_t start, size_t end, bool inner_ok,
                     const struct answer_span *others, size_t n, const struct answer_span *own, size_t nown)
 {
 	size_t denial = lower_bound(a->denials, a->ndenials, start + 1, false);
 	if (denial && start < a->denials[denial - 1].end)
+		return true;
+	if (denied_only(a, start))
 		return true;
 	return answer_negated_in_clause(a, start, end, inner_ok, others, n, own, nown);
 }

@@ -465,3 +465,16 @@ not_about \brepr\b
 + str prints 10:00:00 for users, and repr is for developers.
 + str shows https://example.org/a,b for users, and repr shows the escapes.
 - str is exact: repr prints 10:00:00 for users.
+
+# "not only" affirms what follows it, but denies a claim that is itself
+# the "only": a reject for "only direct parents" does not fire on "the
+# whole chain, not only direct parents".
+term check: check+ | look+ at
+point
+says @check .. (inheritance|chain|parents?)
+reject (only|just) (the )?direct parents?
++ issubclass checks the whole inheritance chain, not only direct parents.
++ It checks inheritance, not just the direct parent.
++ Not only does it check the direct parent, it checks the whole chain.
+- issubclass checks only direct parents.
+- It looks at the inheritance of only the direct parents.
