@@ -1422,6 +1422,12 @@ bool answer_negated(const struct answer *a, size_t start, size_t end, bool inner
 	return answer_negated_in_clause(a, start, end, inner_ok, others, n, own, nown);
 }
 
+bool answer_negator_in(const struct answer *a, size_t start, size_t end)
+{
+	size_t i = lower_bound(a->negators, a->nnegators, start, false);
+	return i < a->nnegators && a->negators[i].start < end;
+}
+
 bool answer_negated_in_clause(const struct answer *a, size_t start, size_t end, bool inner_ok,
                               const struct answer_span *others, size_t n, const struct answer_span *own, size_t nown)
 {

@@ -101,6 +101,9 @@ bool answer_negated(const struct answer *a, size_t start, size_t end, bool inner
 /* The same, but by the negators of its clause only: a match in a denied
  * sentence ("It's a myth that list.pop(0) is cheap") still names what the
  * learner talks about. */
+/* Whether a negator starts in [start, end). */
+bool answer_negator_in(const struct answer *a, size_t start, size_t end);
+
 bool answer_negated_in_clause(const struct answer *a, size_t start, size_t end, bool inner_ok,
                               const struct answer_span *others, size_t n, const struct answer_span *own, size_t nown);
 /* Whether subject is the object of an "unlike" followed by a relative

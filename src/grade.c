@@ -385,12 +385,18 @@ static enum unit_result reject_in(const struct rubric_point *p, const struct ans
 		return UNIT_LIMIT;
 	if (hr.n == 0)
 		return UNIT_NONE;
-	if (!collect(catalog_rubric_regex(p, RUBRIC_OWN_NEGATION), a, start, end, &ho))
-		ho.n = 0;
-	if (!collect(catalog_rubric_regex(p, RUBRIC_CLAIM), a, start, end, &hs) ||
-	    !collect(catalog_rubric_regex(p, RUBRIC_ABOUT), a, start, end, &ha) ||
-	    !collect(catalog_rubric_regex(p, RUBRIC_NOT_ABOUT), a, start, end, &hn))
-		hs.n = ha.n = hn.n = 0;   /* judged without the exception */
+	/* The other roles' matches and the point's own negations only judge
+	 * a negator, which a unit mostly lacks: the clause a match starts in
+	 * lies inside the unit. */
+	ho.n = hs.n = ha.n = hn.n = 0;
+	if (answer_negator_in(a, start, end)) {
+		if (!collect(catalog_rubric_regex(p, RUBRIC_OWN_NEGATION), a, start, end, &ho))
+			ho.n = 0;
+		if (!collect(catalog_rubric_regex(p, RUBRIC_CLAIM), a, start, end, &hs) ||
+		    !collect(catalog_rubric_regex(p, RUBRIC_ABOUT), a, start, end, &ha) ||
+		    !collect(catalog_rubric_regex(p, RUBRIC_NOT_ABOUT), a, start, end, &hn))
+			hs.n = ha.n = hn.n = 0;   /* judged without the exception */
+	}
 	struct answer_span others[3 * MAX_HITS];
 	size_t no = others_of(others, &hs, &ha, &hn);
 	for (size_t i = 0; i < hr.n; i++)
