@@ -332,6 +332,35 @@ static struct regex *compiled(const char *pattern)
 	return re;
 }
 
+/* A text question of n legacy points (pattern and reject), compiled. */
+static struct question text_question(struct rubric_point *points, size_t n, size_t pass)
+{
+	for (size_t i = 0; i < n; i++) {
+		points[i].re = compiled(points[i].pattern);
+		points[i].reject_re = points[i].reject ? compiled(points[i].reject) : NULL;
+		points[i].compiled = true;
+	}
+	struct question q;
+	memset(&q, 0, sizeof q);
+	q.id = "t";
+	q.type = Q_TEXT;
+	q.rubric = points;
+	q.nrubric = n;
+	q.pass = pass;
+	return q;
+}
+
+static void text_question_release(struct question *q)
+{
+	for (size_t j = 0; j < q->nreject_part; j++)
+		regex_free(q->reject_part[j]);
+	free(q->reject_part);
+	for (size_t i = 0; i < q->nrubric; i++) {
+		regex_free(q->rubric[i].re);
+		regex_free(q->rubric[i].reject_re);
+	}
+}
+
 /* A pattern that hits the match limit is neither a match nor a non-match:
  * an answer crafted to exhaust a reject pattern does not get the point,
  * and the result says which points a limit left undecided. In the
@@ -344,18 +373,7 @@ static void test_rubric_limit(void **state)
 		{.point = "exhausted", .pattern = "(a|aa)+$|fine"},
 		{.point = "plain", .pattern = "gil"},
 	};
-	for (size_t i = 0; i < 3; i++) {
-		points[i].re = compiled(points[i].pattern);
-		points[i].reject_re = points[i].reject ? compiled(points[i].reject) : NULL;
-		points[i].compiled = true;
-	}
-	struct question q;
-	memset(&q, 0, sizeof q);
-	q.id = "t";
-	q.type = Q_TEXT;
-	q.rubric = points;
-	q.nrubric = 3;
-	q.pass = 1;
+	struct question q = text_question(points, 3, 1);
 	char crafted[128];
 	snprintf(crafted, sizeof crafted, "It releases the GIL %.60s!",
 	         "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
@@ -402,10 +420,7 @@ static void test_rubric_limit(void **state)
 		q.pass = 1;
 	}
 	regex_defer_jit(false);
-	for (size_t i = 0; i < 3; i++) {
-		regex_free(points[i].re);
-		regex_free(points[i].reject_re);
-	}
+	text_question_release(&q);
 }
 
 /* Points that share reject alternatives: grading the whole question
@@ -437,19 +452,9 @@ static void test_shared_rejects(void **state)
 			{.point = "others", .pattern = "other threads run"},
 			{.point = "waits", .pattern = "waits?"},
 		};
-		for (size_t i = 0; i < 3; i++) {
+		for (size_t i = 0; i < 3; i++)
 			points[i].reject = rejects[v][i];
-			points[i].re = compiled(points[i].pattern);
-			points[i].reject_re = compiled(points[i].reject);
-			points[i].compiled = true;
-		}
-		struct question q;
-		memset(&q, 0, sizeof q);
-		q.id = "t";
-		q.type = Q_TEXT;
-		q.rubric = points;
-		q.nrubric = 3;
-		q.pass = 3;
+		struct question q = text_question(points, 3, 3);
 		for (size_t k = 0; k < sizeof answers / sizeof *answers; k++) {
 			bool hits[3], limited[3];
 			size_t found = grade_rubric(&q, answers[k], hits, limited), alone = 0;
@@ -465,13 +470,7 @@ static void test_shared_rejects(void **state)
 		/* Split into (own|shared by 0 and 1|shared by all|own of 1|own
 		 * of 2) parts; never for the second set. */
 		assert_int_equal(q.nreject_part, v ? 0 : 5);
-		for (size_t j = 0; j < q.nreject_part; j++)
-			regex_free(q.reject_part[j]);
-		free(q.reject_part);
-		for (size_t i = 0; i < 3; i++) {
-			regex_free(points[i].re);
-			regex_free(points[i].reject_re);
-		}
+		text_question_release(&q);
 	}
 }
 
