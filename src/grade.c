@@ -618,7 +618,7 @@ static void split_rejects(const struct question *q)
 					buf_add(&b, alts[j].s, alts[j].n);
 				}
 			char *err = NULL;
-			m->reject_part[k] = regex_compile(b.data ? b.data : "", REGEX_CASELESS | REGEX_VALID_UTF8, &err, NULL);
+			m->reject_part[k] = regex_compile(b.data, REGEX_CASELESS | REGEX_VALID_UTF8, &err, NULL);
 			free(err);
 			buf_release(&b);
 			ok = m->reject_part[m->nreject_part++] != NULL;
