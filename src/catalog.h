@@ -92,6 +92,15 @@ enum rubric_role {
  * has 'says' (and 'about', 'not_about', 'reject', with @terms and " .. ",
  * matched per clause and sentence, negation-aware); either may add 'code',
  * a plain regex on the raw answer, and a point may have only 'code'. */
+/* A part of a text question's rejects (grade.c): the top-level
+ * alternatives of its points' rejects that the same points say and that
+ * hold the same needles (needle.h). */
+struct reject_part {
+	struct regex *re;
+	char *needles;     /* NULL: it runs on every answer */
+	uint32_t points;   /* bit i: the reject of rubric point i holds it */
+};
+
 struct rubric_point {
 	const char *point, *pattern, *reject;
 	const char *says, *about, *not_about, *code;   /* NULL when absent */
@@ -112,7 +121,6 @@ struct rubric_point {
 	 * a point's patterns when it is first graded. */
 	struct regex *re, *reject_re;   /* NULL when not compiled (yet), or it does not compile */
 	struct regex *about_re, *not_about_re, *code_re, *own_negation_re;
-	uint32_t reject_parts;        /* the question's reject_part its reject is made of */
 	bool compiled;
 	bool broken;                  /* a pattern of it does not expand or compile (reported) */
 	struct pos pos, pattern_pos, reject_pos, says_pos, about_pos, not_about_pos, code_pos, section_pos;
@@ -167,9 +175,9 @@ struct question {
 	struct rubric_point *rubric; /* text */
 	size_t nrubric;
 	size_t pass;                 /* text: points needed */
-	/* text: its points' rejects split into the parts they share (grade.c
-	 * splits them when first graded; none when nothing is shared). */
-	struct regex **reject_part;
+	/* text: its points' rejects split into parts (grade.c splits them
+	 * when first graded; none when a reject is not separable). */
+	struct reject_part *reject_part;
 	size_t nreject_part;
 	bool rejects_split;
 	const char *model_answer;

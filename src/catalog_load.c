@@ -1131,8 +1131,10 @@ void quiz_free(struct quiz *qz)
 				free(rp->expanded[r]);
 			free(rp->own_negation);
 		}
-		for (size_t j = 0; j < q->nreject_part; j++)
-			regex_free(q->reject_part[j]);
+		for (size_t j = 0; j < q->nreject_part; j++) {
+			regex_free(q->reject_part[j].re);
+			free(q->reject_part[j].needles);
+		}
 		free(q->reject_part);
 		free(q->rubric);
 		free(q->tests);

@@ -16,6 +16,7 @@
 
 #include "answer.h"
 #include "catalog.h"
+#include "needle.h"
 #include "regex.h"
 #include "util.h"
 
@@ -30,12 +31,23 @@ struct hits {
 	size_t n;
 };
 
-/* The answers of a question's shared reject parts for one answer. */
+/* What a question's reject parts found in one answer, each found once. */
+struct part_state {
+	enum regex_result r;
+	size_t first;   /* where its first match starts, when it matched */
+	bool known;
+	/* The start of its first match at or after next_from in the whole
+	 * text (SIZE_MAX: none), when next_known: over_units asks again and
+	 * again, mostly for places a found start is still the answer for. */
+	bool next_known;
+	size_t next_from, next;
+};
+
 struct parts_memo {
 	const struct question *q;
-	uint32_t known;
-	enum regex_result r[32];
-	size_t first[32];   /* where its first match starts, when it matched */
+	struct part_state *part;
+	char *folded;   /* the answer after the question it answers, for needles */
+	size_t nfolded;
 };
 
 static bool is_word_byte(char c)
@@ -407,13 +419,52 @@ static enum unit_result reject_in(const struct rubric_point *p, const struct ans
 	return UNIT_NONE;
 }
 
+/* Where the matches of a pattern start: those of re, or, with memo, those
+ * of the parts of memo's question whose points hold bit (a point's reject
+ * matches at a place exactly when one of its parts does). */
+struct starts {
+	struct regex *re;
+	struct parts_memo *memo;
+	uint32_t bit;
+};
+
+/* The start of the first match at or after from in a's whole text. */
+static enum regex_result next_start(const struct starts *st, const struct answer *a, size_t from, size_t *start)
+{
+	size_t e;
+	if (!st->memo) {
+		struct regex_scan scan = {.checked = true, .from = from};
+		return regex_next(st->re, a->text, a->len, &scan, start, &e, NULL);
+	}
+	size_t best = SIZE_MAX;
+	for (size_t k = 0; k < st->memo->q->nreject_part; k++) {
+		struct part_state *ps = &st->memo->part[k];
+		if (!(st->memo->q->reject_part[k].points & st->bit) || !ps->known || ps->r != REGEX_MATCH)
+			continue;   /* part_in found it nowhere, or was not asked */
+		if (!ps->next_known || from < ps->next_from || from > ps->next) {
+			struct regex_scan scan = {.checked = true, .from = from};
+			size_t s;
+			enum regex_result r = regex_next(st->memo->q->reject_part[k].re, a->text, a->len, &scan, &s, &e, NULL);
+			if (r == REGEX_LIMIT)
+				return r;
+			ps->next_known = true;
+			ps->next_from = from;
+			ps->next = r == REGEX_MATCH ? s : SIZE_MAX;
+		}
+		if (ps->next < best)
+			best = ps->next;
+	}
+	*start = best;
+	return best == SIZE_MAX ? REGEX_NOMATCH : REGEX_MATCH;
+}
+
 /* Runs fn over every clause, then every sentence, until one finds: only
- * over the units where a match of re starts in the whole text, from the
- * unit holding first, where the whole text's first match starts. One scan
- * per level finds them: after a match the scan goes on at the next unit,
- * so a match crossing units hides no start (a match inside a unit is a
- * match of the whole text, starting no earlier). */
-static enum unit_result over_units(const struct rubric_point *p, const struct answer *a, struct regex *re,
+ * over the units where a match starts in the whole text, from the unit
+ * holding first, where the whole text's first match starts. One search
+ * per unit finds them: after a match the search goes on at the next
+ * unit, so a match crossing units hides no start (a match inside a unit
+ * is a match of the whole text, starting no earlier). */
+static enum unit_result over_units(const struct rubric_point *p, const struct answer *a, const struct starts *starts,
                                    enum unit_result (*fn)(const struct rubric_point *, const struct answer *,
                                                           size_t, size_t, void *),
                                    void *ctx, size_t first)
@@ -422,17 +473,12 @@ static enum unit_result over_units(const struct rubric_point *p, const struct an
 	for (int level = 0; level < 2; level++) {
 		const struct answer_span *u = level ? a->sentences : a->clauses;
 		size_t n = level ? a->nsentences : a->nclauses, i = 0;
-		struct regex_scan scan = {.checked = true};
 		/* The question a follow-up answers is context, never credit. */
 		while (i < n && (u[i].start < a->given || u[i].end <= first))
 			i++;
-		if (i < n)
-			scan.from = u[i].start;
-		else
-			continue;
 		while (i < n) {
-			size_t s, e;
-			enum regex_result r = regex_next(re, a->text, a->len, &scan, &s, &e, NULL);
+			size_t s;
+			enum regex_result r = next_start(starts, a, u[i].start, &s);
 			if (r != REGEX_MATCH) {
 				limit |= r == REGEX_LIMIT;
 				break;
@@ -450,8 +496,6 @@ static enum unit_result over_units(const struct rubric_point *p, const struct an
 				limit |= ur == UNIT_LIMIT;
 			}
 			i++;
-			scan.from = i < n ? u[i].start : a->len + 1;
-			scan.empty = false;
 		}
 	}
 	return limit ? UNIT_LIMIT : UNIT_NONE;
@@ -483,7 +527,7 @@ static enum grade_point claim_only(const struct rubric_point *p, const struct an
 		else if (r == REGEX_MATCH && !p->expanded[RUBRIC_CLAIM])
 			found = true;   /* a legacy pattern: the whole answer */
 		else if (r == REGEX_MATCH) {
-			enum unit_result u = over_units(p, a, claim, claim_in, &(struct claim_ctx){.named = -1}, first);
+			enum unit_result u = over_units(p, a, &(struct starts){.re = claim}, claim_in, &(struct claim_ctx){.named = -1}, first);
 			found = u == UNIT_FOUND;
 			limit = u == UNIT_LIMIT;
 		}
@@ -551,12 +595,14 @@ static bool separable(const char *src)
 
 /* Tuned rubrics repeat a question's central misconceptions on every point
  * a wrong answer could earn, so the points' rejects share many of their
- * top-level alternatives. Each alternative is put in one part, with the
- * others said by exactly the same points, and a point's reject is the
- * parts it is in: a reject matches somewhere in the text exactly when one
- * of its alternatives does, and each part's answer is found once per
- * answer (parts_memo), not once per point. Nothing is split when no
- * alternative is shared, or when a reject is not separable. */
+ * top-level alternatives, and most alternatives spell a word an answer
+ * that matches must hold (needle.h). Each alternative is put in one part,
+ * with the others said by exactly the same points and holding the same
+ * needles, and a point's reject is the parts it is in: a reject matches
+ * somewhere in the text exactly when one of its alternatives does. Each
+ * part's answer is found once per answer (parts_memo), not once per
+ * point, and not at all when the answer holds none of its needles.
+ * Nothing is split when a reject is not separable. */
 static void split_rejects(const struct question *q)
 {
 	struct question *m = (struct question *)q;   /* built once, changes no content */
@@ -569,11 +615,26 @@ static void split_rejects(const struct question *q)
 		const char *s;
 		size_t n;
 		uint32_t points;
+		char *needles;
+		size_t part;
 	} *alts = NULL;
 	size_t nalts = 0, cap = 0;
 	struct hmap seen;
 	hmap_init(&seen);
-	bool ok = true, shared = false;
+	bool ok = true;
+	/* Needles are chosen among the words the question's right answers
+	 * hold least. */
+	size_t ntexts = q->ex_pass.n + (q->model_answer != NULL);
+	char **texts = xcalloc(ntexts + 1, sizeof *texts);
+	size_t *lens = xcalloc(ntexts + 1, sizeof *lens);
+	for (size_t i = 0; i < ntexts; i++) {
+		struct answer a;
+		answer_prepare(&a, i < q->ex_pass.n ? q->ex_pass.v[i] : q->model_answer);
+		texts[i] = xmalloc(a.len + 1);
+		lens[i] = needle_fold(texts[i], a.text, a.len);
+		answer_release(&a);
+	}
+	struct needle_corpus corpus = {(const char *const *)texts, lens, ntexts};
 	for (size_t i = 0; ok && i < q->nrubric; i++) {
 		struct regex *re = catalog_rubric_regex(&q->rubric[i], RUBRIC_REJECT);
 		if (!re)
@@ -585,62 +646,92 @@ static void split_rejects(const struct question *q)
 			size_t j = hmap_add(&seen, src + at, end - at, nalts);
 			if (j == HMAP_NONE) {
 				alts = xgrow(alts, &cap, nalts + 1, sizeof *alts);
-				alts[j = nalts++] = (struct alt){src + at, end - at, 0};
+				alts[j = nalts++] = (struct alt){src + at, end - at, 0, needle_of(src + at, end - at, &corpus), 0};
 			}
-			shared |= alts[j].points && !(alts[j].points & 1u << i);
 			alts[j].points |= 1u << i;
 			if (!src[end])
 				break;
 			at = end + 1;
 		}
 	}
-	if (ok && shared) {
-		/* One part for each set of points, its alternatives in order. */
-		uint32_t sets[32];
-		size_t nsets = 0;
-		for (size_t j = 0; ok && j < nalts; j++) {
-			size_t k = 0;
-			while (k < nsets && sets[k] != alts[j].points)
-				k++;
-			if (k == nsets && nsets == 32)
-				ok = false;
-			else if (k == nsets)
-				sets[nsets++] = alts[j].points;
-		}
-		m->reject_part = ok ? xcalloc(nsets, sizeof *m->reject_part) : NULL;
-		for (size_t k = 0; ok && k < nsets; k++) {
+	/* One part for each set of points and needles, its alternatives in
+	 * order. */
+	size_t nparts = 0;
+	for (size_t j = 0; ok && j < nalts; j++) {
+		size_t k = 0;
+		while (k < j && !(alts[k].points == alts[j].points && needle_same(alts[k].needles, alts[j].needles)))
+			k++;
+		alts[j].part = k < j ? alts[k].part : nparts++;
+	}
+	if (ok && nparts) {
+		m->reject_part = xcalloc(nparts, sizeof *m->reject_part);
+		for (size_t k = 0; ok && k < nparts; k++) {
 			struct buf b;
 			buf_init(&b);
+			struct reject_part *part = &m->reject_part[k];
 			for (size_t j = 0; j < nalts; j++)
-				if (alts[j].points == sets[k]) {
+				if (alts[j].part == k) {
 					if (b.len)
 						buf_addc(&b, '|');
 					buf_add(&b, alts[j].s, alts[j].n);
+					part->points = alts[j].points;
+					if (!part->needles) {
+						part->needles = alts[j].needles;   /* the same in each */
+						alts[j].needles = NULL;
+					}
 				}
 			char *err = NULL;
-			m->reject_part[k] = regex_compile(b.data, REGEX_CASELESS | REGEX_VALID_UTF8, &err, NULL);
+			part->re = regex_compile(b.data, REGEX_CASELESS | REGEX_VALID_UTF8, &err, NULL);
 			free(err);
 			buf_release(&b);
-			ok = m->reject_part[m->nreject_part++] != NULL;
+			m->nreject_part++;
+			ok = part->re != NULL;
 		}
-		for (size_t k = 0; ok && k < nsets; k++)
-			for (size_t i = 0; i < q->nrubric; i++)
-				if (sets[k] & 1u << i)
-					q->rubric[i].reject_parts |= 1u << k;
 		if (!ok) {
-			for (size_t k = 0; k < m->nreject_part; k++)
-				regex_free(m->reject_part[k]);
+			for (size_t k = 0; k < m->nreject_part; k++) {
+				regex_free(m->reject_part[k].re);
+				free(m->reject_part[k].needles);
+			}
 			free(m->reject_part);
 			m->reject_part = NULL;
 			m->nreject_part = 0;
 		}
 	}
+	for (size_t j = 0; j < nalts; j++)
+		free(alts[j].needles);
+	for (size_t i = 0; i < ntexts; i++)
+		free(texts[i]);
+	free(texts);
+	free(lens);
 	hmap_release(&seen);
 	free(alts);
 }
 
+/* Whether part k of memo's question matches in a, as first_match, found
+ * once per answer. */
+static struct part_state *part_in(struct parts_memo *memo, size_t k, const struct answer *a)
+{
+	struct part_state *st = &memo->part[k];
+	if (st->known)
+		return st;
+	st->known = true;
+	const struct reject_part *part = &memo->q->reject_part[k];
+	if (part->needles) {
+		if (!memo->folded) {
+			memo->folded = xmalloc(a->len - a->given + 1);
+			memo->nfolded = needle_fold(memo->folded, a->text + a->given, a->len - a->given);
+		}
+		if (!needle_any(part->needles, memo->folded, memo->nfolded)) {
+			st->r = REGEX_NOMATCH;
+			return st;
+		}
+	}
+	st->r = first_match(part->re, a, &st->first);
+	return st;
+}
+
 /* Whether p's reject fires in a (REGEX_NOMATCH without one); with memo,
- * its question's shared parts are matched once per answer. */
+ * it is found through its question's parts. */
 static enum regex_result reject_fires(const struct rubric_point *p, const struct answer *a, struct parts_memo *memo)
 {
 	struct regex *reject = catalog_rubric_regex(p, RUBRIC_REJECT);
@@ -648,27 +739,27 @@ static enum regex_result reject_fires(const struct rubric_point *p, const struct
 		return REGEX_NOMATCH;
 	enum regex_result r = REGEX_NOMATCH;
 	size_t first = SIZE_MAX;
-	if (memo && p->reject_parts && memo->q->nreject_part) {
+	struct starts starts = {.re = reject};
+	if (memo && memo->q->nreject_part) {
 		/* Every part of the point, for the earliest start of any. */
+		uint32_t bit = 1u << (p - memo->q->rubric);
+		starts = (struct starts){.re = reject, .memo = memo, .bit = bit};
 		for (size_t k = 0; k < memo->q->nreject_part; k++) {
-			if (!(p->reject_parts & 1u << k))
+			if (!(memo->q->reject_part[k].points & bit))
 				continue;
-			if (!(memo->known & 1u << k)) {
-				memo->r[k] = first_match(memo->q->reject_part[k], a, &memo->first[k]);
-				memo->known |= 1u << k;
-			}
-			if (memo->r[k] == REGEX_MATCH && memo->first[k] < first)
-				first = memo->first[k];
-			else if (memo->r[k] == REGEX_LIMIT)
+			const struct part_state *st = part_in(memo, k, a);
+			if (st->r == REGEX_MATCH && st->first < first)
+				first = st->first;
+			else if (st->r == REGEX_LIMIT)
 				first = 0;   /* it may match anywhere */
-			if (memo->r[k] != REGEX_NOMATCH && r != REGEX_MATCH)
-				r = memo->r[k];
+			if (st->r != REGEX_NOMATCH && r != REGEX_MATCH)
+				r = st->r;
 		}
 	} else {
 		r = first_match(reject, a, &first);
 	}
 	if (r == REGEX_MATCH && p->expanded[RUBRIC_REJECT]) {
-		enum unit_result u = over_units(p, a, reject, reject_in, NULL, first);
+		enum unit_result u = over_units(p, a, &starts, reject_in, NULL, first);
 		r = u == UNIT_FOUND ? REGEX_MATCH : u == UNIT_LIMIT ? REGEX_LIMIT : REGEX_NOMATCH;
 	}
 	return r;
@@ -740,8 +831,8 @@ size_t grade_rubric(const struct question *q, const char *answer, bool *hits, bo
 	bool valid = utf8_valid(answer, strlen(answer), &bad);   /* once, not per pattern */
 	struct answer a;
 	answer_prepare(&a, valid ? answer : "");
-	struct parts_memo memo = {.q = q};
 	split_rejects(q);
+	struct parts_memo memo = {.q = q, .part = q->nreject_part ? xcalloc(q->nreject_part, sizeof *memo.part) : NULL};
 	for (size_t i = 0; i < q->nrubric; i++) {
 		enum grade_point g = valid ? point_in(&q->rubric[i], &a, &memo) : GRADE_MISSED;
 		if (hits)
@@ -750,6 +841,8 @@ size_t grade_rubric(const struct question *q, const char *answer, bool *hits, bo
 			limited[i] = g == GRADE_LIMIT || g == GRADE_REJECT_LIMIT;
 		found += g == GRADE_FOUND;
 	}
+	free(memo.part);
+	free(memo.folded);
 	answer_release(&a);
 	return found;
 }
@@ -761,7 +854,7 @@ void grade_compile_rubric(const struct question *q)
 			regex_jit(catalog_rubric_regex(&q->rubric[i], (enum rubric_role)r));
 	split_rejects(q);
 	for (size_t k = 0; k < q->nreject_part; k++)
-		regex_jit(q->reject_part[k]);
+		regex_jit(q->reject_part[k].re);
 }
 
 char grade_letter(size_t i)

@@ -20,6 +20,7 @@
 #include "catalog.h"
 #include "diag.h"
 #include "grade.h"
+#include "needle.h"
 #include "regex.h"
 #include "util.h"
 
@@ -352,8 +353,10 @@ static struct question text_question(struct rubric_point *points, size_t n, size
 
 static void text_question_release(struct question *q)
 {
-	for (size_t j = 0; j < q->nreject_part; j++)
-		regex_free(q->reject_part[j]);
+	for (size_t j = 0; j < q->nreject_part; j++) {
+		regex_free(q->reject_part[j].re);
+		free(q->reject_part[j].needles);
+	}
 	free(q->reject_part);
 	for (size_t i = 0; i < q->nrubric; i++) {
 		regex_free(q->rubric[i].re);
@@ -504,6 +507,36 @@ static void expect(const struct question *q, const char *answer, const size_t *s
 	grade_result_release(&r);
 }
 
+/* Grading skips a reject part whose needles an answer does not hold: in
+ * every model answer and example of q that a part of its rejects matches,
+ * one of the part's needles must be. */
+static void needles_hold(const struct question *q, size_t *bad)
+{
+	size_t n = q->ex_pass.n + q->ex_fail.n + 1;
+	for (size_t i = 0; i < n; i++) {
+		const char *text = i < q->ex_pass.n ? q->ex_pass.v[i]
+		                   : i < n - 1      ? q->ex_fail.v[i - q->ex_pass.n]
+		                                    : q->model_answer;
+		if (!text)
+			continue;
+		struct answer a;
+		answer_prepare(&a, text);
+		char *folded = xmalloc(a.len + 1);
+		size_t len = needle_fold(folded, a.text, a.len);
+		for (size_t k = 0; k < q->nreject_part; k++) {
+			const struct reject_part *part = &q->reject_part[k];
+			if (part->needles && regex_match(part->re, a.text) == REGEX_MATCH &&
+			    !needle_any(part->needles, folded, len)) {
+				print_error("%s: reject part '%s' matches '%s', which holds none of its needles\n", q->id,
+				            regex_source(part->re), text);
+				(*bad)++;
+			}
+		}
+		free(folded);
+		answer_release(&a);
+	}
+}
+
 static void test_shipped_content(void **state)
 {
 	(void)state;
@@ -592,6 +625,7 @@ static void test_shipped_content(void **state)
 			for (size_t k = 0; k < q->ex_fail.n; k++, examples++)
 				expect(q, q->ex_fail.v[k], NULL, false, "a fail example", &bad);
 			expect(q, "I do not know.", NULL, false, "a blank answer", &bad);
+			needles_hold(q, &bad);
 			break;
 		default:
 			break;

@@ -1,0 +1,392 @@
+/*
+ * needle: see needle.h. The reading is conservative: whatever it does not
+ * understand (a quantifier it cannot read, an escape, a class, a
+ * lookaround) gives no needle, never a wrong one.
+ */
+#include "needle.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+enum { NEEDLE_MAX = 32, NEEDLE_MIN = 3 };
+
+/* A requirement: needles, one of which every match holds. */
+struct req {
+	struct buf b;   /* the needles, each followed by a NUL */
+	size_t n;       /* 0: no requirement */
+	double cost;    /* the chance that a text holds one, roughly */
+};
+
+/* One reading of a pattern: the texts that price needles, and whether it
+ * met what it does not read. */
+struct reading {
+	const struct needle_corpus *corpus;
+	bool bad;
+};
+
+static bool is_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+static char lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+}
+
+/* The chance that a text holds w[0..n), roughly: what share of the
+ * corpus does, plus a guess from its length; words nearly every answer
+ * holds filter nothing. */
+static double word_cost(const struct reading *rd, const char *w, size_t n)
+{
+	double share = 0;
+	if (rd->corpus && rd->corpus->n) {
+		size_t holding = 0;
+		for (size_t i = 0; i < rd->corpus->n; i++)
+			holding += memmem(rd->corpus->texts[i], rd->corpus->lens[i], w, n) != NULL;
+		share = (double)holding / (double)rd->corpus->n;
+	}
+	static const char *const common[] = {"the", "and", "for", "are", "that", "with", "this", "not", "you",
+	                                     "can", "its", "has", "was", "but", "from", "they", "when", "will",
+	                                     "one", "all", "any", "use", "get", "each", "have", "what", "which"};
+	for (size_t i = 0; i < sizeof common / sizeof *common; i++)
+		if (strlen(common[i]) == n && memcmp(common[i], w, n) == 0)
+			return share + 1.0;
+	return share + 1.0 / ((double)n * (double)n * (double)n);
+}
+
+static void req_release(struct req *r)
+{
+	buf_release(&r->b);
+	r->n = 0;
+}
+
+/* Keeps the cheaper of *best and *cand (releasing the other) in *best. */
+static void req_keep(struct req *best, struct req *cand)
+{
+	if (cand->n && (!best->n || cand->cost < best->cost)) {
+		req_release(best);
+		*best = *cand;
+	} else {
+		req_release(cand);
+	}
+	buf_init(&cand->b);
+	cand->n = 0;
+}
+
+/* A run of literal characters ends: it is a requirement when long enough. */
+static void run_end(struct buf *run, struct req *best, const struct reading *rd)
+{
+	if (run->len >= NEEDLE_MIN) {
+		struct req cand = {.n = 1, .cost = word_cost(rd, run->data, run->len)};
+		buf_init(&cand.b);
+		buf_add(&cand.b, run->data, run->len);
+		buf_addc(&cand.b, '\0');
+		req_keep(best, &cand);
+	}
+	run->len = 0;
+}
+
+/* The length of the quantifier at s[i], or 0; *optional when it may
+ * match no repetition. A '{' that does not start {n}, {n,} or {n,m} is
+ * taken as one that may (0, *optional): PCRE2 versions differ on which
+ * braces are quantifiers, and a needle must hold in all. */
+static size_t quantifier(const char *s, size_t i, size_t end, bool *optional)
+{
+	size_t k = i;
+	*optional = false;
+	if (k >= end)
+		return 0;
+	if (s[k] == '?' || s[k] == '*') {
+		*optional = true;
+		k++;
+	} else if (s[k] == '+') {
+		k++;
+	} else if (s[k] == '{') {
+		size_t j = k + 1, min = 0;
+		while (j < end && s[j] >= '0' && s[j] <= '9' && min <= 100000)
+			min = min * 10 + (size_t)(s[j++] - '0');
+		size_t digits = j - k - 1;
+		if (j < end && s[j] == ',')
+			for (j++; j < end && s[j] >= '0' && s[j] <= '9'; j++)
+				;
+		if (!digits || j >= end || s[j] != '}') {
+			*optional = true;
+			return 0;
+		}
+		*optional = min == 0;
+		k = j + 1;
+	} else {
+		return 0;
+	}
+	if (k < end && (s[k] == '?' || s[k] == '+'))
+		k++;   /* lazy or possessive */
+	return k - i;
+}
+
+/* The index after the class that opens at s[i]. */
+static size_t class_end(const char *s, size_t i, size_t end)
+{
+	i++;
+	if (i < end && s[i] == '^')
+		i++;
+	if (i < end && s[i] == ']')
+		i++;   /* a leading ] is a literal */
+	for (; i < end && s[i] != ']'; i++)
+		if (s[i] == '\\' && i + 1 < end)
+			i++;
+		else if (s[i] == '[' && i + 1 < end && s[i + 1] == ':') {
+			const char *close = strstr(s + i + 2, ":]");   /* [:alpha:] */
+			if (close && (size_t)(close - s) < end)
+				i = (size_t)(close - s) + 1;
+		}
+	return i < end ? i + 1 : end;
+}
+
+/* The index of the ')' that closes the group opening at s[i], or end. */
+static size_t group_end(const char *s, size_t i, size_t end)
+{
+	size_t depth = 0;
+	for (; i < end; i++) {
+		if (s[i] == '\\' && i + 1 < end)
+			i++;
+		else if (s[i] == '[')
+			i = class_end(s, i, end) - 1;
+		else if (s[i] == '(')
+			depth++;
+		else if (s[i] == ')' && --depth == 0)
+			return i;
+	}
+	return end;
+}
+
+/* The end of the top-level alternative of s[i, end) that starts at i. */
+static size_t branch_end(const char *s, size_t i, size_t end)
+{
+	for (; i < end && s[i] != '|'; i++) {
+		if (s[i] == '\\' && i + 1 < end)
+			i++;
+		else if (s[i] == '[')
+			i = class_end(s, i, end) - 1;
+		else if (s[i] == '(')
+			i = group_end(s, i, end);
+	}
+	return i;
+}
+
+static bool alternatives(const char *s, size_t i, size_t end, struct req *out, struct reading *rd);
+
+/* Adds w to the union *r: a text that holds "thread" is all "thread" or
+ * "threads" asks, so a needle that holds another is dropped. */
+static void add_needle(struct req *r, const char *w, const struct reading *rd)
+{
+	struct buf kept;
+	buf_init(&kept);
+	size_t n = 0;
+	double cost = 0;
+	for (const char *v = r->b.data; v && v < r->b.data + r->b.len; v += strlen(v) + 1) {
+		if (strstr(w, v)) {
+			buf_release(&kept);
+			return;   /* v is there: w adds nothing */
+		}
+		if (!strstr(v, w)) {
+			buf_add(&kept, v, strlen(v) + 1);
+			n++;
+			cost += word_cost(rd, v, strlen(v));
+		}
+	}
+	buf_add(&kept, w, strlen(w) + 1);
+	buf_release(&r->b);
+	r->b = kept;
+	r->n = n + 1;
+	r->cost = cost + word_cost(rd, w, strlen(w));
+}
+
+/* The cheapest requirement of the sequence s[i, end) into *best; rd->bad when
+ * it holds what the reading does not handle. */
+static void sequence(const char *s, size_t i, size_t end, struct req *best, struct reading *rd)
+{
+	struct buf run;
+	buf_init(&run);
+	while (i < end && !rd->bad) {
+		char c = s[i];
+		bool literal = false, opt;
+		size_t next;
+		if (c == '\\') {
+			char d = i + 1 < end ? s[i + 1] : '\0';
+			next = i + 2;
+			if (d == 'Q' || d == 'E' || d == '\0') {
+				rd->bad = true;
+				break;
+			}
+			if (is_alnum(d)) {   /* \b, \w, \d, \x41, \p{L}, \1 ... */
+				if (strchr("pPxoNgk", d) && next < end && s[next] == '{') {
+					while (next < end && s[next] != '}')
+						next++;
+					next++;
+				} else if (d == 'x') {
+					for (int k = 0; k < 2 && next < end && s[next] && strchr("0123456789abcdefABCDEF", s[next]); k++)
+						next++;
+				} else if (d == 'c' || d == 'p' || d == 'P') {
+					next++;
+				} else if (d >= '0' && d <= '9') {
+					while (next < end && s[next] >= '0' && s[next] <= '9')
+						next++;
+				}
+			}
+			/* An escaped symbol is a literal, but not a needle's. */
+		} else if (c == '[') {
+			next = class_end(s, i, end);
+		} else if (c == '(') {
+			size_t close = group_end(s, i, end), body = i + 1;
+			if (close >= end) {
+				rd->bad = true;
+				break;
+			}
+			next = close + 1;
+			bool consumes = true;
+			if (s[body] == '*') {
+				rd->bad = true;   /* a verb */
+				break;
+			}
+			if (s[body] == '?') {
+				char g = s[body + 1];
+				if (g == ':' || g == '>') {
+					body += 2;
+				} else if (g == '=' || g == '!' || (g == '<' && (s[body + 2] == '=' || s[body + 2] == '!'))) {
+					consumes = false;   /* a lookaround */
+				} else if (g == '<' || g == '\'') {   /* a named group */
+					const char *name_end = memchr(s + body + 2, g == '<' ? '>' : '\'', close - body - 2);
+					if (!name_end) {
+						rd->bad = true;
+						break;
+					}
+					body = (size_t)(name_end - s) + 1;
+				} else {
+					/* (?i:...) keeps its reading unless it sets x;
+					 * any other (? form is not read. */
+					size_t k = body + 1;
+					while (k < close && s[k] && strchr("imnsUJ-^", s[k]))
+						k++;
+					if (k == body + 1 || k >= close || s[k] != ':' || memchr(s + body, 'x', k - body)) {
+						rd->bad = true;
+						break;
+					}
+					body = k + 1;
+				}
+			}
+			run_end(&run, best, rd);
+			size_t q = quantifier(s, next, end, &opt);
+			if (consumes && !opt) {
+				struct req group = {.n = 0};
+				buf_init(&group.b);
+				if (alternatives(s, body, close, &group, rd))
+					req_keep(best, &group);
+				else
+					req_release(&group);
+			}
+			i = next + q;
+			continue;
+		} else {
+			literal = true;
+			next = i + 1;
+			if ((unsigned char)c >= 0xc0)   /* one character, all its bytes */
+				while (next < end && ((unsigned char)s[next] & 0xc0) == 0x80)
+					next++;
+		}
+		size_t q = quantifier(s, next, end, &opt);
+		if (literal && !q && !opt && is_alnum(c))
+			buf_addc(&run, lower(c));
+		else
+			run_end(&run, best, rd);
+		i = next + q;
+	}
+	run_end(&run, best, rd);
+	buf_release(&run);
+}
+
+/* Whether every alternative of s[i, end) has a requirement: their union
+ * into *out, a needle that holds another dropped. */
+static bool alternatives(const char *s, size_t i, size_t end, struct req *out, struct reading *rd)
+{
+	for (;;) {
+		size_t e = branch_end(s, i, end);
+		struct req r = {.n = 0};
+		buf_init(&r.b);
+		sequence(s, i, e, &r, rd);
+		if (rd->bad || !r.n || out->n + r.n > NEEDLE_MAX) {
+			req_release(&r);
+			return false;
+		}
+		for (const char *w = r.b.data; w < r.b.data + r.b.len; w += strlen(w) + 1)
+			add_needle(out, w, rd);
+		req_release(&r);
+		if (e >= end)
+			return true;
+		i = e + 1;
+	}
+}
+
+char *needle_of(const char *src, size_t len, const struct needle_corpus *corpus)
+{
+	/* Quoting, calls, back-references by name, conditionals, verbs,
+	 * comments, callouts and branch resets are not read. */
+	static const char *const unread[] = {"\\Q", "\\g", "\\k", "(?P", "(?&", "(?R", "(?(", "(*", "(?#", "(?|", "(?C"};
+	for (size_t i = 0; i < sizeof unread / sizeof *unread; i++)
+		if (memmem(src, len, unread[i], strlen(unread[i])))
+			return NULL;
+	struct req r = {.n = 0};
+	buf_init(&r.b);
+	struct reading rd = {.corpus = corpus};
+	if (!alternatives(src, 0, len, &r, &rd) || rd.bad) {
+		req_release(&r);
+		return NULL;
+	}
+	buf_addc(&r.b, '\0');
+	return buf_detach(&r.b);
+}
+
+size_t needle_size(const char *needles)
+{
+	const char *w = needles;
+	while (*w)
+		w += strlen(w) + 1;
+	return (size_t)(w - needles) + 1;
+}
+
+bool needle_same(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	size_t n = needle_size(a);
+	return n == needle_size(b) && memcmp(a, b, n) == 0;
+}
+
+size_t needle_fold(char *out, const char *text, size_t len)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)text[i];
+		if (c == 0xe2 && i + 2 < len && (unsigned char)text[i + 1] == 0x84 && (unsigned char)text[i + 2] == 0xaa) {
+			out[n++] = 'k';   /* KELVIN SIGN */
+			i += 2;
+		} else if (c == 0xc5 && i + 1 < len && (unsigned char)text[i + 1] == 0xbf) {
+			out[n++] = 's';   /* LATIN SMALL LETTER LONG S */
+			i++;
+		} else {
+			out[n++] = lower((char)c);
+		}
+	}
+	out[n] = '\0';
+	return n;
+}
+
+bool needle_any(const char *needles, const char *folded, size_t len)
+{
+	for (const char *w = needles; *w; w += strlen(w) + 1)
+		if (memmem(folded, len, w, strlen(w)))
+			return true;
+	return false;
+}

@@ -1,0 +1,51 @@
+/*
+ * needle: the literal words that every match of a pattern must hold, so a
+ * pattern need not run over a text that holds none of them.
+ *
+ * A pattern's needles are read from its source: a run of at least three
+ * letters, digits or underscores that every match spells (no quantifier
+ * lets it go, no alternative avoids it), or, for a group every match goes
+ * through, the needles of each of its alternatives. Of the runs and groups
+ * a pattern goes through, the one least likely to be in a text is chosen.
+ * Needles are lower case; they are meant for a pattern compiled caseless,
+ * matched against needle_fold()'s copy of the subject, where the two
+ * non-ASCII letters PCRE2 matches caselessly with ASCII ones (KELVIN SIGN
+ * with k, LONG S with s) are folded too. A pattern that uses an inline
+ * option, a backtracking verb or \Q quoting has no needles.
+ *
+ * Needles are kept as one string: each needle ends with a NUL, the last
+ * one with two.
+ */
+#ifndef PYDOJO_NEEDLE_H
+#define PYDOJO_NEEDLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Texts like those the pattern will be matched against, folded: a word
+ * most of them hold is a poor needle. */
+struct needle_corpus {
+	const char *const *texts;
+	const size_t *lens;
+	size_t n;
+};
+
+/* The needles of the pattern src[0..len), new (caller frees), or NULL when
+ * some match need hold none of at most 32 needles of three bytes or more.
+ * corpus (or NULL) prices the choice, never what a needle is. */
+char *needle_of(const char *src, size_t len, const struct needle_corpus *corpus);
+
+/* The bytes of needles, its last NUL included. */
+size_t needle_size(const char *needles);
+
+/* Whether two sets of needles (each NULL or not) are the same. */
+bool needle_same(const char *a, const char *b);
+
+/* Writes text[0..len) lowered and folded as needles are into out (len + 1
+ * bytes; it never grows), NUL-terminated; returns its length. */
+size_t needle_fold(char *out, const char *text, size_t len);
+
+/* Whether the folded text holds one of needles. */
+bool needle_any(const char *needles, const char *folded, size_t len);
+
+#endif

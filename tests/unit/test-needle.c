@@ -1,0 +1,135 @@
+/* Unit tests of needle: the needles read from patterns (runs, optional
+ * parts, groups, lookarounds, escapes, what is not read), the folded text
+ * and the search; every pattern here with needles is also matched against
+ * texts it matches, which must hold one of them. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "needle.h"
+#include "regex.h"
+#include "util.h"
+
+/* The needles of pattern, space-separated, or "-" for none. */
+static char *needles_of(const char *pattern)
+{
+	char *n = needle_of(pattern, strlen(pattern), NULL);
+	if (!n)
+		return xstrdup("-");
+	struct buf b;
+	buf_init(&b);
+	for (const char *w = n; *w; w += strlen(w) + 1)
+		buf_printf(&b, "%s%s", b.len ? " " : "", w);
+	free(n);
+	return buf_detach(&b);
+}
+
+static void test_needles(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *pattern, *want;
+		const char *matches[2];   /* texts it matches */
+	} cases[] = {
+		{"each thread has its own gil", "thread", {"Each THREAD has its own GIL"}},
+		{"threads?", "thread", {"a thread"}},
+		{"gil(?:s)? (\\w+ ){0,3}released", "released", {"the GIL is soon released"}},
+		{"(?:thread|process)es", "thread process", {"processes"}},
+		{"(?:threads|thread pool)", "thread", {"a thread pool", "threads"}},
+		{"abc(?:def)?ghi", "abc", {"abcghi"}},
+		{"\\bwait\\w*", "wait", {"waiting"}},
+		{"[abc]def", "def", {"adef"}},
+		{"\\x41bcd|\\x{42}cde|\\p{L}xyz|\\pLxyz", "bcd cde xyz", {"Abcd", "qxyz"}},
+		{"(abc)+def", "abc", {"abcabcdef"}},
+		{"(abc){0}xyz|(?:abc){2}", "xyz abc", {"xyz", "abcabc"}},
+		{"(?=foo)bar|(?!no)thing|(?<=q)rst", "bar thing rst", {"thing", "qrst"}},
+		{"(?i:Thread)|(?<name>proc)ess|(?'x'pqr)", "thread proc pqr", {"THREAD", "pqr"}},
+		{"caf\xc3\xa9?s", "caf", {"cafs"}},
+		{"the cat", "cat", {"the cat"}},
+		{"\\bthe and", "the", {"the and"}},
+		/* A brace that is not a quantifier in one PCRE2 may be in
+		 * another: what it follows is never a needle's. */
+		{"a{,3}bcd", "bcd", {"a{,3}bcd"}},
+		{"x{ 1 }yz", "-", {NULL}},
+		{"pqr{2}stu", "stu", {"pqrrstu"}},
+		{"abc|de", "-", {NULL}},
+		{"(?x: a b c)", "-", {NULL}},
+		{"(?i)thread", "-", {NULL}},
+		{"\\Qthread\\E", "-", {NULL}},
+		{"(*SKIP)thread", "-", {NULL}},
+		{"(abc)\\g1", "-", {NULL}},
+		{"(?|abc|def)", "-", {NULL}},
+		{"(?#note)abc", "-", {NULL}},
+		{"w01|w02|w03|w04|w05|w06|w07|w08|w09|w10|w11|w12|w13|w14|w15|w16|w17|w18|w19|w20|w21|w22|w23|w24|w25|"
+		 "w26|w27|w28|w29|w30|w31|w32",
+		 NULL, {"w32"}},
+		{"w01|w02|w03|w04|w05|w06|w07|w08|w09|w10|w11|w12|w13|w14|w15|w16|w17|w18|w19|w20|w21|w22|w23|w24|w25|"
+		 "w26|w27|w28|w29|w30|w31|w32|w33",
+		 "-", {NULL}},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char *got = needles_of(cases[i].pattern);
+		if (cases[i].want && strcmp(got, cases[i].want) != 0)
+			fail_msg("'%s': needles '%s', want '%s'", cases[i].pattern, got, cases[i].want);
+		if (!cases[i].want && strcmp(got, "-") == 0)
+			fail_msg("'%s': no needles", cases[i].pattern);
+		free(got);
+		char *err = NULL;
+		struct regex *re = regex_compile(cases[i].pattern, REGEX_CASELESS, &err, NULL);
+		if (!re)
+			fail_msg("'%s' does not compile: %s", cases[i].pattern, err);
+		char *n = needle_of(cases[i].pattern, strlen(cases[i].pattern), NULL);
+		for (size_t k = 0; k < 2 && cases[i].matches[k]; k++) {
+			const char *text = cases[i].matches[k];
+			if (regex_match(re, text) != REGEX_MATCH)
+				fail_msg("'%s' does not match '%s'", cases[i].pattern, text);
+			char *folded = xmalloc(strlen(text) + 1);
+			size_t len = needle_fold(folded, text, strlen(text));
+			if (n && !needle_any(n, folded, len))
+				fail_msg("'%s' matches '%s', which holds none of its needles", cases[i].pattern, text);
+			free(folded);
+		}
+		free(n);
+		regex_free(re);
+	}
+}
+
+/* The two non-ASCII letters that PCRE2 matches caselessly with ASCII ones
+ * are folded to them, everything else is lowered byte by byte. */
+static void test_fold(void **state)
+{
+	(void)state;
+	const char *text = "The BAC\xe2\x84\xaa" "END and the ba\xc5\xbf" "e, na\xc3\xafve \xe2\x84";
+	char out[64];
+	size_t n = needle_fold(out, text, strlen(text));
+	assert_string_equal(out, "the backend and the base, na\xc3\xafve \xe2\x84");
+	assert_int_equal(n, strlen(out));
+	struct regex *re = regex_compile("backend|base", REGEX_CASELESS, &(char *){NULL}, NULL);
+	assert_int_equal(regex_match(re, "BAC\xe2\x84\xaa" "END"), REGEX_MATCH);
+	assert_int_equal(regex_match(re, "ba\xc5\xbf" "e"), REGEX_MATCH);
+	regex_free(re);
+	char *needles = needle_of("backend|base", 12, NULL);
+	assert_true(needle_any(needles, out, n));
+	assert_true(needle_any(needles, "base", 4));
+	assert_false(needle_any(needles, "bas", 3));
+	assert_false(needle_any(needles, "", 0));
+	assert_int_equal(needle_size(needles), strlen("backend") + strlen("base") + 3);
+	assert_true(needle_same(needles, needles));
+	assert_false(needle_same(needles, NULL));
+	assert_true(needle_same(NULL, NULL));
+	free(needles);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_needles),
+		cmocka_unit_test(test_fold),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
