@@ -121,6 +121,8 @@ struct rubric_point {
 	 * a point's patterns when it is first graded. */
 	struct regex *re, *reject_re;   /* NULL when not compiled (yet), or it does not compile */
 	struct regex *about_re, *not_about_re, *code_re, *own_negation_re;
+	char *needles;                /* needle.h: of its claim pattern, found when first graded; or NULL */
+	bool needles_known;
 	bool compiled;
 	bool broken;                  /* a pattern of it does not expand or compile (reported) */
 	struct pos pos, pattern_pos, reject_pos, says_pos, about_pos, not_about_pos, code_pos, section_pos;

@@ -1130,6 +1130,7 @@ void quiz_free(struct quiz *qz)
 			for (int r = 0; r < RUBRIC_CODE; r++)
 				free(rp->expanded[r]);
 			free(rp->own_negation);
+			free(rp->needles);
 		}
 		for (size_t j = 0; j < q->nreject_part; j++) {
 			regex_free(q->reject_part[j].re);

@@ -512,12 +512,38 @@ static enum regex_result first_match(struct regex *re, const struct answer *a, s
 	return r;
 }
 
-/* The claim or code of p alone, its reject not consulted. */
-static enum grade_point claim_only(const struct rubric_point *p, const struct answer *a)
+/* Whether a's text after the question it answers holds one of needles;
+ * the text is folded once per answer. */
+static bool needles_in(const char *needles, struct parts_memo *memo, const struct answer *a)
+{
+	if (!memo->folded) {
+		memo->folded = xmalloc(a->len - a->given + 1);
+		memo->nfolded = needle_fold(memo->folded, a->text + a->given, a->len - a->given);
+	}
+	return needle_any(needles, memo->folded, memo->nfolded);
+}
+
+/* Whether p's claim pattern claim may match in a: not when a holds none
+ * of its needles (read when p is first graded). */
+static bool claim_possible(const struct rubric_point *p, struct regex *claim, const struct answer *a,
+                           struct parts_memo *memo)
+{
+	if (!p->needles_known) {
+		struct rubric_point *m = (struct rubric_point *)p;   /* found once, changes no content */
+		const char *src = regex_source(claim);
+		m->needles = needle_of(src, strlen(src), NULL);
+		m->needles_known = true;
+	}
+	return !memo || !p->needles || needles_in(p->needles, memo, a);
+}
+
+/* The claim or code of p alone, its reject not consulted; with memo, a
+ * claim whose needles a lacks is not looked for. */
+static enum grade_point claim_only(const struct rubric_point *p, const struct answer *a, struct parts_memo *memo)
 {
 	struct regex *claim = catalog_rubric_regex(p, RUBRIC_CLAIM), *code = catalog_rubric_regex(p, RUBRIC_CODE);
 	bool found = false, limit = false;
-	if (claim) {
+	if (claim && claim_possible(p, claim, a, memo)) {
 		/* One look at the whole text first: most points of most answers
 		 * stop here. */
 		size_t first;
@@ -573,10 +599,11 @@ static size_t alternative_end(const char *src, size_t i)
 /* Whether the top-level alternatives of src keep their meaning in another
  * pattern: none refers to a group by number or name, none sets an option
  * for the alternatives after it ("a|(?i)b|c"), none uses a backtracking
- * verb, a branch reset, a comment or \Q..\E quoting. */
+ * verb, a branch reset, a comment, \Q..\E quoting or a control escape
+ * (\c| is one character, not a bar). */
 static bool separable(const char *src)
 {
-	static const char *const unsafe[] = {"(*", "(?|", "(?P=", "(?P>", "(?&", "(?R", "(?(", "(?#", "\\g", "\\k", "\\Q"};
+	static const char *const unsafe[] = {"(*", "(?|", "(?P=", "(?P>", "(?&", "(?R", "(?(", "(?#", "\\c", "\\g", "\\k", "\\Q"};
 	for (size_t i = 0; i < sizeof unsafe / sizeof *unsafe; i++)
 		if (strstr(src, unsafe[i]))
 			return false;
@@ -717,11 +744,7 @@ static struct part_state *part_in(struct parts_memo *memo, size_t k, const struc
 	st->known = true;
 	const struct reject_part *part = &memo->q->reject_part[k];
 	if (part->needles) {
-		if (!memo->folded) {
-			memo->folded = xmalloc(a->len - a->given + 1);
-			memo->nfolded = needle_fold(memo->folded, a->text + a->given, a->len - a->given);
-		}
-		if (!needle_any(part->needles, memo->folded, memo->nfolded)) {
+		if (!needles_in(part->needles, memo, a)) {
 			st->r = REGEX_NOMATCH;
 			return st;
 		}
@@ -767,12 +790,12 @@ static enum regex_result reject_fires(const struct rubric_point *p, const struct
 
 bool grade_point_rejected(const struct rubric_point *p, const struct answer *a)
 {
-	return claim_only(p, a) == GRADE_FOUND && reject_fires(p, a, NULL) == REGEX_MATCH;
+	return claim_only(p, a, NULL) == GRADE_FOUND && reject_fires(p, a, NULL) == REGEX_MATCH;
 }
 
 static enum grade_point point_in(const struct rubric_point *p, const struct answer *a, struct parts_memo *memo)
 {
-	enum grade_point g = claim_only(p, a);
+	enum grade_point g = claim_only(p, a, memo);
 	if (g != GRADE_FOUND)
 		return g;
 	switch (reject_fires(p, a, memo)) {

@@ -72,7 +72,7 @@ static void req_keep(struct req *best, struct req *cand)
 	} else {
 		req_release(cand);
 	}
-	buf_init(&cand->b);
+	cand->b = (struct buf){0};
 	cand->n = 0;
 }
 
@@ -81,7 +81,6 @@ static void run_end(struct buf *run, struct req *best, const struct reading *rd)
 {
 	if (run->len >= NEEDLE_MIN) {
 		struct req cand = {.n = 1, .cost = word_cost(rd, run->data, run->len)};
-		buf_init(&cand.b);
 		buf_add(&cand.b, run->data, run->len);
 		buf_addc(&cand.b, '\0');
 		req_keep(best, &cand);
@@ -182,8 +181,7 @@ static bool alternatives(const char *s, size_t i, size_t end, struct req *out, s
  * "threads" asks, so a needle that holds another is dropped. */
 static void add_needle(struct req *r, const char *w, const struct reading *rd)
 {
-	struct buf kept;
-	buf_init(&kept);
+	struct buf kept = {0};
 	size_t n = 0;
 	double cost = 0;
 	for (const char *v = r->b.data; v && v < r->b.data + r->b.len; v += strlen(v) + 1) {
@@ -208,8 +206,7 @@ static void add_needle(struct req *r, const char *w, const struct reading *rd)
  * it holds what the reading does not handle. */
 static void sequence(const char *s, size_t i, size_t end, struct req *best, struct reading *rd)
 {
-	struct buf run;
-	buf_init(&run);
+	struct buf run = {0};
 	while (i < end && !rd->bad) {
 		char c = s[i];
 		bool literal = false, opt;
@@ -229,7 +226,7 @@ static void sequence(const char *s, size_t i, size_t end, struct req *best, stru
 				} else if (d == 'x') {
 					for (int k = 0; k < 2 && next < end && s[next] && strchr("0123456789abcdefABCDEF", s[next]); k++)
 						next++;
-				} else if (d == 'c' || d == 'p' || d == 'P') {
+				} else if (d == 'p' || d == 'P') {
 					next++;
 				} else if (d >= '0' && d <= '9') {
 					while (next < end && s[next] >= '0' && s[next] <= '9')
@@ -281,7 +278,6 @@ static void sequence(const char *s, size_t i, size_t end, struct req *best, stru
 			size_t q = quantifier(s, next, end, &opt);
 			if (consumes && !opt) {
 				struct req group = {.n = 0};
-				buf_init(&group.b);
 				if (alternatives(s, body, close, &group, rd))
 					req_keep(best, &group);
 				else
@@ -314,7 +310,6 @@ static bool alternatives(const char *s, size_t i, size_t end, struct req *out, s
 	for (;;) {
 		size_t e = branch_end(s, i, end);
 		struct req r = {.n = 0};
-		buf_init(&r.b);
 		sequence(s, i, e, &r, rd);
 		if (rd->bad || !r.n || out->n + r.n > NEEDLE_MAX) {
 			req_release(&r);
@@ -332,13 +327,13 @@ static bool alternatives(const char *s, size_t i, size_t end, struct req *out, s
 char *needle_of(const char *src, size_t len, const struct needle_corpus *corpus)
 {
 	/* Quoting, calls, back-references by name, conditionals, verbs,
-	 * comments, callouts and branch resets are not read. */
-	static const char *const unread[] = {"\\Q", "\\g", "\\k", "(?P", "(?&", "(?R", "(?(", "(*", "(?#", "(?|", "(?C"};
+	 * comments, callouts, branch resets and control escapes (\c( is one
+	 * character, not a group) are not read. */
+	static const char *const unread[] = {"\\Q", "\\c", "\\g", "\\k", "(?P", "(?&", "(?R", "(?(", "(*", "(?#", "(?|", "(?C"};
 	for (size_t i = 0; i < sizeof unread / sizeof *unread; i++)
 		if (memmem(src, len, unread[i], strlen(unread[i])))
 			return NULL;
 	struct req r = {.n = 0};
-	buf_init(&r.b);
 	struct reading rd = {.corpus = corpus};
 	if (!alternatives(src, 0, len, &r, &rd) || rd.bad) {
 		req_release(&r);

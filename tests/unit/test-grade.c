@@ -361,6 +361,7 @@ static void text_question_release(struct question *q)
 	for (size_t i = 0; i < q->nrubric; i++) {
 		regex_free(q->rubric[i].re);
 		regex_free(q->rubric[i].reject_re);
+		free(q->rubric[i].needles);
 	}
 }
 
@@ -507,9 +508,9 @@ static void expect(const struct question *q, const char *answer, const size_t *s
 	grade_result_release(&r);
 }
 
-/* Grading skips a reject part whose needles an answer does not hold: in
- * every model answer and example of q that a part of its rejects matches,
- * one of the part's needles must be. */
+/* Grading skips a claim or a reject part whose needles an answer does not
+ * hold: in every model answer and example of q that a point's claim or a
+ * part of its rejects matches, one of its needles must be. */
 static void needles_hold(const struct question *q, size_t *bad)
 {
 	size_t n = q->ex_pass.n + q->ex_fail.n + 1;
@@ -523,6 +524,16 @@ static void needles_hold(const struct question *q, size_t *bad)
 		answer_prepare(&a, text);
 		char *folded = xmalloc(a.len + 1);
 		size_t len = needle_fold(folded, a.text, a.len);
+		for (size_t k = 0; k < q->nrubric; k++) {
+			const struct rubric_point *p = &q->rubric[k];
+			struct regex *claim = catalog_rubric_regex(p, RUBRIC_CLAIM);
+			if (p->needles && claim && regex_match(claim, a.text) == REGEX_MATCH &&
+			    !needle_any(p->needles, folded, len)) {
+				print_error("%s: the claim of point %zu matches '%s', which holds none of its needles\n", q->id,
+				            k + 1, text);
+				(*bad)++;
+			}
+		}
 		for (size_t k = 0; k < q->nreject_part; k++) {
 			const struct reject_part *part = &q->reject_part[k];
 			if (part->needles && regex_match(part->re, a.text) == REGEX_MATCH &&
