@@ -96,7 +96,8 @@ enum rubric_role {
  * alternatives of its points' rejects that the same points say and that
  * hold the same needles (needle.h). */
 struct reject_part {
-	struct regex *re;
+	struct regex *re;  /* compiled from src when first run (grade_reject_part) */
+	char *src;         /* its pattern, until compiled */
 	char *needles;     /* NULL: it runs on every answer */
 	uint32_t points;   /* bit i: the reject of rubric point i holds it */
 };
@@ -121,7 +122,9 @@ struct rubric_point {
 	 * a point's patterns when it is first graded. */
 	struct regex *re, *reject_re;   /* NULL when not compiled (yet), or it does not compile */
 	struct regex *about_re, *not_about_re, *code_re, *own_negation_re;
-	char *needles;                /* needle.h: of its claim pattern, found when first graded; or NULL */
+	/* needle.h: of its claim and its reject pattern, read when first
+	 * graded (needles_known); NULL: none. */
+	char *needles[2];
 	bool needles_known;
 	bool compiled;
 	bool broken;                  /* a pattern of it does not expand or compile (reported) */

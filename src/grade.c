@@ -23,6 +23,10 @@
 /* How many list items a subject is carried past, from the list's lead-in. */
 #define MAX_ITEMS_BACK 8
 
+/* The bytes of a question's rejects from which they are split into parts
+ * even when no alternative is shared. */
+#define SPLIT_MIN 1024
+
 /* The matches of one pattern in a unit, at most MAX_HITS. */
 #define MAX_HITS 32
 
@@ -523,18 +527,22 @@ static bool needles_in(const char *needles, struct parts_memo *memo, const struc
 	return needle_any(needles, memo->folded, memo->nfolded);
 }
 
-/* Whether p's claim pattern claim may match in a: not when a holds none
- * of its needles (read when p is first graded). */
-static bool claim_possible(const struct rubric_point *p, struct regex *claim, const struct answer *a,
-                           struct parts_memo *memo)
+/* Whether p's pattern of role (the claim or the reject) may match in a:
+ * not when a holds none of its needles (read when p is first graded). */
+static bool may_match(const struct rubric_point *p, enum rubric_role role, const struct answer *a,
+                      struct parts_memo *memo)
 {
+	int k = role == RUBRIC_REJECT;
 	if (!p->needles_known) {
-		struct rubric_point *m = (struct rubric_point *)p;   /* found once, changes no content */
-		const char *src = regex_source(claim);
-		m->needles = needle_of(src, strlen(src), NULL);
+		struct rubric_point *m = (struct rubric_point *)p;   /* read once, changes no content */
+		for (int r = 0; r < 2; r++) {
+			struct regex *x = catalog_rubric_regex(p, r ? RUBRIC_REJECT : RUBRIC_CLAIM);
+			const char *src = x ? regex_source(x) : NULL;
+			m->needles[r] = src ? needle_of(src, strlen(src), NULL) : NULL;
+		}
 		m->needles_known = true;
 	}
-	return !memo || !p->needles || needles_in(p->needles, memo, a);
+	return !memo || !p->needles[k] || needles_in(p->needles[k], memo, a);
 }
 
 /* The claim or code of p alone, its reject not consulted; with memo, a
@@ -543,7 +551,7 @@ static enum grade_point claim_only(const struct rubric_point *p, const struct an
 {
 	struct regex *claim = catalog_rubric_regex(p, RUBRIC_CLAIM), *code = catalog_rubric_regex(p, RUBRIC_CODE);
 	bool found = false, limit = false;
-	if (claim && claim_possible(p, claim, a, memo)) {
+	if (claim && may_match(p, RUBRIC_CLAIM, a, memo)) {
 		/* One look at the whole text first: most points of most answers
 		 * stop here. */
 		size_t first;
@@ -629,7 +637,8 @@ static bool separable(const char *src)
  * somewhere in the text exactly when one of its alternatives does. Each
  * part's answer is found once per answer (parts_memo), not once per
  * point, and not at all when the answer holds none of its needles.
- * Nothing is split when a reject is not separable. */
+ * Nothing is split when a reject is not separable, nor when the rejects
+ * are small and share nothing. */
 static void split_rejects(const struct question *q)
 {
 	struct question *m = (struct question *)q;   /* built once, changes no content */
@@ -649,19 +658,6 @@ static void split_rejects(const struct question *q)
 	struct hmap seen;
 	hmap_init(&seen);
 	bool ok = true;
-	/* Needles are chosen among the words the question's right answers
-	 * hold least. */
-	size_t ntexts = q->ex_pass.n + (q->model_answer != NULL);
-	char **texts = xcalloc(ntexts + 1, sizeof *texts);
-	size_t *lens = xcalloc(ntexts + 1, sizeof *lens);
-	for (size_t i = 0; i < ntexts; i++) {
-		struct answer a;
-		answer_prepare(&a, i < q->ex_pass.n ? q->ex_pass.v[i] : q->model_answer);
-		texts[i] = xmalloc(a.len + 1);
-		lens[i] = needle_fold(texts[i], a.text, a.len);
-		answer_release(&a);
-	}
-	struct needle_corpus corpus = {(const char *const *)texts, lens, ntexts};
 	for (size_t i = 0; ok && i < q->nrubric; i++) {
 		struct regex *re = catalog_rubric_regex(&q->rubric[i], RUBRIC_REJECT);
 		if (!re)
@@ -673,13 +669,42 @@ static void split_rejects(const struct question *q)
 			size_t j = hmap_add(&seen, src + at, end - at, nalts);
 			if (j == HMAP_NONE) {
 				alts = xgrow(alts, &cap, nalts + 1, sizeof *alts);
-				alts[j = nalts++] = (struct alt){src + at, end - at, 0, needle_of(src + at, end - at, &corpus), 0};
+				alts[j = nalts++] = (struct alt){src + at, end - at, 0, NULL, 0};
 			}
 			alts[j].points |= 1u << i;
 			if (!src[end])
 				break;
 			at = end + 1;
 		}
+	}
+	/* Small rejects that share nothing are left whole: compiling their
+	 * parts would cost more than it saves (their needles still spare
+	 * running them, may_match). */
+	size_t bytes = 0;
+	bool shared = false;
+	for (size_t j = 0; j < nalts; j++) {
+		bytes += alts[j].n;
+		shared |= (alts[j].points & (alts[j].points - 1)) != 0;
+	}
+	ok &= shared || bytes >= SPLIT_MIN;
+	if (ok) {
+		/* Needles are chosen among the words the question's right answers
+		 * hold least (as written: pricing needs no normalising). */
+		size_t ntexts = q->ex_pass.n + (q->model_answer != NULL);
+		char **texts = xcalloc(ntexts + 1, sizeof *texts);
+		size_t *lens = xcalloc(ntexts + 1, sizeof *lens);
+		for (size_t i = 0; i < ntexts; i++) {
+			const char *s = i < q->ex_pass.n ? q->ex_pass.v[i] : q->model_answer;
+			texts[i] = xmalloc(strlen(s) + 1);
+			lens[i] = needle_fold(texts[i], s, strlen(s));
+		}
+		struct needle_corpus corpus = {(const char *const *)texts, lens, ntexts};
+		for (size_t j = 0; j < nalts; j++)
+			alts[j].needles = needle_of(alts[j].s, alts[j].n, &corpus);
+		for (size_t i = 0; i < ntexts; i++)
+			free(texts[i]);
+		free(texts);
+		free(lens);
 	}
 	/* One part for each set of points and needles, its alternatives in
 	 * order. */
@@ -707,35 +732,33 @@ static void split_rejects(const struct question *q)
 						alts[j].needles = NULL;
 					}
 				}
-			char *err = NULL;
-			part->re = regex_compile(b.data, REGEX_CASELESS | REGEX_VALID_UTF8, &err, NULL);
-			free(err);
-			buf_release(&b);
+			part->src = buf_detach(&b);   /* compiled when first run */
 			m->nreject_part++;
-			ok = part->re != NULL;
-		}
-		if (!ok) {
-			for (size_t k = 0; k < m->nreject_part; k++) {
-				regex_free(m->reject_part[k].re);
-				free(m->reject_part[k].needles);
-			}
-			free(m->reject_part);
-			m->reject_part = NULL;
-			m->nreject_part = 0;
 		}
 	}
 	for (size_t j = 0; j < nalts; j++)
 		free(alts[j].needles);
-	for (size_t i = 0; i < ntexts; i++)
-		free(texts[i]);
-	free(texts);
-	free(lens);
 	hmap_release(&seen);
 	free(alts);
 }
 
+struct regex *grade_reject_part(const struct question *q, size_t k)
+{
+	struct reject_part *part = &q->reject_part[k];
+	if (!part->re && part->src) {
+		/* Its alternatives compiled in their reject, and keep their
+		 * meaning here (separable), so this compiles too. */
+		char *err = NULL;
+		part->re = regex_compile(part->src, REGEX_CASELESS | REGEX_VALID_UTF8, &err, NULL);
+		free(err);
+		free(part->src);
+		part->src = NULL;
+	}
+	return part->re;
+}
+
 /* Whether part k of memo's question matches in a, as first_match, found
- * once per answer. */
+ * once per answer; a part that does not compile is a limit hit. */
 static struct part_state *part_in(struct parts_memo *memo, size_t k, const struct answer *a)
 {
 	struct part_state *st = &memo->part[k];
@@ -749,7 +772,8 @@ static struct part_state *part_in(struct parts_memo *memo, size_t k, const struc
 			return st;
 		}
 	}
-	st->r = first_match(part->re, a, &st->first);
+	struct regex *re = grade_reject_part(memo->q, k);
+	st->r = re ? first_match(re, a, &st->first) : REGEX_LIMIT;
 	return st;
 }
 
@@ -778,7 +802,7 @@ static enum regex_result reject_fires(const struct rubric_point *p, const struct
 			if (st->r != REGEX_NOMATCH && r != REGEX_MATCH)
 				r = st->r;
 		}
-	} else {
+	} else if (may_match(p, RUBRIC_REJECT, a, memo)) {
 		r = first_match(reject, a, &first);
 	}
 	if (r == REGEX_MATCH && p->expanded[RUBRIC_REJECT]) {
@@ -877,7 +901,7 @@ void grade_compile_rubric(const struct question *q)
 			regex_jit(catalog_rubric_regex(&q->rubric[i], (enum rubric_role)r));
 	split_rejects(q);
 	for (size_t k = 0; k < q->nreject_part; k++)
-		regex_jit(q->reject_part[k].re);
+		regex_jit(grade_reject_part(q, k));
 }
 
 char grade_letter(size_t i)

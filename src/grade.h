@@ -19,6 +19,7 @@
 
 struct answer;
 struct question;
+struct regex;
 struct rubric_point;
 
 /* How one rubric point fares against an answer. A regex limit hit is
@@ -59,6 +60,10 @@ size_t grade_rubric(const struct question *q, const char *answer, bool *hits, bo
  * over 10 ms): a session calls it while the learner reads the question,
  * so the grade comes as soon as the answer is in. */
 void grade_compile_rubric(const struct question *q);
+
+/* Part k of q's rejects (catalog.h), compiled on first use; NULL when it
+ * does not compile. q's rejects are split when it is first graded. */
+struct regex *grade_reject_part(const struct question *q, size_t k);
 
 /* The letter shown for choice i (0 -> 'a'); choices beyond 'z' have none
  * and are answered by number. */

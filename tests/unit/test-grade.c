@@ -355,13 +355,15 @@ static void text_question_release(struct question *q)
 {
 	for (size_t j = 0; j < q->nreject_part; j++) {
 		regex_free(q->reject_part[j].re);
+		free(q->reject_part[j].src);
 		free(q->reject_part[j].needles);
 	}
 	free(q->reject_part);
 	for (size_t i = 0; i < q->nrubric; i++) {
 		regex_free(q->rubric[i].re);
 		regex_free(q->rubric[i].reject_re);
-		free(q->rubric[i].needles);
+		free(q->rubric[i].needles[0]);
+		free(q->rubric[i].needles[1]);
 	}
 }
 
@@ -508,9 +510,10 @@ static void expect(const struct question *q, const char *answer, const size_t *s
 	grade_result_release(&r);
 }
 
-/* Grading skips a claim or a reject part whose needles an answer does not
- * hold: in every model answer and example of q that a point's claim or a
- * part of its rejects matches, one of its needles must be. */
+/* Grading skips a claim, a reject or a reject part whose needles an
+ * answer does not hold: in every model answer and example of q that a
+ * point's claim or reject or a part of its rejects matches, one of its
+ * needles must be. */
 static void needles_hold(const struct question *q, size_t *bad)
 {
 	size_t n = q->ex_pass.n + q->ex_fail.n + 1;
@@ -527,19 +530,27 @@ static void needles_hold(const struct question *q, size_t *bad)
 		for (size_t k = 0; k < q->nrubric; k++) {
 			const struct rubric_point *p = &q->rubric[k];
 			struct regex *claim = catalog_rubric_regex(p, RUBRIC_CLAIM);
-			if (p->needles && claim && regex_match(claim, a.text) == REGEX_MATCH &&
-			    !needle_any(p->needles, folded, len)) {
+			if (p->needles[0] && claim && regex_match(claim, a.text) == REGEX_MATCH &&
+			    !needle_any(p->needles[0], folded, len)) {
 				print_error("%s: the claim of point %zu matches '%s', which holds none of its needles\n", q->id,
+				            k + 1, text);
+				(*bad)++;
+			}
+			struct regex *reject = catalog_rubric_regex(p, RUBRIC_REJECT);
+			if (p->needles[1] && reject && regex_match(reject, a.text) == REGEX_MATCH &&
+			    !needle_any(p->needles[1], folded, len)) {
+				print_error("%s: the reject of point %zu matches '%s', which holds none of its needles\n", q->id,
 				            k + 1, text);
 				(*bad)++;
 			}
 		}
 		for (size_t k = 0; k < q->nreject_part; k++) {
 			const struct reject_part *part = &q->reject_part[k];
-			if (part->needles && regex_match(part->re, a.text) == REGEX_MATCH &&
+			struct regex *re = grade_reject_part(q, k);
+			if (part->needles && re && regex_match(re, a.text) == REGEX_MATCH &&
 			    !needle_any(part->needles, folded, len)) {
 				print_error("%s: reject part '%s' matches '%s', which holds none of its needles\n", q->id,
-				            regex_source(part->re), text);
+				            regex_source(re), text);
 				(*bad)++;
 			}
 		}
