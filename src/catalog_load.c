@@ -1592,6 +1592,8 @@ static int load_file(struct catalog *c, const char *path, int want, bool referen
 		ycache_put(c->cache, &st, doc);
 	/* The typed catalog borrows strings and positions, never nodes: the
 	 * tree's memory goes back for the next file. */
+	if (L.cached)
+		ycache_drop_tree(c->cache, doc);
 	ydoc_drop_tree(doc);
 	return L.d->n > before ? -1 : 0;
 }

@@ -350,6 +350,20 @@ bool ycache_get(struct ycache *yc, const char *path, const struct stat *st, stru
 	return true;
 }
 
+void ycache_drop_tree(struct ycache *yc, struct ydoc *doc)
+{
+	/* Trees are read in the order they were handed out: the one sought
+	 * is nearly always the last. */
+	for (size_t i = yc->ntrees; doc->root && i-- > 0;)
+		if (yc->trees[i] == doc->root) {
+			free(yc->trees[i]);
+			memmove(yc->trees + i, yc->trees + i + 1, (yc->ntrees - i - 1) * sizeof *yc->trees);
+			yc->ntrees--;
+			break;
+		}
+	doc->root = NULL;
+}
+
 /* Whether the cache file can be written (its folder made and writable):
  * when it cannot, nothing is kept to write. */
 static bool writable(struct ycache *yc)

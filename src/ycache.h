@@ -39,6 +39,10 @@ void ycache_free(struct ycache *yc);
  * before reading it) describes, when the cache holds a tree for exactly
  * that file and it is not racy. Returns whether it did. */
 bool ycache_get(struct ycache *yc, const char *path, const struct stat *st, struct ydoc *doc);
+/* Frees the tree of doc, which ycache_get filled, once it has been read:
+ * its strings stay (they are the cache's), its nodes go, and doc holds no
+ * tree. */
+void ycache_drop_tree(struct ycache *yc, struct ydoc *doc);
 /* Records the tree of doc, just parsed from the file st (taken before
  * reading it) describes, for ycache_save. */
 void ycache_put(struct ycache *yc, const struct stat *st, const struct ydoc *doc);
