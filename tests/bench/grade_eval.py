@@ -51,7 +51,7 @@ TOOL = os.path.join(BUILD, "tests", "bench", "grade-eval")
 GRADING = os.path.join(TOP, "tests", "data", "grading")
 # The development sets, each by another hand (a label names its set), or
 # the held-out ones.
-DEV = ["dev.yaml"] + [f"dev{n}.yaml" for n in range(2, 35)]
+DEV = ["dev.yaml"] + [f"dev{n}.yaml" for n in range(2, 37)]
 HELD_OUT = ["eval.yaml"] + [n for n in ["eval2.yaml", "eval3.yaml", "eval4.yaml"]
                             if os.path.exists(os.path.join(GRADING, n))]
 SETS = ([("", DEV[0])] + [(f"d{n + 1}.", name) for n, name in enumerate(DEV) if n]
