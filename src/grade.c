@@ -464,10 +464,12 @@ static enum regex_result next_start(const struct starts *st, const struct answer
 
 /* Runs fn over every clause, then every sentence, until one finds: only
  * over the units where a match starts in the whole text, from the unit
- * holding first, where the whole text's first match starts. One search
- * per unit finds them: after a match the search goes on at the next
- * unit, so a match crossing units hides no start (a match inside a unit
- * is a match of the whole text, starting no earlier). */
+ * holding first (at or before the first match). One search per unit
+ * finds them: after a match the search goes on at the next unit, so a
+ * match crossing units hides no start (a match inside a unit is a match
+ * of the whole text, starting no earlier). The sentences are searched
+ * from the clauses' first match; when the clauses' first search finds
+ * none, neither can they. */
 static enum unit_result over_units(const struct rubric_point *p, const struct answer *a, const struct starts *starts,
                                    enum unit_result (*fn)(const struct rubric_point *, const struct answer *,
                                                           size_t, size_t, void *),
@@ -480,13 +482,17 @@ static enum unit_result over_units(const struct rubric_point *p, const struct an
 		/* The question a follow-up answers is context, never credit. */
 		while (i < n && (u[i].start < a->given || u[i].end <= first))
 			i++;
-		while (i < n) {
+		for (bool searched = false; i < n; searched = true) {
 			size_t s;
 			enum regex_result r = next_start(starts, a, u[i].start, &s);
 			if (r != REGEX_MATCH) {
 				limit |= r == REGEX_LIMIT;
+				if (!searched && !level && r == REGEX_NOMATCH)
+					return limit ? UNIT_LIMIT : UNIT_NONE;
 				break;
 			}
+			if (!searched && !level)
+				first = s;
 			while (i < n && u[i].end <= s)
 				i++;
 			if (i == n)
@@ -552,16 +558,17 @@ static enum grade_point claim_only(const struct rubric_point *p, const struct an
 	struct regex *claim = catalog_rubric_regex(p, RUBRIC_CLAIM), *code = catalog_rubric_regex(p, RUBRIC_CODE);
 	bool found = false, limit = false;
 	if (claim && may_match(p, RUBRIC_CLAIM, a, memo)) {
-		/* One look at the whole text first: most points of most answers
-		 * stop here. */
-		size_t first;
-		enum regex_result r = first_match(claim, a, &first);
-		if (r == REGEX_LIMIT)
-			limit = true;
-		else if (r == REGEX_MATCH && !p->expanded[RUBRIC_CLAIM])
-			found = true;   /* a legacy pattern: the whole answer */
-		else if (r == REGEX_MATCH) {
-			enum unit_result u = over_units(p, a, &(struct starts){.re = claim}, claim_in, &(struct claim_ctx){.named = -1}, first);
+		if (!p->expanded[RUBRIC_CLAIM]) {
+			/* A legacy pattern: the whole answer. */
+			size_t first;
+			enum regex_result r = first_match(claim, a, &first);
+			found = r == REGEX_MATCH;
+			limit = r == REGEX_LIMIT;
+		} else {
+			/* The clauses' first search is the look at the whole text:
+			 * most points of most answers stop there. */
+			enum unit_result u = over_units(p, a, &(struct starts){.re = claim}, claim_in,
+			                                &(struct claim_ctx){.named = -1}, a->given);
 			found = u == UNIT_FOUND;
 			limit = u == UNIT_LIMIT;
 		}
