@@ -156,6 +156,25 @@ bool catalog_rubric_negative(const struct rubric_point *p, enum rubric_role role
 	return role < RUBRIC_CODE && p->negative[role];
 }
 
+void catalog_drop_grading(struct question *q)
+{
+	for (size_t i = 0; i < q->nrubric; i++) {
+		free(q->rubric[i].needles[0]);
+		free(q->rubric[i].needles[1]);
+		q->rubric[i].needles[0] = q->rubric[i].needles[1] = NULL;
+		q->rubric[i].needles_known = false;
+	}
+	for (size_t k = 0; k < q->nreject_part; k++) {
+		regex_free(q->reject_part[k].re);
+		free(q->reject_part[k].src);
+		free(q->reject_part[k].needles);
+	}
+	free(q->reject_part);
+	q->reject_part = NULL;
+	q->nreject_part = 0;
+	q->rejects_split = false;
+}
+
 static size_t hash_id(const char *s)
 {
 	size_t h = 1469598103934665603u;   /* FNV-1a */

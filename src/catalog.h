@@ -301,6 +301,11 @@ struct regex *catalog_rubric_regex(const struct rubric_point *p, enum rubric_rol
  * a negator in its own text, found on first use: only grading asks. */
 bool catalog_rubric_negative(const struct rubric_point *p, enum rubric_role role);
 
+/* Frees what grading built and keeps in q (its reject parts, its points'
+ * needles: grade.c): the catalog does when it frees q, and so does whoever
+ * builds a question of their own to grade. */
+void catalog_drop_grading(struct question *q);
+
 /* The index of the section of ls with the given id, or -1. */
 int catalog_section_index(const struct lesson *ls, const char *id);
 /* The arguments of the `learn` command that opens the section teaching

@@ -1130,15 +1130,8 @@ void quiz_free(struct quiz *qz)
 			for (int r = 0; r < RUBRIC_CODE; r++)
 				free(rp->expanded[r]);
 			free(rp->own_negation);
-			free(rp->needles[0]);
-			free(rp->needles[1]);
 		}
-		for (size_t j = 0; j < q->nreject_part; j++) {
-			regex_free(q->reject_part[j].re);
-			free(q->reject_part[j].src);
-			free(q->reject_part[j].needles);
-		}
-		free(q->reject_part);
+		catalog_drop_grading(q);
 		free(q->rubric);
 		free(q->tests);
 		free(q->wrong);

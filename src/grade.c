@@ -538,6 +538,8 @@ static bool needles_in(const char *needles, struct parts_memo *memo, const struc
 static bool may_match(const struct rubric_point *p, enum rubric_role role, const struct answer *a,
                       struct parts_memo *memo)
 {
+	if (!memo)
+		return true;   /* a point graded alone: no text is kept to fold */
 	int k = role == RUBRIC_REJECT;
 	if (!p->needles_known) {
 		struct rubric_point *m = (struct rubric_point *)p;   /* read once, changes no content */
@@ -548,7 +550,7 @@ static bool may_match(const struct rubric_point *p, enum rubric_role role, const
 		}
 		m->needles_known = true;
 	}
-	return !memo || !p->needles[k] || needles_in(p->needles[k], memo, a);
+	return !p->needles[k] || needles_in(p->needles[k], memo, a);
 }
 
 /* The claim or code of p alone, its reject not consulted; with memo, a
@@ -635,6 +637,38 @@ static bool separable(const char *src)
 	return true;
 }
 
+/* A top-level alternative of a question's rejects, with the points whose
+ * reject holds it (split_rejects). */
+struct alt {
+	const char *s;
+	size_t n;
+	uint32_t points;
+	char *needles;
+	size_t part;
+};
+
+/* Reads the needles of alternatives alts[0..n) of q's rejects, chosen
+ * among the words the question's right answers hold least (as written:
+ * pricing needs no normalising). */
+static void price_needles(const struct question *q, struct alt *alts, size_t n)
+{
+	size_t ntexts = q->ex_pass.n + (q->model_answer != NULL);
+	char **texts = xcalloc(ntexts + 1, sizeof *texts);
+	size_t *lens = xcalloc(ntexts + 1, sizeof *lens);
+	for (size_t i = 0; i < ntexts; i++) {
+		const char *s = i < q->ex_pass.n ? q->ex_pass.v[i] : q->model_answer;
+		texts[i] = xmalloc(strlen(s) + 1);
+		lens[i] = needle_fold(texts[i], s, strlen(s));
+	}
+	struct needle_corpus corpus = {(const char *const *)texts, lens, ntexts};
+	for (size_t j = 0; j < n; j++)
+		alts[j].needles = needle_of(alts[j].s, alts[j].n, &corpus);
+	for (size_t i = 0; i < ntexts; i++)
+		free(texts[i]);
+	free(texts);
+	free(lens);
+}
+
 /* Tuned rubrics repeat a question's central misconceptions on every point
  * a wrong answer could earn, so the points' rejects share many of their
  * top-level alternatives, and most alternatives spell a word an answer
@@ -654,13 +688,7 @@ static void split_rejects(const struct question *q)
 	m->rejects_split = true;
 	if (q->nrubric > 32)
 		return;
-	struct alt {
-		const char *s;
-		size_t n;
-		uint32_t points;
-		char *needles;
-		size_t part;
-	} *alts = NULL;
+	struct alt *alts = NULL;
 	size_t nalts = 0, cap = 0;
 	struct hmap seen;
 	hmap_init(&seen);
@@ -694,25 +722,8 @@ static void split_rejects(const struct question *q)
 		shared |= (alts[j].points & (alts[j].points - 1)) != 0;
 	}
 	ok &= shared || bytes >= SPLIT_MIN;
-	if (ok) {
-		/* Needles are chosen among the words the question's right answers
-		 * hold least (as written: pricing needs no normalising). */
-		size_t ntexts = q->ex_pass.n + (q->model_answer != NULL);
-		char **texts = xcalloc(ntexts + 1, sizeof *texts);
-		size_t *lens = xcalloc(ntexts + 1, sizeof *lens);
-		for (size_t i = 0; i < ntexts; i++) {
-			const char *s = i < q->ex_pass.n ? q->ex_pass.v[i] : q->model_answer;
-			texts[i] = xmalloc(strlen(s) + 1);
-			lens[i] = needle_fold(texts[i], s, strlen(s));
-		}
-		struct needle_corpus corpus = {(const char *const *)texts, lens, ntexts};
-		for (size_t j = 0; j < nalts; j++)
-			alts[j].needles = needle_of(alts[j].s, alts[j].n, &corpus);
-		for (size_t i = 0; i < ntexts; i++)
-			free(texts[i]);
-		free(texts);
-		free(lens);
-	}
+	if (ok)
+		price_needles(q, alts, nalts);
 	/* One part for each set of points and needles, its alternatives in
 	 * order. */
 	size_t nparts = 0;

@@ -132,6 +132,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort(); /* a malformed answer needs a one-line reason */
 	}
 	free(why);
+	catalog_drop_grading(&q);
 	regex_free(point.re);
 	regex_free(point.reject_re);
 	regex_free(point.about_re);

@@ -353,17 +353,10 @@ static struct question text_question(struct rubric_point *points, size_t n, size
 
 static void text_question_release(struct question *q)
 {
-	for (size_t j = 0; j < q->nreject_part; j++) {
-		regex_free(q->reject_part[j].re);
-		free(q->reject_part[j].src);
-		free(q->reject_part[j].needles);
-	}
-	free(q->reject_part);
+	catalog_drop_grading(q);
 	for (size_t i = 0; i < q->nrubric; i++) {
 		regex_free(q->rubric[i].re);
 		regex_free(q->rubric[i].reject_re);
-		free(q->rubric[i].needles[0]);
-		free(q->rubric[i].needles[1]);
 	}
 }
 
