@@ -595,7 +595,14 @@ static size_t alternative_end(const char *src, size_t i)
 		char c = src[i];
 		if (c == '\\' && src[i + 1]) {
 			i++;
-		} else if (class) {
+		} else if (class && c == '[' && src[i + 1] == ':') {
+			/* [:alpha:] inside a class; any other '[' there is a literal. */
+			size_t j = i + 2 + (src[i + 2] == '^');
+			while ((src[j] >= 'a' && src[j] <= 'z') || (src[j] >= 'A' && src[j] <= 'Z'))
+				j++;
+			if (src[j] == ':' && src[j + 1] == ']')
+				i = j + 1;
+		} else if (class && c) {
 			class = c != ']';
 		} else if (c == '[') {
 			class = true;

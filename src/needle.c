@@ -137,9 +137,15 @@ static size_t class_end(const char *s, size_t i, size_t end)
 		if (s[i] == '\\' && i + 1 < end)
 			i++;
 		else if (s[i] == '[' && i + 1 < end && s[i + 1] == ':') {
-			const char *close = strstr(s + i + 2, ":]");   /* [:alpha:] */
-			if (close && (size_t)(close - s) < end)
-				i = (size_t)(close - s) + 1;
+			/* [:alpha:] or [:^alpha:]; any other '[' here is a literal
+			 * (PCRE2 compiles no other name). */
+			size_t j = i + 2;
+			if (j < end && s[j] == '^')
+				j++;
+			while (j < end && ((s[j] >= 'a' && s[j] <= 'z') || (s[j] >= 'A' && s[j] <= 'Z')))
+				j++;
+			if (j + 1 < end && s[j] == ':' && s[j + 1] == ']')
+				i = j + 1;
 		}
 	return i < end ? i + 1 : end;
 }

@@ -65,7 +65,10 @@ static void test_needles(void **state)
 		{"(abc)\\g1", "-", {NULL}},
 		{"(?|abc|def)", "-", {NULL}},
 		{"(?#note)abc", "-", {NULL}},
-		{"from\\c(:zzz||abc", "-", {NULL}},   /* \c( is a character: an empty alternative */
+		{"from\\c(:zzz||abc", "-", {NULL}},
+		/* '[' in a class is a literal unless it opens [:name:]. */
+		{"[[:alpha:]]xyz|[;[:]abc", "xyz abc", {"axyz", ":abc"}},
+		{"abc[[:]|x|[:]", "-", {"x"}},   /* \c( is a character: an empty alternative */
 		{"w01|w02|w03|w04|w05|w06|w07|w08|w09|w10|w11|w12|w13|w14|w15|w16|w17|w18|w19|w20|w21|w22|w23|w24|w25|"
 		 "w26|w27|w28|w29|w30|w31|w32",
 		 NULL, {"w32"}},
