@@ -162,7 +162,7 @@ void catalog_drop_grading(struct question *q)
 		free(q->rubric[i].needles[0]);
 		free(q->rubric[i].needles[1]);
 		q->rubric[i].needles[0] = q->rubric[i].needles[1] = NULL;
-		q->rubric[i].needles_known = false;
+		q->rubric[i].needles_known[0] = q->rubric[i].needles_known[1] = false;
 	}
 	for (size_t k = 0; k < q->nreject_part; k++) {
 		regex_free(q->reject_part[k].re);

@@ -122,10 +122,10 @@ struct rubric_point {
 	 * a point's patterns when it is first graded. */
 	struct regex *re, *reject_re;   /* NULL when not compiled (yet), or it does not compile */
 	struct regex *about_re, *not_about_re, *code_re, *own_negation_re;
-	/* needle.h: of its claim and its reject pattern, read when first
-	 * graded (needles_known); NULL: none. */
+	/* needle.h: of its claim and its reject pattern, each read when
+	 * grading first asks (needles_known); NULL: none. */
 	char *needles[2];
-	bool needles_known;
+	bool needles_known[2];
 	bool compiled;
 	bool broken;                  /* a pattern of it does not expand or compile (reported) */
 	struct pos pos, pattern_pos, reject_pos, says_pos, about_pos, not_about_pos, code_pos, section_pos;

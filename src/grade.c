@@ -534,21 +534,20 @@ static bool needles_in(const char *needles, struct parts_memo *memo, const struc
 }
 
 /* Whether p's pattern of role (the claim or the reject) may match in a:
- * not when a holds none of its needles (read when p is first graded). */
+ * not when a holds none of its needles (read when first asked). */
 static bool may_match(const struct rubric_point *p, enum rubric_role role, const struct answer *a,
                       struct parts_memo *memo)
 {
 	if (!memo)
 		return true;   /* a point graded alone: no text is kept to fold */
 	int k = role == RUBRIC_REJECT;
-	if (!p->needles_known) {
+	if (!p->needles_known[k]) {
+		/* Read when first asked: a split reject never asks. */
 		struct rubric_point *m = (struct rubric_point *)p;   /* read once, changes no content */
-		for (int r = 0; r < 2; r++) {
-			struct regex *x = catalog_rubric_regex(p, r ? RUBRIC_REJECT : RUBRIC_CLAIM);
-			const char *src = x ? regex_source(x) : NULL;
-			m->needles[r] = src ? needle_of(src, strlen(src), NULL) : NULL;
-		}
-		m->needles_known = true;
+		struct regex *x = catalog_rubric_regex(p, role);
+		const char *src = x ? regex_source(x) : NULL;
+		m->needles[k] = src ? needle_of(src, strlen(src), NULL) : NULL;
+		m->needles_known[k] = true;
 	}
 	return !p->needles[k] || needles_in(p->needles[k], memo, a);
 }

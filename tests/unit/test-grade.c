@@ -525,20 +525,13 @@ static void needles_hold(const struct question *q, size_t *bad)
 		answer_prepare(&a, text);
 		char *folded = xmalloc(a.len + 1);
 		size_t len = needle_fold(folded, a.text, a.len);
-		for (size_t k = 0; k < q->nrubric; k++) {
-			const struct rubric_point *p = &q->rubric[k];
-			struct regex *claim = catalog_rubric_regex(p, RUBRIC_CLAIM);
-			if (p->needles[0] && claim && regex_match(claim, a.text) == REGEX_MATCH &&
-			    !needle_any(p->needles[0], folded, len)) {
-				print_error("%s: the claim of point %zu matches '%s', which holds none of its needles\n", q->id,
-				            k + 1, text);
-				(*bad)++;
-			}
-			struct regex *reject = catalog_rubric_regex(p, RUBRIC_REJECT);
-			if (p->needles[1] && reject && regex_match(reject, a.text) == REGEX_MATCH &&
-			    !needle_any(p->needles[1], folded, len)) {
-				print_error("%s: the reject of point %zu matches '%s', which holds none of its needles\n", q->id,
-				            k + 1, text);
+		for (size_t k = 0; k < 2 * q->nrubric; k++) {
+			const struct rubric_point *p = &q->rubric[k / 2];
+			struct regex *re = catalog_rubric_regex(p, k % 2 ? RUBRIC_REJECT : RUBRIC_CLAIM);
+			if (p->needles[k % 2] && re && regex_match(re, a.text) == REGEX_MATCH &&
+			    !needle_any(p->needles[k % 2], folded, len)) {
+				print_error("%s: the %s of point %zu matches '%s', which holds none of its needles\n", q->id,
+				            k % 2 ? "reject" : "claim", k / 2 + 1, text);
 				(*bad)++;
 			}
 		}
