@@ -52,6 +52,7 @@ struct parts_memo {
 	struct part_state *part;
 	char *folded;   /* the answer after the question it answers, for needles */
 	size_t nfolded;
+	struct needle_grams *grams;   /* folded's */
 };
 
 static bool is_word_byte(char c)
@@ -529,8 +530,10 @@ static bool needles_in(const char *needles, struct parts_memo *memo, const struc
 	if (!memo->folded) {
 		memo->folded = xmalloc(a->len - a->given + 1);
 		memo->nfolded = needle_fold(memo->folded, a->text + a->given, a->len - a->given);
+		memo->grams = xmalloc(sizeof *memo->grams);
+		needle_grams_of(memo->grams, memo->folded, memo->nfolded);
 	}
-	return needle_any(needles, memo->folded, memo->nfolded);
+	return needle_any(needles, memo->folded, memo->nfolded, memo->grams);
 }
 
 /* Whether p's pattern of role (the claim or the reject) may match in a:
@@ -914,6 +917,7 @@ size_t grade_rubric(const struct question *q, const char *answer, bool *hits, bo
 	}
 	free(memo.part);
 	free(memo.folded);
+	free(memo.grams);
 	answer_release(&a);
 	return found;
 }

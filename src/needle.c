@@ -384,10 +384,42 @@ size_t needle_fold(char *out, const char *text, size_t len)
 	return n;
 }
 
-bool needle_any(const char *needles, const char *folded, size_t len)
+static uint32_t gram_hash(const char *p)
 {
-	for (const char *w = needles; *w; w += strlen(w) + 1)
-		if (memmem(folded, len, w, strlen(w)))
+	uint32_t v = (uint32_t)(unsigned char)p[0] | (uint32_t)(unsigned char)p[1] << 8 |
+	             (uint32_t)(unsigned char)p[2] << 16;
+	return (v * 0x9e3779b1u) >> (32 - 15);
+}
+
+_Static_assert(NEEDLE_GRAM_BITS == 1u << 15, "gram_hash gives 15 bits");
+
+void needle_grams_of(struct needle_grams *g, const char *folded, size_t len)
+{
+	memset(g->bits, 0, sizeof g->bits);
+	for (size_t i = 0; i + 3 <= len; i++) {
+		uint32_t h = gram_hash(folded + i);
+		g->bits[h / 64] |= (uint64_t)1 << (h % 64);
+	}
+}
+
+/* Whether every three-byte sequence of the needle w[0..n) has its bit. */
+static bool grams_hold(const struct needle_grams *g, const char *w, size_t n)
+{
+	for (size_t i = 0; i + 3 <= n; i++) {
+		uint32_t h = gram_hash(w + i);
+		if (!(g->bits[h / 64] >> (h % 64) & 1))
+			return false;
+	}
+	return true;
+}
+
+bool needle_any(const char *needles, const char *folded, size_t len, const struct needle_grams *g)
+{
+	for (const char *w = needles; *w;) {
+		size_t n = strlen(w);
+		if ((!g || grams_hold(g, w, n)) && memmem(folded, len, w, n))
 			return true;
+		w += n + 1;
+	}
 	return false;
 }

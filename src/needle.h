@@ -21,6 +21,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Texts like those the pattern will be matched against, folded: a word
  * most of them hold is a poor needle. */
@@ -45,7 +46,20 @@ bool needle_same(const char *a, const char *b);
  * bytes; it never grows), NUL-terminated; returns its length. */
 size_t needle_fold(char *out, const char *text, size_t len);
 
-/* Whether the folded text holds one of needles. */
-bool needle_any(const char *needles, const char *folded, size_t len);
+/* The three-byte sequences of a folded text, hashed into a bitmap: a
+ * needle one of whose sequences has no bit set is not in the text, known
+ * without scanning it. A set bit proves nothing (two sequences may share
+ * it), so a needle that passes is still looked for. */
+#define NEEDLE_GRAM_BITS 32768
+struct needle_grams {
+	uint64_t bits[NEEDLE_GRAM_BITS / 64];
+};
+
+/* Fills g from the folded text[0..len). */
+void needle_grams_of(struct needle_grams *g, const char *folded, size_t len);
+
+/* Whether the folded text holds one of needles; g (or NULL) is the text's
+ * needle_grams_of, which spares the scan for most needles it lacks. */
+bool needle_any(const char *needles, const char *folded, size_t len, const struct needle_grams *g);
 
 #endif

@@ -36,8 +36,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *texts[] = {folded};
 	struct needle_corpus corpus = {texts, &n, 1};
 	char *needles = re ? needle_of(pattern, strlen(pattern), &corpus) : NULL;
+	/* The grams never stop a needle the text holds. */
+	struct needle_grams grams;
+	needle_grams_of(&grams, folded, n);
+	if (needles && needle_any(needles, folded, n, NULL) != needle_any(needles, folded, n, &grams)) {
+		fprintf(stderr, "the grams of '%s' stop a needle it holds\n", text);
+		abort();
+	}
 	if (needles && regex_match(re, text) == REGEX_MATCH) {
-		if (!needle_any(needles, folded, n)) {
+		if (!needle_any(needles, folded, n, &grams)) {
 			fprintf(stderr, "pattern '%s' matches '%s', which holds none of its needles\n", pattern, text);
 			abort();
 		}

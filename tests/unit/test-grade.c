@@ -525,11 +525,13 @@ static void needles_hold(const struct question *q, size_t *bad)
 		answer_prepare(&a, text);
 		char *folded = xmalloc(a.len + 1);
 		size_t len = needle_fold(folded, a.text, a.len);
+		struct needle_grams grams;
+		needle_grams_of(&grams, folded, len);
 		for (size_t k = 0; k < 2 * q->nrubric; k++) {
 			const struct rubric_point *p = &q->rubric[k / 2];
 			struct regex *re = catalog_rubric_regex(p, k % 2 ? RUBRIC_REJECT : RUBRIC_CLAIM);
 			if (p->needles[k % 2] && re && regex_match(re, a.text) == REGEX_MATCH &&
-			    !needle_any(p->needles[k % 2], folded, len)) {
+			    !needle_any(p->needles[k % 2], folded, len, &grams)) {
 				print_error("%s: the %s of point %zu matches '%s', which holds none of its needles\n", q->id,
 				            k % 2 ? "reject" : "claim", k / 2 + 1, text);
 				(*bad)++;
@@ -539,7 +541,7 @@ static void needles_hold(const struct question *q, size_t *bad)
 			const struct reject_part *part = &q->reject_part[k];
 			struct regex *re = grade_reject_part(q, k);
 			if (part->needles && re && regex_match(re, a.text) == REGEX_MATCH &&
-			    !needle_any(part->needles, folded, len)) {
+			    !needle_any(part->needles, folded, len, &grams)) {
 				print_error("%s: reject part '%s' matches '%s', which holds none of its needles\n", q->id,
 				            regex_source(re), text);
 				(*bad)++;

@@ -94,13 +94,56 @@ static void test_needles(void **state)
 				fail_msg("'%s' does not match '%s'", cases[i].pattern, text);
 			char *folded = xmalloc(strlen(text) + 1);
 			size_t len = needle_fold(folded, text, strlen(text));
-			if (n && !needle_any(n, folded, len))
+			struct needle_grams grams;
+			needle_grams_of(&grams, folded, len);
+			if (n && (!needle_any(n, folded, len, NULL) || !needle_any(n, folded, len, &grams)))
 				fail_msg("'%s' matches '%s', which holds none of its needles", cases[i].pattern, text);
 			free(folded);
 		}
 		free(n);
 		regex_free(re);
 	}
+}
+
+/* The grams of a text pass every needle it holds, at its start, its end
+ * and across its lines, and stop nearly all it lacks without a scan. */
+static void test_grams(void **state)
+{
+	(void)state;
+	const char *text = "threads wait\nin recv(); the gil is released";
+	size_t len = strlen(text);
+	struct needle_grams g;
+	needle_grams_of(&g, text, len);
+	const char *held[] = {"thr", "threads", "wait\nin", "recv", "released", "sed", "the"};
+	for (size_t i = 0; i < sizeof held / sizeof *held; i++) {
+		char needles[32];
+		size_t n = strlen(held[i]);
+		memcpy(needles, held[i], n);
+		needles[n] = needles[n + 1] = '\0';
+		if (!needle_any(needles, text, len, &g))
+			fail_msg("'%s' is in the text but the grams stop it", held[i]);
+	}
+	/* Lacking: none is found, and most are stopped by the grams alone,
+	 * which shows as a word held by the scanned text but not by the one
+	 * the grams were made from. */
+	const char *other = "process asyncio mutex coroutine daemon fork pickle select epoll kernel lock "
+	                    "queue socket signal timeout yield";
+	const char *lacked[] = {"process", "asyncio", "mutex", "coroutine", "daemon", "fork", "pickle", "select",
+	                        "epoll", "kernel", "lock", "queue", "socket", "signal", "timeout", "yield"};
+	size_t stopped = 0;
+	for (size_t i = 0; i < sizeof lacked / sizeof *lacked; i++) {
+		char needles[32];
+		size_t n = strlen(lacked[i]);
+		memcpy(needles, lacked[i], n);
+		needles[n] = needles[n + 1] = '\0';
+		assert_false(needle_any(needles, text, len, &g));
+		assert_true(needle_any(needles, other, strlen(other), NULL));
+		stopped += !needle_any(needles, other, strlen(other), &g);
+	}
+	assert_true(stopped >= 14);
+	/* Too short to hold a sequence: nothing is ruled out. */
+	needle_grams_of(&g, "ab", 2);
+	assert_false(needle_any("abc\0", "ab", 2, &g));
 }
 
 /* The two non-ASCII letters that PCRE2 matches caselessly with ASCII ones
@@ -118,10 +161,10 @@ static void test_fold(void **state)
 	assert_int_equal(regex_match(re, "ba\xc5\xbf" "e"), REGEX_MATCH);
 	regex_free(re);
 	char *needles = needle_of("backend|base", 12, NULL);
-	assert_true(needle_any(needles, out, n));
-	assert_true(needle_any(needles, "base", 4));
-	assert_false(needle_any(needles, "bas", 3));
-	assert_false(needle_any(needles, "", 0));
+	assert_true(needle_any(needles, out, n, NULL));
+	assert_true(needle_any(needles, "base", 4, NULL));
+	assert_false(needle_any(needles, "bas", 3, NULL));
+	assert_false(needle_any(needles, "", 0, NULL));
 	assert_int_equal(needle_size(needles), strlen("backend") + strlen("base") + 3);
 	assert_true(needle_same(needles, needles));
 	assert_false(needle_same(needles, NULL));
@@ -134,6 +177,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_needles),
 		cmocka_unit_test(test_fold),
+		cmocka_unit_test(test_grams),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
