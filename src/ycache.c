@@ -53,12 +53,6 @@ struct snode {
 	uint64_t len;         /* scalar: length of the string */
 };
 
-/* A tree ycache_get built, and where its record lies in the data. */
-struct handed {
-	struct ynode *nodes;
-	size_t off;
-};
-
 struct ycache {
 	char *path;
 	char *key;            /* the binary's identity */
@@ -73,10 +67,8 @@ struct ycache {
 	struct buf fresh;     /* records put since open */
 	size_t nfresh;
 	int writable;         /* whether the file can be written; -1: not known yet */
-	struct handed *trees; /* node arrays handed out */
+	struct ynode **trees; /* node arrays handed out */
 	size_t ntrees, captrees;
-	uint64_t sum;         /* the file's checksum, as read */
-	bool shed;            /* some record's nodes were given back */
 };
 
 static size_t pad8(size_t n)
@@ -186,26 +178,24 @@ static char *big_alloc(size_t size)
 	return p;
 }
 
-/* Reads the whole file at yc's path and checks its header, key and
- * checksum: the data (caller frees) with its size, time and header, or
- * NULL. */
-static char *read_checked(const struct ycache *yc, size_t *size, long long *written, struct header *h)
+/* Reads and checks the whole file; -1 leaves the cache empty. */
+static int read_cache(struct ycache *yc)
 {
 	int fd = open(yc->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
-		return NULL;
+		return -1;
 	struct stat st;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < (off_t)sizeof(struct header) ||
 	    (uint64_t)st.st_size > MAX_CACHE || st.st_size % 8) {
 		close(fd);
-		return NULL;
+		return -1;
 	}
-	*size = (size_t)st.st_size;
-	*written = ns_of(st.st_mtim);
-	char *data = big_alloc(*size);
+	yc->size = (size_t)st.st_size;
+	yc->written = ns_of(st.st_mtim);
+	yc->data = big_alloc(yc->size);
 	size_t got = 0;
-	while (got < *size) {
-		ssize_t n = read(fd, data + got, *size - got);
+	while (got < yc->size) {
+		ssize_t n = read(fd, yc->data + got, yc->size - got);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -213,24 +203,13 @@ static char *read_checked(const struct ycache *yc, size_t *size, long long *writ
 		got += (size_t)n;
 	}
 	close(fd);
-	memcpy(h, data, sizeof *h);
-	if (got != *size || memcmp(h->magic, MAGIC, 8) != 0 || h->size != *size || h->keylen != yc->keylen ||
-	    sizeof *h + pad8(yc->keylen) > *size || memcmp(data + sizeof *h, yc->key, yc->keylen) != 0 ||
-	    checksum(data + sizeof *h, *size - sizeof *h) != h->sum) {
-		free(data);
-		return NULL;
-	}
-	return data;
-}
-
-/* Reads and checks the whole file; -1 leaves the cache empty. */
-static int read_cache(struct ycache *yc)
-{
 	struct header h;
-	if (!(yc->data = read_checked(yc, &yc->size, &yc->written, &h)))
-		return -1;
-	yc->sum = h.sum;
+	memcpy(&h, yc->data, sizeof h);
 	size_t off = sizeof h + pad8(yc->keylen);
+	if (got != yc->size || memcmp(h.magic, MAGIC, 8) != 0 || h.size != yc->size ||
+	    h.keylen != yc->keylen || off > yc->size || memcmp(yc->data + sizeof h, yc->key, yc->keylen) != 0 ||
+	    checksum(yc->data + sizeof h, yc->size - sizeof h) != h.sum)
+		return -1;
 	for (uint64_t i = 0; i < h.nrecords; i++) {
 		struct record r;
 		if (yc->size - off < sizeof r)
@@ -288,7 +267,7 @@ void ycache_free(struct ycache *yc)
 	if (!yc)
 		return;
 	for (size_t i = 0; i < yc->ntrees; i++)
-		free(yc->trees[i].nodes);
+		free(yc->trees[i]);
 	free(yc->trees);
 	buf_release(&yc->fresh);
 	free(yc->used);
@@ -339,7 +318,7 @@ static struct ynode *decode(struct ycache *yc, size_t off, const struct record *
 		}
 	}
 	GROW(yc->trees, yc->captrees, yc->ntrees + 1);
-	yc->trees[yc->ntrees++] = (struct handed){nodes, off};
+	yc->trees[yc->ntrees++] = nodes;
 	return nodes;
 bad:
 	free(nodes);
@@ -371,33 +350,13 @@ bool ycache_get(struct ycache *yc, const char *path, const struct stat *st, stru
 	return true;
 }
 
-/* Gives back the whole pages that the nodes and items of the record at
- * off fill: its tree is built and dropped, and only its strings are read
- * from now on. A quarter of a cache is nodes and items; the pages read
- * back as zeros, so ycache_save reads the file again to copy the record. */
-static void shed_nodes(struct ycache *yc, size_t off)
-{
-	struct record r;
-	memcpy(&r, yc->data + off, sizeof r);
-	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-	uintptr_t lo = (uintptr_t)(yc->data + off + sizeof r);
-	uintptr_t hi = lo + r.nnodes * sizeof(struct snode) + pad8(r.nitems * 4);
-	lo = (lo + page - 1) & ~(page - 1);
-	hi &= ~(page - 1);
-	if (hi <= lo)
-		return;
-	yc->shed = true;
-	madvise((void *)lo, hi - lo, MADV_DONTNEED);
-}
-
 void ycache_drop_tree(struct ycache *yc, struct ydoc *doc)
 {
 	/* Trees are read in the order they were handed out: the one sought
 	 * is nearly always the last. */
 	for (size_t i = yc->ntrees; doc->root && i-- > 0;)
-		if (yc->trees[i].nodes == doc->root) {
-			free(yc->trees[i].nodes);
-			shed_nodes(yc, yc->trees[i].off);
+		if (yc->trees[i] == doc->root) {
+			free(yc->trees[i]);
 			memmove(yc->trees + i, yc->trees + i + 1, (yc->ntrees - i - 1) * sizeof *yc->trees);
 			yc->ntrees--;
 			break;
@@ -522,37 +481,20 @@ void ycache_save(struct ycache *yc)
 		return;   /* the file holds exactly this already */
 	if (!writable(yc))
 		return;
-	/* Records whose nodes were given back are copied from the file read
-	 * again; if it is no longer the file that was read (another run wrote
-	 * it meanwhile), only the trees parsed by this run are written. */
-	const char *data = yc->data;
-	char *again = NULL;
-	size_t nused = yc->nused;
-	if (yc->shed && nused) {
-		size_t size;
-		long long written;
-		struct header old;
-		again = read_checked(yc, &size, &written, &old);
-		if (again && size == yc->size && old.sum == yc->sum)
-			data = again;
-		else
-			nused = 0;
-	}
-	struct header h = {.keylen = yc->keylen, .nrecords = nused + yc->nfresh};
+	struct header h = {.keylen = yc->keylen, .nrecords = yc->nused + yc->nfresh};
 	memcpy(h.magic, MAGIC, 8);
-	struct piece *v = xcalloc(nused + 3, sizeof *v);
+	struct piece *v = xcalloc(yc->nused + 3, sizeof *v);
 	size_t n = 0;
 	v[n++] = (struct piece){yc->key, yc->keylen};
 	v[n++] = (struct piece){zeros, pad8(yc->keylen) - yc->keylen};
-	for (size_t i = 0; i < nused; i++) {
+	for (size_t i = 0; i < yc->nused; i++) {
 		struct record r;
-		memcpy(&r, data + yc->used[i], sizeof r);
-		v[n++] = (struct piece){data + yc->used[i], r.size};
+		memcpy(&r, yc->data + yc->used[i], sizeof r);
+		v[n++] = (struct piece){yc->data + yc->used[i], r.size};
 	}
 	v[n++] = (struct piece){yc->fresh.data, yc->fresh.len};
 	write_file(yc->path, &h, v, n);
 	free(v);
-	free(again);
 }
 
 /* ---- the verified set ---- */

@@ -114,34 +114,6 @@ def test_same_size_edit_with_mtime_put_back():
         expect(s.identity() != before, "the cache was not rewritten")
 
 
-def big_lesson(word):
-    """A lesson whose tree fills many pages of the cache."""
-    sections = "".join(f"  - title: Section {i}\n    body: |\n      Part {i} says {word} {i}.\n"
-                       for i in range(600))
-    return ("id: beta\ntitle: Topic beta\ntrack: one\nlevel: core\n"
-            "summary: The beta topic of the cache tests.\nsections:\n" + sections)
-
-
-def test_big_file_kept_whole_when_another_changes():
-    # A served file's nodes are given back once read; when another file
-    # changes, the rewritten cache must still hold the served file whole,
-    # so the run after it serves everything and writes nothing.
-    with tempfile.TemporaryDirectory() as tmp:
-        s = Setup(tmp)
-        beta = os.path.join(s.root, "lessons", "beta.yaml")
-        write(beta, big_lesson("Quince"))
-        s.learn()
-        s.settle()
-        write(s.lesson, LESSON.replace("Apricot", "Plum and fig"))
-        expect("Plum and fig" in s.learn(), "the edit")
-        before = s.settle()
-        rc, out, err = run(["learn", "beta", "600"], env=s.env)
-        expect(rc == 0 and "Quince 599" in out, f"the big lesson from the cache: {rc} {err} {out[-300:]}")
-        expect(s.identity() == before, "the cache written after the edit lost the big file's tree")
-        expect("Plum and fig" in s.learn(), "the edit from the cache")
-        expect(s.identity() == before, "the edited file was not cached")
-
-
 def test_file_changed_within_two_seconds_is_read_again():
     with tempfile.TemporaryDirectory() as tmp:
         s = Setup(tmp)
