@@ -942,6 +942,8 @@ static bool refutes(const char *t, const struct answer_span *w, size_t k, size_t
 	bool hit;
 	if (!neg && i == k && head && t[w[i].end] == ':')
 		hit = false;   /* "Wrong: ..." heads what follows */
+	else if (!neg && !(i == k && head) && w[i].end - w[i].start == 5 && strncmp(t + w[i].start, "False", 5) == 0)
+		hit = false;   /* "a == b is False": Python's, not a verdict */
 	else if (!neg)
 		hit = word_in(t, &w[i], bad) && (led || !word_in(t, &w[i], nouns));
 	else if (word_is(t, &w[i], "the"))

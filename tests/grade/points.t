@@ -438,6 +438,9 @@ reject @thread
 + "Run it in a thread" is the classic mistake: time.sleep blocks the loop.
 + Moving it to a thread is simply wrong, because time.sleep blocks the loop.
 - It runs in a thread, so saying it blocks the loop is wrong.
+# Python's False after a copula is a value, not a verdict on the claim.
+- Run in a thread it blocks the loop and comparing the two with == is also False.
+- The thread blocks the loop (the check `t.done()` is False until then).
 
 # "Unlike X, which P, Y ...": the relative clause says P of X, which the
 # "unlike" does not deny; a claim outside it does not bind to X.
