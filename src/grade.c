@@ -591,27 +591,16 @@ static enum grade_point claim_only(const struct rubric_point *p, const struct an
  * i: the index of its '|' or of the terminating NUL. */
 static size_t alternative_end(const char *src, size_t i)
 {
-	size_t depth = 0;
-	bool class = false;
+	size_t depth = 0, len = strlen(src);
 	for (;; i++) {
 		char c = src[i];
 		if (c == '\\' && src[i + 1]) {
 			i++;
-		} else if (class && c == '[' && src[i + 1] == ':') {
-			/* [:alpha:] inside a class; any other '[' there is a literal. */
-			size_t j = i + 2 + (src[i + 2] == '^');
-			while ((src[j] >= 'a' && src[j] <= 'z') || (src[j] >= 'A' && src[j] <= 'Z'))
-				j++;
-			if (src[j] == ':' && src[j + 1] == ']')
-				i = j + 1;
-		} else if (class && c) {
-			class = c != ']';
 		} else if (c == '[') {
-			class = true;
-			if (src[i + 1] == '^')
-				i++;
-			if (src[i + 1] == ']')
-				i++;   /* a leading ] is a literal */
+			i = needle_class_end(src, i, len);
+			if (i == len)
+				return i;
+			i--;
 		} else if (c == '(') {
 			depth++;
 		} else if (c == ')' && depth) {
@@ -626,21 +615,32 @@ static size_t alternative_end(const char *src, size_t i)
  * pattern: none refers to a group by number or name, none sets an option
  * for the alternatives after it ("a|(?i)b|c"), none uses a backtracking
  * verb, a branch reset, a comment, \Q..\E quoting or a control escape
- * (\c| is one character, not a bar). */
+ * (\c| is one character, not a bar). An escaped parenthesis, or one in a
+ * class, opens nothing ("\(?(the )?" is no conditional). */
 static bool separable(const char *src)
 {
-	static const char *const unsafe[] = {"(*", "(?|", "(?P=", "(?P>", "(?&", "(?R", "(?(", "(?#", "\\c", "\\g", "\\k", "\\Q"};
-	for (size_t i = 0; i < sizeof unsafe / sizeof *unsafe; i++)
-		if (strstr(src, unsafe[i]))
-			return false;
-	for (const char *t = src; *t; t++) {
-		if (t[0] == '\\' && t[1] >= '1' && t[1] <= '9')
-			return false;   /* a back-reference */
-		if (t[0] == '(' && t[1] == '?' && (t[2] == '-' || t[2] == '^' || (t[2] >= '0' && t[2] <= '9') ||
-		                                    ((t[2] | 0x20) >= 'a' && (t[2] | 0x20) <= 'z'))) {
-			size_t n = strspn(t + 2, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ^-0123456789");
-			if (t[2 + n] != ':')
-				return false;   /* (?i), (?1): an option setting or a call */
+	size_t len = strlen(src);
+	if (!needle_plain_escapes(src, len))
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		const char *t = src + i;
+		if (t[0] == '\\') {
+			if (t[1] >= '1' && t[1] <= '9')
+				return false;   /* a back-reference */
+			i++;
+		} else if (t[0] == '[') {
+			i = needle_class_end(src, i, len) - 1;
+		} else if (t[0] == '(' && t[1] == '*') {
+			return false;   /* a verb */
+		} else if (t[0] == '(' && t[1] == '?') {
+			if (strchr("|&R(#", t[2]) || (t[2] == 'P' && (t[3] == '=' || t[3] == '>')))
+				return false;   /* a branch reset, call, conditional or comment */
+			if (t[2] == '-' || t[2] == '^' || (t[2] >= '0' && t[2] <= '9') ||
+			    ((t[2] | 0x20) >= 'a' && (t[2] | 0x20) <= 'z')) {
+				size_t n = strspn(t + 2, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ^-0123456789");
+				if (t[2 + n] != ':')
+					return false;   /* (?i), (?1): an option setting or a call */
+			}
 		}
 	}
 	return true;

@@ -125,8 +125,7 @@ static size_t quantifier(const char *s, size_t i, size_t end, bool *optional)
 	return k - i;
 }
 
-/* The index after the class that opens at s[i]. */
-static size_t class_end(const char *s, size_t i, size_t end)
+size_t needle_class_end(const char *s, size_t i, size_t end)
 {
 	i++;
 	if (i < end && s[i] == '^')
@@ -158,7 +157,7 @@ static size_t group_end(const char *s, size_t i, size_t end)
 		if (s[i] == '\\' && i + 1 < end)
 			i++;
 		else if (s[i] == '[')
-			i = class_end(s, i, end) - 1;
+			i = needle_class_end(s, i, end) - 1;
 		else if (s[i] == '(')
 			depth++;
 		else if (s[i] == ')' && --depth == 0)
@@ -174,7 +173,7 @@ static size_t branch_end(const char *s, size_t i, size_t end)
 		if (s[i] == '\\' && i + 1 < end)
 			i++;
 		else if (s[i] == '[')
-			i = class_end(s, i, end) - 1;
+			i = needle_class_end(s, i, end) - 1;
 		else if (s[i] == '(')
 			i = group_end(s, i, end);
 	}
@@ -241,7 +240,7 @@ static void sequence(const char *s, size_t i, size_t end, struct req *best, stru
 			}
 			/* An escaped symbol is a literal, but not a needle's. */
 		} else if (c == '[') {
-			next = class_end(s, i, end);
+			next = needle_class_end(s, i, end);
 		} else if (c == '(') {
 			size_t close = group_end(s, i, end), body = i + 1;
 			if (close >= end) {
@@ -330,15 +329,43 @@ static bool alternatives(const char *s, size_t i, size_t end, struct req *out, s
 	}
 }
 
+bool needle_plain_escapes(const char *src, size_t len)
+{
+	for (size_t i = 0; i + 1 < len; i++)
+		if (src[i] == '\\') {
+			i++;
+			if (strchr("Qcgk", src[i]))
+				return false;
+		}
+	return true;
+}
+
+/* Whether src[0..len) (its escapes plain) opens a group this reader does
+ * not read: a call, a named group (its name may be referred to), a
+ * conditional, a verb, a comment, a branch reset or a callout. */
+static bool unread_group(const char *src, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (src[i] == '\\')
+			i++;
+		else if (src[i] == '[')
+			i = needle_class_end(src, i, len) - 1;
+		else if (src[i] == '(' && i + 1 < len && src[i + 1] == '*')
+			return true;
+		else if (src[i] == '(' && i + 2 < len && src[i + 1] == '?' && strchr("P&R(#|C", src[i + 2]))
+			return true;
+	}
+	return false;
+}
+
 char *needle_of(const char *src, size_t len, const struct needle_corpus *corpus)
 {
 	/* Quoting, calls, back-references by name, conditionals, verbs,
 	 * comments, callouts, branch resets and control escapes (\c( is one
-	 * character, not a group) are not read. */
-	static const char *const unread[] = {"\\Q", "\\c", "\\g", "\\k", "(?P", "(?&", "(?R", "(?(", "(*", "(?#", "(?|", "(?C"};
-	for (size_t i = 0; i < sizeof unread / sizeof *unread; i++)
-		if (memmem(src, len, unread[i], strlen(unread[i])))
-			return NULL;
+	 * character, not a group) are not read. An escaped parenthesis or one
+	 * in a class opens nothing: "\(?(the )?" is read. */
+	if (!needle_plain_escapes(src, len) || unread_group(src, len))
+		return NULL;
 	struct req r = {.n = 0};
 	struct reading rd = {.corpus = corpus};
 	if (!alternatives(src, 0, len, &r, &rd) || rd.bad) {

@@ -36,6 +36,16 @@ struct needle_corpus {
  * corpus (or NULL) prices the choice, never what a needle is. */
 char *needle_of(const char *src, size_t len, const struct needle_corpus *corpus);
 
+/* The index after the character class that opens at s[i] ('['), or end:
+ * a leading ']' and [:name:] are its own, escapes are skipped. */
+size_t needle_class_end(const char *s, size_t i, size_t end);
+
+/* Whether none of the escapes in the pattern src[0..len) is \Q (quoting),
+ * \c (a control character: "\c(" is one character) or \g or \k (a
+ * reference to a group), which a reader that takes the pattern's text
+ * piece by piece would misread. */
+bool needle_plain_escapes(const char *src, size_t len);
+
 /* The bytes of needles, its last NUL included. */
 size_t needle_size(const char *needles);
 

@@ -436,6 +436,9 @@ static void test_shared_rejects(void **state)
 		 "waits? forever"},
 		/* A '|' inside a class with a POSIX name splits nothing. */
 		{"gil per thread|each[[:digit:]|]thread", "gil per thread", "waits? forever"},
+		/* An escaped parenthesis, or one in a class, opens no group:
+		 * "\\(?(" is no conditional, "[(*]" no verb. */
+		{"gil per thread|\\(?(its )?own gil", "gil per thread", "waits? forever|[(*]own gil"},
 	};
 	const char *answers[] = {
 		"The thread releases the GIL while it waits; other threads run.",
@@ -447,7 +450,7 @@ static void test_shared_rejects(void **state)
 		"The thread releases the GIL; it waits; other threads Never runs.",
 		"aaaa",
 	};
-	for (size_t v = 0; v < 3; v++) {
+	for (size_t v = 0; v < sizeof rejects / sizeof *rejects; v++) {
 		struct rubric_point points[3] = {
 			{.point = "released", .pattern = "releases? the gil"},
 			{.point = "others", .pattern = "other threads run"},

@@ -66,6 +66,9 @@ static void test_needles(void **state)
 		{"(?|abc|def)", "-", {NULL}},
 		{"(?#note)abc", "-", {NULL}},
 		{"from\\c(:zzz||abc", "-", {NULL}},
+		/* An escaped parenthesis or one in a class opens no group. */
+		{"\\(?(the )?broker|[(*]+queue", "broker queue", {"(the broker", "*queue"}},
+		{"[\\c]]thread", "-", {NULL}},
 		/* '[' in a class is a literal unless it opens [:name:]. */
 		{"[[:alpha:]]xyz|[;[:]abc", "xyz abc", {"axyz", ":abc"}},
 		{"abc[[:]|x|[:]", "-", {"x"}},   /* \c( is a character: an empty alternative */
