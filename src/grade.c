@@ -587,11 +587,11 @@ static enum grade_point claim_only(const struct rubric_point *p, const struct an
 	return GRADE_FOUND;
 }
 
-/* The end of the top-level alternative of the pattern src that starts at
- * i: the index of its '|' or of the terminating NUL. */
-static size_t alternative_end(const char *src, size_t i)
+/* The end of the top-level alternative of the pattern src (len bytes)
+ * that starts at i: the index of its '|' or of the terminating NUL. */
+static size_t alternative_end(const char *src, size_t len, size_t i)
 {
-	size_t depth = 0, len = strlen(src);
+	size_t depth = 0;
 	for (;; i++) {
 		char c = src[i];
 		if (c == '\\' && src[i + 1]) {
@@ -617,9 +617,8 @@ static size_t alternative_end(const char *src, size_t i)
  * verb, a branch reset, a comment, \Q..\E quoting or a control escape
  * (\c| is one character, not a bar). An escaped parenthesis, or one in a
  * class, opens nothing ("\(?(the )?" is no conditional). */
-static bool separable(const char *src)
+static bool separable(const char *src, size_t len)
 {
-	size_t len = strlen(src);
 	if (!needle_plain_escapes(src, len))
 		return false;
 	for (size_t i = 0; i < len; i++) {
@@ -707,9 +706,10 @@ static void split_rejects(const struct question *q)
 		if (!re)
 			continue;
 		const char *src = regex_source(re);
-		ok = separable(src);
+		size_t len = strlen(src);
+		ok = separable(src, len);
 		for (size_t at = 0; ok;) {
-			size_t end = alternative_end(src, at);
+			size_t end = alternative_end(src, len, at);
 			size_t j = hmap_add(&seen, src + at, end - at, nalts);
 			if (j == HMAP_NONE) {
 				alts = xgrow(alts, &cap, nalts + 1, sizeof *alts);
