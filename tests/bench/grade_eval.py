@@ -27,6 +27,7 @@ header), totals only; --only keeps the questions whose id starts with
 PREFIX."""
 
 import os
+import re
 import subprocess
 import sys
 
@@ -51,10 +52,13 @@ TOOL = os.path.join(BUILD, "tests", "bench", "grade-eval")
 GRADING = os.path.join(TOP, "tests", "data", "grading")
 # The development sets, each by another hand (a label names its set), or
 # the held-out ones.
-DEV = ["dev.yaml"] + [f"dev{n}.yaml" for n in range(2, 39)]
+# Every devN.yaml there is a set, in number order: a list written out by
+# hand once stopped short of the newest sets.
+DEV = ["dev.yaml"] + [f"dev{n}.yaml" for n in sorted(
+    int(f[3:-5]) for f in os.listdir(GRADING) if re.fullmatch(r"dev[0-9]+\.yaml", f))]
 HELD_OUT = ["eval.yaml"] + [n for n in ["eval2.yaml", "eval3.yaml", "eval4.yaml"]
                             if os.path.exists(os.path.join(GRADING, n))]
-SETS = ([("", DEV[0])] + [(f"d{n + 1}.", name) for n, name in enumerate(DEV) if n]
+SETS = ([("", DEV[0])] + [(f"d{name[3:-5]}.", name) for name in DEV[1:]]
         if "--dev" in sys.argv
         else [("", HELD_OUT[0])] + [(chr(ord("x") + n), name) for n, name in enumerate(HELD_OUT[1:])])
 
