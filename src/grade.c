@@ -40,6 +40,7 @@ struct part_state {
 	enum regex_result r;
 	size_t first;   /* where its first match starts, when it matched */
 	bool known;
+	bool absent;    /* the answer lacks its needles: it matches nowhere */
 	/* The start of its first match at or after next_from in the whole
 	 * text (SIZE_MAX: none), when next_known: over_units asks again and
 	 * again, mostly for places a found start is still the answer for. */
@@ -87,6 +88,20 @@ static void shorten(struct regex *re, const struct answer *a, struct answer_span
 		m->end = e;
 }
 
+/* Where the search after a match starting at s goes on: at the next word,
+ * not after the match, since a match that starts at a negated word ("isn't
+ * thread-safe .. threads take turns") must not hide one that starts later
+ * inside it. */
+static size_t next_word(const struct answer *a, size_t s, size_t end)
+{
+	size_t next = s + 1;
+	while (next < end && ((unsigned char)a->text[next] & 0xc0) == 0x80)
+		next++;
+	while (next < end && is_word_byte(a->text[next - 1]) && is_word_byte(a->text[next]))
+		next++;
+	return next;
+}
+
 /* Collects the matches of re in [start, end) of the text, one for each
  * word where a match starts. Returns false on
  * a regex limit. */
@@ -101,16 +116,7 @@ static bool collect(struct regex *re, const struct answer *a, size_t start, size
 	while (h->n < MAX_HITS && (r = regex_next(re, a->text, end, &scan, &s, &e, NULL)) == REGEX_MATCH) {
 		h->v[h->n++] = (struct answer_span){s, e};
 		shorten(re, a, &h->v[h->n - 1]);
-		/* The next search starts at the next word, not after this match:
-		 * a match that starts at a negated word ("isn't thread-safe ..
-		 * threads take turns") must not hide one that starts later
-		 * inside it. */
-		size_t next = s + 1;
-		while (next < end && ((unsigned char)a->text[next] & 0xc0) == 0x80)
-			next++;
-		while (next < end && is_word_byte(a->text[next - 1]) && is_word_byte(a->text[next]))
-			next++;
-		scan.from = next;
+		scan.from = next_word(a, s, end);
 		scan.empty = false;
 	}
 	return h->n == MAX_HITS || r != REGEX_LIMIT;
@@ -392,13 +398,71 @@ static enum unit_result claim_in(const struct rubric_point *p, const struct answ
 	return UNIT_NONE;
 }
 
+/* Where the matches of a pattern start: those of re, or, with memo, those
+ * of the parts of memo's question whose points hold bit (a point's reject
+ * matches at a place exactly when one of its parts does). */
+struct starts {
+	struct regex *re;
+	struct parts_memo *memo;
+	uint32_t bit;
+};
+
+/* As collect for re, the whole reject of st's point, when st has its
+ * parts: a match of the whole starts exactly where one of its parts
+ * matches (in the same text), so the parts the answer may hold (small, and
+ * mostly ruled out by their needles) find where, and the whole is run only
+ * from there, for the match it gives (its first alternative that matches
+ * there). Scanning a unit with the whole reject, every alternative at
+ * every place, was most of a reject's time. */
+static bool collect_split(struct regex *re, const struct answer *a, size_t start, size_t end,
+                          const struct starts *st, struct hits *h)
+{
+	const struct question *q = st->memo->q;
+	size_t next[64];
+	bool known[64] = {false};
+	if (q->nreject_part > 64)
+		return collect(re, a, start, end, h);
+	h->n = 0;
+	for (size_t from = start; h->n < MAX_HITS;) {
+		size_t best = SIZE_MAX, s, e;
+		for (size_t k = 0; k < q->nreject_part; k++) {
+			const struct part_state *ps = &st->memo->part[k];
+			if (!(q->reject_part[k].points & st->bit) || ps->absent)
+				continue;
+			if (!known[k] || next[k] < from) {
+				struct regex_scan scan = {.from = from, .checked = true};
+				enum regex_result r = regex_next(grade_reject_part(q, k), a->text, end, &scan, &s, &e, NULL);
+				if (r == REGEX_LIMIT)
+					return false;
+				next[k] = r == REGEX_MATCH ? s : SIZE_MAX;
+				known[k] = true;
+			}
+			if (next[k] < best)
+				best = next[k];
+		}
+		if (best == SIZE_MAX)
+			break;
+		struct regex_scan scan = {.from = best, .checked = true};
+		enum regex_result r = regex_next(re, a->text, end, &scan, &s, &e, NULL);
+		if (r == REGEX_LIMIT)
+			return false;
+		if (r == REGEX_NOMATCH)
+			break;
+		h->v[h->n++] = (struct answer_span){s, e};
+		shorten(re, a, &h->v[h->n - 1]);
+		from = next_word(a, s, end);
+	}
+	return true;
+}
+
 /* Whether the reject pattern of p fires in the unit: a match not negated. */
 static enum unit_result reject_in(const struct rubric_point *p, const struct answer *a, size_t start, size_t end,
                                   void *ctx)
 {
-	(void)ctx;
+	const struct starts *st = ctx;
+	struct regex *reject = catalog_rubric_regex(p, RUBRIC_REJECT);
 	struct hits hr, hs, ha, hn, ho;
-	if (!collect(catalog_rubric_regex(p, RUBRIC_REJECT), a, start, end, &hr))
+	if (!(st && st->memo ? collect_split(reject, a, start, end, st, &hr) : collect(reject, a, start, end, &hr)))
 		return UNIT_LIMIT;
 	if (hr.n == 0)
 		return UNIT_NONE;
@@ -423,15 +487,6 @@ static enum unit_result reject_in(const struct rubric_point *p, const struct ans
 			return UNIT_FOUND;
 	return UNIT_NONE;
 }
-
-/* Where the matches of a pattern start: those of re, or, with memo, those
- * of the parts of memo's question whose points hold bit (a point's reject
- * matches at a place exactly when one of its parts does). */
-struct starts {
-	struct regex *re;
-	struct parts_memo *memo;
-	uint32_t bit;
-};
 
 /* The start of the first match at or after from in a's whole text. */
 static enum regex_result next_start(const struct starts *st, const struct answer *a, size_t from, size_t *start)
@@ -796,6 +851,7 @@ static struct part_state *part_in(struct parts_memo *memo, size_t k, const struc
 	if (part->needles) {
 		if (!needles_in(part->needles, memo, a)) {
 			st->r = REGEX_NOMATCH;
+			st->absent = true;
 			return st;
 		}
 	}
@@ -833,7 +889,7 @@ static enum regex_result reject_fires(const struct rubric_point *p, const struct
 		r = first_match(reject, a, &first);
 	}
 	if (r == REGEX_MATCH && p->expanded[RUBRIC_REJECT]) {
-		enum unit_result u = over_units(p, a, &starts, reject_in, NULL, first);
+		enum unit_result u = over_units(p, a, &starts, reject_in, &starts, first);
 		r = u == UNIT_FOUND ? REGEX_MATCH : u == UNIT_LIMIT ? REGEX_LIMIT : REGEX_NOMATCH;
 	}
 	return r;
