@@ -136,7 +136,7 @@ struct regex *catalog_rubric_regex(const struct rubric_point *p, enum rubric_rol
 				continue;
 			char *err = NULL;
 			size_t off;
-			*slot = regex_compile(src, REGEX_CASELESS | REGEX_VALID_UTF8, &err, &off);
+			*slot = regex_compile(src, REGEX_RUBRIC, &err, &off);
 			free(err);
 		}
 		m->compiled = true;

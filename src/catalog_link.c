@@ -302,19 +302,19 @@ void catalog_compile_point(struct rubric_point *p, struct diag *dg)
 		char *err = NULL;
 		size_t off = 0;
 		struct regex **slot = role_slot(p, (enum rubric_role)r);
-		*slot = regex_compile(x, REGEX_CASELESS | REGEX_VALID_UTF8, &err, &off);
+		*slot = regex_compile(x, REGEX_RUBRIC, &err, &off);
 		if (*slot)
 			continue;
 		free(err);
 		err = NULL;
 		p->broken = true;
 		char *skel = terms_skeleton(srcs[r]);
-		struct regex *re = regex_compile(skel, REGEX_CASELESS | REGEX_VALID_UTF8, &err, &off);
+		struct regex *re = regex_compile(skel, REGEX_RUBRIC, &err, &off);
 		if (re) {
 			regex_free(re);
 			free(err);
 			err = NULL;
-			regex_compile(x, REGEX_CASELESS | REGEX_VALID_UTF8, &err, &off);
+			regex_compile(x, REGEX_RUBRIC, &err, &off);
 			PERR(dg, poss[r], "%s does not compile once its terms are expanded: %s", language_keys[r], err);
 		} else {
 			PERR(dg, poss[r], "%s does not compile: %s at offset %zu", language_keys[r], err, off);
@@ -326,7 +326,7 @@ void catalog_compile_point(struct rubric_point *p, struct diag *dg)
 		/* Entries that compiled inside the patterns compile alone. */
 		char *err = NULL;
 		size_t off;
-		p->own_negation_re = regex_compile(p->own_negation, REGEX_CASELESS | REGEX_VALID_UTF8, &err, &off);
+		p->own_negation_re = regex_compile(p->own_negation, REGEX_RUBRIC, &err, &off);
 		free(err);
 	}
 	p->compiled = true;

@@ -634,7 +634,7 @@ static struct regex *compile_pattern(struct loader *L, struct keymap *m, size_t 
 		return NULL;   /* compiled on first use (catalog_rubric_regex) */
 	char *err = NULL;
 	size_t off = 0;
-	struct regex *re = regex_compile(v->str, REGEX_CASELESS | REGEX_VALID_UTF8, &err, &off);   /* ydoc checked it */
+	struct regex *re = regex_compile(v->str, REGEX_RUBRIC, &err, &off);   /* ydoc checked it */
 	if (!re) {
 		ERR(L, v, "%s does not compile: %s at offset %zu", m->keys[key].name, err, off);
 		free(err);

@@ -831,7 +831,7 @@ struct regex *grade_reject_part(const struct question *q, size_t k)
 		/* Its alternatives compiled in their reject, and keep their
 		 * meaning here (separable), so this compiles too. */
 		char *err = NULL;
-		part->re = regex_compile(part->src, REGEX_CASELESS | REGEX_VALID_UTF8, &err, NULL);
+		part->re = regex_compile(part->src, REGEX_RUBRIC, &err, NULL);
 		free(err);
 		free(part->src);
 		part->src = NULL;

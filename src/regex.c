@@ -128,7 +128,9 @@ static void skip_init(struct regex *re)
 
 struct regex *regex_compile(const char *pattern, unsigned flags, char **err, size_t *offset)
 {
-	uint32_t opts = PCRE2_UTF | PCRE2_UCP;
+	uint32_t opts = PCRE2_UTF;
+	if (!(flags & REGEX_ASCII_WORDS))
+		opts |= PCRE2_UCP;
 	if (flags & REGEX_CASELESS)
 		opts |= PCRE2_CASELESS;
 	if (flags & REGEX_VALID_UTF8)

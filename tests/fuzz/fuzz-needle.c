@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t bad;
 	char *err = NULL;
 	struct regex *re = utf8_valid(pattern, strlen(pattern), &bad) && utf8_valid(text, strlen(text), &bad)
-	                           ? regex_compile(pattern, REGEX_CASELESS | REGEX_VALID_UTF8, &err, NULL)
+	                           ? regex_compile(pattern, REGEX_RUBRIC, &err, NULL)
 	                           : NULL;
 	free(err);
 	/* Priced by the text itself, the needles chosen are those it does not

@@ -21,3 +21,5 @@ normal wait… then
 = wait... then
 normal a b c
 = a b c
+normal a naïve café, Ærø and Straße; Łódź is 3 × 4
+= a naive cafe, AEro and Strasse; Lodz is 3 × 4

@@ -481,3 +481,11 @@ reject (only|just) (the )?direct parents?
 + Not only does it check the direct parent, it checks the whole chain.
 - issubclass checks only direct parents.
 - It looks at the inheritance of only the direct parents.
+
+# Rubric \w is ASCII: an accented word is folded to plain letters first,
+# so a gap still crosses it.
+point
+says \bcalls (\w+ ){0,2}sleep
++ It calls the naïve sleep.
++ It calls the café sleep.
+- It calls nothing: no sleep.
