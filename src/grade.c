@@ -430,10 +430,11 @@ static bool collect_split(struct regex *re, const struct answer *a, size_t start
 			if (!(q->reject_part[k].points & st->bit) || ps->absent)
 				continue;
 			if (!known[k] || next[k] < from) {
+				struct regex *part = grade_reject_part(q, k);
 				struct regex_scan scan = {.from = from, .checked = true};
-				enum regex_result r = regex_next(grade_reject_part(q, k), a->text, end, &scan, &s, &e, NULL);
+				enum regex_result r = part ? regex_next(part, a->text, end, &scan, &s, &e, NULL) : REGEX_LIMIT;
 				if (r == REGEX_LIMIT)
-					return false;
+					return false;   /* as part_in: a part that does not compile is a limit hit */
 				next[k] = r == REGEX_MATCH ? s : SIZE_MAX;
 				known[k] = true;
 			}
@@ -446,8 +447,8 @@ static bool collect_split(struct regex *re, const struct answer *a, size_t start
 		enum regex_result r = regex_next(re, a->text, end, &scan, &s, &e, NULL);
 		if (r == REGEX_LIMIT)
 			return false;
-		if (r == REGEX_NOMATCH)
-			break;
+		if (r == REGEX_NOMATCH || s != best)
+			return collect(re, a, start, end, h);   /* a start a search from best cannot give (\K, \G) */
 		h->v[h->n++] = (struct answer_span){s, e};
 		shorten(re, a, &h->v[h->n - 1]);
 		from = next_word(a, s, end);

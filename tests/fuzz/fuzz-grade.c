@@ -41,7 +41,7 @@ static struct regex *compile(const char *pattern)
 	char *err = NULL;
 	size_t off = 0;
 	size_t bad;
-	unsigned flags = REGEX_CASELESS | (utf8_valid(pattern, strlen(pattern), &bad) ? REGEX_VALID_UTF8 : 0);
+	unsigned flags = REGEX_CASELESS | REGEX_ASCII_WORDS | (utf8_valid(pattern, strlen(pattern), &bad) ? REGEX_VALID_UTF8 : 0);
 	struct regex *re = regex_compile(pattern, flags, &err, &off);
 	if (!re && !err)
 		abort(); /* a failure without a reason */

@@ -139,7 +139,7 @@ static void run_file(const char *path)
 				char *full = xasprintf("(?<!\\w)(?:%s)(?!\\w)", src);
 				char *err = NULL;
 				size_t off;
-				struct regex *re = regex_compile(full, REGEX_CASELESS, &err, &off);
+				struct regex *re = regex_compile(full, REGEX_CASELESS | REGEX_ASCII_WORDS, &err, &off);
 				bool hit = re && regex_match(re, want) == REGEX_MATCH;
 				if (!re)
 					fail(path, ln, "'%s' does not compile: %s", full, err);

@@ -327,7 +327,7 @@ static struct regex *compiled(const char *pattern)
 {
 	char *err = NULL;
 	size_t off = 0;
-	struct regex *re = regex_compile(pattern, REGEX_CASELESS, &err, &off);
+	struct regex *re = regex_compile(pattern, REGEX_CASELESS | REGEX_ASCII_WORDS, &err, &off);
 	if (!re)
 		fail_msg("'%s' does not compile: %s", pattern, err);
 	return re;
@@ -439,6 +439,9 @@ static void test_shared_rejects(void **state)
 		/* An escaped parenthesis, or one in a class, opens no group:
 		 * "\\(?(" is no conditional, "[(*]" no verb. */
 		{"gil per thread|\\(?(its )?own gil", "gil per thread", "waits? forever|[(*]own gil"},
+		/* \K reports a start a search from there cannot give: the
+		 * sentence's match is found from its start. */
+		{"^[^.]*?\\Kholds the gil|gil per thread", "gil per thread", "waits? forever"},
 	};
 	const char *answers[] = {
 		"The thread releases the GIL while it waits; other threads run.",
@@ -448,16 +451,25 @@ static void test_shared_rejects(void **state)
 		"The thread releases the GIL. Other threads never runs. It waits.",
 		"It waits forever while other threads run.",
 		"The thread releases the GIL; it waits; other threads Never runs.",
+		"The thread releases the GIL and it holds the GIL.",
 		"aaaa",
 	};
-	for (size_t v = 0; v < sizeof rejects / sizeof *rejects; v++) {
+	/* Each set as legacy points (a match anywhere) and as points of the
+	 * rubric language (matched per clause and sentence). */
+	for (size_t vv = 0; vv < 2 * (sizeof rejects / sizeof *rejects); vv++) {
+		size_t v = vv / 2;
 		struct rubric_point points[3] = {
 			{.point = "released", .pattern = "releases? the gil"},
 			{.point = "others", .pattern = "other threads run"},
 			{.point = "waits", .pattern = "waits?"},
 		};
-		for (size_t i = 0; i < 3; i++)
+		for (size_t i = 0; i < 3; i++) {
 			points[i].reject = rejects[v][i];
+			if (vv % 2) {
+				points[i].expanded[RUBRIC_CLAIM] = (char *)points[i].pattern;
+				points[i].expanded[RUBRIC_REJECT] = (char *)points[i].reject;
+			}
+		}
 		struct question q = text_question(points, 3, 3);
 		for (size_t k = 0; k < sizeof answers / sizeof *answers; k++) {
 			bool hits[3], limited[3];
