@@ -447,8 +447,8 @@ static bool collect_split(struct regex *re, const struct answer *a, size_t start
 		enum regex_result r = regex_next(re, a->text, end, &scan, &s, &e, NULL);
 		if (r == REGEX_LIMIT)
 			return false;
-		if (r == REGEX_NOMATCH || s != best)
-			return collect(re, a, start, end, h);   /* a start a search from best cannot give (\K, \G) */
+		if (r == REGEX_NOMATCH)
+			break;   /* never: the whole matches where its part did (separable) */
 		h->v[h->n++] = (struct answer_span){s, e};
 		shorten(re, a, &h->v[h->n - 1]);
 		from = next_word(a, s, end);
@@ -671,7 +671,9 @@ static size_t alternative_end(const char *src, size_t len, size_t i)
  * pattern: none refers to a group by number or name, none sets an option
  * for the alternatives after it ("a|(?i)b|c"), none uses a backtracking
  * verb, a branch reset, a comment, \Q..\E quoting or a control escape
- * (\c| is one character, not a bar). An escaped parenthesis, or one in a
+ * (\c| is one character, not a bar), and none moves where a match starts
+ * (\K) or ties it to where the search began (\G), so that the whole
+ * matches wherever one of its parts does. An escaped parenthesis, or one in a
  * class, opens nothing ("\(?(the )?" is no conditional). */
 static bool separable(const char *src, size_t len)
 {
@@ -680,8 +682,8 @@ static bool separable(const char *src, size_t len)
 	for (size_t i = 0; i < len; i++) {
 		const char *t = src + i;
 		if (t[0] == '\\') {
-			if (t[1] >= '1' && t[1] <= '9')
-				return false;   /* a back-reference */
+			if ((t[1] >= '1' && t[1] <= '9') || t[1] == 'K' || t[1] == 'G')
+				return false;   /* a back-reference; \K and \G, whose start a part's search would not give */
 			i++;
 		} else if (t[0] == '[') {
 			i = needle_class_end(src, i, len) - 1;
