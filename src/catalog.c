@@ -156,13 +156,21 @@ bool catalog_rubric_negative(const struct rubric_point *p, enum rubric_role role
 	return role < RUBRIC_CODE && p->negative[role];
 }
 
+/* Drops what grading read of p's patterns (its needles). */
+static void drop_needles(struct rubric_point *p)
+{
+	free(p->needles[0]);
+	free(p->needles[1]);
+	p->needles[0] = p->needles[1] = NULL;
+	p->needles_known[0] = p->needles_known[1] = false;
+}
+
 void catalog_drop_grading(struct question *q)
 {
 	for (size_t i = 0; i < q->nrubric; i++) {
-		free(q->rubric[i].needles[0]);
-		free(q->rubric[i].needles[1]);
-		q->rubric[i].needles[0] = q->rubric[i].needles[1] = NULL;
-		q->rubric[i].needles_known[0] = q->rubric[i].needles_known[1] = false;
+		drop_needles(&q->rubric[i]);
+		if (q->rubric[i].wrong)
+			drop_needles(q->rubric[i].wrong);
 	}
 	for (size_t k = 0; k < q->nreject_part; k++) {
 		regex_free(q->reject_part[k].re);

@@ -129,6 +129,15 @@ struct rubric_point {
 	bool compiled;
 	bool broken;                  /* a pattern of it does not expand or compile (reported) */
 	struct pos pos, pattern_pos, reject_pos, says_pos, about_pos, not_about_pos, code_pos, section_pos;
+	/* A wrong claim bound to a subject (wrong, wrong_about and
+	 * wrong_not_about): a point of its own, owned by this one, whose
+	 * says, about and not_about they are; when it is found, this point
+	 * is not. NULL when the point has none. */
+	struct rubric_point *wrong;
+	/* This point is another's wrong claim: its keys are named wrong,
+	 * wrong_about and wrong_not_about, and an answer that names neither
+	 * of its subjects anywhere does not say it. */
+	bool is_wrong;
 };
 
 /* A test of a code question: Python that imports the learner's module

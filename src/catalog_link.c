@@ -249,7 +249,14 @@ static int codepoints(const char *s, size_t n)
 	return k;
 }
 
-static const char *const language_keys[RUBRIC_CODE] = {"says", "reject", "about", "not_about"};
+/* The key a role of p is written as: a wrong claim's point names its
+ * own. */
+static const char *language_key(const struct rubric_point *p, int r)
+{
+	static const char *const keys[RUBRIC_CODE] = {"says", "reject", "about", "not_about"};
+	static const char *const wrong_keys[RUBRIC_CODE] = {"wrong", "reject", "wrong_about", "wrong_not_about"};
+	return p->is_wrong ? wrong_keys[r] : keys[r];
+}
 
 /* Expands the patterns of p against t, reporting an unknown term at its
  * column (exact[] and plain[] say whether the YAML scalar's text is the
@@ -272,7 +279,7 @@ static void expand_point(struct rubric_point *p, struct terms *t, const bool *ex
 				len--;
 			int col = poss[r].col + (exact[r] ? !plain[r] + codepoints(srcs[r], bad) : 0);
 			diag_add(dg, poss[r].file, poss[r].line, col, "unknown term '@%.*s' in '%s'", (int)len,
-			         srcs[r] + bad + 1, language_keys[r]);
+			         srcs[r] + bad + 1, language_key(p, r));
 			p->broken = true;
 			continue;
 		}
@@ -315,9 +322,9 @@ void catalog_compile_point(struct rubric_point *p, struct diag *dg)
 			free(err);
 			err = NULL;
 			regex_compile(x, REGEX_RUBRIC, &err, &off);
-			PERR(dg, poss[r], "%s does not compile once its terms are expanded: %s", language_keys[r], err);
+			PERR(dg, poss[r], "%s does not compile once its terms are expanded: %s", language_key(p, r), err);
 		} else {
-			PERR(dg, poss[r], "%s does not compile: %s at offset %zu", language_keys[r], err, off);
+			PERR(dg, poss[r], "%s does not compile: %s at offset %zu", language_key(p, r), err, off);
 		}
 		free(err);
 		free(skel);

@@ -603,7 +603,10 @@ static const struct key choice_keys[] = {
 /* A rubric point: says, reject, about and not_about wait for catalog_link,
  * which knows the terms; a legacy point's pattern and reject, and code,
  * compile now. Which keys a point reads depends on which it has. */
-enum { RK_ABOUT, RK_CODE, RK_FOLLOW_UP, RK_NOT_ABOUT, RK_PATTERN, RK_POINT, RK_REJECT, RK_SAYS, RK_SECTION };
+enum {
+	RK_ABOUT, RK_CODE, RK_FOLLOW_UP, RK_NOT_ABOUT, RK_PATTERN, RK_POINT, RK_REJECT, RK_SAYS, RK_SECTION,
+	RK_WRONG, RK_WRONG_ABOUT, RK_WRONG_NOT_ABOUT,
+};
 static const struct key rubric_keys[] = {
 	[RK_ABOUT] = KEY("about", KEY_TEXT, FIELD(struct rubric_point, about), FIELD(struct rubric_point, about_pos), .later = true),
 	[RK_CODE] = KEY("code", KEY_TEXT, FIELD(struct rubric_point, code), FIELD(struct rubric_point, code_pos), .later = true),
@@ -617,6 +620,10 @@ static const struct key rubric_keys[] = {
 	               .later = true),
 	[RK_SAYS] = KEY("says", KEY_TEXT, FIELD(struct rubric_point, says), FIELD(struct rubric_point, says_pos), .later = true),
 	[RK_SECTION] = KEY("section", KEY_STR, FIELD(struct rubric_point, section), FIELD(struct rubric_point, section_pos)),
+	/* A point of its own (rubric_point.wrong), read by load_wrong_claim. */
+	[RK_WRONG] = KEY("wrong", KEY_TEXT, NO_FIELD, NO_FIELD, .later = true),
+	[RK_WRONG_ABOUT] = KEY("wrong_about", KEY_TEXT, NO_FIELD, NO_FIELD, .later = true),
+	[RK_WRONG_NOT_ABOUT] = KEY("wrong_not_about", KEY_TEXT, NO_FIELD, NO_FIELD, .later = true),
 };
 
 enum { EK_FAIL, EK_PASS };
@@ -642,18 +649,61 @@ static struct regex *compile_pattern(struct loader *L, struct keymap *m, size_t 
 	return re;
 }
 
-/* Reads the rubric language's keys of a point (says, about, not_about and
- * reject wait for catalog_link, which knows the terms). */
+/* Whether the YAML scalar v's text is the pattern as written, so that
+ * an unknown term's column can be counted, for a pending point. */
+static void pending_role(struct pending_point *pp, enum rubric_role r, const struct ynode *v)
+{
+	pp->plain[r] = v->plain;
+	pp->exact[r] = !strchr(v->str, '\n') && (v->plain || !strpbrk(v->str, "'\"\\"));
+}
+
+/* Reads a point's wrong claim (wrong, wrong_about, wrong_not_about) into
+ * a point of its own, whose says, about and not_about they are; it waits
+ * for catalog_link as its owner does. */
+static void load_wrong_claim(struct loader *L, struct keymap *m, struct rubric_point *rp)
+{
+	static const size_t keys[3] = {RK_WRONG, RK_WRONG_ABOUT, RK_WRONG_NOT_ABOUT};
+	static const enum rubric_role roles[3] = {RUBRIC_CLAIM, RUBRIC_ABOUT, RUBRIC_NOT_ABOUT};
+	const struct ynode *v[3];
+	for (int k = 0; k < 3; k++)
+		v[k] = key_read(L, m, keys[k]);
+	if (!v[0] && !v[1] && !v[2])
+		return;
+	if (!v[0] || !v[1]) {
+		const struct ynode *at = v[0] ? v[0] : v[1] ? v[1] : v[2];
+		ERR(L, at, "'%s' needs '%s' in a rubric point", v[0] ? "wrong" : v[1] ? "wrong_about" : "wrong_not_about",
+		    v[0] ? "wrong_about" : "wrong");
+		return;
+	}
+	struct rubric_point *w = xcalloc(1, sizeof *w);
+	w->point = rp->point;
+	w->is_wrong = true;
+	w->pos = rp->pos;
+	const char **fields[3] = {&w->says, &w->about, &w->not_about};
+	struct pos *poss[3] = {&w->says_pos, &w->about_pos, &w->not_about_pos};
+	struct pending_point pp = {w, L->terms, L->cached, L->reference, {0}, {0}};
+	for (int k = 0; k < 3; k++) {
+		if (!v[k])
+			continue;
+		*fields[k] = v[k]->str;
+		*poss[k] = pos_of(v[k]);
+		pending_role(&pp, roles[k], v[k]);
+	}
+	rp->wrong = w;
+	GROW(L->c->pending, L->c->cappending, L->c->npending + 1);
+	L->c->pending[L->c->npending++] = pp;
+}
+
+/* Reads the rubric language's keys of a point (says, about, not_about,
+ * reject and a wrong claim wait for catalog_link, which knows the terms). */
 static void load_point_language(struct loader *L, struct keymap *m, struct rubric_point *rp)
 {
 	static const size_t keys[RUBRIC_CODE] = {RK_SAYS, RK_REJECT, RK_ABOUT, RK_NOT_ABOUT};
 	struct pending_point pp = {rp, L->terms, L->cached, L->reference, {0}, {0}};
 	for (int r = 0; r < RUBRIC_CODE; r++) {
 		const struct ynode *v = key_read(L, m, keys[r]);
-		if (!v)
-			continue;
-		pp.plain[r] = v->plain;
-		pp.exact[r] = !strchr(v->str, '\n') && (v->plain || !strpbrk(v->str, "'\"\\"));
+		if (v)
+			pending_role(&pp, (enum rubric_role)r, v);
 	}
 	if (rp->about && !rp->says)
 		ERR(L, m->v[RK_ABOUT], "'about' needs 'says' in a rubric point");
@@ -661,6 +711,7 @@ static void load_point_language(struct loader *L, struct keymap *m, struct rubri
 		ERR(L, m->v[RK_NOT_ABOUT], "'not_about' needs 'about' in a rubric point");
 	GROW(L->c->pending, L->c->cappending, L->c->npending + 1);
 	L->c->pending[L->c->npending++] = pp;
+	load_wrong_claim(L, m, rp);
 }
 
 /* ID or TOPIC/ID, each part [a-z0-9-]+. */
@@ -698,6 +749,11 @@ static void load_point(struct loader *L, struct question *q, const struct ynode 
 			ERR(L, m.v[RK_ABOUT], "'about' needs 'says' in a rubric point");
 		else if (m.v[RK_NOT_ABOUT])
 			ERR(L, m.v[RK_NOT_ABOUT], "'not_about' needs 'about' in a rubric point");
+		for (size_t k = RK_WRONG; k <= RK_WRONG_NOT_ABOUT; k++)
+			if (m.v[k]) {
+				ERR(L, m.v[k], "'%s' needs 'says' in a rubric point", rubric_keys[k].name);
+				break;
+			}
 	} else {
 		load_point_language(L, &m, rp);
 	}
@@ -1110,6 +1166,16 @@ static void load_quiz(struct loader *L, const struct ynode *root, bool reference
 	L->c->quizzes[L->c->nquizzes++] = qz;
 }
 
+/* What a rubric point holds of its own (not the point itself). */
+static void point_release(struct rubric_point *rp)
+{
+	for (int r = 0; r < RUBRIC_NROLES; r++)
+		regex_free(*role_slot(rp, (enum rubric_role)r));
+	for (int r = 0; r < RUBRIC_CODE; r++)
+		free(rp->expanded[r]);
+	free(rp->own_negation);
+}
+
 void quiz_free(struct quiz *qz)
 {
 	for (size_t i = 0; i < qz->n; i++) {
@@ -1123,15 +1189,15 @@ void quiz_free(struct quiz *qz)
 		strlist_release(&q->ex_fail);
 		strlist_release(&q->needs);
 		free(q->answers);
+		catalog_drop_grading(q);   /* before the points it reads */
 		for (size_t j = 0; j < q->nrubric; j++) {
 			struct rubric_point *rp = &q->rubric[j];
-			for (int r = 0; r < RUBRIC_NROLES; r++)
-				regex_free(*role_slot(rp, (enum rubric_role)r));
-			for (int r = 0; r < RUBRIC_CODE; r++)
-				free(rp->expanded[r]);
-			free(rp->own_negation);
+			point_release(rp);
+			if (rp->wrong) {
+				point_release(rp->wrong);
+				free(rp->wrong);
+			}
 		}
-		catalog_drop_grading(q);
 		free(q->rubric);
 		free(q->tests);
 		free(q->wrong);

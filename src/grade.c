@@ -348,7 +348,7 @@ static enum unit_result claim_in(const struct rubric_point *p, const struct answ
 		 * running"), when it says a phrase, not a lone "switches" that
 		 * needs a subject to give it its sense. */
 		bool carried = carried_subject(p, a, start);
-		if (!carried && !unnamed(p, a, ctx))
+		if (!carried && (p->is_wrong || !unnamed(p, a, ctx)))
 			return UNIT_NONE;
 		struct answer_span others[MAX_HITS];
 		size_t no = others_of(others, &hn, NULL, NULL);
@@ -898,9 +898,26 @@ static enum regex_result reject_fires(const struct rubric_point *p, const struct
 	return r;
 }
 
+/* Whether p's reject fires in a, or its wrong claim is found there (a
+ * claim of its own, bound to its own subject). */
+static enum regex_result refuted(const struct rubric_point *p, const struct answer *a, struct parts_memo *memo)
+{
+	enum regex_result r = reject_fires(p, a, memo);
+	if (r == REGEX_MATCH || !p->wrong)
+		return r;
+	switch (claim_only(p->wrong, a, memo)) {
+	case GRADE_FOUND:
+		return REGEX_MATCH;
+	case GRADE_LIMIT:
+		return REGEX_LIMIT;
+	default:
+		return r;
+	}
+}
+
 bool grade_point_rejected(const struct rubric_point *p, const struct answer *a)
 {
-	return claim_only(p, a, NULL) == GRADE_FOUND && reject_fires(p, a, NULL) == REGEX_MATCH;
+	return claim_only(p, a, NULL) == GRADE_FOUND && refuted(p, a, NULL) == REGEX_MATCH;
 }
 
 static enum grade_point point_in(const struct rubric_point *p, const struct answer *a, struct parts_memo *memo)
@@ -908,7 +925,7 @@ static enum grade_point point_in(const struct rubric_point *p, const struct answ
 	enum grade_point g = claim_only(p, a, memo);
 	if (g != GRADE_FOUND)
 		return g;
-	switch (reject_fires(p, a, memo)) {
+	switch (refuted(p, a, memo)) {
 	case REGEX_NOMATCH:
 		return GRADE_FOUND;
 	case REGEX_LIMIT:
@@ -984,8 +1001,11 @@ size_t grade_rubric(const struct question *q, const char *answer, bool *hits, bo
 void grade_compile_rubric(const struct question *q)
 {
 	for (size_t i = 0; i < q->nrubric; i++)
-		for (int r = 0; r < RUBRIC_NROLES; r++)
+		for (int r = 0; r < RUBRIC_NROLES; r++) {
 			regex_jit(catalog_rubric_regex(&q->rubric[i], (enum rubric_role)r));
+			if (q->rubric[i].wrong)
+				regex_jit(catalog_rubric_regex(q->rubric[i].wrong, (enum rubric_role)r));
+		}
 	split_rejects(q);
 	for (size_t k = 0; k < q->nreject_part; k++)
 		regex_jit(grade_reject_part(q, k));

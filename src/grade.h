@@ -33,14 +33,16 @@ enum grade_point {
 };
 
 /* Grades answer, which must be valid UTF-8, against one rubric point: found
- * when its claim (says or pattern) or its code pattern is found and its
- * reject pattern (if any) does not fire. See the RUBRICS section of
+ * when its claim (says or pattern) or its code pattern is found, its
+ * reject pattern (if any) does not fire and its wrong claim (if any) is
+ * not found. See the RUBRICS section of
  * pydojo(1) for where and how a point of the rubric language is found. */
 enum grade_point grade_rubric_point(const struct rubric_point *p, const char *answer);
 /* The same on an answer prepared once for every point (answer.h). */
 enum grade_point grade_point_in(const struct rubric_point *p, const struct answer *a);
-/* Whether p's claim or code is found in a but its reject fires: the
- * point is missed for a wrong claim rather than for a missing one. */
+/* Whether p's claim or code is found in a but its reject fires or its
+ * wrong claim is found: the point is missed for a wrong claim rather than
+ * for a missing one. */
 bool grade_point_rejected(const struct rubric_point *p, const struct answer *a);
 /* Grades the answer (valid UTF-8) to a follow-up question on point p: the
  * question only lends its subject, as a sentence before the answer would

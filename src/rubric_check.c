@@ -42,9 +42,11 @@ static bool check_grade(struct diag *dg, const struct question *q, const char *t
 		if (reported[2 * i + reject])
 			continue;
 		reported[2 * i + reject] = true;
-		PERR(dg, reject ? p->reject_pos : p->says ? p->says_pos : p->pattern ? p->pattern_pos : p->code_pos,
+		/* A reject limit is the reject's or, without one, the wrong claim's. */
+		bool wrong = reject && !p->reject && p->wrong;
+		PERR(dg, wrong ? p->wrong->says_pos : reject ? p->reject_pos : p->says ? p->says_pos : p->pattern ? p->pattern_pos : p->code_pos,
 		     "%s hits the regex match limits on %s: an answer like it cannot be graded (simplify the pattern)",
-		     reject ? "reject" : p->says ? "says" : p->pattern ? "pattern" : "code", what);
+		     wrong ? "wrong" : reject ? "reject" : p->says ? "says" : p->pattern ? "pattern" : "code", what);
 	}
 	answer_release(&a);
 	return !limit;
@@ -55,7 +57,7 @@ static void check_text_question(struct diag *dg, const struct question *q)
 	if (q->nrubric == 0)
 		return;
 	for (size_t i = 0; i < q->nrubric; i++)
-		if (q->rubric[i].broken)
+		if (q->rubric[i].broken || (q->rubric[i].wrong && q->rubric[i].wrong->broken))
 			return; /* already reported: a pattern that does not compile */
 	bool *hits = xcalloc(q->nrubric, sizeof *hits);
 	bool *reported = xcalloc(2 * q->nrubric, sizeof *reported);
@@ -92,18 +94,20 @@ static struct ycheck_key text_check_key(const struct question *q)
 	struct ycheck_key k = {{0, 0}};
 	ycheck_key_add(&k, &q->pass, sizeof q->pass);
 	ycheck_key_add(&k, &q->nrubric, sizeof q->nrubric);
-	for (size_t i = 0; i < q->nrubric; i++) {
-		const struct rubric_point *p = &q->rubric[i];
-		const char *raw[] = {p->point, p->pattern, p->reject, p->says, p->about, p->not_about, p->code};
-		for (size_t r = 0; r < sizeof raw / sizeof *raw; r++)
-			ycheck_key_str(&k, raw[r]);
-		/* What its terms expand to: the vocabulary it is expanded
-		 * against (deferred), or the expansions themselves. */
-		unsigned long long vocab = terms_fingerprint(p->terms);
-		ycheck_key_add(&k, &vocab, sizeof vocab);
-		for (int r = 0; r < RUBRIC_CODE; r++)
-			ycheck_key_str(&k, p->terms ? NULL : p->expanded[r]);
-	}
+	for (size_t i = 0; i < q->nrubric; i++)
+		for (const struct rubric_point *p = &q->rubric[i]; p; p = p->is_wrong ? NULL : p->wrong) {
+			const char *raw[] = {p->point, p->pattern, p->reject, p->says, p->about, p->not_about, p->code};
+			for (size_t r = 0; r < sizeof raw / sizeof *raw; r++)
+				ycheck_key_str(&k, raw[r]);
+			/* What its terms expand to: the vocabulary it is expanded
+			 * against (deferred), or the expansions themselves. */
+			unsigned long long vocab = terms_fingerprint(p->terms);
+			ycheck_key_add(&k, &vocab, sizeof vocab);
+			for (int r = 0; r < RUBRIC_CODE; r++)
+				ycheck_key_str(&k, p->terms ? NULL : p->expanded[r]);
+			/* Whether it has a wrong claim, and whether this is one. */
+			ycheck_key_add(&k, &p->is_wrong, sizeof p->is_wrong);
+		}
 	ycheck_key_str(&k, q->model_answer);
 	const struct strlist *ls[2] = {&q->ex_pass, &q->ex_fail};
 	for (int l = 0; l < 2; l++) {
@@ -128,12 +132,12 @@ static bool check_text_question_once(struct yverified *verified, struct diag *dg
 	}
 	size_t before = dg->n;
 	bool broken = false;
-	for (size_t i = 0; i < q->nrubric; i++) {
-		struct rubric_point *p = &q->rubric[i];
-		if (!p->compiled && !p->broken)
-			catalog_compile_point(p, dg);
-		broken |= p->broken;
-	}
+	for (size_t i = 0; i < q->nrubric; i++)
+		for (struct rubric_point *p = &q->rubric[i]; p; p = p->is_wrong ? NULL : p->wrong) {
+			if (!p->compiled && !p->broken)
+				catalog_compile_point(p, dg);
+			broken |= p->broken;
+		}
 	check_text_question(dg, q);
 	if (verified && dg->n == before && !broken)
 		yverified_add(verified, &k);

@@ -297,6 +297,47 @@ def test_rubric_language_without_a_cache():
         expect(not os.path.exists(s.cache), "no cache was written")
 
 
+WRONG_QUIZ = """\
+topic: alpha
+questions:
+  - id: alpha-text
+    type: text
+    prompt: Who sums to three?
+    rubric:
+      - point: the loop sums to three
+        says: '@add .. @three'
+        about: loop
+        not_about: printer
+        wrong: '@add .. @three'
+        wrong_about: printer
+        wrong_not_about: loop
+    model_answer: The loop adds 0, 1, 2 and 3.
+"""
+
+
+def test_wrong_claim_from_the_cache_and_without():
+    """A point's wrong claim, bound to its own subject, misses the point
+    where the answer says it of that subject, and not where it is denied,
+    both from the cache and loaded fresh."""
+    answers = (("The loop adds zero up to three.", True),
+               ("The loop adds zero up to three, and then the printer sums them up to three as well.", False),
+               ("The loop adds zero up to three; the printer never sums anything up to three.", True))
+    with tempfile.TemporaryDirectory() as tmp:
+        s = Setup(tmp)
+        write(os.path.join(s.root, "terms.yaml"), TERMS)
+        write(s.quiz, WRONG_QUIZ)
+        s.learn()
+        before = s.settle()
+        for answer, found in answers:
+            rc, out, err = run(["quiz", "alpha"], env=s.env, stdin=answer + "\n.\n3\n")
+            expect(rc == 0 and ("✓ found  the loop sums to three" in out) == found, f"{answer!r}: {rc} {out} {err}")
+        expect(s.identity() == before, "the quiz did not run from the cache")
+        s.env["XDG_CACHE_HOME"] = os.path.join(s.lesson, "below-a-file")
+        for answer, found in answers:
+            rc, out, err = run(["quiz", "alpha"], env=s.env, stdin=answer + "\n.\n3\n")
+            expect(rc == 0 and ("✓ found  the loop sums to three" in out) == found, f"{answer!r}: {rc} {out} {err}")
+
+
 def test_content_option_and_check():
     with tempfile.TemporaryDirectory() as tmp:
         s = Setup(tmp)

@@ -134,6 +134,17 @@ def test_edited_model_answer_and_pattern_are_checked_again():
         expect("should pass but fails" in err or "model answer fails" in err, err)
 
 
+def test_added_wrong_claim_is_checked_again():
+    """A wrong claim added to a point decides the outcome too."""
+    with tempfile.TemporaryDirectory() as tmp:
+        s = Setup(tmp)
+        s.check()
+        edit(s.quiz, "says: '@release .. @gil'\n",
+             "says: '@release .. @gil'\n        wrong: '@release'\n        wrong_about: '@gil'\n")
+        err = s.check(ok=False)
+        expect("model answer fails its own rubric" in err, err)
+
+
 def test_changed_term_set_is_checked_again():
     with tempfile.TemporaryDirectory() as tmp:
         s = Setup(tmp)

@@ -10,6 +10,7 @@
  *   phrase ENTRY                   then "~ TEXT" (matches) or "! TEXT" (does not)
  *   point                          a rubric point, then its keys:
  *   says|about|not_about|reject|pattern|code PATTERN
+ *   wrong|wrong_about|wrong_not_about PATTERN   its wrong claim
  *   + ANSWER / - ANSWER            the point is found / not found in it
  *
  * In TEXT and ANSWER, \n is a line break. Every failure is printed with its
@@ -63,27 +64,50 @@ static char *joined(const struct answer *a, const struct answer_span *v, size_t 
 
 struct point {
 	struct rubric_point p;
+	struct rubric_point wrong;   /* p.wrong, when it has a wrong claim */
 	char *asked;   /* the follow-up question its cases answer, or NULL */
 	bool open;
 };
 
-static void point_release(struct point *pt)
+static void rubric_point_release(struct rubric_point *p)
 {
 	for (int r = 0; r < RUBRIC_NROLES; r++) {
-		struct regex *re = catalog_rubric_regex(&pt->p, (enum rubric_role)r);
+		struct regex *re = catalog_rubric_regex(p, (enum rubric_role)r);
 		regex_free(re);
 	}
 	for (int r = 0; r < RUBRIC_CODE; r++)
-		free(pt->p.expanded[r]);
-	free(pt->p.own_negation);
-	free((char *)pt->p.says);
-	free((char *)pt->p.about);
-	free((char *)pt->p.not_about);
-	free((char *)pt->p.reject);
-	free((char *)pt->p.pattern);
-	free((char *)pt->p.code);
+		free(p->expanded[r]);
+	free(p->own_negation);
+	free((char *)p->says);
+	free((char *)p->about);
+	free((char *)p->not_about);
+	free((char *)p->reject);
+	free((char *)p->pattern);
+	free((char *)p->code);
+}
+
+static void point_release(struct point *pt)
+{
+	rubric_point_release(&pt->p);
+	if (pt->p.wrong)
+		rubric_point_release(&pt->wrong);
 	free(pt->asked);
 	memset(pt, 0, sizeof *pt);
+}
+
+/* Expands the terms of p's rubric-language patterns, as catalog_link. */
+static void expand(struct rubric_point *p, struct terms *t, const char *path, int ln)
+{
+	const char *srcs[RUBRIC_CODE] = {p->says, p->reject, p->about, p->not_about};
+	for (int r = 0; r < RUBRIC_CODE; r++) {
+		size_t bad;
+		if (!srcs[r])
+			continue;
+		p->expanded[r] = terms_expand(t, srcs[r], &bad);
+		if (!p->expanded[r])
+			fail(path, ln, "'%s': unknown term at '%s'", srcs[r], srcs[r] + bad);
+	}
+	p->own_negation = terms_expand_kept(t, srcs, RUBRIC_CODE, answer_negating_phrase);
 }
 
 static void run_file(const char *path)
@@ -175,7 +199,8 @@ static void run_file(const char *path)
 			pending_kind = NULL;
 			continue;
 		}
-		static const char *const keys[] = {"says", "reject", "about", "not_about", "pattern", "code"};
+		static const char *const keys[] = {"says", "reject", "about", "not_about", "pattern", "code",
+		                                   "wrong", "wrong_about", "wrong_not_about"};
 		bool key = false;
 		for (size_t k = 0; k < ARRAY_SIZE(keys) && !key; k++) {
 			if (strlen(keys[k]) != kw || strncmp(line, keys[k], kw) != 0)
@@ -183,8 +208,12 @@ static void run_file(const char *path)
 			key = true;
 			char *v = xstrdup(arg);
 			const char **slot[] = {&pt.p.says, &pt.p.reject, &pt.p.about, &pt.p.not_about, &pt.p.pattern,
-			                       &pt.p.code};
+			                       &pt.p.code, &pt.wrong.says, &pt.wrong.about, &pt.wrong.not_about};
 			*slot[k] = v;
+			if (k >= 6) {
+				pt.p.wrong = &pt.wrong;
+				pt.wrong.is_wrong = true;
+			}
 		}
 		if (key)
 			continue;
@@ -196,16 +225,9 @@ static void run_file(const char *path)
 		if ((line[0] == '+' || line[0] == '-') && line[1] == ' ' && pt.open) {
 			cases++;
 			if (!pt.p.compiled && !pt.p.expanded[0] && pt.p.says) {
-				const char *srcs[RUBRIC_CODE] = {pt.p.says, pt.p.reject, pt.p.about, pt.p.not_about};
-				for (int r = 0; r < RUBRIC_CODE; r++) {
-					size_t bad;
-					if (!srcs[r])
-						continue;
-					pt.p.expanded[r] = terms_expand(t, srcs[r], &bad);
-					if (!pt.p.expanded[r])
-						fail(path, ln, "'%s': unknown term at '%s'", srcs[r], srcs[r] + bad);
-				}
-				pt.p.own_negation = terms_expand_kept(t, srcs, RUBRIC_CODE, answer_negating_phrase);
+				expand(&pt.p, t, path, ln);
+				if (pt.p.wrong)
+					expand(&pt.wrong, t, path, ln);
 			}
 			char *ans = unescape(line + 2);
 			enum grade_point g = pt.asked ? grade_followup(&pt.p, pt.asked, ans) : grade_rubric_point(&pt.p, ans);

@@ -489,3 +489,23 @@ says \bcalls (\w+ ){0,2}sleep
 + It calls the naïve sleep.
 + It calls the café sleep.
 - It calls nothing: no sleep.
+
+# A wrong claim bound to its own subject: the point is not found where the
+# answer says it of that subject, at any distance in the clause or
+# sentence, and is where it is denied or said of the other subject.
+point
+says @schedule .. @concurrent
+about @create-task
+not_about @await
+wrong @concurrent
+wrong_about @await
+wrong_not_about @create-task
++ create_task schedules the coroutine to run concurrently; await just waits for it.
++ create_task schedules it to run concurrently.
++ create_task schedules it concurrently. The coroutine then runs in the background.
+- create_task schedules it concurrently. Plain await, which reads nicely and which most tutorials show first for a good reason, also runs the coroutines concurrently.
+- create_task schedules the coroutine concurrently, and await runs it in the background as well.
++ create_task schedules the coroutine concurrently; await does not run anything concurrently.
++ create_task schedules the coroutine concurrently. Await never runs it in the background.
+- create_task schedules it concurrently. Await? It runs it in the background too.
++ The coroutine is scheduled to run in the background.
