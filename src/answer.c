@@ -753,9 +753,10 @@ static bool negator_word(const char *t, const struct answer_span *w)
 	static const char *const words[] = {"not", "never", "no", "neither", "nor", "cannot", "without", "unlike",
 	                                    "dont", "doesnt", "isnt", "arent", "wont", "cant", "didnt", "wasnt",
 	                                    "werent", "shouldnt", "couldnt", "wouldnt", "hasnt", "havent",
-	                                    "hadnt", "mustnt", "neednt", "aint"};
+	                                    "hadnt", "mustnt", "neednt", "aint", "discourage",
+	                                    "discourages", "discouraged"};
 	size_t n = w->end - w->start;
-	if (n < 2 || n > 10 || !strchr("nNcCdDiIaAwWhHmMsSuU", t[w->start]))
+	if (n < 2 || n > 11 || !strchr("nNcCdDiIaAwWhHmMsSuU", t[w->start]))
 		return false;   /* most words: one look */
 	if (n >= 3 && strncasecmp(t + w->end - 3, "n't", 3) == 0)
 		return true;
@@ -775,6 +776,10 @@ static void find_negators(const char *t, const struct spans *w, const struct spa
 	static const char *const phrases[][3] = {
 		{"rather", "than", NULL}, {"instead", "of", NULL}, {"as", "opposed", "to"},
 		{"false", "that", NULL},  {"wrong", "to", "say"},
+		/* advice not to believe what follows */
+		{"warn", "against", NULL}, {"warns", "against", NULL}, {"warned", "against", NULL},
+		{"advise", "against", NULL}, {"advises", "against", NULL}, {"argue", "against", NULL},
+		{"recommend", "against", NULL}, {"recommends", "against", NULL},
 	};
 	static const char *const not_neg[][2] = {
 		{"not", "only"}, {"not", "just"}, {"no", "matter"}, {"no", "doubt"}, {"not", "least"},
@@ -866,6 +871,15 @@ static bool denies_itself(const char *t, size_t start, size_t end)
 		"it's wrong to say that ", "it is not the case that ", "it's not the case that ",
 		"it is untrue that ", "it's untrue that ", "it is not that ", "it's not that ", "it isn't that ",
 	};
+	/* "..., but it's a myth that ...": a joining word first */
+	static const char *const joins[] = {"but ", "and ", "yet ", "so ", "though "};
+	for (size_t j = 0; j < ARRAY_SIZE(joins); j++) {
+		size_t n = strlen(joins[j]);
+		if (end - start > n && strncasecmp(t + start, joins[j], n) == 0) {
+			start += n;
+			break;
+		}
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(openings); i++) {
 		size_t n = strlen(openings[i]);
 		if (end - start > n && strncasecmp(t + start, openings[i], n) == 0)
@@ -954,7 +968,10 @@ static bool refutes(const char *t, const struct answer_span *w, size_t k, size_t
 	static const char *const isnt[] = {"isn't", "isnt", "wasn't", "wasnt", NULL};
 	static const char *const truth[] = {"true", "correct", "right", "accurate", "so", NULL};
 	static const char *const nouns[] = {"mistake", "error", NULL};   /* only as "that's a mistake" */
+	static const char *const it[] = {"it", "it's", "its", NULL};
 	size_t i = k;
+	/* "It's a myth that X" denies X, which follows, not what came before. */
+	bool it_led = i < past && word_in(t, &w[i], it);
 	if (i < past && word_in(t, &w[i], lead) && i + 1 < past && word_in(t, &w[i + 1], be))
 		i += 2;
 	else if (i < past && word_in(t, &w[i], lead) && i + 1 < past && word_in(t, &w[i + 1], isnt))
@@ -981,7 +998,7 @@ static bool refutes(const char *t, const struct answer_span *w, size_t k, size_t
 		hit = ++i < past && word_is(t, &w[i], "case");   /* "not the case" */
 	else
 		hit = word_in(t, &w[i], truth);
-	return hit;
+	return hit && !(it_led && i + 1 < past && word_is(t, &w[i + 1], "that"));
 }
 
 /* Whether the belief verb at word k has a reporting subject among the
@@ -1295,6 +1312,13 @@ void answer_prepare(struct answer *a, const char *raw)
 	struct spans d = {0};
 	for (size_t i = 0; i < s.n; i++)
 		find_denials(a->text, s.v[i].start, s.v[i].end, &n.code, &d);
+	/* A later clause that denies itself: "X, but it's a myth that Y" */
+	for (size_t i = 0, k = 0; k < c.n; k++) {
+		while (i + 1 < s.n && a->clause_of_sentence[i + 1] <= k)
+			i++;
+		if (k > a->clause_of_sentence[i] && denies_itself(a->text, c.v[k].start, c.v[k].end))
+			spans_add(&d, c.v[k].start, c.v[k].end);
+	}
 	find_reported(a->text, &s, &c, a->clause_of_sentence, &w, &d);
 	merge_spans(&d);
 	a->denials = d.v;

@@ -509,3 +509,29 @@ wrong_not_about @create-task
 + create_task schedules the coroutine concurrently. Await never runs it in the background.
 - create_task schedules it concurrently. Await? It runs it in the background too.
 + The coroutine is scheduled to run in the background.
+
+# A later part or clause that denies itself denies what follows it, not
+# the claim before it; advice against a belief negates it.
+point
+says @release .. @gil
++ The thread releases the GIL; it's a myth that each thread has its own GIL.
++ The thread releases the GIL; it's not true that each thread has its own GIL.
++ The thread releases the GIL, but it's a myth that each thread has its own GIL.
+- The docs warn against assuming that the thread releases the GIL.
+- The docs discourage believing that it releases the GIL.
+- I would argue against the idea that it releases the GIL.
++ The thread releases the GIL. That warns against busy loops.
+
+point
+says @release .. @gil
+reject each @thread .. @own .. @gil
++ The thread releases the GIL; but it's a myth that each thread has its own GIL.
++ The thread releases the GIL, but it's a myth that each thread has its own GIL.
+- The thread releases the GIL. Each thread has its own GIL, and it's not true that they share one.
+
+point
+says each @thread .. @own .. @gil
+- The thread releases the GIL, but it's a myth that each thread has its own GIL.
+- It's a myth that each thread has its own GIL.
++ Each thread has its own GIL, and it's a myth that they share one.
++ Each thread has its own GIL; it's a myth that they share one.
