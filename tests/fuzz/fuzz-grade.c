@@ -6,6 +6,8 @@
  *            or, when the second byte has bit 0x20 set, a point that binds
  *            its claim to a subject:
  *            SAYS \0 REJECT \0 ABOUT \0 NOT_ABOUT \0 ANSWER
+ *            and with bit 0x40 set too, REJECT is also a wrong claim, bound
+ *            to NOT_ABOUT against ABOUT (wrong, wrong_about, wrong_not_about)
  *   output:  EXPECTED \0 ANSWER
  *   others:  ANSWER [\0 BYTES that shuffle the order shown]
  * A text or output answer may span lines, as the learner writes it; any
@@ -68,8 +70,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	long answers[2] = {0, q.answer};
 	q.answers = answers;
 	q.nanswers = q.answer ? 2 : 1;
-	struct rubric_point point;
+	struct rubric_point point, wrong;
 	memset(&point, 0, sizeof point);
+	memset(&wrong, 0, sizeof wrong);
 	char *f1 = NULL, *f2 = NULL, *f3 = NULL, *f4 = NULL, *answer = NULL;
 	size_t *shown = NULL;
 	if (q.type == Q_TEXT) {
@@ -98,6 +101,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			point.negative[RUBRIC_ABOUT] = answer_has_negator(f3);
 			point.negative[RUBRIC_NOT_ABOUT] = answer_has_negator(f4);
 			point.negative_known = true;
+			if ((data[1] & 0x40) && *f2 && *f4) {
+				wrong.is_wrong = true;
+				wrong.says = wrong.expanded[RUBRIC_CLAIM] = f2;
+				wrong.re = compile(f2);
+				wrong.about = wrong.expanded[RUBRIC_ABOUT] = f4;
+				wrong.about_re = compile(f4);
+				wrong.not_about = *f3 ? f3 : NULL;
+				wrong.expanded[RUBRIC_NOT_ABOUT] = *f3 ? f3 : NULL;
+				wrong.not_about_re = compile(f3);
+				wrong.negative[RUBRIC_CLAIM] = point.negative[RUBRIC_REJECT];
+				wrong.negative[RUBRIC_ABOUT] = point.negative[RUBRIC_NOT_ABOUT];
+				wrong.negative[RUBRIC_NOT_ABOUT] = point.negative[RUBRIC_ABOUT];
+				wrong.negative_known = wrong.compiled = true;
+				point.wrong = &wrong;
+			}
 		}
 		point.compiled = true;
 		q.rubric = &point;
@@ -137,6 +155,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	regex_free(point.reject_re);
 	regex_free(point.about_re);
 	regex_free(point.not_about_re);
+	regex_free(wrong.re);
+	regex_free(wrong.about_re);
+	regex_free(wrong.not_about_re);
 	free(f4);
 	free(f3);
 	free(shown);
