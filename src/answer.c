@@ -141,28 +141,6 @@ static size_t emphasis_partner(struct norm *n, size_t i, size_t k, char c)
 	return 0;
 }
 
-/* The plain letters of an accented Latin one (U+00C0 to U+017F, as the
- * two bytes c0 c1), in one[] when a single letter, or NULL for a sign (×,
- * ÷) or a letter with none. */
-static const char *latin_plain(unsigned char c0, unsigned char c1, char one[2])
-{
-	/* One byte a code point; '-' has no plain form, and '1' to '5' are
-	 * the ligatures below. */
-	static const char latin1[] = "AAAAAA1CEEEEIIIIDNOOOOO-OUUUUY-2aaaaaa3ceeeeiiiidnooooo-ouuuuy-y";
-	static const char ext_a[] = "AaAaAaCcCcCcCcDdDdEeEeEeEeEeGgGgGgGgHhHhIiIiIiIiIi--JjKkkLlLlLlLlLl"
-	                            "NnNnNnnNnOoOoOo45RrRrRrSsSsSsSsTtTtTtUuUuUuUuUuUuWwYyYZzZzZzs";
-	static const char *const lig[] = {"AE", "ss", "ae", "OE", "oe"};
-	unsigned cp = ((c0 & 0x1fu) << 6) | (c1 & 0x3fu);
-	char c = cp >= 0xc0 && cp < 0x100 ? latin1[cp - 0xc0] : cp >= 0x100 && cp < 0x180 ? ext_a[cp - 0x100] : '-';
-	if (c == '-')
-		return NULL;
-	if (c >= '1' && c <= '5')
-		return lig[c - '1'];
-	one[0] = c;
-	one[1] = '\0';
-	return one;
-}
-
 /* A typographic character at raw[i]: appends its plain form and returns its
  * length, or 0. An accented Latin letter is its plain one ("naïve",
  * "café"), so that a rubric's words and its ASCII \w match it. */
@@ -176,7 +154,7 @@ static size_t typographic(struct norm *n, size_t i)
 	}
 	if (left >= 2 && s[0] >= 0xc3 && s[0] <= 0xc5 && (s[1] & 0xc0) == 0x80) {
 		char one[2];
-		const char *plain = latin_plain(s[0], s[1], one);
+		const char *plain = utf8_latin_plain(s[0], s[1], one);
 		if (plain) {
 			buf_puts(&n->out, plain);
 			return 2;

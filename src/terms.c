@@ -199,10 +199,31 @@ static size_t word_forms(const char *w, size_t len, char **out)
 	return n;
 }
 
-char *terms_phrase(const char *phrase)
+/* s with its accented Latin letters folded to plain ones, as answers are
+ * (a new string). */
+static char *latin_folded(const char *s)
 {
 	struct buf b;
 	buf_init(&b);
+	for (const unsigned char *u = (const unsigned char *)s; *u; u++) {
+		char one[2];
+		const char *plain = u[0] >= 0xc3 && u[0] <= 0xc5 && (u[1] & 0xc0) == 0x80 ? utf8_latin_plain(u[0], u[1], one)
+		                                                                        : NULL;
+		if (plain) {
+			buf_puts(&b, plain);
+			u++;
+		} else {
+			buf_addc(&b, (char)*u);
+		}
+	}
+	return buf_detach(&b);
+}
+
+char *terms_phrase(const char *entry)
+{
+	struct buf b;
+	buf_init(&b);
+	char *phrase = latin_folded(entry);
 	const char *p = phrase;
 	while (*p == ' ' || *p == '-')
 		p++;
@@ -234,6 +255,7 @@ char *terms_phrase(const char *phrase)
 		while (*p == ' ' || *p == '-')
 			p++;
 	}
+	free(phrase);
 	return buf_detach(&b);
 }
 
@@ -608,6 +630,16 @@ char *terms_expand(struct terms *t, const char *pattern, size_t *bad)
 		if (!in_class && strncmp(pattern + i, " .. ", 4) == 0) {
 			buf_puts(&b, "[^;]{0,160}?");
 			i += 4;
+			continue;
+		}
+		/* An accented letter is its plain one, as in answers (a
+		 * ligature's two letters only outside a class). */
+		unsigned char c0 = (unsigned char)pattern[i], c1 = (unsigned char)pattern[i + 1];
+		char one[2];
+		const char *plain = c0 >= 0xc3 && c0 <= 0xc5 && (c1 & 0xc0) == 0x80 ? utf8_latin_plain(c0, c1, one) : NULL;
+		if (plain && (!in_class || !plain[1])) {
+			buf_puts(&b, plain);
+			i += 2;
 			continue;
 		}
 		size_t next = step(pattern, i, &in_class);

@@ -52,7 +52,9 @@ unsigned long long terms_fingerprint(struct terms *t);
 
 /* Expands pattern: each @name not preceded by a backslash nor inside a
  * character class becomes the set's whole-word alternation, and " .. "
- * becomes a bounded "then, later" gap (.{0,160}?). t may be NULL (no
+ * becomes a bounded "then, later" gap (.{0,160}?); an accented Latin
+ * letter not escaped becomes its plain one, as answers are folded (a
+ * ligature's two letters only outside a class). t may be NULL (no
  * sets). Returns a new string, or NULL with *bad set to the byte offset of
  * the unknown @name (or of a name in a cycle). */
 char *terms_expand(struct terms *t, const char *pattern, size_t *bad);
@@ -65,7 +67,9 @@ char *terms_expand_kept(const struct terms *t, const char *const *patterns, size
  * the same offsets as the source, for locating a syntax error. */
 char *terms_skeleton(const char *pattern);
 
-/* The regex source of one phrase (as a set entry), for tests. New string. */
-char *terms_phrase(const char *phrase);
+/* The regex source of one phrase (as a set entry), for tests. New string.
+ * As in terms_expand, an accented Latin letter is its plain one, as
+ * answers are folded (util.h). */
+char *terms_phrase(const char *entry);
 
 #endif

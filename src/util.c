@@ -312,6 +312,28 @@ static size_t utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
 	return len;
 }
 
+/* The plain letters of an accented Latin one (U+00C0 to U+017F, as the
+ * two bytes c0 c1), in one[] when a single letter, or NULL for a sign (×,
+ * ÷) or a letter with none. */
+const char *utf8_latin_plain(unsigned char c0, unsigned char c1, char one[2])
+{
+	/* One byte a code point; '-' has no plain form, and '1' to '5' are
+	 * the ligatures below. */
+	static const char latin1[] = "AAAAAA1CEEEEIIIIDNOOOOO-OUUUUY-2aaaaaa3ceeeeiiiidnooooo-ouuuuy-y";
+	static const char ext_a[] = "AaAaAaCcCcCcCcDdDdEeEeEeEeEeGgGgGgGgHhHhIiIiIiIiIi--JjKkkLlLlLlLlLl"
+	                            "NnNnNnnNnOoOoOo45RrRrRrSsSsSsSsTtTtTtUuUuUuUuUuUuWwYyYZzZzZzs";
+	static const char *const lig[] = {"AE", "ss", "ae", "OE", "oe"};
+	unsigned cp = ((c0 & 0x1fu) << 6) | (c1 & 0x3fu);
+	char c = cp >= 0xc0 && cp < 0x100 ? latin1[cp - 0xc0] : cp >= 0x100 && cp < 0x180 ? ext_a[cp - 0x100] : '-';
+	if (c == '-')
+		return NULL;
+	if (c >= '1' && c <= '5')
+		return lig[c - '1'];
+	one[0] = c;
+	one[1] = '\0';
+	return one;
+}
+
 bool utf8_valid(const char *s, size_t n, size_t *bad)
 {
 	const unsigned char *p = (const unsigned char *)s;

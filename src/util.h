@@ -64,6 +64,12 @@ bool is_id(const char *s);
  * bad byte. */
 bool utf8_valid(const char *s, size_t n, size_t *bad);
 
+/* The plain letters of an accented Latin one (U+00C0 to U+017F, as the
+ * two bytes c0 c1): in one[] when a single letter ("é" -> "e"), a
+ * ligature's two ("æ" -> "ae", "ß" -> "ss"), or NULL for a sign (×, ÷).
+ * Answers are folded so before matching, and rubric patterns likewise. */
+const char *utf8_latin_plain(unsigned char c0, unsigned char c1, char one[2]);
+
 /* Number of terminal columns the UTF-8 string takes (1 per code point, 0 for
  * combining marks, 2 for wide East Asian characters). */
 size_t utf8_width(const char *s, size_t n);

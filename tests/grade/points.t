@@ -535,3 +535,17 @@ says each @thread .. @own .. @gil
 - It's a myth that each thread has its own GIL.
 + Each thread has its own GIL, and it's a myth that they share one.
 + Each thread has its own GIL; it's a myth that they share one.
+
+# An accented letter in a pattern or a term entry matches as its plain
+# one: answers are folded so before matching.
+term fancy: naïve approach | café
+point
+says @fancy|fiancé|r[éè]sum[éè]
++ It is a naïve approach.
++ It is a naive approach.
++ We met at the cafe.
++ My fiancé.
++ My fiance.
++ Send the résumé.
++ Send the resume.
+- Send the rsum.

@@ -51,3 +51,9 @@ phrase os.fork()
 ! osxfork()
 phrase *args
 ~ f(*args)
+
+# An accented letter in an entry is its plain one, as answers are folded.
+phrase naïve approach
+~ a naive approach
+phrase Straße
+~ strasse
