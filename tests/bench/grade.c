@@ -139,9 +139,9 @@ int main(int argc, char **argv)
 	}
 	printf("a %zu-byte answer: slowest question %s, %.2f ms\n", big.len, worst_id, worst / 1000);
 
-	/* The shipped rubrics predate the rubric language: the same answer
-	 * against a question of its points (says, about, not_about, reject),
-	 * over the shipped vocabulary. */
+	/* The same answer against a question of every kind of point of the
+	 * rubric language (says, about, not_about, reject, a wrong claim), over
+	 * the shipped vocabulary. */
 	char tmpl[] = "/tmp/grade-bench-XXXXXX";
 	if (mkdtemp(tmpl)) {
 		char *path = xasprintf("%s/lessons", tmpl);
@@ -162,6 +162,7 @@ int main(int argc, char **argv)
 			"        not_about: '@process'\n        reject: 'each @thread .. @own|@gil per @thread'\n"
 			"      - point: p2\n        says: '@create-task .. @schedule .. @concurrent'\n"
 			"        about: '@create-task'\n        not_about: '@await'\n"
+			"        wrong: '@concurrent'\n        wrong_about: '@await'\n        wrong_not_about: '@create-task'\n"
 			"      - point: p3\n        says: '@not @block .. @event-loop'\n"
 			"      - point: p4\n        says: '@lazy .. @value|@generator .. @memory'\n"
 			"        reject: '@list .. @lazy'\n"
