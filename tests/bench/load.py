@@ -69,7 +69,8 @@ def question(t, i, k):
     if t == "output":
         return head + ["    code: |", f"      print({k} * 2)", "    answer: |", f"      {k * 2}"]
     # A text question in the rubric language: terms, a bound subject, a
-    # negation-aware reject, eight passing and eight failing examples.
+    # negation-aware reject, a wrong claim bound to its own subject, eight
+    # passing and eight failing examples.
     passing = ["Blocking I/O releases the GIL and another thread can run.",
                "The read drops the GIL; other threads execute meanwhile.",
                "Waiting on a socket releases the GIL so other threads run.",
@@ -93,6 +94,9 @@ def question(t, i, k):
                    "      - point: other threads run while one waits",
                    "        says: '(other|another) @thread .. @run'",
                    "        reject: '(other|another) @thread .. (@not|cannot) @run'",
+                   "        wrong: '@run .. (in parallel|at once)'",
+                   "        wrong_about: '@thread'",
+                   "        wrong_not_about: '@process'",
                    "    contrast: [[releases, holds]]",
                    "    model_answer: A thread blocked on I/O releases the GIL, so other threads run meanwhile.",
                    "    examples:", "      pass:"] + [f"        - {t!r}".replace("- '", "- '") for t in passing] + \
