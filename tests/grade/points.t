@@ -549,3 +549,15 @@ says @fancy|fiancé|r[éè]sum[éè]
 + Send the résumé.
 + Send the resume.
 - Send the rsum.
+
+# A follow-up's question lends its subject to a wrong claim too.
+point
+says @schedule .. @concurrent
+about @create-task
+not_about @await
+wrong @concurrent
+wrong_about @await
+wrong_not_about @create-task
+asked And what does a plain await do with the coroutine, compared with create_task?
+- It runs it in the background too. create_task schedules it concurrently as well.
++ It waits for it to finish; create_task schedules it concurrently.
