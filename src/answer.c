@@ -731,10 +731,9 @@ static bool negator_word(const char *t, const struct answer_span *w)
 	static const char *const words[] = {"not", "never", "no", "neither", "nor", "cannot", "without", "unlike",
 	                                    "dont", "doesnt", "isnt", "arent", "wont", "cant", "didnt", "wasnt",
 	                                    "werent", "shouldnt", "couldnt", "wouldnt", "hasnt", "havent",
-	                                    "hadnt", "mustnt", "neednt", "aint", "discourage",
-	                                    "discourages", "discouraged"};
+	                                    "hadnt", "mustnt", "neednt", "aint"};
 	size_t n = w->end - w->start;
-	if (n < 2 || n > 11 || !strchr("nNcCdDiIaAwWhHmMsSuU", t[w->start]))
+	if (n < 2 || n > 10 || !strchr("nNcCdDiIaAwWhHmMsSuU", t[w->start]))
 		return false;   /* most words: one look */
 	if (n >= 3 && strncasecmp(t + w->end - 3, "n't", 3) == 0)
 		return true;
@@ -754,10 +753,6 @@ static void find_negators(const char *t, const struct spans *w, const struct spa
 	static const char *const phrases[][3] = {
 		{"rather", "than", NULL}, {"instead", "of", NULL}, {"as", "opposed", "to"},
 		{"false", "that", NULL},  {"wrong", "to", "say"},
-		/* advice not to believe what follows */
-		{"warn", "against", NULL}, {"warns", "against", NULL}, {"warned", "against", NULL},
-		{"advise", "against", NULL}, {"advises", "against", NULL}, {"argue", "against", NULL},
-		{"recommend", "against", NULL}, {"recommends", "against", NULL},
 	};
 	static const char *const not_neg[][2] = {
 		{"not", "only"}, {"not", "just"}, {"no", "matter"}, {"no", "doubt"}, {"not", "least"},
@@ -1290,12 +1285,21 @@ void answer_prepare(struct answer *a, const char *raw)
 	struct spans d = {0};
 	for (size_t i = 0; i < s.n; i++)
 		find_denials(a->text, s.v[i].start, s.v[i].end, &n.code, &d);
-	/* A later clause that denies itself: "X, but it's a myth that Y" */
+	/* A later clause, or a later phrase after a comma, that denies
+	 * itself: "X, but it's a myth that Y"; "X, and it's a myth that Y". */
 	for (size_t i = 0, k = 0; k < c.n; k++) {
 		while (i + 1 < s.n && a->clause_of_sentence[i + 1] <= k)
 			i++;
-		if (k > a->clause_of_sentence[i] && denies_itself(a->text, c.v[k].start, c.v[k].end))
+		if (k > a->clause_of_sentence[i] && denies_itself(a->text, c.v[k].start, c.v[k].end)) {
 			spans_add(&d, c.v[k].start, c.v[k].end);
+			continue;
+		}
+		for (size_t j = c.v[k].start; j + 2 < c.v[k].end; j++)
+			if (a->text[j] == ',' && a->text[j + 1] == ' ' && !in_code(&n.code, j) &&
+			    denies_itself(a->text, j + 2, c.v[k].end)) {
+				spans_add(&d, j + 2, c.v[k].end);
+				break;
+			}
 	}
 	find_reported(a->text, &s, &c, a->clause_of_sentence, &w, &d);
 	merge_spans(&d);

@@ -333,6 +333,15 @@ static enum unit_result claim_in(const struct rubric_point *p, const struct answ
 	if (!collect(says, a, start, end, &hs) || !collect(about, a, start, end, &ha) ||
 	    !collect(not_about, a, start, end, &hn))
 		return UNIT_LIMIT;
+	/* A wrong claim, like a reject, is passed over where the answer
+	 * reports it or names it a pitfall ("It's tempting to say ..."). */
+	if (p->is_wrong) {
+		size_t k = 0;
+		for (size_t i = 0; i < hs.n; i++)
+			if (!answer_unasserted(a, hs.v[i].start))
+				hs.v[k++] = hs.v[i];
+		hs.n = k;
+	}
 	if (hs.n == 0)
 		return UNIT_NONE;
 	/* A negator inside an entry that states a negation ("no longer

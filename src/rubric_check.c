@@ -21,8 +21,8 @@
 /* Grades text (the model answer or an example, named by what) for check:
  * sets hits[] and *found, and returns false when a pattern hit the regex
  * limits on it, which a learner's answer like it would too. That is
- * reported at the pattern, once per pattern (reported[] holds a flag for
- * each point's pattern and one for its reject pattern). */
+ * reported at the pattern, once per pattern (reported[] holds three flags
+ * a point: its pattern, its reject and its wrong claim). */
 static bool check_grade(struct diag *dg, const struct question *q, const char *text, const char *what,
                         bool *hits, bool *reported, size_t *found)
 {
@@ -38,15 +38,22 @@ static bool check_grade(struct diag *dg, const struct question *q, const char *t
 		if (g != GRADE_LIMIT && g != GRADE_REJECT_LIMIT)
 			continue;
 		limit = true;
-		bool reject = g == GRADE_REJECT_LIMIT;
-		if (reported[2 * i + reject])
+		/* 0: the claim's; 1: the reject's; 2: the wrong claim's (when the
+		 * point without it grades without a limit). */
+		int which = g == GRADE_REJECT_LIMIT;
+		if (which && p->wrong) {
+			struct rubric_point alone = *p;
+			alone.wrong = NULL;
+			if (grade_point_in(&alone, &a) != GRADE_REJECT_LIMIT)
+				which = 2;
+		}
+		if (reported[3 * i + which])
 			continue;
-		reported[2 * i + reject] = true;
-		/* A reject limit is the reject's or, without one, the wrong claim's. */
-		bool wrong = reject && !p->reject && p->wrong;
-		PERR(dg, wrong ? p->wrong->says_pos : reject ? p->reject_pos : p->says ? p->says_pos : p->pattern ? p->pattern_pos : p->code_pos,
+		reported[3 * i + which] = true;
+		static const char *const names[] = {"says", "reject", "wrong"};
+		PERR(dg, which == 2 ? p->wrong->says_pos : which ? p->reject_pos : p->says ? p->says_pos : p->pattern ? p->pattern_pos : p->code_pos,
 		     "%s hits the regex match limits on %s: an answer like it cannot be graded (simplify the pattern)",
-		     wrong ? "wrong" : reject ? "reject" : p->says ? "says" : p->pattern ? "pattern" : "code", what);
+		     which || p->says ? names[which] : p->pattern ? "pattern" : "code", what);
 	}
 	answer_release(&a);
 	return !limit;
@@ -60,7 +67,7 @@ static void check_text_question(struct diag *dg, const struct question *q)
 		if (q->rubric[i].broken || (q->rubric[i].wrong && q->rubric[i].wrong->broken))
 			return; /* already reported: a pattern that does not compile */
 	bool *hits = xcalloc(q->nrubric, sizeof *hits);
-	bool *reported = xcalloc(2 * q->nrubric, sizeof *reported);
+	bool *reported = xcalloc(3 * q->nrubric, sizeof *reported);
 	size_t got;
 	if (q->model_answer && check_grade(dg, q, q->model_answer, "the model answer", hits, reported, &got) &&
 	    got < q->pass) {

@@ -632,12 +632,19 @@ char *terms_expand(struct terms *t, const char *pattern, size_t *bad)
 			i += 4;
 			continue;
 		}
-		/* An accented letter is its plain one, as in answers (a
-		 * ligature's two letters only outside a class). */
+		/* An accented letter is its plain one, as in answers: a
+		 * ligature's two letters as one atom outside a class ("Æ?"), and
+		 * inside one only a single letter not at the end of a range. */
 		unsigned char c0 = (unsigned char)pattern[i], c1 = (unsigned char)pattern[i + 1];
 		char one[2];
 		const char *plain = c0 >= 0xc3 && c0 <= 0xc5 && (c1 & 0xc0) == 0x80 ? utf8_latin_plain(c0, c1, one) : NULL;
-		if (plain && (!in_class || !plain[1])) {
+		bool ranged = in_class && ((i > 0 && pattern[i - 1] == '-') || pattern[i + 2] == '-');
+		if (plain && !in_class) {
+			buf_printf(&b, plain[1] ? "(?:%s)" : "%s", plain);
+			i += 2;
+			continue;
+		}
+		if (plain && !plain[1] && !ranged) {
 			buf_puts(&b, plain);
 			i += 2;
 			continue;

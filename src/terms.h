@@ -54,7 +54,8 @@ unsigned long long terms_fingerprint(struct terms *t);
  * character class becomes the set's whole-word alternation, and " .. "
  * becomes a bounded "then, later" gap (.{0,160}?); an accented Latin
  * letter not escaped becomes its plain one, as answers are folded (a
- * ligature's two letters only outside a class). t may be NULL (no
+ * ligature's two letters only outside a class, and never a range's end).
+ * t may be NULL (no
  * sets). Returns a new string, or NULL with *bad set to the byte offset of
  * the unknown @name (or of a name in a cycle). */
 char *terms_expand(struct terms *t, const char *pattern, size_t *bad);

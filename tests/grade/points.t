@@ -510,23 +510,22 @@ wrong_not_about @create-task
 - create_task schedules it concurrently. Await? It runs it in the background too.
 + The coroutine is scheduled to run in the background.
 
-# A later part or clause that denies itself denies what follows it, not
-# the claim before it; advice against a belief negates it.
+# A later part, clause or phrase after a comma that denies itself denies
+# what follows it, not the claim before it.
 point
 says @release .. @gil
 + The thread releases the GIL; it's a myth that each thread has its own GIL.
 + The thread releases the GIL; it's not true that each thread has its own GIL.
 + The thread releases the GIL, but it's a myth that each thread has its own GIL.
-- The docs warn against assuming that the thread releases the GIL.
-- The docs discourage believing that it releases the GIL.
-- I would argue against the idea that it releases the GIL.
-+ The thread releases the GIL. That warns against busy loops.
++ The thread releases the GIL, and it's a myth that each thread has its own GIL.
 
 point
 says @release .. @gil
 reject each @thread .. @own .. @gil
 + The thread releases the GIL; but it's a myth that each thread has its own GIL.
 + The thread releases the GIL, but it's a myth that each thread has its own GIL.
++ The thread releases the GIL, so it's a myth that each thread has its own GIL.
++ The thread releases the GIL, and it's a myth that each thread has its own GIL.
 - The thread releases the GIL. Each thread has its own GIL, and it's not true that they share one.
 
 point
@@ -561,3 +560,23 @@ wrong_not_about @create-task
 asked And what does a plain await do with the coroutine, compared with create_task?
 - It runs it in the background too. create_task schedules it concurrently as well.
 + It waits for it to finish; create_task schedules it concurrently.
+
+# A wrong claim, like a reject, is passed over where it is named a pitfall.
+point
+says @schedule .. @concurrent
+about @create-task
+not_about @await
+wrong @concurrent
+wrong_about @await
+wrong_not_about @create-task
++ create_task schedules it concurrently. It's tempting to say await runs them concurrently, but it doesn't.
++ create_task schedules it concurrently. The classic trap is thinking await runs them concurrently.
+- create_task schedules it concurrently. And await runs them concurrently too.
+
+# A ligature folds to one atom: a quantifier after it covers both letters.
+point
+says \bÆ?ther\b
++ the ther
++ the Aether
++ the Æther
+- the Ather
