@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "diag.h"
+#include "ycache.h"
 #include "ydoc.h"
 #include "util.h"
 
@@ -268,6 +269,33 @@ static void test_byte_order_mark(void **state)
 	expect_error("\xef\xbb\xbf" "a: caf\xe9\nb: 2\n", 1, 7, "at offset 9)");
 }
 
+/* The verified set's key of a text changes with any one bit of it, in
+ * the eight-byte steps and in the tail, and with where texts split. */
+static void test_check_key_sees_every_byte(void **state)
+{
+	(void)state;
+	char text[41];
+	memset(text, 'x', sizeof text - 1);
+	text[40] = '\0';
+	struct ycheck_key base = {{0, 0}};
+	ycheck_key_str(&base, text);
+	for (size_t i = 0; i < 40; i++)
+		for (int bit = 0; bit < 8; bit++) {
+			char t[41];
+			memcpy(t, text, sizeof t);
+			t[i] = (char)(t[i] ^ (1 << bit));
+			struct ycheck_key k = {{0, 0}};
+			ycheck_key_str(&k, t);
+			assert_true(k.h[0] != base.h[0] && k.h[1] != base.h[1]);
+		}
+	struct ycheck_key ab = {{0, 0}}, bc = {{0, 0}};
+	ycheck_key_str(&ab, "abcdefghij");
+	ycheck_key_str(&ab, "k");
+	ycheck_key_str(&bc, "abcdefghi");
+	ycheck_key_str(&bc, "jk");
+	assert_true(ab.h[0] != bc.h[0] || ab.h[1] != bc.h[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -275,7 +303,7 @@ int main(void)
 		cmocka_unit_test(test_refusals),    cmocka_unit_test(test_depth_limit),
 		cmocka_unit_test(test_size_limit),  cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_nesting_and_drop_tree), cmocka_unit_test(test_read_file_limit),
-		cmocka_unit_test(test_byte_order_mark),
+		cmocka_unit_test(test_byte_order_mark),     cmocka_unit_test(test_check_key_sees_every_byte),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
