@@ -638,7 +638,8 @@ char *terms_expand(struct terms *t, const char *pattern, size_t *bad)
 		unsigned char c0 = (unsigned char)pattern[i], c1 = (unsigned char)pattern[i + 1];
 		char one[2];
 		const char *plain = c0 >= 0xc3 && c0 <= 0xc5 && (c1 & 0xc0) == 0x80 ? utf8_latin_plain(c0, c1, one) : NULL;
-		bool ranged = in_class && ((i > 0 && pattern[i - 1] == '-') || pattern[i + 2] == '-');
+		/* (pattern[i + 2] exists: it or a later byte is the NUL.) */
+		bool ranged = plain && in_class && ((i > 0 && pattern[i - 1] == '-') || pattern[i + 2] == '-');
 		if (plain && !in_class) {
 			buf_printf(&b, plain[1] ? "(?:%s)" : "%s", plain);
 			i += 2;
