@@ -509,6 +509,14 @@ wrong_not_about @create-task
 + create_task schedules the coroutine concurrently. Await never runs it in the background.
 - create_task schedules it concurrently. Await? It runs it in the background too.
 + The coroutine is scheduled to run in the background.
+# Like a reject, it is passed over where it is named a pitfall.
++ create_task schedules it concurrently. It's tempting to say await runs them concurrently, but it doesn't.
++ create_task schedules it concurrently. The classic trap is thinking await runs them concurrently.
+- create_task schedules it concurrently. And await runs them concurrently too.
+# A follow-up's question lends its subject to it too.
+asked And what does a plain await do with the coroutine, compared with create_task?
+- It runs it in the background too. create_task schedules it concurrently as well.
++ It waits for it to finish; create_task schedules it concurrently.
 
 # A later part, clause or phrase after a comma that denies itself denies
 # what follows it, not the claim before it.
@@ -548,30 +556,6 @@ says @fancy|fiancé|r[éè]sum[éè]
 + Send the résumé.
 + Send the resume.
 - Send the rsum.
-
-# A follow-up's question lends its subject to a wrong claim too.
-point
-says @schedule .. @concurrent
-about @create-task
-not_about @await
-wrong @concurrent
-wrong_about @await
-wrong_not_about @create-task
-asked And what does a plain await do with the coroutine, compared with create_task?
-- It runs it in the background too. create_task schedules it concurrently as well.
-+ It waits for it to finish; create_task schedules it concurrently.
-
-# A wrong claim, like a reject, is passed over where it is named a pitfall.
-point
-says @schedule .. @concurrent
-about @create-task
-not_about @await
-wrong @concurrent
-wrong_about @await
-wrong_not_about @create-task
-+ create_task schedules it concurrently. It's tempting to say await runs them concurrently, but it doesn't.
-+ create_task schedules it concurrently. The classic trap is thinking await runs them concurrently.
-- create_task schedules it concurrently. And await runs them concurrently too.
 
 # A ligature folds to one atom: a quantifier after it covers both letters.
 point
