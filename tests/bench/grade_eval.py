@@ -12,11 +12,11 @@ hold four wrong answers a question, among them the right words with one
 central claim wrong. They
 are held out: never copied into a rubric's examples, never read while
 writing a rubric (the figures would then measure the rubric's memory, not
-its judgement). tests/data/grading/dev.yaml to dev42.yaml, each written the
+its judgement). tests/data/grading/dev.yaml to dev44.yaml, each written the
 same way by another hand (dev16.yaml to dev27.yaml, dev29.yaml, dev30.yaml,
-dev32.yaml, dev33.yaml, dev35.yaml, dev37.yaml, dev39.yaml and dev41.yaml for the questions outside the core
+dev32.yaml, dev33.yaml, dev35.yaml, dev37.yaml, dev39.yaml, dev41.yaml and dev43.yaml for the questions outside the core
 topics; dev31.yaml and dev32.yaml hold eight wrong answers a question with
-one central claim wrong, dev33.yaml to dev42.yaml five, beside correct
+one central claim wrong, dev33.yaml to dev44.yaml five, beside correct
 answers told as stories and in non-native English), are the sets rubric
 authors tune against (--dev); dev3.yaml to dev7.yaml, dev10.yaml, dev17.yaml and dev18.yaml were
 held-out sets, opened for study once measured. With several sets the totals come first,
