@@ -150,10 +150,14 @@ int main(int argc, char **argv)
 		path = xasprintf("%s/quizzes", tmpl);
 		mkdir(path, 0700);
 		free(path);
-		char *terms = xasprintf("%s/terms.yaml", dir ? dir : PYDOJO_SOURCE_ROOT);
+		/* The link's target must not be relative: PYDOJO_DATADIR=. would
+		 * point it at the temporary folder itself. */
+		char *given = xasprintf("%s/terms.yaml", dir ? dir : PYDOJO_SOURCE_ROOT);
+		char *terms = realpath(given, NULL);
 		char *link = xasprintf("%s/terms.yaml", tmpl);
-		if (symlink(terms, link) < 0)
-			perror(link);
+		if (!terms || symlink(terms, link) < 0)
+			perror(terms ? link : given);
+		free(given);
 		static const char lesson[] = "id: b\ntitle: B\ntrack: t\nlevel: core\nsummary: B.\n"
 		                             "sections:\n  - title: S\n    body: B.\n";
 		static const char quiz[] =
