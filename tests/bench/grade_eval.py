@@ -9,7 +9,8 @@ prompts alone, without seeing the rubrics or their examples: for each text
 question, correct answers in varied words and wrong-but-plausible ones.
 eval3.yaml (core) and eval4.yaml (the others), written later the same way,
 hold four wrong answers a question, among them the right words with one
-central claim wrong. They
+central claim wrong. eval5.yaml (the others again) was written as eval2.yaml
+was, long after: five correct answers and two wrong ones a question. They
 are held out: never copied into a rubric's examples, never read while
 writing a rubric (the figures would then measure the rubric's memory, not
 its judgement). tests/data/grading/dev.yaml to dev44.yaml, each written the
@@ -56,11 +57,11 @@ GRADING = os.path.join(TOP, "tests", "data", "grading")
 # hand once stopped short of the newest sets.
 DEV = ["dev.yaml"] + [f"dev{n}.yaml" for n in sorted(
     int(f[3:-5]) for f in os.listdir(GRADING) if re.fullmatch(r"dev[0-9]+\.yaml", f))]
-HELD_OUT = ["eval.yaml"] + [n for n in ["eval2.yaml", "eval3.yaml", "eval4.yaml"]
+HELD_OUT = ["eval.yaml"] + [n for n in ["eval2.yaml", "eval3.yaml", "eval4.yaml", "eval5.yaml"]
                             if os.path.exists(os.path.join(GRADING, n))]
 SETS = ([("", DEV[0])] + [(f"d{name[3:-5]}.", name) for name in DEV[1:]]
         if "--dev" in sys.argv
-        else [("", HELD_OUT[0])] + [(chr(ord("x") + n), name) for n, name in enumerate(HELD_OUT[1:])])
+        else [("", HELD_OUT[0])] + [("xyzw"[n], name) for n, name in enumerate(HELD_OUT[1:])])
 
 
 def main():
