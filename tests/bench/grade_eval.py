@@ -3,24 +3,27 @@ rubrics reject, and how many wrong answers they accept.
 
     python3 tests/bench/grade_eval.py [BUILD_DIR] [--dev] [--list] [--by-position] [--only PREFIX]
 
-tests/data/grading/eval.yaml (the 65 core text questions) and eval2.yaml
-(the 56 outside the core topics) hold answers written from the questions'
-prompts alone, without seeing the rubrics or their examples: for each text
-question, correct answers in varied words and wrong-but-plausible ones.
-eval3.yaml (core) and eval4.yaml (the others), written later the same way,
-hold four wrong answers a question, among them the right words with one
-central claim wrong. eval5.yaml (the others again) was written as eval2.yaml
-was, long after: five correct answers and two wrong ones a question. They
-are held out: never copied into a rubric's examples, never read while
-writing a rubric (the figures would then measure the rubric's memory, not
-its judgement). tests/data/grading/dev.yaml to dev44.yaml, each written the
-same way by another hand (dev16.yaml to dev27.yaml, dev29.yaml, dev30.yaml,
-dev32.yaml, dev33.yaml, dev35.yaml, dev37.yaml, dev39.yaml, dev41.yaml and dev43.yaml for the questions outside the core
-topics; dev31.yaml and dev32.yaml hold eight wrong answers a question with
-one central claim wrong, dev33.yaml to dev44.yaml five, beside correct
+tests/data/grading/eval.yaml (the 65 core text questions) holds answers
+written from the questions' prompts alone, without seeing the rubrics or
+their examples: for each text question, correct answers in varied words
+and wrong-but-plausible ones. eval3.yaml (core) and eval4.yaml (the 56
+outside the core topics), written later the same way, hold four wrong
+answers a question, among them the right words with one central claim
+wrong. eval5.yaml (the 56 again) holds five correct answers a question,
+in five candidates' styles, and two wrong ones. They are held out: never
+copied into a rubric's examples, never read while writing a rubric (the
+figures would then measure the rubric's memory, not its judgement).
+tests/data/grading/dev.yaml to dev45.yaml, each written the same way by
+another hand (dev16.yaml to dev27.yaml, dev29.yaml, dev30.yaml,
+dev32.yaml, dev33.yaml, dev35.yaml, dev37.yaml, dev39.yaml, dev41.yaml,
+dev43.yaml and dev45.yaml for the questions outside the core topics;
+dev31.yaml and dev32.yaml hold eight wrong answers a question with one
+central claim wrong, dev33.yaml to dev44.yaml five, beside correct
 answers told as stories and in non-native English), are the sets rubric
-authors tune against (--dev); dev3.yaml to dev7.yaml, dev10.yaml, dev17.yaml and dev18.yaml were
-held-out sets, opened for study once measured. With several sets the totals come first,
+authors tune against (--dev); dev3.yaml to dev7.yaml, dev10.yaml,
+dev17.yaml, dev18.yaml and dev45.yaml (eval2.yaml until eval5.yaml, to
+the same brief, took its place) were held-out sets, opened for study once
+measured. With several sets the totals come first,
 then each set's. --list prints every misgraded answer; --by-position
 counts the misgraded answers by their position in a question's list
 (each set's writers were asked for one style per position: see the set's
@@ -57,7 +60,7 @@ GRADING = os.path.join(TOP, "tests", "data", "grading")
 # hand once stopped short of the newest sets.
 DEV = ["dev.yaml"] + [f"dev{n}.yaml" for n in sorted(
     int(f[3:-5]) for f in os.listdir(GRADING) if re.fullmatch(r"dev[0-9]+\.yaml", f))]
-HELD_OUT = ["eval.yaml"] + [n for n in ["eval2.yaml", "eval3.yaml", "eval4.yaml", "eval5.yaml"]
+HELD_OUT = ["eval.yaml"] + [n for n in ["eval3.yaml", "eval4.yaml", "eval5.yaml"]
                             if os.path.exists(os.path.join(GRADING, n))]
 SETS = ([("", DEV[0])] + [(f"d{name[3:-5]}.", name) for name in DEV[1:]]
         if "--dev" in sys.argv
