@@ -56,15 +56,15 @@ TOOL = os.path.join(BUILD, "tests", "bench", "grade-eval")
 GRADING = os.path.join(TOP, "tests", "data", "grading")
 # The development sets, each by another hand (a label names its set), or
 # the held-out ones.
-# Every devN.yaml there is a set, in number order: a list written out by
-# hand once stopped short of the newest sets.
+# Every devN.yaml (evalN.yaml) there is a set, in number order: a list
+# written out by hand once stopped short of the newest sets.
 DEV = ["dev.yaml"] + [f"dev{n}.yaml" for n in sorted(
     int(f[3:-5]) for f in os.listdir(GRADING) if re.fullmatch(r"dev[0-9]+\.yaml", f))]
-HELD_OUT = ["eval.yaml"] + [n for n in ["eval3.yaml", "eval4.yaml", "eval5.yaml"]
-                            if os.path.exists(os.path.join(GRADING, n))]
+HELD_OUT = ["eval.yaml"] + [f"eval{n}.yaml" for n in sorted(
+    int(f[4:-5]) for f in os.listdir(GRADING) if re.fullmatch(r"eval[0-9]+\.yaml", f))]
 SETS = ([("", DEV[0])] + [(f"d{name[3:-5]}.", name) for name in DEV[1:]]
         if "--dev" in sys.argv
-        else [("", HELD_OUT[0])] + [("xyzw"[n], name) for n, name in enumerate(HELD_OUT[1:])])
+        else [("", HELD_OUT[0])] + [(f"e{name[4:-5]}.", name) for name in HELD_OUT[1:]])
 
 
 def main():
