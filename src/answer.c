@@ -1385,14 +1385,14 @@ static bool pronoun_between(const struct answer *a, size_t from, size_t to)
 	return false;
 }
 
-/* Whether the words in [from, to) include and, or or but. */
+/* Whether the words in [from, to) include and or but. Not or: a negator
+ * denies both sides of it ("doesn't search or run the file again"). */
 static bool conjunction_between(const struct answer *a, size_t from, size_t to)
 {
 	for (size_t i = lower_bound(a->words, a->nwords, from, false); i < a->nwords && a->words[i].end <= to; i++) {
 		size_t n = a->words[i].end - a->words[i].start;
 		const char *w = a->text + a->words[i].start;
-		if ((n == 3 && (strncasecmp(w, "and", 3) == 0 || strncasecmp(w, "but", 3) == 0)) ||
-		    (n == 2 && strncasecmp(w, "or", 2) == 0))
+		if (n == 3 && (strncasecmp(w, "and", 3) == 0 || strncasecmp(w, "but", 3) == 0))
 			return true;
 	}
 	return false;

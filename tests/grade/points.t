@@ -318,6 +318,16 @@ says no traceback .. printed
 + The worker doesn't crash and no traceback is printed.
 - A traceback is printed.
 
+# A negator denies both sides of an "or", also for a pattern that can
+# state its own negation: "doesn't search or run the file again".
+point
+says @wait
+reject @run (\w+ ){0,2}again|@not @wait
++ It waits in sys.modules, so it doesn't search or run the file again.
++ It waits and never blocks or runs it again.
+- It waits, then it searches and runs the file again.
+- It waits and doesn't search, and it runs the file again.
+
 # A pattern that states its negation with a phrase negator owns it, as
 # with @not: "instead of" and "rather than" inside the match do not negate it.
 point
