@@ -100,6 +100,7 @@ struct reject_part {
 	char *src;         /* its pattern, until compiled */
 	char *needles;     /* NULL: it runs on every answer */
 	uint32_t points;   /* bit i: the reject of rubric point i holds it */
+	bool whole;        /* the whole reject of its one point, which is not separable */
 };
 
 struct rubric_point {

@@ -427,42 +427,63 @@ static bool collect_split(struct regex *re, const struct answer *a, size_t start
                           const struct starts *st, struct hits *h)
 {
 	const struct question *q = st->memo->q;
-	size_t next[64];
-	bool known[64] = {false};
-	if (q->nreject_part > 64)
-		return collect(re, a, start, end, h);
+	/* Where each part next matches in the unit: on the stack for most
+	 * questions, whose tuned rejects hold up to a hundred parts or so. */
+	struct {
+		size_t at, end;
+		bool known;
+	} small[128], *next = q->nreject_part <= 128 ? small : xmalloc(q->nreject_part * sizeof *next);
+	for (size_t k = 0; k < q->nreject_part; k++)
+		next[k].known = false;
 	h->n = 0;
+	bool ok = true;
 	for (size_t from = start; h->n < MAX_HITS;) {
-		size_t best = SIZE_MAX, s, e;
+		size_t best = SIZE_MAX, kbest = 0, s, e;
 		for (size_t k = 0; k < q->nreject_part; k++) {
 			const struct part_state *ps = &st->memo->part[k];
 			if (!(q->reject_part[k].points & st->bit) || ps->absent)
 				continue;
-			if (!known[k] || next[k] < from) {
+			if (!next[k].known || next[k].at < from) {
 				struct regex *part = grade_reject_part(q, k);
 				struct regex_scan scan = {.from = from, .checked = true};
 				enum regex_result r = part ? regex_next(part, a->text, end, &scan, &s, &e, NULL) : REGEX_LIMIT;
-				if (r == REGEX_LIMIT)
-					return false;   /* as part_in: a part that does not compile is a limit hit */
-				next[k] = r == REGEX_MATCH ? s : SIZE_MAX;
-				known[k] = true;
+				if (r == REGEX_LIMIT) {
+					ok = false;   /* as part_in: a part that does not compile is a limit hit */
+					break;
+				}
+				next[k].at = r == REGEX_MATCH ? s : SIZE_MAX;
+				next[k].end = r == REGEX_MATCH ? e : SIZE_MAX;
+				next[k].known = true;
 			}
-			if (next[k] < best)
-				best = next[k];
+			if (next[k].at < best) {
+				best = next[k].at;
+				kbest = k;
+			}
 		}
-		if (best == SIZE_MAX)
+		if (!ok || best == SIZE_MAX)
 			break;
-		struct regex_scan scan = {.from = best, .checked = true};
-		enum regex_result r = regex_next(re, a->text, end, &scan, &s, &e, NULL);
-		if (r == REGEX_LIMIT)
-			return false;
-		if (r == REGEX_NOMATCH)
-			break;   /* never: the whole matches where its part did (separable) */
+		if (q->reject_part[kbest].whole) {
+			/* The part is the point's whole reject: its match is the
+			 * one (a \K in it moves the start the search gave). */
+			s = best;
+			e = next[kbest].end;
+		} else {
+			struct regex_scan scan = {.from = best, .checked = true};
+			enum regex_result r = regex_next(re, a->text, end, &scan, &s, &e, NULL);
+			if (r == REGEX_LIMIT) {
+				ok = false;
+				break;
+			}
+			if (r == REGEX_NOMATCH)
+				break;   /* never: the whole matches where its part did (separable) */
+		}
 		h->v[h->n++] = (struct answer_span){s, e};
 		shorten(re, a, &h->v[h->n - 1]);
 		from = next_word(a, s, end);
 	}
-	return true;
+	if (next != small)
+		free(next);
+	return ok;
 }
 
 /* Whether the reject pattern of p fires in the unit: a match not negated. */
@@ -713,13 +734,15 @@ static bool separable(const char *src, size_t len)
 }
 
 /* A top-level alternative of a question's rejects, with the points whose
- * reject holds it (split_rejects). */
+ * reject holds it (split_rejects); or a whole reject that is not
+ * separable, a part of its own. */
 struct alt {
 	const char *s;
 	size_t n;
 	uint32_t points;
 	char *needles;
 	size_t part;
+	bool whole;
 };
 
 /* Reads the needles of alternatives alts[0..n) of q's rejects, chosen
@@ -753,8 +776,8 @@ static void price_needles(const struct question *q, struct alt *alts, size_t n)
  * somewhere in the text exactly when one of its alternatives does. Each
  * part's answer is found once per answer (parts_memo), not once per
  * point, and not at all when the answer holds none of its needles.
- * Nothing is split when a reject is not separable, nor when the rejects
- * are small and share nothing. */
+ * A reject that is not separable is a part of its own; nothing is split
+ * when the rejects are small and share nothing. */
 static void split_rejects(const struct question *q)
 {
 	struct question *m = (struct question *)q;   /* built once, changes no content */
@@ -774,15 +797,18 @@ static void split_rejects(const struct question *q)
 			continue;
 		const char *src = regex_source(re);
 		size_t len = strlen(src);
-		ok = separable(src, len);
-		for (size_t at = 0; ok;) {
-			size_t end = alternative_end(src, len, at);
+		/* A reject that is not separable (an author's "X(*SKIP)(*F)|"
+		 * excludes X from every alternative after it) is one part. */
+		bool sep = separable(src, len);
+		for (size_t at = 0;;) {
+			size_t end = sep ? alternative_end(src, len, at) : len;
 			size_t j = hmap_add(&seen, src + at, end - at, nalts);
 			if (j == HMAP_NONE) {
 				alts = xgrow(alts, &cap, nalts + 1, sizeof *alts);
-				alts[j = nalts++] = (struct alt){src + at, end - at, 0, NULL, 0};
+				alts[j = nalts++] = (struct alt){src + at, end - at, 0, NULL, 0, !sep};
 			}
 			alts[j].points |= 1u << i;
+			alts[j].whole |= !sep;
 			if (!src[end])
 				break;
 			at = end + 1;
@@ -805,7 +831,8 @@ static void split_rejects(const struct question *q)
 	size_t nparts = 0;
 	for (size_t j = 0; ok && j < nalts; j++) {
 		size_t k = 0;
-		while (k < j && !(alts[k].points == alts[j].points && needle_same(alts[k].needles, alts[j].needles)))
+		while (k < j && !(alts[k].points == alts[j].points && !alts[k].whole && !alts[j].whole &&
+		                  needle_same(alts[k].needles, alts[j].needles)))
 			k++;
 		alts[j].part = k < j ? alts[k].part : nparts++;
 	}
@@ -821,6 +848,7 @@ static void split_rejects(const struct question *q)
 						buf_addc(&b, '|');
 					buf_add(&b, alts[j].s, alts[j].n);
 					part->points = alts[j].points;
+					part->whole = alts[j].whole;
 					if (!part->needles) {
 						part->needles = alts[j].needles;   /* the same in each */
 						alts[j].needles = NULL;

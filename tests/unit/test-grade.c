@@ -439,9 +439,14 @@ static void test_shared_rejects(void **state)
 		/* An escaped parenthesis, or one in a class, opens no group:
 		 * "\\(?(" is no conditional, "[(*]" no verb. */
 		{"gil per thread|\\(?(its )?own gil", "gil per thread", "waits? forever|[(*]own gil"},
-		/* \K reports a start a search from there cannot give: never
-		 * split. */
+		/* Small rejects that share nothing: not split. */
 		{"^[^.]*?\\Kholds the gil|gil per thread", "gil per thread", "waits? forever"},
+		/* A reject that is not separable is a part of its own, beside
+		 * the parts of the others: one whose \K reports a start a search
+		 * from there cannot give, one that excludes words from the
+		 * alternatives after them. */
+		{"^[^.]*?\\Kholds the gil", "gil per thread|holds the gil", "gil per thread|waits? forever"},
+		{"its own gil(*SKIP)(*F)|gil|never runs", "gil per thread|never runs", "gil per thread"},
 	};
 	const char *answers[] = {
 		"The thread releases the GIL while it waits; other threads run.",
@@ -452,6 +457,8 @@ static void test_shared_rejects(void **state)
 		"It waits forever while other threads run.",
 		"The thread releases the GIL; it waits; other threads Never runs.",
 		"The thread releases the GIL and it holds the GIL.",
+		"Each thread has its own GIL, other threads run and it waits.",
+		"It waits; it holds the GIL, other threads run with a GIL per thread.",
 		"aaaa",
 	};
 	/* Each set as legacy points (a match anywhere) and as points of the
@@ -484,11 +491,21 @@ static void test_shared_rejects(void **state)
 			assert_int_equal(found, alone);
 		}
 		/* Split into (own|shared by 0 and 1|shared by all|own of 1|own
-		 * of 2) parts; never for the second set nor the \K one. */
+		 * of 2) parts; never for the second set nor the fifth. In the
+		 * last two, point 0's reject is one whole part. */
 		if (v < 2 || v == 4)
 			assert_int_equal(q.nreject_part, v == 0 ? 5 : 0);
 		else
 			assert_true(q.nreject_part > 0);
+		if (v >= 5) {
+			size_t whole = 0;
+			for (size_t k = 0; k < q.nreject_part; k++)
+				if (q.reject_part[k].whole) {
+					whole++;
+					assert_int_equal(q.reject_part[k].points, 1);
+				}
+			assert_int_equal(whole, 1);
+		}
 		text_question_release(&q);
 	}
 }
