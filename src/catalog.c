@@ -161,7 +161,9 @@ static void drop_needles(struct rubric_point *p)
 {
 	free(p->needles[0]);
 	free(p->needles[1]);
-	p->needles[0] = p->needles[1] = NULL;
+	free(p->needles2[0]);
+	free(p->needles2[1]);
+	p->needles[0] = p->needles[1] = p->needles2[0] = p->needles2[1] = NULL;
 	p->needles_known[0] = p->needles_known[1] = false;
 }
 
@@ -176,6 +178,7 @@ void catalog_drop_grading(struct question *q)
 		regex_free(q->reject_part[k].re);
 		free(q->reject_part[k].src);
 		free(q->reject_part[k].needles);
+		free(q->reject_part[k].needles2);
 	}
 	free(q->reject_part);
 	q->reject_part = NULL;

@@ -99,6 +99,7 @@ struct reject_part {
 	struct regex *re;  /* compiled from src when first run (grade_reject_part) */
 	char *src;         /* its pattern, until compiled */
 	char *needles;     /* NULL: it runs on every answer */
+	char *needles2;    /* a second set the answer must hold one of too, or NULL */
 	uint32_t points;   /* bit i: the reject of rubric point i holds it */
 	bool whole;        /* the whole reject of its one point, which is not separable */
 };
@@ -124,8 +125,9 @@ struct rubric_point {
 	struct regex *re, *reject_re;   /* NULL when not compiled (yet), or it does not compile */
 	struct regex *about_re, *not_about_re, *code_re, *own_negation_re;
 	/* needle.h: of its claim and its reject pattern, each read when
-	 * grading first asks (needles_known); NULL: none. */
-	char *needles[2];
+	 * grading first asks (needles_known); NULL: none. needles2: the
+	 * second set a text must hold one of too, or NULL. */
+	char *needles[2], *needles2[2];
 	bool needles_known[2];
 	bool compiled;
 	bool broken;                  /* a pattern of it does not expand or compile (reported) */

@@ -635,10 +635,11 @@ static bool may_match(const struct rubric_point *p, enum rubric_role role, const
 		struct rubric_point *m = (struct rubric_point *)p;   /* read once, changes no content */
 		struct regex *x = catalog_rubric_regex(p, role);
 		const char *src = x ? regex_source(x) : NULL;
-		m->needles[k] = src ? needle_of(src, strlen(src), NULL) : NULL;
+		m->needles[k] = src ? needle_of_both(src, strlen(src), NULL, &m->needles2[k]) : NULL;
 		m->needles_known[k] = true;
 	}
-	return !p->needles[k] || needles_in(p->needles[k], memo, a);
+	return !p->needles[k] ||
+	       (needles_in(p->needles[k], memo, a) && (!p->needles2[k] || needles_in(p->needles2[k], memo, a)));
 }
 
 /* The claim or code of p alone, its reject not consulted; with memo, a
@@ -740,10 +741,33 @@ struct alt {
 	const char *s;
 	size_t n;
 	uint32_t points;
-	char *needles;
+	char *needles, *needles2;
 	size_t part;
 	bool whole;
 };
+
+/* Adds the needles of one alternative of a part to the part's second
+ * set u (each needle followed by a NUL): false when the alternative has
+ * none, or the set grows past 32, so that the part has no second set. */
+static bool add_needles(struct buf *u, const char *needles)
+{
+	if (!needles)
+		return false;
+	size_t n = 0;
+	for (const char *v = u->data; v && v < u->data + u->len; v += strlen(v) + 1)
+		n++;
+	for (const char *w = needles; *w; w += strlen(w) + 1) {
+		bool have = false;
+		for (const char *v = u->data; !have && v && v < u->data + u->len; v += strlen(v) + 1)
+			have = strcmp(v, w) == 0;
+		if (!have) {
+			if (++n > 32)
+				return false;
+			buf_add(u, w, strlen(w) + 1);
+		}
+	}
+	return true;
+}
 
 /* Reads the needles of alternatives alts[0..n) of q's rejects, chosen
  * among the words the question's right answers hold least (as written:
@@ -760,7 +784,7 @@ static void price_needles(const struct question *q, struct alt *alts, size_t n)
 	}
 	struct needle_corpus corpus = {(const char *const *)texts, lens, ntexts};
 	for (size_t j = 0; j < n; j++)
-		alts[j].needles = needle_of(alts[j].s, alts[j].n, &corpus);
+		alts[j].needles = needle_of_both(alts[j].s, alts[j].n, &corpus, &alts[j].needles2);
 	for (size_t i = 0; i < ntexts; i++)
 		free(texts[i]);
 	free(texts);
@@ -805,7 +829,7 @@ static void split_rejects(const struct question *q)
 			size_t j = hmap_add(&seen, src + at, end - at, nalts);
 			if (j == HMAP_NONE) {
 				alts = xgrow(alts, &cap, nalts + 1, sizeof *alts);
-				alts[j = nalts++] = (struct alt){src + at, end - at, 0, NULL, 0, !sep};
+				alts[j = nalts++] = (struct alt){.s = src + at, .n = end - at};
 			}
 			alts[j].points |= 1u << i;
 			alts[j].whole |= !sep;
@@ -839,8 +863,10 @@ static void split_rejects(const struct question *q)
 	if (ok && nparts) {
 		m->reject_part = xcalloc(nparts, sizeof *m->reject_part);
 		for (size_t k = 0; ok && k < nparts; k++) {
-			struct buf b;
+			struct buf b, second;
 			buf_init(&b);
+			buf_init(&second);
+			bool seconds = true;
 			struct reject_part *part = &m->reject_part[k];
 			for (size_t j = 0; j < nalts; j++)
 				if (alts[j].part == k) {
@@ -853,13 +879,21 @@ static void split_rejects(const struct question *q)
 						part->needles = alts[j].needles;   /* the same in each */
 						alts[j].needles = NULL;
 					}
+					seconds = seconds && add_needles(&second, alts[j].needles2);
 				}
 			part->src = buf_detach(&b);   /* compiled when first run */
+			if (seconds && second.len) {
+				buf_addc(&second, '\0');
+				part->needles2 = buf_detach(&second);
+			}
+			buf_release(&second);
 			m->nreject_part++;
 		}
 	}
-	for (size_t j = 0; j < nalts; j++)
+	for (size_t j = 0; j < nalts; j++) {
 		free(alts[j].needles);
+		free(alts[j].needles2);
+	}
 	hmap_release(&seen);
 	free(alts);
 }
@@ -889,7 +923,7 @@ static struct part_state *part_in(struct parts_memo *memo, size_t k, const struc
 	st->known = true;
 	const struct reject_part *part = &memo->q->reject_part[k];
 	if (part->needles) {
-		if (!needles_in(part->needles, memo, a)) {
+		if (!needles_in(part->needles, memo, a) || (part->needles2 && !needles_in(part->needles2, memo, a))) {
 			st->r = REGEX_NOMATCH;
 			st->absent = true;
 			return st;

@@ -26,6 +26,11 @@ struct reading {
 	bool bad;
 };
 
+/* The two cheapest requirements of a sequence: every match holds both. */
+struct reqs {
+	struct req best, second;
+};
+
 static bool is_alnum(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
@@ -76,14 +81,29 @@ static void req_keep(struct req *best, struct req *cand)
 	cand->n = 0;
 }
 
+/* Keeps cand in *r when it is cheaper than r's best or second
+ * requirement (releasing what it displaces). */
+static void reqs_keep(struct reqs *r, struct req *cand)
+{
+	if (cand->n && (!r->best.n || cand->cost < r->best.cost)) {
+		req_release(&r->second);
+		r->second = r->best;
+		r->best = *cand;
+		cand->b = (struct buf){0};
+		cand->n = 0;
+	} else {
+		req_keep(&r->second, cand);
+	}
+}
+
 /* A run of literal characters ends: it is a requirement when long enough. */
-static void run_end(struct buf *run, struct req *best, const struct reading *rd)
+static void run_end(struct buf *run, struct reqs *r, const struct reading *rd)
 {
 	if (run->len >= NEEDLE_MIN) {
 		struct req cand = {.n = 1, .cost = word_cost(rd, run->data, run->len)};
 		buf_add(&cand.b, run->data, run->len);
 		buf_addc(&cand.b, '\0');
-		req_keep(best, &cand);
+		reqs_keep(r, &cand);
 	}
 	run->len = 0;
 }
@@ -180,7 +200,7 @@ static size_t branch_end(const char *s, size_t i, size_t end)
 	return i;
 }
 
-static bool alternatives(const char *s, size_t i, size_t end, struct req *out, struct reading *rd);
+static bool alternatives(const char *s, size_t i, size_t end, struct req *out, struct req *second, struct reading *rd);
 
 /* Adds w to the union *r: a text that holds "thread" is all "thread" or
  * "threads" asks, so a needle that holds another is dropped. */
@@ -207,9 +227,9 @@ static void add_needle(struct req *r, const char *w, const struct reading *rd)
 	r->cost = cost + word_cost(rd, w, strlen(w));
 }
 
-/* The cheapest requirement of the sequence s[i, end) into *best; rd->bad when
- * it holds what the reading does not handle. */
-static void sequence(const char *s, size_t i, size_t end, struct req *best, struct reading *rd)
+/* The two cheapest requirements of the sequence s[i, end) into *best;
+ * rd->bad when it holds what the reading does not handle. */
+static void sequence(const char *s, size_t i, size_t end, struct reqs *best, struct reading *rd)
 {
 	struct buf run = {0};
 	while (i < end && !rd->bad) {
@@ -283,8 +303,8 @@ static void sequence(const char *s, size_t i, size_t end, struct req *best, stru
 			size_t q = quantifier(s, next, end, &opt);
 			if (consumes && !opt) {
 				struct req group = {.n = 0};
-				if (alternatives(s, body, close, &group, rd))
-					req_keep(best, &group);
+				if (alternatives(s, body, close, &group, NULL, rd))
+					reqs_keep(best, &group);
 				else
 					req_release(&group);
 			}
@@ -309,20 +329,32 @@ static void sequence(const char *s, size_t i, size_t end, struct req *best, stru
 }
 
 /* Whether every alternative of s[i, end) has a requirement: their union
- * into *out, a needle that holds another dropped. */
-static bool alternatives(const char *s, size_t i, size_t end, struct req *out, struct reading *rd)
+ * into *out, a needle that holds another dropped. With second, the union
+ * of each alternative's second requirement into it, which every match
+ * holds too (second->n is 0 when an alternative has none). */
+static bool alternatives(const char *s, size_t i, size_t end, struct req *out, struct req *second, struct reading *rd)
 {
+	bool seconds = second != NULL;
 	for (;;) {
 		size_t e = branch_end(s, i, end);
-		struct req r = {.n = 0};
+		struct reqs r = {.best.n = 0, .second.n = 0};
 		sequence(s, i, e, &r, rd);
-		if (rd->bad || !r.n || out->n + r.n > NEEDLE_MAX) {
-			req_release(&r);
+		if (rd->bad || !r.best.n || out->n + r.best.n > NEEDLE_MAX) {
+			req_release(&r.best);
+			req_release(&r.second);
 			return false;
 		}
-		for (const char *w = r.b.data; w < r.b.data + r.b.len; w += strlen(w) + 1)
+		for (const char *w = r.best.b.data; w < r.best.b.data + r.best.b.len; w += strlen(w) + 1)
 			add_needle(out, w, rd);
-		req_release(&r);
+		if (seconds && (!r.second.n || second->n + r.second.n > NEEDLE_MAX)) {
+			seconds = false;
+			req_release(second);
+		}
+		if (seconds)
+			for (const char *w = r.second.b.data; w < r.second.b.data + r.second.b.len; w += strlen(w) + 1)
+				add_needle(second, w, rd);
+		req_release(&r.best);
+		req_release(&r.second);
 		if (e >= end)
 			return true;
 		i = e + 1;
@@ -360,17 +392,31 @@ static bool unread_group(const char *src, size_t len)
 
 char *needle_of(const char *src, size_t len, const struct needle_corpus *corpus)
 {
+	return needle_of_both(src, len, corpus, NULL);
+}
+
+char *needle_of_both(const char *src, size_t len, const struct needle_corpus *corpus, char **second)
+{
+	if (second)
+		*second = NULL;
 	/* Quoting, calls, back-references by name, conditionals, verbs,
 	 * comments, callouts, branch resets and control escapes (\c( is one
 	 * character, not a group) are not read. An escaped parenthesis or one
 	 * in a class opens nothing: "\(?(the )?" is read. */
 	if (!needle_plain_escapes(src, len) || unread_group(src, len))
 		return NULL;
-	struct req r = {.n = 0};
+	struct req r = {.n = 0}, r2 = {.n = 0};
 	struct reading rd = {.corpus = corpus};
-	if (!alternatives(src, 0, len, &r, &rd) || rd.bad) {
+	if (!alternatives(src, 0, len, &r, second ? &r2 : NULL, &rd) || rd.bad) {
 		req_release(&r);
+		req_release(&r2);
 		return NULL;
+	}
+	if (second && r2.n) {
+		buf_addc(&r2.b, '\0');
+		*second = buf_detach(&r2.b);
+	} else {
+		req_release(&r2);
 	}
 	buf_addc(&r.b, '\0');
 	return buf_detach(&r.b);

@@ -36,6 +36,12 @@ struct needle_corpus {
  * corpus (or NULL) prices the choice, never what a needle is. */
 char *needle_of(const char *src, size_t len, const struct needle_corpus *corpus);
 
+/* As needle_of, and into *second (new, or NULL) needles from another
+ * place in the pattern, one of which every match holds as well: each
+ * alternative's second cheapest requirement. A text must hold one of
+ * each set. */
+char *needle_of_both(const char *src, size_t len, const struct needle_corpus *corpus, char **second);
+
 /* The index after the character class that opens at s[i] ('['), or end:
  * a leading ']' and [:name:] are its own, escapes are skipped. */
 size_t needle_class_end(const char *s, size_t i, size_t end);

@@ -563,7 +563,8 @@ static void needles_hold(const struct question *q, size_t *bad)
 			const struct rubric_point *p = &q->rubric[k / 2];
 			struct regex *re = catalog_rubric_regex(p, k % 2 ? RUBRIC_REJECT : RUBRIC_CLAIM);
 			if (p->needles[k % 2] && re && regex_match(re, a.text) == REGEX_MATCH &&
-			    !needle_any(p->needles[k % 2], folded, len, &grams)) {
+			    (!needle_any(p->needles[k % 2], folded, len, &grams) ||
+			     (p->needles2[k % 2] && !needle_any(p->needles2[k % 2], folded, len, &grams)))) {
 				print_error("%s: the %s of point %zu matches '%s', which holds none of its needles\n", q->id,
 				            k % 2 ? "reject" : "claim", k / 2 + 1, text);
 				(*bad)++;
@@ -573,7 +574,8 @@ static void needles_hold(const struct question *q, size_t *bad)
 			const struct reject_part *part = &q->reject_part[k];
 			struct regex *re = grade_reject_part(q, k);
 			if (part->needles && re && regex_match(re, a.text) == REGEX_MATCH &&
-			    !needle_any(part->needles, folded, len, &grams)) {
+			    (!needle_any(part->needles, folded, len, &grams) ||
+			     (part->needles2 && !needle_any(part->needles2, folded, len, &grams)))) {
 				print_error("%s: reject part '%s' matches '%s', which holds none of its needles\n", q->id,
 				            regex_source(re), text);
 				(*bad)++;

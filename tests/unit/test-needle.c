@@ -175,12 +175,63 @@ static void test_fold(void **state)
 	free(needles);
 }
 
+/* The second needles: another requirement of each alternative, their
+ * union, none when an alternative has only one; every match holds one of
+ * each set. */
+static void test_second_needles(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *pattern, *first, *second;
+		const char *matches[2];
+	} cases[] = {
+		{"each thread has its own gil", "thread", "own", {"Each THREAD has its own GIL"}},
+		{"(releases?|drops?) (\\w+ ){0,3}the gil", "release drop", "gil", {"it drops the GIL"}},
+		{"sleep\\w* (\\w+ ){0,2}blocks?|thread (\\w+ )?waits", "sleep thread", "block waits",
+		 {"sleeping here blocks", "the thread waits"}},
+		/* One alternative without a second requirement: no second set. */
+		{"sleep\\w* (\\w+ ){0,2}blocks?|threads", "sleep threads", "-", {"threads"}},
+		/* An optional part is no requirement. */
+		{"threads?( always)? block", "thread", "block", {"threads block"}},
+		{"gil", "gil", "-", {"the GIL"}},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char *second = (char *)"unset";
+		char *first = needle_of_both(cases[i].pattern, strlen(cases[i].pattern), NULL, &second);
+		char *want_first = needles_of(cases[i].pattern);
+		assert_string_equal(want_first, cases[i].first);
+		free(want_first);
+		struct buf b;
+		buf_init(&b);
+		for (const char *w = second; w && *w; w += strlen(w) + 1)
+			buf_printf(&b, "%s%s", b.len ? " " : "", w);
+		if (!second)
+			buf_puts(&b, "-");
+		if (strcmp(b.data, cases[i].second) != 0)
+			fail_msg("'%s': second needles '%s', want '%s'", cases[i].pattern, b.data, cases[i].second);
+		struct regex *re = regex_compile(cases[i].pattern, REGEX_RUBRIC, &(char *){NULL}, NULL);
+		for (size_t k = 0; k < 2 && cases[i].matches[k]; k++) {
+			const char *text = cases[i].matches[k];
+			char folded[128];
+			size_t n = needle_fold(folded, text, strlen(text));
+			assert_int_equal(regex_match(re, text), REGEX_MATCH);
+			assert_true(needle_any(first, folded, n, NULL));
+			assert_true(!second || needle_any(second, folded, n, NULL));
+		}
+		regex_free(re);
+		buf_release(&b);
+		free(first);
+		free(second);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_needles),
 		cmocka_unit_test(test_fold),
 		cmocka_unit_test(test_grams),
+		cmocka_unit_test(test_second_needles),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
