@@ -40,6 +40,13 @@ int main(void)
 	struct catalog *c = catalog_new();
 	catalog_add_root(c, dir ? dir : PYDOJO_SOURCE_ROOT, false, &d);
 	catalog_link(c, &d);
+	/* A pattern that does not compile (a reject grown past PCRE2's size
+	 * limit) would only show as answers graded differently: say so. */
+	for (size_t i = 0; i < d.n && i < 5; i++)
+		fprintf(stderr, "grade-eval: %s:%d:%d: %s\n", d.items[i].file, d.items[i].line, d.items[i].col,
+		        d.items[i].msg);
+	if (d.n > 5)
+		fprintf(stderr, "grade-eval: %zu more faults in the content (pydojo check lists them)\n", d.n - 5);
 	diag_release(&d);
 
 	char *id, *label, *answer;
