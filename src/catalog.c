@@ -118,7 +118,10 @@ struct regex *catalog_rubric_regex(const struct rubric_point *p, enum rubric_rol
 		 * changes no content. The file loaded cleanly when it was cached,
 		 * so the patterns compile. */
 		struct rubric_point *m = (struct rubric_point *)p;
-		if (m->terms) {
+		/* A point of the rubric language is expanded against its
+		 * vocabulary, or against none when its content has none (a
+		 * --content root without terms.yaml, checked or served alone). */
+		if (m->terms || m->says) {
 			const char *srcs[RUBRIC_CODE] = {m->says, m->reject, m->about, m->not_about};
 			for (int r = 0; r < RUBRIC_CODE; r++) {
 				size_t bad;

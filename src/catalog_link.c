@@ -291,8 +291,9 @@ static void expand_point(struct rubric_point *p, struct terms *t, const bool *ex
 
 void catalog_compile_point(struct rubric_point *p, struct diag *dg)
 {
-	if (p->terms) {
-		/* Deferred by catalog_defer_compile: expanded now. */
+	if (p->terms || p->says) {
+		/* Deferred by catalog_defer_compile: expanded now (against no
+		 * vocabulary when its content has none). */
 		expand_point(p, p->terms, p->term_exact, p->term_plain, dg);
 		p->terms = NULL;
 		if (p->broken) {

@@ -5,7 +5,7 @@ own, and a root without the extension finds neither."""
 import os
 import tempfile
 
-from clitest import expect, run, run_tests
+from clitest import expect, private_env, run, run_tests
 
 LESSON = """id: own-gil
 title: Own GIL topic
@@ -86,6 +86,36 @@ def test_shipped_questions_keep_the_shipped_sets():
         expect(status == 0, f"exit {status}: {err}")
         status, out, err = run(["check"])
         expect(status == 0, f"shipped check: {err}")
+
+
+PLAIN_QUIZ = """topic: own-gil
+questions:
+  - id: own-plain-one
+    type: text
+    prompt: What does a thread do with the GIL while it waits on a socket?
+    rubric:
+      - point: it gives the GIL up
+        says: 'releas\\w* (\\w+ ){0,2}GIL'
+    model_answer: The thread releases the GIL while it waits.
+"""
+
+
+def test_root_alone_without_terms():
+    """A root without terms.yaml served alone (no shipped vocabulary at
+    all): its rubric-language points are graded as check judges them, not
+    silently never found."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = make_root(tmp, None)
+        with open(os.path.join(root, "quizzes", "own-gil.yaml"), "w") as f:
+            f.write(PLAIN_QUIZ)
+        env = private_env(tmp, PYDOJO_DATADIR=root)
+        status, out, err = run(["check"], env=env)
+        expect(status == 0, f"exit {status}: {err}")
+        db = os.path.join(tmp, "p.db")
+        for answer, verdict in (("It releases the GIL, so others run.", "✓ right"),
+                                ("It keeps the GIL.", "✗ wrong")):
+            status, out, err = run(["--db", db, "quiz", "own-plain-one"], stdin=answer + "\n.\n\n", env=env)
+            expect(status == 0 and verdict in out, f"{answer!r}: exit {status}: {out} {err}")
 
 
 if __name__ == "__main__":
