@@ -141,6 +141,10 @@ struct rubric_point {
 	 * wrong_about and wrong_not_about, and an answer that names neither
 	 * of its subjects anywhere does not say it. */
 	bool is_wrong;
+	/* fails_answer: when its reject fires or its wrong claim is found
+	 * anywhere in an answer, the answer is wrong however many points it
+	 * makes (this point's claim found or not). */
+	bool fails_answer;
 };
 
 /* A test of a code question: Python that imports the learner's module

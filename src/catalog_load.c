@@ -604,12 +604,13 @@ static const struct key choice_keys[] = {
  * which knows the terms; a legacy point's pattern and reject, and code,
  * compile now. Which keys a point reads depends on which it has. */
 enum {
-	RK_ABOUT, RK_CODE, RK_FOLLOW_UP, RK_NOT_ABOUT, RK_PATTERN, RK_POINT, RK_REJECT, RK_SAYS, RK_SECTION,
-	RK_WRONG, RK_WRONG_ABOUT, RK_WRONG_NOT_ABOUT,
+	RK_ABOUT, RK_CODE, RK_FAILS_ANSWER, RK_FOLLOW_UP, RK_NOT_ABOUT, RK_PATTERN, RK_POINT, RK_REJECT, RK_SAYS,
+	RK_SECTION, RK_WRONG, RK_WRONG_ABOUT, RK_WRONG_NOT_ABOUT,
 };
 static const struct key rubric_keys[] = {
 	[RK_ABOUT] = KEY("about", KEY_TEXT, FIELD(struct rubric_point, about), FIELD(struct rubric_point, about_pos), .later = true),
 	[RK_CODE] = KEY("code", KEY_TEXT, FIELD(struct rubric_point, code), FIELD(struct rubric_point, code_pos), .later = true),
+	[RK_FAILS_ANSWER] = KEY("fails_answer", KEY_NODE, NO_FIELD, NO_FIELD),
 	[RK_FOLLOW_UP] = KEY("follow_up", KEY_TEXT, FIELD(struct rubric_point, follow_up), NO_FIELD),
 	[RK_NOT_ABOUT] = KEY("not_about", KEY_TEXT, FIELD(struct rubric_point, not_about),
 	                  FIELD(struct rubric_point, not_about_pos), .later = true),
@@ -758,6 +759,13 @@ static void load_point(struct loader *L, struct question *q, const struct ynode 
 		load_point_language(L, &m, rp);
 	}
 	rp->code_re = compile_pattern(L, &m, RK_CODE);
+	const struct ynode *fa = key_read(L, &m, RK_FAILS_ANSWER);
+	if (fa) {
+		if (fa->kind != YNODE_SCALAR || (strcmp(fa->str, "true") != 0 && strcmp(fa->str, "false") != 0))
+			ERR(L, fa, "'fails_answer' must be true or false");
+		else if ((rp->fails_answer = strcmp(fa->str, "true") == 0) && !rp->reject && !rp->wrong)
+			ERR(L, fa, "'fails_answer' needs 'reject' or 'wrong' in a rubric point");
+	}
 	rp->broken = (rp->pattern && !rp->re && !L->cached) || (rp->reject && !rp->says && !rp->reject_re && !L->cached) ||
 	             (rp->code && !rp->code_re && !L->cached) || (!rp->pattern && !rp->says && !rp->code);
 	rp->compiled = !L->cached && !rp->says;

@@ -991,6 +991,11 @@ bool grade_point_rejected(const struct rubric_point *p, const struct answer *a)
 	return claim_only(p, a, NULL) == GRADE_FOUND && refuted(p, a, NULL) == REGEX_MATCH;
 }
 
+bool grade_point_fails_answer(const struct rubric_point *p, const struct answer *a)
+{
+	return p->fails_answer && refuted(p, a, NULL) == REGEX_MATCH;
+}
+
 static enum grade_point point_in(const struct rubric_point *p, const struct answer *a, struct parts_memo *memo)
 {
 	enum grade_point g = claim_only(p, a, memo);
@@ -1048,7 +1053,14 @@ enum grade_point grade_followup(const struct rubric_point *p, const char *questi
 
 size_t grade_rubric(const struct question *q, const char *answer, bool *hits, bool *limited)
 {
+	return grade_rubric_fails(q, answer, hits, limited, NULL);
+}
+
+size_t grade_rubric_fails(const struct question *q, const char *answer, bool *hits, bool *limited, size_t *fails_by)
+{
 	size_t found = 0, bad;
+	if (fails_by)
+		*fails_by = 0;
 	bool valid = utf8_valid(answer, strlen(answer), &bad);   /* once, not per pattern */
 	struct answer a;
 	answer_prepare(&a, valid ? answer : "");
@@ -1061,6 +1073,11 @@ size_t grade_rubric(const struct question *q, const char *answer, bool *hits, bo
 		if (limited)
 			limited[i] = g == GRADE_LIMIT || g == GRADE_REJECT_LIMIT;
 		found += g == GRADE_FOUND;
+		/* A wrong claim that fails the answer counts wherever it is
+		 * said, whether or not the point's own claim is. */
+		if (valid && fails_by && !*fails_by && q->rubric[i].fails_answer &&
+		    (g == GRADE_MISSED || g == GRADE_REJECT_LIMIT) && refuted(&q->rubric[i], &a, &memo) == REGEX_MATCH)
+			*fails_by = i + 1;
 	}
 	free(memo.part);
 	free(memo.folded);
@@ -1391,8 +1408,8 @@ int grade_answer(const struct question *q, const char *answer, const size_t *sho
 		r->total = q->nrubric;
 		r->hits = xcalloc(q->nrubric ? q->nrubric : 1, sizeof *r->hits);
 		r->limited = xcalloc(q->nrubric ? q->nrubric : 1, sizeof *r->limited);
-		r->found = grade_rubric(q, answer, r->hits, r->limited);
-		r->correct = r->found >= q->pass;
+		r->found = grade_rubric_fails(q, answer, r->hits, r->limited, &r->fails_by);
+		r->correct = r->found >= q->pass && !r->fails_by;
 		return 0;
 	default:
 		*err = xstrdup("this question type cannot be graded");

@@ -44,6 +44,9 @@ enum grade_point grade_point_in(const struct rubric_point *p, const struct answe
  * wrong claim is found: the point is missed for a wrong claim rather than
  * for a missing one. */
 bool grade_point_rejected(const struct rubric_point *p, const struct answer *a);
+/* Whether p is a fails_answer point whose reject fires, or whose wrong
+ * claim is found, in a: the answer is wrong whatever else it makes. */
+bool grade_point_fails_answer(const struct rubric_point *p, const struct answer *a);
 /* Grades the answer (valid UTF-8) to a follow-up question on point p: the
  * question only lends its subject, as a sentence before the answer would
  * ("How does a TaskGroup react when one task fails?" "It cancels the
@@ -56,6 +59,9 @@ enum grade_point grade_followup(const struct rubric_point *p, const char *questi
  * either array may be NULL, else holds q->nrubric entries. Returns the
  * number of points found. An answer that is not valid UTF-8 finds none. */
 size_t grade_rubric(const struct question *q, const char *answer, bool *hits, bool *limited);
+/* As grade_rubric, and *fails_by: 1 + the first fails_answer point whose
+ * reject fires or wrong claim is found in answer, or 0. */
+size_t grade_rubric_fails(const struct question *q, const char *answer, bool *hits, bool *limited, size_t *fails_by);
 
 /* Compiles the patterns of q's rubric now, to machine code too (the
  * first grading does it otherwise, which for the largest rubrics takes
@@ -104,6 +110,8 @@ struct grade_result {
 	bool *hits;       /* text: q->nrubric flags (a new array); else NULL */
 	bool *limited;    /* text: the points a regex limit left undecided, not
 	                   * credited (a new array); else NULL */
+	size_t fails_by;  /* text: 1 + the fails_answer point whose wrong claim
+	                   * the answer makes (then it is wrong), or 0 */
 };
 
 /* Grades answer to q. For an order question, shown[i] is the index (in the

@@ -24,10 +24,11 @@
  * reported at the pattern, once per pattern (reported[] holds three flags
  * a point: its pattern, its reject and its wrong claim). */
 static bool check_grade(struct diag *dg, const struct question *q, const char *text, const char *what,
-                        bool *hits, bool *reported, size_t *found)
+                        bool *hits, bool *reported, size_t *found, size_t *fails_by)
 {
 	bool limit = false;
 	*found = 0;
+	*fails_by = 0;
 	struct answer a;
 	answer_prepare(&a, text);   /* content is valid UTF-8 */
 	for (size_t i = 0; i < q->nrubric; i++) {
@@ -35,6 +36,8 @@ static bool check_grade(struct diag *dg, const struct question *q, const char *t
 		enum grade_point g = grade_point_in(p, &a);
 		hits[i] = g == GRADE_FOUND;
 		*found += hits[i];
+		if (!*fails_by && g == GRADE_MISSED && grade_point_fails_answer(p, &a))
+			*fails_by = i + 1;
 		if (g != GRADE_LIMIT && g != GRADE_REJECT_LIMIT)
 			continue;
 		limit = true;
@@ -68,9 +71,13 @@ static void check_text_question(struct diag *dg, const struct question *q)
 			return; /* already reported: a pattern that does not compile */
 	bool *hits = xcalloc(q->nrubric, sizeof *hits);
 	bool *reported = xcalloc(3 * q->nrubric, sizeof *reported);
-	size_t got;
-	if (q->model_answer && check_grade(dg, q, q->model_answer, "the model answer", hits, reported, &got) &&
-	    got < q->pass) {
+	size_t got, fails_by;
+	bool graded = q->model_answer && check_grade(dg, q, q->model_answer, "the model answer", hits, reported, &got,
+	                                             &fails_by);
+	if (graded && fails_by) {
+		PERR(dg, q->model_pos, "model answer makes the wrong claim that fails an answer at point %zu ('%s')",
+		     fails_by, q->rubric[fails_by - 1].point);
+	} else if (graded && got < q->pass) {
 		struct buf missed;
 		buf_init(&missed);
 		for (size_t i = 0; i < q->nrubric; i++)
@@ -85,10 +92,15 @@ static void check_text_question(struct diag *dg, const struct question *q)
 		for (size_t i = 0; i < l->n; i++) {
 			char what[64];
 			snprintf(what, sizeof what, "the '%s' example at line %d", want ? "pass" : "fail", l->pos[i].line);
-			if (!check_grade(dg, q, l->v[i], what, hits, reported, &got) || (got >= q->pass) == (bool)want)
+			if (!check_grade(dg, q, l->v[i], what, hits, reported, &got, &fails_by) ||
+			    (got >= q->pass && !fails_by) == (bool)want)
 				continue;
-			PERR(dg, l->pos[i], "rubric example should %s but %s (%zu/%zu points, %zu needed)",
-			     want ? "pass" : "fail", want ? "fails" : "passes", got, q->nrubric, q->pass);
+			if (fails_by)
+				PERR(dg, l->pos[i], "rubric example should pass but fails: it makes the wrong claim that fails "
+				     "an answer at point %zu", fails_by);
+			else
+				PERR(dg, l->pos[i], "rubric example should %s but %s (%zu/%zu points, %zu needed)",
+				     want ? "pass" : "fail", want ? "fails" : "passes", got, q->nrubric, q->pass);
 		}
 	}
 	free(reported);
@@ -112,8 +124,10 @@ static struct ycheck_key text_check_key(const struct question *q)
 			ycheck_key_add(&k, &vocab, sizeof vocab);
 			for (int r = 0; r < RUBRIC_CODE; r++)
 				ycheck_key_str(&k, p->terms ? NULL : p->expanded[r]);
-			/* Whether it has a wrong claim, and whether this is one. */
+			/* Whether it has a wrong claim, whether this is one, and
+			 * whether its wrong claims fail the answer. */
 			ycheck_key_add(&k, &p->is_wrong, sizeof p->is_wrong);
+			ycheck_key_add(&k, &p->fails_answer, sizeof p->fails_answer);
 		}
 	ycheck_key_str(&k, q->model_answer);
 	const struct strlist *ls[2] = {&q->ex_pass, &q->ex_fail};

@@ -354,6 +354,12 @@ static void show_feedback(struct session *s, const struct question *q, const siz
 				buf_add_visible(&b, q->rubric[i].point, strlen(q->rubric[i].point), 0);
 				buf_puts(&b, ": checking it hit the regex match limits on your answer, "
 				         "so it is not credited\n");
+			} else if (r->fails_by == i + 1) {
+				/* The wrong claim that failed the answer: the point it
+				 * contradicts, and what it did. */
+				session_put_styled(&lead, s, STYLE_BAD, "  ✗ wrong  ");
+				session_put_point(&b, s, lead.data, q->rubric[i].point, 13);
+				buf_puts(&b, "             your answer contradicts it, which fails the whole answer\n");
 			} else {
 				/* Wrapped under the point, where its read line goes. */
 				session_put_styled(&lead, s, r->hits[i] ? STYLE_OK : STYLE_BAD, r->hits[i] ? "  ✓ found  " : "  ✗ missed ");
@@ -467,7 +473,9 @@ static int contest(const struct question *q, struct grade_result *gr, bool *cont
 	gr->hits[i] = true;
 	gr->limited[i] = false;
 	gr->found++;
-	gr->correct = gr->found >= q->pass;
+	if (gr->fails_by == i + 1)
+		gr->fails_by = 0;   /* the learner says the point's claim is what they made */
+	gr->correct = gr->found >= q->pass && !gr->fails_by;
 	contested[i] = true;
 	struct buf b;
 	buf_init(&b);
@@ -838,6 +846,7 @@ static enum ask_result answered(struct session *s, const struct question *q, con
 	d->correct = gr->correct;
 	d->seconds = secs;
 	d->found = gr->found;
+	d->fails_by = gr->fails_by;
 	d->total = gr->total;
 	d->hits = gr->hits;
 	gr->hits = NULL;
@@ -1088,12 +1097,13 @@ static int contest_done(struct session *s, long qn, long n)
 	size_t found = d->found;
 	for (size_t i = 0; i < q->nrubric; i++)
 		found += d->contested[i];
+	bool failed = d->fails_by && !d->contested[d->fails_by - 1];
 	buf_init(&b);
 	buf_printf(&b, "  contested %ld.%ld (%s): ", qn, n, q->id);
 	buf_add_visible(&b, q->rubric[k].point, strlen(q->rubric[k].point), 0);
 	buf_printf(&b, "\n  counted: %zu/%zu key points (%zu needed), %s; kept with your answer for the rubric's "
 	           "author ('disputes' lists it); the interview's score stays as graded\n",
-	           found, q->nrubric, q->pass, found >= q->pass ? "right" : "still wrong");
+	           found, q->nrubric, q->pass, found >= q->pass && !failed ? "right" : "still wrong");
 	fwrite(b.data, 1, b.len, stdout);
 	buf_release(&b);
 	return 0;

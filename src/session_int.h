@@ -44,6 +44,7 @@ struct done {
 	bool revealed;       /* `reveal`: shown the answer, recorded again */
 	double seconds;
 	size_t found, total;
+	size_t fails_by;        /* text: grade_result's fails_by */
 	bool *hits;          /* text: the points found (a new array) */
 	char *answer;        /* the answer as recorded (a new string), or NULL */
 	size_t *shown;       /* choice or order: the order shown (a new array), or NULL */

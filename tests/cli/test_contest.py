@@ -146,6 +146,45 @@ def test_contest_still_wrong_and_end_of_input():
     expect(b.sql("SELECT correct, rating FROM reviews") == [(0, 1)], "still wrong, again")
 
 
+GIL_QUESTION = """\
+  - id: locks-gil
+    type: text
+    prompt: Why does a thread waiting on a socket not stop the others?
+    rubric:
+      - point: the waiting thread releases the GIL
+        says: 'releas\\w* (\\w+ ){0,2}GIL'
+      - point: other threads run meanwhile
+        says: 'other threads? (run|execute)'
+        reject: 'each thread (\\w+ ){0,2}own GIL'
+        fails_answer: true
+    pass: 1
+    model_answer: The waiting thread releases the GIL, so other threads run meanwhile.
+"""
+
+
+def test_fails_answer_wrong_claim():
+    """A wrong claim of a fails_answer point fails an answer that makes
+    every key point, says so at that point, and contesting that point lifts
+    it; the same words denied do not fail the answer."""
+    b = Box(revised=GIL_QUESTION)
+    wrong = "It releases the GIL and other threads run, since each thread has its own GIL."
+    env_lines = [wrong, ".", "c 2", ""]
+    rc, out, err = b.run("quiz", "locks-gil", stdin="\n".join(env_lines) + "\n")
+    expect(rc == 0, f"quiz: {rc} {err}")
+    expect("✗ wrong — 1/2 key points (1 needed)" in out, out)
+    expect(" 1  ✓ found  the waiting thread releases the GIL\n"
+           " 2  ✗ wrong  other threads run meanwhile\n"
+           "             your answer contradicts it, which fails the whole answer\n" in out, out)
+    expect("  contested 2. other threads run meanwhile\n"
+           "  counted: 2/2 key points (1 needed), right;" in out, "contesting the failing point lifts it: " + out)
+    # The wrong claim alone, the point's own claim not made: still failed.
+    rc, out, err = b.run("quiz", "locks-gil", stdin="It releases the GIL; each thread has its own GIL.\n.\n\n")
+    expect("✗ wrong — 1/2 key points (1 needed)" in out and " 2  ✗ wrong  other threads run" in out, out)
+    right = "It releases the GIL and other threads run; it is not true that each thread has its own GIL."
+    rc, out, err = b.run("quiz", "locks-gil", stdin=right + "\n.\n\n")
+    expect("✓ right — 2/2 key points (1 needed)" in out, out)
+
+
 def test_contest_only_text():
     b = Box()
     rc, out, err = b.run("quiz", "locks", "-n", "2", stdin="\n".join(
