@@ -1508,6 +1508,23 @@ static size_t file_key(const struct stat *st, unsigned long long id[2])
 }
 
 /* A terms file: one key, terms, mapping names to lists of entries. */
+/* Whether the flow-list entries e and next are a number such as 1,000
+ * that an unquoted comma split: e is one to three digits, next starts
+ * with three and a non-digit, with only the comma between them. */
+static bool comma_split(const struct ynode *e, const struct ynode *next)
+{
+	if (e->kind != YNODE_SCALAR || next->kind != YNODE_SCALAR || !e->plain || !next->plain ||
+	    e->line != next->line || e->len < 1 || e->len > 3 || next->col != e->col + (int)e->len + 1)
+		return false;
+	for (size_t i = 0; i < e->len; i++)
+		if (e->str[i] < '0' || e->str[i] > '9')
+			return false;
+	for (size_t i = 0; i < 3; i++)
+		if (next->str[i] < '0' || next->str[i] > '9')
+			return false;
+	return next->str[3] < '0' || next->str[3] > '9';
+}
+
 static void load_terms(struct loader *L, const struct ynode *root, const struct stat *st)
 {
 	if (!want_map(L, root, "a terms file"))
@@ -1540,6 +1557,9 @@ static void load_terms(struct loader *L, const struct ynode *root, const struct 
 				    e->kind == YNODE_SCALAR ? "an empty string" : ynode_kind_name(e));
 				continue;
 			}
+			if (j + 1 < v->n && comma_split(e, v->items[j + 1]))
+				ERR(L, e, "term '%s': '%s,%s' is read as two entries, '%s' and '%s': quote an entry that "
+				    "holds a comma", k->str, e->str, v->items[j + 1]->str, e->str, v->items[j + 1]->str);
 			terms_add(t, k->str, e->str, e->file, e->line, e->col);
 		}
 	}
