@@ -7,7 +7,9 @@
  *            its claim to a subject:
  *            SAYS \0 REJECT \0 ABOUT \0 NOT_ABOUT \0 ANSWER
  *            and with bit 0x40 set too, REJECT is also a wrong claim, bound
- *            to NOT_ABOUT against ABOUT (wrong, wrong_about, wrong_not_about)
+ *            to NOT_ABOUT against ABOUT (wrong, wrong_about, wrong_not_about);
+ *            with bit 0x80 set, a REJECT (or wrong claim) fails the answer
+ *            (fails_answer)
  *   output:  EXPECTED \0 ANSWER
  *   others:  ANSWER [\0 BYTES that shuffle the order shown]
  * A text or output answer may span lines, as the learner writes it; any
@@ -117,6 +119,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				point.wrong = &wrong;
 			}
 		}
+		point.fails_answer = (data[1] & 0x80) && point.reject;
 		point.compiled = true;
 		q.rubric = &point;
 		q.nrubric = 1;
