@@ -341,9 +341,12 @@ bool utf8_valid(const char *s, size_t n, size_t *bad)
 	while (i < n) {
 		if (p[i] < 0x80) {
 			i++;
-			/* Content is mostly ASCII: skip it eight bytes at a time. */
-			uint64_t w;
-			while (i + 8 <= n && (memcpy(&w, p + i, 8), (w & 0x8080808080808080u) == 0))
+			/* Content is mostly ASCII: skip it 32 bytes at a time, then
+			 * eight. */
+			uint64_t w[4];
+			while (i + 32 <= n && (memcpy(w, p + i, 32), ((w[0] | w[1] | w[2] | w[3]) & 0x8080808080808080u) == 0))
+				i += 32;
+			while (i + 8 <= n && (memcpy(w, p + i, 8), (w[0] & 0x8080808080808080u) == 0))
 				i += 8;
 			continue;
 		}

@@ -322,8 +322,9 @@ static struct ynode *scalar_node(struct builder *b, yaml_event_t *ev)
 	node->str[node->len] = '\0';
 	node->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
 	/* A "\0" escape: every reader of the tree takes strings as C strings,
-	 * so one NUL would silently cut the text short. */
-	if (memchr(node->str, '\0', node->len))
+	 * so one NUL would silently cut the text short. Only a double-quoted
+	 * scalar can hold one: libyaml refuses a NUL byte in the input. */
+	if (ev->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE && memchr(node->str, '\0', node->len))
 		diag_add(b->d, b->file, node->line, node->col, "a NUL character (\\0) in a string");
 	check_controls(b->doc, node, ev, b->data, b->len, b->d);
 	return node;

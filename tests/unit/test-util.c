@@ -222,6 +222,9 @@ static void test_utf8(void **state)
 	} cases[] = {
 		{"ab\xff", 3, 2},                 /* not a lead byte */
 		{"abcdefghij\x80", 11, 10},       /* a stray continuation, after the fast path */
+		/* after the 32-byte step, inside the next 32 and in the 8-byte tail */
+		{"0123456789abcdefghijklmnopqrstuv0123456789\xff" "abcdefghijklmnopqrstu", 64, 42},
+		{"0123456789abcdefghijklmnopqrstuv0123456789abcdefghijklmnopqrstuv01234\x80", 70, 69},
 		{"a\xc3", 2, 1},                  /* cut short */
 		{"a\xc3(", 3, 1},                 /* a bad continuation */
 		{"\xc0\xaf", 2, 0},               /* overlong '/' */
