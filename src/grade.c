@@ -746,29 +746,6 @@ struct alt {
 	bool whole;
 };
 
-/* Adds the needles of one alternative of a part to the part's second
- * set u (each needle followed by a NUL): false when the alternative has
- * none, or the set grows past 32, so that the part has no second set. */
-static bool add_needles(struct buf *u, const char *needles)
-{
-	if (!needles)
-		return false;
-	size_t n = 0;
-	for (const char *v = u->data; v && v < u->data + u->len; v += strlen(v) + 1)
-		n++;
-	for (const char *w = needles; *w; w += strlen(w) + 1) {
-		bool have = false;
-		for (const char *v = u->data; !have && v && v < u->data + u->len; v += strlen(v) + 1)
-			have = strcmp(v, w) == 0;
-		if (!have) {
-			if (++n > 32)
-				return false;
-			buf_add(u, w, strlen(w) + 1);
-		}
-	}
-	return true;
-}
-
 /* Reads the needles of alternatives alts[0..n) of q's rejects, chosen
  * among the words the question's right answers hold least (as written:
  * pricing needs no normalising). */
@@ -789,6 +766,39 @@ static void price_needles(const struct question *q, struct alt *alts, size_t n)
 		free(texts[i]);
 	free(texts);
 	free(lens);
+}
+
+/* Part k of a question's rejects, from its alternatives (taking their
+ * needles): their pattern joined, and a second set of needles, the union
+ * of theirs (none as soon as one has none). */
+static void build_part(struct reject_part *part, struct alt *alts, size_t nalts, size_t k)
+{
+	struct buf b;
+	buf_init(&b);
+	bool first = true;
+	for (size_t j = 0; j < nalts; j++) {
+		if (alts[j].part != k)
+			continue;
+		if (b.len)
+			buf_addc(&b, '|');
+		buf_add(&b, alts[j].s, alts[j].n);
+		part->points = alts[j].points;
+		part->whole = alts[j].whole;
+		if (!part->needles) {
+			part->needles = alts[j].needles;   /* the same in each */
+			alts[j].needles = NULL;
+		}
+		if (first) {
+			part->needles2 = alts[j].needles2;   /* taken, as needles are */
+			alts[j].needles2 = NULL;
+			first = false;
+		} else {
+			char *u = needle_union(part->needles2, alts[j].needles2);
+			free(part->needles2);
+			part->needles2 = u;
+		}
+	}
+	part->src = buf_detach(&b);   /* compiled when first run */
 }
 
 /* Tuned rubrics repeat a question's central misconceptions on every point
@@ -862,33 +872,9 @@ static void split_rejects(const struct question *q)
 	}
 	if (ok && nparts) {
 		m->reject_part = xcalloc(nparts, sizeof *m->reject_part);
-		for (size_t k = 0; ok && k < nparts; k++) {
-			struct buf b, second;
-			buf_init(&b);
-			buf_init(&second);
-			bool seconds = true;
-			struct reject_part *part = &m->reject_part[k];
-			for (size_t j = 0; j < nalts; j++)
-				if (alts[j].part == k) {
-					if (b.len)
-						buf_addc(&b, '|');
-					buf_add(&b, alts[j].s, alts[j].n);
-					part->points = alts[j].points;
-					part->whole = alts[j].whole;
-					if (!part->needles) {
-						part->needles = alts[j].needles;   /* the same in each */
-						alts[j].needles = NULL;
-					}
-					seconds = seconds && add_needles(&second, alts[j].needles2);
-				}
-			part->src = buf_detach(&b);   /* compiled when first run */
-			if (seconds && second.len) {
-				buf_addc(&second, '\0');
-				part->needles2 = buf_detach(&second);
-			}
-			buf_release(&second);
-			m->nreject_part++;
-		}
+		for (size_t k = 0; k < nparts; k++)
+			build_part(&m->reject_part[k], alts, nalts, k);
+		m->nreject_part = nparts;
 	}
 	for (size_t j = 0; j < nalts; j++) {
 		free(alts[j].needles);

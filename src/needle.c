@@ -422,6 +422,24 @@ char *needle_of_both(const char *src, size_t len, const struct needle_corpus *co
 	return buf_detach(&r.b);
 }
 
+char *needle_union(const char *a, const char *b)
+{
+	if (!a || !b)
+		return NULL;
+	struct req r = {.n = 0};
+	struct reading rd = {.corpus = NULL};
+	for (const char *const *set = (const char *const[]){a, b, NULL}; *set; set++)
+		for (const char *w = *set; *w; w += strlen(w) + 1) {
+			add_needle(&r, w, &rd);
+			if (r.n > NEEDLE_MAX) {
+				req_release(&r);
+				return NULL;
+			}
+		}
+	buf_addc(&r.b, '\0');
+	return buf_detach(&r.b);
+}
+
 size_t needle_size(const char *needles)
 {
 	const char *w = needles;

@@ -52,6 +52,11 @@ size_t needle_class_end(const char *s, size_t i, size_t end);
  * piece by piece would misread. */
 bool needle_plain_escapes(const char *src, size_t len);
 
+/* The needles a text holds when it holds one of a or one of b (new), a
+ * needle that holds another dropped; NULL when either is NULL or the
+ * union passes 32. */
+char *needle_union(const char *a, const char *b);
+
 /* The bytes of needles, its last NUL included. */
 size_t needle_size(const char *needles);
 

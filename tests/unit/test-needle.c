@@ -172,6 +172,12 @@ static void test_fold(void **state)
 	assert_true(needle_same(needles, needles));
 	assert_false(needle_same(needles, NULL));
 	assert_true(needle_same(NULL, NULL));
+	/* A union: a needle that holds another goes; none with none. */
+	char *u = needle_union(needles, "based\0gil\0");
+	assert_true(needle_same(u, "backend\0base\0gil\0"));
+	free(u);
+	assert_null(needle_union(needles, NULL));
+	assert_null(needle_union(NULL, needles));
 	free(needles);
 }
 
