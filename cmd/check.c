@@ -57,6 +57,8 @@ static void check_catalog(struct check_run *r, struct catalog *c)
 	catalog_link(c, &r->d);
 	struct rubric_check_counts rc_n;
 	rubric_check(c, r->verified, &r->d, &rc_n);
+	if (r->d.n == 0)
+		catalog_save_cache(c);   /* only content with no error at all is cached */
 	catalog_warn_positions(c, &r->warn);
 	struct catalog_counts k;
 	catalog_count(c, NULL, &k);
@@ -155,6 +157,12 @@ static int cmd_check(struct ctx *x, struct cmd_args *a)
 	size_t ncats = 0;
 	if (argc == 1) {
 		struct catalog *c = cats[ncats++] = catalog_new();
+		/* Files unchanged since a clean load come from the parsed-content
+		 * cache, as for every other command: only they are in it. */
+		char *cache = paths_user_file("CACHE", "catalog");
+		if (cache)
+			catalog_use_cache(c, cache);
+		free(cache);
 		ctx_load_shipped(x, c, false, &r.d);
 		for (size_t i = 0; i < x->ncontent; i++)
 			catalog_add_root(c, x->content[i], false, &r.d);

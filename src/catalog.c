@@ -59,6 +59,12 @@ void catalog_use_cache(struct catalog *c, const char *path)
 	c->cache = path ? ycache_open(path) : NULL;
 }
 
+void catalog_save_cache(struct catalog *c)
+{
+	if (c->cache)
+		ycache_save(c->cache);
+}
+
 void catalog_free(struct catalog *c)
 {
 	if (!c)

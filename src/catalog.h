@@ -291,7 +291,8 @@ void catalog_keep_reference(struct catalog *c);
  * look-ups below answer only after it. It grades nothing: whether model
  * answers and rubric examples grade as declared is rubric_check's question.
  * Returns 0 when d gained no error. With a cache (catalog_use_cache) and no
- * error in d at all, it saves the cache. */
+ * error in d at all, it saves the cache, unless compiling is deferred (the
+ * rubrics are then checked after the link: the caller saves it). */
 int catalog_link(struct catalog *c, struct diag *d);
 /* Makes catalog_link expand the rubric language's patterns but compile
  * none: a caller that checks a question compiles its points
@@ -306,8 +307,11 @@ void catalog_compile_point(struct rubric_point *p, struct diag *d);
  * being parsed again, and their rubric patterns compile on first use.
  * Every error is still found and reported: only files that loaded without
  * one are cached, and everything else (typing, cross-references) runs on
- * every load. `check` does not use it. */
+ * every load. */
 void catalog_use_cache(struct catalog *c, const char *path);
+/* Writes the cache, when there is one and anything in it changed: for a
+ * caller that deferred compiling, once the rubrics passed too. */
+void catalog_save_cache(struct catalog *c);
 /* The compiled pattern of a rubric point in a role (RUBRIC_REJECT: its
  * reject pattern), compiling the point's patterns on first use; NULL when
  * there is none or it does not compile. */

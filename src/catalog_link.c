@@ -330,6 +330,29 @@ void catalog_compile_point(struct rubric_point *p, struct diag *dg)
 		free(err);
 		free(skel);
 	}
+	/* A file served from the cache left its plain patterns uncompiled
+	 * (compile_pattern); they compile here as they would have at load. */
+	struct plain_slot {
+		struct regex **slot;
+		const char *src, *key;
+		struct pos pos;
+	} plain[] = {
+		{&p->re, p->says ? NULL : p->pattern, "pattern", p->pattern_pos},
+		{&p->reject_re, p->says ? NULL : p->reject, "reject", p->reject_pos},
+		{&p->code_re, p->code, "code", p->code_pos},
+	};
+	for (size_t i = 0; i < sizeof plain / sizeof *plain; i++) {
+		if (!plain[i].src || *plain[i].slot)
+			continue;
+		char *err = NULL;
+		size_t off = 0;
+		*plain[i].slot = regex_compile(plain[i].src, REGEX_RUBRIC, &err, &off);
+		if (!*plain[i].slot) {
+			p->broken = true;
+			PERR(dg, plain[i].pos, "%s does not compile: %s at offset %zu", plain[i].key, err, off);
+		}
+		free(err);
+	}
 	if (p->own_negation && !p->broken) {
 		/* Entries that compiled inside the patterns compile alone. */
 		char *err = NULL;
@@ -495,7 +518,8 @@ int catalog_link(struct catalog *c, struct diag *d)
 		drop_shadowed(c);
 	link_lessons_and_demos(c, d);
 	link_quizzes(c, d);
-	if (c->cache && d->n == 0)
-		ycache_save(c->cache);
+	/* Deferred, the rubrics are not checked yet: the caller saves. */
+	if (d->n == 0 && !c->defer_compile)
+		catalog_save_cache(c);
 	return d->n > before ? -1 : 0;
 }

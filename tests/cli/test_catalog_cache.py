@@ -352,11 +352,32 @@ def test_content_option_and_check():
         expect(rc == 0 and "Banana" in out, f"--content: {rc} {err}")
         rc, out, err = run(["learn", "beta"], env=s.env)
         expect(rc == 2 and "unknown topic 'beta'" in err, f"without --content: {rc} {err}")
-        # check reads the YAML and leaves the cache alone.
+        # check writes the cache once everything passed, then is served
+        # from it; its rubrics run on the cached trees when the verified
+        # set is gone (the legacy pattern and reject compile then).
         os.unlink(s.cache)
         rc, out, err = run(["check"], env=s.env)
         expect(rc == 0, f"check: {rc} {err}")
-        expect(not os.path.exists(s.cache), "check wrote a cache")
+        expect(os.path.exists(s.cache), "a clean check wrote no cache")
+        before = s.settle()
+        os.unlink(os.path.join(os.path.dirname(s.cache), "verified"))
+        rc, out, err = run(["check", "--stats"], env=s.env)
+        expect(rc == 0 and "ran on its examples: 1;" in out, f"check from the cache: {rc} {out} {err}")
+        expect(s.identity() == before, "check did not run from the cache")
+        # A check that fails writes nothing, and a served file that
+        # changed is read again.
+        os.unlink(s.cache)
+        write(s.quiz, QUIZ.replace("It adds 0, 1, 2 and 3.", "It adds 1 and 2."))
+        rc, out, err = run(["check"], env=s.env)
+        expect(rc == 2 and "model answer fails its own rubric" in err, f"check: {rc} {err}")
+        expect(not os.path.exists(s.cache), "a failing check wrote the cache")
+        write(s.quiz, QUIZ)
+        rc, out, err = run(["check"], env=s.env)
+        expect(rc == 0 and os.path.exists(s.cache), f"check: {rc} {err}")
+        s.settle()
+        write(s.quiz, QUIZ.replace("(3|three)\\b'", "(3|three\\b'"))
+        rc, out, err = run(["check"], env=s.env)
+        expect(rc == 2 and "quizzes/alpha.yaml:8:18: error: pattern does not compile" in err, f"check: {rc} {err}")
 
 
 CODE_QUESTION = """\
