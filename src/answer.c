@@ -424,22 +424,16 @@ static size_t bare_code_end(const char *s, size_t len, size_t i, size_t *plain_u
 	return python && lines ? end : 0;
 }
 
-/* At the start of a line (i just after a newline, or 0): a blank line, a
- * list item, a heading or a quote marker ends the sentence; a fence opens
- * a code block, copied whole as its own sentence. Returns where inline
- * text of the line starts. */
-static size_t line_start(struct norm *n, size_t i)
+/* A fence at j (after spaces): the code block it opens, up to its closing
+ * fence or the end, is copied whole as its own sentence; returns where the
+ * text after the closing fence's line starts, or 0 when no fence is there. */
+static size_t fence_at(struct norm *n, size_t j)
 {
 	const char *s = n->raw;
 	size_t len = n->len;
-	size_t j = i;
-	while (j < len && (s[j] == ' ' || s[j] == '\t' || s[j] == '\r'))
+	while (j < len && (s[j] == ' ' || s[j] == '\t'))
 		j++;
-	if (j >= len || s[j] == '\n') {
-		hard_break(n);
-		return j;
-	}
-	if ((s[j] == '`' || s[j] == '~') && j + 2 < len && s[j + 1] == s[j] && s[j + 2] == s[j]) {
+	if (j + 2 < len && (s[j] == '`' || s[j] == '~') && s[j + 1] == s[j] && s[j + 2] == s[j]) {
 		char f = s[j];
 		size_t body = j;
 		while (body < len && s[body] != '\n')
@@ -463,6 +457,27 @@ static size_t line_start(struct norm *n, size_t i)
 		put_code(n, body < close ? body : close, close);
 		return after;
 	}
+	return 0;
+}
+
+/* At the start of a line (i just after a newline, or 0): a blank line, a
+ * list item, a heading or a quote marker ends the sentence; a fence opens
+ * a code block, copied whole as its own sentence. Returns where inline
+ * text of the line starts. */
+static size_t line_start(struct norm *n, size_t i)
+{
+	const char *s = n->raw;
+	size_t len = n->len;
+	size_t j = i;
+	while (j < len && (s[j] == ' ' || s[j] == '\t' || s[j] == '\r'))
+		j++;
+	if (j >= len || s[j] == '\n') {
+		hard_break(n);
+		return j;
+	}
+	size_t fenced = fence_at(n, j);
+	if (fenced)
+		return fenced;
 	size_t bare = bare_code_end(s, len, i, &n->plain_until);
 	if (bare) {
 		put_code(n, j, bare);
@@ -472,14 +487,16 @@ static size_t line_start(struct norm *n, size_t i)
 	if ((s[j] == '-' || s[j] == '*' || s[j] == '+') && j + 1 < len && s[j + 1] == ' ') {
 		hard_break(n);
 		spans_add(&n->items, n->out.len, n->out.len);
-		return j + 2;
+		fenced = fence_at(n, j + 2);   /* a list item may open with a fence */
+		return fenced ? fenced : j + 2;
 	}
 	while (m < len && s[m] >= '0' && s[m] <= '9' && m - j < 4)
 		m++;
 	if (m > j && m + 1 < len && (s[m] == '.' || s[m] == ')') && s[m + 1] == ' ') {
 		hard_break(n);
 		spans_add(&n->items, n->out.len, n->out.len);
-		return m + 2;
+		fenced = fence_at(n, m + 2);
+		return fenced ? fenced : m + 2;
 	}
 	m = j;
 	while (m < len && s[m] == '#' && m - j < 6)

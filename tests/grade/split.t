@@ -19,6 +19,11 @@ sentences Points:\n- one thing\n- another thing
 = Points: | one thing | another thing
 sentences Like this:\n```\nx = 1. y = 2\n```\nthen more
 = Like this: | x = 1. y = 2 | then more
+# A list item may open with a fence.
+sentences Like this:\n- ```python\nx = 1. y = 2\n```\n- then more
+= Like this: | x = 1. y = 2 | then more
+sentences Steps:\n1. ```python\nx = 1. y = 2\n  ```\n2. then more
+= Steps: | x = 1. y = 2 | then more
 sentences Dr. Smith said so. Ok.
 = Dr. Smith said so. | Ok.
 clauses Threads share memory; processes do not.
