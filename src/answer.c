@@ -959,7 +959,22 @@ static bool refutes(const char *t, const struct answer_span *w, size_t k, size_t
 	static const char *const truth[] = {"true", "correct", "right", "accurate", "so", NULL};
 	static const char *const nouns[] = {"mistake", "error", NULL};   /* only as "that's a mistake" */
 	static const char *const it[] = {"it", "it's", "its", NULL};
+	/* A person's verdict on what they, or someone, believed: "we were
+	 * wrong", "he was mistaken", "I'm wrong". */
+	static const char *const persons[] = {"we", "i", "he", "she", "they", "you", NULL};
+	static const char *const persons_be[] = {"was", "were", "are", "is", "am", NULL};
+	static const char *const persons_c[] = {"we're", "i'm", "he's", "she's", "they're", "you're", NULL};
+	static const char *const wrong_person[] = {"wrong", "mistaken", "incorrect", NULL};
 	size_t i = k;
+	if (i < past && word_in(t, &w[i], persons) && i + 1 < past && word_in(t, &w[i + 1], persons_be))
+		i += 2;
+	else if (i < past && word_in(t, &w[i], persons_c))
+		i += 1;
+	if (i > k) {
+		for (int n = 0; n < 3 && i < past && word_in(t, &w[i], fillers); n++)
+			i++;
+		return i < past && word_in(t, &w[i], wrong_person);
+	}
 	/* "It's a myth that X" denies X, which follows, not what came before. */
 	bool it_led = i < past && word_in(t, &w[i], it);
 	if (i < past && word_in(t, &w[i], lead) && i + 1 < past && word_in(t, &w[i + 1], be))

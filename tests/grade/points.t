@@ -98,6 +98,12 @@ reject each @thread .. @own @gil|@gil per @thread
 + Each thread waits for the GIL; each thread is often mistaken for having its own GIL.
 - Each thread has its own GIL. It doesn't matter, each thread waits for the GIL.
 - Each thread has its own GIL. Wrong: threads never wait for the GIL.
+# A person's verdict on a belief told as a story refutes it too.
++ At first we thought each thread has its own GIL, but we were wrong: each thread waits for the GIL.
++ My lead insisted that each thread has its own GIL. He was wrong; each thread waits for the GIL.
++ I assumed each thread has its own GIL. I'm completely wrong: each thread waits for the GIL.
+- Each thread has its own GIL. We were right: threads never wait for the GIL.
+- Each thread has its own GIL, and you are wrong if you think each thread waits for the GIL.
 
 point
 says up to .. @bytes|at most .. @bytes
