@@ -141,6 +141,43 @@ static size_t emphasis_partner(struct norm *n, size_t i, size_t k, char c)
 	return 0;
 }
 
+/* A contraction typed without its apostrophe at raw[i], the start of a
+ * word ("doesnt", "cant", "theyre"): appends it with the apostrophe and
+ * returns its length, or 0. Casual typing drops it; the rubrics' words
+ * and the negators have it. Not the words it could also be: its, id,
+ * well, were, hell, ill, lets, shed. */
+static size_t bare_contraction(struct norm *n, size_t i)
+{
+	static const char *const words[] = {
+		"don't", "doesn't", "didn't", "isn't", "aren't", "wasn't", "weren't", "can't", "won't", "hasn't",
+		"haven't", "hadn't", "shouldn't", "couldn't", "wouldn't", "mustn't", "needn't", "that's",
+		"there's", "what's", "they're", "you're", "i've", "you've", "we've", "they've", "i'm", "it'll",
+		"that'll", "they'll", "you'll", NULL};
+	const char *s = n->raw;
+	if (i > 0 && (word_byte((unsigned char)s[i - 1]) || s[i - 1] == '\'' || s[i - 1] == '.'))
+		return 0;
+	size_t k = i;
+	while (k < n->len && ((s[k] | 0x20) >= 'a' && (s[k] | 0x20) <= 'z'))
+		k++;
+	size_t len = k - i;
+	/* not a name: "cant.py", "dont()" */
+	if (len < 2 || len > 8 ||
+	    (k < n->len && (word_byte((unsigned char)s[k]) || s[k] == '\'' || s[k] == '(' ||
+	                    (s[k] == '.' && k + 1 < n->len && word_byte((unsigned char)s[k + 1])))))
+		return 0;
+	for (const char *const *w = words; *w; w++) {
+		const char *apos = strchr(*w, '\'');
+		size_t head = (size_t)(apos - *w);
+		if (strlen(*w) != len + 1 || strncasecmp(s + i, *w, head) != 0 || strncasecmp(s + i + head, apos + 1, len - head) != 0)
+			continue;
+		buf_add(&n->out, s + i, head);
+		buf_addc(&n->out, '\'');
+		buf_add(&n->out, s + i + head, len - head);
+		return len;
+	}
+	return 0;
+}
+
 /* A typographic character at raw[i]: appends its plain form and returns its
  * length, or 0. An accented Latin letter is its plain one ("naïve",
  * "café"), so that a rubric's words and its ASCII \w match it. */
@@ -573,6 +610,13 @@ static void normalise(struct norm *n)
 		}
 		if (c >= 0x80) {
 			size_t k = typographic(n, i);
+			if (k) {
+				i += k;
+				continue;
+			}
+		}
+		if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') {
+			size_t k = bare_contraction(n, i);
 			if (k) {
 				i += k;
 				continue;

@@ -23,3 +23,9 @@ normal a b c
 = a b c
 normal a naïve café, Ærø and Straße; Łódź is 3 × 4
 = a naive cafe, AEro and Strasse; Lodz is 3 × 4
+# A contraction typed without its apostrophe gets it back; a word it could
+# also be, a name, and code stay as they are.
+normal it doesnt block, Theyre waiting and I cant see why; Dont.
+= it doesn't block, They're waiting and I can't see why; Don't.
+normal its own lock, we were well, cant.py, dont() and `isnt`
+= its own lock, we were well, cant.py, dont() and isnt

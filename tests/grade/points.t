@@ -22,6 +22,7 @@ says @release .. @gil
 - It holds the GIL.
 - The thread does not release the GIL.
 - It never gives up the GIL.
+- The thread doesnt release the GIL.
 + It doesn't hold on: it releases the GIL.
 + Not only does it wait, it releases the GIL.
 - It is not true that the thread, while it waits on the socket for a long time, releases the GIL.
