@@ -583,6 +583,16 @@ static void normalise(struct norm *n)
 			size_t k = 0;
 			while (i + k < len && s[i + k] == '`')
 				k++;
+			/* "Like this: ```python" and code on the next lines: a
+			 * fence, though not at the start of its line */
+			size_t tag = i + k;
+			while (k >= 3 && tag < len && (word_byte((unsigned char)s[tag]) || s[tag] == '+' || s[tag] == '-'))
+				tag++;
+			size_t fenced = k >= 3 && tag < len && s[tag] == '\n' ? fence_at(n, i) : 0;
+			if (fenced) {
+				i = fenced;
+				continue;
+			}
 			size_t m = tick_partner(n, i, k);
 			if (m) {
 				size_t start = n->out.len;

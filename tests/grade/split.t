@@ -19,6 +19,12 @@ sentences Points:\n- one thing\n- another thing
 = Points: | one thing | another thing
 sentences Like this:\n```\nx = 1. y = 2\n```\nthen more
 = Like this: | x = 1. y = 2 | then more
+# So may the end of a line of text ("Like this: ```python"), though not
+# a run of backticks inline.
+sentences Like this: ```python\nx = 1. y = 2\n```\nthen more
+= Like this: | x = 1. y = 2 | then more
+sentences Use ```x = 1. y``` here. Ok.
+= Use x = 1. y here. | Ok.
 # A list item may open with a fence.
 sentences Like this:\n- ```python\nx = 1. y = 2\n```\n- then more
 = Like this: | x = 1. y = 2 | then more
