@@ -178,6 +178,25 @@ static char *big_alloc(size_t size)
 	return p;
 }
 
+/* Room for n more bytes of fresh records. The buffer grows as big_alloc
+ * blocks, for the same reason: a first load writes a record of every file,
+ * as large as the cache. */
+static void fresh_reserve(struct ycache *yc, size_t n)
+{
+	struct buf *f = &yc->fresh;
+	if (f->cap - f->len >= n)
+		return;
+	size_t cap = f->cap * 2 > (4u << 20) ? f->cap * 2 : 4u << 20;
+	if (cap < f->len + n)
+		cap = f->len + n;
+	char *p = big_alloc(cap);
+	memcpy(p, f->data, f->len);
+	p[f->len] = '\0';
+	free(f->data);
+	f->data = p;
+	f->cap = cap;
+}
+
 /* Reads and checks the whole file; -1 leaves the cache empty. */
 static int read_cache(struct ycache *yc)
 {
@@ -427,6 +446,7 @@ void ycache_put(struct ycache *yc, const struct stat *st, const struct ydoc *doc
 	                   (int64_t)st->st_mtim.tv_sec, (int64_t)st->st_mtim.tv_nsec,
 	                   (int64_t)st->st_ctim.tv_sec, (int64_t)st->st_ctim.tv_nsec, n, nitems, text.len};
 	r.size = record_size(&r, SIZE_MAX);
+	fresh_reserve(yc, r.size + 1);
 	buf_add(&yc->fresh, &r, sizeof r);
 	buf_add(&yc->fresh, nodes.data, nodes.len);
 	buf_add(&yc->fresh, items.data, items.len);
