@@ -141,6 +141,30 @@ static size_t emphasis_partner(struct norm *n, size_t i, size_t k, char c)
 	return 0;
 }
 
+/* A hedge set apart at raw[i]: "(I think)", ", IIRC," in "it is, IIRC,
+ * released". It says nothing about the matter, but splits the words it
+ * stands between, so a point or a negation would not reach across it.
+ * Returns its length (a comma-set one without its closing comma, which
+ * then ends nothing: the caller puts a space), or 0. */
+static size_t hedge_aside(const struct norm *n, size_t i)
+{
+	static const char *const hedges[] = {"i think", "i believe", "i guess", "i suppose", "i'd say", "iirc",
+	                                     "afaik", "afair", "if i remember correctly", "if i recall correctly",
+	                                     "if i remember right", "if i'm not mistaken", "if im not mistaken",
+	                                     "i'm fairly sure", "i'm pretty sure", NULL};
+	const char *s = n->raw;
+	char open = s[i], close = open == '(' ? ')' : ',';
+	size_t j = i + 1;
+	while (j < n->len && s[j] == ' ')
+		j++;
+	for (const char *const *h = hedges; *h; h++) {
+		size_t k = strlen(*h);
+		if (j + k < n->len && strncasecmp(s + j, *h, k) == 0 && s[j + k] == close)
+			return j + k + (open == '(' ? 1 : 0) - i;
+	}
+	return 0;
+}
+
 /* A contraction typed without its apostrophe at raw[i], the start of a
  * word ("doesnt", "cant", "theyre"): appends it with the apostrophe and
  * returns its length, or 0. Casual typing drops it; the rubrics' words
@@ -622,6 +646,14 @@ static void normalise(struct norm *n)
 			size_t k = typographic(n, i);
 			if (k) {
 				i += k;
+				continue;
+			}
+		}
+		if (c == '(' || c == ',') {
+			size_t k = hedge_aside(n, i);
+			if (k) {
+				put_space(n);
+				i += k + (c == ',');   /* and the closing comma */
 				continue;
 			}
 		}
