@@ -1092,6 +1092,34 @@ static bool refutes(const char *t, const struct answer_span *w, size_t k, size_t
 	return hit && !(it_led && i + 1 < past && word_is(t, &w[i + 1], "that"));
 }
 
+/* Whether the words from k (before past) endorse what came before: "they
+ * are right", "and that's true", "which is correct", "they're not wrong".
+ * A belief reported and then endorsed is the learner's claim. */
+static bool endorses(const char *t, const struct answer_span *w, size_t k, size_t past)
+{
+	static const char *const subj[] = {"they", "that", "this", "which", "it", "he", "she", "we", "people", NULL};
+	static const char *const be[] = {"is", "are", "was", "were", NULL};
+	static const char *const subj_be[] = {"they're", "that's", "it's", "he's", "she's", "we're", "thats", "theyre",
+	                                      NULL};
+	static const char *const fillers[] = {"absolutely", "quite", "completely", "totally", "actually", "perfectly",
+	                                      "entirely", "100%", "dead", "exactly", "also", NULL};
+	static const char *const good[] = {"right", "correct", "true", "accurate", NULL};
+	size_t i = k;
+	if (i < past && word_in(t, &w[i], subj) && i + 1 < past && word_in(t, &w[i + 1], be))
+		i += 2;
+	else if (i < past && word_in(t, &w[i], subj_be))
+		i += 1;
+	else
+		return false;
+	for (int n = 0; n < 3 && i < past && word_in(t, &w[i], fillers); n++)
+		i++;
+	if (i + 1 < past && word_is(t, &w[i], "not") && word_is(t, &w[i + 1], "wrong"))
+		return true;
+	/* "that's right about X" is; "which is true only for X" is not */
+	return i < past && word_in(t, &w[i], good) &&
+	       !(i + 1 < past && word_in(t, &w[i + 1], (const char *const[]){"only", "for", "when", "if", "in", NULL}));
+}
+
 /* Whether the belief verb at word k has a reporting subject among the
  * three words before it ("people think", "many developers assume", "you
  * might expect") that does not state the belief as the learner's own
@@ -1313,6 +1341,29 @@ static void find_unasserted(const char *t, const struct spans *s, const struct s
 	}
 }
 
+/* Whether sentence i is endorsed by a later clause of its own ("..., and
+ * they are right") or by the next sentence, a short one ("That's true."). */
+static bool endorsed_after(const char *t, const struct spans *s, const struct spans *c, const size_t *first_clause,
+                           const struct spans *w, size_t i)
+{
+	static const char *const joins[] = {"and", "but", NULL};
+	size_t c0 = first_clause[i], c1 = i + 1 < s->n ? first_clause[i + 1] : c->n, f, p;
+	for (size_t k = c0 + 1; k < c1; k++) {
+		words_of(w, c->v[k].start, c->v[k].end, &f, &p);
+		if (endorses(t, w->v, f < p && word_in(t, &w->v[f], joins) ? f + 1 : f, p))
+			return true;
+	}
+	/* "..., and they are right" inside one clause (no clause break at "and") */
+	words_of(w, s->v[i].start, s->v[i].end, &f, &p);
+	for (size_t m = f + 1; m < p; m++)
+		if (word_is(t, &w->v[m], "and") && t[w->v[m].start - 2] == ',' && endorses(t, w->v, m + 1, p))
+			return true;
+	if (i + 1 == s->n)
+		return false;
+	words_of(w, s->v[i + 1].start, s->v[i + 1].end, &f, &p);
+	return p - f <= 8 && endorses(t, w->v, f, p);
+}
+
 /* Adds to out the reported and refuted parts of every sentence. */
 static void find_reported(const char *t, const struct spans *s, const struct spans *c, const size_t *first_clause,
                           const struct spans *w, struct spans *out)
@@ -1324,9 +1375,11 @@ static void find_reported(const char *t, const struct spans *s, const struct spa
 	for (size_t i = 0; i < s->n; i++) {
 		size_t c0 = first_clause[i], c1 = i + 1 < s->n ? first_clause[i + 1] : c->n;
 		size_t f, p;
+		bool endorsed = endorsed_after(t, s, c, first_clause, w, i);
 		for (size_t k = c0; k < c1; k++) {
 			words_of(w, c->v[k].start, c->v[k].end, &f, &p);
-			reported_in_clause(t, w->v, f, p, c->v[k].end, k + 1 < c1 ? c->v[k + 1].end : 0, out);
+			if (!endorsed)
+				reported_in_clause(t, w->v, f, p, c->v[k].end, k + 1 < c1 ? c->v[k + 1].end : 0, out);
 			/* "..., but that's a myth"; "... - which is wrong" */
 			size_t r = f < p && word_in(t, &w->v[f], joins) ? f + 1 : f;
 			if (k > c0 && refutes(t, w->v, r, p, true, false))

@@ -99,6 +99,11 @@ reject each @thread .. @own @gil|@gil per @thread
 + Each thread waits for the GIL; each thread is often mistaken for having its own GIL.
 - Each thread has its own GIL. It doesn't matter, each thread waits for the GIL.
 - Each thread has its own GIL. Wrong: threads never wait for the GIL.
+# A reported belief the learner then endorses is the learner's claim.
+- Many people think each thread has its own GIL, and they are right: each thread waits for the GIL.
+- People say each thread has its own GIL. They're not wrong. Each thread waits for the GIL.
+- It's often said that each thread has its own GIL. That's true. Each thread waits for the GIL.
++ People say each thread has its own GIL, which is true only for subinterpreters; each thread waits for the GIL.
 # A person's verdict on a belief told as a story refutes it too.
 + At first we thought each thread has its own GIL, but we were wrong: each thread waits for the GIL.
 + My lead insisted that each thread has its own GIL. He was wrong; each thread waits for the GIL.
