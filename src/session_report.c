@@ -261,7 +261,10 @@ static void put_missed(struct buf *b, const struct session *s, const struct done
 			head = true;
 			/* A point its follow-up made is not in the plan: nothing to read. */
 			bool made = d->fu == FU_MADE && d->fu_point == k;
-			char *pt = made ? xasprintf("%s (made in the follow-up)", q->rubric[k].point) : NULL;
+			char *pt = made ? xasprintf("%s (made in the follow-up)", q->rubric[k].point)
+			         : d->fails_by == k + 1 ? xasprintf("%s (your answer contradicts it, which fails the whole answer)",
+			                                           q->rubric[k].point)
+			                                : NULL;
 			/* Numbered as the rubric numbers them: `c N` at the
 			 * rating prompt, `c Q N` after an interview's report. */
 			char lead[32];

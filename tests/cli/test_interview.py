@@ -449,6 +449,39 @@ def test_contest_after_report(e):
     check(rev == [(1, 0)], f"the interview's review stays as graded ({rev})")
 
 
+def test_contest_lifts_fails_answer(e):
+    # a fails_answer point whose reject fires fails an answer that makes
+    # every key point; contesting that point after the report lifts the
+    # failure, and the recount says right
+    root = fruit_content(e.tmp)
+    path = os.path.join(root, "quizzes", "alpha.yaml")
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    old = "        pattern: banana\n        section: first\n"
+    check(old in text, "the fruit quiz has its banana point")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text.replace(old, old + "        reject: cherr\n        fails_answer: true\n", 1))
+    rows = {}
+
+    def contests(out):
+        m = re.search(r"^ +(\d+)\. alpha-why ", out, re.M)
+        rows["q"] = m.group(1) if m else "0"
+        return [f"c {rows['q']} 2", ""]
+    seen, out, rc = fruit_interview(e, {"alpha-why": ["An apple, a banana and a cherry.", "."]}, "--topics", "alpha",
+                                    after=contests)
+    check(rc == 0 and "alpha-why" in seen, f"the interview asks alpha-why ({seen}): {rc}")
+    report = out[out.index("Interview report"):] if "Interview report" in out else out
+    check(re.search(r"^ +\d+\. alpha-why +wrong", report, re.M) is not None,
+          f"every key point made, the fails_answer reject fails it: {report!r}")
+    check(re.search(r"    key points missed:\n    2\. bananas are named \(your answer contradicts it, which fails the "
+                    r"whole\s+answer\)\n", report) is not None,
+          f"the report says why the point failed the answer: {report!r}")
+    check(f"  contested {rows.get('q')}.2 (alpha-why): bananas are named\n"
+          "  counted: 2/2 key points (2 needed), right;" in report,
+          f"contesting the failing point lifts the failure: {report!r}")
+    check(e.sql("select question_id, point_index from disputes") == [("alpha-why", 1)], "the dispute is kept")
+
+
 def test_contest_at_a_terminal(e):
     # at a terminal: the contest prompt after the report takes 'c Q N',
     # and Ctrl-C there ends it (exit 0, the terminal as it was, the
@@ -731,6 +764,7 @@ def main():
     test_follow_up(Env())
     test_plan_after_points_made_in_follow_ups(Env())
     test_contest_after_report(Env())
+    test_contest_lifts_fails_answer(Env())
     test_contest_at_a_terminal(Env())
     test_same_section(Env())
     test_report_plan(Env())
