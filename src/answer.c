@@ -1129,7 +1129,8 @@ static bool reported_by(const char *t, const struct answer_span *w, size_t first
 	static const char *const others[] = {"people", "many", "some", "folks", "beginners", "everyone", "newcomers",
 	                                     "developers", "devs", "candidates", "juniors", "others", "tutorials",
 	                                     "articles", "someone", "novices", "programmers", "lots", "you'd", "they",
-	                                     "one'd", NULL};
+	                                     "one'd", "colleague", "colleagues", "coworker", "coworkers", "teammate",
+	                                     "teammates", "junior", "manager", "interviewer", NULL};
 	static const char *const modal_subj[] = {"you", "one", NULL};
 	static const char *const modals[] = {"might", "may", "could", "would", "will", "probably", NULL};
 	static const char *const owning[] = {"what", "as", "like", "unlike", "how", NULL};
@@ -1177,7 +1178,9 @@ static void reported_in_clause(const char *t, const struct answer_span *w, size_
 {
 	static const char *const verbs[] = {"think", "thinks", "thought", "believe", "believes", "believed", "assume",
 	                                    "assumes", "assumed", "expect", "expects", "imagine", "imagines",
-	                                    "suppose", "claim", "claims", "say", "says", "presume", "presumes", NULL};
+	                                    "suppose", "claim", "claims", "claimed", "say", "says", "presume",
+	                                    "presumes", "insist", "insists", "insisted", "argue", "argues", "argued",
+	                                    "told", NULL};
 	static const char *const no_complement[] = {"about", "of", "so", "twice", "again", "through", "hard", "back",
 	                                            "up", "over", "otherwise", NULL};
 	static const char *const nouns[] = {"misconception", "misconceptions", "myth", "myths", "misunderstanding",

@@ -99,6 +99,9 @@ reject each @thread .. @own @gil|@gil per @thread
 + Each thread waits for the GIL; each thread is often mistaken for having its own GIL.
 - Each thread has its own GIL. It doesn't matter, each thread waits for the GIL.
 - Each thread has its own GIL. Wrong: threads never wait for the GIL.
++ My colleague insisted that each thread has its own GIL, but each thread waits for the GIL.
++ A teammate told me each thread has its own GIL; each thread waits for the GIL.
+- He insisted that each thread has its own GIL, and each thread waits for the GIL.
 # A reported belief the learner then endorses is the learner's claim.
 - Many people think each thread has its own GIL, and they are right: each thread waits for the GIL.
 - People say each thread has its own GIL. They're not wrong. Each thread waits for the GIL.
