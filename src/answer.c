@@ -184,6 +184,11 @@ static size_t bare_contraction(struct norm *n, size_t i)
 	while (k < n->len && ((s[k] | 0x20) >= 'a' && (s[k] | 0x20) <= 'z'))
 		k++;
 	size_t len = k - i;
+	bool upper = true;   /* an acronym ("IM") is not one */
+	for (size_t j = i; j < k && upper; j++)
+		upper = s[j] >= 'A' && s[j] <= 'Z';
+	if (upper && len > 1)
+		return 0;
 	/* not a name: "cant.py", "dont()" */
 	if (len < 2 || len > 8 ||
 	    (k < n->len && (word_byte((unsigned char)s[k]) || s[k] == '\'' || s[k] == '(' ||

@@ -29,6 +29,8 @@ normal it doesnt block, Theyre waiting and I cant see why; Dont.
 = it doesn't block, They're waiting and I can't see why; Don't.
 normal its own lock, we were well, cant.py, dont() and `isnt`
 = its own lock, we were well, cant.py, dont() and isnt
+normal an IM server, Im sure
+= an IM server, I'm sure
 # A first-person hedge set apart goes: it would split what it stands in.
 normal the lock is (I think) released, IIRC, at once, I think, always
 = the lock is released at once always
