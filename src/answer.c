@@ -195,6 +195,8 @@ static size_t bare_contraction(struct norm *n, size_t i)
 	                    (s[k] == '.' && k + 1 < n->len && word_byte((unsigned char)s[k + 1])))))
 		return 0;
 	for (const char *const *w = words; *w; w++) {
+		if ((*w)[0] != (s[i] | 0x20))
+			continue;   /* most words stop here: the list is lower case */
 		const char *apos = strchr(*w, '\'');
 		size_t head = (size_t)(apos - *w);
 		if (strlen(*w) != len + 1 || strncasecmp(s + i, *w, head) != 0 || strncasecmp(s + i + head, apos + 1, len - head) != 0)
