@@ -159,10 +159,7 @@ static int cmd_check(struct ctx *x, struct cmd_args *a)
 		struct catalog *c = cats[ncats++] = catalog_new();
 		/* Files unchanged since a clean load come from the parsed-content
 		 * cache, as for every other command: only they are in it. */
-		char *cache = paths_user_file("CACHE", "catalog");
-		if (cache)
-			catalog_use_cache(c, cache);
-		free(cache);
+		ctx_use_cache(c);
 		ctx_load_shipped(x, c, false, &r.d);
 		for (size_t i = 0; i < x->ncontent; i++)
 			catalog_add_root(c, x->content[i], false, &r.d);

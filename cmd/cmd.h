@@ -219,6 +219,9 @@ void ctx_release(struct ctx *x);
 struct catalog *ctx_catalog(struct ctx *x);
 /* Adds the shipped content to c (as reference content: not checked). */
 int ctx_load_shipped(struct ctx *x, struct catalog *c, bool reference, struct diag *d);
+/* Serves c's unchanged files from the parsed-content cache
+ * ($XDG_CACHE_HOME/pydojo/catalog), when there is a cache folder. */
+void ctx_use_cache(struct catalog *c);
 /* Render options for stdout (colour on a tty unless NO_COLOR or --no-color). */
 struct render_opts ctx_render_opts(const struct ctx *x);
 /* The progress store (--db, or $XDG_DATA_HOME/pydojo/progress.db), opened on

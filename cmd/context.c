@@ -114,13 +114,18 @@ static void skip_list_release(struct skip_list *sk)
 	free(sk->v);
 }
 
-static struct catalog *load_catalog(struct ctx *x, const struct skip_list *sk, struct diag *d)
+void ctx_use_cache(struct catalog *c)
 {
-	struct catalog *c = catalog_new();
 	char *cache = paths_user_file("CACHE", "catalog");
 	if (cache)
 		catalog_use_cache(c, cache);
 	free(cache);
+}
+
+static struct catalog *load_catalog(struct ctx *x, const struct skip_list *sk, struct diag *d)
+{
+	struct catalog *c = catalog_new();
+	ctx_use_cache(c);
 	for (size_t i = 0; i < sk->n; i++)
 		catalog_skip_file(c, sk->v[i].file);
 	ctx_load_shipped(x, c, false, d);

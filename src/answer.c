@@ -1106,8 +1106,8 @@ static bool endorses(const char *t, const struct answer_span *w, size_t k, size_
 {
 	static const char *const subj[] = {"they", "that", "this", "which", "it", "he", "she", "we", "people", NULL};
 	static const char *const be[] = {"is", "are", "was", "were", NULL};
-	static const char *const subj_be[] = {"they're", "that's", "it's", "he's", "she's", "we're", "thats", "theyre",
-	                                      NULL};
+	/* (normalisation gave "thats" and "theyre" their apostrophe) */
+	static const char *const subj_be[] = {"they're", "that's", "it's", "he's", "she's", "we're", NULL};
 	static const char *const fillers[] = {"absolutely", "quite", "completely", "totally", "actually", "perfectly",
 	                                      "entirely", "100%", "dead", "exactly", "also", NULL};
 	static const char *const good[] = {"right", "correct", "true", "accurate", NULL};

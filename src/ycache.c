@@ -178,15 +178,15 @@ static char *big_alloc(size_t size)
 	return p;
 }
 
-/* Room for n more bytes of fresh records. The buffer grows as big_alloc
+/* Room for n more bytes of fresh records. The buffer doubles as big_alloc
  * blocks, for the same reason: a first load writes a record of every file,
- * as large as the cache. */
+ * as large as the cache (a small catalog's stay plain malloc blocks). */
 static void fresh_reserve(struct ycache *yc, size_t n)
 {
 	struct buf *f = &yc->fresh;
 	if (f->cap - f->len >= n)
 		return;
-	size_t cap = f->cap * 2 > (4u << 20) ? f->cap * 2 : 4u << 20;
+	size_t cap = f->cap * 2;
 	if (cap < f->len + n)
 		cap = f->len + n;
 	char *p = big_alloc(cap);
