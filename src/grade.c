@@ -745,6 +745,7 @@ struct alt {
 	size_t part;
 	bool whole;
 	size_t gate_of;   /* a gate of alternative gate_of - 1 (a whole reject), else 0 */
+	char *own;        /* s, when the alternative is a copy (a gate without its \K) */
 };
 
 /* Reads the needles of alternatives alts[0..n) of q's rejects, chosen
@@ -816,6 +817,32 @@ static bool skip_only(const char *s, size_t n)
 	return false;
 }
 
+/* A copy of the alternative s[0..n) without its \K, or NULL when it has
+ * none. */
+static char *without_keep(const char *s, size_t n)
+{
+	struct buf b;
+	buf_init(&b);
+	bool found = false;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\\' && i + 1 < n) {
+			if (s[i + 1] == 'K') {
+				found = true;
+			} else {
+				buf_add(&b, s + i, 2);
+			}
+			i++;
+			continue;
+		}
+		buf_addc(&b, s[i]);
+	}
+	if (!found) {
+		buf_release(&b);
+		return NULL;
+	}
+	return buf_detach(&b);
+}
+
 /* The gates of a reject src that is not separable, as alternatives after
  * the whole (alts[whole]): its top-level alternatives that match
  * alone, less the "X(*SKIP)(*F)" ones, which never match. The whole
@@ -827,13 +854,24 @@ static void add_gates(struct alt **alts, size_t *nalts, size_t *cap, const char 
 	size_t from = *nalts, at = 0;
 	for (;;) {
 		size_t end = alternative_end(src, len, at);
-		if (!separable(src + at, end - at) && !skip_only(src + at, end - at)) {
-			*nalts = from;   /* no gates */
-			return;
+		struct alt g = {.s = src + at, .n = end - at, .gate_of = whole + 1};
+		if (!separable(g.s, g.n) && !skip_only(g.s, g.n)) {
+			/* A \K moves where a match starts, not where one is: the
+			 * alternative without it matches at the same places. */
+			g.own = without_keep(g.s, g.n);
+			g.s = g.own;
+			g.n = g.own ? strlen(g.own) : 0;
+			if (!g.own || !separable(g.s, g.n)) {
+				free(g.own);
+				for (size_t j = from; j < *nalts; j++)
+					free((*alts)[j].own);
+				*nalts = from;   /* no gates */
+				return;
+			}
 		}
-		if (!skip_only(src + at, end - at)) {
+		if (!skip_only(g.s, g.n)) {
 			*alts = xgrow(*alts, cap, *nalts + 1, sizeof **alts);
-			(*alts)[(*nalts)++] = (struct alt){.s = src + at, .n = end - at, .gate_of = whole + 1};
+			(*alts)[(*nalts)++] = g;
 		}
 		if (!src[end])
 			return;
@@ -925,6 +963,7 @@ static void split_rejects(const struct question *q)
 	for (size_t j = 0; j < nalts; j++) {
 		free(alts[j].needles);
 		free(alts[j].needles2);
+		free(alts[j].own);
 	}
 	hmap_release(&seen);
 	free(alts);
