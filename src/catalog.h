@@ -102,11 +102,6 @@ struct reject_part {
 	char *needles2;    /* a second set the answer must hold one of too, or NULL */
 	uint32_t points;   /* bit i: the reject of rubric point i holds it */
 	bool whole;        /* the whole reject of its one point, which is not separable */
-	/* A whole part's gates: parts of the alternatives it can match by
-	 * (none: it has none that stand alone); gate_of: 1 + the whole part
-	 * this part is a gate of, else 0 (its points are none). */
-	bool gated;
-	size_t gate_of;
 };
 
 struct rubric_point {

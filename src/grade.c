@@ -744,8 +744,6 @@ struct alt {
 	char *needles, *needles2;
 	size_t part;
 	bool whole;
-	size_t gate_of;   /* a gate of alternative gate_of - 1 (a whole reject), else 0 */
-	char *own;        /* s, when the alternative is a copy (a gate without its \K) */
 };
 
 /* Reads the needles of alternatives alts[0..n) of q's rejects, chosen
@@ -786,7 +784,6 @@ static void build_part(struct reject_part *part, struct alt *alts, size_t nalts,
 		buf_add(&b, alts[j].s, alts[j].n);
 		part->points = alts[j].points;
 		part->whole = alts[j].whole;
-		part->gate_of = alts[j].gate_of ? alts[alts[j].gate_of - 1].part + 1 : 0;
 		if (!part->needles) {
 			part->needles = alts[j].needles;   /* the same in each */
 			alts[j].needles = NULL;
@@ -802,81 +799,6 @@ static void build_part(struct reject_part *part, struct alt *alts, size_t nalts,
 		}
 	}
 	part->src = buf_detach(&b);   /* compiled when first run */
-}
-
-/* Whether alternative s[0..n) is "X(*SKIP)(*F)", which never matches: it
- * only keeps the alternatives after it from matching inside X. */
-static bool skip_only(const char *s, size_t n)
-{
-	static const char *const tails[] = {"(*SKIP)(*F)", "(*SKIP)(*FAIL)"};
-	for (int t = 0; t < 2; t++) {
-		size_t k = strlen(tails[t]);
-		if (n > k && !memcmp(s + n - k, tails[t], k))
-			return separable(s, n - k);
-	}
-	return false;
-}
-
-/* A copy of the alternative s[0..n) without its \K, or NULL when it has
- * none. */
-static char *without_keep(const char *s, size_t n)
-{
-	struct buf b;
-	buf_init(&b);
-	bool found = false;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '\\' && i + 1 < n) {
-			if (s[i + 1] == 'K') {
-				found = true;
-			} else {
-				buf_add(&b, s + i, 2);
-			}
-			i++;
-			continue;
-		}
-		buf_addc(&b, s[i]);
-	}
-	if (!found) {
-		buf_release(&b);
-		return NULL;
-	}
-	return buf_detach(&b);
-}
-
-/* The gates of a reject src that is not separable, as alternatives after
- * the whole (alts[whole]): its top-level alternatives that match
- * alone, less the "X(*SKIP)(*F)" ones, which never match. The whole
- * matches at a place only where one of them does, so where none does
- * (mostly found through their needles alone) it is not run. None when
- * an alternative neither stands alone nor is "X(*SKIP)(*F)". */
-static void add_gates(struct alt **alts, size_t *nalts, size_t *cap, const char *src, size_t len, size_t whole)
-{
-	size_t from = *nalts, at = 0;
-	for (;;) {
-		size_t end = alternative_end(src, len, at);
-		struct alt g = {.s = src + at, .n = end - at, .gate_of = whole + 1};
-		if (!separable(g.s, g.n) && !skip_only(g.s, g.n)) {
-			/* A \K moves where a match starts, not where one is: the
-			 * alternative without it matches at the same places. */
-			g.own = without_keep(g.s, g.n);
-			g.s = g.own;
-			g.n = g.own ? strlen(g.own) : 0;
-			if (!g.own || !separable(g.s, g.n)) {
-				free(g.own);
-				for (size_t j = from; j < *nalts; j++)
-					free((*alts)[j].own);
-				*nalts = from;   /* no gates */
-				return;
-			}
-		}
-		if (!skip_only(g.s, g.n)) {
-			*alts = xgrow(*alts, cap, *nalts + 1, sizeof **alts);
-			(*alts)[(*nalts)++] = g;
-		}
-		if (!src[end])
-			return;
-		at = end + 1;
-	}
 }
 
 /* Tuned rubrics repeat a question's central misconceptions on every point
@@ -912,10 +834,9 @@ static void split_rejects(const struct question *q)
 		/* A reject that is not separable (an author's "X(*SKIP)(*F)|"
 		 * excludes X from every alternative after it) is one part. */
 		bool sep = separable(src, len);
-		size_t j = 0;
 		for (size_t at = 0;;) {
 			size_t end = sep ? alternative_end(src, len, at) : len;
-			j = hmap_add(&seen, src + at, end - at, nalts);
+			size_t j = hmap_add(&seen, src + at, end - at, nalts);
 			if (j == HMAP_NONE) {
 				alts = xgrow(alts, &cap, nalts + 1, sizeof *alts);
 				alts[j = nalts++] = (struct alt){.s = src + at, .n = end - at};
@@ -926,8 +847,6 @@ static void split_rejects(const struct question *q)
 				break;
 			at = end + 1;
 		}
-		if (!sep && j == nalts - 1)   /* a reject met before has its gates */
-			add_gates(&alts, &nalts, &cap, src, len, j);
 	}
 	/* Small rejects that share nothing are left whole: compiling their
 	 * parts would cost more than it saves (their needles still spare
@@ -947,7 +866,7 @@ static void split_rejects(const struct question *q)
 	for (size_t j = 0; ok && j < nalts; j++) {
 		size_t k = 0;
 		while (k < j && !(alts[k].points == alts[j].points && !alts[k].whole && !alts[j].whole &&
-		                  alts[k].gate_of == alts[j].gate_of && needle_same(alts[k].needles, alts[j].needles)))
+		                  needle_same(alts[k].needles, alts[j].needles)))
 			k++;
 		alts[j].part = k < j ? alts[k].part : nparts++;
 	}
@@ -955,15 +874,11 @@ static void split_rejects(const struct question *q)
 		m->reject_part = xcalloc(nparts, sizeof *m->reject_part);
 		for (size_t k = 0; k < nparts; k++)
 			build_part(&m->reject_part[k], alts, nalts, k);
-		for (size_t k = 0; k < nparts; k++)
-			if (m->reject_part[k].gate_of)
-				m->reject_part[m->reject_part[k].gate_of - 1].gated = true;
 		m->nreject_part = nparts;
 	}
 	for (size_t j = 0; j < nalts; j++) {
 		free(alts[j].needles);
 		free(alts[j].needles2);
-		free(alts[j].own);
 	}
 	hmap_release(&seen);
 	free(alts);
@@ -993,17 +908,6 @@ static struct part_state *part_in(struct parts_memo *memo, size_t k, const struc
 		return st;
 	st->known = true;
 	const struct reject_part *part = &memo->q->reject_part[k];
-	if (part->gated) {
-		/* The whole matches only where one of its gates does. */
-		bool any = false;
-		for (size_t g = 0; g < memo->q->nreject_part && !any; g++)
-			any = memo->q->reject_part[g].gate_of == k + 1 && part_in(memo, g, a)->r != REGEX_NOMATCH;
-		if (!any) {
-			st->r = REGEX_NOMATCH;
-			st->absent = true;
-			return st;
-		}
-	}
 	if (part->needles) {
 		if (!needles_in(part->needles, memo, a) || (part->needles2 && !needles_in(part->needles2, memo, a))) {
 			st->r = REGEX_NOMATCH;
