@@ -40,6 +40,8 @@ static int cmp_double(const void *a, const void *b)
 int main(int argc, char **argv)
 {
 	int rounds = argc > 1 ? atoi(argv[1]) : 20;
+	if (rounds < 1)
+		rounds = 1;   /* "0" or a word: one round, never an empty median */
 	const char *dir = getenv("PYDOJO_DATADIR");
 	struct diag d;
 	diag_init(&d);
