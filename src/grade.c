@@ -759,9 +759,12 @@ static void price_needles(const struct question *q, struct alt *alts, size_t n)
 		texts[i] = xmalloc(strlen(s) + 1);
 		lens[i] = needle_fold(texts[i], s, strlen(s));
 	}
-	struct needle_corpus corpus = {(const char *const *)texts, lens, ntexts};
+	struct hmap held;
+	hmap_init(&held);
+	struct needle_corpus corpus = {(const char *const *)texts, lens, ntexts, &held};
 	for (size_t j = 0; j < n; j++)
 		alts[j].needles = needle_of_both(alts[j].s, alts[j].n, &corpus, &alts[j].needles2);
+	hmap_release(&held);
 	for (size_t i = 0; i < ntexts; i++)
 		free(texts[i]);
 	free(texts);

@@ -48,16 +48,21 @@ static double word_cost(const struct reading *rd, const char *w, size_t n)
 {
 	double share = 0;
 	if (rd->corpus && rd->corpus->n) {
-		size_t holding = 0;
-		for (size_t i = 0; i < rd->corpus->n; i++)
-			holding += memmem(rd->corpus->texts[i], rd->corpus->lens[i], w, n) != NULL;
+		size_t holding = rd->corpus->held ? hmap_get(rd->corpus->held, w, n) : HMAP_NONE;
+		if (holding == HMAP_NONE) {
+			holding = 0;
+			for (size_t i = 0; i < rd->corpus->n; i++)
+				holding += memmem(rd->corpus->texts[i], rd->corpus->lens[i], w, n) != NULL;
+			if (rd->corpus->held)
+				hmap_add(rd->corpus->held, w, n, holding);
+		}
 		share = (double)holding / (double)rd->corpus->n;
 	}
 	static const char *const common[] = {"the", "and", "for", "are", "that", "with", "this", "not", "you",
 	                                     "can", "its", "has", "was", "but", "from", "they", "when", "will",
 	                                     "one", "all", "any", "use", "get", "each", "have", "what", "which"};
-	for (size_t i = 0; i < sizeof common / sizeof *common; i++)
-		if (strlen(common[i]) == n && memcmp(common[i], w, n) == 0)
+	for (size_t i = 0; n <= 5 && i < sizeof common / sizeof *common; i++)
+		if (strncmp(common[i], w, n) == 0 && common[i][n] == '\0')
 			return share + 1.0;
 	return share + 1.0 / ((double)n * (double)n * (double)n);
 }

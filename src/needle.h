@@ -25,10 +25,15 @@
 
 /* Texts like those the pattern will be matched against, folded: a word
  * most of them hold is a poor needle. */
+struct hmap;
+
 struct needle_corpus {
 	const char *const *texts;
 	const size_t *lens;
 	size_t n;
+	/* How many texts hold each word priced so far (or NULL): a
+	 * question's alternatives price the same words again and again. */
+	struct hmap *held;
 };
 
 /* The needles of the pattern src[0..len), new (caller frees), or NULL when

@@ -34,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *folded = xmalloc(strlen(text) + 1);
 	size_t n = needle_fold(folded, text, strlen(text));
 	const char *texts[] = {folded};
-	struct needle_corpus corpus = {texts, &n, 1};
+	struct needle_corpus corpus = {texts, &n, 1, NULL};
 	char *needles = re ? needle_of(pattern, strlen(pattern), &corpus) : NULL;
 	/* The grams never stop a needle the text holds. */
 	struct needle_grams grams;
