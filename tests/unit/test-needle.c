@@ -231,6 +231,49 @@ static void test_second_needles(void **state)
 	}
 }
 
+/* The needles of pattern priced by texts, space-separated. */
+static char *priced(const char *pattern, const char *const *texts, size_t n, struct hmap *held)
+{
+	size_t lens[4];
+	for (size_t i = 0; i < n; i++)
+		lens[i] = strlen(texts[i]);
+	struct needle_corpus corpus = {texts, lens, n, held};
+	char *needles = needle_of(pattern, strlen(pattern), &corpus);
+	struct buf b;
+	buf_init(&b);
+	for (const char *w = needles; w && *w; w += strlen(w) + 1)
+		buf_printf(&b, "%s%s", b.len ? " " : "", w);
+	free(needles);
+	return buf_detach(&b);
+}
+
+/* A pattern that needs two words of one length takes the one fewer texts
+ * hold; a count kept in held (priced once) chooses as a fresh count does. */
+static void test_priced(void **state)
+{
+	(void)state;
+	static const char pattern[] = "thread (\\w+ ){0,3}daemon";
+	static const char *const threads[] = {"a thread here", "the thread there"};
+	static const char *const daemons[] = {"a daemon here", "the daemon there"};
+	struct hmap held;
+	for (int k = 0; k < 2; k++) {
+		const char *const *texts = k ? daemons : threads;
+		const char *want = k ? "thread" : "daemon";
+		hmap_init(&held);
+		char *fresh = priced(pattern, texts, 2, NULL), *first = priced(pattern, texts, 2, &held);
+		assert_int_equal(hmap_get(&held, want, strlen(want)), 0);
+		assert_int_equal(hmap_get(&held, k ? "daemon" : "thread", 6), 2);
+		char *again = priced(pattern, texts, 2, &held);   /* from the counts kept */
+		assert_string_equal(fresh, want);
+		assert_string_equal(first, want);
+		assert_string_equal(again, want);
+		free(fresh);
+		free(first);
+		free(again);
+		hmap_release(&held);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -238,6 +281,7 @@ int main(void)
 		cmocka_unit_test(test_fold),
 		cmocka_unit_test(test_grams),
 		cmocka_unit_test(test_second_needles),
+		cmocka_unit_test(test_priced),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
