@@ -61,7 +61,7 @@ static double word_cost(const struct reading *rd, const char *w, size_t n)
 	static const char *const common[] = {"the", "and", "for", "are", "that", "with", "this", "not", "you",
 	                                     "can", "its", "has", "was", "but", "from", "they", "when", "will",
 	                                     "one", "all", "any", "use", "get", "each", "have", "what", "which"};
-	for (size_t i = 0; n <= 5 && i < sizeof common / sizeof *common; i++)
+	for (size_t i = 0; n <= 5 && i < sizeof common / sizeof *common; i++)   /* none is longer than "which" */
 		if (strncmp(common[i], w, n) == 0 && common[i][n] == '\0')
 			return share + 1.0;
 	return share + 1.0 / ((double)n * (double)n * (double)n);

@@ -23,10 +23,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Texts like those the pattern will be matched against, folded: a word
- * most of them hold is a poor needle. */
 struct hmap;
 
+/* Texts like those the pattern will be matched against, folded: a word
+ * most of them hold is a poor needle. */
 struct needle_corpus {
 	const char *const *texts;
 	const size_t *lens;

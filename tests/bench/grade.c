@@ -4,9 +4,10 @@
  * (the answer prepared once, then every point) after its rubric is
  * compiled (timed apart, with the first grading); it prints the median and
  * the 99th percentile per answer, the same of each answer's fastest round
- * (steady on a shared machine, where load slows whole rounds), then the slowest question for a large
- * answer at the cap (SESSION_ANSWER_MAX, 16 KiB, of prose with markup, lists, code spans and negations),
- * graded against every text question (the best of three runs each).
+ * (steady on a shared machine, where load slows whole rounds), then the
+ * slowest question for a large answer at the cap (SESSION_ANSWER_MAX, 16
+ * KiB, of prose with markup, lists, code spans and negations), graded
+ * against every text question (the best of three runs each).
  *   grade-bench [ROUNDS]
  * Content comes from PYDOJO_DATADIR (default: the source tree).
  */
