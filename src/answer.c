@@ -1258,10 +1258,11 @@ static void words_of(const struct spans *w, size_t start, size_t end, size_t *fi
  *
  * Words that name a trap rather than fall into it: "the classic mistake
  * is ...", "a pitfall: ...", "it's tempting to ...", "naively ...", "often
- * mistaken for ...", "unlike X, which ..."; and a question. They may state
- * a fact ("The trap is that time.sleep blocks the loop" credits the
- * blocking), so they only keep a reject from firing, from the frame to the
- * next comma or the end of its clause (a question: its whole sentence). */
+ * mistaken for ...", "unlike X, which ...", a story's "we had a bug where
+ * ..."; and a question. They may state a fact ("The trap is that
+ * time.sleep blocks the loop" credits the blocking), so they only keep a
+ * reject from firing, from the frame to the next comma or the end of its
+ * clause (a question: its whole sentence). */
 
 /* 1 when the word at k opens a pitfall frame, 2 when it is a hedged view
  * of what comes before it ("often mistaken for"), else 0. */
@@ -1269,7 +1270,8 @@ static int pitfall_frame(const char *t, const struct answer_span *w, size_t firs
 {
 	static const char *const alone[] = {"tempting", "naive", "naively", "intuitive", "intuitively", "trap",
 	                                    "traps", "pitfall", "pitfalls", "mistake", "mistakes", "misleading",
-	                                    "misled", "misread", "misreads", "gotcha", "mistakenly", NULL};
+	                                    "misled", "misread", "misreads", "gotcha", "mistakenly", "bug", "bugs",
+	                                    "buggy", NULL};
 	static const char *const hedges[] = {"often", "commonly", "widely", "frequently", "sometimes", "generally",
 	                                     "usually", "easily", NULL};
 	static const char *const views[] = {"taken", "treated", "mistaken", "confused", "seen", "regarded", "viewed",

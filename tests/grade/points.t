@@ -456,6 +456,8 @@ reject @thread
 + Unlike a thread, which would not block the loop, time.sleep blocks the loop.
 + Why not a thread? Because time.sleep blocks the loop.
 + It is easy to assume a thread helps, yet time.sleep blocks the loop.
++ We had a bug where time.sleep ran in a thread, and it still blocks the loop.
+- The thread has no bug, and time.sleep blocks the loop.
 - It runs in a thread and blocks the loop.
 - Naively, it runs in a thread and blocks the loop.
 - It blocks the loop, unlike a thread pool which runs in a thread.
