@@ -101,6 +101,10 @@ reject each @thread .. @own @gil|@gil per @thread
 - Each thread has its own GIL. Wrong: threads never wait for the GIL.
 + My colleague insisted that each thread has its own GIL, but each thread waits for the GIL.
 + A teammate told me each thread has its own GIL; each thread waits for the GIL.
++ The interviewer assumed each thread has its own GIL, but each thread waits for the GIL.
++ Our junior believed each thread has its own GIL; each thread waits for the GIL.
++ Tutorials claim each thread has its own GIL, yet each thread waits for the GIL.
++ My manager thinks each thread has its own GIL; each thread waits for the GIL.
 - He insisted that each thread has its own GIL, and each thread waits for the GIL.
 # A reported belief the learner then endorses is the learner's claim.
 - Many people think each thread has its own GIL, and they are right: each thread waits for the GIL.
