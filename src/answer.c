@@ -1129,8 +1129,9 @@ static bool endorses(const char *t, const struct answer_span *w, size_t k, size_
 
 /* Whether the belief verb at word k has a reporting subject among the
  * three words before it ("people think", "many developers assume", "you
- * might expect") that does not state the belief as the learner's own
- * ("Unlike what many think, ..."; "As most people assume, ..."). */
+ * might expect", a story's past "I assumed", "we had thought") that does
+ * not state the belief as the learner's own ("Unlike what many think,
+ * ..."; "As most people assume, ..."). */
 static bool reported_by(const char *t, const struct answer_span *w, size_t first, size_t k)
 {
 	static const char *const others[] = {"people", "many", "some", "folks", "beginners", "everyone", "newcomers",
@@ -1141,9 +1142,13 @@ static bool reported_by(const char *t, const struct answer_span *w, size_t first
 	static const char *const modal_subj[] = {"you", "one", NULL};
 	static const char *const modals[] = {"might", "may", "could", "would", "will", "probably", NULL};
 	static const char *const owning[] = {"what", "as", "like", "unlike", "how", NULL};
+	/* "I assumed ...", "we thought ...": a belief a story then corrects */
+	static const char *const selves[] = {"i", "we", NULL};
+	static const char *const past[] = {"thought", "assumed", "believed", "expected", "imagined", "figured", NULL};
+	bool past_belief = word_in(t, &w[k], past);
 	for (size_t b = k; b > first && k - b < 3; b--) {
 		const struct answer_span *s = &w[b - 1];
-		bool subj = word_in(t, s, others);
+		bool subj = word_in(t, s, others) || (past_belief && word_in(t, s, selves));
 		if (!subj && word_in(t, s, modal_subj))
 			for (size_t m = b; m < k && !subj; m++)
 				subj = word_in(t, &w[m], modals);
@@ -1187,7 +1192,7 @@ static void reported_in_clause(const char *t, const struct answer_span *w, size_
 	                                    "assumes", "assumed", "expect", "expects", "imagine", "imagines",
 	                                    "suppose", "claim", "claims", "claimed", "say", "says", "presume",
 	                                    "presumes", "insist", "insists", "insisted", "argue", "argues", "argued",
-	                                    "told", NULL};
+	                                    "told", "expected", "imagined", "figured", NULL};
 	static const char *const no_complement[] = {"about", "of", "so", "twice", "again", "through", "hard", "back",
 	                                            "up", "over", "otherwise", NULL};
 	static const char *const nouns[] = {"misconception", "misconceptions", "myth", "myths", "misunderstanding",

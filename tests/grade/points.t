@@ -105,6 +105,10 @@ reject each @thread .. @own @gil|@gil per @thread
 + Our junior believed each thread has its own GIL; each thread waits for the GIL.
 + Tutorials claim each thread has its own GIL, yet each thread waits for the GIL.
 + My manager thinks each thread has its own GIL; each thread waits for the GIL.
++ I assumed each thread has its own GIL, but each thread waits for the GIL.
++ We had thought each thread has its own GIL. Then we measured: each thread waits for the GIL.
+- As I assumed, each thread has its own GIL.
+- I assume each thread has its own GIL, and each thread waits for the GIL.
 - He insisted that each thread has its own GIL, and each thread waits for the GIL.
 # A reported belief the learner then endorses is the learner's claim.
 - Many people think each thread has its own GIL, and they are right: each thread waits for the GIL.
