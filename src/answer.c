@@ -1194,7 +1194,7 @@ static void reported_in_clause(const char *t, const struct answer_span *w, size_
 	                                    "presumes", "insist", "insists", "insisted", "argue", "argues", "argued",
 	                                    "told", "expected", "imagined", "figured", NULL};
 	static const char *const no_complement[] = {"about", "of", "so", "twice", "again", "through", "hard", "back",
-	                                            "up", "over", "otherwise", NULL};
+	                                            "up", "over", "otherwise", "out", NULL};   /* "we figured out" */
 	static const char *const nouns[] = {"misconception", "misconceptions", "myth", "myths", "misunderstanding",
 	                                    "fallacy", NULL};
 	static const char *const ideas[] = {"idea", "belief", "notion", "claim", "assumption", "view", NULL};

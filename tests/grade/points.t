@@ -108,6 +108,7 @@ reject each @thread .. @own @gil|@gil per @thread
 + I assumed each thread has its own GIL, but each thread waits for the GIL.
 + We had thought each thread has its own GIL. Then we measured: each thread waits for the GIL.
 - As I assumed, each thread has its own GIL.
+- We figured out that each thread has its own GIL. Each thread waits for the GIL.
 - I assume each thread has its own GIL, and each thread waits for the GIL.
 - He insisted that each thread has its own GIL, and each thread waits for the GIL.
 # A reported belief the learner then endorses is the learner's claim.
