@@ -853,16 +853,19 @@ static bool negator_word(const char *t, const struct answer_span *w)
 	return false;
 }
 
-/* Finds the negators among words: single words, then the phrases rather
- * than, instead of, as opposed to, false that, wrong to say; without not
- * only, not just, no matter, no doubt, not least. */
+/* Finds the negators among words: single words, then the phrases none
+ * of, rather than, instead of, as opposed to, false that, wrong to say;
+ * without not only, not just, no matter, no doubt, not least. ("nothing"
+ * and "nobody" were tried as negators: too often they deny only their own
+ * clause, "the second loop got nothing - that's the iterator being
+ * one-shot", and seven correct development answers failed.) */
 static void find_negators(const char *t, const struct spans *w, const struct spans *code,
                           const struct spans *comments, struct spans *out)
 {
 	size_t ci = 0, mi = 0;
 	static const char *const phrases[][3] = {
 		{"rather", "than", NULL}, {"instead", "of", NULL}, {"as", "opposed", "to"},
-		{"false", "that", NULL},  {"wrong", "to", "say"},
+		{"false", "that", NULL},  {"wrong", "to", "say"}, {"none", "of", NULL},
 	};
 	static const char *const not_neg[][2] = {
 		{"not", "only"}, {"not", "just"}, {"no", "matter"}, {"no", "doubt"}, {"not", "least"},
@@ -881,7 +884,7 @@ static void find_negators(const char *t, const struct spans *w, const struct spa
 			if (span && i + 1 < w->n && word_is(t, &w->v[i], "no") && word_is(t, &w->v[i + 1], "longer"))
 				span = 2;
 		}
-		for (size_t k = 0; k < ARRAY_SIZE(phrases) && !span && strchr("rRiIaAfFwW", t[w->v[i].start]); k++) {
+		for (size_t k = 0; k < ARRAY_SIZE(phrases) && !span && strchr("rRiIaAfFwWnN", t[w->v[i].start]); k++) {
 			size_t m = 0;
 			while (m < 3 && phrases[k][m] && i + m < w->n && word_is(t, &w->v[i + m], phrases[k][m]))
 				m++;

@@ -124,6 +124,13 @@ reject each @thread .. @own @gil|@gil per @thread
 - Each thread has its own GIL, and you are wrong if you think each thread waits for the GIL.
 
 point
+says @block
+reject @thread+ (\w+ ){0,3}@run
+# "none of" denies what follows it, like "no".
++ It blocks; none of its threads run the loop.
+- It blocks, and its threads run the loop.
+
+point
 says up to .. @bytes|at most .. @bytes
 reject exactly 1024
 + It reads up to 1024 bytes, not exactly 1024.
