@@ -696,6 +696,10 @@ static bool is_abbreviation(const char *t, size_t dot)
 	size_t n = dot - b;
 	if (n == 0 || n > 6 || (b > 0 && word_byte((unsigned char)t[b - 1])))
 		return false;
+	/* "took 50 ms." ends a sentence: after a number, ms is milliseconds. */
+	if (n == 2 && strncasecmp(t + b, "ms", 2) == 0 && b >= 2 && t[b - 1] == ' ' && t[b - 2] >= '0' &&
+	    t[b - 2] <= '9')
+		return false;
 	for (size_t i = 0; i < ARRAY_SIZE(abbr); i++)
 		if (strlen(abbr[i]) == n && strncasecmp(t + b, abbr[i], n) == 0)
 			return true;

@@ -11,6 +11,9 @@ sentences It waits... and then runs. Done.
 = It waits... and then runs. | Done.
 sentences Threads vs. processes etc. are compared. Ok.
 = Threads vs. processes etc. are compared. | Ok.
+# After a number, ms is milliseconds, not the title Ms.
+sentences The call took 50 ms. The loop stalled. Ask Ms. Lee.
+= The call took 50 ms. | The loop stalled. | Ask Ms. Lee.
 sentences Run `x. y` here. Ok.
 = Run x. y here. | Ok.
 sentences First\n\nSecond
