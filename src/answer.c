@@ -859,10 +859,9 @@ static bool negator_word(const char *t, const struct answer_span *w)
 
 /* Finds the negators among words: single words, then the phrases none
  * of, rather than, instead of, as opposed to, false that, wrong to say;
- * without not only, not just, no matter, no doubt, not least. ("nothing"
- * and "nobody" were tried as negators: too often they deny only their own
- * clause, "the second loop got nothing - that's the iterator being
- * one-shot", and seven correct development answers failed.) */
+ * without not only, not just, no matter, no doubt, not least. "Nothing"
+ * and "nobody" deny only a claim they are the subject of
+ * (denying_subject). */
 static void find_negators(const char *t, const struct spans *w, const struct spans *code,
                           const struct spans *comments, struct spans *out)
 {
@@ -1662,11 +1661,30 @@ bool answer_negator_in(const struct answer *a, size_t start, size_t end)
 	return i < a->nnegators && a->negators[i].start < end;
 }
 
+/* Whether the word right before start, in the clause from from, is
+ * "nothing" or "nobody": the claim's subject, which denies it
+ * ("Nothing stays in GPU memory after the worker stops"). Anywhere else
+ * they deny only their own words ("the second loop got nothing"), so
+ * they are not negators. */
+static bool denying_subject(const struct answer *a, size_t start, size_t from)
+{
+	size_t i = lower_bound(a->words, a->nwords, start, false);
+	if (i == 0 || a->words[i - 1].start < from)
+		return false;
+	const struct answer_span *w = &a->words[i - 1];
+	for (size_t k = w->end; k < start; k++)
+		if (a->text[k] != ' ')
+			return false;
+	return word_is(a->text, w, "nothing") || word_is(a->text, w, "nobody");
+}
+
 bool answer_negated_in_clause(const struct answer *a, size_t start, size_t end, bool inner_ok,
                               const struct answer_span *others, size_t n, const struct answer_span *own, size_t nown)
 {
 	size_t clause = answer_clause_at(a, start);
 	size_t from = a->nclauses ? a->clauses[clause].start : 0;
+	if (denying_subject(a, start, from))
+		return true;
 	for (size_t i = lower_bound(a->negators, a->nnegators, from, false); i < a->nnegators; i++) {
 		const struct answer_span *g = &a->negators[i];
 		if (g->start >= end)

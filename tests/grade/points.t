@@ -125,6 +125,20 @@ reject each @thread .. @own @gil|@gil per @thread
 
 point
 says @block
+reject stays in (\w+ ){0,2}memory
+# "Nothing" or "nobody" right before a claim is its subject and denies
+# it; anywhere else they deny only their own words.
++ It blocks; nothing stays in memory after the worker stops.
++ It blocks, and nobody stays in memory.
+- It blocks, and the model stays in memory after the worker stops; the loop gets nothing.
+- It blocks: nothing, they say, is freed, and the model stays in memory.
+
+point
+says second (\w+ ){0,2}loop (\w+ ){0,2}gets? nothing
++ The second loop gets nothing.
+
+point
+says @block
 reject @thread+ (\w+ ){0,3}@run
 # "none of" denies what follows it, like "no".
 + It blocks; none of its threads run the loop.
