@@ -13,10 +13,10 @@ wrong. eval5.yaml (the 56 again) holds five correct answers a question,
 in five candidates' styles, and two wrong ones. They are held out: never
 copied into a rubric's examples, never read while writing a rubric (the
 figures would then measure the rubric's memory, not its judgement).
-tests/data/grading/dev.yaml to dev53.yaml, each written the same way by
+tests/data/grading/dev.yaml to dev55.yaml, each written the same way by
 another hand (dev16.yaml to dev27.yaml, dev29.yaml, dev30.yaml,
 dev32.yaml, dev33.yaml, dev35.yaml, dev37.yaml, dev39.yaml, dev41.yaml,
-dev43.yaml and dev45.yaml to dev53.yaml for the questions outside the
+dev43.yaml and dev45.yaml to dev55.yaml for the questions outside the
 core topics; dev31.yaml and dev32.yaml hold eight wrong
 answers a question with one central claim wrong, dev33.yaml to
 dev44.yaml and dev47.yaml five, beside correct
